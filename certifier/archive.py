@@ -1,0 +1,315 @@
+"""Reading a course package (a .zip or a folder) without extracting it, refusing hostile input.
+
+Every entry name is checked before anything is read: a package that could write outside a
+folder when someone unzips it, that hides content behind encryption, that expands far beyond its
+size, or whose archive is damaged is rejected with :class:`PackageRejected`, whose message says
+exactly which entry and why. Callers never see a half-validated package.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import zipfile
+import zlib
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from .errors import CertifierError, PackageRejected
+
+MIB = 1024 * 1024
+READ_CHUNK_BYTES = MIB
+_DRIVE_LETTER = re.compile(r"^[A-Za-z]:")
+# zipfile (and zlib underneath) signal damaged data with these.
+_CORRUPTION_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError)
+
+
+@dataclass(frozen=True)
+class ArchiveLimits:
+    """The profile's [archive] limits that protect the machine reading the package."""
+
+    max_uncompressed_mb: float
+    max_compression_ratio: float
+    min_size_for_ratio_check_mb: float
+    max_entry_count: int
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A file in the package; ``path`` is relative, '/'-separated, as written in the package."""
+
+    path: str
+    size: int
+    compressed_size: int
+
+
+def open_package(path: str | os.PathLike[str], limits: ArchiveLimits) -> CoursePackage:
+    """Open a course package for reading; raise PackageRejected for hostile or broken input."""
+    source = Path(path)
+    if source.is_dir():
+        return FolderPackage(source, limits)
+    if not source.exists():
+        raise CertifierError(f"No course package at {source}: the file or folder does not exist.")
+    if not zipfile.is_zipfile(source):
+        raise PackageRejected(
+            "not-a-zip",
+            f"{source.name} is not a zip archive (or its central directory is missing, "
+            "as in a truncated download). Course packages are .zip files or folders.",
+        )
+    return ZipPackage(source, limits)
+
+
+def unsafe_path_reason(name: str) -> str | None:
+    """Why an entry name could escape the extraction folder, or None when it is safe."""
+    if name.startswith(("/", "\\")):
+        return "is an absolute path"
+    if _DRIVE_LETTER.match(name):
+        return "starts with a drive letter"
+    parts = re.split(r"[\\/]", name)
+    if ".." in parts:
+        return "climbs out of the package with '..'"
+    if any("\x00" in part for part in parts):
+        return "contains a NUL character"
+    return None
+
+
+class CoursePackage(ABC):
+    """Read-only view of a course package with validated entry names."""
+
+    def __init__(self, source: Path, limits: ArchiveLimits):
+        self.source = source
+        self.limits = limits
+        self.name = source.name
+        self.entries: list[Entry] = []
+        self._by_path: dict[str, Entry] = {}
+        self._by_folded_path: dict[str, list[str]] = {}
+
+    @property
+    def is_zip(self) -> bool:
+        return False
+
+    def _index(self, entries: list[Entry]) -> None:
+        self.entries = sorted(entries, key=lambda e: e.path)
+        self._by_path = {e.path: e for e in self.entries}
+        for entry in self.entries:
+            self._by_folded_path.setdefault(entry.path.casefold(), []).append(entry.path)
+        total = sum(e.size for e in self.entries)
+        if total > self.limits.max_uncompressed_mb * MIB:
+            raise PackageRejected(
+                "zip-bomb",
+                f"{self.name} expands to {total / MIB:,.0f} MB, over the profile's "
+                f"max_uncompressed_mb of {self.limits.max_uncompressed_mb:,.0f} MB.",
+            )
+
+    @property
+    def total_size(self) -> int:
+        return sum(e.size for e in self.entries)
+
+    @property
+    def total_compressed_size(self) -> int:
+        return sum(e.compressed_size for e in self.entries)
+
+    def has(self, path: str) -> bool:
+        return path in self._by_path
+
+    def entry(self, path: str) -> Entry | None:
+        return self._by_path.get(path)
+
+    def case_variants(self, path: str) -> list[str]:
+        """Real paths that match ``path`` when case is ignored (as a Windows server would)."""
+        return self._by_folded_path.get(path.casefold(), [])
+
+    def paths(self) -> list[str]:
+        return [e.path for e in self.entries]
+
+    def read_bytes(self, path: str, max_bytes: int | None = None) -> bytes:
+        """Whole content of an entry, or its first ``max_bytes`` bytes."""
+        with self.open(path) as stream:
+            return self._guarded(path, lambda: stream.read(-1 if max_bytes is None else max_bytes))
+
+    def iter_chunks(self, path: str, chunk_bytes: int = READ_CHUNK_BYTES) -> Iterator[bytes]:
+        with self.open(path) as stream:
+            while chunk := self._guarded(path, lambda: stream.read(chunk_bytes)):
+                yield chunk
+
+    def _guarded(self, path: str, read):
+        try:
+            return read()
+        except _CORRUPTION_ERRORS as exc:
+            raise PackageRejected(
+                "corrupt-entry", f"{path} in {self.name} is damaged and cannot be read ({exc}).", path
+            ) from exc
+
+    @abstractmethod
+    def open(self, path: str) -> BinaryIO:
+        """A binary stream of the entry's content."""
+
+    def close(self) -> None:
+        """Release the underlying file, if any."""
+
+    def __enter__(self) -> CoursePackage:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class ZipPackage(CoursePackage):
+    def __init__(self, source: Path, limits: ArchiveLimits):
+        super().__init__(source, limits)
+        try:
+            self._zip = zipfile.ZipFile(source)
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            raise PackageRejected(
+                "corrupt-archive", f"{source.name} is not a readable zip archive ({exc})."
+            ) from exc
+        try:
+            self._names: dict[str, zipfile.ZipInfo] = {}
+            self._index(self._validate(self._zip.infolist()))
+        except BaseException:
+            self._zip.close()
+            raise
+
+    @property
+    def is_zip(self) -> bool:
+        return True
+
+    def _validate(self, infos: list[zipfile.ZipInfo]) -> list[Entry]:
+        if len(infos) > self.limits.max_entry_count:
+            raise PackageRejected(
+                "too-many-entries",
+                f"{self.name} holds {len(infos):,} entries, over the profile's "
+                f"max_entry_count of {self.limits.max_entry_count:,}.",
+            )
+        entries = []
+        ratio_floor = self.limits.min_size_for_ratio_check_mb * MIB
+        for info in infos:
+            name = _entry_name(info)
+            reason = unsafe_path_reason(name)
+            if reason:
+                raise PackageRejected(
+                    "path-traversal",
+                    f"Entry '{name}' {reason}: unzipping this package could write outside its folder.",
+                    name,
+                )
+            if info.flag_bits & 0x1:
+                raise PackageRejected(
+                    "encrypted-entry",
+                    f"Entry '{name}' is encrypted: a course package must be readable by the LMS "
+                    "without a password.",
+                    name,
+                )
+            if info.create_system == 3 and stat.S_ISLNK(info.external_attr >> 16):
+                raise PackageRejected(
+                    "symlink-entry",
+                    f"Entry '{name}' is a symbolic link, which could point anywhere on the server "
+                    "that unpacks it.",
+                    name,
+                )
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED,
+                                          zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA):
+                raise PackageRejected(
+                    "unsupported-compression",
+                    f"Entry '{name}' uses compression method {info.compress_type}, which LMSs and "
+                    "this tool cannot read. Re-zip with standard (deflate) compression.",
+                    name,
+                )
+            if info.is_dir():
+                continue
+            normalised = "/".join(p for p in name.split("/") if p not in ("", "."))
+            if normalised in self._names:
+                raise PackageRejected(
+                    "duplicate-entry",
+                    f"Entry '{normalised}' appears twice in the archive: which copy an LMS keeps "
+                    "is undefined.",
+                    normalised,
+                )
+            if info.file_size > ratio_floor and info.file_size > self.limits.max_compression_ratio * max(info.compress_size, 1):
+                raise PackageRejected(
+                    "zip-bomb",
+                    f"Entry '{normalised}' expands {info.file_size / max(info.compress_size, 1):,.0f}× "
+                    f"({info.file_size / MIB:,.0f} MB), over the profile's max_compression_ratio "
+                    f"of {self.limits.max_compression_ratio:,.0f}.",
+                    normalised,
+                )
+            self._names[normalised] = info
+            entries.append(Entry(normalised, info.file_size, info.compress_size))
+        return entries
+
+    def open(self, path: str) -> BinaryIO:
+        info = self._names.get(path)
+        if info is None:
+            raise KeyError(path)
+        try:
+            return self._zip.open(info)
+        except _CORRUPTION_ERRORS as exc:
+            raise PackageRejected(
+                "corrupt-entry", f"{path} in {self.name} is damaged and cannot be read ({exc}).", path
+            ) from exc
+
+    def close(self) -> None:
+        self._zip.close()
+
+
+def _entry_name(info: zipfile.ZipInfo) -> str:
+    """The entry's name as UTF-8; names in another legacy code page are rejected."""
+    name = info.filename
+    if info.flag_bits & 0x800 or name.isascii():
+        return name
+    # Without the UTF-8 flag zipfile decodes as cp437; many tools write UTF-8 without the flag.
+    try:
+        return info.orig_filename.encode("cp437").decode("utf-8")
+    except UnicodeError as exc:
+        raise PackageRejected(
+            "non-utf8-name",
+            f"Entry '{name}' has a file name that is not UTF-8: LMSs and web servers will show or "
+            "serve it under a different name. Rename it using ASCII letters.",
+            name,
+        ) from exc
+
+
+class FolderPackage(CoursePackage):
+    def __init__(self, source: Path, limits: ArchiveLimits):
+        super().__init__(source, limits)
+        self._root = source.resolve()
+        self._index(list(self._walk()))
+
+    def _walk(self) -> Iterator[Entry]:
+        count = 0
+        stack = [self._root]
+        while stack:
+            folder = stack.pop()
+            with os.scandir(folder) as items:
+                for item in items:
+                    rel = Path(item.path).relative_to(self._root).as_posix()
+                    if any("\udc80" <= ch <= "\udcff" for ch in rel):
+                        raise PackageRejected(
+                            "non-utf8-name", f"'{rel}' has a file name that is not UTF-8.", rel
+                        )
+                    if item.is_symlink():
+                        raise PackageRejected(
+                            "symlink-entry",
+                            f"'{rel}' is a symbolic link, which could point anywhere on the server.",
+                            rel,
+                        )
+                    if item.is_dir():
+                        stack.append(Path(item.path))
+                        continue
+                    count += 1
+                    if count > self.limits.max_entry_count:
+                        raise PackageRejected(
+                            "too-many-entries",
+                            f"{self.name} holds more than the profile's max_entry_count of "
+                            f"{self.limits.max_entry_count:,} files.",
+                        )
+                    size = item.stat().st_size
+                    yield Entry(rel, size, size)
+
+    def open(self, path: str) -> BinaryIO:
+        if path not in self._by_path:
+            raise KeyError(path)
+        return open(self._root / path, "rb")

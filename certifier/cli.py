@@ -1,0 +1,210 @@
+"""Command line: ``certifier check``, ``evaluate``, ``probes``, ``profiles``.
+
+Exit codes (also in the README):
+  0 CERTIFIED · 3 CONDITIONAL · 4 NOT CERTIFIED · 2 bad input (usage, missing file, bad
+  profile or evidence) · 130 cancelled with Ctrl-C (the report is still written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .errors import CertifierError
+from .profiles import bundled_profiles, load_profile
+from .registry import discover_probes
+from .report import assess, write_json_atomic
+from .resources_path import sample_course_path
+from .runner import RunEvent, RunRecord, Runner
+from .verdict import CERTIFIED, CONDITIONAL, NOT_CERTIFIED
+
+EXIT_CODES = {CERTIFIED: 0, CONDITIONAL: 3, NOT_CERTIFIED: 4}
+EXIT_BAD_INPUT = 2
+EXIT_CANCELLED = 130
+TOP_FINDINGS_SHOWN = 10
+BAR_WIDTH = 30
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="certifier",
+        description="Certify a packaged eLearning course against an IT policy profile.",
+        epilog="Exit codes: 0 CERTIFIED, 3 CONDITIONAL, 4 NOT CERTIFIED, 2 bad input, 130 cancelled.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    check = sub.add_parser("check", help="Run the probes on a course package and print the verdict.")
+    check.add_argument("path", nargs="?", help="The course .zip or folder.")
+    check.add_argument("--demo", action="store_true", help="Check the bundled sample course.")
+    check.add_argument("--profile", default="default", help="Bundled profile name or a TOML file (default: default).")
+    check.add_argument("--staging", metavar="URL", help="Staging server URL where the course is deployed.")
+    check.add_argument("--probe", action="append", metavar="ID", help="Run only this probe (repeatable).")
+    check.add_argument("--json", metavar="FILE", help="Write the report as JSON.")
+    check.add_argument("--evidence", metavar="FILE", help="Save the gathered evidence for 'certifier evaluate'.")
+
+    evaluate = sub.add_parser("evaluate", help="Re-apply the rules to saved evidence with another profile.")
+    evaluate.add_argument("evidence", help="Evidence file saved by 'certifier check --evidence'.")
+    evaluate.add_argument("--profile", default="default", help="Bundled profile name or a TOML file.")
+    evaluate.add_argument("--json", metavar="FILE", help="Write the report as JSON.")
+
+    sub.add_parser("probes", help="List the installed probes.")
+    sub.add_parser("profiles", help="List the bundled policy profiles.")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except CertifierError as exc:
+        print(f"certifier: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def cmd_probes(args: argparse.Namespace) -> int:
+    probes, broken = discover_probes()
+    for probe_id, cls in probes.items():
+        print(f"{probe_id:<14} {cls.title} — {cls.description}")
+    for item in broken:
+        print(f"{item.name:<14} BROKEN: {item.reason}")
+    return 0
+
+
+def cmd_profiles(args: argparse.Namespace) -> int:
+    for name, path in bundled_profiles().items():
+        profile = load_profile(str(path))
+        print(f"{name:<16} {profile.description}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    if args.demo:
+        path = sample_course_path()
+    elif args.path:
+        path = Path(args.path)
+        if not path.exists():
+            raise CertifierError(f"No course package at {path}.")
+    else:
+        raise CertifierError("Give a course package PATH, or --demo for the bundled sample course.")
+    profile = load_profile(args.profile)
+    progress = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
+    runner = Runner(on_event=progress.update if progress else None)
+    record = _run_interruptibly(runner, path, profile, args.probe, args.staging)
+    if progress:
+        progress.finish()
+    if args.evidence:
+        write_json_atomic(args.evidence, record.to_dict())
+    report = assess(record, profile, runner.probes)
+    return _finish(report, args.json, cancelled=record.cancelled)
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    try:
+        data = json.loads(Path(args.evidence).read_text(encoding="utf-8"))
+        record = RunRecord.from_dict(data)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise CertifierError(f"Cannot read evidence from {args.evidence}: {exc}") from exc
+    profile = load_profile(args.profile)
+    report = assess(record, profile, discover_probes()[0])
+    return _finish(report, args.json, cancelled=record.cancelled)
+
+
+def _run_interruptibly(runner: Runner, path: Path, profile, probe_ids, staging) -> RunRecord:
+    """Run in a worker thread so Ctrl-C cancels cleanly and the report is still produced."""
+    result: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            result["record"] = runner.run(path, profile, probe_ids, staging)
+        except BaseException as exc:
+            result["error"] = exc
+
+    worker = threading.Thread(target=work, name="certifier-run")
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.2)
+    except KeyboardInterrupt:
+        print("\nCancelling…", file=sys.stderr)
+        runner.cancel()
+        worker.join()
+    if "error" in result:
+        raise result["error"]
+    return result["record"]
+
+
+def _finish(report: dict[str, Any], json_path: str | None, cancelled: bool) -> int:
+    if json_path:
+        write_json_atomic(json_path, report)
+    print(format_summary(report))
+    if json_path:
+        print(f"Report written to {json_path}")
+    return EXIT_CANCELLED if cancelled else EXIT_CODES[report["verdict"]]
+
+
+def format_summary(report: dict[str, Any]) -> str:
+    package = report["package"]
+    counts = report["summary"]["by_status"]
+    failed = report["summary"]["failed_by_severity"]
+    counted = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+    failed_text = ", ".join(f"{n} {s}" for s, n in failed.items() if n)
+    cancelled = "  (run cancelled: incomplete)" if report["run"]["status"] == "cancelled" else ""
+    lines = [
+        f"Course:   {package.get('name')} ({package.get('standard', 'not read')})",
+        f"Profile:  {report['profile']['name']}",
+        f"VERDICT:  {report['verdict']}{cancelled}",
+        f"Findings: {counted}" + (f"  |  failed: {failed_text}" if failed_text else ""),
+    ]
+    top = [f for f in report["findings"] if f["status"] in ("fail", "error", "warn")][:TOP_FINDINGS_SHOWN]
+    if top:
+        lines.append("")
+        lines.append("Top findings:")
+    for f in top:
+        where = ", ".join(_evidence_text(e) for e in f["evidence"][:2])
+        value = f" [{f['measured']} vs {f['limit']} {f['unit'] or ''}]".rstrip() if f.get("limit") is not None else ""
+        lines.append(f"  {f['severity'].upper():<7} {f['status']:<5} {f['rule_id']}{value}")
+        lines.append(f"          {f['message']}")
+        if where:
+            lines.append(f"          at {where}")
+        if f["remediation"]:
+            lines.append(f"          fix: {f['remediation']}")
+    lines.append("")
+    lines.append(f"Rule: {report['verdict_rule']}")
+    return "\n".join(lines)
+
+
+def _evidence_text(evidence: dict[str, Any]) -> str:
+    if evidence.get("url"):
+        return evidence["url"]
+    return f"{evidence.get('path', '')}" + (f":{evidence['line']}" if evidence.get("line") else "")
+
+
+class ProgressBar:
+    """A one-line progress bar on a terminal."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def update(self, event: RunEvent) -> None:
+        if event.kind not in ("step-started", "step-progress", "step-finished"):
+            return
+        filled = int(event.overall * BAR_WIDTH)
+        bar = "#" * filled + "-" * (BAR_WIDTH - filled)
+        self.stream.write(f"\r[{bar}] {event.overall:4.0%} {event.step:<14} {event.message[:40]:<40}")
+        self.stream.flush()
+
+    def finish(self) -> None:
+        self.stream.write("\r" + " " * (BAR_WIDTH + 64) + "\r")
+        self.stream.flush()
+
+
+COMMANDS = {"check": cmd_check, "evaluate": cmd_evaluate, "probes": cmd_probes, "profiles": cmd_profiles}
+
+if __name__ == "__main__":
+    sys.exit(main())

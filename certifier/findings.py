@@ -1,0 +1,106 @@
+"""Findings: what a rule concluded, with the evidence and the fix, in IT's terms."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Severity(str, Enum):
+    BLOCKER = "blocker"
+    MAJOR = "major"
+    MINOR = "minor"
+    INFO = "info"
+
+
+class Status(str, Enum):
+    PASS = "pass"
+    FAIL = "fail"
+    WARN = "warn"
+    SKIPPED = "skipped"
+    ERROR = "error"
+
+
+SEVERITY_ORDER = {s: i for i, s in enumerate(Severity)}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where the finding can be seen: a package path (and line) or a URL."""
+
+    path: str | None = None
+    line: int | None = None
+    url: str | None = None
+
+    def __str__(self) -> str:
+        if self.url:
+            return self.url
+        if self.path and self.line:
+            return f"{self.path}:{self.line}"
+        return self.path or ""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One rule's outcome.
+
+    ``rule_id`` is stable across versions (``<probe>.<rule>``) so reports can be compared;
+    ``measured``/``limit``/``unit`` are set whenever the rule compares a number with a limit.
+    """
+
+    rule_id: str
+    title: str
+    severity: Severity
+    status: Status
+    message: str = ""
+    measured: float | int | str | None = None
+    limit: float | int | str | None = None
+    unit: str | None = None
+    evidence: tuple[Evidence, ...] = ()
+    remediation: str = ""
+    it_risk: str = ""
+    spec_ref: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def probe_id(self) -> str:
+        return self.rule_id.split(".", 1)[0]
+
+    @property
+    def failed(self) -> bool:
+        return self.status is Status.FAIL
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["severity"] = self.severity.value
+        data["status"] = self.status.value
+        data["evidence"] = [
+            {k: v for k, v in asdict(e).items() if v is not None} for e in self.evidence
+        ]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Finding:
+        values = dict(data)
+        values["severity"] = Severity(values["severity"])
+        values["status"] = Status(values["status"])
+        values["evidence"] = tuple(Evidence(**e) for e in values.get("evidence", ()))
+        return cls(**values)
+
+
+def at(path: str | None = None, line: int | None = None, url: str | None = None) -> tuple[Evidence, ...]:
+    """Shorthand for the single-location evidence most rules give."""
+    return (Evidence(path=path, line=line, url=url),)
+
+
+def quantity(value: float | int, unit: str = "") -> str:
+    """A number as a person reads it: thousands separated, few but enough decimals."""
+    magnitude = abs(value)
+    if magnitude >= 100 or float(value).is_integer():
+        text = f"{value:,.0f}"
+    elif magnitude >= 10:
+        text = f"{value:,.1f}"
+    else:
+        text = f"{value:.2g}" if magnitude < 0.1 else f"{value:.2f}".rstrip("0").rstrip(".")
+    return f"{text} {unit}".rstrip()

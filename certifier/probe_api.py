@@ -1,0 +1,82 @@
+"""The probe API: a probe gathers evidence once (I/O), then pure rules turn it into findings.
+
+Third-party probes subclass :class:`Probe` and register under the ``certifier.probes``
+entry-point group, exactly as the built-in ones do; the entry-point name must equal ``id``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, ClassVar
+
+from .archive import CoursePackage
+from .errors import Cancelled, PackageRejected
+from .findings import Finding
+from .inventory import Inventory
+from .profiles import LimitSpec, Profile
+from .standards import Detection
+from .workdir import WorkDir
+
+
+class Need(str, Enum):
+    PACKAGE = "package"
+    STAGING = "staging"
+    MACHINE = "machine"
+
+
+class Probe:
+    """Base class. ``gather`` may do I/O; ``evaluate`` must be a pure function of its inputs."""
+
+    id: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    needs: ClassVar[frozenset[Need]] = frozenset({Need.PACKAGE})
+    # Probes whose evidence this one reads when they ran (they are run first).
+    uses: ClassVar[tuple[str, ...]] = ()
+    # The probe's section in policy profiles: key → what it means.
+    limits: ClassVar[Mapping[str, LimitSpec]] = {}
+    # Every rule id this probe can emit, with its title (for JUnit and documentation).
+    rules: ClassVar[Mapping[str, str]] = {}
+
+    def gather(self, ctx: ProbeContext) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def evaluate(self, evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Finding]:
+        raise NotImplementedError
+
+
+@dataclass
+class ProbeContext:
+    """Everything a probe may look at while gathering, and its way to report progress."""
+
+    profile: Profile
+    workdir: WorkDir
+    package: CoursePackage | None = None
+    package_rejection: PackageRejected | None = None
+    inventory: Inventory | None = None
+    detection: Detection | None = None
+    staging_url: str | None = None
+    machine_facts: dict[str, Any] = field(default_factory=dict)
+    evidence: dict[str, dict[str, Any]] = field(default_factory=dict)
+    on_progress: Callable[[float, str], None] | None = None
+    stop_event: threading.Event = field(default_factory=threading.Event)
+    deadline: float | None = None
+
+    def progress(self, fraction: float, message: str = "") -> None:
+        self.checkpoint()
+        if self.on_progress:
+            self.on_progress(max(0.0, min(1.0, fraction)), message)
+
+    def checkpoint(self) -> None:
+        """Raise Cancelled when the run was cancelled or this probe's time is up."""
+        if self.stop_event.is_set():
+            raise Cancelled("stopped")
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise Cancelled("timed out")
+
+    def limits(self, probe_id: str) -> dict[str, Any]:
+        return self.profile.section(probe_id)

@@ -1,0 +1,229 @@
+"""IT policy profiles: every limit a rule compares against, read from TOML.
+
+A profile may ``extends`` another (a bundled name or a path relative to the file). Keys are
+checked against the schema the installed probes declare, so a typo is an error naming the
+file and the key rather than a limit silently ignored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ProfileError
+from .resources_path import resource_path
+
+KINDS = {
+    "number": "a number",
+    "integer": "a whole number",
+    "boolean": "true or false",
+    "string": "a text string",
+    "string-list": "a list of text strings",
+    "table": "a table of names to values",
+}
+TOP_LEVEL_KEYS = {"name", "description", "extends"}
+
+
+@dataclass(frozen=True)
+class LimitSpec:
+    kind: str
+    description: str
+    unit: str | None = None
+    choices: tuple[str, ...] = ()
+    # Only for probes from other packages, whose keys the bundled profiles cannot know.
+    default: Any = None
+
+
+Schema = Mapping[str, Mapping[str, LimitSpec]]
+
+CORE_SCHEMA: dict[str, dict[str, LimitSpec]] = {
+    "archive": {
+        "max_uncompressed_mb": LimitSpec("number", "Largest total size the package may expand to.", "MB"),
+        "max_compression_ratio": LimitSpec("number", "Largest expansion ratio of one entry (zip-bomb guard)."),
+        "min_size_for_ratio_check_mb": LimitSpec("number", "Entries smaller than this are not ratio-checked.", "MB"),
+        "max_entry_count": LimitSpec("integer", "Most entries an archive may hold before it is refused."),
+    },
+    "certification": {
+        "required_probes": LimitSpec("string-list", "Probes whose absence makes a run at best CONDITIONAL."),
+        "probe_timeout_s": LimitSpec("number", "Time one probe may take before it is stopped.", "s"),
+    },
+}
+
+
+@dataclass
+class Profile:
+    name: str
+    description: str
+    source: str
+    values: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def section(self, name: str) -> dict[str, Any]:
+        return dict(self.values.get(name, {}))
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.canonical_json().encode()).hexdigest()
+
+    def canonical_json(self) -> str:
+        return json.dumps(self.values, sort_keys=True, separators=(",", ":"))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "description": self.description,
+            "source": self.source,
+            "sha256": self.sha256,
+            "values": self.values,
+        }
+
+
+def bundled_profiles() -> dict[str, Path]:
+    folder = resource_path("profiles")
+    return {p.stem: p for p in sorted(folder.glob("*.toml"))}
+
+
+def resolve_profile_path(name_or_path: str, relative_to: Path | None = None) -> Path:
+    bundled = bundled_profiles()
+    if name_or_path in bundled:
+        return bundled[name_or_path]
+    candidate = Path(name_or_path)
+    if relative_to is not None and not candidate.is_absolute():
+        candidate = relative_to / candidate
+    if candidate.is_file():
+        return candidate
+    raise ProfileError(
+        f"No profile named '{name_or_path}': not a bundled profile "
+        f"({', '.join(bundled) or 'none'}) and no such file."
+    )
+
+
+def load_profile(name_or_path: str, schema: Schema | None = None) -> Profile:
+    """Load, merge and validate a profile; ``schema`` defaults to core + installed probes."""
+    if schema is None:
+        from .registry import profile_schema
+
+        schema = profile_schema()
+    path = resolve_profile_path(name_or_path)
+    raw = _load_chain(path, seen=())
+    own = tomllib.loads(path.read_text(encoding="utf-8"))  # name/description are not inherited
+    values = {k: v for k, v in raw.items() if k not in TOP_LEVEL_KEYS}
+    _check_complete(values, schema, path)
+    return Profile(
+        name=own.get("name", path.stem),
+        description=own.get("description", ""),
+        source=str(path),
+        values=values,
+    )
+
+
+def _load_chain(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
+    resolved = path.resolve()
+    if resolved in seen:
+        chain = " → ".join(p.name for p in (*seen, resolved))
+        raise ProfileError(f"{path}: 'extends' forms a loop ({chain}).")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"{path}: not valid TOML ({exc}).") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProfileError(f"{path}: cannot be read ({exc}).") from exc
+    from .registry import profile_schema
+
+    _validate(data, profile_schema(), path)
+    parent_name = data.get("extends")
+    if not parent_name:
+        return data
+    parent = _load_chain(resolve_profile_path(parent_name, path.parent), (*seen, resolved))
+    return _merge(parent, data)
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = {k: (dict(v) if isinstance(v, dict) else v) for k, v in base.items()}
+    for key, value in override.items():
+        if key == "extends":
+            continue
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    merged.pop("extends", None)
+    return merged
+
+
+def _validate(data: dict[str, Any], schema: Schema, path: Path) -> None:
+    for key, value in data.items():
+        if key in TOP_LEVEL_KEYS:
+            if not isinstance(value, str):
+                raise ProfileError(f"{path}: '{key}' must be a text string, found {_kind_of(value)}.")
+            continue
+        if key not in schema:
+            raise ProfileError(
+                f"{path}: unknown section '[{key}]'; known sections: {', '.join(sorted(schema))}."
+            )
+        if not isinstance(value, dict):
+            raise ProfileError(f"{path}: '{key}' must be a section ([{key}]), found {_kind_of(value)}.")
+        for limit, limit_value in value.items():
+            spec = schema[key].get(limit)
+            if spec is None:
+                raise ProfileError(
+                    f"{path}: unknown key '{key}.{limit}'; known keys in [{key}]: "
+                    f"{', '.join(sorted(schema[key]))}."
+                )
+            problem = _type_problem(limit_value, spec)
+            if problem:
+                raise ProfileError(f"{path}: '{key}.{limit}' {problem}.")
+
+
+def _type_problem(value: Any, spec: LimitSpec) -> str | None:
+    expected = KINDS[spec.kind]
+    if spec.kind in ("number", "integer"):
+        ok = isinstance(value, int if spec.kind == "integer" else (int, float)) and not isinstance(value, bool)
+        if not ok:
+            return f"must be {expected}, found {_kind_of(value)}"
+        if value < 0:
+            return f"must not be negative, found {value}"
+        return None
+    if spec.kind == "boolean" and not isinstance(value, bool):
+        return f"must be {expected}, found {_kind_of(value)}"
+    if spec.kind == "string":
+        if not isinstance(value, str):
+            return f"must be {expected}, found {_kind_of(value)}"
+        if spec.choices and value not in spec.choices:
+            return f"must be one of {', '.join(spec.choices)}, found '{value}'"
+    if spec.kind == "string-list" and not (
+        isinstance(value, list) and all(isinstance(v, str) for v in value)
+    ):
+        return f"must be {expected}, found {_kind_of(value)}"
+    if spec.kind == "table":
+        if not isinstance(value, dict):
+            return f"must be {expected}, found {_kind_of(value)}"
+        if spec.choices:
+            bad = {k: v for k, v in value.items() if v not in spec.choices}
+            if bad:
+                name, got = next(iter(bad.items()))
+                return f"entry '{name}' must be one of {', '.join(spec.choices)}, found '{got}'"
+    return None
+
+
+def _kind_of(value: Any) -> str:
+    return {bool: "true/false", int: "a whole number", float: "a number", str: "text",
+            list: "a list", dict: "a table"}.get(type(value), type(value).__name__) + f" ({value!r})"[:60]
+
+
+def _check_complete(values: dict[str, Any], schema: Schema, path: Path) -> None:
+    for section, keys in schema.items():
+        present = values.setdefault(section, {})
+        for key, spec in keys.items():
+            if key not in present and spec.default is not None:
+                present[key] = spec.default
+        missing = [k for k in keys if k not in present]
+        if missing:
+            raise ProfileError(
+                f"{path}: [{section}] lacks {', '.join(missing)}; set them or extend a profile "
+                "that does (e.g. extends = \"default\")."
+            )

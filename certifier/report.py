@@ -1,0 +1,149 @@
+"""The certification report: one JSON document, the single source every rendering reads.
+
+``assess`` applies the rules of each probe to the evidence of a run against a profile, so a
+report can be rebuilt from saved evidence against another profile without touching the package.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .findings import SEVERITY_ORDER, Finding, Severity, Status
+from .probe_api import Probe
+from .profiles import Profile
+from .runner import RunRecord
+from .verdict import VERDICT_RULE, verdict
+
+REPORT_SCHEMA_VERSION = "1.0"
+TOOL_NAME = "Course Certifier"
+
+
+def probe_outcome_finding(probe_id: str, title: str, status: str, reason: str) -> Finding | None:
+    """The finding that stands for a probe that did not complete."""
+    if status in ("error", "timeout"):
+        return Finding(
+            rule_id=f"{probe_id}.probe-{status}",
+            title=f"{title or probe_id} could not finish",
+            severity=Severity.MAJOR,
+            status=Status.ERROR,
+            message=reason,
+            remediation="Re-run the check; if it fails again, send this report to the tool's maintainers.",
+            it_risk="What this probe checks was not verified for this course.",
+        )
+    if status in ("skipped", "cancelled"):
+        return Finding(
+            rule_id=f"{probe_id}.probe-skipped",
+            title=f"{title or probe_id} did not run",
+            severity=Severity.INFO,
+            status=Status.SKIPPED,
+            message=reason,
+            it_risk="What this probe checks was not verified for this course.",
+        )
+    return None
+
+
+def evaluate_findings(record: RunRecord, profile: Profile, probes: dict[str, type[Probe]]) -> list[Finding]:
+    findings: list[Finding] = []
+    for run in record.probe_runs:
+        outcome = probe_outcome_finding(run.probe_id, run.title, run.status, run.reason)
+        if outcome:
+            findings.append(outcome)
+            continue
+        cls = probes.get(run.probe_id)
+        if cls is None:
+            findings.append(Finding(
+                rule_id=f"{run.probe_id}.probe-missing", title=f"Probe {run.probe_id} is not installed",
+                severity=Severity.MAJOR, status=Status.ERROR,
+                message="The evidence holds this probe's data but the probe is not installed here.",
+            ))
+            continue
+        try:
+            findings.extend(cls().evaluate(run.evidence or {}, profile.section(run.probe_id)))
+        except Exception as exc:  # a rule's bug is reported, never a crashed report
+            outcome = probe_outcome_finding(run.probe_id, run.title, "error", f"Rules failed: {type(exc).__name__}: {exc}")
+            findings.append(outcome)
+    return sort_findings(findings)
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    status_rank = {Status.FAIL: 0, Status.ERROR: 1, Status.WARN: 2, Status.SKIPPED: 3, Status.PASS: 4}
+    return sorted(findings, key=lambda f: (status_rank[f.status], SEVERITY_ORDER[f.severity], f.rule_id))
+
+
+def summarise(findings: list[Finding]) -> dict[str, Any]:
+    by_status = Counter(f.status.value for f in findings)
+    failed = Counter(f.severity.value for f in findings if f.status is Status.FAIL)
+    return {
+        "by_status": {s.value: by_status.get(s.value, 0) for s in Status},
+        "failed_by_severity": {s.value: failed.get(s.value, 0) for s in Severity},
+        "total": len(findings),
+    }
+
+
+def assess(record: RunRecord, profile: Profile, probes: dict[str, type[Probe]]) -> dict[str, Any]:
+    findings = evaluate_findings(record, profile, probes)
+    probe_status = {run.probe_id: run.status for run in record.probe_runs}
+    required = profile.section("certification").get("required_probes", [])
+    # A required probe that was not run at all counts like a skipped one.
+    result = verdict(findings, probe_status, required)
+    counts = Counter(f.probe_id for f in findings if f.status is Status.FAIL)
+    return {
+        "schema_version": REPORT_SCHEMA_VERSION,
+        "tool": {"name": TOOL_NAME, "version": __version__},
+        "run": {
+            "id": record.run_id,
+            "started_at": record.started_at,
+            "finished_at": record.finished_at,
+            "status": "cancelled" if record.cancelled else "completed",
+            "staging_url": record.staging_url,
+            "evidence_profile": record.gathered_with_profile,
+        },
+        "machine": record.machine,
+        "profile": profile.to_dict(),
+        "package": record.package,
+        "inventory": record.inventory.to_dict()["files"] if record.inventory else [],
+        "probes": [
+            {
+                "id": run.probe_id,
+                "title": run.title,
+                "status": run.status,
+                "reason": run.reason,
+                "duration_s": run.duration_s,
+                "failed_findings": counts.get(run.probe_id, 0),
+                "required": run.probe_id in required,
+            }
+            for run in record.probe_runs
+        ],
+        "findings": [f.to_dict() for f in findings],
+        "summary": summarise(findings),
+        "verdict": result,
+        "verdict_rule": VERDICT_RULE,
+        "outputs": {run.probe_id: (run.evidence or {}).get("outputs", {}) for run in record.probe_runs},
+    }
+
+
+def write_json_atomic(path: str | Path, data: Any) -> Path:
+    """Write JSON through a temporary file and a rename, so no reader sees half a file."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(data, out, indent=2, ensure_ascii=False)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def findings_of(report: dict[str, Any]) -> list[Finding]:
+    return [Finding.from_dict(f) for f in report["findings"]]

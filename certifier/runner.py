@@ -1,0 +1,323 @@
+"""Running probes: progress events, cancellation, per-probe timeouts, never a crashed run.
+
+Each probe's ``gather`` runs in its own daemon thread while the runner waits in short steps, so a
+cancel or a timeout is noticed within ``POLL_S`` even when a probe is stuck in I/O. A stuck probe
+is abandoned (its context is told to stop) and recorded as an error; the run goes on.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .archive import ArchiveLimits, CoursePackage, open_package
+from .errors import Cancelled, CertifierError, PackageRejected
+from .inventory import Inventory, build_inventory
+from .machine_info import machine_summary
+from .probe_api import Need, Probe, ProbeContext
+from .profiles import Profile
+from .registry import BrokenProbe, discover_probes
+from .standards import detect_standard
+from .workdir import WorkDir
+
+POLL_S = 0.05
+READ_STEP = "read-package"
+
+
+@dataclass(frozen=True)
+class RunEvent:
+    """Progress of a run. ``kind``: run-started, step-started, step-progress, step-finished, run-finished."""
+
+    kind: str
+    step: str = ""
+    fraction: float = 0.0
+    message: str = ""
+    overall: float = 0.0
+    status: str = ""
+
+
+@dataclass
+class ProbeRun:
+    probe_id: str
+    title: str
+    status: str  # completed, error, timeout, cancelled, skipped
+    reason: str = ""
+    duration_s: float = 0.0
+    evidence: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class RunRecord:
+    """Everything a run gathered; findings are derived from it against any profile."""
+
+    run_id: str
+    started_at: str
+    finished_at: str
+    cancelled: bool
+    machine: dict[str, Any]
+    package: dict[str, Any]
+    inventory: Inventory | None
+    probe_runs: list[ProbeRun] = field(default_factory=list)
+    staging_url: str | None = None
+    gathered_with_profile: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": EVIDENCE_SCHEMA_VERSION,
+            "kind": "certifier-evidence",
+            "run_id": self.run_id,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "cancelled": self.cancelled,
+            "machine": self.machine,
+            "package": self.package,
+            "inventory": self.inventory.to_dict() if self.inventory else None,
+            "probe_runs": [p.to_dict() for p in self.probe_runs],
+            "staging_url": self.staging_url,
+            "gathered_with_profile": self.gathered_with_profile,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunRecord:
+        if data.get("kind") != "certifier-evidence":
+            raise CertifierError("This file is not a Course Certifier evidence file (kind is missing).")
+        if str(data.get("schema_version", "")).split(".")[0] != EVIDENCE_SCHEMA_VERSION.split(".")[0]:
+            raise CertifierError(
+                f"Evidence schema {data.get('schema_version')} is not supported by this version "
+                f"(expects {EVIDENCE_SCHEMA_VERSION})."
+            )
+        return cls(
+            run_id=data["run_id"],
+            started_at=data["started_at"],
+            finished_at=data["finished_at"],
+            cancelled=data["cancelled"],
+            machine=data["machine"],
+            package=data["package"],
+            inventory=Inventory.from_dict(data["inventory"]) if data.get("inventory") else None,
+            probe_runs=[ProbeRun(**p) for p in data["probe_runs"]],
+            staging_url=data.get("staging_url"),
+            gathered_with_profile=data.get("gathered_with_profile", ""),
+        )
+
+
+EVIDENCE_SCHEMA_VERSION = "1.0"
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def archive_limits(profile: Profile) -> ArchiveLimits:
+    return ArchiveLimits(**profile.section("archive"))
+
+
+def order_probes(selected: list[type[Probe]]) -> list[type[Probe]]:
+    """Probes whose evidence others use run first; otherwise keep the given order."""
+    by_id = {p.id: p for p in selected}
+    ordered: list[type[Probe]] = []
+    visiting: set[str] = set()
+
+    def visit(probe: type[Probe]) -> None:
+        if probe in ordered or probe.id in visiting:
+            return
+        visiting.add(probe.id)
+        for dep in probe.uses:
+            if dep in by_id:
+                visit(by_id[dep])
+        ordered.append(probe)
+
+    for probe in selected:
+        visit(probe)
+    return ordered
+
+
+class Runner:
+    def __init__(
+        self,
+        probes: dict[str, type[Probe]] | None = None,
+        on_event: Callable[[RunEvent], None] | None = None,
+        broken: list[BrokenProbe] | None = None,
+    ):
+        if probes is None:
+            probes, broken = discover_probes()
+        self.probes = probes
+        self.broken = broken or []
+        self.on_event = on_event
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def _emit(self, event: RunEvent) -> None:
+        if self.on_event:
+            try:
+                self.on_event(event)
+            except Exception:  # a listener's bug must not end the run
+                traceback.print_exc()
+
+    def run(
+        self,
+        package_path: str | Path | None,
+        profile: Profile,
+        probe_ids: list[str] | None = None,
+        staging_url: str | None = None,
+        machine_facts: dict[str, Any] | None = None,
+    ) -> RunRecord:
+        unknown = [p for p in probe_ids or [] if p not in self.probes]
+        if unknown:
+            raise CertifierError(
+                f"Unknown probe(s): {', '.join(unknown)}. Installed: {', '.join(sorted(self.probes))}."
+            )
+        selected = order_probes([self.probes[p] for p in (probe_ids or sorted(self.probes))])
+        started = now_iso()
+        timeout_s = float(profile.section("certification")["probe_timeout_s"])
+        steps = 1 + len(selected)
+        self._emit(RunEvent("run-started", message=f"{steps - 1} probes"))
+
+        with WorkDir() as workdir:
+            ctx = ProbeContext(profile=profile, workdir=workdir, staging_url=staging_url,
+                               machine_facts=dict(machine_facts or {}))
+            package_info: dict[str, Any] = {"path": str(package_path) if package_path else None}
+            package: CoursePackage | None = None
+            try:
+                if package_path is not None:
+                    package = self._read_package(Path(package_path), profile, ctx, package_info, timeout_s, steps)
+                runs = [
+                    self._run_probe(cls, ctx, index + 1, steps, timeout_s)
+                    for index, cls in enumerate(selected)
+                ]
+            finally:
+                if package is not None:
+                    package.close()
+            runs += [ProbeRun(b.name, b.name, "error", f"Probe {b.reason}") for b in self.broken
+                     if probe_ids is None or b.name in probe_ids]
+        record = RunRecord(
+            run_id=uuid.uuid4().hex,
+            started_at=started,
+            finished_at=now_iso(),
+            cancelled=self.cancelled,
+            machine=machine_summary(),
+            package=package_info,
+            inventory=ctx.inventory,
+            probe_runs=runs,
+            staging_url=staging_url,
+            gathered_with_profile=profile.name,
+        )
+        self._emit(RunEvent("run-finished", overall=1.0, status="cancelled" if self.cancelled else "completed"))
+        return record
+
+    def _read_package(self, path: Path, profile: Profile, ctx: ProbeContext, info: dict[str, Any],
+                      timeout_s: float, steps: int) -> CoursePackage | None:
+        info["name"] = path.name
+        self._emit(RunEvent("step-started", READ_STEP, message=f"Reading {path.name}"))
+        holder: dict[str, Any] = {}
+
+        def read(step_ctx: ProbeContext) -> None:
+            package = open_package(path, archive_limits(profile))
+            holder["package"] = package
+            holder["detection"] = detect_standard(package)
+            holder["inventory"] = build_inventory(package, step_ctx.progress, step_ctx.checkpoint)
+
+        status, error, _ = self._call(read, ctx, READ_STEP, 0, steps, timeout_s)
+        package = holder.get("package")
+        if isinstance(error, PackageRejected):
+            ctx.package_rejection = error
+            info["rejected"] = {"reason": error.reason, "message": str(error), "member": error.member}
+        elif status != "completed":
+            ctx.package_rejection = PackageRejected("unreadable", f"The package could not be read: {error or status}.")
+            info["rejected"] = {"reason": "unreadable", "message": str(ctx.package_rejection), "member": None}
+        else:
+            ctx.package = package
+            ctx.detection = holder["detection"]
+            ctx.inventory = holder["inventory"]
+            info.update(ctx.detection.to_dict())
+            info.update(sha256=ctx.inventory.package_sha256, size=ctx.inventory.total_size,
+                        compressed_size=ctx.inventory.total_compressed_size,
+                        file_count=len(ctx.inventory.files))
+        self._emit(RunEvent("step-finished", READ_STEP, 1.0, overall=1 / steps, status=status))
+        return package
+
+    def _run_probe(self, cls: type[Probe], ctx: ProbeContext, index: int, steps: int, timeout_s: float) -> ProbeRun:
+        self._emit(RunEvent("step-started", cls.id, message=cls.title, overall=index / steps))
+        skip_reason = self._skip_reason(cls, ctx)
+        if skip_reason:
+            run = ProbeRun(cls.id, cls.title, "skipped", skip_reason)
+        else:
+            start = time.monotonic()
+            status, error, evidence = self._call(cls().gather, ctx, cls.id, index, steps, timeout_s)
+            reason = ""
+            if status == "error":
+                reason = f"{type(error).__name__}: {error}"
+            elif status == "timeout":
+                reason = f"Stopped after the profile's probe_timeout_s of {timeout_s:g} s."
+            elif status == "cancelled":
+                reason = "The run was cancelled before this probe finished."
+            if status == "completed" and not isinstance(evidence, dict):
+                status, reason, evidence = "error", "Probe returned no evidence dictionary.", None
+            run = ProbeRun(cls.id, cls.title, status, reason, round(time.monotonic() - start, 3), evidence)
+            if evidence is not None:
+                ctx.evidence[cls.id] = evidence
+        self._emit(RunEvent("step-finished", cls.id, 1.0, overall=(index + 1) / steps, status=run.status,
+                            message=run.reason))
+        return run
+
+    def _skip_reason(self, cls: type[Probe], ctx: ProbeContext) -> str:
+        if self.cancelled:
+            return "The run was cancelled before this probe started."
+        if Need.PACKAGE in cls.needs and ctx.package is None:
+            if ctx.package_rejection is not None and cls.id != "package":
+                return "The package was rejected, so its content was not examined."
+            if ctx.package_rejection is None:
+                return "No course package was given."
+        if Need.STAGING in cls.needs and not ctx.staging_url:
+            return "No staging server URL was given."
+        return ""
+
+    def _call(self, fn: Callable[[ProbeContext], Any], ctx: ProbeContext, step: str, index: int,
+              steps: int, timeout_s: float) -> tuple[str, BaseException | None, Any]:
+        """Run ``fn`` in a thread; return (status, error, result) once it ends, times out or is cancelled."""
+        stop = threading.Event()
+        deadline = time.monotonic() + timeout_s
+
+        def progress(fraction: float, message: str) -> None:
+            self._emit(RunEvent("step-progress", step, fraction, message, (index + fraction) / steps))
+
+        step_ctx = ProbeContext(**{**ctx.__dict__, "stop_event": stop, "deadline": deadline, "on_progress": progress})
+        outcome: dict[str, Any] = {}
+
+        def target() -> None:
+            try:
+                outcome["result"] = fn(step_ctx)
+            except BaseException as exc:  # every failure becomes a finding, never a crash
+                outcome["error"] = exc
+
+        worker = threading.Thread(target=target, name=f"probe-{step}", daemon=True)
+        worker.start()
+        while worker.is_alive():
+            worker.join(POLL_S)
+            if self.cancelled:
+                stop.set()
+                return "cancelled", None, None
+            if time.monotonic() > deadline:
+                stop.set()
+                return "timeout", None, None
+        if "error" in outcome:
+            error = outcome["error"]
+            if isinstance(error, Cancelled):
+                return ("cancelled" if self.cancelled else "timeout"), None, None
+            return "error", error, None
+        return "completed", None, outcome.get("result")

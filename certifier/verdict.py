@@ -1,0 +1,34 @@
+"""The certification verdict, computed the same way for every report.
+
+- NOT CERTIFIED: any blocker or major finding failed.
+- CONDITIONAL: only minor findings failed, or any finding warned, or any probe errored or
+  timed out, or a probe the profile requires was skipped or did not run.
+- CERTIFIED: otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .findings import Finding, Severity, Status
+
+CERTIFIED = "CERTIFIED"
+CONDITIONAL = "CONDITIONAL"
+NOT_CERTIFIED = "NOT CERTIFIED"
+
+VERDICT_RULE = (
+    "NOT CERTIFIED if any blocker or major finding failed; CONDITIONAL if only minor findings "
+    "failed, any finding warned, any probe errored or timed out, or a probe the profile requires "
+    "was skipped or not run; otherwise CERTIFIED."
+)
+
+
+def verdict(findings: Iterable[Finding], probe_status: dict[str, str], required: Iterable[str]) -> str:
+    findings = list(findings)
+    if any(f.status is Status.FAIL and f.severity in (Severity.BLOCKER, Severity.MAJOR) for f in findings):
+        return NOT_CERTIFIED
+    if any(f.status in (Status.FAIL, Status.WARN, Status.ERROR) for f in findings):
+        return CONDITIONAL
+    if any(probe_status.get(p) != "completed" for p in required):
+        return CONDITIONAL
+    return CERTIFIED

@@ -1,0 +1,54 @@
+"""The run's private temporary folder: the only place a probe may write package files."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from .archive import CoursePackage, unsafe_path_reason
+from .errors import PackageRejected
+
+
+class WorkDir:
+    """A temporary folder removed when the run ends; extraction re-checks every path."""
+
+    def __init__(self, prefix: str = "certifier-run-"):
+        self.path = Path(tempfile.mkdtemp(prefix=prefix)).resolve()
+
+    def target_for(self, member: str) -> Path:
+        reason = unsafe_path_reason(member)
+        target = (self.path / "package" / member).resolve()
+        root = self.path / "package"
+        if reason or os.path.commonpath([root, target]) != str(root):
+            raise PackageRejected(
+                "path-traversal", f"Refusing to extract '{member}': it would land outside the work folder.", member
+            )
+        return target
+
+    def extract(self, package: CoursePackage, member: str) -> Path:
+        target = self.target_for(member)
+        if target.exists():
+            return target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".partial")
+        with open(partial, "wb") as out:
+            for chunk in package.iter_chunks(member):
+                out.write(chunk)
+        os.replace(partial, target)
+        return target
+
+    def extract_all(self, package: CoursePackage) -> Path:
+        for path in package.paths():
+            self.extract(package, path)
+        return self.path / "package"
+
+    def cleanup(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
+    def __enter__(self) -> WorkDir:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.cleanup()

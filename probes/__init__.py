@@ -1,0 +1,1 @@
+"""Built-in probes, installed as ``certifier.probes``; each module is one probe, Qt-free."""

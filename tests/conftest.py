@@ -1,0 +1,68 @@
+"""Shared test set-up. Qt runs headless; WebEngine runs without its sandbox when we are root."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+if hasattr(os, "geteuid") and os.geteuid() == 0:
+    os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+
+import pytest  # noqa: E402
+
+from certifier.archive import ArchiveLimits  # noqa: E402
+from certifier.profiles import load_profile  # noqa: E402
+from certifier.resources_path import resource_path, sample_course_path  # noqa: E402
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_FIXTURES = REPO_ROOT.parent / "shared" / "fixtures" / "third-party"
+
+
+@pytest.fixture
+def limits() -> ArchiveLimits:
+    return ArchiveLimits(max_uncompressed_mb=50, max_compression_ratio=100,
+                         min_size_for_ratio_check_mb=1, max_entry_count=1000)
+
+
+@pytest.fixture(scope="session")
+def default_profile():
+    return load_profile("default")
+
+
+@pytest.fixture(scope="session")
+def sample_course() -> Path:
+    return sample_course_path()
+
+
+@pytest.fixture(scope="session")
+def shared_fixtures() -> Path:
+    if not SHARED_FIXTURES.is_dir():
+        pytest.skip("../shared/fixtures is absent: third-party packages are only tested where it exists")
+    return SHARED_FIXTURES
+
+
+@pytest.fixture(scope="session")
+def report_validator():
+    import jsonschema
+
+    schema = json.loads(resource_path("report.schema.json").read_text())
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+
+    def validate(report: dict) -> dict:
+        errors = sorted(validator.iter_errors(report), key=lambda e: list(e.path))
+        assert not errors, "report does not match the schema: " + "; ".join(
+            f"{'/'.join(map(str, e.path))}: {e.message}" for e in errors[:5])
+        return report
+
+    return validate
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 120):
+    """Run the installed ``certifier`` command line in a subprocess."""
+    import subprocess
+
+    return subprocess.run([sys.executable, "-m", "certifier.cli", *args], capture_output=True, text=True,
+                          cwd=cwd, env=env, timeout=timeout)
