@@ -1,0 +1,130 @@
+"""Parsing XML from a package without ever resolving anything.
+
+Entity declarations, DTDs and external references are refused before they can expand or fetch
+(defusedxml); each element carries ``sourceline`` so rules can cite file:line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import EntitiesForbidden, ExternalReferenceForbidden
+from defusedxml.ElementTree import DefusedXMLParser
+
+UTF8_BOM = b"\xef\xbb\xbf"
+_DECLARED_ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_BARE_AMPERSAND = re.compile(rb"&(?!(?:[A-Za-z_][\w.-]*|#\d+|#x[0-9A-Fa-f]+);)")
+
+
+@dataclass(frozen=True)
+class XmlProblem:
+    kind: str  # entities, dtd, external-reference, malformed, unescaped-ampersand, encoding, bom
+    message: str
+    line: int | None = None
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "message": self.message, "line": self.line}
+
+
+class _LineNumberingParser(DefusedXMLParser):
+    def __init__(self):
+        # Entities and external references raise as they are declared; a DOCTYPE is only
+        # recorded here, so a manifest with entities is reported as such rather than as a DTD.
+        super().__init__(forbid_dtd=False, forbid_entities=True, forbid_external=True)
+        self.external_doctype: tuple[str, int] | None = None
+        self.parser.StartDoctypeDeclHandler = self._record_doctype
+
+    def _record_doctype(self, name, sysid, pubid, has_internal_subset):
+        if sysid or pubid:
+            self.external_doctype = (sysid or pubid, self.parser.CurrentLineNumber)
+
+    def _start(self, *args, **kwargs):
+        element = super()._start(*args, **kwargs)
+        element.sourceline = self.parser.CurrentLineNumber
+        return element
+
+
+def line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def parse_xml(data: bytes) -> tuple[Element | None, list[XmlProblem]]:
+    """The root element (or None when unsafe or malformed) and every problem noticed."""
+    problems: list[XmlProblem] = []
+    if data.startswith(UTF8_BOM):
+        problems.append(XmlProblem("bom", "The file starts with a UTF-8 byte-order mark (BOM).", 1))
+    declared = _DECLARED_ENCODING.match(data)
+    if declared:
+        encoding = declared.group(1).decode().lower()
+        if encoding not in ("utf-8", "utf8"):
+            try:
+                data.decode("ascii")
+            except UnicodeDecodeError:
+                try:
+                    data.decode("utf-8")
+                    problems.append(XmlProblem(
+                        "encoding",
+                        f"The declaration says encoding=\"{encoding}\" but the bytes are UTF-8: "
+                        "non-ASCII text will be garbled on import.", 1))
+                except UnicodeDecodeError:
+                    pass
+    parser = _LineNumberingParser()
+    try:
+        parser.feed(data)
+        root = parser.close()
+    except EntitiesForbidden as exc:
+        problems.append(XmlProblem("entities", f"Declares an XML entity ({exc.name}): entity expansion "
+                                   "can exhaust the memory of the LMS that parses it.", parser.parser.CurrentLineNumber))
+        return None, problems
+    except ExternalReferenceForbidden as exc:
+        problems.append(XmlProblem("external-reference", f"Refers to an external resource ({exc.sysid}).",
+                                   parser.parser.CurrentLineNumber))
+        return None, problems
+    except (ParseError, LookupError, ValueError) as exc:
+        line = getattr(exc, "position", (None,))[0]
+        bare = _BARE_AMPERSAND.search(data)
+        if bare and (line is None or line_of(data, bare.start()) == line):
+            problems.append(XmlProblem("unescaped-ampersand", "An '&' is not escaped as '&amp;', so the "
+                                       "file is not well-formed XML.", line_of(data, bare.start())))
+        else:
+            problems.append(XmlProblem("malformed", f"Not well-formed XML: {exc}.", line))
+        return None, problems
+    if parser.external_doctype:
+        where, line = parser.external_doctype
+        problems.append(XmlProblem("dtd", f"The DOCTYPE names an external DTD ({where}), which LMS parsers "
+                                   "may fetch from the network or a local file.", line))
+        return None, problems
+    return root, problems
+
+
+def local_name(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def namespace(tag: str) -> str:
+    return tag[1:].split("}", 1)[0] if tag.startswith("{") else ""
+
+
+def attr(element: Element, name: str) -> str | None:
+    """An attribute by local name, whatever its namespace prefix (SCORM packages vary)."""
+    if name in element.attrib:
+        return element.attrib[name]
+    wanted = name.lower()
+    for key, value in element.attrib.items():
+        if local_name(key).lower() == wanted:
+            return value
+    return None
+
+
+def children(element: Element, name: str) -> list[Element]:
+    return [c for c in element if local_name(c.tag) == name]
+
+
+def descendants(element: Element, name: str) -> list[Element]:
+    return [e for e in element.iter() if local_name(e.tag) == name]
+
+
+def text_of(element: Element | None) -> str:
+    return "".join(element.itertext()).strip() if element is not None else ""

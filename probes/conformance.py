@@ -1,0 +1,217 @@
+"""The ``conformance`` probe: the package defects that make LMS imports fail or half-work.
+
+Gathering reads the manifest (hardened parser) and scans HTML/CSS/JS for references, once; the
+rules in :mod:`conformance_rules` judge that evidence. The evidence also yields the **launch
+map** (each SCO/AU: title, launch page, the files it loads and their bytes) that later probes use.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections import deque
+from collections.abc import Mapping
+from typing import Any
+
+from certifier.archive import MIB
+from certifier.findings import Finding
+from certifier.probe_api import Probe, ProbeContext
+from certifier.profiles import LimitSpec
+from certifier.references import TEXT_SUFFIXES, decode_text, references_in
+from certifier.safe_xml import parse_xml
+from certifier.standards import AICC, CMI5, HTML, XAPI
+
+from . import conformance_parse as parse
+from .conformance_rules import all_rules, strip_query
+
+SCANNED_SUFFIXES = (".html", ".htm", ".xhtml", ".css", ".js", ".mjs")
+
+
+class ConformanceProbe(Probe):
+    id = "conformance"
+    title = "Package conformance"
+    description = "SCORM 1.2/2004, cmi5, xAPI and AICC structure, files and references, as LMS imports check them."
+    limits = {
+        "max_path_length_chars": LimitSpec("integer", "Longest file path inside the package.", "characters"),
+        "max_scanned_file_mb": LimitSpec("number", "Largest HTML/CSS/JS file scanned for references.", "MB"),
+        "blocked_file_extensions": LimitSpec("string-list", "File types a course package must not contain."),
+    }
+    rules = {
+        "conformance.manifest-location": "Manifest at the package root",
+        "conformance.xml-safety": "Manifest free of entities, DTDs and external references",
+        "conformance.xml-well-formed": "Manifest is well-formed XML",
+        "conformance.xml-encoding": "Manifest encoding declaration matches its bytes",
+        "conformance.manifest-bom": "Manifest without a byte-order mark",
+        "conformance.scorm-version": "SCORM version consistent with namespaces",
+        "conformance.default-organization": "A valid default organization",
+        "conformance.item-reference": "Every item refers to an existing resource",
+        "conformance.unique-identifiers": "Identifiers are unique",
+        "conformance.launch-href": "Every launchable resource has a launch href",
+        "conformance.launch-file": "Launch files exist and are HTML",
+        "conformance.file-reference": "Files listed in the manifest exist",
+        "conformance.dependency": "Dependencies refer to existing resources",
+        "conformance.scorm-type": "Resources declare scormType sco or asset",
+        "conformance.mastery-score": "Mastery scores between 0 and 100",
+        "conformance.sequencing": "Sequencing elements are supported",
+        "conformance.schema-files": "Schema files named by the manifest are present",
+        "conformance.cmi5-au-url": "Every AU has a launch URL that resolves",
+        "conformance.cmi5-values": "launchMethod and moveOn have cmi5 values",
+        "conformance.cmi5-ids": "Course, block and AU ids are unique IRIs",
+        "conformance.tincan-launch": "Every activity launch resolves",
+        "conformance.aicc-files": "AICC descriptor files present",
+        "conformance.aicc-ids": "AICC system ids consistent",
+        "conformance.aicc-file-name": "AICC File_Name entries resolve",
+        "conformance.missing-reference": "Pages load only files that exist",
+        "conformance.case-mismatch": "References match file names exactly, including case",
+        "conformance.insecure-url": "No resources loaded over plain http",
+        "conformance.local-file-url": "No references to the author's own disk",
+        "conformance.external-hosts": "External hosts the course contacts",
+        "conformance.path-characters": "File names use safe characters",
+        "conformance.os-junk": "No operating-system clutter",
+        "conformance.server-side-files": "No server-side or executable files",
+        "conformance.path-length": "Longest path within the profile's limit",
+        "conformance.unreferenced-files": "Files no page or manifest refers to",
+        "conformance.unscanned": "Text files too large to scan",
+    }
+
+    def gather(self, ctx: ProbeContext) -> dict[str, Any]:
+        package, detection = ctx.package, ctx.detection
+        limits = ctx.limits(self.id)
+        files = {f.path: f.size for f in ctx.inventory.files}
+        manifest = detection.manifest
+        manifest_dir = posixpath.dirname(manifest) if manifest else ""
+        evidence: dict[str, Any] = {
+            "standard": detection.standard,
+            "manifest": manifest,
+            "nested_in": detection.nested_in,
+            "manifest_dir": manifest_dir,
+            "files": files,
+            "xml_problems": [],
+        }
+        ctx.progress(0.0, "reading the manifest")
+        if manifest and manifest.lower().endswith(".xml"):
+            root, problems = parse_xml(package.read_bytes(manifest))
+            evidence["xml_problems"] = [p.to_dict() for p in problems]
+            if root is not None:
+                if detection.standard == CMI5:
+                    evidence["cmi5"] = parse.parse_cmi5(root)
+                elif detection.standard == XAPI:
+                    evidence["tincan"] = parse.parse_tincan(root)
+                else:
+                    evidence["scorm"] = parse.parse_scorm(root, manifest_dir)
+        elif detection.standard == AICC:
+            prefix = manifest_dir + "/" if manifest_dir else ""
+            evidence["aicc"] = parse.parse_aicc(lambda p: decode_text(package.read_bytes(p)), list(files), prefix)
+
+        max_bytes = limits["max_scanned_file_mb"] * MIB
+        scanned = [p for p in files if p.lower().endswith(SCANNED_SUFFIXES)]
+        references, unscanned = [], []
+        for index, path in enumerate(scanned):
+            if files[path] > max_bytes:
+                unscanned.append(path)
+                continue
+            references.extend(r.to_dict() for r in references_in(path, decode_text(package.read_bytes(path))))
+            if index % 50 == 0:
+                ctx.progress(0.1 + 0.85 * index / max(len(scanned), 1), path)
+        evidence["references"] = references
+        evidence["unscanned"] = unscanned
+        launch_map = build_launch_map(evidence)
+        evidence["referenced"] = sorted(referenced_paths(evidence, launch_map))
+        hosts = sorted({r["host"] for r in references if r["host"]})
+        evidence["outputs"] = {"launch_map": launch_map, "external_hosts": hosts}
+        return evidence
+
+    def evaluate(self, evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Finding]:
+        return all_rules(evidence, limits)
+
+
+def _reference_graph(evidence: Mapping[str, Any]) -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = {}
+    for ref in evidence["references"]:
+        if ref["scheme"] == "" and ref["resolved"]:
+            graph.setdefault(ref["source"], set()).add(ref["resolved"])
+    return graph
+
+
+def _closure(starts: list[str], graph: Mapping[str, set[str]], files: Mapping[str, int]) -> list[str]:
+    """Every package file reachable from ``starts`` through page references."""
+    seen: set[str] = set()
+    queue = deque(p for p in starts if p in files)
+    while queue:
+        path = queue.popleft()
+        if path in seen:
+            continue
+        seen.add(path)
+        queue.extend(t for t in graph.get(path, ()) if t in files and t not in seen)
+    return sorted(seen)
+
+
+def launch_units(evidence: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """(id, title, launch, declared files) for each thing a learner launches."""
+    base = evidence.get("manifest_dir", "")
+    units = []
+    if "scorm" in evidence:
+        resources = {r["id"]: r for r in evidence["scorm"]["resources"]}
+        for item in evidence["scorm"]["items"]:
+            res = resources.get(item["identifierref"])
+            if not res or not res.get("launch"):
+                continue
+            declared = [f["path"] for f in res["files"]]
+            for dep in res["dependencies"]:
+                declared += [f["path"] for f in resources.get(dep["ref"], {}).get("files", [])]
+            units.append({"id": item["id"], "title": item["title"], "launch": res["launch"], "declared": declared})
+    elif "cmi5" in evidence:
+        for au in evidence["cmi5"]["aus"]:
+            url = (au["url"] or "").strip()
+            launch = url if "://" in url else posixpath.normpath(posixpath.join(base, strip_query(url)))
+            units.append({"id": au["id"], "title": au["title"], "launch": launch, "declared": []})
+    elif "tincan" in evidence:
+        for activity in evidence["tincan"]["activities"]:
+            if activity["launch"]:
+                launch = posixpath.normpath(posixpath.join(base, strip_query(activity["launch"].strip())))
+                units.append({"id": activity["id"], "title": activity["title"], "launch": launch, "declared": []})
+    elif "aicc" in evidence:
+        for row in evidence["aicc"]["au"]:
+            name = row.get("file_name", "")
+            if name:
+                units.append({"id": row.get("system_id"), "title": row.get("system_id"),
+                              "launch": posixpath.normpath(strip_query(name)), "declared": []})
+    elif evidence["standard"] == HTML:
+        pages = sorted(p for p in evidence["files"] if "/" not in p and p.lower().endswith((".html", ".htm")))
+        start = "index.html" if "index.html" in pages else (pages[0] if pages else None)
+        if start:
+            units.append({"id": start, "title": start, "launch": start, "declared": []})
+    return units
+
+
+def build_launch_map(evidence: Mapping[str, Any]) -> list[dict[str, Any]]:
+    files = evidence["files"]
+    graph = _reference_graph(evidence)
+    launch_map = []
+    for unit in launch_units(evidence):
+        reachable = _closure([unit["launch"], *unit["declared"]], graph, files)
+        launch_map.append({
+            "id": unit["id"],
+            "title": unit["title"],
+            "launch": unit["launch"],
+            "launch_exists": unit["launch"] in files,
+            "files": reachable,
+            "bytes": sum(files[p] for p in reachable),
+        })
+    return launch_map
+
+
+def referenced_paths(evidence: Mapping[str, Any], launch_map: list[dict[str, Any]]) -> set[str]:
+    """Files the manifest, a launch unit or any page refers to (plus the descriptors themselves)."""
+    referenced = {u for unit in launch_map for u in unit["files"]}
+    if evidence.get("manifest"):
+        referenced.add(evidence["manifest"])
+    if "scorm" in evidence:
+        referenced |= {f["path"] for r in evidence["scorm"]["resources"] for f in r["files"]}
+        referenced |= set(evidence["scorm"]["schema_files"])
+    if "aicc" in evidence:
+        referenced |= set(evidence["aicc"]["files"].values())
+    referenced |= {r["resolved"] for r in evidence["references"] if r["resolved"]}
+    # Schema files (and the sub-folders SCORM 2004's schemas include) support the manifest.
+    if evidence.get("manifest"):
+        referenced |= {p for p in evidence["files"] if p.lower().endswith((".xsd", ".dtd"))}
+    return referenced

@@ -1,0 +1,200 @@
+"""Reading each standard's manifest into plain, serialisable facts with line numbers.
+
+No rule lives here: these functions only describe what the package declares.
+"""
+
+from __future__ import annotations
+
+import csv
+import configparser
+import io
+import posixpath
+from xml.etree.ElementTree import Element
+
+from certifier.safe_xml import attr, children, descendants, local_name, namespace, text_of
+
+# IMS Simple Sequencing elements SCORM 2004 defines; anything else under imsss is unknown.
+KNOWN_SEQUENCING = {
+    "sequencing", "controlMode", "sequencingRules", "preConditionRule", "exitConditionRule",
+    "postConditionRule", "ruleConditions", "ruleCondition", "ruleAction", "limitConditions",
+    "rollupRules", "rollupRule", "rollupConditions", "rollupCondition", "rollupAction", "objectives",
+    "primaryObjective", "objective", "minNormalizedMeasure", "mapInfo", "randomizationControls",
+    "deliveryControls", "sequencingCollection", "auxiliaryResources", "auxiliaryResource",
+    "constrainedChoiceConsiderations", "rollupConsiderations", "adlseqMapInfo", "objectivesGlobalToSystem",
+}
+IMSSS_NAMESPACE = "http://www.imsglobal.org/xsd/imsss"
+XSI_SCHEMA_LOCATION = "{http://www.w3.org/2001/XMLSchema-instance}schemaLocation"
+
+
+def _line(element: Element) -> int | None:
+    return getattr(element, "sourceline", None)
+
+
+def join_base(*parts: str | None) -> str:
+    """Apply xml:base values and an href in order; absolute bases replace what came before."""
+    result = ""
+    for part in parts:
+        if not part:
+            continue
+        if "://" in part:
+            result = part
+        else:
+            result = posixpath.join(result, part) if result else part
+    return result
+
+
+def parse_scorm(root: Element, manifest_dir: str) -> dict:
+    spaces: set[str] = set()
+    identifiers = []
+    for element in root.iter():  # one pass over what may be tens of thousands of elements
+        spaces.add(namespace(element.tag))
+        spaces.update(namespace(k) for k in element.attrib if k.startswith("{"))
+        ident = element.attrib.get("identifier")
+        if ident is not None and local_name(element.tag) in ("manifest", "organization", "item", "resource"):
+            identifiers.append({"id": ident, "tag": local_name(element.tag), "line": _line(element)})
+    namespaces = sorted(spaces - {""})
+    metadata = children(root, "metadata")
+    schemaversion = None
+    version_line = None
+    if metadata:
+        found = children(metadata[0], "schemaversion")
+        if found:
+            schemaversion = text_of(found[0])
+            version_line = _line(found[0])
+    orgs_el = children(root, "organizations")
+    organizations = {"default": None, "line": None, "ids": []}
+    items = []
+    sequencing = []
+    mastery = []
+    if orgs_el:
+        organizations = {
+            "default": attr(orgs_el[0], "default"),
+            "line": _line(orgs_el[0]),
+            "ids": [attr(o, "identifier") for o in children(orgs_el[0], "organization")],
+        }
+        for org in children(orgs_el[0], "organization"):
+            for item in descendants(org, "item"):
+                items.append({
+                    "id": attr(item, "identifier"),
+                    "identifierref": attr(item, "identifierref"),
+                    "parameters": attr(item, "parameters") or "",
+                    "title": text_of(children(item, "title")[0]) if children(item, "title") else "",
+                    "line": _line(item),
+                })
+            for element in org.iter():
+                if namespace(element.tag) == IMSSS_NAMESPACE:
+                    sequencing.append({"element": local_name(element.tag), "line": _line(element),
+                                       "known": local_name(element.tag) in KNOWN_SEQUENCING})
+                if local_name(element.tag).lower() == "masteryscore":
+                    mastery.append({"value": text_of(element), "line": _line(element)})
+    resources_el = children(root, "resources")
+    resources_base = attr(resources_el[0], "base") if resources_el else None
+    resources = []
+    for res in children(resources_el[0], "resource") if resources_el else []:
+        res_base = attr(res, "base")
+        href = attr(res, "href")
+        resources.append({
+            "id": attr(res, "identifier"),
+            "type": attr(res, "type"),
+            "scorm_type": attr(res, "scormType"),
+            "href": href,
+            "launch": join_base(manifest_dir, resources_base, res_base, href.split("?")[0].split("#")[0]) if href else None,
+            "line": _line(res),
+            "files": [{"href": attr(f, "href"),
+                       "path": join_base(manifest_dir, resources_base, res_base, attr(f, "href")),
+                       "line": _line(f)} for f in children(res, "file") if attr(f, "href")],
+            "dependencies": [{"ref": attr(d, "identifierref"), "line": _line(d)} for d in children(res, "dependency")],
+        })
+    schema_files = []
+    location = root.attrib.get(XSI_SCHEMA_LOCATION, "")
+    tokens = location.split()
+    for uri, file in zip(tokens[0::2], tokens[1::2]):
+        if "://" not in file:
+            schema_files.append(join_base(manifest_dir, file))
+    return {
+        "namespaces": namespaces,
+        "schemaversion": schemaversion,
+        "schemaversion_line": version_line,
+        "organizations": organizations,
+        "items": items,
+        "resources": resources,
+        "identifiers": identifiers,
+        "mastery_scores": mastery,
+        "sequencing": sequencing,
+        "schema_files": schema_files,
+        "schema_files_line": _line(root),
+    }
+
+
+def parse_cmi5(root: Element) -> dict:
+    course = descendants(root, "course")
+    aus = []
+    for au in descendants(root, "au"):
+        url_el = children(au, "url")
+        title_el = children(au, "title")
+        aus.append({
+            "id": attr(au, "id"),
+            "url": text_of(url_el[0]) if url_el else None,
+            "url_line": _line(url_el[0]) if url_el else _line(au),
+            "launch_method": attr(au, "launchMethod"),
+            "move_on": attr(au, "moveOn"),
+            "mastery_score": attr(au, "masteryScore"),
+            "title": text_of(title_el[0]) if title_el else "",
+            "line": _line(au),
+        })
+    blocks = [{"id": attr(b, "id"), "line": _line(b)} for b in descendants(root, "block")]
+    return {
+        "root": local_name(root.tag),
+        "course_id": attr(course[0], "id") if course else None,
+        "course_line": _line(course[0]) if course else _line(root),
+        "aus": aus,
+        "blocks": blocks,
+    }
+
+
+def parse_tincan(root: Element) -> dict:
+    activities = []
+    for activity in descendants(root, "activity"):
+        launch = children(activity, "launch")
+        name = children(activity, "name")
+        activities.append({
+            "id": attr(activity, "id"),
+            "type": attr(activity, "type"),
+            "title": text_of(name[0]) if name else "",
+            "launch": text_of(launch[0]) if launch else None,
+            "line": _line(launch[0]) if launch else _line(activity),
+        })
+    return {"root": local_name(root.tag), "activities": activities}
+
+
+def _csv_rows(text: str) -> list[dict]:
+    reader = csv.reader(io.StringIO(text.strip()))
+    rows = list(reader)
+    if not rows:
+        return []
+    header = [h.strip().lower() for h in rows[0]]
+    return [{**dict(zip(header, (c.strip() for c in row))), "_line": n + 2}
+            for n, row in enumerate(rows[1:]) if any(c.strip() for c in row)]
+
+
+def parse_aicc(read_text, paths: list[str], prefix: str = "") -> dict:
+    """AICC descriptor files at the package root (file name case varies between tools)."""
+    found = {}
+    for path in paths:
+        rest = path[len(prefix):]
+        if path.startswith(prefix) and "/" not in rest:
+            ext = posixpath.splitext(rest)[1].lower().lstrip(".")
+            if ext in ("crs", "au", "des", "cst"):
+                found.setdefault(ext, path)
+    result = {"files": found, "au": [], "des": [], "cst": [], "crs": {}}
+    if "crs" in found:
+        parser = configparser.ConfigParser(strict=False, interpolation=None)
+        try:
+            parser.read_string(read_text(found["crs"]))
+            result["crs"] = {k.lower(): v.strip() for k, v in parser["Course"].items()} if parser.has_section("Course") else {}
+        except configparser.Error as exc:
+            result["crs_error"] = str(exc)
+    for ext in ("au", "des", "cst"):
+        if ext in found:
+            result[ext] = _csv_rows(read_text(found[ext]))
+    return result

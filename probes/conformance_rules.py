@@ -1,0 +1,598 @@
+"""Pure conformance rules: evidence in, findings out. No I/O here.
+
+Each rule returns one finding: ``fail`` with every location when the defect is present, ``pass``
+when it is not, so a report shows what was checked as well as what was wrong. Informational rules
+(external hosts, unreferenced files, sequencing) use ``warn`` with severity ``info``.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from certifier.findings import Evidence, Finding, Severity, Status, quantity
+from certifier.standards import AICC, CMI5, HTML, SCORM_12
+
+EVIDENCE_LISTED = 50  # locations shown per finding; the message gives the full count
+MIB = 1024 * 1024
+CMI5_LAUNCH_METHODS = {"AnyWindow", "OwnWindow"}
+CMI5_MOVE_ON = {"NotApplicable", "Passed", "Completed", "CompletedAndPassed", "CompletedOrPassed"}
+SCORM_TYPES = {"sco", "asset"}
+SCORM_12_NAMESPACES = ("imscp_rootv1p1p2", "adlcp_rootv1p2")
+SCORM_2004_NAMESPACES = ("imscp_v1p1", "adlcp_v1p3")
+SCORM_2004_VERSIONS = {"cam 1.3", "2004 2nd edition", "2004 3rd edition", "2004 4th edition"}
+OS_JUNK = re.compile(r"(^|/)(__MACOSX/|\.DS_Store$|Thumbs\.db$|desktop\.ini$|\._[^/]+$)", re.IGNORECASE)
+IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+CMI5_ROOT_SPEC = "cmi5 test suite 14.1.0.0-2 (cmi5.xml at the root of the zip)"
+
+
+@dataclass(frozen=True)
+class Problem:
+    message: str
+    path: str | None = None
+    line: int | None = None
+    url: str | None = None
+
+    @property
+    def evidence(self) -> Evidence:
+        return Evidence(self.path, self.line, self.url)
+
+
+def outcome(rule: str, title: str, severity: Severity, problems: list[Problem], ok: str, *,
+            remediation: str, it_risk: str, spec_ref: str | None = None, fail_status: Status = Status.FAIL,
+            measured=None, limit=None, unit=None, details: dict | None = None) -> Finding:
+    """One finding for a rule: fail (listing every problem) or pass."""
+    if not problems:
+        return Finding(rule, title, severity, Status.PASS, ok, measured=measured, limit=limit, unit=unit,
+                       it_risk=it_risk, spec_ref=spec_ref)
+    shown = "; ".join(p.message for p in problems[:3])
+    more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+    return Finding(
+        rule, title, severity, fail_status,
+        f"{len(problems)} problem{'s' if len(problems) != 1 else ''}: {shown}{more}",
+        measured=measured if measured is not None else len(problems), limit=limit, unit=unit,
+        evidence=tuple(p.evidence for p in problems[:EVIDENCE_LISTED]),
+        remediation=remediation, it_risk=it_risk, spec_ref=spec_ref, details=details or {},
+    )
+
+
+class FileIndex:
+    """Exact and case-insensitive lookup of package paths."""
+
+    def __init__(self, sizes: Mapping[str, int]):
+        self.sizes = dict(sizes)
+        self.folded: dict[str, list[str]] = {}
+        for path in self.sizes:
+            self.folded.setdefault(path.casefold(), []).append(path)
+
+    def exists(self, path: str) -> bool:
+        return path in self.sizes
+
+    def case_variant(self, path: str) -> str | None:
+        variants = [p for p in self.folded.get(path.casefold(), []) if p != path]
+        return variants[0] if variants else None
+
+
+def strip_query(href: str) -> str:
+    return href.split("#", 1)[0].split("?", 1)[0]
+
+
+def missing_or_case(files: FileIndex, path: str, where: Problem, what: str,
+                    missing: list[Problem], case: list[Problem]) -> None:
+    """Sort a reference into missing / case-only mismatch / fine."""
+    if files.exists(path):
+        return
+    variant = files.case_variant(path)
+    if variant:
+        case.append(Problem(f"{what} '{path}' exists only as '{variant}'", where.path, where.line))
+    elif path.startswith("../") or path == "..":
+        missing.append(Problem(f"{what} '{path}' points outside the package", where.path, where.line))
+    else:
+        missing.append(Problem(f"{what} '{path}' is not in the package", where.path, where.line))
+
+
+# --- manifest and XML -------------------------------------------------------------------------
+
+def manifest_location(evidence: Mapping[str, Any]) -> Finding:
+    standard = evidence["standard"]
+    spec = CMI5_ROOT_SPEC if standard == CMI5 else None
+    problems = []
+    nested = evidence.get("nested_in")
+    manifest = evidence.get("manifest")
+    if nested:
+        problems.append(Problem(
+            f"The manifest is inside the folder '{nested}/', not at the root: the package was made by "
+            "zipping the course folder instead of its contents", manifest))
+    elif manifest is None and standard not in (AICC, HTML):
+        problems.append(Problem("No imsmanifest.xml, cmi5.xml or tincan.xml at the package root"))
+    return outcome(
+        "conformance.manifest-location", "Manifest at the package root", Severity.BLOCKER, problems,
+        f"{manifest or 'Course descriptor'} is at the package root." if manifest or standard == AICC
+        else "Plain HTML package: no manifest expected.",
+        remediation=(f"Open the '{nested}' folder, select everything inside it, and zip that selection "
+                     "so imsmanifest.xml/cmi5.xml sits at the top of the zip.") if nested else
+        "Export the course again from the authoring tool as a SCORM, cmi5 or xAPI package.",
+        it_risk="Support: the LMS rejects the import, and the course bounces between teams.",
+        spec_ref=spec,
+    )
+
+
+def xml_rules(evidence: Mapping[str, Any]) -> list[Finding]:
+    manifest = evidence.get("manifest")
+    if manifest is None:
+        return []
+    problems = evidence.get("xml_problems", [])
+
+    def of(*kinds: str) -> list[Problem]:
+        return [Problem(p["message"], manifest, p.get("line")) for p in problems if p["kind"] in kinds]
+
+    return [
+        outcome("conformance.xml-safety", "Manifest free of entities, DTDs and external references",
+                Severity.BLOCKER, of("entities", "dtd", "external-reference"),
+                "The manifest declares no entities, DTD or external reference.",
+                remediation="Remove the DOCTYPE and ENTITY declarations from the manifest; authoring tools "
+                "never need them.",
+                it_risk="Security: entity expansion and external entities (XXE) can exhaust or read files "
+                "on the LMS server that imports the package."),
+        outcome("conformance.xml-well-formed", "Manifest is well-formed XML", Severity.BLOCKER,
+                of("malformed", "unescaped-ampersand"), "The manifest is well-formed XML.",
+                remediation="Fix the XML at the line shown; write '&' in titles and URLs as '&amp;'.",
+                it_risk="Support: the LMS import fails with a parser error such as \"cannot find the "
+                "declaration of element 'manifest'\"."),
+        outcome("conformance.xml-encoding", "Manifest encoding declaration matches its bytes", Severity.MAJOR,
+                of("encoding"), "The encoding declaration matches the content.",
+                remediation="Declare encoding=\"UTF-8\" in the XML declaration (the file is UTF-8).",
+                it_risk="Support: titles with accents appear garbled in the LMS catalogue."),
+        outcome("conformance.manifest-bom", "Manifest without a byte-order mark", Severity.MINOR, of("bom"),
+                "The manifest has no byte-order mark.",
+                remediation="Save the manifest as UTF-8 without BOM.",
+                it_risk="Support: some LMS parsers fail on a BOM with \"content is not allowed in prolog\"."),
+    ]
+
+
+# --- SCORM ------------------------------------------------------------------------------------
+
+def scorm_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Finding]:
+    scorm = evidence["scorm"]
+    manifest = evidence["manifest"]
+    is_12 = evidence["standard"] == SCORM_12
+    findings = [scorm_version(scorm, manifest, evidence["standard"])]
+
+    orgs = scorm["organizations"]
+    org_problems = []
+    if not orgs["ids"]:
+        org_problems.append(Problem("The manifest has no <organization>", manifest, orgs["line"]))
+    elif not orgs["default"]:
+        org_problems.append(Problem("<organizations> has no 'default' attribute", manifest, orgs["line"]))
+    elif orgs["default"] not in orgs["ids"]:
+        org_problems.append(Problem(f"default='{orgs['default']}' names no <organization> "
+                                    f"(found: {', '.join(i or '(no identifier)' for i in orgs['ids'])})",
+                                    manifest, orgs["line"]))
+    findings.append(outcome(
+        "conformance.default-organization", "A valid default organization", Severity.MAJOR, org_problems,
+        f"The default organization '{orgs['default']}' exists.",
+        remediation="Give <organization> an identifier and set <organizations default=\"…\"> to it.",
+        it_risk="Support: LMSs disagree on which structure to show; some refuse the import."))
+
+    resources = {r["id"]: r for r in scorm["resources"] if r["id"]}
+    ref_problems = [Problem(f"item '{i['id']}' refers to resource '{i['identifierref']}', which does not exist",
+                            manifest, i["line"]) for i in scorm["items"]
+                    if i["identifierref"] and i["identifierref"] not in resources]
+    findings.append(outcome(
+        "conformance.item-reference", "Every item refers to an existing resource", Severity.BLOCKER, ref_problems,
+        f"All {len(scorm['items'])} items refer to existing resources.",
+        remediation="Make each item's identifierref match a <resource identifier>.",
+        it_risk="Support: learners get an empty page or an LMS error on that lesson."))
+
+    seen: dict[str, int | None] = {}
+    duplicates = []
+    for ident in scorm["identifiers"]:
+        if ident["id"] in seen:
+            duplicates.append(Problem(f"identifier '{ident['id']}' is used again (first at line {seen[ident['id']]})",
+                                      manifest, ident["line"]))
+        else:
+            seen[ident["id"]] = ident["line"]
+    findings.append(outcome(
+        "conformance.unique-identifiers", "Identifiers are unique", Severity.MAJOR, duplicates,
+        f"All {len(seen)} identifiers are unique.",
+        remediation="Rename the repeated identifiers so each is used once.",
+        it_risk="Support: the LMS may launch or track the wrong lesson."))
+
+    launched = {i["identifierref"] for i in scorm["items"] if i["identifierref"]}
+    no_href, launch_missing, launch_case, not_html = [], [], [], []
+    for res in scorm["resources"]:
+        is_sco = (res["scorm_type"] or "").lower() == "sco"
+        if not (is_sco or res["id"] in launched):
+            continue
+        where = Problem("", manifest, res["line"])
+        if not res["href"]:
+            no_href.append(Problem(f"resource '{res['id']}' has no href, so there is nothing to launch",
+                                   manifest, res["line"]))
+            continue
+        if "://" in res["launch"]:
+            continue
+        missing_or_case(files, res["launch"], where, f"launch file of '{res['id']}'", launch_missing, launch_case)
+        if not res["launch"].lower().endswith(HTML_SUFFIXES):
+            not_html.append(Problem(f"resource '{res['id']}' launches '{res['launch']}', which is not an HTML page",
+                                    manifest, res["line"]))
+    findings.append(outcome(
+        "conformance.launch-href", "Every launchable resource has a launch href", Severity.BLOCKER, no_href,
+        "Every SCO and launched resource has an href.",
+        remediation="Add href=\"path/to/index.html\" to the resource (the page the LMS opens).",
+        it_risk="Support: the lesson cannot be opened; learners call the helpdesk."))
+    findings.append(outcome(
+        "conformance.launch-file", "Launch files exist and are HTML", Severity.BLOCKER, launch_missing + not_html,
+        "Every launch file exists and is an HTML page.",
+        remediation="Include the launch page in the package at the path the manifest gives, or correct the href.",
+        it_risk="Support: learners get a 404 instead of the lesson."))
+
+    file_missing, file_case = [], []
+    for res in scorm["resources"]:
+        for f in res["files"]:
+            if "://" not in f["path"]:
+                missing_or_case(files, f["path"], Problem("", manifest, f["line"]), "file", file_missing, file_case)
+    findings.append(outcome(
+        "conformance.file-reference", "Files listed in the manifest exist", Severity.MAJOR, file_missing,
+        "Every <file href> exists in the package.",
+        remediation="Add the missing files or remove their <file> entries.",
+        it_risk="Support: pages of the course show broken images, media or scripts."))
+
+    dep_problems = [Problem(f"resource '{r['id']}' depends on '{d['ref']}', which does not exist", manifest, d["line"])
+                    for r in scorm["resources"] for d in r["dependencies"] if d["ref"] not in resources]
+    findings.append(outcome(
+        "conformance.dependency", "Dependencies refer to existing resources", Severity.MAJOR, dep_problems,
+        "Every <dependency> refers to an existing resource.",
+        remediation="Make each dependency's identifierref match a <resource identifier>.",
+        it_risk="Support: shared scripts or styles may not be imported with the lesson."))
+
+    type_problems = []
+    for res in scorm["resources"]:
+        value = res["scorm_type"]
+        if value is None:
+            type_problems.append(Problem(f"resource '{res['id']}' has no adlcp:scormType", manifest, res["line"]))
+        elif value.lower() not in SCORM_TYPES:
+            type_problems.append(Problem(f"resource '{res['id']}' has scormType '{value}' (sco or asset expected)",
+                                         manifest, res["line"]))
+    findings.append(outcome(
+        "conformance.scorm-type", "Resources declare scormType sco or asset", Severity.MAJOR, type_problems,
+        "Every resource declares a valid scormType.",
+        remediation="Add adlcp:scormType=\"sco\" to tracked lessons and \"asset\" to other resources.",
+        it_risk="Support: the LMS may not track completion for lessons it takes for assets."))
+
+    if is_12:
+        bad_scores = []
+        for score in scorm["mastery_scores"]:
+            try:
+                ok = 0 <= float(score["value"]) <= 100
+            except ValueError:
+                ok = False
+            if not ok:
+                bad_scores.append(Problem(f"masteryscore '{score['value']}' is not a number from 0 to 100",
+                                          manifest, score["line"]))
+        findings.append(outcome(
+            "conformance.mastery-score", "Mastery scores between 0 and 100", Severity.MAJOR, bad_scores,
+            "Mastery scores are within 0–100." if scorm["mastery_scores"] else "No mastery score declared.",
+            remediation="Set adlcp:masteryscore to a number from 0 to 100.",
+            it_risk="Support: learners can never pass, or always pass, the lesson."))
+
+    if scorm["sequencing"]:
+        unknown = [Problem(f"<imsss:{s['element']}> is not a SCORM 2004 sequencing element", manifest, s["line"])
+                   for s in scorm["sequencing"] if not s["known"]]
+        names = sorted({s["element"] for s in scorm["sequencing"]})
+        findings.append(outcome(
+            "conformance.sequencing", "Sequencing elements are supported", Severity.INFO, unknown,
+            f"{len(scorm['sequencing'])} sequencing elements parse ({', '.join(names)}); test the navigation "
+            "on the target LMS, whose sequencing support varies.",
+            remediation="Remove or correct sequencing elements the SCORM 2004 specification does not define.",
+            it_risk="Support: LMSs ignore sequencing they do not know, so learners may skip required lessons.",
+            fail_status=Status.WARN))
+
+    schema_missing = [Problem(f"schema file '{p}' named in xsi:schemaLocation is missing", manifest,
+                              scorm["schema_files_line"]) for p in scorm["schema_files"] if not files.exists(p)]
+    findings.append(outcome(
+        "conformance.schema-files", "Schema files named by the manifest are present", Severity.MINOR,
+        schema_missing, "All schema files the manifest names are present." if scorm["schema_files"]
+        else "The manifest names no local schema files.",
+        remediation="Copy the .xsd files the manifest names into the package root (the authoring tool's "
+        "SCORM export includes them).",
+        it_risk="Support: LMSs that validate against the schemas reject the import."))
+    return findings
+
+
+def scorm_version(scorm: Mapping[str, Any], manifest: str, standard: str) -> Finding:
+    version = (scorm["schemaversion"] or "").strip()
+    spaces = " ".join(scorm["namespaces"])
+    problems = []
+    line = scorm["schemaversion_line"]
+    if not version:
+        problems.append(Problem("<schemaversion> is missing from <metadata>", manifest, line))
+    elif version == "1.2":
+        wrong = [n for n in SCORM_2004_NAMESPACES if n in spaces]
+        if wrong:
+            problems.append(Problem(f"schemaversion 1.2 with SCORM 2004 namespaces ({', '.join(wrong)})", manifest, line))
+    elif version.lower() in SCORM_2004_VERSIONS:
+        wrong = [n for n in SCORM_12_NAMESPACES if n in spaces]
+        if wrong:
+            problems.append(Problem(f"schemaversion '{version}' with SCORM 1.2 namespaces ({', '.join(wrong)})",
+                                    manifest, line))
+    else:
+        problems.append(Problem(f"schemaversion '{version}' is not a SCORM version (1.2, CAM 1.3, 2004 3rd "
+                                "Edition, 2004 4th Edition)", manifest, line))
+    return outcome(
+        "conformance.scorm-version", "SCORM version consistent with namespaces", Severity.MAJOR, problems,
+        f"{standard}: schemaversion '{version}' matches the namespaces.",
+        remediation="Export again with one SCORM version selected; do not mix 1.2 and 2004 manifests.",
+        it_risk="Support: the LMS may run the course with the wrong API, losing learner records.")
+
+
+# --- cmi5, xAPI, AICC -------------------------------------------------------------------------
+
+def cmi5_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Finding]:
+    cmi5 = evidence["cmi5"]
+    manifest = evidence["manifest"]
+    base = evidence.get("manifest_dir", "")
+    url_problems, case = [], []
+    value_problems, id_problems = [], []
+    if not cmi5["aus"]:
+        url_problems.append(Problem("cmi5.xml declares no <au>", manifest, cmi5["course_line"]))
+    for au in cmi5["aus"]:
+        where = Problem("", manifest, au["url_line"])
+        url = (au["url"] or "").strip()
+        if not url:
+            url_problems.append(Problem(f"AU '{au['id']}' has no <url>", manifest, au["line"]))
+        elif url.lower().startswith("http://"):
+            url_problems.append(Problem(f"AU '{au['id']}' launches over plain http ({url})", manifest, au["url_line"]))
+        elif "://" not in url:
+            missing_or_case(files, posixpath.normpath(posixpath.join(base, strip_query(url))), where,
+                            f"launch URL of AU '{au['id']}'", url_problems, case)
+        method = au["launch_method"]
+        if method is not None and method not in CMI5_LAUNCH_METHODS:
+            value_problems.append(Problem(f"AU '{au['id']}' launchMethod '{method}' (AnyWindow or OwnWindow)",
+                                          manifest, au["line"]))
+        move_on = au["move_on"]
+        if move_on is not None and move_on not in CMI5_MOVE_ON:
+            value_problems.append(Problem(f"AU '{au['id']}' moveOn '{move_on}' is not a cmi5 value",
+                                          manifest, au["line"]))
+    seen = set()
+    for kind, ident, line in ([("course", cmi5["course_id"], cmi5["course_line"])]
+                              + [("block", b["id"], b["line"]) for b in cmi5["blocks"]]
+                              + [("AU", a["id"], a["line"]) for a in cmi5["aus"]]):
+        if not ident or not IRI.match(ident):
+            id_problems.append(Problem(f"{kind} id '{ident}' is not an IRI", manifest, line))
+        elif ident in seen:
+            id_problems.append(Problem(f"{kind} id '{ident}' is used twice", manifest, line))
+        seen.add(ident)
+    return [
+        outcome("conformance.cmi5-au-url", "Every AU has a launch URL that resolves", Severity.BLOCKER,
+                url_problems + case, f"All {len(cmi5['aus'])} AU launch URLs resolve.",
+                remediation="Point each AU's <url> at a page inside the package (relative) or an https URL.",
+                it_risk="Support: learners get a 404 or a blocked mixed-content page instead of the lesson."),
+        outcome("conformance.cmi5-values", "launchMethod and moveOn have cmi5 values", Severity.MAJOR,
+                value_problems, "launchMethod and moveOn values are valid.",
+                remediation="Use launchMethod AnyWindow/OwnWindow and a moveOn value the cmi5 specification defines.",
+                it_risk="Support: the LMS may never mark the course satisfied."),
+        outcome("conformance.cmi5-ids", "Course, block and AU ids are unique IRIs", Severity.MAJOR, id_problems,
+                "All ids are unique IRIs.",
+                remediation="Give every course, block and AU a unique IRI id, e.g. https://example.com/course/au-1.",
+                it_risk="Support: learner records of different AUs may be merged in the LRS."),
+    ]
+
+
+def tincan_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Finding]:
+    tincan = evidence["tincan"]
+    manifest = evidence["manifest"]
+    base = evidence.get("manifest_dir", "")
+    problems, case = [], []
+    launchable = [a for a in tincan["activities"] if a["launch"]]
+    if not launchable:
+        problems.append(Problem("no <activity> in tincan.xml has a <launch>", manifest))
+    for activity in launchable:
+        launch = activity["launch"].strip()
+        if "://" in launch:
+            if launch.lower().startswith("http://"):
+                problems.append(Problem(f"activity '{activity['id']}' launches over plain http", manifest, activity["line"]))
+            continue
+        missing_or_case(files, posixpath.normpath(posixpath.join(base, strip_query(launch))),
+                        Problem("", manifest, activity["line"]), f"launch of '{activity['id']}'", problems, case)
+    return [outcome("conformance.tincan-launch", "Every activity launch resolves", Severity.BLOCKER, problems + case,
+                    f"{len(launchable)} launchable activities resolve.",
+                    remediation="Make <launch> a path to a page inside the package.",
+                    it_risk="Support: the LMS cannot open the course.")]
+
+
+def aicc_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Finding]:
+    aicc = evidence["aicc"]
+    required = [Problem(f"the .{ext} descriptor file is missing") for ext in ("crs", "au", "des", "cst")
+                if ext not in aicc["files"]]
+    au_ids = {r.get("system_id", "") for r in aicc["au"]}
+    des_ids = {r.get("system_id", "") for r in aicc["des"]}
+    blocks = {r.get("block", "") for r in aicc["cst"]}
+    id_problems = []
+    au_file = aicc["files"].get("au")
+    for row in aicc["au"]:
+        if row.get("system_id", "") not in des_ids and "des" in aicc["files"]:
+            id_problems.append(Problem(f"AU '{row.get('system_id')}' has no row in the .des file", au_file, row["_line"]))
+    for row in aicc["des"]:
+        if row.get("system_id", "") not in au_ids and row.get("system_id", "") not in blocks:
+            id_problems.append(Problem(f"'{row.get('system_id')}' in the .des file is neither an AU nor a block",
+                                       aicc["files"].get("des"), row["_line"]))
+    for row in aicc["cst"]:
+        for key, member in row.items():
+            if key.startswith("member") and member and member not in au_ids and member not in blocks:
+                id_problems.append(Problem(f"course structure member '{member}' is not a known AU or block",
+                                           aicc["files"].get("cst"), row["_line"]))
+    total = aicc["crs"].get("total_aus")
+    if total is not None and total.isdigit() and int(total) != len(aicc["au"]):
+        id_problems.append(Problem(f"Total_AUs={total} but the .au file lists {len(aicc['au'])}", aicc["files"].get("crs")))
+    launch_problems, case = [], []
+    for row in aicc["au"]:
+        name = row.get("file_name", "")
+        if not name:
+            launch_problems.append(Problem(f"AU '{row.get('system_id')}' has no File_Name", au_file, row["_line"]))
+        elif "://" not in name:
+            missing_or_case(files, posixpath.normpath(strip_query(name)), Problem("", au_file, row["_line"]),
+                            f"File_Name of AU '{row.get('system_id')}'", launch_problems, case)
+    return [
+        outcome("conformance.aicc-files", "AICC descriptor files present", Severity.BLOCKER, required,
+                "The .crs, .au, .des and .cst files are present.",
+                remediation="Export the four AICC descriptor files (.crs, .au, .des, .cst) with the course.",
+                it_risk="Support: the LMS cannot import the course."),
+        outcome("conformance.aicc-ids", "AICC system ids consistent", Severity.MAJOR, id_problems,
+                "System ids agree across the .au, .des, .cst and .crs files.",
+                remediation="Use the same system_id for each AU in every descriptor file.",
+                it_risk="Support: lessons appear twice, or not at all, in the LMS."),
+        outcome("conformance.aicc-file-name", "AICC File_Name entries resolve", Severity.BLOCKER,
+                launch_problems + case, "Every AU's File_Name resolves.",
+                remediation="Point File_Name at the AU's launch page inside the package.",
+                it_risk="Support: learners get a 404 instead of the lesson."),
+    ]
+
+
+# --- files and references ---------------------------------------------------------------------
+
+def reference_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Finding]:
+    missing, case, insecure, local, external = [], [], [], [], {}
+    for ref in evidence["references"]:
+        where = Problem("", ref["source"], ref["line"])
+        scheme = ref["scheme"]
+        if scheme == "":
+            if ref["resolved"]:
+                missing_or_case(files, ref["resolved"], where, "reference", missing, case)
+        elif scheme in ("file", "drive"):
+            local.append(Problem(f"'{ref['target']}' points to a file on the author's computer",
+                                 ref["source"], ref["line"]))
+        elif scheme in ("http", "https", "protocol-relative"):
+            external.setdefault(ref["host"], []).append(ref)
+            if scheme == "http" and ref["kind"] in ("resource", "css"):
+                insecure.append(Problem(f"'{ref['target']}' is loaded over plain http", ref["source"], ref["line"]))
+    host_problems = [Problem(f"{host} ({len(refs)} reference{'s' if len(refs) > 1 else ''})", refs[0]["source"],
+                             refs[0]["line"]) for host, refs in sorted(external.items())]
+    return [
+        outcome("conformance.missing-reference", "Pages load only files that exist", Severity.MAJOR, missing,
+                f"All {sum(1 for r in evidence['references'] if r['scheme'] == '')} references inside the package resolve.",
+                remediation="Add the missing files to the package or correct the paths in the pages shown.",
+                it_risk="Support: broken images, styles or scripts; learners report a broken course."),
+        outcome("conformance.case-mismatch", "References match file names exactly, including case", Severity.MAJOR,
+                case + [c for c in _manifest_case_problems(evidence, files)],
+                "References match file names exactly.",
+                remediation="Make the reference and the file name identical, including upper/lower case.",
+                it_risk="Support: works on a Windows server, returns 404 on the Linux servers most LMSs run on."),
+        outcome("conformance.insecure-url", "No resources loaded over plain http", Severity.MAJOR, insecure,
+                "No page loads a resource over plain http.",
+                remediation="Use https:// URLs (or copy the resource into the package).",
+                it_risk="Security: browsers block http content on an https LMS (mixed content), so the page breaks."),
+        outcome("conformance.local-file-url", "No references to the author's own disk", Severity.BLOCKER, local,
+                "No reference points to file:// or a drive letter.",
+                remediation="Copy the file into the package and reference it with a relative path.",
+                it_risk="Support: the resource exists only on the author's computer; every learner sees it broken."),
+        outcome("conformance.external-hosts", "External hosts the course contacts", Severity.INFO, host_problems,
+                "The course contacts no external host.",
+                remediation="Ask IT to allow these hosts through the proxy/firewall, or copy the resources into the package.",
+                it_risk="Network: each host must be reachable through the proxy from every site.",
+                fail_status=Status.WARN, details={"hosts": sorted(external)}),
+    ]
+
+
+def _manifest_case_problems(evidence: Mapping[str, Any], files: FileIndex) -> list[Problem]:
+    """Case-only mismatches between manifest <file>/launch hrefs and the real files."""
+    if "scorm" not in evidence:
+        return []
+    problems: list[Problem] = []
+    for res in evidence["scorm"]["resources"]:
+        targets = [(f["path"], f["line"]) for f in res["files"]]
+        if res.get("launch"):
+            targets.append((res["launch"], res["line"]))
+        for path, line in targets:
+            if "://" not in path and not files.exists(path) and files.case_variant(path):
+                problems.append(Problem(f"manifest names '{path}', the file is '{files.case_variant(path)}'",
+                                        evidence["manifest"], line))
+    return problems
+
+
+def file_name_rules(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Finding]:
+    paths = list(evidence["files"])
+    awkward = []
+    for path in paths:
+        reasons = [label for label, bad in (("a space", " " in path), ("'%'", "%" in path),
+                                             ("a backslash", "\\" in path), ("non-ASCII letters", not path.isascii()))
+                   if bad]
+        if reasons:
+            suggestion = re.sub(r"[^A-Za-z0-9._/-]+", "-", path.replace("\\", "/"))
+            awkward.append(Problem(f"'{path}' contains {', '.join(reasons)} (rename to '{suggestion}')", path))
+    junk = [Problem(f"'{p}' is operating-system clutter", p) for p in paths if OS_JUNK.search(p)]
+    blocked_ext = tuple(e.lower() for e in limits["blocked_file_extensions"])
+    server_side = [Problem(f"'{p}' is a server-side or executable file", p) for p in paths
+                   if p.lower().endswith(blocked_ext) or posixpath.basename(p).lower() == ".htaccess"]
+    longest = max(paths, key=len, default="")
+    max_len = limits["max_path_length_chars"]
+    return [
+        outcome("conformance.path-characters", "File names use safe characters", Severity.MINOR, awkward,
+                "All file names use letters, digits, '-', '_' and '.'.",
+                remediation="Rename the files as suggested and update the references to them.",
+                it_risk="Support: such names are encoded differently by browsers, servers and CDNs and break links."),
+        outcome("conformance.os-junk", "No operating-system clutter", Severity.MINOR, junk,
+                "No __MACOSX, .DS_Store, Thumbs.db or desktop.ini files.",
+                remediation="Zip the course with a tool that leaves out __MACOSX/ and .DS_Store, or delete them.",
+                it_risk="Storage: dead weight on the LMS and CDN; some LMSs refuse the import."),
+        outcome("conformance.server-side-files", "No server-side or executable files", Severity.MAJOR, server_side,
+                "No .php, .asp(x), .jsp, .htaccess or executable files.",
+                remediation="Remove server-side scripts and executables; a course package must be static content.",
+                it_risk="Security: LMSs refuse these files, and a server that ran them would execute the author's code."),
+        outcome("conformance.path-length", "Longest path within the profile's limit", Severity.MINOR,
+                [Problem(f"'{longest}' is {len(longest)} characters long", longest)] if len(longest) > max_len else [],
+                f"The longest path has {len(longest)} characters.",
+                remediation="Shorten folder and file names; Windows tools fail beyond 260 characters in all.",
+                it_risk="Support: extraction on Windows servers fails or silently skips these files.",
+                measured=len(longest), limit=max_len, unit="characters"),
+    ]
+
+
+def unreferenced_files(evidence: Mapping[str, Any]) -> Finding:
+    referenced = set(evidence.get("referenced", []))
+    sizes = evidence["files"]
+    unused = [p for p in sizes if p not in referenced and not OS_JUNK.search(p)]
+    total = sum(sizes[p] for p in unused)
+    problems = [Problem(f"'{p}' ({quantity(sizes[p] / 1024, 'KB')})", p)
+                for p in sorted(unused, key=lambda p: -sizes[p])]
+    return outcome(
+        "conformance.unreferenced-files", "Files no page or manifest refers to", Severity.INFO, problems,
+        "Every file is referenced by the manifest or a page.",
+        remediation="Remove files the course does not use (files loaded only by scripts show up here too: "
+        "check before deleting).",
+        it_risk="Bandwidth and storage: dead weight stored on the LMS and possibly downloaded by learners.",
+        fail_status=Status.WARN, measured=round(total / MIB, 3), unit="MB",
+        details={"count": len(unused), "bytes": total})
+
+
+def unscanned_files(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Finding]:
+    skipped = evidence.get("unscanned", [])
+    if not skipped:
+        return []
+    return [outcome(
+        "conformance.unscanned", "Text files too large to scan", Severity.INFO,
+        [Problem(f"'{p}' is over the profile's max_scanned_file_mb of {limits['max_scanned_file_mb']} MB", p)
+         for p in skipped], "", remediation="Split or minify very large pages and scripts.",
+        it_risk="References in these files were not checked.", fail_status=Status.WARN)]
+
+
+def all_rules(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Finding]:
+    files = FileIndex(evidence["files"])
+    findings = [manifest_location(evidence)]
+    findings += xml_rules(evidence)
+    if "scorm" in evidence:
+        findings += scorm_rules(evidence, files)
+    if "cmi5" in evidence:
+        findings += cmi5_rules(evidence, files)
+    if "tincan" in evidence:
+        findings += tincan_rules(evidence, files)
+    if "aicc" in evidence:
+        findings += aicc_rules(evidence, files)
+    findings += reference_rules(evidence, files)
+    findings += file_name_rules(evidence, limits)
+    findings.append(unreferenced_files(evidence))
+    findings += unscanned_files(evidence, limits)
+    return findings

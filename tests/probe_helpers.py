@@ -1,0 +1,33 @@
+"""Running real probes on real packages in tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from certifier.profiles import Profile, load_profile
+from certifier.registry import discover_probes
+from certifier.report import assess
+from certifier.runner import Runner
+
+
+def check(path: Path, probes: tuple[str, ...] = ("conformance",), profile: Profile | str = "default",
+          staging_url: str | None = None) -> dict:
+    """Run the probes and return the report."""
+    if isinstance(profile, str):
+        profile = load_profile(profile)
+    installed = discover_probes()[0]
+    record = Runner(installed).run(path, profile, list(probes), staging_url)
+    return assess(record, profile, installed)
+
+
+def by_rule(report: dict) -> dict[str, dict]:
+    return {f["rule_id"]: f for f in report["findings"]}
+
+
+def line_of(text: str, needle: str) -> int:
+    index = text.index(needle)
+    return text.count("\n", 0, index) + 1
+
+
+def evidence_at(finding: dict) -> list[tuple[str | None, int | None]]:
+    return [(e.get("path"), e.get("line")) for e in finding["evidence"]]
