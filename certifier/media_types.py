@@ -11,6 +11,7 @@ _EXTRA_TYPES = {
     ".vtt": "text/vtt",
     ".wasm": "application/wasm",
     ".webm": "video/webm",
+    ".mkv": "video/x-matroska",
     ".m4v": "video/mp4",
     ".m4a": "audio/mp4",
     ".opus": "audio/ogg",
@@ -40,8 +41,8 @@ def sniff(head: bytes) -> str | None:
         return "video/mp4"
     if head[4:8] in (b"moov", b"mdat", b"wide", b"free"):
         return "video/quicktime"
-    if head.startswith(b"\x1aE\xdf\xa3"):
-        return "video/webm"
+    if head.startswith(b"\x1aE\xdf\xa3"):  # EBML: the DocType says WebM or full Matroska
+        return "video/webm" if b"webm" in head else "video/x-matroska"
     if head.startswith(b"FLV"):
         return "video/x-flv"
     if head.startswith(b"\x30\x26\xb2\x75\x8e\x66\xcf\x11"):

@@ -17,6 +17,7 @@ def check(path: Path, probes: tuple[str, ...] = ("conformance",), profile: Profi
         profile = load_profile(profile)
     installed = discover_probes()[0]
     record = Runner(installed).run(path, profile, list(probes), staging_url)
+    _EVIDENCE[record.run_id] = {run.probe_id: run.evidence for run in record.probe_runs}
     return assess(record, profile, installed)
 
 
@@ -31,3 +32,11 @@ def line_of(text: str, needle: str) -> int:
 
 def evidence_at(finding: dict) -> list[tuple[str | None, int | None]]:
     return [(e.get("path"), e.get("line")) for e in finding["evidence"]]
+
+
+_EVIDENCE: dict[str, dict] = {}
+
+
+def last_evidence(report: dict, probe_id: str) -> dict:
+    """The evidence the probe gathered in the run that produced ``report``."""
+    return _EVIDENCE[report["run"]["id"]][probe_id]

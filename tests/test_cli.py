@@ -47,7 +47,8 @@ def test_bad_input_exit_codes(tmp_path):
 def test_evaluate_reapplies_rules_with_another_profile(tmp_path):
     course = build_zip(tmp_path / "c.zip", {"index.html": "<html>" + "x" * 300_000 + "</html>"}, compression=0)
     evidence = tmp_path / "evidence.json"
-    first = run_cli("check", str(course), "--evidence", str(evidence), "--probe", "package", "--probe", "conformance")
+    first = run_cli("check", str(course), "--evidence", str(evidence), "--probe", "package", "--probe", "conformance",
+                    "--probe", "media")
     assert first.returncode == EXIT_CODES[CERTIFIED], first.stdout + first.stderr
     tight = tmp_path / "tight.toml"
     tight.write_text('extends = "default"\n[package]\nmax_package_mb = 0.1\n')

@@ -1,0 +1,141 @@
+"""The ``media`` probe: codecs, resolution, average and peak bitrate, and bandwidth per learner.
+
+Each audio/video file (found by content as well as by name) is demuxed with PyAV, never decoded.
+Files inside a zip are copied one at a time into the run's work folder, then deleted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from certifier.findings import Finding
+from certifier.media_types import is_audio_or_video
+from certifier.probe_api import Probe, ProbeContext
+from certifier.profiles import LimitSpec
+
+from .media_inspect import MediaTimeout, inspect_media
+from .media_rules import all_rules
+
+MEDIA_EXTENSIONS = (".mp4", ".m4v", ".mov", ".webm", ".mkv", ".mp3", ".m4a", ".aac", ".wav", ".ogg", ".ogv",
+                    ".oga", ".opus", ".flv", ".f4v", ".wmv", ".wma", ".asf", ".rm", ".rmvb", ".avi", ".3gp")
+NOT_MEDIA = ("application/x-shockwave-flash",)  # the plugins probe's business
+
+
+class MediaProbe(Probe):
+    id = "media"
+    title = "Media bitrates and formats"
+    description = "Codecs, resolution, average and peak bitrate per file, and the bandwidth one learner needs."
+    uses = ("conformance",)
+    limits = {
+        "max_video_kbps": LimitSpec("number", "Highest average video bitrate.", "kbps"),
+        "max_video_peak_kbps": LimitSpec("number", "Highest video bitrate over any peak window.", "kbps"),
+        "peak_window_s": LimitSpec("number", "Length of the sliding window for peak bitrate.", "s"),
+        "max_video_width_px": LimitSpec("integer", "Widest video frame.", "px"),
+        "max_video_height_px": LimitSpec("integer", "Tallest video frame.", "px"),
+        "max_audio_kbps": LimitSpec("number", "Highest audio bitrate.", "kbps"),
+        "max_total_media_mb": LimitSpec("number", "All media in the package together.", "MB"),
+        "max_seconds_per_file": LimitSpec("number", "Time spent on one file before it is abandoned.", "s"),
+        "require_fast_start": LimitSpec("boolean", "MP4/MOV must have their index before the media data."),
+        "allowed_containers": LimitSpec("string-list", "Containers learners' browsers play."),
+        "allowed_video_codecs": LimitSpec("string-list", "Video codecs (FFmpeg names) allowed."),
+        "allowed_audio_codecs": LimitSpec("string-list", "Audio codecs (FFmpeg names) allowed."),
+        "blocked_containers": LimitSpec("string-list", "Legacy containers refused outright."),
+        "legacy_codecs": LimitSpec("string-list", "Legacy codecs refused outright."),
+    }
+    rules = {
+        "media.unreadable": "Media files are playable",
+        "media.timeout": "Media files inspected within the time budget",
+        "media.video-bitrate": "Average video bitrate",
+        "media.video-peak-bitrate": "Peak video bitrate",
+        "media.resolution": "Video resolution",
+        "media.audio-bitrate": "Audio bitrate",
+        "media.legacy-format": "No legacy media formats",
+        "media.codec": "Containers and codecs on the allowed list",
+        "media.fast-start": "MP4 files start playing before fully downloaded",
+        "media.total-bytes": "Total media size",
+        "media.learner-demand": "Bandwidth one learner needs",
+    }
+
+    def gather(self, ctx: ProbeContext) -> dict[str, Any]:
+        limits = ctx.limits(self.id)
+        candidates = [f for f in ctx.inventory.files if is_media_candidate(f.path, f.media_type)]
+        files = []
+        for index, record in enumerate(candidates):
+            ctx.progress(index / max(len(candidates), 1), record.path)
+            files.append(self._inspect(ctx, record, limits))
+        pages = pages_with_media(ctx.evidence.get("conformance", {}), {f["path"] for f in files})
+        evidence = {"files": files, "pages": pages, "window_s": limits["peak_window_s"]}
+        evidence["outputs"] = {
+            "learner_demand": learner_demand(files, pages),
+            "bitrates": [{"path": f["path"], "avg_kbps": f.get("avg_kbps"), "peak_kbps": f.get("peak_kbps"),
+                          "duration_s": f.get("duration_s")} for f in files if "error" not in f],
+        }
+        return evidence
+
+    def _inspect(self, ctx: ProbeContext, record, limits) -> dict[str, Any]:
+        facts: dict[str, Any] = {"path": record.path, "size": record.size, "media_type": record.media_type}
+        if record.size == 0:
+            return {**facts, "error": {"kind": "empty", "message": "the file is empty (0 bytes)"}}
+        if not is_audio_or_video(record.media_type):
+            return {**facts, "error": {"kind": "mislabelled", "message":
+                                       f"named as media but its content is {record.media_type}"}}
+        on_disk = ctx.package.source / record.path if not ctx.package.is_zip else ctx.workdir.extract(ctx.package, record.path)
+        try:
+            facts.update(inspect_media(on_disk, limits["peak_window_s"], limits["max_seconds_per_file"], ctx.checkpoint))
+            facts["container"] = container_label(facts["format"], record.path, record.media_type)
+        except MediaTimeout as exc:
+            facts["error"] = {"kind": "timeout", "message": str(exc)}
+        except Exception as exc:  # FFmpeg's many error types all mean: cannot be played as it is
+            if type(exc).__name__ == "Cancelled":
+                raise
+            facts["error"] = {"kind": "corrupt", "message": f"cannot be read as media ({type(exc).__name__}: {exc})"}
+        finally:
+            if ctx.package.is_zip:
+                on_disk.unlink(missing_ok=True)
+        return facts
+
+    def evaluate(self, evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Finding]:
+        return all_rules(evidence, limits)
+
+
+def is_media_candidate(path: str, media_type: str) -> bool:
+    if media_type in NOT_MEDIA:
+        return False
+    return is_audio_or_video(media_type) or path.lower().endswith(MEDIA_EXTENSIONS)
+
+
+def container_label(format_name: str, path: str, media_type: str) -> str:
+    """A short container name the profile's lists use (FFmpeg's demuxer names are lists)."""
+    lowered = path.lower()
+    if format_name.startswith("mov,"):
+        if media_type == "video/quicktime" or lowered.endswith(".mov"):
+            return "mov"
+        return "m4a" if lowered.endswith(".m4a") or media_type == "audio/mp4" else "mp4"
+    if format_name.startswith("matroska"):
+        return "webm" if media_type == "video/webm" else "mkv"
+    return format_name.split(",")[0]
+
+
+def pages_with_media(conformance: Mapping[str, Any], media: set[str]) -> dict[str, list[str]]:
+    """Which media each page references (from the conformance probe's scan, when it ran)."""
+    pages: dict[str, set[str]] = {}
+    for ref in conformance.get("references", []):
+        if ref.get("resolved") in media:
+            pages.setdefault(ref["source"], set()).add(ref["resolved"])
+    return {page: sorted(files) for page, files in sorted(pages.items())}
+
+
+def learner_demand(files: list[dict[str, Any]], pages: Mapping[str, list[str]]) -> dict[str, Any]:
+    """The most bandwidth one learner pulls at once: the heaviest file's peak, or the peaks of
+    media on one page added together when a page holds several (they may play together)."""
+    peaks = {f["path"]: f["peak_kbps"] for f in files if f.get("peak_kbps")}
+    best = {"kbps": 0.0, "files": [], "page": None}
+    for path, kbps in peaks.items():
+        if kbps > best["kbps"]:
+            best = {"kbps": kbps, "files": [path], "page": None}
+    for page, media in pages.items():
+        together = sum(peaks.get(m, 0) for m in media)
+        if together >= best["kbps"] and together:
+            best = {"kbps": round(together, 1), "files": [m for m in media if m in peaks], "page": page}
+    return best
