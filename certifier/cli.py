@@ -156,7 +156,8 @@ def format_summary(report: dict[str, Any]) -> str:
     failed_text = ", ".join(f"{n} {s}" for s, n in failed.items() if n)
     cancelled = "  (run cancelled: incomplete)" if report["run"]["status"] == "cancelled" else ""
     lines = [
-        f"Course:   {package.get('name')} ({package.get('standard', 'not read')})",
+        f"Course:   {package.get('title') or package.get('name')} — {package.get('name')} "
+        f"({package.get('standard', 'not read')})",
         f"Profile:  {report['profile']['name']}",
         f"VERDICT:  {report['verdict']}{cancelled}",
         f"Findings: {counted}" + (f"  |  failed: {failed_text}" if failed_text else ""),

@@ -24,7 +24,7 @@ from .machine_info import machine_summary
 from .probe_api import Need, Probe, ProbeContext
 from .profiles import Profile
 from .registry import BrokenProbe, discover_probes
-from .standards import detect_standard
+from .standards import course_title, detect_standard
 from .workdir import WorkDir
 
 POLL_S = 0.05
@@ -230,6 +230,7 @@ class Runner:
             package = open_package(path, archive_limits(profile))
             holder["package"] = package
             holder["detection"] = detect_standard(package)
+            holder["title"] = course_title(package, holder["detection"])
             holder["inventory"] = build_inventory(package, step_ctx.progress, step_ctx.checkpoint)
 
         status, error, _ = self._call(read, ctx, READ_STEP, 0, steps, timeout_s)
@@ -244,7 +245,7 @@ class Runner:
             ctx.package = package
             ctx.detection = holder["detection"]
             ctx.inventory = holder["inventory"]
-            info.update(ctx.detection.to_dict())
+            info.update(ctx.detection.to_dict(), title=holder["title"])
             info.update(sha256=ctx.inventory.package_sha256, size=ctx.inventory.total_size,
                         compressed_size=ctx.inventory.total_compressed_size,
                         file_count=len(ctx.inventory.files))

@@ -78,3 +78,21 @@ def detect_standard(package: CoursePackage) -> Detection:
     if any(p.lower().endswith((".html", ".htm")) and "/" not in p for p in package.paths()):
         return Detection(HTML, None)
     return Detection(UNKNOWN, None)
+
+
+def course_title(package: CoursePackage, detection: Detection) -> str:
+    """The title the manifest gives the course, or the package name when it gives none."""
+    from .safe_xml import children, descendants, parse_xml, text_of
+
+    fallback = package.name
+    if not detection.manifest or not detection.manifest.lower().endswith(".xml"):
+        return fallback
+    root, _ = parse_xml(package.read_bytes(detection.manifest))
+    if root is None:
+        return fallback
+    for container, element in (("organization", "title"), ("course", "title"), ("activity", "name")):
+        for found in descendants(root, container)[:1]:
+            title = children(found, element)
+            if title:
+                return text_of(title[0]).strip() or fallback
+    return fallback

@@ -68,8 +68,7 @@ class MediaProbe(Probe):
         evidence = {"files": files, "pages": pages, "window_s": limits["peak_window_s"]}
         evidence["outputs"] = {
             "learner_demand": learner_demand(files, pages),
-            "bitrates": [{"path": f["path"], "avg_kbps": f.get("avg_kbps"), "peak_kbps": f.get("peak_kbps"),
-                          "duration_s": f.get("duration_s")} for f in files if "error" not in f],
+            "bitrates": [bitrate_summary(f) for f in files if "error" not in f],
         }
         return evidence
 
@@ -97,6 +96,14 @@ class MediaProbe(Probe):
 
     def evaluate(self, evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Finding]:
         return all_rules(evidence, limits)
+
+
+def bitrate_summary(f: dict[str, Any]) -> dict[str, Any]:
+    """Whole-file rates, and the video stream's (which the profile's video caps apply to)."""
+    video = next((s for s in f["streams"] if s["type"] == "video"), {})
+    return {"path": f["path"], "avg_kbps": f.get("avg_kbps"), "peak_kbps": f.get("peak_kbps"),
+            "video_avg_kbps": video.get("avg_kbps"), "video_peak_kbps": video.get("peak_kbps"),
+            "duration_s": f.get("duration_s")}
 
 
 def is_media_candidate(path: str, media_type: str) -> bool:

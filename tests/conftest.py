@@ -66,3 +66,54 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeou
 
     return subprocess.run([sys.executable, "-m", "certifier.cli", *args], capture_output=True, text=True,
                           cwd=cwd, env=env, timeout=timeout)
+
+
+@pytest.fixture(autouse=True)
+def no_qt_work_left_running(request):
+    """A Qt test fails when it leaves one of our threads, a pool task or one of our timers running."""
+    yield
+    if "qtbot" not in request.fixturenames:
+        return
+    from PySide6.QtCore import QThreadPool, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from certifier.ui.workers import running_threads
+
+    app = QApplication.instance()
+    leftovers = [f"thread {t.__class__.__name__}" for t in running_threads()]
+    if QThreadPool.globalInstance().activeThreadCount():
+        leftovers.append(f"{QThreadPool.globalInstance().activeThreadCount()} thread-pool tasks")
+    for widget in app.topLevelWidgets():
+        leftovers += [f"timer {t.objectName()}" for t in widget.findChildren(QTimer)
+                      if t.isActive() and t.objectName().startswith("certifier")]
+    for thread in running_threads():
+        thread.wait(5000)
+    assert not leftovers, f"left running after the test: {leftovers}"
+
+
+@pytest.fixture
+def gui_settings(tmp_path):
+    from PySide6.QtCore import QSettings
+
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture(scope="session")
+def qapp(qapp_args):
+    """The QApplication, configured as the desktop app configures it."""
+    from certifier.ui.app import create_application
+
+    return create_application(qapp_args)
+
+
+@pytest.fixture
+def window(qtbot, gui_settings):
+    from certifier.ui.main_window import MainWindow
+
+    win = MainWindow(settings=gui_settings)
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    if win.run_thread is not None:
+        win.cancel_run()
+        qtbot.waitUntil(lambda: win.run_thread is None, timeout=5000)

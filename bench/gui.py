@@ -1,0 +1,115 @@
+"""GUI responsiveness and start-up.
+
+Targets (GUI issue): worst gap of a 10 ms UI heartbeat during a full run ≤ 50 ms; time from
+launch to the window shown ≤ 1.5 s. The reference measured in the same run is a bare PySide6
+window (an empty QLabel) started the same way. Runs offscreen unless a display is set.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+from _common import OUT, REPO_ROOT
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+LAUNCHES = 3
+
+BARE = """
+import sys
+from PySide6.QtWidgets import QApplication, QLabel
+app = QApplication(sys.argv)
+w = QLabel("x"); w.show(); app.processEvents()
+print("shown", flush=True)
+"""
+
+APP = """
+import sys
+from certifier.ui.app import create_application
+app = create_application(sys.argv)
+from certifier.ui.main_window import MainWindow
+w = MainWindow(); w.show(); app.processEvents()
+print("shown", flush=True)
+"""
+
+
+def launch_time(code: str) -> float:
+    best = float("inf")
+    for _ in range(LAUNCHES):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, cwd=REPO_ROOT)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def worst_gap(course) -> tuple[float, int, float]:
+    from PySide6.QtCore import QSettings, QTimer
+
+    from certifier.ui.app import create_application
+
+    app = create_application(sys.argv)
+    from certifier.ui.main_window import MainWindow
+
+    window = MainWindow(settings=QSettings(str(OUT / "gui-bench.ini"), QSettings.Format.IniFormat))
+    window.show()
+    gaps: list[float] = []
+    last = [time.monotonic()]
+    state = {"start": 0.0, "end": 0.0}
+
+    def beat():
+        now = time.monotonic()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    heartbeat = QTimer()
+    heartbeat.setInterval(10)
+    heartbeat.timeout.connect(beat)
+
+    def loaded(_):
+        last[0] = time.monotonic()
+        state["start"] = last[0]
+        heartbeat.start()
+        window.start_run()
+
+    def finished(_):
+        state["end"] = time.monotonic()
+        heartbeat.stop()
+        app.quit()
+
+    window.course_loaded.connect(loaded)
+    window.run_finished.connect(finished)
+    window.open_course(str(course))
+    app.exec()
+    window.close()
+    return max(gaps), len(gaps), state["end"] - state["start"]
+
+
+def bench_course():
+    sys.path.insert(0, str(REPO_ROOT))
+    from tests.factories import build_zip
+
+    path = OUT / "gui-bench-course.zip"
+    if not path.exists():
+        files = {f"lesson{i:04}/index.html": "<html><body>" + "<p>text</p>\n" * 200 + f'<img src="f{i}.png"></body></html>'
+                 for i in range(3000)}
+        files.update({f"lesson{i:04}/f{i}.png": os.urandom(20_000) for i in range(3000)})
+        files["index.html"] = "<html>" + "".join(f'<a href="lesson{i:04}/index.html">L</a>' for i in range(3000)) + "</html>"
+        build_zip(path, files)
+    return path
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    bare = launch_time(BARE)
+    ours = launch_time(APP)
+    print(f"launch to window shown: {ours:.2f} s (target ≤ 1.5 s); bare PySide6 window {bare:.2f} s; "
+          f"ratio {ours / bare:.2f}×")
+    gap, beats, run_s = worst_gap(bench_course())
+    print(f"full run of {run_s:.1f} s on a 6,001-file course: worst UI heartbeat gap {gap * 1000:.0f} ms "
+          f"over {beats} beats of 10 ms (target ≤ 50 ms)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+"""Screenshots of the main views into docs/screenshots/ (offscreen unless a display is set).
+
+Run from the repository root: .venv/bin/python docs/take_screenshots.py
+It checks the sample course and a copy with typical defects (a missing image, a 1080p clip at
+6 Mbps), so the views show real findings.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "docs" / "screenshots"
+sys.path.insert(0, str(ROOT))
+
+from PySide6.QtCore import QSettings, QTimer  # noqa: E402
+
+from certifier.resources_path import sample_course_path  # noqa: E402
+from certifier.ui.app import create_application  # noqa: E402
+from tests.factories import encode_video  # noqa: E402
+
+
+def defective_course(folder: Path) -> Path:
+    course = folder / "network-safety-v2"
+    shutil.copytree(sample_course_path(), course)
+    encode_video(course / "media" / "keynote.mp4", seconds=2, width=1920, height=1080, bitrate_kbps=6000,
+                 audio_kbps=128, noise=0.15, codec_options={"preset": "ultrafast",
+                                                            "x264-params": "nal-hrd=cbr:vbv-maxrate=6000:vbv-bufsize=1500"})
+    lesson = course / "pages" / "lesson.html"
+    lesson.write_text(lesson.read_text().replace("</video>", '</video>\n    <video controls src="../media/keynote.mp4"></video>')
+                      .replace("../images/phishing.png", "../images/Phishing.png"))
+    intro = course / "pages" / "intro.html"
+    intro.write_text(intro.read_text().replace("</main>", '<img src="../images/team-photo.jpg" alt="Team"></main>'))
+    return course
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    app = create_application(sys.argv)
+    from certifier.ui.main_window import MainWindow
+
+    work = Path(tempfile.mkdtemp(prefix="certifier-shots-"))
+    window = MainWindow(settings=QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat))
+    window.resize(1280, 720)
+    window.show()
+    shots: list[str] = []
+
+    def save(name: str) -> None:
+        app.processEvents()
+        path = OUT / f"{name}.png"
+        window.grab().save(str(path))
+        shots.append(str(path.relative_to(ROOT)))
+
+    def first_loaded(_):
+        window.course_loaded.disconnect(first_loaded)
+        save("01-first-launch")
+        window.run_finished.connect(sample_done)
+        window.start_run()
+
+    def sample_done(_):
+        window.run_finished.disconnect(sample_done)
+        window.status_filter.setCurrentText("All statuses")
+        save("02-sample-course-certified")
+        window.course_loaded.connect(defects_loaded)
+        window.profile_combo.setCurrentText("branch-office")
+        window.open_course(str(defective_course(work)))
+
+    def defects_loaded(_):
+        window.course_loaded.disconnect(defects_loaded)
+        window.run_finished.connect(defects_done)
+        window.start_run()
+
+    def defects_done(_):
+        window.status_filter.setCurrentText("Problems")
+        window.table.selectRow(0)
+        save("03-findings-and-details")
+        window.tabs.setCurrentIndex(1)
+        save("04-media-chart")
+        window.tabs.setCurrentIndex(2)
+        save("05-report-summary")
+        window.close()
+        app.quit()
+
+    window.course_loaded.connect(first_loaded)
+    window.open_course(str(sample_course_path()))
+    QTimer.singleShot(120_000, app.quit)  # never hang a CI job
+    app.exec()
+    shutil.rmtree(work, ignore_errors=True)
+    print("\n".join(shots))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,244 @@
+"""The desktop window, driven offscreen through pytest-qt as a person would use it."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
+from PySide6.QtGui import QDropEvent, QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication
+
+from certifier.probe_api import Probe
+from certifier.registry import discover_probes
+from tests.factories import build_zip
+
+pytestmark = pytest.mark.qt
+RUN_TIMEOUT_MS = 60_000
+
+
+def open_and_wait(qtbot, window, path=None):
+    with qtbot.waitSignal(window.course_loaded, timeout=RUN_TIMEOUT_MS) as blocker:
+        window.open_course(str(path)) if path else window.open_first_course()
+    return blocker.args[0]
+
+
+def run_and_wait(qtbot, window):
+    with qtbot.waitSignal(window.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
+        qtbot.mouseClick(window.run_button, Qt.MouseButton.LeftButton)
+    return blocker.args[0]
+
+
+def test_fonts_are_installed(qapp):
+    assert QFontDatabase.families(), "no fonts: every glyph would be an empty box (install fonts-dejavu-core)"
+
+
+def test_first_launch_opens_the_sample_course_with_embedded_staging(qtbot, window):
+    summary = open_and_wait(qtbot, window)
+    assert summary["title"] == "Working Safely on the Corporate Network"
+    assert window.course_title.text() == summary["title"]
+    assert window.course_standard.text() == "SCORM 2004 4th Edition"
+    assert window.course_sha.text() == summary["sha256"] and len(summary["sha256"]) == 64
+    assert window.embedded_radio.isChecked() and window.staging_target() is None
+
+
+def test_run_filter_details_source_and_export(qtbot, window, tmp_path, report_validator):
+    open_and_wait(qtbot, window)
+    report = run_and_wait(qtbot, window)
+    assert report["verdict"] in window.verdict_label.text()
+    proxy = window.findings_proxy
+    assert proxy.rowCount() == 0  # the default filter shows problems only, and the sample has none
+    assert "passed" in window.empty_findings.text()
+
+    window.status_filter.setCurrentText("All statuses")
+    assert proxy.rowCount() == len(report["findings"])
+    window.severity_filter.setCurrentText("blocker")
+    rows = [proxy.index(r, 0).data() for r in range(proxy.rowCount())]
+    assert rows and set(rows) == {"blocker"}
+    window.severity_filter.setCurrentText("All severities")
+    qtbot.keyClicks(window.search, "item-reference")
+    assert proxy.rowCount() == 1
+
+    window.table.selectRow(0)
+    assert "Every item refers to an existing resource" in window.details.toPlainText()
+    assert "imsmanifest.xml" not in window.details.toPlainText()  # a pass has no evidence
+
+    window.search.clear()
+    qtbot.keyClicks(window.search, "launch-href")
+    window.table.selectRow(0)
+    from certifier.resources_path import sample_course_path
+    from tests.probe_helpers import line_of
+
+    line = line_of((sample_course_path() / "imsmanifest.xml").read_text(), 'identifier="res-intro"')
+    viewer = window.show_source("imsmanifest.xml", line)
+    qtbot.addWidget(viewer)
+    assert viewer.current_line() == line
+    assert 'identifier="res-intro"' in viewer.editor.document().findBlockByLineNumber(line - 1).text()
+
+    out = window.export_report(str(tmp_path / "report.json"), "json")
+    report_validator(json.loads(out.read_text()))
+
+
+def test_evidence_link_opens_the_file_at_its_line(qtbot, window, tmp_path):
+    from certifier.resources_path import sample_course_path
+
+    root = sample_course_path()
+    files = {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    files["pages/intro.html"] = files["pages/intro.html"].replace(b"../images/logo.png", b"../images/missing.png", 1)
+    course = build_zip(tmp_path / "broken.zip", files)
+    open_and_wait(qtbot, window, course)
+    run_and_wait(qtbot, window)
+    qtbot.keyClicks(window.search, "missing-reference")
+    assert window.findings_proxy.rowCount() == 1
+    window.table.selectRow(0)
+    finding = window.details._finding
+    opened = []
+    window.details.evidence_requested.connect(lambda path, line: opened.append((path, line)))
+    window.details.anchorClicked.emit(QUrl("evidence:0"))
+    assert opened == [(finding["evidence"][0]["path"], finding["evidence"][0]["line"])]
+    assert opened[0][0] == "pages/intro.html"
+
+
+def test_hostile_course_shows_the_core_message(qtbot, window, tmp_path):
+    path = tmp_path / "evil.zip"
+    build_zip(path, {"index.html": "x", "xxxxxxxxxxxxx": "boom"})
+    path.write_bytes(path.read_bytes().replace(b"xxxxxxxxxxxxx", b"../../evil.sh"))
+    error = open_and_wait(qtbot, window, path)
+    assert "climbs out" in window.course_error.text() and "Traceback" not in window.course_error.text()
+    assert isinstance(error, Exception)
+    report = run_and_wait(qtbot, window)
+    assert report["verdict"] == "NOT CERTIFIED"
+
+
+class SlowProbe(Probe):
+    id = "slow"
+    title = "A slow probe"
+
+    def gather(self, ctx):
+        for _ in range(3000):
+            time.sleep(0.01)
+            ctx.checkpoint()
+        return {}
+
+    def evaluate(self, evidence, limits):
+        return []
+
+
+def test_cancel_takes_effect_within_a_second(qtbot, gui_settings):
+    from certifier.ui.main_window import MainWindow
+
+    probes = {**discover_probes()[0], "slow": SlowProbe}
+    win = MainWindow(probes=probes, settings=gui_settings)
+    qtbot.addWidget(win)
+    win.show()
+    open_and_wait(qtbot, win)
+    qtbot.mouseClick(win.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "A slow probe" in " ".join(
+        win.step_list.item(i).text() for i in range(win.step_list.count())), timeout=RUN_TIMEOUT_MS)
+    assert win.cancel_button.isEnabled()
+    with qtbot.waitSignal(win.run_finished, timeout=5000) as blocker:
+        start = time.monotonic()
+        qtbot.mouseClick(win.cancel_button, Qt.MouseButton.LeftButton)
+    assert time.monotonic() - start < 1.0
+    assert blocker.args[0]["run"]["status"] == "cancelled"
+    qtbot.waitUntil(lambda: win.run_thread is None, timeout=2000)
+    assert win.run_button.isEnabled() and not win.cancel_button.isEnabled()
+
+
+def test_credentials_are_never_written_to_settings(qtbot, window, gui_settings):
+    window.url_radio.setChecked(True)
+    window.staging_url.setText("https://staging.invalid/course/")
+    window.staging_user.setText("reviewer")
+    window.staging_password.setText("s3cret-Pa55")
+    assert window.staging_target() == "https://staging.invalid/course/"
+    window.close()
+    gui_settings.sync()
+    text = open(gui_settings.fileName(), encoding="utf-8", errors="replace").read()
+    assert "s3cret-Pa55" not in text and "reviewer" not in text
+
+
+def test_window_state_and_profile_are_restored(qtbot, gui_settings):
+    from certifier.ui.main_window import MainWindow
+
+    first = MainWindow(settings=gui_settings)
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(760, 540)  # within the offscreen screen (800×600): restoreGeometry clamps to the screen
+    first.profile_combo.setCurrentText("branch-office")
+    first.close()
+    second = MainWindow(settings=gui_settings)
+    qtbot.addWidget(second)
+    second.show()
+    assert (second.width(), second.height()) == (760, 540)
+    assert second.profile_combo.currentText() == "branch-office"
+
+
+def test_keyboard_shortcuts(qtbot, window):
+    shortcuts = {a.text().replace("&", ""): a.shortcut().toString() for a in
+                 (window.open_action, window.run_action, window.cancel_action, window.export_action)}
+    assert shortcuts == {"Open course…": "Ctrl+O", "Run": "Ctrl+R", "Cancel": "Esc", "Export report…": "Ctrl+E"}
+    open_and_wait(qtbot, window)
+    with qtbot.waitSignal(window.run_finished, timeout=RUN_TIMEOUT_MS):
+        window.run_action.trigger()
+
+
+def test_drop_a_course_on_the_window(qtbot, window, tmp_path):
+    course = build_zip(tmp_path / "dropped.zip", {"index.html": "<html><title>x</title></html>"})
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(course))])
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
+                       Qt.KeyboardModifier.NoModifier)
+    with qtbot.waitSignal(window.course_loaded, timeout=RUN_TIMEOUT_MS):
+        window.dropEvent(event)
+    assert window.course_path == str(course) and window.course_standard.text() == "HTML"
+    assert str(course) == window.recent_courses()[0]
+
+
+def test_large_font_at_1280x720_keeps_controls_usable(qtbot, gui_settings, qapp):
+    from certifier.ui.main_window import MainWindow
+
+    original = qapp.font()
+    big = QFont(original)
+    big.setPointSize(16)
+    qapp.setFont(big)
+    try:
+        win = MainWindow(settings=gui_settings)
+        qtbot.addWidget(win)
+        win.resize(1280, 720)
+        win.show()
+        qtbot.waitExposed(win)
+        for button in (win.run_button, win.cancel_button):
+            assert button.width() >= button.sizeHint().width() * 0.9, "button squeezed below its text"
+            top_left = button.mapTo(win, QPoint(0, 0))
+            assert 0 <= top_left.x() and top_left.x() + button.width() <= win.width()
+    finally:
+        qapp.setFont(original)
+
+
+def test_ui_thread_stays_responsive_during_a_full_run(qtbot, window, tmp_path):
+    pages = {f"lesson{i:04}/index.html": "<html><body>" + "<p>text</p>\n" * 200 + f'<img src="fig{i}.png"></body></html>'
+             for i in range(1500)}
+    pages.update({f"lesson{i:04}/fig{i}.png": bytes(2000) for i in range(1500)})
+    pages["index.html"] = "<html>" + "".join(f'<a href="lesson{i:04}/index.html">L</a>' for i in range(1500)) + "</html>"
+    course = build_zip(tmp_path / "big.zip", pages)
+    open_and_wait(qtbot, window, course)
+    gaps = []
+    last = [time.monotonic()]
+
+    def beat():
+        now = time.monotonic()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    heartbeat = QTimer(window)
+    heartbeat.setObjectName("certifier-test-heartbeat")
+    heartbeat.setInterval(10)
+    heartbeat.timeout.connect(beat)
+    heartbeat.start()
+    try:
+        run_and_wait(qtbot, window)
+    finally:
+        heartbeat.stop()
+    assert len(gaps) > 20, "the run was too short to measure"
+    assert max(gaps) < 0.100, f"UI thread blocked for {max(gaps) * 1000:.0f} ms"

@@ -1,0 +1,120 @@
+"""The details pane of a finding, and the viewer that shows a package file at a line."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QColor, QDesktopServices, QFont, QTextCursor, QTextFormat
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QTextBrowser, QTextEdit, QVBoxLayout
+
+from .findings_model import STATUS_COLOURS, value_text
+
+SOURCE_VIEW_MAX_BYTES = 5 * 1024 * 1024  # larger files are shown truncated
+EMPTY_DETAILS = "<p style='color:#5f6368'>Select a finding to see its evidence, the fix and the IT risk.</p>"
+
+
+def finding_html(f: dict[str, Any]) -> str:
+    e = html.escape
+    colour = STATUS_COLOURS[f["status"]]
+    parts = [
+        f"<h3 style='margin-bottom:2px'>{e(f['title'])}</h3>",
+        f"<p><b style='color:{colour}'>{e(f['status'].upper())}</b> · {e(f['severity'])} · "
+        f"<code>{e(f['rule_id'])}</code></p>",
+        f"<p>{e(f['message'])}</p>",
+    ]
+    if f.get("limit") is not None or f.get("measured") is not None:
+        parts.append(f"<p><b>Measured:</b> {e(value_text(f.get('measured'), f.get('unit')))}"
+                     + (f" &nbsp; <b>Limit:</b> {e(value_text(f.get('limit'), f.get('unit')))}"
+                        if f.get("limit") is not None else "") + "</p>")
+    if f["evidence"]:
+        links = []
+        for i, ev in enumerate(f["evidence"]):
+            if ev.get("url"):
+                links.append(f"<a href='{e(ev['url'])}'>{e(ev['url'])}</a>")
+            else:
+                label = ev.get("path", "") + (f":{ev['line']}" if ev.get("line") else "")
+                links.append(f"<a href='evidence:{i}'>{e(label)}</a>")
+        parts.append("<p><b>Evidence:</b><br>" + "<br>".join(links) + "</p>")
+    if f.get("remediation"):
+        parts.append(f"<p><b>Fix:</b> {e(f['remediation'])}</p>")
+    if f.get("it_risk"):
+        parts.append(f"<p><b>IT risk:</b> {e(f['it_risk'])}</p>")
+    if f.get("spec_ref"):
+        parts.append(f"<p><b>Specification:</b> {e(f['spec_ref'])}</p>")
+    return "".join(parts)
+
+
+class FindingDetails(QTextBrowser):
+    """Shows one finding; clicking a file:line link asks to view that file."""
+
+    evidence_requested = Signal(str, int)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setOpenLinks(False)
+        self.setAccessibleName("Finding details")
+        self.anchorClicked.connect(self._clicked)
+        self._finding: dict[str, Any] | None = None
+        self.show_finding(None)
+
+    def show_finding(self, finding: dict[str, Any] | None) -> None:
+        self._finding = finding
+        self.setHtml(finding_html(finding) if finding else EMPTY_DETAILS)
+
+    def _clicked(self, url: QUrl) -> None:
+        text = url.toString()
+        if text.startswith("evidence:") and self._finding:
+            ev = self._finding["evidence"][int(text.split(":", 1)[1])]
+            self.evidence_requested.emit(ev.get("path", ""), int(ev.get("line") or 0))
+        elif url.scheme() in ("http", "https"):
+            QDesktopServices.openUrl(url)
+
+
+class SourceViewer(QDialog):
+    """A package file's text, scrolled to and highlighting one line."""
+
+    def __init__(self, path: str, line: int, read: Callable[[str, int], bytes], parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(f"{path}" + (f" — line {line}" if line else ""))
+        self.resize(900, 600)
+        layout = QVBoxLayout(self)
+        self.editor = QPlainTextEdit(self)
+        self.editor.setReadOnly(True)
+        self.editor.setAccessibleName("File content")
+        self.editor.setFont(QFont("DejaVu Sans Mono"))
+        self.notice = QLabel(self)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.editor)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        try:
+            data = read(path, SOURCE_VIEW_MAX_BYTES + 1)
+        except Exception as exc:  # the package may have changed or been moved since the run
+            self.notice.setText(f"Cannot show {path}: {exc}")
+            return
+        if b"\x00" in data[:4096]:
+            self.notice.setText(f"{path} is a binary file ({len(data):,} bytes or more); nothing to show as text.")
+            return
+        truncated = len(data) > SOURCE_VIEW_MAX_BYTES
+        self.editor.setPlainText(data[:SOURCE_VIEW_MAX_BYTES].decode("utf-8", errors="replace"))
+        self.notice.setText(f"{path}: first {SOURCE_VIEW_MAX_BYTES // 2**20} MB shown." if truncated else path)
+        if line:
+            self.go_to_line(line)
+
+    def go_to_line(self, line: int) -> None:
+        block = self.editor.document().findBlockByLineNumber(max(line - 1, 0))
+        cursor = QTextCursor(block)
+        self.editor.setTextCursor(cursor)
+        highlight = QTextEdit.ExtraSelection()
+        highlight.format.setBackground(QColor("#fff3b0"))
+        highlight.format.setProperty(QTextFormat.Property.FullWidthSelection, True)
+        highlight.cursor = cursor
+        self.editor.setExtraSelections([highlight])
+        self.editor.centerCursor()
+
+    def current_line(self) -> int:
+        return self.editor.textCursor().blockNumber() + 1

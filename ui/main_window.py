@@ -1,0 +1,611 @@
+"""The main window: choose a course, a policy and a staging target, run, review the findings."""
+
+from __future__ import annotations
+
+import html
+import time
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QButtonGroup, QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
+    QLineEdit, QListWidget, QListWidgetItem, QMainWindow, QMenu, QMessageBox, QProgressBar, QPushButton,
+    QRadioButton, QScrollArea, QSplitter, QTableView, QTabWidget, QTextBrowser, QToolButton, QVBoxLayout, QWidget,
+)
+
+from certifier.archive import open_package
+from certifier.course_info import summarise_course
+from certifier.errors import CertifierError
+from certifier.probe_api import Probe
+from certifier.profiles import Profile, bundled_profiles, load_profile
+from certifier.registry import discover_probes
+from certifier.report import write_json_atomic
+from certifier.resources_path import sample_course_path
+from certifier.runner import READ_STEP, RunEvent, archive_limits
+from certifier.verdict import CERTIFIED, CONDITIONAL
+
+from .charts import BarChart, media_limits, media_rows
+from .details_view import FindingDetails, SourceViewer
+from .findings_model import FindingsFilter, FindingsModel
+from .workers import BackgroundTask, RunThread
+
+RECENT_MAX = 8
+VERDICT_STYLES = {CERTIFIED: "#1e7d32", CONDITIONAL: "#b26a00"}
+NOT_RUN = "Not run yet: open a course and press Run (Ctrl+R)."
+OTHER_PROFILE = "Other profile file…"
+EXPORT_FORMATS = {"json": "JSON report (*.json)"}
+
+
+class MainWindow(QMainWindow):
+    run_finished = Signal(object)   # the report
+    course_loaded = Signal(object)  # the course summary, or an exception
+
+    def __init__(self, probes: dict[str, type[Probe]] | None = None, settings: QSettings | None = None):
+        super().__init__()
+        self.setWindowTitle("Course Certifier")
+        self.probes = probes if probes is not None else discover_probes()[0]
+        self.settings = settings or QSettings()
+        self.course_path: str | None = None
+        self.course: dict[str, Any] | None = None
+        self.report: dict[str, Any] | None = None
+        self.run_thread: RunThread | None = None
+        self._course_task: BackgroundTask | None = None
+        self._run_started = 0.0
+        self._extra_profile: str | None = None
+        self._build_actions()
+        self._build_ui()
+        self.setAcceptDrops(True)
+        self._restore()
+
+    # --- construction -------------------------------------------------------------------------
+
+    def _build_actions(self) -> None:
+        self.open_action = QAction("&Open course…", self, shortcut=QKeySequence.StandardKey.Open,
+                                   triggered=self.choose_course_file)
+        self.open_folder_action = QAction("Open course &folder…", self, triggered=self.choose_course_folder)
+        self.run_action = QAction("&Run", self, shortcut=QKeySequence("Ctrl+R"), triggered=self.start_run)
+        self.cancel_action = QAction("&Cancel", self, shortcut=QKeySequence("Esc"), triggered=self.cancel_run,
+                                     enabled=False)
+        self.export_action = QAction("&Export report…", self, shortcut=QKeySequence("Ctrl+E"),
+                                     triggered=self.choose_export, enabled=False)
+        self.quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit, triggered=self.close)
+        menu = self.menuBar().addMenu("&File")
+        for action in (self.open_action, self.open_folder_action):
+            menu.addAction(action)
+        self.recent_menu = menu.addMenu("Open &recent")
+        menu.addSeparator()
+        menu.addAction(self.export_action)
+        menu.addSeparator()
+        menu.addAction(self.quit_action)
+        run_menu = self.menuBar().addMenu("&Run")
+        run_menu.addAction(self.run_action)
+        run_menu.addAction(self.cancel_action)
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("main-toolbar")
+        for action in (self.open_action, self.run_action, self.cancel_action, self.export_action):
+            toolbar.addAction(action)
+
+    def _build_ui(self) -> None:
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.setObjectName("main-splitter")
+        splitter.addWidget(self._build_setup_panel())
+        splitter.addWidget(self._build_results())
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([360, 900])
+        self.setCentralWidget(splitter)
+        self.statusBar().showMessage("Ready")
+
+    def _build_setup_panel(self) -> QWidget:
+        panel = QWidget()
+        layout = QVBoxLayout(panel)
+
+        course_box = QGroupBox("Course")
+        form = QFormLayout(course_box)
+        self.course_title = QLabel("—")
+        self.course_title.setWordWrap(True)
+        self.course_title.setAccessibleName("Course title")
+        self.course_standard = QLabel("—")
+        self.course_size = QLabel("—")
+        self.course_sha = QLineEdit("—")  # selectable, and a 64-character hash never widens the panel
+        self.course_sha.setReadOnly(True)
+        self.course_sha.setFrame(False)
+        self.course_sha.setAccessibleName("Package SHA-256")
+        self.course_error = QLabel("")
+        self.course_error.setWordWrap(True)
+        self.course_error.setStyleSheet("color: #b3261e")
+        self.course_error.setAccessibleName("Course problem")
+        form.addRow("Title:", self.course_title)
+        form.addRow("Standard:", self.course_standard)
+        form.addRow("Size:", self.course_size)
+        form.addRow("SHA-256:", self.course_sha)
+        form.addRow(self.course_error)
+        buttons = QHBoxLayout()
+        open_button = QPushButton("Open…")
+        open_button.setAccessibleName("Open a course package")
+        open_button.clicked.connect(self.choose_course_file)
+        self.recent_button = QToolButton()
+        self.recent_button.setText("Recent")
+        self.recent_button.setAccessibleName("Recently opened courses")
+        self.recent_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.recent_button.setMenu(self.recent_menu)
+        buttons.addWidget(open_button)
+        buttons.addWidget(self.recent_button)
+        form.addRow(buttons)
+        layout.addWidget(course_box)
+
+        policy_box = QGroupBox("IT policy")
+        policy_form = QFormLayout(policy_box)
+        self.profile_combo = QComboBox()
+        self.profile_combo.setAccessibleName("Policy profile")
+        self.profile_combo.addItems(list(bundled_profiles()) + [OTHER_PROFILE])
+        self.profile_combo.activated.connect(self._profile_chosen)
+        policy_form.addRow("Profile:", self.profile_combo)
+        layout.addWidget(policy_box)
+
+        target_box = QGroupBox("Staging target")
+        target_layout = QVBoxLayout(target_box)
+        self.embedded_radio = QRadioButton("Embedded staging server (this machine)")
+        self.embedded_radio.setChecked(True)
+        self.url_radio = QRadioButton("IT's staging server URL")
+        group = QButtonGroup(target_box)
+        group.addButton(self.embedded_radio)
+        group.addButton(self.url_radio)
+        self.staging_url = QLineEdit()
+        self.staging_url.setPlaceholderText("https://staging.example.com/courses/…")
+        self.staging_url.setAccessibleName("Staging URL")
+        self.staging_user = QLineEdit()
+        self.staging_user.setPlaceholderText("user (optional)")
+        self.staging_user.setAccessibleName("Staging user name")
+        self.staging_password = QLineEdit()
+        self.staging_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.staging_password.setPlaceholderText("password (kept in memory only)")
+        self.staging_password.setAccessibleName("Staging password")
+        for widget in (self.embedded_radio, self.url_radio, self.staging_url, self.staging_user, self.staging_password):
+            target_layout.addWidget(widget)
+        self.url_radio.toggled.connect(self._target_changed)
+        self._target_changed(False)
+        layout.addWidget(target_box)
+
+        probe_box = QGroupBox("Probes")
+        probe_layout = QVBoxLayout(probe_box)
+        self.probe_checks: dict[str, QCheckBox] = {}
+        for probe_id, cls in sorted(self.probes.items()):
+            check = QCheckBox(cls.title or probe_id)
+            check.setChecked(True)
+            check.setToolTip(cls.description)
+            check.setAccessibleName(f"Run probe {probe_id}")
+            self.probe_checks[probe_id] = check
+            probe_layout.addWidget(check)
+        layout.addWidget(probe_box)
+
+        run_row = QHBoxLayout()
+        self.run_button = QPushButton("Run")
+        self.run_button.setAccessibleName("Run the selected probes")
+        self.run_button.clicked.connect(self.start_run)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setAccessibleName("Cancel the run")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel_run)
+        run_row.addWidget(self.run_button)
+        run_row.addWidget(self.cancel_button)
+        layout.addLayout(run_row)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setAccessibleName("Overall progress")
+        layout.addWidget(self.progress)
+        self.step_list = QListWidget()
+        self.step_list.setAccessibleName("Probe status")
+        self.step_list.setMaximumHeight(160)
+        layout.addWidget(self.step_list)
+        layout.addStretch(1)
+
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(panel)
+        scroll.setMinimumWidth(320)
+        return scroll
+
+    def _build_results(self) -> QWidget:
+        container = QWidget()
+        layout = QVBoxLayout(container)
+        self.verdict_label = QLabel(NOT_RUN)
+        self.verdict_label.setAccessibleName("Verdict")
+        self.verdict_label.setWordWrap(True)
+        self.verdict_label.setStyleSheet("padding: 8px; font-size: 15px; background: #eceff1; border-radius: 4px")
+        layout.addWidget(self.verdict_label)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._build_findings_tab(), "Findings")
+        self.media_chart = BarChart("Media bitrate per file (average / peak) against the profile's caps", "kbps",
+                                    "No media measured yet. Run the media probe to see each file's bitrate.")
+        charts = QScrollArea()
+        charts.setWidgetResizable(True)
+        charts.setWidget(self.media_chart)
+        self.tabs.addTab(charts, "Charts")
+        self.report_view = QTextBrowser()
+        self.report_view.setAccessibleName("Report summary")
+        self.report_view.setHtml(f"<p>{NOT_RUN}</p>")
+        self.tabs.addTab(self.report_view, "Report")
+        layout.addWidget(self.tabs)
+        return container
+
+    def _build_findings_tab(self) -> QWidget:
+        tab = QWidget()
+        layout = QVBoxLayout(tab)
+        filters = QHBoxLayout()
+        self.severity_filter = QComboBox()
+        self.severity_filter.setAccessibleName("Filter by severity")
+        self.severity_filter.addItems(["All severities", "blocker", "major", "minor", "info"])
+        self.status_filter = QComboBox()
+        self.status_filter.setAccessibleName("Filter by status")
+        self.status_filter.addItems(["Problems", "All statuses", "fail", "warn", "error", "skipped", "pass"])
+        self.probe_filter = QComboBox()
+        self.probe_filter.setAccessibleName("Filter by probe")
+        self.probe_filter.addItems(["All probes", *sorted(self.probes)])
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search findings…")
+        self.search.setAccessibleName("Search findings")
+        self.search.setClearButtonEnabled(True)
+        for widget in (self.severity_filter, self.status_filter, self.probe_filter):
+            widget.currentIndexChanged.connect(self._apply_filters)
+            filters.addWidget(widget)
+        self.search.textChanged.connect(self._apply_filters)
+        filters.addWidget(self.search, 1)
+        layout.addLayout(filters)
+
+        self.findings_model = FindingsModel(self)
+        self.findings_proxy = FindingsFilter(self)
+        self.findings_proxy.setSourceModel(self.findings_model)
+        self.findings_proxy.set_filter(status=FindingsFilter.PROBLEMS)
+        self.table = QTableView()
+        self.table.setAccessibleName("Findings")
+        self.table.setModel(self.findings_proxy)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)  # the finding's text takes the room
+        header.setStretchLastSection(False)
+        for column, width in enumerate((64, 54, 200, 0, 96, 96, 170)):
+            if width:
+                self.table.setColumnWidth(column, width)
+        self.table.selectionModel().currentRowChanged.connect(self._finding_selected)
+        self.details = FindingDetails()
+        self.details.evidence_requested.connect(self.show_source)
+        self.empty_findings = QLabel(NOT_RUN)
+        self.empty_findings.setStyleSheet("color: #5f6368")
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(self.details)
+        split.setSizes([400, 220])
+        layout.addWidget(self.empty_findings)
+        layout.addWidget(split, 1)
+        return tab
+
+    # --- settings -----------------------------------------------------------------------------
+
+    def _restore(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 720)
+        state = self.settings.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+        profile = self.settings.value("policy/profile", "default")
+        index = self.profile_combo.findText(str(profile))
+        if index >= 0:
+            self.profile_combo.setCurrentIndex(index)
+        self._refresh_recent()
+
+    def recent_courses(self) -> list[str]:
+        value = self.settings.value("courses/recent", []) or []
+        return [value] if isinstance(value, str) else list(value)
+
+    def _remember(self, path: str) -> None:
+        recent = [path] + [p for p in self.recent_courses() if p != path]
+        self.settings.setValue("courses/recent", recent[:RECENT_MAX])
+        self._refresh_recent()
+
+    def _refresh_recent(self) -> None:
+        self.recent_menu.clear()
+        for path in self.recent_courses():
+            self.recent_menu.addAction(path, lambda p=path: self.open_course(p))
+        self.recent_menu.setEnabled(bool(self.recent_courses()))
+
+    def closeEvent(self, event) -> None:
+        if self.run_thread is not None:
+            self.run_thread.cancel()
+            self.run_thread.wait(2000)
+        if self._course_task is not None:
+            self._course_task.wait(2000)
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("policy/profile", self.profile_combo.currentText())
+        self.settings.sync()
+        super().closeEvent(event)
+
+    # --- course -------------------------------------------------------------------------------
+
+    def open_first_course(self) -> None:
+        """First launch opens the bundled sample course, later ones the most recent course."""
+        recent = [p for p in self.recent_courses() if Path(p).exists()]
+        self.open_course(recent[0] if recent else str(sample_course_path()))
+
+    def choose_course_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a course package", "", "Course packages (*.zip);;All files (*)")
+        if path:
+            self.open_course(path)
+
+    def choose_course_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Open an unpacked course folder")
+        if path:
+            self.open_course(path)
+
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        urls = [u for u in event.mimeData().urls() if u.isLocalFile()]
+        if urls:
+            self.open_course(urls[0].toLocalFile())
+
+    def open_course(self, path: str) -> None:
+        self.course_path = path
+        self.course = None
+        self.course_title.setText(Path(path).name)
+        for label in (self.course_standard, self.course_size, self.course_sha):
+            label.setText("reading…")
+        self.course_sha.setToolTip("")
+        self.course_error.setText("")
+        limits = archive_limits(self.current_profile())
+        task = BackgroundTask(lambda: summarise_course(path, limits), self)
+        task.succeeded.connect(self._course_read)
+        task.failed.connect(self._course_failed)
+        task.finished.connect(task.deleteLater)
+        self._course_task = task
+        task.start()
+
+    def _course_read(self, summary: dict[str, Any]) -> None:
+        self._course_task = None
+        if summary["path"] != self.course_path:
+            return  # another course was opened meanwhile
+        self.course = summary
+        self.course_title.setText(summary["title"])
+        self.course_standard.setText(summary["standard"] + (f" (inside folder '{summary['nested_in']}')"
+                                                           if summary["nested_in"] else ""))
+        self.course_size.setText(f"{summary['size'] / 2**20:,.1f} MB in {summary['file_count']:,} files")
+        self.course_sha.setText(summary["sha256"])
+        self.course_sha.setCursorPosition(0)
+        self.course_sha.setToolTip(summary["sha256"])
+        self._remember(summary["path"])
+        self.statusBar().showMessage(f"Opened {summary['name']}")
+        self.course_loaded.emit(summary)
+
+    def _course_failed(self, error: Exception) -> None:
+        self._course_task = None
+        for label in (self.course_standard, self.course_size, self.course_sha):
+            label.setText("—")
+        message = str(error) if isinstance(error, CertifierError) else f"Cannot read this course: {error}"
+        self.course_error.setText(message)
+        self.statusBar().showMessage("The course could not be read; running will report why.")
+        self.course_loaded.emit(error)
+
+    # --- policy and target --------------------------------------------------------------------
+
+    def _profile_chosen(self, index: int) -> None:
+        if self.profile_combo.itemText(index) != OTHER_PROFILE:
+            return
+        path, _ = QFileDialog.getOpenFileName(self, "Choose a policy profile", "", "Profiles (*.toml)")
+        if path:
+            self.set_profile_file(path)
+        else:
+            self.profile_combo.setCurrentIndex(0)
+
+    def set_profile_file(self, path: str) -> None:
+        try:
+            load_profile(path)
+        except CertifierError as exc:
+            QMessageBox.warning(self, "Profile not usable", str(exc))
+            self.profile_combo.setCurrentIndex(0)
+            return
+        self._extra_profile = path
+        self.profile_combo.insertItem(self.profile_combo.count() - 1, path)
+        self.profile_combo.setCurrentIndex(self.profile_combo.count() - 2)
+
+    def current_profile(self) -> Profile:
+        return load_profile(self.profile_combo.currentText())
+
+    def _target_changed(self, use_url: bool) -> None:
+        for widget in (self.staging_url, self.staging_user, self.staging_password):
+            widget.setEnabled(use_url)
+
+    def staging_target(self) -> str | None:
+        """The URL the page-load probe checks; None for the embedded server."""
+        if self.url_radio.isChecked() and self.staging_url.text().strip():
+            return self.staging_url.text().strip()
+        return None
+
+    # --- running ------------------------------------------------------------------------------
+
+    def selected_probes(self) -> list[str]:
+        return [probe_id for probe_id, check in self.probe_checks.items() if check.isChecked()]
+
+    def is_running(self) -> bool:
+        return self.run_thread is not None
+
+    def start_run(self) -> None:
+        if self.is_running():
+            return
+        if not self.course_path:
+            self.statusBar().showMessage("Open a course first.")
+            return
+        probe_ids = self.selected_probes()
+        if not probe_ids:
+            self.statusBar().showMessage("Select at least one probe.")
+            return
+        try:
+            profile = self.current_profile()
+        except CertifierError as exc:
+            QMessageBox.warning(self, "Profile not usable", str(exc))
+            return
+        screen = QGuiApplication.primaryScreen()
+        machine_facts = {}
+        if screen is not None:
+            size = screen.geometry()
+            machine_facts["screen"] = {"width": size.width(), "height": size.height(),
+                                       "device_pixel_ratio": screen.devicePixelRatio()}
+        self.step_list.clear()
+        self._step_items: dict[str, QListWidgetItem] = {}
+        self.progress.setValue(0)
+        self.run_thread = RunThread(self.probes, self.course_path, profile, probe_ids, self.staging_target(),
+                                    machine_facts, self)
+        self.run_thread.progressed.connect(self._progressed)
+        self.run_thread.completed.connect(self._completed)
+        self.run_thread.failed.connect(self._failed)
+        self.run_thread.finished.connect(self._thread_done)
+        self._set_running(True)
+        self._run_started = time.monotonic()
+        self.statusBar().showMessage("Running…")
+        self.run_thread.start()
+
+    def cancel_run(self) -> None:
+        if self.run_thread is not None:
+            self.run_thread.cancel()
+            self.statusBar().showMessage("Cancelling…")
+
+    def _set_running(self, running: bool) -> None:
+        self.run_action.setEnabled(not running)
+        self.run_button.setEnabled(not running)
+        self.cancel_action.setEnabled(running)
+        self.cancel_button.setEnabled(running)
+
+    def _progressed(self, event: RunEvent) -> None:
+        self.progress.setValue(int(event.overall * 1000))
+        if not event.step:
+            return
+        item = self._step_items.get(event.step)
+        title = self.step_title(event.step)
+        if item is None:
+            item = QListWidgetItem(title, self.step_list)
+            self._step_items[event.step] = item
+        if event.kind == "step-finished":
+            item.setText(f"{title}: {event.status}")
+        else:
+            item.setText(f"{title}: {event.fraction:.0%} {event.message[:60]}")
+
+    def step_title(self, step: str) -> str:
+        if step == READ_STEP:
+            return "Reading the package"
+        return self.probes[step].title if step in self.probes else step
+
+    def _completed(self, result: tuple[dict[str, Any], Any]) -> None:
+        report, _record = result
+        self.show_report(report)
+        elapsed = time.monotonic() - self._run_started
+        state = "cancelled" if report["run"]["status"] == "cancelled" else "finished"
+        self.statusBar().showMessage(f"Run {state} in {elapsed:.2f} s: {report['verdict']}")
+        self.run_finished.emit(report)
+
+    def _failed(self, error: Exception) -> None:
+        QMessageBox.warning(self, "Run failed", str(error))
+        self.statusBar().showMessage(f"Run failed: {error}")
+
+    def _thread_done(self) -> None:
+        thread, self.run_thread = self.run_thread, None
+        if thread is not None:
+            thread.wait()
+            thread.deleteLater()
+        self._set_running(False)
+
+    # --- results ------------------------------------------------------------------------------
+
+    def show_report(self, report: dict[str, Any]) -> None:
+        self.report = report
+        self.findings_model.set_findings(report["findings"])
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+        problems = sum(1 for f in report["findings"] if f["status"] in ("fail", "error", "warn"))
+        self.empty_findings.setText(
+            f"{len(report['findings'])} findings, {problems} to look at." if problems else
+            f"All {len(report['findings'])} checks passed. Choose 'All statuses' to see them.")
+        verdict = report["verdict"]
+        cancelled = " — run cancelled, results incomplete" if report["run"]["status"] == "cancelled" else ""
+        colour = VERDICT_STYLES.get(verdict, "#b3261e")
+        failed = report["summary"]["failed_by_severity"]
+        failures = ", ".join(f"{n} {s}" for s, n in failed.items() if n) or "no failures"
+        self.verdict_label.setText(f"<b>{html.escape(verdict)}</b>{cancelled} — {failures}")
+        self.verdict_label.setStyleSheet(f"padding: 8px; font-size: 15px; color: white; background: {colour};"
+                                         " border-radius: 4px")
+        self.media_chart.set_data(media_rows(report), media_limits(report))
+        self.report_view.setHtml(summary_html(report))
+        self.export_action.setEnabled(True)
+        self.details.show_finding(None)
+
+    def _apply_filters(self) -> None:
+        severity = self.severity_filter.currentText()
+        status = self.status_filter.currentText()
+        probe = self.probe_filter.currentText()
+        self.findings_proxy.set_filter(
+            severity="" if severity.startswith("All") else severity,
+            status=FindingsFilter.PROBLEMS if status == "Problems" else ("" if status.startswith("All") else status),
+            probe="" if probe.startswith("All") else probe,
+            text=self.search.text(),
+        )
+
+    def _finding_selected(self, current, _previous) -> None:
+        if not current.isValid():
+            self.details.show_finding(None)
+            return
+        source = self.findings_proxy.mapToSource(current)
+        self.details.show_finding(self.findings_model.finding(source.row()))
+
+    def read_package_file(self, member: str, max_bytes: int) -> bytes:
+        with open_package(self.course_path, archive_limits(self.current_profile())) as package:
+            return package.read_bytes(member, max_bytes)
+
+    def show_source(self, path: str, line: int) -> SourceViewer:
+        viewer = SourceViewer(path, line, self.read_package_file, self)
+        viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        viewer.show()
+        return viewer
+
+    # --- export -------------------------------------------------------------------------------
+
+    def choose_export(self) -> None:
+        if not self.report:
+            return
+        path, chosen = QFileDialog.getSaveFileName(self, "Export the report", "certification-report.json",
+                                                   ";;".join(EXPORT_FORMATS.values()))
+        if path:
+            fmt = next((k for k, v in EXPORT_FORMATS.items() if v == chosen), Path(path).suffix.lstrip("."))
+            self.export_report(path, fmt)
+
+    def export_report(self, path: str, fmt: str) -> Path:
+        if not self.report:
+            raise CertifierError("Nothing to export yet: run the probes first.")
+        if fmt != "json":
+            raise CertifierError(f"Unknown export format '{fmt}'.")
+        written = write_json_atomic(path, self.report)
+        self.statusBar().showMessage(f"Report written to {written}")
+        return written
+
+
+def summary_html(report: dict[str, Any]) -> str:
+    e = html.escape
+    package = report["package"]
+    rows = "".join(
+        f"<tr><td>{e(p['title'])}</td><td>{e(p['status'])}</td><td align='right'>{p['duration_s']:.2f} s</td>"
+        f"<td>{e(p['reason'])}</td></tr>" for p in report["probes"])
+    counts = ", ".join(f"{n} {s}" for s, n in report["summary"]["by_status"].items() if n)
+    return (f"<h2>{e(report['verdict'])}</h2><p>{e(report['verdict_rule'])}</p>"
+            f"<p><b>Course:</b> {e(package.get('title') or package.get('name') or '')} "
+            f"({e(package.get('standard', 'not read'))})<br><b>Profile:</b> {e(report['profile']['name'])}<br>"
+            f"<b>Findings:</b> {e(counts)}</p>"
+            f"<table cellpadding='4'><tr><th align='left'>Probe</th><th align='left'>Status</th>"
+            f"<th>Time</th><th align='left'>Note</th></tr>{rows}</table>")
