@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import threading
 from pathlib import Path
@@ -20,12 +21,13 @@ from .profiles import bundled_profiles, load_profile
 from .registry import discover_probes
 from .report import assess, write_json_atomic
 from .resources_path import sample_course_path
-from .runner import RunEvent, RunRecord, Runner
+from .runner import RunEvent, RunRecord, Runner, archive_limits
 from .verdict import CERTIFIED, CONDITIONAL, NOT_CERTIFIED
 
 EXIT_CODES = {CERTIFIED: 0, CONDITIONAL: 3, NOT_CERTIFIED: 4}
 EXIT_BAD_INPUT = 2
 EXIT_CANCELLED = 130
+PASSWORD_VARIABLE = "CERTIFIER_STAGING_PASSWORD"
 TOP_FINDINGS_SHOWN = 10
 BAR_WIDTH = 30
 
@@ -43,7 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("path", nargs="?", help="The course .zip or folder.")
     check.add_argument("--demo", action="store_true", help="Check the bundled sample course.")
     check.add_argument("--profile", default="default", help="Bundled profile name or a TOML file (default: default).")
-    check.add_argument("--staging", metavar="URL", help="Staging server URL where the course is deployed.")
+    check.add_argument("--staging", metavar="URL", help="Staging server URL where the course is deployed "
+                       "(default: the embedded staging server on this machine).")
+    check.add_argument("--staging-user", metavar="NAME", help=f"User for the staging server; the password is read "
+                       f"from the {PASSWORD_VARIABLE} environment variable, never from the command line.")
     check.add_argument("--probe", action="append", metavar="ID", help="Run only this probe (repeatable).")
     check.add_argument("--json", metavar="FILE", help="Write the report as JSON.")
     check.add_argument("--evidence", metavar="FILE", help="Save the gathered evidence for 'certifier evaluate'.")
@@ -52,6 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("evidence", help="Evidence file saved by 'certifier check --evidence'.")
     evaluate.add_argument("--profile", default="default", help="Bundled profile name or a TOML file.")
     evaluate.add_argument("--json", metavar="FILE", help="Write the report as JSON.")
+
+    serve = sub.add_parser("serve", help="Serve a course on this machine over an emulated network link.")
+    serve.add_argument("path", nargs="?", help="The course .zip or folder (default: the sample course).")
+    serve.add_argument("--network", help="A network preset of the profile (e.g. branch-office, dsl, 3g).")
+    serve.add_argument("--profile", default="default", help="Profile whose network presets to use.")
+    serve.add_argument("--port", type=int, default=0, help="Port on 127.0.0.1 (default: any free port).")
+    serve.add_argument("--seconds", type=float, help="Stop after this many seconds (default: until Ctrl-C).")
 
     sub.add_parser("probes", help="List the installed probes.")
     sub.add_parser("profiles", help="List the bundled policy profiles.")
@@ -95,7 +107,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     profile = load_profile(args.profile)
     progress = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
     runner = Runner(on_event=progress.update if progress else None)
-    record = _run_interruptibly(runner, path, profile, args.probe, args.staging)
+    auth = (args.staging_user, os.environ.get(PASSWORD_VARIABLE, "")) if args.staging_user else None
+    record = _run_interruptibly(runner, path, profile, args.probe, args.staging, auth)
     if progress:
         progress.finish()
     if args.evidence:
@@ -115,13 +128,13 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return _finish(report, args.json, cancelled=record.cancelled)
 
 
-def _run_interruptibly(runner: Runner, path: Path, profile, probe_ids, staging) -> RunRecord:
+def _run_interruptibly(runner: Runner, path: Path, profile, probe_ids, staging, auth=None) -> RunRecord:
     """Run in a worker thread so Ctrl-C cancels cleanly and the report is still produced."""
     result: dict[str, Any] = {}
 
     def work() -> None:
         try:
-            result["record"] = runner.run(path, profile, probe_ids, staging)
+            result["record"] = runner.run(path, profile, probe_ids, staging, staging_auth=auth)
         except BaseException as exc:
             result["error"] = exc
 
@@ -205,7 +218,45 @@ class ProgressBar:
         self.stream.flush()
 
 
-COMMANDS = {"check": cmd_check, "evaluate": cmd_evaluate, "probes": cmd_probes, "profiles": cmd_profiles}
+def cmd_serve(args: argparse.Namespace) -> int:
+    import time
+
+    from .archive import open_package
+    from .staging.network import network_profiles
+    from .staging.server import StagingServer
+    from .workdir import WorkDir
+
+    path = Path(args.path) if args.path else sample_course_path()
+    if not path.exists():
+        raise CertifierError(f"No course package at {path}.")
+    profile = load_profile(args.profile)
+    networks = network_profiles(profile.values)
+    if args.network and args.network not in networks:
+        raise CertifierError(f"No network preset '{args.network}' in profile {profile.name} "
+                             f"(presets: {', '.join(networks)}).")
+    record = Runner().run(path, profile, ["conformance"])
+    conformance = record.probe_runs[0].evidence or {}
+    units = conformance.get("outputs", {}).get("launch_map", [])
+    network = networks.get(args.network) if args.network else None
+    with WorkDir() as workdir, open_package(path, archive_limits(profile)) as package:
+        root = workdir.extract_all(package)
+        with StagingServer(root, network, launch_units=units, port=args.port) as server:
+            print(f"Serving {path.name} at {server.url}" + (f" over '{network.name}' ({network.down_kbps:,.0f} kbps, "
+                                                             f"{network.rtt_ms:g} ms)" if network else ""))
+            print(f"Lessons in the LMS frame: {server.url}__lms__/   runtime log: {server.url}__lms__/log")
+            print("Press Ctrl-C to stop.", flush=True)
+            deadline = time.monotonic() + args.seconds if args.seconds else None
+            try:
+                while deadline is None or time.monotonic() < deadline:
+                    time.sleep(0.2)
+            except KeyboardInterrupt:
+                pass
+            print(f"Stopped. {len(server.log_snapshot())} SCORM calls were logged.")
+    return 0
+
+
+COMMANDS = {"check": cmd_check, "evaluate": cmd_evaluate, "probes": cmd_probes, "profiles": cmd_profiles,
+            "serve": cmd_serve}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -39,6 +39,8 @@ class Probe:
     uses: ClassVar[tuple[str, ...]] = ()
     # The probe's section in policy profiles: key → what it means.
     limits: ClassVar[Mapping[str, LimitSpec]] = {}
+    # Other profile sections the rules read (e.g. "network"), passed under their own names.
+    reads_sections: ClassVar[tuple[str, ...]] = ()
     # Every rule id this probe can emit, with its title (for JUnit and documentation).
     rules: ClassVar[Mapping[str, str]] = {}
 
@@ -65,6 +67,8 @@ class ProbeContext:
     on_progress: Callable[[float, str], None] | None = None
     stop_event: threading.Event = field(default_factory=threading.Event)
     deadline: float | None = None
+    # Staging credentials: used for requests, never stored in evidence or reports.
+    staging_auth: tuple[str, str] | None = None
 
     def progress(self, fraction: float, message: str = "") -> None:
         self.checkpoint()
@@ -80,3 +84,11 @@ class ProbeContext:
 
     def limits(self, probe_id: str) -> dict[str, Any]:
         return self.profile.section(probe_id)
+
+
+def rule_limits(cls: type[Probe], profile: Profile) -> dict[str, Any]:
+    """What a probe's rules receive: its own section, plus the sections it declares it reads."""
+    limits = profile.section(cls.id)
+    for section in cls.reads_sections:
+        limits[section] = profile.section(section)
+    return limits

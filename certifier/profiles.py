@@ -25,7 +25,9 @@ KINDS = {
     "string": "a text string",
     "string-list": "a list of text strings",
     "table": "a table of names to values",
+    "network-presets": "a table of named links, each with down_kbps, up_kbps and rtt_ms",
 }
+NETWORK_KEYS = ("down_kbps", "up_kbps", "rtt_ms")
 TOP_LEVEL_KEYS = {"name", "description", "extends"}
 
 
@@ -51,6 +53,10 @@ CORE_SCHEMA: dict[str, dict[str, LimitSpec]] = {
     "certification": {
         "required_probes": LimitSpec("string-list", "Probes whose absence makes a run at best CONDITIONAL."),
         "probe_timeout_s": LimitSpec("number", "Time one probe may take before it is stopped.", "s"),
+    },
+    "network": {
+        "presets": LimitSpec("network-presets", "Named links: bandwidth down/up and round-trip time."),
+        "target_network": LimitSpec("string", "The preset the page-load budget is judged on."),
     },
 }
 
@@ -113,6 +119,10 @@ def load_profile(name_or_path: str, schema: Schema | None = None) -> Profile:
     own = tomllib.loads(path.read_text(encoding="utf-8"))  # name/description are not inherited
     values = {k: v for k, v in raw.items() if k not in TOP_LEVEL_KEYS}
     _check_complete(values, schema, path)
+    network = values.get("network", {})
+    if network.get("target_network") not in network.get("presets", {}):
+        raise ProfileError(f"{path}: network.target_network '{network.get('target_network')}' is not one of the "
+                           f"presets ({', '.join(network.get('presets', {}))}).")
     return Profile(
         name=own.get("name", path.stem),
         description=own.get("description", ""),
@@ -148,7 +158,14 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
         if key == "extends":
             continue
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = {**merged[key], **value}
+            section = dict(merged[key])
+            for name, item in value.items():
+                # Tables of tables (network presets) merge by entry, so a child adds one preset.
+                if isinstance(item, dict) and isinstance(section.get(name), dict):
+                    section[name] = {**section[name], **item}
+                else:
+                    section[name] = item
+            merged[key] = section
         else:
             merged[key] = value
     merged.pop("extends", None)
@@ -199,6 +216,16 @@ def _type_problem(value: Any, spec: LimitSpec) -> str | None:
         isinstance(value, list) and all(isinstance(v, str) for v in value)
     ):
         return f"must be {expected}, found {_kind_of(value)}"
+    if spec.kind == "network-presets":
+        if not isinstance(value, dict):
+            return f"must be {expected}, found {_kind_of(value)}"
+        for name, link in value.items():
+            if not isinstance(link, dict) or set(link) != set(NETWORK_KEYS):
+                return f"entry '{name}' must have exactly {', '.join(NETWORK_KEYS)}"
+            bad = [k for k in NETWORK_KEYS if isinstance(link[k], bool) or not isinstance(link[k], (int, float)) or link[k] < 0]
+            if bad:
+                return f"entry '{name}' needs non-negative numbers for {', '.join(bad)}"
+        return None
     if spec.kind == "table":
         if not isinstance(value, dict):
             return f"must be {expected}, found {_kind_of(value)}"

@@ -15,7 +15,7 @@ from typing import Any
 
 from . import __version__
 from .findings import SEVERITY_ORDER, Finding, Severity, Status
-from .probe_api import Probe
+from .probe_api import Probe, rule_limits
 from .profiles import Profile
 from .runner import RunRecord
 from .verdict import VERDICT_RULE, verdict
@@ -64,7 +64,7 @@ def evaluate_findings(record: RunRecord, profile: Profile, probes: dict[str, typ
             ))
             continue
         try:
-            findings.extend(cls().evaluate(run.evidence or {}, profile.section(run.probe_id)))
+            findings.extend(cls().evaluate(run.evidence or {}, rule_limits(cls, profile)))
         except Exception as exc:  # a rule's bug is reported, never a crashed report
             outcome = probe_outcome_finding(run.probe_id, run.title, "error", f"Rules failed: {type(exc).__name__}: {exc}")
             findings.append(outcome)

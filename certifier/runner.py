@@ -176,6 +176,7 @@ class Runner:
         probe_ids: list[str] | None = None,
         staging_url: str | None = None,
         machine_facts: dict[str, Any] | None = None,
+        staging_auth: tuple[str, str] | None = None,
     ) -> RunRecord:
         unknown = [p for p in probe_ids or [] if p not in self.probes]
         if unknown:
@@ -190,7 +191,7 @@ class Runner:
 
         with WorkDir() as workdir:
             ctx = ProbeContext(profile=profile, workdir=workdir, staging_url=staging_url,
-                               machine_facts=dict(machine_facts or {}))
+                               machine_facts=dict(machine_facts or {}), staging_auth=staging_auth)
             package_info: dict[str, Any] = {"path": str(package_path) if package_path else None}
             package: CoursePackage | None = None
             try:

@@ -76,6 +76,7 @@ def test_run_filter_details_source_and_export(qtbot, window, tmp_path, report_va
     assert viewer.current_line() == line
     assert 'identifier="res-intro"' in viewer.editor.document().findBlockByLineNumber(line - 1).text()
 
+    assert window.media_chart.rows and window.waterfall_chart.rows  # the charts show this run's data
     out = window.export_report(str(tmp_path / "report.json"), "json")
     report_validator(json.loads(out.read_text()))
 

@@ -84,3 +84,52 @@ def media_rows(report: dict[str, Any]) -> list[tuple[str, float, float | None]]:
 def media_limits(report: dict[str, Any]) -> list[tuple[str, float]]:
     media = report.get("profile", {}).get("values", {}).get("media", {})
     return [("avg cap", media.get("max_video_kbps", 0)), ("peak cap", media.get("max_video_peak_kbps", 0))]
+
+
+class WaterfallChart(QWidget):
+    """Each request of each launch page: waiting (to first byte) light, receiving dark."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows: list[tuple[str, float, float, float]] = []
+        self.setAccessibleName("Page-load waterfall")
+        self.setMinimumHeight(120)
+
+    def set_data(self, waterfall: list[dict[str, Any]]) -> None:
+        self.rows = []
+        for page in waterfall:
+            for r in page["requests"]:
+                if r.get("ttfb_ms") is None:
+                    continue
+                label = f"{page['launch'].rsplit('/', 1)[-1]} › {(r['path'] or '').rsplit('/', 1)[-1]}"
+                self.rows.append((label, r["start_ms"], r["ttfb_ms"], r.get("transfer_ms") or r["ttfb_ms"]))
+        self.setMinimumHeight(60 + 18 * max(len(self.rows), 2))
+        self.update()
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), self.palette().base())
+        metrics = painter.fontMetrics()
+        painter.setPen(self.palette().text().color())
+        painter.drawText(MARGIN, MARGIN + metrics.ascent(), "Page-load waterfall (ms from the page request)")
+        if not self.rows:
+            painter.setPen(QColor("#5f6368"))
+            painter.drawText(MARGIN, 40 + metrics.ascent(), "No page load measured yet. Run the page-load probe.")
+            return
+        label_width = min(max(metrics.horizontalAdvance(r[0]) for r in self.rows) + 12, self.width() // 3)
+        left, right, top = MARGIN + label_width, self.width() - MARGIN - 60, MARGIN + metrics.height() + 8
+        span = max(start + transfer for _, start, _, transfer in self.rows) or 1.0
+        x = lambda v: left + (right - left) * v / span  # noqa: E731
+        for i, (label, start, ttfb, transfer) in enumerate(self.rows):
+            y = top + i * 18
+            painter.setPen(self.palette().text().color())
+            painter.drawText(QRectF(MARGIN, y, label_width - 6, 16), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                             metrics.elidedText(label, Qt.TextElideMode.ElideMiddle, label_width - 6))
+            painter.fillRect(QRectF(x(start), y + 3, max(x(start + ttfb) - x(start), 1), 11), PEAK_COLOUR)
+            painter.fillRect(QRectF(x(start + ttfb), y + 3, max(x(start + transfer) - x(start + ttfb), 1), 11), AVG_COLOUR)
+        painter.setPen(self.palette().text().color())
+        painter.drawText(right + 4, top + metrics.ascent(), f"{span:,.0f} ms")
+
+
+def waterfall_data(report: dict[str, Any]) -> list[dict[str, Any]]:
+    return report.get("outputs", {}).get("pageload", {}).get("waterfall", [])

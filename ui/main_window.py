@@ -26,7 +26,7 @@ from certifier.resources_path import sample_course_path
 from certifier.runner import READ_STEP, RunEvent, archive_limits
 from certifier.verdict import CERTIFIED, CONDITIONAL
 
-from .charts import BarChart, media_limits, media_rows
+from .charts import BarChart, WaterfallChart, media_limits, media_rows, waterfall_data
 from .details_view import FindingDetails, SourceViewer
 from .findings_model import FindingsFilter, FindingsModel
 from .workers import BackgroundTask, RunThread
@@ -220,9 +220,15 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self._build_findings_tab(), "Findings")
         self.media_chart = BarChart("Media bitrate per file (average / peak) against the profile's caps", "kbps",
                                     "No media measured yet. Run the media probe to see each file's bitrate.")
+        self.waterfall_chart = WaterfallChart()
+        chart_page = QWidget()
+        chart_layout = QVBoxLayout(chart_page)
+        chart_layout.addWidget(self.media_chart)
+        chart_layout.addWidget(self.waterfall_chart)
+        chart_layout.addStretch(1)
         charts = QScrollArea()
         charts.setWidgetResizable(True)
-        charts.setWidget(self.media_chart)
+        charts.setWidget(chart_page)
         self.tabs.addTab(charts, "Charts")
         self.report_view = QTextBrowser()
         self.report_view.setAccessibleName("Report summary")
@@ -432,6 +438,11 @@ class MainWindow(QMainWindow):
             return self.staging_url.text().strip()
         return None
 
+    def staging_credentials(self) -> tuple[str, str] | None:
+        if self.staging_target() and self.staging_user.text():
+            return self.staging_user.text(), self.staging_password.text()
+        return None
+
     # --- running ------------------------------------------------------------------------------
 
     def selected_probes(self) -> list[str]:
@@ -465,7 +476,7 @@ class MainWindow(QMainWindow):
         self._step_items: dict[str, QListWidgetItem] = {}
         self.progress.setValue(0)
         self.run_thread = RunThread(self.probes, self.course_path, profile, probe_ids, self.staging_target(),
-                                    machine_facts, self)
+                                    machine_facts, self, self.staging_credentials())
         self.run_thread.progressed.connect(self._progressed)
         self.run_thread.completed.connect(self._completed)
         self.run_thread.failed.connect(self._failed)
@@ -543,6 +554,7 @@ class MainWindow(QMainWindow):
         self.verdict_label.setStyleSheet(f"padding: 8px; font-size: 15px; color: white; background: {colour};"
                                          " border-radius: 4px")
         self.media_chart.set_data(media_rows(report), media_limits(report))
+        self.waterfall_chart.set_data(waterfall_data(report))
         self.report_view.setHtml(summary_html(report))
         self.export_action.setEnabled(True)
         self.details.show_finding(None)

@@ -58,10 +58,11 @@ class RunThread(QThread):
 
     def __init__(self, probes: dict[str, type[Probe]], package_path: str, profile: Profile,
                  probe_ids: list[str], staging_url: str | None, machine_facts: dict[str, Any],
-                 parent: QObject | None = None):
+                 parent: QObject | None = None, staging_auth: tuple[str, str] | None = None):
         super().__init__(parent)
         self.runner = Runner(probes, on_event=self._on_event)
         self._args = (package_path, profile, probe_ids, staging_url, machine_facts)
+        self._auth = staging_auth  # in memory only, for the length of the run
         self._last_progress = 0.0
         _threads.add(self)
 
@@ -78,7 +79,7 @@ class RunThread(QThread):
     def run(self) -> None:
         package_path, profile, probe_ids, staging_url, machine_facts = self._args
         try:
-            record = self.runner.run(package_path, profile, probe_ids, staging_url, machine_facts)
+            record = self.runner.run(package_path, profile, probe_ids, staging_url, machine_facts, self._auth)
             report = assess(record, profile, self.runner.probes)
         except Exception as exc:
             self.failed.emit(exc)

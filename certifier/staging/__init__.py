@@ -1,0 +1,1 @@
+"""The embedded staging server: serves a course on loopback over an emulated network link."""

@@ -1,0 +1,57 @@
+"""The real-browser pass, run in a helper process so the core stays Qt-free and a browser crash
+cannot take the run down. The helper is ``certifier.ui.browser_probe`` (Qt WebEngine)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+POLL_S = 0.1
+
+
+def helper_environment() -> dict[str, str]:
+    """Environment for Qt WebEngine in the helper (the one platform-specific detail here)."""
+    env = dict(os.environ)
+    if sys.platform.startswith("linux") and not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
+        env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        env.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")  # Chromium refuses its sandbox as root
+    return env
+
+
+def run_browser_timing(urls: list[str], timeout_s: float, checkpoint: Callable[[], None] | None = None
+                       ) -> dict[str, Any]:
+    """Load each URL in Qt WebEngine; the timings, or ``{"skipped": reason}`` when it cannot run."""
+    command = [sys.executable, "-m", "certifier.ui.browser_probe", "--timeout", str(timeout_s), *urls]
+    try:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                   env=helper_environment())
+    except OSError as exc:
+        return {"skipped": f"the browser helper could not start ({exc})"}
+    deadline = time.monotonic() + timeout_s + 5
+    try:
+        while process.poll() is None:
+            if checkpoint:
+                checkpoint()
+            if time.monotonic() > deadline:
+                process.kill()
+                process.communicate()
+                return {"skipped": f"Qt WebEngine did not finish within {timeout_s:g} s"}
+            time.sleep(POLL_S)
+    except BaseException:
+        process.kill()
+        process.communicate()
+        raise
+    out, err = process.communicate()
+    last = out.strip().splitlines()[-1] if out.strip() else ""
+    try:
+        result = json.loads(last)
+    except ValueError:
+        tail = " ".join(err.strip().splitlines()[-3:])[:400]
+        return {"skipped": f"Qt WebEngine could not start here (exit {process.returncode}): {tail or 'no output'}"}
+    return result

@@ -1,0 +1,338 @@
+"""The embedded staging server: a course folder on 127.0.0.1, as a web server would serve it.
+
+Right MIME types, HTTP Range (206) for media, optional gzip for text, cache validators, no path
+outside the course folder, and WAN emulation: a bandwidth cap shared by every connection plus a
+round trip of latency per request. It also serves the LMS launch frame (``/__lms__/launch``)
+whose SCORM APIs post every call to ``/__lms__/log``: the runtime log.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import gzip
+import html
+import json
+import os
+import posixpath
+import socket
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, quote, unquote, urlsplit
+
+from ..media_types import guess_by_name
+from ..resources_path import resource_path
+from .network import NetworkProfile, SharedLink, chunk_size_for
+
+LMS_PREFIX = "/__lms__/"
+LOG_ENTRY_MAX_BYTES = 64 * 1024
+LOG_MAX_ENTRIES = 10_000
+GZIP_MAX_BYTES = 32 * 1024 * 1024
+UNTHROTTLED_CHUNK_BYTES = 256 * 1024
+CACHE_CONTROL = "public, max-age=3600"
+TEXT_TYPES = ("text/", "application/javascript", "application/json", "application/xml", "image/svg+xml",
+              "application/wasm")
+SOCKET_TIMEOUT_S = 30  # a client that stops reading cannot hold a thread forever
+
+
+def content_type(path: str) -> str:
+    kind = guess_by_name(path)
+    if kind.startswith("text/") or kind in ("application/json", "application/xml"):
+        return f"{kind}; charset=utf-8"
+    return kind
+
+
+def parse_range(header: str, size: int) -> tuple[int, int] | None:
+    """(first, last) byte of a single 'bytes=' range, or None when it cannot be satisfied."""
+    if not header.startswith("bytes=") or "," in header:
+        return None
+    first, _, last = header[6:].strip().partition("-")
+    try:
+        if first == "":
+            length = int(last)
+            if length <= 0:
+                return None
+            return max(size - length, 0), size - 1
+        start = int(first)
+        end = int(last) if last else size - 1
+    except ValueError:
+        return None
+    if start >= size or end < start:
+        return None
+    return start, min(end, size - 1)
+
+
+class StagingServer:
+    """Serve ``root`` on 127.0.0.1; use as a context manager (``with StagingServer(...) as s:``)."""
+
+    def __init__(self, root: str | os.PathLike[str], network: NetworkProfile | None = None,
+                 gzip_text: bool = True, launch_units: list[dict[str, Any]] | None = None,
+                 host: str = "127.0.0.1", port: int = 0):
+        self.root = Path(root).resolve()
+        self.network = network
+        self.gzip_text = gzip_text
+        self.launch_units = launch_units or []
+        self.runtime_log: list[dict[str, Any]] = []
+        self.stopping = threading.Event()
+        self._log_lock = threading.Lock()
+        self.link = (SharedLink(network.down_bytes_per_s, chunk_size_for(network.down_bytes_per_s))
+                     if network and network.down_kbps else None)
+        self._httpd = ThreadingHTTPServer((host, port), _handler_for(self))
+        self._httpd.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}/"
+
+    def launch_url(self, launch_path: str, unit_id: str = "") -> str:
+        return f"{self.url}__lms__/launch?sco={quote(launch_path)}&id={quote(unit_id or launch_path)}"
+
+    def start(self) -> StagingServer:
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="staging-server", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread:
+            self._thread.join(5)
+
+    def __enter__(self) -> StagingServer:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def record(self, entry: dict[str, Any]) -> None:
+        with self._log_lock:
+            if len(self.runtime_log) < LOG_MAX_ENTRIES:
+                self.runtime_log.append(entry)
+
+    def log_snapshot(self) -> list[dict[str, Any]]:
+        with self._log_lock:
+            return list(self.runtime_log)
+
+    def resolve(self, url_path: str) -> Path | None:
+        """The file a URL path names inside the course folder, or None (never outside it)."""
+        relative = unquote(url_path)
+        if "\x00" in relative or "\\" in relative:
+            return None
+        parts = [p for p in relative.split("/") if p not in ("", ".")]
+        if ".." in parts:
+            return None
+        target = (self.root / Path(*parts)) if parts else self.root
+        try:
+            target = target.resolve()
+        except OSError:
+            return None
+        if os.path.commonpath([self.root, target]) != str(self.root):
+            return None
+        if target.is_dir():
+            target = target / "index.html"
+        return target if target.is_file() else None
+
+
+def _handler_for(server: StagingServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(StagingHandler):
+        staging = server
+
+    return Handler
+
+
+class StagingHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "CourseCertifierStaging/1"
+    timeout = SOCKET_TIMEOUT_S
+    staging: StagingServer
+
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body are separate writes; without this, Nagle's algorithm and delayed ACKs
+        # add ~40 ms to every small response, which no production web server shows.
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the stdlib's signature
+        pass  # requests are recorded by the probes that make them; stderr stays quiet
+
+    # --- dispatch ---
+
+    def do_GET(self) -> None:
+        self._dispatch(head=False)
+
+    def do_HEAD(self) -> None:
+        self._dispatch(head=True)
+
+    def do_POST(self) -> None:
+        if urlsplit(self.path).path != LMS_PREFIX + "log":
+            self._send_simple(HTTPStatus.NOT_FOUND, b"not found")
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > LOG_ENTRY_MAX_BYTES:
+            self._send_simple(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, b"too large")
+            return
+        try:
+            entry = json.loads(self.rfile.read(length) or b"{}")
+        except ValueError:
+            self._send_simple(HTTPStatus.BAD_REQUEST, b"not json")
+            return
+        if isinstance(entry, dict):
+            self.staging.record(entry)
+        self._send_simple(HTTPStatus.NO_CONTENT, b"")
+
+    def _dispatch(self, head: bool) -> None:
+        self._emulate_latency()
+        if self.staging.stopping.is_set():
+            self._send_simple(HTTPStatus.SERVICE_UNAVAILABLE, b"stopping")
+            return
+        parts = urlsplit(self.path)
+        if parts.path.startswith(LMS_PREFIX):
+            self._lms(parts.path[len(LMS_PREFIX):], parse_qs(parts.query), head)
+            return
+        target = self.staging.resolve(parts.path)
+        if target is None:
+            self._send_simple(HTTPStatus.NOT_FOUND, b"not found", head)
+            return
+        self._send_file(target, head)
+
+    def _emulate_latency(self) -> None:
+        network = self.staging.network
+        if network and network.rtt_ms:
+            self.staging.stopping.wait(network.rtt_ms / 1000)
+
+    # --- responses ---
+
+    def _send_simple(self, status: HTTPStatus, body: bytes, head: bool = False,
+                     kind: str = "text/plain; charset=utf-8") -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if not head and body:
+            self._write(body)
+
+    def _send_file(self, target: Path, head: bool) -> None:
+        relative = target.relative_to(self.staging.root).as_posix()
+        stat = target.stat()
+        kind = content_type(relative)
+        etag = f'"{stat.st_size:x}-{int(stat.st_mtime):x}"'
+        if self.headers.get("If-None-Match") == etag:
+            self.send_response(HTTPStatus.NOT_MODIFIED)
+            self.send_header("ETag", etag)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        size = stat.st_size
+        wanted = self.headers.get("Range")
+        span = (0, size - 1)
+        status = HTTPStatus.OK
+        if wanted:
+            span = parse_range(wanted, size)
+            if span is None:
+                self.send_response(HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE)
+                self.send_header("Content-Range", f"bytes */{size}")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            status = HTTPStatus.PARTIAL_CONTENT
+        compress = (self.staging.gzip_text and not wanted and kind.startswith(TEXT_TYPES) and size <= GZIP_MAX_BYTES
+                    and "gzip" in self.headers.get("Accept-Encoding", ""))
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Accept-Ranges", "bytes")
+        self.send_header("ETag", etag)
+        self.send_header("Last-Modified", email.utils.formatdate(stat.st_mtime, usegmt=True))
+        self.send_header("Cache-Control", CACHE_CONTROL)
+        if compress:
+            body = gzip.compress(target.read_bytes(), compresslevel=6)
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Vary", "Accept-Encoding")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if not head:
+                self._write(body)
+            return
+        first, last = span
+        if status == HTTPStatus.PARTIAL_CONTENT:
+            self.send_header("Content-Range", f"bytes {first}-{last}/{size}")
+        self.send_header("Content-Length", str(last - first + 1 if size else 0))
+        self.end_headers()
+        if head or not size:
+            return
+        with open(target, "rb") as source:
+            source.seek(first)
+            remaining = last - first + 1
+            chunk = int(self.staging.link.capacity) if self.staging.link else UNTHROTTLED_CHUNK_BYTES
+            while remaining > 0:
+                data = source.read(min(chunk, remaining))
+                if not data or not self._write(data):
+                    self._abort()
+                    return
+                remaining -= len(data)
+
+    def _abort(self) -> None:
+        """End a transfer cut short: the client must see the connection close, not wait for bytes."""
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def _write(self, data: bytes) -> bool:
+        """Send bytes at the emulated link's pace; False when the client left or the server stops."""
+        link = self.staging.link
+        step = int(link.capacity) if link else len(data)
+        try:
+            for start in range(0, len(data), step):
+                piece = data[start:start + step]
+                if link and not link.take(len(piece), self.staging.stopping):
+                    return False
+                self.wfile.write(piece)
+            return True
+        except (BrokenPipeError, ConnectionResetError, TimeoutError):
+            return False
+
+    # --- the LMS side ---
+
+    def _lms(self, route: str, query: dict[str, list[str]], head: bool) -> None:
+        if route == "log":
+            body = json.dumps(self.staging.log_snapshot()).encode()
+            self._send_simple(HTTPStatus.OK, body, head, "application/json")
+        elif route == "launch":
+            sco = posixpath.normpath(query.get("sco", [""])[0]).lstrip("/")
+            unit_id = query.get("id", [sco])[0]
+            if not sco or sco.startswith("..") or self.staging.resolve("/" + sco.split("?")[0]) is None:
+                self._send_simple(HTTPStatus.NOT_FOUND, b"no such launch page", head)
+                return
+            page = launch_frame_html(unit_id, "/" + quote(sco, safe="/?=&"))
+            self._send_simple(HTTPStatus.OK, page.encode(), head, "text/html; charset=utf-8")
+        elif route == "":
+            self._send_simple(HTTPStatus.OK, index_html(self.staging).encode(), head, "text/html; charset=utf-8")
+        else:
+            self._send_simple(HTTPStatus.NOT_FOUND, b"not found", head)
+
+
+def launch_frame_html(unit_id: str, sco_url: str) -> str:
+    template = resource_path("templates", "lms-frame.html").read_text(encoding="utf-8")
+    launch = json.dumps({"id": unit_id, "url": sco_url}).replace("</", "<\\/")
+    return template.replace("__LAUNCH__", launch).replace("__SCO_URL__", html.escape(sco_url, quote=True))
+
+
+def index_html(server: StagingServer) -> str:
+    items = "".join(
+        f"<li><a href='{html.escape(server.launch_url(u['launch'], u['id']))}'>{html.escape(u['title'] or u['id'])}</a>"
+        f" — <code>{html.escape(u['launch'])}</code></li>" for u in server.launch_units)
+    network = server.network
+    link = (f"{network.name}: {network.down_kbps:,.0f} kbps down, {network.rtt_ms:,.0f} ms round trip"
+            if network else "no emulation (loopback speed)")
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Course Certifier staging</title></head>"
+            f"<body><h1>Course Certifier staging server</h1><p>Network: {html.escape(link)}</p>"
+            f"<p>Launch each lesson in the LMS frame; every SCORM call is logged at "
+            f"<a href='/__lms__/log'>/__lms__/log</a>.</p><ul>{items or '<li>No launch pages known.</li>'}</ul>"
+            f"</body></html>")

@@ -1,0 +1,178 @@
+"""The ``pageload`` probe: each launch page fetched from staging as a browser would, timed and weighed.
+
+Against IT's staging URL when one is given; otherwise against the embedded staging server
+serving the package from the run's work folder. Every file fetched is hashed and compared with
+the package: IT signs off the bytes learners will receive. Optionally, Qt WebEngine (in a helper
+process) loads each lesson in the LMS frame and the SCORM runtime log is checked.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from certifier.findings import Finding
+from certifier.media_types import guess_by_name, is_audio_or_video
+from certifier.probe_api import Need, Probe, ProbeContext
+from certifier.profiles import LimitSpec
+from certifier.references import css_references, decode_text, html_references
+from certifier.staging.browser import run_browser_timing
+from certifier.staging.server import StagingServer
+
+from .pageload_fetch import FetchLimits, fetch, new_session, page_url, range_check
+from .pageload_rules import all_rules
+
+SCORM_STANDARDS = ("SCORM",)
+
+
+class PageLoadProbe(Probe):
+    id = "pageload"
+    title = "Page load from staging"
+    description = "Launch pages fetched from IT's staging server (or the embedded one): status, timing, weight, caching, deployed bytes."
+    needs = frozenset({Need.PACKAGE})
+    uses = ("conformance", "media")
+    reads_sections = ("network",)
+    limits = {
+        "max_ttfb_ms": LimitSpec("number", "Longest time to the first byte of a launch page.", "ms"),
+        "max_load_time_s": LimitSpec("number", "Longest estimated load of a launch page on the target network.", "s"),
+        "max_page_weight_kb": LimitSpec("number", "Heaviest launch page with what it loads (media excluded).", "KB"),
+        "max_uncompressed_text_kb": LimitSpec("number", "Text responses above this must be compressed.", "KB"),
+        "require_cache_headers": LimitSpec("boolean", "Static files must carry Cache-Control, ETag or Last-Modified."),
+        "parallel_connections": LimitSpec("integer", "Connections a browser opens per host (load model)."),
+        "max_pages": LimitSpec("integer", "Launch pages checked at most."),
+        "max_requests_per_page": LimitSpec("integer", "Requests made for one page at most."),
+        "max_redirects": LimitSpec("integer", "Redirects followed for one request."),
+        "request_timeout_s": LimitSpec("number", "Connect and read timeout of one request.", "s"),
+        "max_response_s": LimitSpec("number", "Longest a response may take to arrive whole.", "s"),
+        "max_response_mb": LimitSpec("number", "Largest response read.", "MB"),
+        "ca_bundle": LimitSpec("string", "A CA certificate file to trust for the staging server (empty: system store)."),
+        "browser_timing": LimitSpec("boolean", "Load each lesson in Qt WebEngine and check the SCORM runtime log."),
+        "browser_timeout_s": LimitSpec("number", "Time the real-browser pass may take in all.", "s"),
+    }
+    rules = {
+        "pageload.reachable": "Launch pages load from the staging server",
+        "pageload.deployed-bytes": "The staging copy is the package being certified",
+        "pageload.http-errors": "Every resource a page loads answers",
+        "pageload.response-limits": "Responses arrive whole and in time",
+        "pageload.ttfb": "Time to first byte",
+        "pageload.load-time": "Load time on the target network",
+        "pageload.page-weight": "Page weight",
+        "pageload.compression": "Text is compressed in transit",
+        "pageload.cache-headers": "Static files can be cached",
+        "pageload.media-mime": "Media served with a media type",
+        "pageload.range-support": "Video can be seeked (HTTP Range)",
+        "pageload.browser-load": "Real-browser load of each lesson",
+        "pageload.runtime-initialize": "Each SCO initialises its LMS session",
+        "pageload.runtime-terminate": "Each SCO terminates its LMS session",
+        "pageload.runtime-status": "Each SCO reports completion or success",
+    }
+
+    def gather(self, ctx: ProbeContext) -> dict[str, Any]:
+        limits = ctx.limits(self.id)
+        launch_map = ctx.evidence.get("conformance", {}).get("outputs", {}).get("launch_map")
+        if launch_map is None:
+            return {"skipped": "The page-load probe needs the conformance probe's launch map; run both together."}
+        units = [u for u in launch_map if "://" not in u["launch"]][: limits["max_pages"]]
+        if not units:
+            return {"skipped": "The package has no launch page inside it to load."}
+        fetch_limits = FetchLimits(limits["request_timeout_s"], limits["max_response_s"],
+                                   int(limits["max_response_mb"] * 1024 * 1024), limits["max_redirects"],
+                                   limits["ca_bundle"] or None)
+        records = {f.path: f for f in ctx.inventory.files}
+        scorm = ctx.detection.standard.startswith(SCORM_STANDARDS)
+        server = None
+        if ctx.staging_url:
+            base = ctx.staging_url if ctx.staging_url.endswith("/") else ctx.staging_url + "/"
+        else:
+            ctx.progress(0.0, "starting the embedded staging server")
+            root = ctx.workdir.extract_all(ctx.package)
+            server = StagingServer(root, launch_units=units).start()
+            base = server.url
+        try:
+            session = new_session(fetch_limits, ctx.staging_auth)
+            pages = []
+            for index, unit in enumerate(units):
+                ctx.progress(0.1 + 0.6 * index / len(units), unit["launch"])
+                pages.append(self._page(ctx, session, base, unit, records, fetch_limits, limits, scorm))
+            browser: dict[str, Any]
+            runtime_log: list[dict[str, Any]] = []
+            if not limits["browser_timing"]:
+                browser = {"skipped": "the profile turns the real-browser pass off (pageload.browser_timing)"}
+            elif server is None:
+                browser = {"skipped": "the SCORM runtime log needs the embedded LMS frame; it is not available "
+                                      "against an external staging server"}
+            else:
+                ctx.progress(0.75, "loading lessons in Qt WebEngine")
+                urls = [server.launch_url(u["launch"], u["id"]) for u in units]
+                browser = run_browser_timing(urls, limits["browser_timeout_s"], ctx.checkpoint)
+                runtime_log = server.log_snapshot()
+        finally:
+            if server is not None:
+                server.stop()
+        evidence = {"target": base if server is None else "embedded", "embedded": server is not None,
+                    "pages": pages, "browser": browser, "runtime_log": runtime_log}
+        evidence["outputs"] = {"waterfall": waterfall(pages)}
+        return evidence
+
+    def _page(self, ctx, session, base, unit, records, fetch_limits, limits, scorm) -> dict[str, Any]:
+        start = time.monotonic()
+        url = page_url(base, unit["launch"])
+        doc = fetch(session, url, fetch_limits, "document", start)
+        doc["path"] = unit["launch"]
+        requests_made = [doc]
+        page = {"id": unit["id"], "title": unit["title"], "launch": unit["launch"], "url": url,
+                "tls": urlsplit(url).scheme == "https", "scorm": scorm,
+                "loaded": "error" not in doc and 200 <= doc.get("status", 0) < 300, "external_hosts": []}
+        if page["loaded"] and "_body" in doc:
+            queue = self._targets(unit["launch"], decode_text(doc["_body"]), page)
+            seen = set(queue)
+            while queue and len(requests_made) < limits["max_requests_per_page"]:
+                ctx.checkpoint()
+                path = queue.pop(0)
+                target_url = page_url(base, path)
+                media_type = records[path].media_type if path in records else guess_by_name(path)
+                if is_audio_or_video(media_type):
+                    probe = range_check(session, target_url, fetch_limits)
+                    requests_made.append({"url": target_url, "path": path, "kind": "media", "bytes": 0,
+                                          "expects_range": media_type.startswith("video/"), **probe})
+                    continue
+                record = fetch(session, target_url, fetch_limits, "resource", start)
+                record["path"] = path
+                requests_made.append(record)
+                if "_body" in record and path.lower().endswith(".css"):
+                    for extra in self._targets(path, decode_text(record["_body"]), page):
+                        if extra not in seen:
+                            seen.add(extra)
+                            queue.append(extra)
+        for record in requests_made:
+            record.pop("_body", None)
+            expected = records.get(record.get("path", ""))
+            if record.get("complete") and record.get("status") == 200 and expected is not None:
+                record["matches_package"] = record["sha256"] == expected.sha256
+        page["requests"] = requests_made
+        return page
+
+    @staticmethod
+    def _targets(source: str, text: str, page: dict[str, Any]) -> list[str]:
+        """Same-origin files the page loads (links to other pages are not loaded)."""
+        targets = []
+        found = css_references(source, text) if source.lower().endswith(".css") else html_references(source, text)
+        for ref in found:
+            if ref.scheme == "" and ref.resolved and ref.kind in ("resource", "css") and ref.resolved not in targets:
+                targets.append(ref.resolved)
+            elif ref.host and ref.host not in page["external_hosts"]:
+                page["external_hosts"].append(ref.host)
+        return targets
+
+    def evaluate(self, evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Finding]:
+        return all_rules(evidence, limits)
+
+
+def waterfall(pages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per page, each request's start, time to first byte and transfer: the report's waterfall."""
+    return [{"launch": p["launch"], "requests": [
+        {"path": r.get("path"), "start_ms": r.get("start_ms", 0), "ttfb_ms": r.get("ttfb_ms"),
+         "transfer_ms": r.get("transfer_ms"), "bytes": r.get("bytes", 0), "kind": r["kind"],
+         "status": r.get("status")} for r in p["requests"] if r["kind"] != "media"]} for p in pages]

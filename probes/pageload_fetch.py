@@ -1,0 +1,134 @@
+"""Fetching a launch page and what it loads, with every request bounded in bytes and time."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import requests
+
+READ_CHUNK_BYTES = 64 * 1024
+RANGE_PROBE = "bytes=0-1023"
+
+
+@dataclass(frozen=True)
+class FetchLimits:
+    timeout_s: float           # connect and per-read timeout
+    max_response_s: float      # whole response, however slowly it trickles
+    max_response_bytes: int    # bytes read before giving up on a response
+    max_redirects: int
+    ca_bundle: str | None      # a CA file the user trusts; None = the system's store
+
+
+class ResponseTooLarge(Exception):
+    pass
+
+
+class ResponseTooSlow(Exception):
+    pass
+
+
+def new_session(limits: FetchLimits, auth: tuple[str, str] | None = None) -> requests.Session:
+    session = requests.Session()
+    session.max_redirects = limits.max_redirects
+    session.headers["User-Agent"] = "CourseCertifier/1 (page-load probe)"
+    session.headers["Accept-Encoding"] = "gzip, deflate"
+    session.verify = limits.ca_bundle or True  # verification is never switched off
+    session.trust_env = False  # loopback and IT's staging host: no surprise proxies
+    if auth:
+        session.auth = auth
+    return session
+
+
+def error_kind(exc: Exception) -> str:
+    if isinstance(exc, requests.exceptions.SSLError):
+        return "tls"
+    if isinstance(exc, requests.exceptions.TooManyRedirects):
+        return "redirects"
+    if isinstance(exc, (requests.exceptions.ConnectTimeout, requests.exceptions.ReadTimeout)):
+        return "timeout"
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        text = str(exc)
+        if "NameResolution" in text or "Name or service not known" in text or "getaddrinfo" in text:
+            return "dns"
+        return "connection"
+    if isinstance(exc, ResponseTooLarge):
+        return "too-large"
+    if isinstance(exc, ResponseTooSlow):
+        return "too-slow"
+    return "other"
+
+
+def fetch(session: requests.Session, url: str, limits: FetchLimits, kind: str, page_start: float,
+          headers: dict[str, str] | None = None) -> dict[str, Any]:
+    """One request, read to the end (within the limits); a record whatever happens."""
+    record: dict[str, Any] = {"url": url, "kind": kind, "start_ms": round((time.monotonic() - page_start) * 1000, 1)}
+    started = time.monotonic()
+    digest = hashlib.sha256()
+    received = 0
+    try:
+        with session.get(url, timeout=(limits.timeout_s, limits.timeout_s), stream=True,
+                         headers=headers or {}) as response:
+            ttfb = time.monotonic() - started
+            record.update(
+                status=response.status_code,
+                redirects=len(response.history),
+                final_url=response.url,
+                ttfb_ms=round(ttfb * 1000, 1),
+                content_type=response.headers.get("Content-Type", ""),
+                encoding=response.headers.get("Content-Encoding", ""),
+                cache_control=response.headers.get("Cache-Control", ""),
+                etag=response.headers.get("ETag", ""),
+                last_modified=response.headers.get("Last-Modified", ""),
+                declared_length=int(response.headers.get("Content-Length") or -1),
+                tls=urlsplit(response.url).scheme == "https",
+            )
+            body = bytearray()
+            # read1 returns as soon as any bytes arrive, so a trickling server cannot keep us in one
+            # blocking read past the time limit (iter_content waits to fill its whole chunk).
+            while chunk := response.raw.read1(READ_CHUNK_BYTES, decode_content=True):
+                received += len(chunk)
+                digest.update(chunk)
+                if kind == "document" or record["content_type"].startswith("text/css"):
+                    body.extend(chunk)
+                if received > limits.max_response_bytes:
+                    raise ResponseTooLarge(f"more than {limits.max_response_bytes:,} bytes")
+                if time.monotonic() - started > limits.max_response_s:
+                    raise ResponseTooSlow(f"still arriving after {limits.max_response_s:g} s ({received:,} bytes)")
+            # bytes: what crossed the network (compressed); decoded_bytes: the file itself.
+            record.update(bytes=_wire_bytes(response, received), decoded_bytes=received,
+                          transfer_ms=round((time.monotonic() - started) * 1000, 1),
+                          sha256=digest.hexdigest(), complete=True)
+            if body:
+                record["_body"] = bytes(body)
+    except Exception as exc:  # every network failure is a finding, never a crashed probe
+        record.update(bytes=received, transfer_ms=round((time.monotonic() - started) * 1000, 1), complete=False,
+                      error={"kind": error_kind(exc), "message": f"{type(exc).__name__}: {exc}"[:500]})
+    return record
+
+
+def _wire_bytes(response: requests.Response, decoded: int) -> int:
+    try:
+        return int(response.raw.tell())  # urllib3 counts bytes read from the socket, before decoding
+    except (AttributeError, TypeError, ValueError):
+        return decoded
+
+
+def range_check(session: requests.Session, url: str, limits: FetchLimits) -> dict[str, Any]:
+    """Does the server answer a byte range (206), as media players need for seeking?"""
+    try:
+        with session.get(url, timeout=(limits.timeout_s, limits.timeout_s), stream=True,
+                         headers={"Range": RANGE_PROBE, "Accept-Encoding": "identity"}) as response:
+            return {"status": response.status_code, "content_type": response.headers.get("Content-Type", ""),
+                    "content_range": response.headers.get("Content-Range", "")}
+    except Exception as exc:
+        return {"error": {"kind": error_kind(exc), "message": f"{type(exc).__name__}: {exc}"[:500]}}
+
+
+def page_url(base: str, package_path: str) -> str:
+    from urllib.parse import quote
+
+    return urljoin(base, quote(package_path))

@@ -1,0 +1,134 @@
+"""The embedded staging server: Range, MIME, path safety, gzip, the LMS log, and WAN emulation."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import pytest
+import requests
+
+from certifier.staging.network import NetworkProfile
+from certifier.staging.server import StagingServer, parse_range
+
+
+@pytest.fixture
+def site(tmp_path):
+    root = tmp_path / "site"
+    (root / "media").mkdir(parents=True)
+    (root / "index.html").write_text("<html>" + "learning " * 2000 + "</html>")
+    (root / "media" / "clip.mp4").write_bytes(os.urandom(300_000))
+    (root / "captions.vtt").write_text("WEBVTT\n")
+    (root / "app.wasm").write_bytes(b"\0asm\x01\0\0\0")
+    (tmp_path / "secret.txt").write_text("outside the course")
+    return root
+
+
+def test_range_requests(site):
+    with StagingServer(site) as server:
+        url = server.url + "media/clip.mp4"
+        whole = requests.get(url).content
+        part = requests.get(url, headers={"Range": "bytes=1000-1999"})
+        assert part.status_code == 206 and part.content == whole[1000:2000]
+        assert part.headers["Content-Range"] == "bytes 1000-1999/300000"
+        tail = requests.get(url, headers={"Range": "bytes=-500"})
+        assert tail.status_code == 206 and tail.content == whole[-500:]
+        bad = requests.get(url, headers={"Range": "bytes=400000-"})
+        assert bad.status_code == 416 and bad.headers["Content-Range"] == "bytes */300000"
+
+
+@pytest.mark.parametrize("path, kind", [
+    ("media/clip.mp4", "video/mp4"), ("captions.vtt", "text/vtt; charset=utf-8"),
+    ("app.wasm", "application/wasm"), ("index.html", "text/html; charset=utf-8"),
+])
+def test_media_types(site, path, kind):
+    with StagingServer(site) as server:
+        assert requests.get(server.url + path).headers["Content-Type"] == kind
+
+
+@pytest.mark.parametrize("path", ["../secret.txt", "%2e%2e/secret.txt", "media/..%2f..%2fsecret.txt",
+                                  "media%5c..%5c..%5csecret.txt", "/etc/hostname", "%00index.html"])
+def test_no_path_escapes(site, path):
+    with StagingServer(site) as server:
+        response = requests.get(server.url + path)
+        assert response.status_code == 404 and b"outside the course" not in response.content
+
+
+def test_gzip_and_cache_validators(site):
+    with StagingServer(site) as server:
+        response = requests.get(server.url + "index.html")
+        assert response.headers["Content-Encoding"] == "gzip"
+        assert int(response.headers["Content-Length"]) < len(response.content) / 10
+        etag = response.headers["ETag"]
+        again = requests.get(server.url + "index.html", headers={"If-None-Match": etag})
+        assert again.status_code == 304
+    with StagingServer(site, gzip_text=False) as server:
+        assert "Content-Encoding" not in requests.get(server.url + "index.html").headers
+
+
+def test_lms_frame_and_runtime_log(site):
+    with StagingServer(site, launch_units=[{"id": "u1", "title": "Lesson", "launch": "index.html"}]) as server:
+        frame = requests.get(server.launch_url("index.html", "u1"))
+        assert frame.status_code == 200 and "API_1484_11" in frame.text and 'src="/index.html"' in frame.text
+        assert requests.get(server.launch_url("../secret.txt")).status_code == 404
+        posted = requests.post(server.url + "__lms__/log", json={"api": "2004", "fn": "Initialize", "result": "true"})
+        assert posted.status_code == 204
+        assert requests.get(server.url + "__lms__/log").json()[0]["fn"] == "Initialize"
+        assert requests.post(server.url + "__lms__/log", data=b"x" * 70_000).status_code == 413
+        assert "Lesson" in requests.get(server.url + "__lms__/").text
+
+
+@pytest.mark.parametrize("kbps, rtt_ms, size", [(1600, 150, 200_000), (5000, 28, 600_000)])
+def test_transfer_time_matches_the_emulated_link(site, kbps, rtt_ms, size):
+    (site / "payload.bin").write_bytes(os.urandom(size))
+    with StagingServer(site, NetworkProfile("test", kbps, kbps, rtt_ms)) as server:
+        session = requests.Session()
+        start = time.monotonic()
+        assert len(session.get(server.url + "payload.bin").content) == size
+        elapsed = time.monotonic() - start
+    expected = size * 8 / (kbps * 1000) + rtt_ms / 1000
+    assert elapsed == pytest.approx(expected, rel=0.10)
+
+
+def test_bandwidth_is_shared_by_all_connections(site):
+    (site / "a.bin").write_bytes(os.urandom(150_000))
+    (site / "b.bin").write_bytes(os.urandom(150_000))
+    with StagingServer(site, NetworkProfile("shared", 2000, 2000, 0)) as server:
+        start = time.monotonic()
+        threads = [threading.Thread(target=requests.get, args=(server.url + name,)) for name in ("a.bin", "b.bin")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(20)
+        elapsed = time.monotonic() - start
+    assert elapsed == pytest.approx(300_000 * 8 / 2_000_000, rel=0.10)  # both through one 2 Mbps link
+
+
+def test_stop_ends_a_throttled_transfer_quickly(site):
+    (site / "big.bin").write_bytes(os.urandom(2_000_000))
+    server = StagingServer(site, NetworkProfile("slow", 100, 100, 0)).start()
+    errors = []
+
+    def download():
+        try:
+            requests.get(server.url + "big.bin", timeout=5)
+        except requests.RequestException as exc:
+            errors.append(exc)
+
+    worker = threading.Thread(target=download)
+    worker.start()
+    time.sleep(0.3)
+    start = time.monotonic()
+    server.stop()
+    worker.join(5)
+    assert time.monotonic() - start < 2 and not worker.is_alive()
+
+
+def test_parse_range_edge_cases():
+    assert parse_range("bytes=0-0", 10) == (0, 0)
+    assert parse_range("bytes=5-", 10) == (5, 9)
+    assert parse_range("bytes=5-100", 10) == (5, 9)
+    assert parse_range("bytes=-0", 10) is None
+    assert parse_range("bytes=1-2,4-5", 10) is None
+    assert parse_range("items=1-2", 10) is None
