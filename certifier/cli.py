@@ -2,7 +2,8 @@
 
 Exit codes (also in the README):
   0 CERTIFIED · 3 CONDITIONAL · 4 NOT CERTIFIED · 2 bad input (usage, missing file, bad
-  profile or evidence) · 130 cancelled with Ctrl-C (the report is still written).
+  profile or evidence) · 5 verify: a signature does not match · 130 cancelled with Ctrl-C
+  (the report is still written).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from .verdict import CERTIFIED, CONDITIONAL, NOT_CERTIFIED
 EXIT_CODES = {CERTIFIED: 0, CONDITIONAL: 3, NOT_CERTIFIED: 4}
 EXIT_BAD_INPUT = 2
 EXIT_CANCELLED = 130
+EXIT_VERIFY_FAILED = 5
 PASSWORD_VARIABLE = "CERTIFIER_STAGING_PASSWORD"
 TOP_FINDINGS_SHOWN = 10
 BAR_WIDTH = 30
@@ -36,7 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="certifier",
         description="Certify a packaged eLearning course against an IT policy profile.",
-        epilog="Exit codes: 0 CERTIFIED, 3 CONDITIONAL, 4 NOT CERTIFIED, 2 bad input, 130 cancelled.",
+        epilog="Exit codes: 0 CERTIFIED, 3 CONDITIONAL, 4 NOT CERTIFIED, 2 bad input, 5 signature not valid "
+        "(verify), 130 cancelled.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -50,13 +53,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--staging-user", metavar="NAME", help=f"User for the staging server; the password is read "
                        f"from the {PASSWORD_VARIABLE} environment variable, never from the command line.")
     check.add_argument("--probe", action="append", metavar="ID", help="Run only this probe (repeatable).")
-    check.add_argument("--json", metavar="FILE", help="Write the report as JSON.")
+    add_output_options(check)
     check.add_argument("--evidence", metavar="FILE", help="Save the gathered evidence for 'certifier evaluate'.")
+    check.add_argument("--no-history", action="store_true", help="Do not record this run in the run history.")
 
     evaluate = sub.add_parser("evaluate", help="Re-apply the rules to saved evidence with another profile.")
     evaluate.add_argument("evidence", help="Evidence file saved by 'certifier check --evidence'.")
     evaluate.add_argument("--profile", default="default", help="Bundled profile name or a TOML file.")
-    evaluate.add_argument("--json", metavar="FILE", help="Write the report as JSON.")
+    add_output_options(evaluate)
 
     serve = sub.add_parser("serve", help="Serve a course on this machine over an emulated network link.")
     serve.add_argument("path", nargs="?", help="The course .zip or folder (default: the sample course).")
@@ -65,9 +69,55 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=0, help="Port on 127.0.0.1 (default: any free port).")
     serve.add_argument("--seconds", type=float, help="Stop after this many seconds (default: until Ctrl-C).")
 
+    signoff = sub.add_parser("signoff", help="Record and sign a reviewer's decision on a report.")
+    signoff.add_argument("report", help="The report JSON (updated in place).")
+    signoff.add_argument("--reviewer", required=True, help="The reviewer's name.")
+    signoff.add_argument("--role", default="", help="e.g. network, desktop, security.")
+    signoff.add_argument("--decision", required=True, choices=["approve", "reject", "conditional"])
+    signoff.add_argument("--comment", default="")
+    signoff.add_argument("--conditions", default="", help="Required with --decision conditional.")
+    signoff.add_argument("--requested-on", metavar="YYYY-MM-DD", help="When the review was requested (default: the run's date).")
+    signoff.add_argument("--due-by", metavar="YYYY-MM-DD", help="Review deadline (default: requested + the profile's review_sla_days).")
+    add_output_options(signoff, json_option=False)
+
+    verify = sub.add_parser("verify", help="Check a signed report: valid, or exactly what does not match.")
+    verify.add_argument("report")
+    verify.add_argument("--trust", action="append", metavar="FINGERPRINT",
+                        help="Accept only signatures by these key fingerprints (repeatable).")
+
+    history = sub.add_parser("history", help="List recorded runs (of one course).")
+    history.add_argument("course", nargs="?", help="Part of a course title, package name or SHA-256.")
+
+    compare = sub.add_parser("compare", help="Compare two runs: fixed, new, still failing, values that moved.")
+    compare.add_argument("old", help="A report file or a history id.")
+    compare.add_argument("new", help="A report file or a history id.")
+    compare.add_argument("--json", metavar="FILE", help="Write the comparison as JSON.")
+
+    sub.add_parser("key", help="Show this reviewer's signing-key fingerprint (creating the key if needed).")
+
     sub.add_parser("probes", help="List the installed probes.")
     sub.add_parser("profiles", help="List the bundled policy profiles.")
     return parser
+
+
+def add_output_options(parser: argparse.ArgumentParser, json_option: bool = True) -> None:
+    if json_option:
+        parser.add_argument("--json", metavar="FILE", help="Write the report as JSON.")
+    parser.add_argument("--html", metavar="FILE", help="Write the report as a self-contained HTML page.")
+    parser.add_argument("--pdf", metavar="FILE", help="Write the report as PDF.")
+    parser.add_argument("--junit", metavar="FILE", help="Write the findings as JUnit XML.")
+
+
+def write_outputs(report: dict[str, Any], args: argparse.Namespace) -> list[str]:
+    from .exporters import export
+
+    written = []
+    for fmt in ("json", "html", "pdf", "junit"):
+        target = getattr(args, fmt, None)
+        if target:
+            export(report, target, fmt)
+            written.append(target)
+    return written
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -114,7 +164,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.evidence:
         write_json_atomic(args.evidence, record.to_dict())
     report = assess(record, profile, runner.probes)
-    return _finish(report, args.json, cancelled=record.cancelled)
+    if not args.no_history:
+        from .history import History
+
+        with History() as history:
+            history.store(report)
+    return _finish(report, args, cancelled=record.cancelled)
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -125,7 +180,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         raise CertifierError(f"Cannot read evidence from {args.evidence}: {exc}") from exc
     profile = load_profile(args.profile)
     report = assess(record, profile, discover_probes()[0])
-    return _finish(report, args.json, cancelled=record.cancelled)
+    return _finish(report, args, cancelled=record.cancelled)
 
 
 def _run_interruptibly(runner: Runner, path: Path, profile, probe_ids, staging, auth=None) -> RunRecord:
@@ -152,13 +207,88 @@ def _run_interruptibly(runner: Runner, path: Path, profile, probe_ids, staging, 
     return result["record"]
 
 
-def _finish(report: dict[str, Any], json_path: str | None, cancelled: bool) -> int:
-    if json_path:
-        write_json_atomic(json_path, report)
+def _finish(report: dict[str, Any], args: argparse.Namespace, cancelled: bool) -> int:
+    written = write_outputs(report, args)
     print(format_summary(report))
-    if json_path:
-        print(f"Report written to {json_path}")
+    for path in written:
+        print(f"Report written to {path}")
     return EXIT_CANCELLED if cancelled else EXIT_CODES[report["verdict"]]
+
+
+def load_report(path: str) -> dict[str, Any]:
+    try:
+        report = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CertifierError(f"Cannot read the report {path}: {exc}") from exc
+    if not isinstance(report, dict) or "findings" not in report or "verdict" not in report:
+        raise CertifierError(f"{path} is not a Course Certifier report.")
+    return report
+
+
+def cmd_signoff(args: argparse.Namespace) -> int:
+    from .signoff import sign_off
+
+    report = load_report(args.report)
+    signed = sign_off(report, args.reviewer, args.decision, comment=args.comment, conditions=args.conditions,
+                      role=args.role, requested_on=args.requested_on, due_by=args.due_by)
+    write_json_atomic(args.report, signed)
+    written = write_outputs(signed, args)
+    last = signed["signatures"][-1]
+    print(f"Signed: {args.decision} by {args.reviewer}, key {last['fingerprint']}. Report updated: {args.report}")
+    for path in written:
+        print(f"Report written to {path}")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from .signoff import verify
+
+    result = verify(load_report(args.report), set(args.trust) if args.trust else None)
+    print("\n".join(result.lines))
+    print("VALID" if result.valid else "NOT VALID")
+    return 0 if result.valid else EXIT_VERIFY_FAILED
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from .history import History
+
+    with History() as history:
+        runs = history.runs(args.course)
+    if not runs:
+        print("No recorded runs" + (f" for '{args.course}'." if args.course else "."))
+        return 0
+    print(f"{'id':>5}  {'finished':<25}  {'verdict':<13}  {'failed':>6}  {'profile':<14}  course")
+    for run in runs:
+        print(f"{run['id']:>5}  {run['finished_at']:<25}  {run['verdict']:<13}  {run['failed']:>6}  {run['profile']:<14}  "
+              f"{run['course_title']} ({(run['package_sha256'] or '')[:12]})")
+    return 0
+
+
+def _report_by_reference(reference: str) -> dict[str, Any]:
+    if reference.isdigit() and not Path(reference).exists():
+        from .history import History
+
+        with History() as history:
+            return history.report(int(reference))
+    return load_report(reference)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from .compare import compare_reports, format_comparison
+
+    old, new = _report_by_reference(args.old), _report_by_reference(args.new)
+    result = compare_reports(old, new)
+    print(format_comparison(result, old, new))
+    if args.json:
+        write_json_atomic(args.json, result)
+    return 0
+
+
+def cmd_key(args: argparse.Namespace) -> int:
+    from .signoff import key_path, public_fingerprint
+
+    print(f"{public_fingerprint()}  ({key_path()})")
+    return 0
 
 
 def format_summary(report: dict[str, Any]) -> str:
@@ -256,7 +386,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"check": cmd_check, "evaluate": cmd_evaluate, "probes": cmd_probes, "profiles": cmd_profiles,
-            "serve": cmd_serve}
+            "serve": cmd_serve, "signoff": cmd_signoff, "verify": cmd_verify, "history": cmd_history,
+            "compare": cmd_compare, "key": cmd_key}
 
 if __name__ == "__main__":
     sys.exit(main())

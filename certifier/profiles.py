@@ -54,6 +54,9 @@ CORE_SCHEMA: dict[str, dict[str, LimitSpec]] = {
         "required_probes": LimitSpec("string-list", "Probes whose absence makes a run at best CONDITIONAL."),
         "probe_timeout_s": LimitSpec("number", "Time one probe may take before it is stopped.", "s"),
     },
+    "signoff": {
+        "review_sla_days": LimitSpec("integer", "Days IT reviewers have to sign off after a review is requested.", "days"),
+    },
     "network": {
         "presets": LimitSpec("network-presets", "Named links: bandwidth down/up and round-trip time."),
         "target_network": LimitSpec("string", "The preset the page-load budget is judged on."),

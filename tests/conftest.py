@@ -117,3 +117,12 @@ def window(qtbot, gui_settings):
     if win.run_thread is not None:
         win.cancel_run()
         qtbot.waitUntil(lambda: win.run_thread is None, timeout=5000)
+
+
+@pytest.fixture(autouse=True)
+def private_user_dirs(tmp_path_factory, monkeypatch):
+    """Keys and run history of tests never touch the real user's folders."""
+    base = tmp_path_factory.mktemp("userdirs")
+    monkeypatch.setenv("CERTIFIER_CONFIG_DIR", str(base / "config"))
+    monkeypatch.setenv("CERTIFIER_DATA_DIR", str(base / "data"))
+    return base

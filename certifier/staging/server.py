@@ -15,6 +15,7 @@ import json
 import os
 import posixpath
 import socket
+import sys
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -79,7 +80,7 @@ class StagingServer:
         self._log_lock = threading.Lock()
         self.link = (SharedLink(network.down_bytes_per_s, chunk_size_for(network.down_bytes_per_s))
                      if network and network.down_kbps else None)
-        self._httpd = ThreadingHTTPServer((host, port), _handler_for(self))
+        self._httpd = _QuietServer((host, port), _handler_for(self))
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -137,6 +138,14 @@ class StagingServer:
         if target.is_dir():
             target = target / "index.html"
         return target if target.is_file() else None
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:
+        # A browser that closes or resets a connection is normal; anything else is still shown.
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
 
 
 def _handler_for(server: StagingServer) -> type[BaseHTTPRequestHandler]:

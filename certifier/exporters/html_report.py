@@ -1,0 +1,210 @@
+"""The HTML certification report: one self-contained file (inline CSS and SVG, no network).
+
+Every piece of text that comes from the package, the run or a reviewer is escaped: a course
+titled ``<script>`` is shown, never run.
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from typing import Any
+
+from ..findings import SEVERITY_ORDER, Severity
+from .svg_charts import capacity_chart, media_chart, waterfall_chart
+
+VERDICT_CLASS = {"CERTIFIED": "ok", "CONDITIONAL": "cond", "NOT CERTIFIED": "no"}
+PROBLEM_STATUSES = ("fail", "error", "warn")
+
+CSS = """
+body { font-family: "DejaVu Sans", "Segoe UI", Arial, sans-serif; color: #1d2733; margin: 0 auto; max-width: 980px;
+       padding: 0 24px 40px; font-size: 14px; line-height: 1.45; }
+header.verdict { color: #fff; padding: 18px 24px; margin: 0 -24px 20px; }
+header.verdict h1 { margin: 0 0 4px; font-size: 30px; letter-spacing: .5px; }
+header.ok { background: #1e7d32; } header.cond { background: #b26a00; } header.no { background: #b3261e; }
+h2 { border-bottom: 2px solid #1f4e79; padding-bottom: 3px; margin-top: 28px; }
+table { border-collapse: collapse; width: 100%; margin: 8px 0; }
+th, td { text-align: left; padding: 4px 6px; border-bottom: 1px solid #dde2e7; vertical-align: top; }
+td.num { text-align: right; white-space: nowrap; }
+.finding { border-left: 5px solid #b3261e; padding: 6px 12px; margin: 10px 0; background: #fafbfc; page-break-inside: avoid; }
+.finding.warn { border-color: #b26a00; } .finding.error { border-color: #8e24aa; }
+.finding h4 { margin: 0 0 4px; } .meta { color: #5f6368; font-size: 12px; }
+code { font-family: "DejaVu Sans Mono", monospace; font-size: 12px; }
+.badge { display: inline-block; padding: 0 6px; border-radius: 3px; color: #fff; font-size: 12px; }
+.blocker { background: #7f0000; } .major { background: #b3261e; } .minor { background: #b26a00; } .info { background: #5f6368; }
+.decision { border: 1px solid #1f4e79; padding: 8px 12px; margin: 8px 0; }
+.small { font-size: 12px; color: #5f6368; word-break: break-all; }
+@media print { header.verdict { -webkit-print-color-adjust: exact; print-color-adjust: exact; } a { color: inherit; } }
+"""
+
+
+def _value(value: Any, unit: str | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        value = f"{value:,.2f}".rstrip("0").rstrip(".")
+    elif isinstance(value, int):
+        value = f"{value:,}"
+    return escape(f"{value} {unit or ''}".strip())
+
+
+def _evidence(e: dict[str, Any]) -> str:
+    if e.get("url"):
+        label = e["url"] + (f" ({e['path']})" if e.get("path") else "")
+    else:
+        label = e.get("path", "") + (f":{e['line']}" if e.get("line") else "")
+    return f"<code>{escape(label)}</code>"
+
+
+def _finding(f: dict[str, Any]) -> str:
+    measured = ""
+    if f.get("measured") is not None or f.get("limit") is not None:
+        measured = f"<p><b>Measured:</b> {_value(f.get('measured'), f.get('unit'))}" + (
+            f" · <b>Limit:</b> {_value(f.get('limit'), f.get('unit'))}" if f.get("limit") is not None else "") + "</p>"
+    evidence = ""
+    if f["evidence"]:
+        items = "".join(f"<li>{_evidence(e)}</li>" for e in f["evidence"][:20])
+        more = f"<li>… and {len(f['evidence']) - 20} more</li>" if len(f["evidence"]) > 20 else ""
+        evidence = f"<p><b>Evidence:</b></p><ul>{items}{more}</ul>"
+    spec = f"<p class='meta'>Specification: {escape(f['spec_ref'])}</p>" if f.get("spec_ref") else ""
+    return (f"<div class='finding {escape(f['status'])}'><h4><span class='badge {escape(f['severity'])}'>"
+            f"{escape(f['severity'])}</span> {escape(f['title'])}</h4>"
+            f"<p class='meta'>{escape(f['status'].upper())} · <code>{escape(f['rule_id'])}</code></p>"
+            f"<p>{escape(f['message'])}</p>{measured}{evidence}"
+            + (f"<p><b>Fix:</b> {escape(f['remediation'])}</p>" if f.get("remediation") else "")
+            + (f"<p><b>IT risk:</b> {escape(f['it_risk'])}</p>" if f.get("it_risk") else "")
+            + f"{spec}</div>")
+
+
+def _by_rule(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {f["rule_id"]: f for f in report["findings"]}
+
+
+def executive_summary(report: dict[str, Any]) -> str:
+    """What the course needs from network, servers and desktops, in IT's terms."""
+    rules = _by_rule(report)
+    outputs = report.get("outputs", {})
+    package = report["package"]
+    rows: list[tuple[str, str]] = []
+    demand = rules.get("media.learner-demand")
+    if demand:
+        rows.append(("Network — per learner", f"{_value(demand['measured'], 'kbps')} at most while media plays"))
+    load = rules.get("pageload.load-time")
+    weight = rules.get("pageload.page-weight")
+    if weight and weight.get("measured") is not None:
+        rows.append(("Network — heaviest page", f"{_value(weight['measured'], 'KB')}"
+                     + (f", {_value(load['measured'], 's')} on {escape(load['title'].replace('Load time on ', ''))}"
+                        if load and load.get("measured") is not None else "")))
+    if package.get("size") is not None:
+        rows.append(("Storage", f"{package['size'] / 2**20:,.1f} MB in {package.get('file_count', 0):,} files"))
+    hosts = outputs.get("conformance", {}).get("external_hosts", [])
+    rows.append(("Proxy / firewall", escape(", ".join(hosts)) if hosts else "no external host"))
+    capacity = outputs.get("capacity", {})
+    if capacity.get("summary"):
+        rows.append(("Capacity", escape(capacity["summary"])))
+    staging = report["run"].get("staging_url")
+    deployed = rules.get("pageload.deployed-bytes")
+    if deployed:
+        where = f"IT's staging server {escape(staging)}" if staging else "embedded staging server"
+        rows.append(("Servers", f"{where} — {escape(deployed['message'])}"))
+    bill = outputs.get("plugins", {}).get("requirements", {})
+    if bill:
+        needs = [*bill.get("plugins", []), *bill.get("browser_features", [])]
+        rows.append(("Desktops", escape(", ".join(needs)) if needs else "a current browser; no plugin"))
+    risks = [f for f in report["findings"] if f["status"] in PROBLEM_STATUSES and f["severity"] != Severity.INFO.value]
+    risk_items = "".join(f"<li><span class='badge {escape(f['severity'])}'>{escape(f['severity'])}</span> "
+                         f"{escape(f['title'])}: {escape(f['it_risk'] or f['message'])}</li>" for f in risks[:15])
+    table = "".join(f"<tr><th>{name}</th><td>{value}</td></tr>" for name, value in rows)
+    return (f"<section id='summary'><h2>Summary for IT</h2><table>{table}</table>"
+            f"<h3>Risks</h3><ul>{risk_items or '<li>No failing check.</li>'}</ul></section>")
+
+
+def decisions_block(report: dict[str, Any]) -> str:
+    decisions = report.get("decisions", [])
+    signatures = {s["decision_index"]: s for s in report.get("signatures", [])}
+    if not decisions:
+        return ("<section id='decisions'><h2>Sign-off</h2><p>No reviewer has signed this report yet "
+                "(<code>certifier signoff REPORT.json --reviewer NAME --decision approve|reject|conditional</code>).</p></section>")
+    blocks = []
+    for index, d in enumerate(decisions):
+        signature = signatures.get(index)
+        signed = (f"Signed with Ed25519 key <code>{escape(signature['fingerprint'])}</code> at {escape(signature['signed_at'])}"
+                  if signature else "<b>Not signed.</b>")
+        blocks.append(f"<div class='decision'><b>{escape(d['decision'].upper())}</b> by {escape(d['reviewer'])}"
+                      + (f" ({escape(d['role'])})" if d.get("role") else "") + f" on {escape(d['decided_at'])}"
+                      + (f"<br>Comment: {escape(d['comment'])}" if d.get("comment") else "")
+                      + (f"<br>Conditions: {escape(d['conditions'])}" if d.get("conditions") else "")
+                      + f"<br><span class='small'>Requested on {escape(d.get('requested_on', ''))}, due by "
+                        f"{escape(d.get('due_by', ''))}. {signed}</span></div>")
+    return f"<section id='decisions'><h2>Sign-off</h2>{''.join(blocks)}</section>"
+
+
+def findings_section(report: dict[str, Any]) -> str:
+    problems = [f for f in report["findings"] if f["status"] in PROBLEM_STATUSES]
+    parts = []
+    for severity in sorted({f["severity"] for f in problems}, key=lambda s: SEVERITY_ORDER[Severity(s)]):
+        in_severity = [f for f in problems if f["severity"] == severity]
+        parts.append(f"<h3>{escape(severity.capitalize())} ({len(in_severity)})</h3>")
+        for probe in sorted({f["rule_id"].split(".")[0] for f in in_severity}):
+            parts.append(f"<h4 class='meta'>{escape(probe)}</h4>")
+            parts.extend(_finding(f) for f in in_severity if f["rule_id"].startswith(probe + "."))
+    others = [f for f in report["findings"] if f["status"] not in PROBLEM_STATUSES]
+    rows = "".join(f"<tr><td><code>{escape(f['rule_id'])}</code></td><td>{escape(f['status'])}</td>"
+                   f"<td>{escape(f['message'])}</td></tr>" for f in others)
+    return (f"<section id='findings'><h2>Findings to act on ({len(problems)})</h2>"
+            f"{''.join(parts) or '<p>None.</p>'}"
+            f"<h3>Checks passed or not applicable ({len(others)})</h3>"
+            f"<table><tr><th>Rule</th><th>Status</th><th>Result</th></tr>{rows}</table></section>")
+
+
+def charts_section(report: dict[str, Any]) -> str:
+    charts = []
+    media = media_chart(report)
+    if media:
+        charts.append(f"<h3>Media bitrate per file</h3>{media}")
+    for page in report.get("outputs", {}).get("pageload", {}).get("waterfall", []):
+        charts.append(f"<h3>Page-load waterfall: {escape(page['launch'])}</h3>{waterfall_chart(page)}")
+    capacity = capacity_chart(report)
+    if capacity:
+        charts.append(f"<h3>Learners per site and rollout waves</h3>{capacity}")
+    if not charts:
+        return ""
+    return f"<section id='charts'><h2>Charts</h2>{''.join(charts)}</section>"
+
+
+def appendices(report: dict[str, Any]) -> str:
+    files = "".join(f"<tr><td><code>{escape(f['path'])}</code></td><td class='num'>{f['size']:,}</td>"
+                    f"<td>{escape(f['media_type'])}</td><td class='small'>{escape(f['sha256'])}</td></tr>"
+                    for f in report["inventory"])
+    profile = report["profile"]
+    return (f"<section id='appendix-inventory'><h2>Appendix A — Package inventory ({len(report['inventory'])} files)</h2>"
+            f"<table><tr><th>Path</th><th>Bytes</th><th>Type</th><th>SHA-256</th></tr>{files}</table></section>"
+            f"<section id='appendix-profile'><h2>Appendix B — Policy profile</h2>"
+            f"<p>{escape(profile['name'])} — {escape(profile.get('description', ''))}<br>"
+            f"<span class='small'>SHA-256 {escape(profile['sha256'])}</span></p>"
+            f"<pre>{escape(json.dumps(profile['values'], indent=2, sort_keys=True))}</pre></section>")
+
+
+def render_html(report: dict[str, Any]) -> str:
+    package = report["package"]
+    title = package.get("title") or package.get("name") or "course"
+    verdict = report["verdict"]
+    cancelled = " (run cancelled: incomplete)" if report["run"]["status"] == "cancelled" else ""
+    failed = ", ".join(f"{n} {s}" for s, n in report["summary"]["failed_by_severity"].items() if n) or "no failed check"
+    probes = "".join(f"<tr><td>{escape(p['title'])}</td><td>{escape(p['status'])}</td>"
+                     f"<td class='num'>{p['duration_s']:.2f} s</td><td>{escape(p['reason'])}</td></tr>"
+                     for p in report["probes"])
+    return (
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>Certification report — {escape(title)}</title><style>{CSS}</style></head><body>"
+        f"<header class='verdict {VERDICT_CLASS[verdict]}'><h1>{escape(verdict)}{escape(cancelled)}</h1>"
+        f"<div>{escape(title)} — {escape(package.get('standard', 'package not read'))} — {escape(failed)}</div>"
+        f"<div class='small' style='color:#fff'>Profile {escape(report['profile']['name'])} · run "
+        f"{escape(report['run']['finished_at'])} · package SHA-256 {escape(package.get('sha256', '—'))}</div></header>"
+        f"{executive_summary(report)}{decisions_block(report)}{findings_section(report)}{charts_section(report)}"
+        f"<section id='probes'><h2>Probes run</h2><table><tr><th>Probe</th><th>Status</th><th>Time</th><th>Note</th></tr>"
+        f"{probes}</table><p class='meta'>Verdict rule: {escape(report['verdict_rule'])}</p></section>"
+        f"{appendices(report)}"
+        f"<footer class='small'>{escape(report['tool']['name'])} {escape(report['tool']['version'])} · report schema "
+        f"{escape(report['schema_version'])} · run {escape(report['run']['id'])} · machine "
+        f"{escape(report['machine'].get('os', ''))}</footer></body></html>")

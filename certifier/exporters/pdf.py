@@ -1,0 +1,79 @@
+"""The PDF report: the HTML report laid out by Qt's text engine (Qt is loaded only here).
+
+QTextDocument does not draw inline SVG, so each chart is rendered to an image first.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .html_report import render_html
+
+SVG = re.compile(r"<svg\b.*?</svg>", re.DOTALL)
+BANNER = re.compile(r"<header class='verdict (\w+)'>(.*?)</header>", re.DOTALL)
+BANNER_COLOURS = {"ok": "#1e7d32", "cond": "#b26a00", "no": "#b3261e"}
+CHART_SCALE = 3  # rasterise charts at three times their size: sharp when printed
+# Lay out at 96 dpi so CSS pixels mean what they mean in a browser; text stays vector anyway.
+PDF_RESOLUTION_DPI = 96
+CONTENT_WIDTH_PX = 660  # A4 less 15 mm margins at 96 dpi
+
+
+def _application():
+    """A Qt GUI application for fonts and painting; headless when there is no screen."""
+    if sys.platform.startswith("linux") and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtGui import QGuiApplication
+
+    return QGuiApplication.instance() or QGuiApplication(["certifier-pdf"])
+
+
+def _banner_table(match: re.Match) -> str:
+    """Qt's text engine ignores CSS backgrounds on blocks; a table cell keeps the verdict's colour."""
+    body = (match.group(2).replace("style='color:#fff'", "").replace("<h1>", "<h1 style='color:#ffffff'>")
+            .replace("<div", "<p style='color:#ffffff'").replace("</div>", "</p>"))
+    return (f"<table width='100%' cellpadding='12'><tr><td bgcolor='{BANNER_COLOURS[match.group(1)]}'>"
+            f"{body}</td></tr></table>")
+
+
+def render_pdf(report: dict[str, Any]) -> bytes:
+    app = _application()  # noqa: F841 - must live while painting
+    from PySide6.QtCore import QByteArray, QMarginsF, QUrl
+    from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QTextDocument
+    from PySide6.QtSvg import QSvgRenderer
+
+    document = QTextDocument()
+    charts: dict[str, QImage] = {}
+
+    def rasterise(match: re.Match) -> str:
+        renderer = QSvgRenderer(QByteArray(match.group(0).encode("utf-8")))
+        size = renderer.defaultSize()
+        image = QImage(size.width() * CHART_SCALE, size.height() * CHART_SCALE, QImage.Format.Format_ARGB32)
+        image.fill(0xFFFFFFFF)
+        painter = QPainter(image)
+        renderer.render(painter)
+        painter.end()
+        name = f"chart-{len(charts)}.png"
+        charts[name] = image
+        scale = min(1.0, CONTENT_WIDTH_PX / size.width())
+        return f'<img src="{name}" width="{int(size.width() * scale)}" height="{int(size.height() * scale)}">'
+
+    html = BANNER.sub(_banner_table, SVG.sub(rasterise, render_html(report)))
+    for name, image in charts.items():
+        document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), image)
+    document.setHtml(html)
+    with tempfile.TemporaryDirectory(prefix="certifier-pdf-") as folder:
+        target = Path(folder) / "report.pdf"
+        writer = QPdfWriter(str(target))
+        writer.setResolution(PDF_RESOLUTION_DPI)
+        writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
+                                         QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter))
+        writer.setTitle(f"Certification report — {report['package'].get('title') or report['package'].get('name')}")
+        writer.setCreator(f"{report['tool']['name']} {report['tool']['version']}")
+        document.print_(writer)  # print_ paginates; sizing the document to the page shrinks the text
+        del writer  # finishes the file
+        return target.read_bytes()

@@ -1,0 +1,178 @@
+"""Signed sign-off decisions on a report, and their verification.
+
+A reviewer's decision is appended to the report, then the canonical JSON of the report (without
+signatures) up to and including that decision is signed with the reviewer's Ed25519 key. Each
+reviewer signs independently; a later decision never invalidates an earlier signature. With each
+signature a digest per top-level section is kept, so verification can say *which* part changed.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import datetime as dt
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from .errors import CertifierError
+from .userdirs import config_dir
+
+DECISIONS = ("approve", "reject", "conditional")
+ALGORITHM = "Ed25519"
+KEY_FILE = "signing-key-ed25519.pem"
+SIGNED_EXCLUDES = ("signatures",)
+
+
+def canonical(data: Any) -> bytes:
+    """Deterministic JSON: sorted keys, no spaces, UTF-8."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def fingerprint(public_key: Ed25519PublicKey) -> str:
+    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    digest = hashlib.sha256(raw).hexdigest()[:32]
+    return ":".join(digest[i:i + 4] for i in range(0, 32, 4))
+
+
+def key_path(folder: Path | None = None) -> Path:
+    return (folder or config_dir() / "keys") / KEY_FILE
+
+
+def load_or_create_key(path: Path | None = None) -> Ed25519PrivateKey:
+    """The reviewer's signing key, created on first use with owner-only permissions."""
+    path = path or key_path()
+    if path.exists():
+        try:
+            key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        except (ValueError, TypeError) as exc:
+            raise CertifierError(f"The signing key {path} cannot be read: {exc}") from exc
+        if not isinstance(key, Ed25519PrivateKey):
+            raise CertifierError(f"The signing key {path} is not an Ed25519 key.")
+        return key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = Ed25519PrivateKey.generate()
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption())
+    # Created with mode 0600 from the start: never a moment where others could read it.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(pem)
+    return key
+
+
+def signed_content(report: dict[str, Any], decision_index: int) -> dict[str, Any]:
+    content = {k: v for k, v in report.items() if k not in SIGNED_EXCLUDES}
+    content["decisions"] = report.get("decisions", [])[: decision_index + 1]
+    return content
+
+
+def section_digests(content: dict[str, Any]) -> dict[str, str]:
+    return {key: hashlib.sha256(canonical(value)).hexdigest() for key, value in sorted(content.items())}
+
+
+def sign_off(report: dict[str, Any], reviewer: str, decision: str, *, comment: str = "", conditions: str = "",
+             role: str = "", requested_on: str | None = None, due_by: str | None = None,
+             key: Ed25519PrivateKey | None = None, now: dt.datetime | None = None) -> dict[str, Any]:
+    """A copy of ``report`` with the decision appended and signed."""
+    if decision not in DECISIONS:
+        raise CertifierError(f"Decision must be one of {', '.join(DECISIONS)}, not '{decision}'.")
+    if not reviewer.strip():
+        raise CertifierError("A sign-off needs the reviewer's name.")
+    if decision == "conditional" and not conditions.strip():
+        raise CertifierError("A conditional approval must state its conditions (--conditions).")
+    key = key or load_or_create_key()
+    now = now or dt.datetime.now(dt.timezone.utc)
+    requested = requested_on or report["run"]["finished_at"][:10]
+    if due_by is None:
+        sla_days = report.get("profile", {}).get("values", {}).get("signoff", {}).get("review_sla_days", 5)
+        due_by = (dt.date.fromisoformat(requested) + dt.timedelta(days=sla_days)).isoformat()
+    signed = copy.deepcopy(report)
+    decisions = signed.setdefault("decisions", [])
+    decisions.append({"reviewer": reviewer, "role": role, "decision": decision, "comment": comment,
+                      "conditions": conditions, "decided_at": now.isoformat(timespec="seconds"),
+                      "requested_on": requested, "due_by": due_by})
+    index = len(decisions) - 1
+    content = signed_content(signed, index)
+    public = key.public_key()
+    signed.setdefault("signatures", []).append({
+        "decision_index": index,
+        "reviewer": reviewer,
+        "algorithm": ALGORITHM,
+        "public_key": base64.b64encode(public.public_bytes(serialization.Encoding.Raw,
+                                                           serialization.PublicFormat.Raw)).decode(),
+        "fingerprint": fingerprint(public),
+        "signed_at": now.isoformat(timespec="seconds"),
+        "sections": section_digests(content),
+        "signature": base64.b64encode(key.sign(canonical(content))).decode(),
+    })
+    return signed
+
+
+@dataclass
+class Verification:
+    valid: bool
+    lines: list[str]
+
+
+def verify(report: dict[str, Any], trusted_fingerprints: set[str] | None = None) -> Verification:
+    """Check every signature; say which decision, which key, and which sections do not match."""
+    lines: list[str] = []
+    ok = True
+    decisions = report.get("decisions", [])
+    signatures = report.get("signatures", [])
+    if not signatures:
+        return Verification(False, ["Missing signature: nobody has signed this report."])
+    signed_indexes = {s.get("decision_index") for s in signatures}
+    for index, decision in enumerate(decisions):
+        if index not in signed_indexes:
+            ok = False
+            lines.append(f"Decision {index + 1} ({decision.get('decision')} by {decision.get('reviewer')}) is not signed.")
+    for signature in signatures:
+        index = signature.get("decision_index", -1)
+        who = signature.get("reviewer", "?")
+        if not 0 <= index < len(decisions):
+            ok = False
+            lines.append(f"{who}'s signature refers to decision {index + 1}, which the report no longer holds.")
+            continue
+        try:
+            public = Ed25519PublicKey.from_public_bytes(base64.b64decode(signature["public_key"]))
+            raw_signature = base64.b64decode(signature["signature"])
+        except (KeyError, ValueError) as exc:
+            ok = False
+            lines.append(f"{who}'s signature is malformed ({exc}).")
+            continue
+        print_ = fingerprint(public)
+        if print_ != signature.get("fingerprint"):
+            ok = False
+            lines.append(f"{who}'s signature names key {signature.get('fingerprint')} but carries key {print_}.")
+            continue
+        if trusted_fingerprints is not None and print_ not in trusted_fingerprints:
+            ok = False
+            lines.append(f"Wrong key: {who} signed with key {print_}, which is not one of the trusted keys.")
+            continue
+        content = signed_content(report, index)
+        try:
+            public.verify(raw_signature, canonical(content))
+        except InvalidSignature:
+            ok = False
+            now = section_digests(content)
+            then = signature.get("sections", {})
+            changed = sorted(k for k in set(now) | set(then) if now.get(k) != then.get(k))
+            what = ", ".join(changed) if changed else "the signature itself"
+            lines.append(f"Edited content: {who}'s signature (decision {index + 1}) does not match; changed since "
+                         f"signing: {what}.")
+            continue
+        lines.append(f"Valid: {decisions[index]['decision']} by {who}, key {print_}, signed {signature.get('signed_at')}.")
+    return Verification(ok, lines)
+
+
+def public_fingerprint(path: Path | None = None) -> str:
+    return fingerprint(load_or_create_key(path).public_key())

@@ -1,0 +1,101 @@
+"""Signed decisions: several reviewers, verification that says what changed, and the key file."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from certifier.errors import CertifierError
+from certifier.signoff import key_path, load_or_create_key, sign_off, verify
+from tests.conftest import run_cli
+from tests.probe_helpers import check
+
+
+@pytest.fixture(scope="module")
+def report(sample_course):
+    return check(sample_course, ("package", "conformance"))
+
+
+def test_sign_and_verify_with_two_reviewers(report):
+    network = sign_off(report, "Dana", "approve", role="network", comment="fits the WAN")
+    both = sign_off(network, "Sam", "conditional", role="desktop", conditions="after the browser update",
+                    key=Ed25519PrivateKey.generate())
+    result = verify(both)
+    assert result.valid and len([line for line in result.lines if line.startswith("Valid")]) == 2
+    assert both["decisions"][0]["due_by"] > both["decisions"][0]["requested_on"]
+    # The second reviewer's comment edited: only that signature fails; the first still verifies.
+    tampered = json.loads(json.dumps(both))
+    tampered["decisions"][1]["conditions"] = "none"
+    result = verify(tampered)
+    assert not result.valid
+    assert result.lines[0].startswith("Valid: approve by Dana")
+    assert "Sam's signature (decision 2) does not match; changed since signing: decisions" in result.lines[1]
+
+
+def test_one_byte_changed_is_caught_and_named(report, tmp_path):
+    signed = sign_off(report, "Dana", "approve")
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(signed, indent=2))
+    raw = path.read_text()
+    index = raw.index('"size":') + len('"size": ')
+    path.write_text(raw[:index] + str((int(raw[index]) + 1) % 10) + raw[index + 1:])  # one digit of the package size
+    result = run_cli("verify", str(path))
+    assert result.returncode == 5 and "NOT VALID" in result.stdout
+    assert "changed since signing: package" in result.stdout
+
+
+def test_missing_signature_and_unsigned_decision(report):
+    assert verify(report).lines == ["Missing signature: nobody has signed this report."]
+    signed = sign_off(report, "Dana", "reject", comment="too heavy")
+    signed["decisions"].append({**signed["decisions"][0], "reviewer": "Mallory", "decision": "approve"})
+    result = verify(signed)
+    assert not result.valid and any("Decision 2 (approve by Mallory) is not signed" in line for line in result.lines)
+
+
+def test_wrong_key_is_reported_when_keys_are_pinned(report):
+    trusted = Ed25519PrivateKey.generate()
+    from certifier.signoff import fingerprint
+
+    signed = sign_off(report, "Eve", "approve", key=Ed25519PrivateKey.generate())
+    result = verify(signed, {fingerprint(trusted.public_key())})
+    assert not result.valid and result.lines[0].startswith("Wrong key: Eve signed with key")
+    swapped = json.loads(json.dumps(signed))
+    from cryptography.hazmat.primitives import serialization
+    import base64
+
+    swapped["signatures"][0]["public_key"] = base64.b64encode(trusted.public_key().public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw)).decode()
+    assert "names key" in verify(swapped).lines[0]
+
+
+def test_key_is_created_once_owner_only(private_user_dirs):
+    key = load_or_create_key()
+    path = key_path()
+    assert path.exists() and path.is_relative_to(private_user_dirs)
+    if os.name == "posix":
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    again = load_or_create_key()
+    assert again.public_key().public_bytes_raw() == key.public_key().public_bytes_raw()
+
+
+def test_bad_sign_off_input(report):
+    with pytest.raises(CertifierError, match="conditions"):
+        sign_off(report, "Dana", "conditional")
+    with pytest.raises(CertifierError, match="approve, reject, conditional"):
+        sign_off(report, "Dana", "maybe")
+
+
+def test_cli_signoff_updates_report_and_html(report, tmp_path):
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(report))
+    html = tmp_path / "r.html"
+    result = run_cli("signoff", str(path), "--reviewer", "Dana <Network>", "--decision", "approve", "--html", str(html))
+    assert result.returncode == 0, result.stderr
+    fingerprint_ = json.loads(path.read_text())["signatures"][0]["fingerprint"]
+    page = html.read_text()
+    assert fingerprint_ in page and "Dana &lt;Network&gt;" in page and "APPROVE" in page
+    assert run_cli("verify", str(path)).returncode == 0
