@@ -25,6 +25,7 @@ def open_and_wait(qtbot, window, path=None):
 
 
 def run_and_wait(qtbot, window):
+    qtbot.waitUntil(window.run_button.isEnabled, timeout=5000)  # the previous run has fully wound down
     with qtbot.waitSignal(window.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
         qtbot.mouseClick(window.run_button, Qt.MouseButton.LeftButton)
     return blocker.args[0]
@@ -77,8 +78,12 @@ def test_run_filter_details_source_and_export(qtbot, window, tmp_path, report_va
     assert 'identifier="res-intro"' in viewer.editor.document().findBlockByLineNumber(line - 1).text()
 
     assert window.media_chart.rows and window.waterfall_chart.rows  # the charts show this run's data
+    assert report["verdict"] in window.report_view.toPlainText()  # the preview shows the report
     out = window.export_report(str(tmp_path / "report.json"), "json")
     report_validator(json.loads(out.read_text()))
+    assert window.export_report(str(tmp_path / "r.html"), "html").read_text().startswith("<!DOCTYPE html>")
+    assert window.export_report(str(tmp_path / "r.pdf"), "pdf").read_bytes().startswith(b"%PDF-")
+    assert b"<testsuites" in window.export_report(str(tmp_path / "r.xml"), "junit").read_bytes()
 
 
 def test_evidence_link_opens_the_file_at_its_line(qtbot, window, tmp_path):
@@ -243,3 +248,41 @@ def test_ui_thread_stays_responsive_during_a_full_run(qtbot, window, tmp_path):
         heartbeat.stop()
     assert len(gaps) > 20, "the run was too short to measure"
     assert max(gaps) < 0.100, f"UI thread blocked for {max(gaps) * 1000:.0f} ms"
+
+
+def test_sign_off_then_reopen_shows_the_verified_signature(qtbot, window, tmp_path):
+    from certifier.ui.signoff_dialog import SignOffDialog
+
+    open_and_wait(qtbot, window)
+    run_and_wait(qtbot, window)
+    path = window.export_report(str(tmp_path / "report.json"), "json")
+    dialog = window.open_sign_off(str(path))
+    qtbot.addWidget(dialog)
+    assert dialog.status.text() == "Not signed yet."
+    dialog.reviewer.setText("Dana Network")
+    dialog.decision.setCurrentText("conditional")
+    qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+    assert dialog.report.get("signatures") is None  # refused: a conditional approval needs its conditions
+    assert "conditions" in dialog.problem.text()
+    dialog.conditions.setPlainText("after the proxy allow-list change")
+    qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+    dialog.close()
+    reopened = SignOffDialog(str(path))
+    qtbot.addWidget(reopened)
+    assert reopened.verified() and reopened.status.text().startswith("Signatures verified.")
+    assert "Dana Network" in reopened.status.text()
+    path.write_text(path.read_text().replace('"verdict": "', '"verdict": "X', 1))
+    tampered = SignOffDialog(str(path))
+    qtbot.addWidget(tampered)
+    assert "SIGNATURES DO NOT VERIFY" in tampered.status.text() and "verdict" in tampered.status.text()
+
+
+def test_history_tab_lists_runs_and_compares_two(qtbot, window):
+    open_and_wait(qtbot, window)
+    run_and_wait(qtbot, window)
+    window.profile_combo.setCurrentText("branch-office")
+    run_and_wait(qtbot, window)
+    assert window.history_table.rowCount() == 2
+    window.history_table.selectAll()
+    text = window.compare_selected()
+    assert text.startswith("Verdict: ") and "Fixed (" in text

@@ -12,7 +12,8 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QButtonGroup, QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
     QLineEdit, QListWidget, QListWidgetItem, QMainWindow, QMenu, QMessageBox, QProgressBar, QPushButton,
-    QRadioButton, QScrollArea, QSplitter, QTableView, QTabWidget, QTextBrowser, QToolButton, QVBoxLayout, QWidget,
+    QPlainTextEdit, QRadioButton, QScrollArea, QSplitter, QTableView, QTableWidget, QTableWidgetItem, QTabWidget,
+    QTextBrowser, QToolButton, QVBoxLayout, QWidget,
 )
 
 from certifier.archive import open_package
@@ -21,7 +22,10 @@ from certifier.errors import CertifierError
 from certifier.probe_api import Probe
 from certifier.profiles import Profile, bundled_profiles, load_profile
 from certifier.registry import discover_probes
-from certifier.report import write_json_atomic
+from certifier.compare import compare_reports, format_comparison
+from certifier.exporters import export
+from certifier.exporters.pdf import qt_document
+from certifier.history import History
 from certifier.resources_path import sample_course_path
 from certifier.runner import READ_STEP, RunEvent, archive_limits
 from certifier.verdict import CERTIFIED, CONDITIONAL
@@ -29,13 +33,16 @@ from certifier.verdict import CERTIFIED, CONDITIONAL
 from .charts import BarChart, WaterfallChart, media_limits, media_rows, waterfall_data
 from .details_view import FindingDetails, SourceViewer
 from .findings_model import FindingsFilter, FindingsModel
+from .signoff_dialog import SignOffDialog
 from .workers import BackgroundTask, RunThread
 
 RECENT_MAX = 8
+HISTORY_COLUMNS = ("id", "finished_at", "course_title", "verdict", "failed", "profile")
 VERDICT_STYLES = {CERTIFIED: "#1e7d32", CONDITIONAL: "#b26a00"}
 NOT_RUN = "Not run yet: open a course and press Run (Ctrl+R)."
 OTHER_PROFILE = "Other profile file…"
-EXPORT_FORMATS = {"json": "JSON report (*.json)"}
+EXPORT_FORMATS = {"html": "HTML report (*.html)", "pdf": "PDF report (*.pdf)", "json": "JSON report (*.json)",
+                  "junit": "JUnit XML (*.xml)"}
 
 
 class MainWindow(QMainWindow):
@@ -58,6 +65,7 @@ class MainWindow(QMainWindow):
         self._build_ui()
         self.setAcceptDrops(True)
         self._restore()
+        self.refresh_history()
 
     # --- construction -------------------------------------------------------------------------
 
@@ -70,6 +78,7 @@ class MainWindow(QMainWindow):
                                      enabled=False)
         self.export_action = QAction("&Export report…", self, shortcut=QKeySequence("Ctrl+E"),
                                      triggered=self.choose_export, enabled=False)
+        self.signoff_action = QAction("&Sign off a report…", self, triggered=lambda: self.open_sign_off())
         self.quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit, triggered=self.close)
         menu = self.menuBar().addMenu("&File")
         for action in (self.open_action, self.open_folder_action):
@@ -77,6 +86,7 @@ class MainWindow(QMainWindow):
         self.recent_menu = menu.addMenu("Open &recent")
         menu.addSeparator()
         menu.addAction(self.export_action)
+        menu.addAction(self.signoff_action)
         menu.addSeparator()
         menu.addAction(self.quit_action)
         run_menu = self.menuBar().addMenu("&Run")
@@ -231,11 +241,34 @@ class MainWindow(QMainWindow):
         charts.setWidget(chart_page)
         self.tabs.addTab(charts, "Charts")
         self.report_view = QTextBrowser()
-        self.report_view.setAccessibleName("Report summary")
+        self.report_view.setAccessibleName("Report preview")
         self.report_view.setHtml(f"<p>{NOT_RUN}</p>")
         self.tabs.addTab(self.report_view, "Report")
+        self.tabs.addTab(self._build_history_tab(), "History")
         layout.addWidget(self.tabs)
         return container
+
+    def _build_history_tab(self) -> QWidget:
+        tab = QWidget()
+        layout = QVBoxLayout(tab)
+        self.history_note = QLabel("")
+        layout.addWidget(self.history_note)
+        self.history_table = QTableWidget(0, len(HISTORY_COLUMNS))
+        self.history_table.setHorizontalHeaderLabels([c.replace("_", " ") for c in HISTORY_COLUMNS])
+        self.history_table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.history_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.history_table.horizontalHeader().setStretchLastSection(True)
+        self.history_table.setAccessibleName("Recorded runs")
+        layout.addWidget(self.history_table, 2)
+        compare = QPushButton("Compare the two selected runs")
+        compare.setAccessibleName("Compare two runs")
+        compare.clicked.connect(self.compare_selected)
+        layout.addWidget(compare)
+        self.compare_view = QPlainTextEdit()
+        self.compare_view.setReadOnly(True)
+        self.compare_view.setAccessibleName("Comparison")
+        layout.addWidget(self.compare_view, 1)
+        return tab
 
     def _build_findings_tab(self) -> QWidget:
         tab = QWidget()
@@ -555,7 +588,8 @@ class MainWindow(QMainWindow):
                                          " border-radius: 4px")
         self.media_chart.set_data(media_rows(report), media_limits(report))
         self.waterfall_chart.set_data(waterfall_data(report))
-        self.report_view.setHtml(summary_html(report))
+        self.report_view.setDocument(qt_document(report))
+        self.refresh_history()
         self.export_action.setEnabled(True)
         self.details.show_finding(None)
 
@@ -601,23 +635,42 @@ class MainWindow(QMainWindow):
     def export_report(self, path: str, fmt: str) -> Path:
         if not self.report:
             raise CertifierError("Nothing to export yet: run the probes first.")
-        if fmt != "json":
+        if fmt not in EXPORT_FORMATS:
             raise CertifierError(f"Unknown export format '{fmt}'.")
-        written = write_json_atomic(path, self.report)
+        written = export(self.report, path, fmt)
         self.statusBar().showMessage(f"Report written to {written}")
         return written
 
+    def open_sign_off(self, path: str | None = None) -> SignOffDialog:
+        dialog = SignOffDialog(path, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
-def summary_html(report: dict[str, Any]) -> str:
-    e = html.escape
-    package = report["package"]
-    rows = "".join(
-        f"<tr><td>{e(p['title'])}</td><td>{e(p['status'])}</td><td align='right'>{p['duration_s']:.2f} s</td>"
-        f"<td>{e(p['reason'])}</td></tr>" for p in report["probes"])
-    counts = ", ".join(f"{n} {s}" for s, n in report["summary"]["by_status"].items() if n)
-    return (f"<h2>{e(report['verdict'])}</h2><p>{e(report['verdict_rule'])}</p>"
-            f"<p><b>Course:</b> {e(package.get('title') or package.get('name') or '')} "
-            f"({e(package.get('standard', 'not read'))})<br><b>Profile:</b> {e(report['profile']['name'])}<br>"
-            f"<b>Findings:</b> {e(counts)}</p>"
-            f"<table cellpadding='4'><tr><th align='left'>Probe</th><th align='left'>Status</th>"
-            f"<th>Time</th><th align='left'>Note</th></tr>{rows}</table>")
+    def refresh_history(self) -> None:
+        try:
+            with History() as history:
+                runs = history.runs()
+        except CertifierError as exc:
+            self.history_note.setText(str(exc))
+            return
+        self.history_table.setRowCount(len(runs))
+        for row, run in enumerate(runs):
+            for column, key in enumerate(HISTORY_COLUMNS):
+                item = QTableWidgetItem(str(run[key]))
+                item.setData(Qt.ItemDataRole.UserRole, run["id"])
+                self.history_table.setItem(row, column, item)
+        self.history_note.setText(f"{len(runs)} recorded runs. Select two and press Compare."
+                                  if runs else "No recorded runs yet: every run is recorded here.")
+
+    def compare_selected(self) -> str:
+        rows = sorted({index.row() for index in self.history_table.selectedIndexes()})
+        if len(rows) != 2:
+            self.compare_view.setPlainText("Select exactly two runs to compare.")
+            return ""
+        ids = sorted(int(self.history_table.item(r, 0).data(Qt.ItemDataRole.UserRole)) for r in rows)
+        with History() as history:
+            old, new = history.report(ids[0]), history.report(ids[1])
+        text = format_comparison(compare_reports(old, new), old, new)
+        self.compare_view.setPlainText(text)
+        return text

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, QThread, Signal
 
 from certifier.probe_api import Probe
 from certifier.profiles import Profile
+from certifier.history import History
 from certifier.report import assess
 from certifier.runner import RunEvent, Runner
 
@@ -81,6 +82,8 @@ class RunThread(QThread):
         try:
             record = self.runner.run(package_path, profile, probe_ids, staging_url, machine_facts, self._auth)
             report = assess(record, profile, self.runner.probes)
+            with History() as history:  # every run is kept, as the command line keeps it
+                history.store(report)
         except Exception as exc:
             self.failed.emit(exc)
             return

@@ -197,7 +197,7 @@ def render_html(report: dict[str, Any]) -> str:
     return (
         f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>Certification report — {escape(title)}</title><style>{CSS}</style></head><body>"
-        f"<header class='verdict {VERDICT_CLASS[verdict]}'><h1>{escape(verdict)}{escape(cancelled)}</h1>"
+        f"<header class='verdict {VERDICT_CLASS.get(verdict, 'no')}'><h1>{escape(verdict)}{escape(cancelled)}</h1>"
         f"<div>{escape(title)} — {escape(package.get('standard', 'package not read'))} — {escape(failed)}</div>"
         f"<div class='small' style='color:#fff'>Profile {escape(report['profile']['name'])} · run "
         f"{escape(report['run']['finished_at'])} · package SHA-256 {escape(package.get('sha256', '—'))}</div></header>"

@@ -40,10 +40,10 @@ def _banner_table(match: re.Match) -> str:
             f"{body}</td></tr></table>")
 
 
-def render_pdf(report: dict[str, Any]) -> bytes:
-    app = _application()  # noqa: F841 - must live while painting
-    from PySide6.QtCore import QByteArray, QMarginsF, QUrl
-    from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QTextDocument
+def qt_document(report: dict[str, Any]):
+    """The report as a QTextDocument (charts as images): what the PDF prints and the GUI previews."""
+    from PySide6.QtCore import QByteArray, QUrl
+    from PySide6.QtGui import QImage, QPainter, QTextDocument
     from PySide6.QtSvg import QSvgRenderer
 
     document = QTextDocument()
@@ -66,6 +66,15 @@ def render_pdf(report: dict[str, Any]) -> bytes:
     for name, image in charts.items():
         document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), image)
     document.setHtml(html)
+    return document
+
+
+def render_pdf(report: dict[str, Any]) -> bytes:
+    app = _application()  # noqa: F841 - must live while painting
+    from PySide6.QtCore import QMarginsF
+    from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter
+
+    document = qt_document(report)
     with tempfile.TemporaryDirectory(prefix="certifier-pdf-") as folder:
         target = Path(folder) / "report.pdf"
         writer = QPdfWriter(str(target))
