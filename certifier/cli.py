@@ -56,6 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_output_options(check)
     check.add_argument("--evidence", metavar="FILE", help="Save the gathered evidence for 'certifier evaluate'.")
     check.add_argument("--no-history", action="store_true", help="Do not record this run in the run history.")
+    check.add_argument("--machine", action="store_true", help="Also check this machine against the desktop baseline.")
+
+    machine = sub.add_parser("machine", help="Desktop readiness: does this machine meet the baseline (and a course)?")
+    machine.add_argument("--course", metavar="PATH", help="Also compare with this course's requirements.")
+    machine.add_argument("--profile", default="default", help="Bundled profile name or a TOML file.")
+    add_output_options(machine)
 
     evaluate = sub.add_parser("evaluate", help="Re-apply the rules to saved evidence with another profile.")
     evaluate.add_argument("evidence", help="Evidence file saved by 'certifier check --evidence'.")
@@ -127,6 +133,10 @@ def main(argv: list[str] | None = None) -> int:
     except CertifierError as exc:
         print(f"certifier: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) stopped early: not an error of ours; silence the final flush.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1  # as Python's documentation recommends for a closed pipe
 
 
 def cmd_probes(args: argparse.Namespace) -> int:
@@ -158,7 +168,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     progress = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
     runner = Runner(on_event=progress.update if progress else None)
     auth = (args.staging_user, os.environ.get(PASSWORD_VARIABLE, "")) if args.staging_user else None
-    record = _run_interruptibly(runner, path, profile, args.probe, args.staging, auth)
+    probe_ids = args.probe
+    if args.machine:
+        probe_ids = (probe_ids or [p for p, cls in runner.probes.items() if cls.default_enabled]) + ["machine"]
+    record = _run_interruptibly(runner, path, profile, probe_ids, args.staging, auth)
     if progress:
         progress.finish()
     if args.evidence:
@@ -284,6 +297,25 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_machine(args: argparse.Namespace) -> int:
+    profile = load_profile(args.profile)
+    runner = Runner()
+    if args.course:
+        if not Path(args.course).exists():
+            raise CertifierError(f"No course package at {args.course}.")
+        record = _run_interruptibly(runner, Path(args.course), profile,
+                                    ["conformance", "media", "plugins", "machine"], None)
+    else:
+        record = _run_interruptibly(runner, None, profile, ["machine"], None)
+    report = assess(record, profile, runner.probes)
+    facts = next((r.evidence or {} for r in record.probe_runs if r.probe_id == "machine"), {}).get("facts", {})
+    if facts:
+        browsers = ", ".join(f"{b['name']} {b['version'] or '?'}" for b in facts["browsers"]) or "none found"
+        print(f"Machine:  {facts['os']}; {facts['cpu_cores']} cores, {facts['ram_gb']} GB RAM, "
+              f"{facts['free_disk_gb']} GB free; browsers: {browsers}")
+    return _finish(report, args, cancelled=record.cancelled)
+
+
 def cmd_key(args: argparse.Namespace) -> int:
     from .signoff import key_path, public_fingerprint
 
@@ -298,9 +330,10 @@ def format_summary(report: dict[str, Any]) -> str:
     counted = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
     failed_text = ", ".join(f"{n} {s}" for s, n in failed.items() if n)
     cancelled = "  (run cancelled: incomplete)" if report["run"]["status"] == "cancelled" else ""
+    course = (f"{package.get('title') or package.get('name')} — {package.get('name')} "
+              f"({package.get('standard', 'not read')})" if package.get("path") else "none (machine check only)")
     lines = [
-        f"Course:   {package.get('title') or package.get('name')} — {package.get('name')} "
-        f"({package.get('standard', 'not read')})",
+        f"Course:   {course}",
         f"Profile:  {report['profile']['name']}",
         f"VERDICT:  {report['verdict']}{cancelled}",
         f"Findings: {counted}" + (f"  |  failed: {failed_text}" if failed_text else ""),
@@ -387,7 +420,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 COMMANDS = {"check": cmd_check, "evaluate": cmd_evaluate, "probes": cmd_probes, "profiles": cmd_profiles,
             "serve": cmd_serve, "signoff": cmd_signoff, "verify": cmd_verify, "history": cmd_history,
-            "compare": cmd_compare, "key": cmd_key}
+            "compare": cmd_compare, "key": cmd_key, "machine": cmd_machine}
 
 if __name__ == "__main__":
     sys.exit(main())

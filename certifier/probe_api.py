@@ -41,6 +41,8 @@ class Probe:
     limits: ClassVar[Mapping[str, LimitSpec]] = {}
     # Other profile sections the rules read (e.g. "network"), passed under their own names.
     reads_sections: ClassVar[tuple[str, ...]] = ()
+    # Run when no probe is named (False for probes a user asks for explicitly).
+    default_enabled: ClassVar[bool] = True
     # Every rule id this probe can emit, with its title (for JUnit and documentation).
     rules: ClassVar[Mapping[str, str]] = {}
 

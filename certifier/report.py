@@ -15,7 +15,7 @@ from typing import Any
 
 from . import __version__
 from .findings import SEVERITY_ORDER, Finding, Severity, Status
-from .probe_api import Probe, rule_limits
+from .probe_api import Need, Probe, rule_limits
 from .profiles import Profile
 from .runner import RunRecord
 from .verdict import VERDICT_RULE, verdict
@@ -90,6 +90,9 @@ def assess(record: RunRecord, profile: Profile, probes: dict[str, type[Probe]]) 
     findings = evaluate_findings(record, profile, probes)
     probe_status = {run.probe_id: run.status for run in record.probe_runs}
     required = profile.section("certification").get("required_probes", [])
+    if not record.package.get("path"):
+        # Without a course (a desktop-readiness check) the course probes cannot be required.
+        required = [p for p in required if p in probes and Need.PACKAGE not in probes[p].needs]
     # A required probe that was not run at all counts like a skipped one.
     result = verdict(findings, probe_status, required)
     counts = Counter(f.probe_id for f in findings if f.status is Status.FAIL)

@@ -183,7 +183,8 @@ class Runner:
             raise CertifierError(
                 f"Unknown probe(s): {', '.join(unknown)}. Installed: {', '.join(sorted(self.probes))}."
             )
-        selected = order_probes([self.probes[p] for p in (probe_ids or sorted(self.probes))])
+        chosen = probe_ids or [p for p in sorted(self.probes) if self.probes[p].default_enabled]
+        selected = order_probes([self.probes[p] for p in chosen])
         started = now_iso()
         timeout_s = float(profile.section("certification")["probe_timeout_s"])
         steps = 1 + len(selected)

@@ -78,6 +78,7 @@ def test_run_filter_details_source_and_export(qtbot, window, tmp_path, report_va
     assert 'identifier="res-intro"' in viewer.editor.document().findBlockByLineNumber(line - 1).text()
 
     assert window.media_chart.rows and window.waterfall_chart.rows  # the charts show this run's data
+    window.tabs.setCurrentWidget(window.report_view)
     assert report["verdict"] in window.report_view.toPlainText()  # the preview shows the report
     out = window.export_report(str(tmp_path / "report.json"), "json")
     report_validator(json.loads(out.read_text()))
@@ -286,3 +287,17 @@ def test_history_tab_lists_runs_and_compares_two(qtbot, window):
     window.history_table.selectAll()
     text = window.compare_selected()
     assert text.startswith("Verdict: ") and "Fixed (" in text
+
+
+def test_desktop_readiness_uses_the_screen_and_the_course(qtbot, window):
+    open_and_wait(qtbot, window)
+    window.tabs.setCurrentIndex(window.tabs.count() - 1)
+    with qtbot.waitSignal(window.desktop_checked, timeout=RUN_TIMEOUT_MS) as blocker:
+        qtbot.mouseClick(window.desktop_button, Qt.MouseButton.LeftButton)
+    report = blocker.args[0]
+    findings = {f["rule_id"]: f for f in report["findings"]}
+    screen = QApplication.primaryScreen().geometry()
+    assert findings["machine.screen"]["measured"] == f"{screen.width()}x{screen.height()}"  # Qt's geometry reached the probe
+    assert findings["machine.course-plugins"]["status"] == "pass"  # the sample course needs no plugin
+    text = window.desktop_view.toPlainText()
+    assert "GB RAM" in text and "Screen size" in text

@@ -37,6 +37,7 @@ from .signoff_dialog import SignOffDialog
 from .workers import BackgroundTask, RunThread
 
 RECENT_MAX = 8
+PREVIEW_INVENTORY_ROWS = 100  # the exported reports keep the whole inventory
 HISTORY_COLUMNS = ("id", "finished_at", "course_title", "verdict", "failed", "profile")
 VERDICT_STYLES = {CERTIFIED: "#1e7d32", CONDITIONAL: "#b26a00"}
 NOT_RUN = "Not run yet: open a course and press Run (Ctrl+R)."
@@ -48,6 +49,7 @@ EXPORT_FORMATS = {"html": "HTML report (*.html)", "pdf": "PDF report (*.pdf)", "
 class MainWindow(QMainWindow):
     run_finished = Signal(object)   # the report
     course_loaded = Signal(object)  # the course summary, or an exception
+    desktop_checked = Signal(object)  # the machine report
 
     def __init__(self, probes: dict[str, type[Probe]] | None = None, settings: QSettings | None = None):
         super().__init__()
@@ -183,7 +185,7 @@ class MainWindow(QMainWindow):
         self.probe_checks: dict[str, QCheckBox] = {}
         for probe_id, cls in sorted(self.probes.items()):
             check = QCheckBox(cls.title or probe_id)
-            check.setChecked(True)
+            check.setChecked(cls.default_enabled)
             check.setToolTip(cls.description)
             check.setAccessibleName(f"Run probe {probe_id}")
             self.probe_checks[probe_id] = check
@@ -245,8 +247,59 @@ class MainWindow(QMainWindow):
         self.report_view.setHtml(f"<p>{NOT_RUN}</p>")
         self.tabs.addTab(self.report_view, "Report")
         self.tabs.addTab(self._build_history_tab(), "History")
+        self._preview_stale = False
+        self.tabs.currentChanged.connect(lambda _index: self._refresh_preview())
+        self.tabs.addTab(self._build_desktop_tab(), "Desktop readiness")
         layout.addWidget(self.tabs)
         return container
+
+    def _build_desktop_tab(self) -> QWidget:
+        tab = QWidget()
+        layout = QVBoxLayout(tab)
+        intro = QLabel("For desktop support: does this machine meet the desktop baseline of the selected policy "
+                       "profile, and the open course's needs (plugins, browser features, screen)?")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.desktop_button = QPushButton("Check this machine")
+        self.desktop_button.setAccessibleName("Check this machine against the course and the baseline")
+        self.desktop_button.clicked.connect(self.check_desktop)
+        layout.addWidget(self.desktop_button)
+        self.desktop_view = QTextBrowser()
+        self.desktop_view.setAccessibleName("Desktop readiness result")
+        self.desktop_view.setHtml("<p style='color:#5f6368'>Not checked yet. The check reads this machine's "
+                                  "memory, processor, disk, network link, browsers, Java, proxy and screen.</p>")
+        layout.addWidget(self.desktop_view, 1)
+        return tab
+
+    def screen_facts(self) -> dict[str, Any]:
+        screen = QGuiApplication.primaryScreen()
+        if screen is None:
+            return {}
+        size = screen.geometry()
+        return {"screen": {"width": size.width(), "height": size.height(),
+                           "device_pixel_ratio": screen.devicePixelRatio()}}
+
+    def check_desktop(self) -> None:
+        if self.is_running():
+            return
+        probe_ids = ["machine"] + (["conformance", "media", "plugins"] if self.course_path else [])
+        self.desktop_view.setHtml("<p>Checking this machine…</p>")
+        self._start_thread(probe_ids, self.course_path, desktop=True)
+
+    def show_desktop(self, report: dict[str, Any]) -> None:
+        rows = "".join(
+            f"<tr><td>{html.escape(f['status'])}</td><td>{html.escape(f['title'])}</td>"
+            f"<td>{html.escape(f['message'])}</td></tr>"
+            for f in report["findings"] if f["rule_id"].startswith("machine."))
+        facts = report["outputs"].get("machine", {}).get("facts", {})
+        browsers = ", ".join(f"{b['name']} {b['version'] or '?'}" for b in facts.get("browsers", [])) or "none found"
+        verdict = report["verdict"] if report["package"].get("path") else (
+            "READY" if report["verdict"] == CERTIFIED else "NOT READY" if report["verdict"] != CONDITIONAL else "READY WITH GAPS")
+        self.desktop_view.setHtml(
+            f"<h2>{html.escape(verdict)}</h2><p>{html.escape(facts.get('os', ''))}: {facts.get('cpu_cores')} cores, "
+            f"{facts.get('ram_gb')} GB RAM, {facts.get('free_disk_gb')} GB free; browsers: {html.escape(browsers)}</p>"
+            f"<table cellpadding='4'><tr><th align='left'>Status</th><th align='left'>Check</th>"
+            f"<th align='left'>Result</th></tr>{rows}</table>")
 
     def _build_history_tab(self) -> QWidget:
         tab = QWidget()
@@ -494,30 +547,33 @@ class MainWindow(QMainWindow):
         if not probe_ids:
             self.statusBar().showMessage("Select at least one probe.")
             return
+        self._start_thread(probe_ids, self.course_path)
+
+    def _start_thread(self, probe_ids: list[str], course_path: str | None, desktop: bool = False) -> None:
         try:
             profile = self.current_profile()
         except CertifierError as exc:
             QMessageBox.warning(self, "Profile not usable", str(exc))
             return
-        screen = QGuiApplication.primaryScreen()
-        machine_facts = {}
-        if screen is not None:
-            size = screen.geometry()
-            machine_facts["screen"] = {"width": size.width(), "height": size.height(),
-                                       "device_pixel_ratio": screen.devicePixelRatio()}
         self.step_list.clear()
         self._step_items: dict[str, QListWidgetItem] = {}
         self.progress.setValue(0)
-        self.run_thread = RunThread(self.probes, self.course_path, profile, probe_ids, self.staging_target(),
-                                    machine_facts, self, self.staging_credentials())
+        self.run_thread = RunThread(self.probes, course_path, profile, probe_ids, self.staging_target(),
+                                    self.screen_facts(), self, self.staging_credentials())
         self.run_thread.progressed.connect(self._progressed)
-        self.run_thread.completed.connect(self._completed)
+        self.run_thread.completed.connect(self._desktop_completed if desktop else self._completed)
         self.run_thread.failed.connect(self._failed)
         self.run_thread.finished.connect(self._thread_done)
         self._set_running(True)
         self._run_started = time.monotonic()
-        self.statusBar().showMessage("Running…")
+        self.statusBar().showMessage("Checking this machine…" if desktop else "Running…")
         self.run_thread.start()
+
+    def _desktop_completed(self, result: tuple[dict[str, Any], Any]) -> None:
+        report, _record = result
+        self.show_desktop(report)
+        self.statusBar().showMessage(f"Machine checked in {time.monotonic() - self._run_started:.2f} s")
+        self.desktop_checked.emit(report)
 
     def cancel_run(self) -> None:
         if self.run_thread is not None:
@@ -527,6 +583,7 @@ class MainWindow(QMainWindow):
     def _set_running(self, running: bool) -> None:
         self.run_action.setEnabled(not running)
         self.run_button.setEnabled(not running)
+        self.desktop_button.setEnabled(not running)
         self.cancel_action.setEnabled(running)
         self.cancel_button.setEnabled(running)
 
@@ -588,10 +645,17 @@ class MainWindow(QMainWindow):
                                          " border-radius: 4px")
         self.media_chart.set_data(media_rows(report), media_limits(report))
         self.waterfall_chart.set_data(waterfall_data(report))
-        self.report_view.setDocument(qt_document(report))
+        self._preview_stale = True  # built when the Report tab is opened: layout is not free
+        if self.tabs.currentWidget() is self.report_view:
+            self._refresh_preview()
         self.refresh_history()
         self.export_action.setEnabled(True)
         self.details.show_finding(None)
+
+    def _refresh_preview(self) -> None:
+        if self._preview_stale and self.report and self.tabs.currentWidget() is self.report_view:
+            self.report_view.setDocument(qt_document(self.report, PREVIEW_INVENTORY_ROWS))
+            self._preview_stale = False
 
     def _apply_filters(self) -> None:
         severity = self.severity_filter.currentText()

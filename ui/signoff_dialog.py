@@ -95,7 +95,7 @@ class SignOffDialog(QDialog):
         self.path = path
         self.path_label.setText(path)
         try:
-            self.preview.setDocument(qt_document(self.report))
+            self.preview.setDocument(qt_document(self.report, inventory_rows=100))
         except (KeyError, TypeError, ValueError) as exc:  # an edited report may not render; verify anyway
             self.preview.setPlainText(f"This report cannot be shown: {type(exc).__name__}: {exc}")
         self.sign_button.setEnabled(True)

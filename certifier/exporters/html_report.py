@@ -172,10 +172,14 @@ def charts_section(report: dict[str, Any]) -> str:
     return f"<section id='charts'><h2>Charts</h2>{''.join(charts)}</section>"
 
 
-def appendices(report: dict[str, Any]) -> str:
+def appendices(report: dict[str, Any], inventory_rows: int | None = None) -> str:
+    shown = report["inventory"] if inventory_rows is None else report["inventory"][:inventory_rows]
     files = "".join(f"<tr><td><code>{escape(f['path'])}</code></td><td class='num'>{f['size']:,}</td>"
                     f"<td>{escape(f['media_type'])}</td><td class='small'>{escape(f['sha256'])}</td></tr>"
-                    for f in report["inventory"])
+                    for f in shown)
+    if len(shown) < len(report["inventory"]):
+        files += (f"<tr><td colspan='4'>… {len(report['inventory']) - len(shown):,} more files: see the exported "
+                  "report.</td></tr>")
     profile = report["profile"]
     return (f"<section id='appendix-inventory'><h2>Appendix A — Package inventory ({len(report['inventory'])} files)</h2>"
             f"<table><tr><th>Path</th><th>Bytes</th><th>Type</th><th>SHA-256</th></tr>{files}</table></section>"
@@ -185,7 +189,8 @@ def appendices(report: dict[str, Any]) -> str:
             f"<pre>{escape(json.dumps(profile['values'], indent=2, sort_keys=True))}</pre></section>")
 
 
-def render_html(report: dict[str, Any]) -> str:
+def render_html(report: dict[str, Any], inventory_rows: int | None = None) -> str:
+    """The whole report; ``inventory_rows`` shortens the inventory appendix (for on-screen previews)."""
     package = report["package"]
     title = package.get("title") or package.get("name") or "course"
     verdict = report["verdict"]
@@ -204,7 +209,7 @@ def render_html(report: dict[str, Any]) -> str:
         f"{executive_summary(report)}{decisions_block(report)}{findings_section(report)}{charts_section(report)}"
         f"<section id='probes'><h2>Probes run</h2><table><tr><th>Probe</th><th>Status</th><th>Time</th><th>Note</th></tr>"
         f"{probes}</table><p class='meta'>Verdict rule: {escape(report['verdict_rule'])}</p></section>"
-        f"{appendices(report)}"
+        f"{appendices(report, inventory_rows)}"
         f"<footer class='small'>{escape(report['tool']['name'])} {escape(report['tool']['version'])} · report schema "
         f"{escape(report['schema_version'])} · run {escape(report['run']['id'])} · machine "
         f"{escape(report['machine'].get('os', ''))}</footer></body></html>")

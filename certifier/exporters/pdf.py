@@ -40,7 +40,7 @@ def _banner_table(match: re.Match) -> str:
             f"{body}</td></tr></table>")
 
 
-def qt_document(report: dict[str, Any]):
+def qt_document(report: dict[str, Any], inventory_rows: int | None = None):
     """The report as a QTextDocument (charts as images): what the PDF prints and the GUI previews."""
     from PySide6.QtCore import QByteArray, QUrl
     from PySide6.QtGui import QImage, QPainter, QTextDocument
@@ -62,7 +62,7 @@ def qt_document(report: dict[str, Any]):
         scale = min(1.0, CONTENT_WIDTH_PX / size.width())
         return f'<img src="{name}" width="{int(size.width() * scale)}" height="{int(size.height() * scale)}">'
 
-    html = BANNER.sub(_banner_table, SVG.sub(rasterise, render_html(report)))
+    html = BANNER.sub(_banner_table, SVG.sub(rasterise, render_html(report, inventory_rows)))
     for name, image in charts.items():
         document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), image)
     document.setHtml(html)

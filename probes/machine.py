@@ -1,0 +1,181 @@
+"""The ``machine`` probe: does this machine (a desktop image) meet the course's needs and IT's baseline?"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import psutil
+
+from certifier.desktop import home_folder, installed_browsers, java_runtime, proxy_settings
+from certifier.findings import Finding, Severity, Status
+from certifier.machine_info import os_description
+from certifier.probe_api import Need, Probe, ProbeContext
+from certifier.profiles import LimitSpec
+
+NOT_MEASURED = "not measured"
+
+
+def version_tuple(text: str | None) -> tuple[int, ...]:
+    parts = []
+    for part in (text or "").split("."):
+        if not part.isdigit():
+            break
+        parts.append(int(part))
+    return tuple(parts)
+
+
+def parse_requirement(text: str) -> tuple[str, tuple[int, ...]]:
+    name, _, minimum = text.partition(">=")
+    return name.strip(), version_tuple(minimum.strip())
+
+
+class MachineProbe(Probe):
+    id = "machine"
+    title = "Desktop readiness of this machine"
+    description = "OS, CPU, RAM, disk, network link, browsers, Java, proxy and screen against the desktop baseline and the course."
+    needs = frozenset({Need.MACHINE})
+    uses = ("plugins",)
+    default_enabled = False  # a property of the machine running the check, asked for explicitly
+    limits = {
+        "min_ram_gb": LimitSpec("number", "Least memory a learner's machine has.", "GB"),
+        "min_cpu_cores": LimitSpec("integer", "Fewest CPU cores.", "cores"),
+        "min_free_disk_gb": LimitSpec("number", "Least free disk space (browser cache, downloads).", "GB"),
+        "min_link_mbps": LimitSpec("number", "Slowest network link speed of an active interface.", "Mbps"),
+        "min_screen_width_px": LimitSpec("integer", "Narrowest screen.", "px"),
+        "min_screen_height_px": LimitSpec("integer", "Shortest screen.", "px"),
+        "supported_browsers": LimitSpec("string-list", "Browsers IT supports, as name>=major version."),
+    }
+    rules = {
+        "machine.ram": "Memory", "machine.cpu": "CPU cores", "machine.disk": "Free disk space",
+        "machine.link-speed": "Network link speed", "machine.browser": "A supported browser is installed",
+        "machine.screen": "Screen size", "machine.java": "Java runtime", "machine.proxy": "Proxy settings",
+        "machine.course-plugins": "The course's plugins run here", "machine.course-screen": "The course fits the screen",
+    }
+
+    def gather(self, ctx: ProbeContext) -> dict[str, Any]:
+        ctx.progress(0.1, "reading machine facts")
+        interfaces = {name: {"up": stats.isup, "speed_mbps": stats.speed}
+                      for name, stats in psutil.net_if_stats().items() if not name.startswith("lo")}
+        facts = {
+            "os": os_description(),
+            "cpu_cores": psutil.cpu_count(logical=True) or 0,
+            "ram_gb": round(psutil.virtual_memory().total / 1024**3, 1),
+            "free_disk_gb": round(psutil.disk_usage(home_folder()).free / 1024**3, 1),
+            "interfaces": interfaces,
+            "proxy": proxy_settings(),
+            "java": java_runtime(),
+            "screen": ctx.machine_facts.get("screen"),
+        }
+        ctx.progress(0.5, "looking for browsers")
+        facts["browsers"] = installed_browsers()
+        bill = ctx.evidence.get("plugins", {}).get("outputs", {}).get("requirements")
+        return {"facts": facts, "course": bill, "outputs": {"facts": facts}}
+
+    def evaluate(self, evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Finding]:
+        facts = evidence["facts"]
+        findings = [
+            threshold("machine.ram", "Memory", Severity.MAJOR, facts["ram_gb"], limits["min_ram_gb"], "GB",
+                      "Add memory or give the image more; browsers playing video need several GB.",
+                      "Desktop support: slow or crashing browsers on under-sized machines."),
+            threshold("machine.cpu", "CPU cores", Severity.MINOR, facts["cpu_cores"], limits["min_cpu_cores"], "cores",
+                      "Use a machine class with more cores for video-heavy courses.",
+                      "Desktop support: stuttering video and slow pages."),
+            threshold("machine.disk", "Free disk space", Severity.MINOR, facts["free_disk_gb"],
+                      limits["min_free_disk_gb"], "GB", "Free disk space on the image (browser cache, downloads).",
+                      "Desktop support: the browser cache and downloads fail when the disk is full."),
+            link_speed(facts, limits["min_link_mbps"]),
+            browser(facts, limits["supported_browsers"]),
+            screen(facts, limits),
+            Finding("machine.java", "Java runtime", Severity.INFO, Status.PASS,
+                    f"Java found at {facts['java']['path']} ({facts['java']['version'] or 'version unknown'})."
+                    if facts["java"] else "No Java runtime on this machine.",
+                    it_risk="Security: a Java runtime is attack surface; browsers no longer run applets anyway."),
+            Finding("machine.proxy", "Proxy settings", Severity.INFO, Status.PASS,
+                    ("Proxies: " + ", ".join(f"{k}={v}" for k, v in facts["proxy"].items())) if facts["proxy"]
+                    else "No proxy configured for this user.",
+                    it_risk="Network: the course's external hosts must be allowed through this proxy."),
+        ]
+        if evidence.get("course"):
+            findings += course_fit(evidence["course"], facts)
+        return findings
+
+
+def threshold(rule, title, severity, value, minimum, unit, remediation, risk) -> Finding:
+    ok = value >= minimum
+    return Finding(rule, title, severity, Status.PASS if ok else Status.FAIL,
+                   f"This machine has {value:g} {unit} (baseline {minimum:g} {unit}).", measured=value, limit=minimum,
+                   unit=unit, remediation="" if ok else remediation, it_risk=risk)
+
+
+def link_speed(facts: Mapping[str, Any], minimum: float) -> Finding:
+    speeds = [i["speed_mbps"] for i in facts["interfaces"].values() if i["up"] and i["speed_mbps"]]
+    if not speeds:
+        return Finding("machine.link-speed", "Network link speed", Severity.MINOR, Status.SKIPPED,
+                       "Not measured: no active interface reports its link speed (virtual and wireless adapters "
+                       "often do not).", limit=minimum, unit="Mbps")
+    best = max(speeds)
+    return threshold("machine.link-speed", "Network link speed", Severity.MINOR, best, minimum, "Mbps",
+                     "Connect the machine by cable or a faster adapter.",
+                     "Bandwidth: the link is a ceiling for every course this machine plays.")
+
+
+def supported(facts: Mapping[str, Any], requirements: list[str]) -> list[dict[str, Any]]:
+    wanted = dict(parse_requirement(r) for r in requirements)
+    return [b for b in facts["browsers"] if b["name"] in wanted and version_tuple(b["version"]) >= wanted[b["name"]]]
+
+
+def browser(facts: Mapping[str, Any], requirements: list[str]) -> Finding:
+    good = supported(facts, requirements)
+    listed = ", ".join(f"{b['name']} {b['version'] or '(version unknown)'}" for b in facts["browsers"]) or "none"
+    if good:
+        return Finding("machine.browser", "A supported browser is installed", Severity.MAJOR, Status.PASS,
+                       f"Supported: {', '.join(b['name'] + ' ' + b['version'] for b in good)}. Installed: {listed}.",
+                       it_risk="Desktop support: learners need a browser IT supports.")
+    return Finding("machine.browser", "A supported browser is installed", Severity.MAJOR, Status.FAIL,
+                   f"No supported browser ({', '.join(requirements)}); installed: {listed}.",
+                   measured=listed, limit=", ".join(requirements),
+                   remediation="Install or update a supported browser on the image.",
+                   it_risk="Desktop support: learners on this image cannot take the course reliably.")
+
+
+def screen(facts: Mapping[str, Any], limits: Mapping[str, Any]) -> Finding:
+    size = facts.get("screen")
+    minimum = f"{limits['min_screen_width_px']}x{limits['min_screen_height_px']}"
+    if not size:
+        return Finding("machine.screen", "Screen size", Severity.MINOR, Status.SKIPPED,
+                       "Not measured: the command line cannot see the screen; the desktop app measures it.",
+                       limit=minimum, unit="px")
+    ok = size["width"] >= limits["min_screen_width_px"] and size["height"] >= limits["min_screen_height_px"]
+    return Finding("machine.screen", "Screen size", Severity.MINOR, Status.PASS if ok else Status.FAIL,
+                   f"The screen is {size['width']}×{size['height']} (baseline {minimum.replace('x', '×')}).",
+                   measured=f"{size['width']}x{size['height']}", limit=minimum, unit="px",
+                   remediation="" if ok else "Use a larger display or a lower scaling factor.",
+                   it_risk="Desktop support: content wider than the screen is clipped or needs scrolling.")
+
+
+def course_fit(bill: Mapping[str, Any], facts: Mapping[str, Any]) -> list[Finding]:
+    browsers = ", ".join(b["name"] for b in facts["browsers"]) or "no browser"
+    plugins = bill.get("plugins", [])
+    findings = [Finding(
+        "machine.course-plugins", "The course's plugins run here", Severity.BLOCKER,
+        Status.FAIL if plugins else Status.PASS,
+        (f"The course needs {', '.join(plugins)}; this image's browsers ({browsers}) cannot run end-of-life plugins."
+         if plugins else f"The course needs no plugin; features it uses: {', '.join(bill.get('browser_features', [])) or 'none'}."),
+        remediation="Have the course re-published without plugins (see the plugins findings)." if plugins else "",
+        it_risk="Desktop support: every learner on this image would fail to open the course.")]
+    need = bill.get("min_screen")
+    size = facts.get("screen")
+    if need and size:
+        fits = size["width"] >= need["width"] and size["height"] >= need["height"]
+        findings.append(Finding(
+            "machine.course-screen", "The course fits the screen", Severity.MINOR, Status.PASS if fits else Status.FAIL,
+            f"The course's stage is {need['width']}×{need['height']}; the screen is {size['width']}×{size['height']}.",
+            measured=f"{size['width']}x{size['height']}", limit=f"{need['width']}x{need['height']}", unit="px",
+            remediation="" if fits else "Ask for a responsive (scaling) player, or use larger displays.",
+            it_risk="Desktop support: learners scroll or miss controls."))
+    elif need:
+        findings.append(Finding("machine.course-screen", "The course fits the screen", Severity.MINOR, Status.SKIPPED,
+                                f"Not measured: the course needs {need['width']}×{need['height']}; the screen size is "
+                                "known only in the desktop app."))
+    return findings
