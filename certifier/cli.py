@@ -57,6 +57,17 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--evidence", metavar="FILE", help="Save the gathered evidence for 'certifier evaluate'.")
     check.add_argument("--no-history", action="store_true", help="Do not record this run in the run history.")
     check.add_argument("--machine", action="store_true", help="Also check this machine against the desktop baseline.")
+    check.add_argument("--sites", metavar="FILE", help="Sites to plan the rollout for (CSV or TOML); "
+                       "overrides the profile's capacity.sites_file.")
+
+    capacity = sub.add_parser("capacity", help="Plan a rollout for sites at a given per-learner bandwidth.")
+    capacity.add_argument("--sites", required=True, metavar="FILE", help="CSV or TOML of sites, or a bundled name.")
+    capacity.add_argument("--demand-kbps", required=True, type=float, help="Bandwidth one learner needs.")
+    capacity.add_argument("--start", metavar="YYYY-MM-DD", help="First day of the rollout (default: today).")
+    capacity.add_argument("--online-share", type=float, help="Share of released learners online at once "
+                          "(default: the profile's expected_online_share).")
+    capacity.add_argument("--profile", default="default")
+    capacity.add_argument("--json", metavar="FILE", help="Write the plan as JSON.")
 
     machine = sub.add_parser("machine", help="Desktop readiness: does this machine meet the baseline (and a course)?")
     machine.add_argument("--course", metavar="PATH", help="Also compare with this course's requirements.")
@@ -100,6 +111,11 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--json", metavar="FILE", help="Write the comparison as JSON.")
 
     sub.add_parser("key", help="Show this reviewer's signing-key fingerprint (creating the key if needed).")
+
+    loadplan = sub.add_parser("loadplan", help="Write a Locust file that replays the course for a full-scale load test.")
+    loadplan.add_argument("path", help="The course .zip or folder.")
+    loadplan.add_argument("--out", required=True, metavar="FILE", help="Where to write the Locust file.")
+    loadplan.add_argument("--profile", default="default", help="Profile whose think time to use.")
 
     sub.add_parser("probes", help="List the installed probes.")
     sub.add_parser("profiles", help="List the bundled policy profiles.")
@@ -165,6 +181,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         raise CertifierError("Give a course package PATH, or --demo for the bundled sample course.")
     profile = load_profile(args.profile)
+    if args.sites:
+        if not Path(args.sites).exists():
+            raise CertifierError(f"No sites file at {args.sites}.")
+        profile.values.setdefault("capacity", {})["sites_file"] = str(Path(args.sites).resolve())
     progress = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
     runner = Runner(on_event=progress.update if progress else None)
     auth = (args.staging_user, os.environ.get(PASSWORD_VARIABLE, "")) if args.staging_user else None
@@ -316,6 +336,63 @@ def cmd_machine(args: argparse.Namespace) -> int:
     return _finish(report, args, cancelled=record.cancelled)
 
 
+def cmd_capacity(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from .capacity import load_sites, plan_rollout, resolve_sites_file
+
+    profile = load_profile(args.profile)
+    share = args.online_share if args.online_share is not None else profile.section("capacity")["expected_online_share"]
+    if not 0 < share <= 1:
+        raise CertifierError("--online-share must be above 0 and at most 1 (e.g. 0.05 for 5 %).")
+    try:
+        start = dt.date.fromisoformat(args.start) if args.start else dt.date.today()
+    except ValueError as exc:
+        raise CertifierError(f"--start: {exc}") from exc
+    plan = plan_rollout(load_sites(resolve_sites_file(args.sites)), args.demand_kbps, share, start)
+    print(plan.summary)
+    print(f"{'site':<16} {'learners':>8} {'at once':>8} {'expected':>8} {'waves':>5} {'done':>11} {'deadline':>11}  fix")
+    for site in plan.sites:
+        fix = site.fix
+        note = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in fix.items() if v is not None)
+        print(f"{site.name:<16} {site.learners:>8,} {site.max_concurrent:>8,} {site.peak_concurrent_needed:>8,} "
+              f"{site.waves:>5} {site.completion or 'never':>11} {site.deadline:>11}  {note}")
+    for wave in plan.waves:
+        print(f"wave {wave['wave']:>2}: {wave['from']} – {wave['to']}: {wave['learners']:,} learners in "
+              f"{len(wave['sites'])} sites")
+    if args.json:
+        write_json_atomic(args.json, plan.to_dict())
+    return 0 if all(s.meets_deadline for s in plan.sites) else EXIT_CODES[NOT_CERTIFIED]
+
+
+def cmd_loadplan(args: argparse.Namespace) -> int:
+    from .exporters.files import write_atomic
+    from .loadplan import render_locustfile, request_sequence
+
+    path = Path(args.path)
+    if not path.exists():
+        raise CertifierError(f"No course package at {path}.")
+    profile = load_profile(args.profile)
+    record = Runner().run(path, profile, ["conformance"])
+    if record.package.get("rejected"):
+        raise CertifierError(f"The package was rejected: {record.package['rejected']['message']}")
+    launch_map = (record.probe_runs[0].evidence or {}).get("outputs", {}).get("launch_map", [])
+    media_types = {f.path: f.media_type for f in record.inventory.files}
+    lessons = [{"lesson": unit["id"], "steps": [{"path": s["path"], "range": s["range"]}
+                                                for s in request_sequence([unit], media_types)]}
+               for unit in launch_map]
+    lessons = [lesson for lesson in lessons if lesson["steps"]]
+    if not lessons:
+        raise CertifierError("The course has no launch page inside the package to replay.")
+    think = profile.section("load")["think_time_s"]
+    text = render_locustfile(record.package.get("title") or path.name, __version__, lessons, think, think * 5,
+                             Path(args.out).name)
+    write_atomic(args.out, text.encode("utf-8"))
+    steps = sum(len(lesson["steps"]) for lesson in lessons)
+    print(f"Wrote {args.out}: {len(lessons)} lessons, {steps} requests per learner. See its header for how to run it.")
+    return 0
+
+
 def cmd_key(args: argparse.Namespace) -> int:
     from .signoff import key_path, public_fingerprint
 
@@ -420,7 +497,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 COMMANDS = {"check": cmd_check, "evaluate": cmd_evaluate, "probes": cmd_probes, "profiles": cmd_profiles,
             "serve": cmd_serve, "signoff": cmd_signoff, "verify": cmd_verify, "history": cmd_history,
-            "compare": cmd_compare, "key": cmd_key, "machine": cmd_machine}
+            "compare": cmd_compare, "key": cmd_key, "machine": cmd_machine, "capacity": cmd_capacity,
+            "loadplan": cmd_loadplan}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -18,6 +18,8 @@ def check(path: Path, probes: tuple[str, ...] = ("conformance",), profile: Profi
     installed = discover_probes()[0]
     record = Runner(installed).run(path, profile, list(probes), staging_url)
     _EVIDENCE[record.run_id] = {run.probe_id: run.evidence for run in record.probe_runs}
+    while len(_EVIDENCE) > EVIDENCE_KEPT:
+        _EVIDENCE.pop(next(iter(_EVIDENCE)))
     return assess(record, profile, installed)
 
 
@@ -35,6 +37,7 @@ def evidence_at(finding: dict) -> list[tuple[str | None, int | None]]:
 
 
 _EVIDENCE: dict[str, dict] = {}
+EVIDENCE_KEPT = 4  # runs whose evidence stays available; more would only grow the heap across tests
 
 
 def last_evidence(report: dict, probe_id: str) -> dict:

@@ -248,7 +248,9 @@ def test_ui_thread_stays_responsive_during_a_full_run(qtbot, window, tmp_path):
     finally:
         heartbeat.stop()
     assert len(gaps) > 20, "the run was too short to measure"
-    assert max(gaps) < 0.100, f"UI thread blocked for {max(gaps) * 1000:.0f} ms"
+    worst = max(gaps)
+    print(f"worst UI heartbeat gap: {worst * 1000:.0f} ms over {len(gaps)} beats")
+    assert worst < 0.100, f"UI thread blocked for {worst * 1000:.0f} ms"
 
 
 def test_sign_off_then_reopen_shows_the_verified_signature(qtbot, window, tmp_path):

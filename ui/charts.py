@@ -133,3 +133,9 @@ class WaterfallChart(QWidget):
 
 def waterfall_data(report: dict[str, Any]) -> list[dict[str, Any]]:
     return report.get("outputs", {}).get("pageload", {}).get("waterfall", [])
+
+
+def capacity_rows(report: dict[str, Any]) -> list[tuple[str, float, float | None]]:
+    sites = report.get("outputs", {}).get("capacity", {}).get("sites", [])
+    return [(f"{s['name']} ({s['waves']} waves)", float(s["max_concurrent"]), float(s["peak_concurrent_needed"]))
+            for s in sites[:60]]

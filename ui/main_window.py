@@ -30,7 +30,7 @@ from certifier.resources_path import sample_course_path
 from certifier.runner import READ_STEP, RunEvent, archive_limits
 from certifier.verdict import CERTIFIED, CONDITIONAL
 
-from .charts import BarChart, WaterfallChart, media_limits, media_rows, waterfall_data
+from .charts import BarChart, WaterfallChart, capacity_rows, media_limits, media_rows, waterfall_data
 from .details_view import FindingDetails, SourceViewer
 from .findings_model import FindingsFilter, FindingsModel
 from .signoff_dialog import SignOffDialog
@@ -233,10 +233,15 @@ class MainWindow(QMainWindow):
         self.media_chart = BarChart("Media bitrate per file (average / peak) against the profile's caps", "kbps",
                                     "No media measured yet. Run the media probe to see each file's bitrate.")
         self.waterfall_chart = WaterfallChart()
+        self.capacity_chart = BarChart("Learners online at once per site: what the link carries (dark) and "
+                                       "what a release of everyone would bring (light)", "learners",
+                                       "No capacity plan yet. Set a sites file (capacity.sites_file) in the "
+                                       "profile to see learners per site and the rollout waves.")
         chart_page = QWidget()
         chart_layout = QVBoxLayout(chart_page)
         chart_layout.addWidget(self.media_chart)
         chart_layout.addWidget(self.waterfall_chart)
+        chart_layout.addWidget(self.capacity_chart)
         chart_layout.addStretch(1)
         charts = QScrollArea()
         charts.setWidgetResizable(True)
@@ -645,6 +650,7 @@ class MainWindow(QMainWindow):
                                          " border-radius: 4px")
         self.media_chart.set_data(media_rows(report), media_limits(report))
         self.waterfall_chart.set_data(waterfall_data(report))
+        self.capacity_chart.set_data(capacity_rows(report), [])
         self._preview_stale = True  # built when the Report tab is opened: layout is not free
         if self.tabs.currentWidget() is self.report_view:
             self._refresh_preview()

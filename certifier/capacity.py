@@ -1,0 +1,219 @@
+"""Capacity and rollout planning: how many learners at once per site, and how to roll out in time.
+
+Pure functions of named inputs; the model, in IT's words:
+
+- A site's link carries ``link_mbps``, of which training may use ``training_share``. One learner
+  needs ``demand_kbps`` (the media probe's per-learner peak, or the page weight over the load-time
+  budget when there is no media). So at most ``capacity = link × share ÷ demand`` learners can be
+  online at once.
+- Planning assumption (named ``expected_online_share``; enterprise video planning has used 5 %):
+  that share of the learners released at the same time are online at any moment of the working day.
+- Released all at once, a site expects ``learners × online_share`` at once. When that exceeds its
+  capacity, learners are released in **waves** of at most ``capacity ÷ online_share`` learners.
+- A wave lasts long enough for each learner to finish: with ``online_share`` of them online for
+  ``hours_per_day``, a learner gets ``online_share × hours × 60`` minutes a day, so a wave takes
+  ``ceil(learning_minutes ÷ that)`` working days.
+- Waves of a site follow each other; sites roll out in parallel (their links are separate).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+import tomllib
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import CertifierError
+
+SITE_FIELDS = ("name", "learners", "link_mbps", "training_share", "hours_per_day", "learning_minutes", "deadline")
+
+
+@dataclass(frozen=True)
+class Site:
+    name: str
+    learners: int
+    link_mbps: float
+    training_share: float   # 0–1 of the link that training may use
+    hours_per_day: float
+    learning_minutes: float
+    deadline: dt.date
+
+
+@dataclass(frozen=True)
+class SitePlan:
+    name: str
+    learners: int
+    max_concurrent: int
+    peak_concurrent_needed: int
+    waves: int
+    wave_size: int
+    wave_days: int
+    working_days: int
+    start: str
+    completion: str | None
+    deadline: str
+    meets_deadline: bool
+    fix: dict[str, Any]
+
+
+def working_day_after(start: dt.date, days: int) -> dt.date:
+    """The date ``days`` working days (Mon–Fri) after ``start`` (day 1 is ``start`` if it is a working day).
+
+    Whole weeks are skipped arithmetically: planning 1,000 sites walks no calendar day by day.
+    """
+    current = start
+    while current.weekday() >= 5:
+        current += dt.timedelta(days=1)
+    weeks, rest = divmod(max(days, 1) - 1, 5)
+    current += dt.timedelta(weeks=weeks)
+    for _ in range(rest):
+        current += dt.timedelta(days=1)
+        while current.weekday() >= 5:
+            current += dt.timedelta(days=1)
+    return current
+
+
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    if end < start:
+        return 0
+    full_weeks, rest = divmod((end - start).days + 1, 7)
+    days = full_weeks * 5
+    for offset in range(rest):
+        if (start + dt.timedelta(days=full_weeks * 7 + offset)).weekday() < 5:
+            days += 1
+    return days
+
+
+def capacity_of(site: Site, demand_kbps: float) -> int:
+    if demand_kbps <= 0:
+        return site.learners  # nothing to carry: the link is no limit
+    return int(site.link_mbps * 1000 * site.training_share // demand_kbps)
+
+
+def wave_days(site: Site, online_share: float) -> int:
+    minutes_a_day = online_share * site.hours_per_day * 60
+    return max(1, math.ceil(site.learning_minutes / minutes_a_day)) if minutes_a_day > 0 else 0
+
+
+def plan_site(site: Site, demand_kbps: float, online_share: float, start: dt.date) -> SitePlan:
+    capacity = capacity_of(site, demand_kbps)
+    peak = math.ceil(site.learners * online_share)
+    days_per_wave = wave_days(site, online_share)
+    available = working_days_between(start, site.deadline)
+    if capacity <= 0 or days_per_wave == 0:
+        return SitePlan(site.name, site.learners, capacity, peak, 0, 0, days_per_wave, 0, start.isoformat(), None,
+                        site.deadline.isoformat(), False, fixes(site, demand_kbps, online_share, available, days_per_wave))
+    wave_size = max(1, min(site.learners, math.floor(capacity / online_share)))
+    waves = math.ceil(site.learners / wave_size)
+    total_days = waves * days_per_wave
+    completion = working_day_after(start, total_days)
+    meets = completion <= site.deadline
+    return SitePlan(site.name, site.learners, capacity, peak, waves, wave_size, days_per_wave, total_days,
+                    start.isoformat(), completion.isoformat(), site.deadline.isoformat(), meets,
+                    {} if meets else fixes(site, demand_kbps, online_share, available, days_per_wave))
+
+
+def fixes(site: Site, demand_kbps: float, online_share: float, available_days: int, days_per_wave: int) -> dict[str, Any]:
+    """What would let the site finish by its deadline: cap the bitrate, extend the time, raise the share."""
+    capacity = capacity_of(site, demand_kbps)
+    # More time helps only a site that carries at least one learner at once.
+    needed_days = (days_per_wave * math.ceil(site.learners / max(1, math.floor(capacity / online_share)))
+                   if days_per_wave and capacity > 0 else None)
+    result: dict[str, Any] = {"extend_to_working_days": needed_days}
+    if available_days <= 0 or days_per_wave == 0 or available_days < days_per_wave:
+        result["reason"] = "the deadline leaves less than one wave's time" if available_days > 0 else "the deadline has passed"
+        return result
+    max_waves = available_days // days_per_wave
+    wave_size = math.ceil(site.learners / max_waves)
+    needed_capacity = math.ceil(wave_size * online_share)
+    result["cap_demand_kbps"] = math.floor(site.link_mbps * 1000 * site.training_share / needed_capacity)
+    result["raise_share_to"] = round(needed_capacity * demand_kbps / (site.link_mbps * 1000), 4)
+    return result
+
+
+@dataclass(frozen=True)
+class RolloutPlan:
+    sites: list[SitePlan]
+    waves: list[dict[str, Any]]
+    summary: str
+    earliest_completion: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"sites": [asdict(s) for s in self.sites], "waves": self.waves, "summary": self.summary,
+                "earliest_completion": self.earliest_completion}
+
+
+def plan_rollout(sites: list[Site], demand_kbps: float, online_share: float, start: dt.date) -> RolloutPlan:
+    plans = [plan_site(site, demand_kbps, online_share, start) for site in sites]
+    waves: dict[int, dict[str, Any]] = {}
+    for plan in plans:
+        for index in range(plan.waves):
+            first = working_day_after(start, index * plan.wave_days + 1)
+            last = working_day_after(start, (index + 1) * plan.wave_days)
+            wave = waves.setdefault(index + 1, {"wave": index + 1, "sites": [], "learners": 0, "from": first.isoformat(),
+                                                "to": last.isoformat()})
+            wave["sites"].append(plan.name)
+            wave["learners"] += min(plan.wave_size, plan.learners - index * plan.wave_size)
+            wave["from"] = min(wave["from"], first.isoformat())
+            wave["to"] = max(wave["to"], last.isoformat())
+    late = [p for p in plans if not p.meets_deadline]
+    completions = [p.completion for p in plans if p.completion]
+    earliest = max(completions) if completions and len(completions) == len(plans) else None
+    learners = sum(p.learners for p in plans)
+    summary = (f"{learners:,} learners in {len(plans)} sites at {demand_kbps:,.0f} kbps each: "
+               f"{max((p.waves for p in plans), default=0)} waves at most, "
+               + (f"all sites done by {earliest}" if earliest else "some sites cannot be served")
+               + (f"; {len(late)} sites miss their deadline" if late else "; every deadline met") + ".")
+    return RolloutPlan(plans, [waves[k] for k in sorted(waves)], summary, earliest)
+
+
+def _site_from(row: dict[str, Any], where: str) -> Site:
+    missing = [f for f in SITE_FIELDS if row.get(f) in (None, "")]
+    if missing:
+        raise CertifierError(f"{where}: missing {', '.join(missing)}.")
+    try:
+        share = float(str(row["training_share"]).rstrip("%"))
+        if str(row["training_share"]).endswith("%") or share > 1:
+            share /= 100
+        site = Site(str(row["name"]), int(row["learners"]), float(row["link_mbps"]), share,
+                    float(row["hours_per_day"]), float(row["learning_minutes"]),
+                    row["deadline"] if isinstance(row["deadline"], dt.date) else dt.date.fromisoformat(str(row["deadline"])))
+    except (TypeError, ValueError) as exc:
+        raise CertifierError(f"{where}: {exc}.") from exc
+    if site.learners < 0 or site.link_mbps < 0 or not 0 <= site.training_share <= 1 or site.hours_per_day < 0 \
+            or site.learning_minutes <= 0:
+        raise CertifierError(f"{where}: learners, link and hours must not be negative, the share must be 0–100 %, "
+                             "and learning_minutes must be positive.")
+    return site
+
+
+def resolve_sites_file(name: str) -> Path:
+    """A bundled sites file by name (e.g. 'example-60-sites.csv'), or a path."""
+    from .resources_path import resource_path
+
+    bundled = resource_path("sites", name)
+    return bundled if bundled.is_file() else Path(name)
+
+
+def load_sites(path: str | Path) -> list[Site]:
+    """Sites from a CSV (a header row naming the fields) or a TOML file ([[site]] tables)."""
+    source = Path(path)
+    try:
+        text = source.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise CertifierError(f"Cannot read the sites file {source}: {exc}") from exc
+    if source.suffix.lower() == ".toml":
+        try:
+            rows = tomllib.loads(text).get("site", [])
+        except tomllib.TOMLDecodeError as exc:
+            raise CertifierError(f"{source}: not valid TOML ({exc}).") from exc
+        return [_site_from(row, f"{source} site {n + 1}") for n, row in enumerate(rows)]
+    reader = csv.DictReader(io.StringIO(text))
+    unknown = set(reader.fieldnames or ()) - set(SITE_FIELDS)
+    if unknown:
+        raise CertifierError(f"{source}: unknown columns {', '.join(sorted(unknown))}; expected {', '.join(SITE_FIELDS)}.")
+    return [_site_from(row, f"{source} line {n + 2}") for n, row in enumerate(reader)]

@@ -1,0 +1,135 @@
+"""Capacity and rollout planning: hand-computed cases, edge cases, the seed scenario, the probe."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from certifier.capacity import (Site, load_sites, plan_rollout, plan_site, resolve_sites_file, working_day_after,
+                                working_days_between)
+from certifier.errors import CertifierError
+from tests.conftest import run_cli
+from tests.probe_helpers import by_rule, check
+
+MONDAY = dt.date(2027, 1, 4)
+FAR = dt.date(2027, 12, 31)
+
+
+def site(learners=500, link=10, share=0.2, hours=8, minutes=45, deadline=FAR, name="Branch"):
+    return Site(name, learners, link, share, hours, minutes, deadline)
+
+
+def test_hand_computed_site():
+    # 10 Mbps × 20 % = 2,000 kbps → 2 learners at 1,000 kbps. 5 % online at once → waves of 40.
+    # 500 learners → 13 waves. A learner gets 5 % × 8 h = 24 min a day → 45 min take 2 days per wave.
+    plan = plan_site(site(), 1000, 0.05, MONDAY)
+    assert (plan.max_concurrent, plan.peak_concurrent_needed, plan.wave_size, plan.waves, plan.wave_days) == (2, 25, 40, 13, 2)
+    assert plan.working_days == 26 and plan.completion == "2027-02-08"  # 26th working day from Mon 4 Jan
+    assert plan.meets_deadline and plan.fix == {}
+
+
+def test_fix_when_the_deadline_is_too_close():
+    # 10 working days → 5 waves of 2 days → waves of 100 → 5 at once needed →
+    # cap at 2,000 kbps / 5 = 400 kbps, or raise the share to 5 × 1,000 / 10,000 = 50 %.
+    plan = plan_site(site(deadline=dt.date(2027, 1, 15)), 1000, 0.05, MONDAY)
+    assert not plan.meets_deadline
+    assert plan.fix == {"extend_to_working_days": 26, "cap_demand_kbps": 400, "raise_share_to": 0.5}
+
+
+def test_zero_share_cannot_carry_anyone():
+    plan = plan_site(site(share=0), 1000, 0.05, MONDAY)
+    assert plan.max_concurrent == 0 and plan.waves == 0 and plan.completion is None and not plan.meets_deadline
+    assert plan.fix["extend_to_working_days"] is None  # more time does not help a site with no bandwidth
+
+
+def test_site_smaller_than_a_wave():
+    plan = plan_site(site(learners=10), 1000, 0.05, MONDAY)
+    assert (plan.waves, plan.wave_size, plan.working_days) == (1, 10, 2)
+
+
+def test_deadline_already_past():
+    plan = plan_site(site(deadline=dt.date(2026, 12, 1)), 1000, 0.05, MONDAY)
+    assert not plan.meets_deadline and plan.fix["reason"] == "the deadline has passed"
+
+
+def test_one_hundred_thousand_learners():
+    plan = plan_site(site(learners=100_000, link=1000), 2000, 0.05, MONDAY)
+    # 1,000 Mbps × 20 % / 2,000 kbps = 100 at once → waves of 2,000 → 50 waves × 2 days.
+    assert (plan.max_concurrent, plan.waves, plan.working_days) == (100, 50, 100)
+
+
+def test_working_days():
+    assert working_day_after(MONDAY, 5) == dt.date(2027, 1, 8)
+    assert working_day_after(MONDAY, 6) == dt.date(2027, 1, 11)
+    assert working_days_between(MONDAY, dt.date(2027, 1, 17)) == 10
+    assert working_days_between(MONDAY, dt.date(2027, 1, 3)) == 0
+
+
+def test_seed_scenario_3mbps_video_then_capped_at_800kbps():
+    """20,000 managers in 60 sites: a 3 Mbps video blocks the rollout; capped at 800 kbps it fits."""
+    sites = load_sites(resolve_sites_file("example-60-sites.csv"))
+    assert sum(s.learners for s in sites) == 20_000 and len(sites) == 60
+    heavy = plan_rollout(sites, 3000, 0.05, MONDAY)
+    starved = [p for p in heavy.sites if p.max_concurrent == 0]
+    assert len(starved) == 20  # 6 Mbps offices: 1.2 Mbps for training, less than one learner
+    assert all(p.fix["cap_demand_kbps"] == 1200 for p in starved)
+    assert max(p.waves for p in heavy.sites) == 13 and heavy.earliest_completion is None
+    light = plan_rollout(sites, 800, 0.05, MONDAY)
+    assert all(p.meets_deadline for p in light.sites) and max(p.waves for p in light.sites) == 7
+    assert light.earliest_completion == "2027-01-21"
+    assert light.waves[0]["learners"] == sum(min(p.wave_size, p.learners) for p in light.sites)
+
+
+def test_sites_file_errors_name_the_line(tmp_path):
+    bad = tmp_path / "sites.csv"
+    bad.write_text("name,learners,link_mbps,training_share,hours_per_day,learning_minutes,deadline\n"
+                   "A,10,5,20%,8,45,2027-02-01\nB,ten,5,20%,8,45,2027-02-01\n")
+    with pytest.raises(CertifierError, match="line 3"):
+        load_sites(bad)
+    toml = tmp_path / "sites.toml"
+    toml.write_text('[[site]]\nname = "A"\nlearners = 10\nlink_mbps = 5\ntraining_share = 0.2\n'
+                    'hours_per_day = 8\nlearning_minutes = 45\ndeadline = 2027-02-01\n')
+    assert load_sites(toml)[0].deadline == dt.date(2027, 2, 1)
+
+
+def test_capacity_probe_on_the_sample_course(sample_course, tmp_path):
+    profile = tmp_path / "p.toml"
+    profile.write_text('extends = "default"\n[capacity]\nsites_file = "example-60-sites.csv"\nrollout_start = "2027-01-04"\n'
+                       "[pageload]\nbrowser_timing = false\n")
+    from certifier.profiles import load_profile
+
+    report = check(sample_course, ("conformance", "media", "pageload", "capacity"), load_profile(str(profile)))
+    findings = by_rule(report)
+    plan = findings["capacity.plan"]
+    assert plan["details"]["demand_source"].startswith("media peak") and plan["details"]["demand_kbps"] > 300
+    assert findings["capacity.deadlines"]["status"] == "pass" and findings["capacity.no-bandwidth"]["status"] == "pass"
+    assert len(report["outputs"]["capacity"]["sites"]) == 60
+
+
+def test_capacity_cli(tmp_path):
+    out = tmp_path / "plan.json"
+    result = run_cli("capacity", "--sites", "example-60-sites.csv", "--demand-kbps", "3000", "--start", "2027-01-04",
+                     "--json", str(out))
+    assert result.returncode == 4 and "cap demand kbps 1200" in result.stdout
+    assert len(json.loads(out.read_text())["sites"]) == 60
+
+
+def test_working_day_arithmetic_matches_a_calendar_walk():
+    import random
+
+    def walk(start, days):
+        day, counted = start, 0
+        while True:
+            if day.weekday() < 5:
+                counted += 1
+                if counted >= days:
+                    return day
+            day += dt.timedelta(days=1)
+
+    rng = random.Random(7)
+    for _ in range(2000):
+        start = dt.date(2027, 1, 1) + dt.timedelta(days=rng.randint(0, 400))
+        days = rng.randint(1, 300)
+        assert working_day_after(start, days) == walk(start, days)
