@@ -15,6 +15,9 @@ import time
 from _common import OUT, REPO_ROOT
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Benchmark runs go to a history of their own, not the person's.
+os.environ["CERTIFIER_DATA_DIR"] = str(OUT / "gui-bench-data")
+os.environ["CERTIFIER_CONFIG_DIR"] = str(OUT / "gui-bench-config")
 LAUNCHES = 3
 
 BARE = """

@@ -14,6 +14,10 @@ import tempfile
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The shots use a history and keys of their own, never the person's.
+_PRIVATE = tempfile.mkdtemp(prefix="certifier-shots-home-")
+os.environ["CERTIFIER_DATA_DIR"] = os.path.join(_PRIVATE, "data")
+os.environ["CERTIFIER_CONFIG_DIR"] = os.path.join(_PRIVATE, "config")
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "screenshots"
 sys.path.insert(0, str(ROOT))
@@ -83,6 +87,19 @@ def main() -> None:
         save("04-media-chart")
         window.tabs.setCurrentIndex(2)
         save("05-report-summary")
+        window.tabs.setCurrentIndex(3)
+        window.history_table.selectRow(0)
+        window.history_table.selectionModel().select(
+            window.history_table.model().index(1, 0),
+            window.history_table.selectionModel().SelectionFlag.Select | window.history_table.selectionModel().SelectionFlag.Rows)
+        window.compare_selected()
+        save("07-history-compare")
+        window.tabs.setCurrentIndex(4)
+        window.desktop_checked.connect(desktop_done)
+        window.check_desktop()
+
+    def desktop_done(_):
+        save("08-desktop-readiness")
         window.close()
         app.quit()
 
@@ -91,6 +108,7 @@ def main() -> None:
     QTimer.singleShot(120_000, app.quit)  # never hang a CI job
     app.exec()
     shutil.rmtree(work, ignore_errors=True)
+    shutil.rmtree(_PRIVATE, ignore_errors=True)
     print("\n".join(shots))
 
 

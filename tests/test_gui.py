@@ -303,3 +303,34 @@ def test_desktop_readiness_uses_the_screen_and_the_course(qtbot, window):
     assert findings["machine.course-plugins"]["status"] == "pass"  # the sample course needs no plugin
     text = window.desktop_view.toPlainText()
     assert "GB RAM" in text and "Screen size" in text
+    from certifier.ui.main_window import machine_readiness
+
+    machine = [f for f in report["findings"] if f["rule_id"].startswith("machine.")]
+    assert text.startswith(machine_readiness(machine))
+
+
+def test_network_profile_choice_reaches_the_run(qtbot, window):
+    assert window.network_combo.currentData() == "cable"  # the default profile's target network
+    window.network_combo.setCurrentIndex(window.network_combo.findData("3g"))
+    assert window.current_profile().section("network")["target_network"] == "3g"
+    window.profile_combo.setCurrentText("branch-office")
+    assert window.network_combo.currentData() == "branch-office"
+
+
+def test_cancel_a_run_stuck_on_a_slow_staging_server(qtbot, window):
+    from tests.fault_servers import Trickle, serve
+
+    open_and_wait(qtbot, window)
+    with serve(Trickle) as url:
+        window.url_radio.setChecked(True)
+        window.staging_url.setText(url)
+        qtbot.mouseClick(window.run_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: any("Page load" in window.step_list.item(i).text()
+                                    for i in range(window.step_list.count())), timeout=RUN_TIMEOUT_MS)
+        qtbot.wait(300)  # the probe is now inside a response that trickles one byte at a time
+        with qtbot.waitSignal(window.run_finished, timeout=5000) as blocker:
+            start = time.monotonic()
+            qtbot.mouseClick(window.cancel_button, Qt.MouseButton.LeftButton)
+        assert time.monotonic() - start < 1.0
+    assert blocker.args[0]["run"]["status"] == "cancelled"
+    qtbot.waitUntil(lambda: window.run_thread is None, timeout=2000)

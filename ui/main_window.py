@@ -67,6 +67,7 @@ class MainWindow(QMainWindow):
         self._build_ui()
         self.setAcceptDrops(True)
         self._restore()
+        self._fill_networks()
         self.refresh_history()
 
     # --- construction -------------------------------------------------------------------------
@@ -153,7 +154,12 @@ class MainWindow(QMainWindow):
         self.profile_combo.setAccessibleName("Policy profile")
         self.profile_combo.addItems(list(bundled_profiles()) + [OTHER_PROFILE])
         self.profile_combo.activated.connect(self._profile_chosen)
+        self.profile_combo.currentTextChanged.connect(lambda _text: self._fill_networks())
         policy_form.addRow("Profile:", self.profile_combo)
+        self.network_combo = QComboBox()
+        self.network_combo.setAccessibleName("Network profile")
+        self.network_combo.setToolTip("The link the page-load budget and the load test are judged on.")
+        policy_form.addRow("Network:", self.network_combo)
         layout.addWidget(policy_box)
 
         target_box = QGroupBox("Staging target")
@@ -298,8 +304,8 @@ class MainWindow(QMainWindow):
             for f in report["findings"] if f["rule_id"].startswith("machine."))
         facts = report["outputs"].get("machine", {}).get("facts", {})
         browsers = ", ".join(f"{b['name']} {b['version'] or '?'}" for b in facts.get("browsers", [])) or "none found"
-        verdict = report["verdict"] if report["package"].get("path") else (
-            "READY" if report["verdict"] == CERTIFIED else "NOT READY" if report["verdict"] != CONDITIONAL else "READY WITH GAPS")
+        machine = [f for f in report["findings"] if f["rule_id"].startswith("machine.")]
+        verdict = machine_readiness(machine)
         self.desktop_view.setHtml(
             f"<h2>{html.escape(verdict)}</h2><p>{html.escape(facts.get('os', ''))}: {facts.get('cpu_cores')} cores, "
             f"{facts.get('ram_gb')} GB RAM, {facts.get('free_disk_gb')} GB free; browsers: {html.escape(browsers)}</p>"
@@ -315,7 +321,9 @@ class MainWindow(QMainWindow):
         self.history_table.setHorizontalHeaderLabels([c.replace("_", " ") for c in HISTORY_COLUMNS])
         self.history_table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.history_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.history_table.horizontalHeader().setStretchLastSection(True)
+        header = self.history_table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(HISTORY_COLUMNS.index("course_title"), QHeaderView.ResizeMode.Stretch)
         self.history_table.setAccessibleName("Recorded runs")
         layout.addWidget(self.history_table, 2)
         compare = QPushButton("Compare the two selected runs")
@@ -517,7 +525,27 @@ class MainWindow(QMainWindow):
         self.profile_combo.setCurrentIndex(self.profile_combo.count() - 2)
 
     def current_profile(self) -> Profile:
-        return load_profile(self.profile_combo.currentText())
+        profile = load_profile(self.profile_combo.currentText())
+        network = self.network_combo.currentData()
+        if network and network in profile.values.get("network", {}).get("presets", {}):
+            profile.values["network"]["target_network"] = network  # this run only; the file is unchanged
+        return profile
+
+    def _fill_networks(self) -> None:
+        try:
+            profile = load_profile(self.profile_combo.currentText())
+        except CertifierError:
+            return
+        network = profile.values.get("network", {})
+        self.network_combo.blockSignals(True)
+        self.network_combo.clear()
+        for name, link in network.get("presets", {}).items():
+            label = f"{name} ({link['down_kbps'] / 1000:g} Mbps, {link['rtt_ms']:g} ms)"
+            self.network_combo.addItem(label + (" — profile's target" if name == network.get("target_network") else ""),
+                                       name)
+        index = self.network_combo.findData(network.get("target_network"))
+        self.network_combo.setCurrentIndex(max(index, 0))
+        self.network_combo.blockSignals(False)
 
     def _target_changed(self, use_url: bool) -> None:
         for widget in (self.staging_url, self.staging_user, self.staging_password):
@@ -744,3 +772,13 @@ class MainWindow(QMainWindow):
         text = format_comparison(compare_reports(old, new), old, new)
         self.compare_view.setPlainText(text)
         return text
+
+
+def machine_readiness(findings: list[dict[str, Any]]) -> str:
+    """This machine's own readiness (not the course's verdict): what desktop support acts on."""
+    failed = [f for f in findings if f["status"] == "fail"]
+    if any(f["severity"] in ("blocker", "major") for f in failed):
+        return "NOT READY"
+    if failed or any(f["status"] in ("warn", "error") for f in findings):
+        return "READY WITH GAPS"
+    return "READY"
