@@ -104,3 +104,36 @@ def quantity(value: float | int, unit: str = "") -> str:
     else:
         text = f"{value:.2g}" if magnitude < 0.1 else f"{value:.2f}".rstrip("0").rstrip(".")
     return f"{text} {unit}".rstrip()
+
+
+def value_with_unit(value: Any, unit: str | None) -> str:
+    """A measured value or limit for display: thousands separated, trailing zeros dropped."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        value = f"{value:,.2f}".rstrip("0").rstrip(".")
+    elif isinstance(value, int):
+        value = f"{value:,}"
+    return f"{value} {unit or ''}".strip()
+
+
+EVIDENCE_LISTED = 50  # locations kept per finding; the message gives the full count
+
+
+def from_problems(rule_id: str, title: str, severity: Severity, problems: list[tuple[str, Evidence]], ok: str, *,
+                  remediation: str = "", it_risk: str = "", fail_status: Status = Status.FAIL,
+                  measured: Any = None, limit: Any = None, unit: str | None = None, spec_ref: str | None = None,
+                  details: dict[str, Any] | None = None, count_prefix: bool = False) -> Finding:
+    """One finding for a rule: ``pass`` with ``ok`` when there is no problem, else ``fail_status``
+    listing the first problems in the message and every location (up to a bound) as evidence."""
+    if not problems:
+        return Finding(rule_id, title, severity, Status.PASS, ok, measured=measured, limit=limit, unit=unit,
+                       it_risk=it_risk, spec_ref=spec_ref)
+    messages = [message for message, _ in problems]
+    shown = "; ".join(messages[:3]) + (f" (and {len(messages) - 3} more)" if len(messages) > 3 else "")
+    if count_prefix:
+        shown = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}: {shown}"
+    return Finding(rule_id, title, severity, fail_status, shown,
+                   measured=measured if measured is not None or not count_prefix else len(problems),
+                   limit=limit, unit=unit, evidence=tuple(e for _, e in problems[:EVIDENCE_LISTED]),
+                   remediation=remediation, it_risk=it_risk, spec_ref=spec_ref, details=details or {})

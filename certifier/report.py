@@ -7,8 +7,6 @@ report can be rebuilt from saved evidence against another profile without touchi
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -133,19 +131,9 @@ def assess(record: RunRecord, profile: Profile, probes: dict[str, type[Probe]]) 
 
 def write_json_atomic(path: str | Path, data: Any) -> Path:
     """Write JSON through a temporary file and a rename, so no reader sees half a file."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(data, out, indent=2, ensure_ascii=False)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    return target
+    from .exporters.files import write_atomic
+
+    return write_atomic(path, json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8"))
 
 
 def findings_of(report: dict[str, Any]) -> list[Finding]:

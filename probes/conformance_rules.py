@@ -13,10 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from certifier.findings import Evidence, Finding, Severity, Status, quantity
+from certifier.findings import Evidence, Finding, Severity, Status, from_problems, quantity
 from certifier.standards import AICC, CMI5, HTML, SCORM_12
 
-EVIDENCE_LISTED = 50  # locations shown per finding; the message gives the full count
 MIB = 1024 * 1024
 CMI5_LAUNCH_METHODS = {"AnyWindow", "OwnWindow"}
 CMI5_MOVE_ON = {"NotApplicable", "Passed", "Completed", "CompletedAndPassed", "CompletedOrPassed"}
@@ -42,22 +41,10 @@ class Problem:
         return Evidence(self.path, self.line, self.url)
 
 
-def outcome(rule: str, title: str, severity: Severity, problems: list[Problem], ok: str, *,
-            remediation: str, it_risk: str, spec_ref: str | None = None, fail_status: Status = Status.FAIL,
-            measured=None, limit=None, unit=None, details: dict | None = None) -> Finding:
-    """One finding for a rule: fail (listing every problem) or pass."""
-    if not problems:
-        return Finding(rule, title, severity, Status.PASS, ok, measured=measured, limit=limit, unit=unit,
-                       it_risk=it_risk, spec_ref=spec_ref)
-    shown = "; ".join(p.message for p in problems[:3])
-    more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
-    return Finding(
-        rule, title, severity, fail_status,
-        f"{len(problems)} problem{'s' if len(problems) != 1 else ''}: {shown}{more}",
-        measured=measured if measured is not None else len(problems), limit=limit, unit=unit,
-        evidence=tuple(p.evidence for p in problems[:EVIDENCE_LISTED]),
-        remediation=remediation, it_risk=it_risk, spec_ref=spec_ref, details=details or {},
-    )
+def outcome(rule: str, title: str, severity: Severity, problems: list[Problem], ok: str, **kwargs) -> Finding:
+    """One finding for a rule: fail (listing every problem, with their count) or pass."""
+    return from_problems(rule, title, severity, [(p.message, p.evidence) for p in problems], ok,
+                         count_prefix=True, **kwargs)
 
 
 class FileIndex:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from certifier.findings import Evidence, Finding, Severity, Status, quantity
+from certifier.findings import Evidence, Finding, Severity, Status, from_problems, quantity
 
 Files = list[Mapping[str, Any]]
 REENCODE = "Re-encode to H.264/AAC in MP4 (or VP9/Opus in WebM)"
@@ -34,14 +34,10 @@ def reencode_gain(f: Mapping[str, Any], video_kbps: float, target_kbps: float) -
     return 1 - after / before, before / after
 
 
-def _finding(rule, title, severity, offenders, ok, *, measured, limit, unit, remediation, it_risk,
-             status=Status.FAIL) -> Finding:
-    if not offenders:
-        return Finding(rule, title, severity, Status.PASS, ok, measured=measured, limit=limit, unit=unit, it_risk=it_risk)
-    messages = [m for _, m in offenders]
-    shown = "; ".join(messages[:3]) + (f" (and {len(messages) - 3} more)" if len(messages) > 3 else "")
-    return Finding(rule, title, severity, status, shown, measured=measured, limit=limit, unit=unit,
-                   evidence=tuple(Evidence(path=p) for p, _ in offenders), remediation=remediation, it_risk=it_risk)
+def _finding(rule, title, severity, offenders, ok, *, status=Status.FAIL, **kwargs) -> Finding:
+    """``offenders`` are (package path, message) pairs."""
+    return from_problems(rule, title, severity, [(m, Evidence(path=p)) for p, m in offenders], ok,
+                         fail_status=status, **kwargs)
 
 
 def video_bitrate(files: Files, limits: Mapping[str, Any]) -> Finding:

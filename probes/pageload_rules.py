@@ -6,7 +6,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from certifier.findings import Evidence, Finding, Severity, Status, quantity
+from certifier.findings import Evidence, Finding, Severity, Status, from_problems, quantity
 from certifier.staging.network import NetworkProfile, network_profiles
 
 STATIC_TYPES = ("text/css", "text/javascript", "application/javascript", "image/", "font/", "application/font")
@@ -38,18 +38,12 @@ def _ev(page: Mapping[str, Any], request: Mapping[str, Any] | None = None) -> Ev
     return Evidence(url=(request or {}).get("url") or page["url"], path=(request or {}).get("path") or page["launch"])
 
 
-def _finding(rule, title, severity, problems, ok, *, remediation, it_risk, measured=None, limit=None, unit=None,
-             skipped: str | None = None) -> Finding:
+def _finding(rule, title, severity, problems, ok, *, skipped: str | None = None, **kwargs) -> Finding:
+    """``problems`` are (message, Evidence) pairs; a metric not measured is ``skipped`` with the reason."""
     if skipped:
-        return Finding(rule, title, severity, Status.SKIPPED, f"Not measured: {skipped}", limit=limit, unit=unit,
-                       it_risk=it_risk)
-    if not problems:
-        return Finding(rule, title, severity, Status.PASS, ok, measured=measured, limit=limit, unit=unit,
-                       it_risk=it_risk)
-    messages = [m for m, _ in problems]
-    shown = "; ".join(messages[:3]) + (f" (and {len(messages) - 3} more)" if len(messages) > 3 else "")
-    return Finding(rule, title, severity, Status.FAIL, shown, measured=measured, limit=limit, unit=unit,
-                   evidence=tuple(e for _, e in problems[:50]), remediation=remediation, it_risk=it_risk)
+        return Finding(rule, title, severity, Status.SKIPPED, f"Not measured: {skipped}", limit=kwargs.get("limit"),
+                       unit=kwargs.get("unit"), it_risk=kwargs.get("it_risk", ""))
+    return from_problems(rule, title, severity, problems, ok, **kwargs)
 
 
 def loaded_pages(evidence: Mapping[str, Any]) -> list[Mapping[str, Any]]:

@@ -223,34 +223,32 @@ def test_large_font_at_1280x720_keeps_controls_usable(qtbot, gui_settings, qapp)
         qapp.setFont(original)
 
 
-def test_ui_thread_stays_responsive_during_a_full_run(qtbot, window, tmp_path):
+def test_ui_thread_stays_responsive_during_a_full_run(tmp_path):
+    """A 10 ms heartbeat on the UI thread never waits 100 ms during a full run of a 3,001-file course.
+
+    Measured in a fresh process running the real window (tests/heartbeat_run.py): the pytest
+    process carries threads and state of earlier tests that are not the application's.
+    """
+    import json
+    import os
+    import subprocess
+    import sys
+
     pages = {f"lesson{i:04}/index.html": "<html><body>" + "<p>text</p>\n" * 200 + f'<img src="fig{i}.png"></body></html>'
              for i in range(1500)}
     pages.update({f"lesson{i:04}/fig{i}.png": bytes(2000) for i in range(1500)})
     pages["index.html"] = "<html>" + "".join(f'<a href="lesson{i:04}/index.html">L</a>' for i in range(1500)) + "</html>"
     course = build_zip(tmp_path / "big.zip", pages)
-    open_and_wait(qtbot, window, course)
-    gaps = []
-    last = [time.monotonic()]
-
-    def beat():
-        now = time.monotonic()
-        gaps.append(now - last[0])
-        last[0] = now
-
-    heartbeat = QTimer(window)
-    heartbeat.setObjectName("certifier-test-heartbeat")
-    heartbeat.setInterval(10)
-    heartbeat.timeout.connect(beat)
-    heartbeat.start()
-    try:
-        run_and_wait(qtbot, window)
-    finally:
-        heartbeat.stop()
-    assert len(gaps) > 20, "the run was too short to measure"
-    worst = max(gaps)
-    print(f"worst UI heartbeat gap: {worst * 1000:.0f} ms over {len(gaps)} beats")
-    assert worst < 0.100, f"UI thread blocked for {worst * 1000:.0f} ms"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run([sys.executable, "-m", "tests.heartbeat_run", str(course), str(tmp_path / "s.ini")],
+                            capture_output=True, text=True, timeout=120, env=env,
+                            cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    assert result.returncode == 0, result.stderr[-2000:]
+    measured = json.loads(result.stdout.strip().splitlines()[-1])
+    print(f"worst UI heartbeat gap: {measured['worst_ms']} ms over {measured['beats']} beats")
+    assert measured.get("verdict"), "the run did not finish"
+    assert measured["beats"] > 20, "the run was too short to measure"
+    assert measured["worst_ms"] < 100, f"UI thread blocked for {measured['worst_ms']} ms"
 
 
 def test_sign_off_then_reopen_shows_the_verified_signature(qtbot, window, tmp_path):

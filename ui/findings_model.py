@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from certifier.findings import SEVERITY_ORDER, Severity
+from certifier.findings import SEVERITY_ORDER, Severity, value_with_unit
 
 COLUMNS = ("Severity", "Status", "Rule", "Finding", "Measured", "Limit", "Evidence")
 STATUS_COLOURS = {"fail": "#b3261e", "error": "#8e24aa", "warn": "#b26a00", "skipped": "#5f6368", "pass": "#1e7d32"}
@@ -18,13 +18,7 @@ FINDING_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
 def value_text(value: Any, unit: str | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        value = f"{value:,.2f}".rstrip("0").rstrip(".")
-    elif isinstance(value, int):
-        value = f"{value:,}"
-    return f"{value} {unit or ''}".strip()
+    return value_with_unit(value, unit)
 
 
 def evidence_text(finding: dict[str, Any]) -> str:

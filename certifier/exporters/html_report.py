@@ -10,7 +10,7 @@ import json
 from html import escape
 from typing import Any
 
-from ..findings import SEVERITY_ORDER, Severity
+from ..findings import SEVERITY_ORDER, Severity, value_with_unit
 from .svg_charts import capacity_chart, media_chart, waterfall_chart
 
 VERDICT_CLASS = {"CERTIFIED": "ok", "CONDITIONAL": "cond", "NOT CERTIFIED": "no"}
@@ -39,13 +39,7 @@ code { font-family: "DejaVu Sans Mono", monospace; font-size: 12px; }
 
 
 def _value(value: Any, unit: str | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        value = f"{value:,.2f}".rstrip("0").rstrip(".")
-    elif isinstance(value, int):
-        value = f"{value:,}"
-    return escape(f"{value} {unit or ''}".strip())
+    return escape(value_with_unit(value, unit))
 
 
 def _evidence(e: dict[str, Any]) -> str:
