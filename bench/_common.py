@@ -38,3 +38,41 @@ def run_child(code: str, *args: str) -> dict:
     result = subprocess.run([sys.executable, "-c", prologue + code, *args], capture_output=True, text=True,
                             check=True, cwd=REPO_ROOT)
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+PROBE_CHILD = """
+from certifier.archive import open_package
+from certifier.inventory import build_inventory
+from certifier.profiles import load_profile
+from certifier.runner import archive_limits
+from certifier.probe_api import ProbeContext
+from certifier.standards import detect_standard
+from certifier.workdir import WorkDir
+import importlib
+module, name = sys.argv[3].rsplit(":", 1)
+probe = getattr(importlib.import_module(module), name)()
+profile = load_profile("default")
+limits = archive_limits(profile)
+inventory_s = probe_s = float("inf")
+for _ in range(int(sys.argv[2])):
+    start = time.perf_counter()
+    with open_package(sys.argv[1], limits) as package:
+        inventory = build_inventory(package)
+    inventory_s = min(inventory_s, time.perf_counter() - start)
+    with open_package(sys.argv[1], limits) as package, WorkDir() as workdir:
+        ctx = ProbeContext(profile=profile, workdir=workdir, package=package, inventory=inventory,
+                           detection=detect_standard(package))
+        start = time.perf_counter()
+        evidence = probe.gather(ctx)
+        findings = probe.evaluate(evidence, profile.section(probe.id))
+        probe_s = min(probe_s, time.perf_counter() - start)
+print(json.dumps({"inventory_s": inventory_s, "probe_s": probe_s, "files": len(inventory.files),
+                  "failed": sorted(f.rule_id for f in findings if f.status.value == "fail"),
+                  "counts": evidence.get("counts"), "bytes": evidence.get("bytes_scanned"),
+                  "peak_rss_mb": peak_rss_mb()}))
+"""
+
+
+def time_probe(package, probe: str, runs: int) -> dict:
+    """Inventory and one probe (gather + rules) on ``package`` in a fresh process; best of ``runs``."""
+    return run_child(PROBE_CHILD, str(package), str(runs), probe)

@@ -10,7 +10,7 @@ import os
 import random
 import zipfile
 
-from _common import OUT, run_child
+from _common import OUT, time_probe
 
 PAGES = 2500
 IMAGES = 2500
@@ -57,36 +57,6 @@ def build_package(path) -> int:
     return len(manifest.encode())
 
 
-CHILD = """
-from certifier.archive import open_package
-from certifier.inventory import build_inventory
-from certifier.profiles import load_profile
-from certifier.runner import archive_limits
-from certifier.probe_api import ProbeContext
-from certifier.standards import detect_standard
-from certifier.workdir import WorkDir
-from certifier.probes.conformance import ConformanceProbe
-profile = load_profile("default")
-limits = archive_limits(profile)
-inventory_s = probe_s = float("inf")
-for _ in range(int(sys.argv[2])):
-    start = time.perf_counter()
-    with open_package(sys.argv[1], limits) as package:
-        inventory = build_inventory(package)
-    inventory_s = min(inventory_s, time.perf_counter() - start)
-    with open_package(sys.argv[1], limits) as package, WorkDir() as workdir:
-        ctx = ProbeContext(profile=profile, workdir=workdir, package=package, inventory=inventory,
-                           detection=detect_standard(package))
-        start = time.perf_counter()
-        probe = ConformanceProbe()
-        findings = probe.evaluate(probe.gather(ctx), profile.section("conformance"))
-        probe_s = min(probe_s, time.perf_counter() - start)
-failed = sorted(f.rule_id for f in findings if f.status.value == "fail")
-print(json.dumps({"inventory_s": inventory_s, "probe_s": probe_s, "files": len(inventory.files),
-                  "failed": failed, "peak_rss_mb": peak_rss_mb()}))
-"""
-
-
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     package = OUT / "conformance-package.zip"
@@ -95,7 +65,7 @@ def main() -> None:
         build_package(package)
     with zipfile.ZipFile(package) as archive:
         manifest_mb = archive.getinfo("imsmanifest.xml").file_size / 2**20
-    result = run_child(CHILD, str(package), str(RUNS))
+    result = time_probe(package, "certifier.probes.conformance:ConformanceProbe", RUNS)
     ratio = result["probe_s"] / result["inventory_s"]
     print(f"package: {result['files']:,} files, manifest {manifest_mb:.1f} MB, "
           f"{package.stat().st_size / 2**20:,.0f} MB zip")

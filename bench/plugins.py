@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import zipfile
 
-from _common import OUT, run_child
+from _common import OUT, time_probe
 
 FILES = 1024
 FILE_BYTES = 1024 * 1024
@@ -41,44 +41,16 @@ def build_package(path) -> None:
             archive.writestr(f"lesson-{i:04}/content.{kind}", "".join(lines))
 
 
-CHILD = """
-from certifier.archive import open_package
-from certifier.inventory import build_inventory
-from certifier.profiles import load_profile
-from certifier.runner import archive_limits
-from certifier.probe_api import ProbeContext
-from certifier.standards import detect_standard
-from certifier.workdir import WorkDir
-from certifier.probes.plugins import PluginsProbe
-profile = load_profile("default")
-limits = archive_limits(profile)
-inventory_s = scan_s = float("inf")
-for _ in range(int(sys.argv[2])):
-    start = time.perf_counter()
-    with open_package(sys.argv[1], limits) as package:
-        inventory = build_inventory(package)
-    inventory_s = min(inventory_s, time.perf_counter() - start)
-    with open_package(sys.argv[1], limits) as package, WorkDir() as workdir:
-        ctx = ProbeContext(profile=profile, workdir=workdir, package=package, inventory=inventory,
-                           detection=detect_standard(package))
-        start = time.perf_counter()
-        evidence = PluginsProbe().gather(ctx)
-        scan_s = min(scan_s, time.perf_counter() - start)
-print(json.dumps({"inventory_s": inventory_s, "scan_s": scan_s, "bytes": evidence["bytes_scanned"],
-                  "counts": evidence["counts"], "peak_rss_mb": peak_rss_mb()}))
-"""
-
-
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     package = OUT / "text-package-deflated.zip"
     if not package.exists():
         print("building the package (once)…")
         build_package(package)
-    result = run_child(CHILD, str(package), str(RUNS))
-    ratio = result["scan_s"] / result["inventory_s"]
+    result = time_probe(package, "certifier.probes.plugins:PluginsProbe", RUNS)
+    ratio = result["probe_s"] / result["inventory_s"]
     print(f"text scanned: {result['bytes'] / 2**30:.2f} GB in {FILES:,} files; signals found: {result['counts']}")
-    print(f"inventory: {result['inventory_s']:.2f} s   plugins scan: {result['scan_s']:.2f} s   "
+    print(f"inventory: {result['inventory_s']:.2f} s   plugins scan: {result['probe_s']:.2f} s   "
           f"ratio {ratio:.2f}× (target ≤ 1.5×)")
     print(f"peak RSS (inventory + scan): {result['peak_rss_mb']:.0f} MB (target ≤ 200 MB)")
 
