@@ -182,6 +182,12 @@ def _validate(data: dict[str, Any], schema: Schema, path: Path) -> None:
                 raise ProfileError(f"{path}: '{key}' must be a text string, found {_kind_of(value)}.")
             continue
         if key not in schema:
+            from .registry import discover_probes
+
+            broken = {b.name: b.reason for b in discover_probes()[1]}
+            if key in broken:
+                raise ProfileError(f"{path}: section '[{key}]' belongs to the probe '{key}', which {broken[key]}. "
+                                   "Reinstall Course Certifier.")
             raise ProfileError(
                 f"{path}: unknown section '[{key}]'; known sections: {', '.join(sorted(schema))}."
             )
