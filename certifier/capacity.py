@@ -135,6 +135,20 @@ def fixes(site: Site, demand_kbps: float, online_share: float, available_days: i
     return result
 
 
+def describe_fix(fix: dict[str, Any]) -> str:
+    """A site's fix as IT reads it: the options that would let it finish by its deadline."""
+    options = []
+    if fix.get("cap_demand_kbps"):
+        options.append(f"cap video at {fix['cap_demand_kbps']:,} kbps")
+    if fix.get("extend_to_working_days"):
+        options.append(f"extend to {fix['extend_to_working_days']} working days")
+    if fix.get("raise_share_to"):
+        options.append(f"raise the training share to {fix['raise_share_to']:.0%}")
+    if fix.get("reason"):
+        options.append(fix["reason"])
+    return " or ".join(options)
+
+
 @dataclass(frozen=True)
 class RolloutPlan:
     sites: list[SitePlan]

@@ -339,7 +339,7 @@ def cmd_machine(args: argparse.Namespace) -> int:
 def cmd_capacity(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from .capacity import load_sites, plan_rollout, resolve_sites_file
+    from .capacity import describe_fix, load_sites, plan_rollout, resolve_sites_file
 
     profile = load_profile(args.profile)
     share = args.online_share if args.online_share is not None else profile.section("capacity")["expected_online_share"]
@@ -353,8 +353,7 @@ def cmd_capacity(args: argparse.Namespace) -> int:
     print(plan.summary)
     print(f"{'site':<16} {'learners':>8} {'at once':>8} {'expected':>8} {'waves':>5} {'done':>11} {'deadline':>11}  fix")
     for site in plan.sites:
-        fix = site.fix
-        note = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in fix.items() if v is not None)
+        note = describe_fix(site.fix)
         print(f"{site.name:<16} {site.learners:>8,} {site.max_concurrent:>8,} {site.peak_concurrent_needed:>8,} "
               f"{site.waves:>5} {site.completion or 'never':>11} {site.deadline:>11}  {note}")
     for wave in plan.waves:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
-from certifier.capacity import Site, load_sites, plan_rollout, resolve_sites_file
+from certifier.capacity import Site, describe_fix, load_sites, plan_rollout, resolve_sites_file
 from certifier.findings import Evidence, Finding, Severity, Status
 from certifier.probe_api import Probe, ProbeContext
 from certifier.profiles import LimitSpec
@@ -96,18 +96,8 @@ def deadline_finding(late, demand_kbps: float) -> Finding:
                        it_risk="Bandwidth: the staggered rollout fits each site's link.")
     parts = []
     for p in late[:10]:
-        fix = p.fix
-        options = []
-        if fix.get("cap_demand_kbps"):
-            options.append(f"cap video at {fix['cap_demand_kbps']:,} kbps")
-        if fix.get("extend_to_working_days"):
-            options.append(f"extend to {fix['extend_to_working_days']} working days")
-        if fix.get("raise_share_to"):
-            options.append(f"raise the training share to {fix['raise_share_to']:.0%}")
-        if fix.get("reason"):
-            options.append(fix["reason"])
         parts.append(f"{p.name}: {p.learners:,} learners, {p.max_concurrent} at once, {p.waves} waves, done "
-                     f"{p.completion or 'never'} (deadline {p.deadline}) — " + " or ".join(options))
+                     f"{p.completion or 'never'} (deadline {p.deadline}) — " + describe_fix(p.fix))
     return Finding("capacity.deadlines", "Every site can finish by its deadline", Severity.MAJOR, Status.FAIL,
                    f"{len(late)} sites miss their deadline at {demand_kbps:,.0f} kbps per learner. " + "; ".join(parts[:3]),
                    measured=len(late), limit=0, unit="sites", evidence=tuple(Evidence(path=p.name) for p in late[:50]),

@@ -112,7 +112,7 @@ def test_capacity_cli(tmp_path):
     out = tmp_path / "plan.json"
     result = run_cli("capacity", "--sites", "example-60-sites.csv", "--demand-kbps", "3000", "--start", "2027-01-04",
                      "--json", str(out))
-    assert result.returncode == 4 and "cap demand kbps 1200" in result.stdout
+    assert result.returncode == 4 and "cap video at 1,200 kbps or raise the training share to 50%" in result.stdout
     assert len(json.loads(out.read_text())["sites"]) == 60
 
 
