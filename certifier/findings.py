@@ -27,17 +27,20 @@ SEVERITY_ORDER = {s: i for i, s in enumerate(Severity)}
 
 @dataclass(frozen=True)
 class Evidence:
-    """Where the finding can be seen: a package path (and line) or a URL."""
+    """Where the finding can be seen (a package path, line and column, or a URL) and, when the
+    finding lists several problems, what is wrong at this place (``note``)."""
 
     path: str | None = None
     line: int | None = None
     url: str | None = None
+    column: int | None = None
+    note: str | None = None
 
     def __str__(self) -> str:
         if self.url:
             return self.url
         if self.path and self.line:
-            return f"{self.path}:{self.line}"
+            return f"{self.path}:{self.line}" + (f":{self.column}" if self.column else "")
         return self.path or ""
 
 
@@ -117,15 +120,13 @@ def value_with_unit(value: Any, unit: str | None) -> str:
     return f"{value} {unit or ''}".strip()
 
 
-EVIDENCE_LISTED = 50  # locations kept per finding; the message gives the full count
-
-
 def from_problems(rule_id: str, title: str, severity: Severity, problems: list[tuple[str, Evidence]], ok: str, *,
                   remediation: str = "", it_risk: str = "", fail_status: Status = Status.FAIL,
                   measured: Any = None, limit: Any = None, unit: str | None = None, spec_ref: str | None = None,
                   details: dict[str, Any] | None = None, count_prefix: bool = False) -> Finding:
     """One finding for a rule: ``pass`` with ``ok`` when there is no problem, else ``fail_status``
-    listing the first problems in the message and every location (up to a bound) as evidence."""
+    listing the first problems in the message and every problem as evidence, each with its note
+    (text views abbreviate; the JSON report keeps them all)."""
     if not problems:
         return Finding(rule_id, title, severity, Status.PASS, ok, measured=measured, limit=limit, unit=unit,
                        it_risk=it_risk, spec_ref=spec_ref)
@@ -135,5 +136,9 @@ def from_problems(rule_id: str, title: str, severity: Severity, problems: list[t
         shown = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}: {shown}"
     return Finding(rule_id, title, severity, fail_status, shown,
                    measured=measured if measured is not None or not count_prefix else len(problems),
-                   limit=limit, unit=unit, evidence=tuple(e for _, e in problems[:EVIDENCE_LISTED]),
+                   limit=limit, unit=unit, evidence=tuple(_noted(e, m) for m, e in problems),
                    remediation=remediation, it_risk=it_risk, spec_ref=spec_ref, details=details or {})
+
+
+def _noted(evidence: Evidence, message: str) -> Evidence:
+    return evidence if evidence.note else Evidence(evidence.path, evidence.line, evidence.url, evidence.column, message)

@@ -1,8 +1,12 @@
-"""What HTML and CSS pages in a package load or link to, with the line where they say so.
+"""What HTML, CSS and script files in a package load or link to, with line and column.
 
 Regular expressions rather than a full HTML parser: they are an order of magnitude faster on
-packages with thousands of pages, and every reference an LMS or browser would follow from static
-markup is an attribute value or a CSS ``url()``/``@import``.
+packages with thousands of pages, and every reference an LMS or browser follows from static
+markup is an attribute value or a CSS ``url()``/``@import``. Each reference says what *kind* of
+thing it loads (a script, a stylesheet, media, an image in a CSS rule…), because the harm of a
+missing file depends on it. Scripts add *candidates*: string literals naming a file, which is
+how players load their data (Storyline's ``data.js``, a runtime order's page); a candidate only
+counts when the file exists, since a script may build or never use the string.
 """
 
 from __future__ import annotations
@@ -13,38 +17,67 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
+_TAG = re.compile(r"""<(?P<tag>[a-zA-Z][\w-]*)\b(?P<attrs>(?:[^>"']|"[^"]*"|'[^']*')*)>""", re.DOTALL)
 _ATTR = re.compile(
-    r"""<(?P<tag>[a-zA-Z][\w-]*)\b[^>]*?\s(?P<name>src|href|poster|data|background|srcset)\s*=\s*"""
+    r"""\s(?P<name>src|href|poster|data|background|srcset)\s*=\s*"""
     r"""(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s>"']+))""",
-    re.IGNORECASE | re.DOTALL,
+    re.IGNORECASE,
 )
+_REL = re.compile(r"""\brel\s*=\s*["']?([^"'>]+)""", re.IGNORECASE)
+_BRACE = re.compile(r"[{}]")
 _CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)""", re.IGNORECASE)
-_CSS_IMPORT = re.compile(r"""@import\s+(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+_CSS_IMPORT = re.compile(r"""@import\s+(?:url\(\s*)?(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 _JS_ABSOLUTE = re.compile(r"""["'`]((?:https?:)?//[A-Za-z0-9.-]+(?::\d+)?[^"'`\s]*)["'`]""")
+# A string literal naming a file by a known extension: how players name the data they load.
+LOADABLE_EXTENSIONS = ("js", "json", "html", "htm", "css", "xml", "mp4", "m4v", "webm", "mp3", "m4a", "wav", "ogg",
+                       "png", "jpg", "jpeg", "gif", "svg", "webp", "vtt", "woff", "woff2", "ttf", "pdf", "swf")
+_JS_FILE_LITERAL = re.compile(
+    r"""["']((?:\.{0,2}/)?[\w][\w.\-/]*\.(?:""" + "|".join(LOADABLE_EXTENSIONS) + r"""))(?:[?#][^"'\s]*)?["']""",
+    re.IGNORECASE)
 _BASE = re.compile(r"""<base\b[^>]*\shref\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
 IGNORED_SCHEMES = ("data:", "javascript:", "mailto:", "tel:", "about:", "blob:", "#")
-# Tags whose href is a link the learner may follow, not a resource the page loads.
-NAVIGATION_TAGS = {"a", "area", "base", "form"}
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 TEXT_SUFFIXES = HTML_SUFFIXES + (".css", ".js", ".mjs", ".json", ".xml", ".svg", ".txt", ".vtt")
+
+# What each kind loads, for grading a missing file (see conformance_rules.missing_reference_rules).
+PAGE, SCRIPT, STYLESHEET, MEDIA, IMAGE, OBJECT, LINK = "page", "script", "stylesheet", "media", "image", "object", "link"
+CSS_IMPORT, CSS_IMAGE, FONT, DATA, JS_ABSOLUTE, SCRIPT_CANDIDATE = (
+    "css-import", "css-image", "font", "data", "js-absolute", "script-candidate")
+MEDIA_TAGS = {"video", "audio", "source", "track"}
+FRAME_TAGS = {"iframe", "frame"}
+NAVIGATION_TAGS = {"a", "area", "form"}
+IMAGE_PROPERTIES = ("background", "background-image", "list-style", "list-style-image", "border-image",
+                    "border-image-source", "cursor", "content", "mask", "mask-image")
 
 
 @dataclass(frozen=True)
 class Reference:
     source: str   # the package file that contains the reference
     line: int
-    kind: str     # resource, link, css, js-absolute
+    kind: str     # one of the kinds above
     target: str   # as written
     resolved: str | None  # package path it points to, for relative references
     scheme: str   # '', 'http', 'https', 'file', 'drive', 'protocol-relative'
     host: str = ""
+    column: int = 1
+    rooted: bool = False      # written with a leading '/': the LMS server's root, never the package
+    overridden: bool = False  # CSS: a later rule with the same selector sets the same property again
+    selector: str = ""        # CSS: the rule's selector
 
     def to_dict(self) -> dict:
         # Explicit rather than dataclasses.asdict, whose deep copy dominated large scans.
-        return {"source": self.source, "line": self.line, "kind": self.kind, "target": self.target,
-                "resolved": self.resolved, "scheme": self.scheme, "host": self.host}
+        data = {"source": self.source, "line": self.line, "column": self.column, "kind": self.kind,
+                "target": self.target, "resolved": self.resolved, "scheme": self.scheme, "host": self.host}
+        if self.rooted:
+            data["rooted"] = True
+        if self.overridden:
+            data["overridden"] = True
+        if self.selector:
+            data["selector"] = self.selector
+        return data
 
 
 class _Lines:
@@ -53,6 +86,10 @@ class _Lines:
 
     def at(self, offset: int) -> int:
         return bisect.bisect_right(self.starts, offset) + 1
+
+    def column(self, offset: int) -> int:
+        index = bisect.bisect_right(self.starts, offset)
+        return offset - (self.starts[index - 1] if index else 0) + 1
 
 
 def classify(target: str) -> tuple[str, str]:
@@ -68,7 +105,10 @@ def classify(target: str) -> tuple[str, str]:
         return "protocol-relative", urlsplit("http:" + target).hostname or ""
     parts = urlsplit(target)
     if parts.scheme in ("http", "https"):
-        return parts.scheme, parts.hostname or ""
+        try:
+            return parts.scheme, parts.hostname or ""
+        except ValueError:  # a malformed port or host: still an external reference
+            return parts.scheme, ""
     if parts.scheme and len(parts.scheme) > 1:
         return parts.scheme, ""
     return "", ""
@@ -90,18 +130,38 @@ def resolve(source: str, target: str, base: str | None = None) -> str:
     return "" if joined == "." else joined
 
 
-def _make(source: str, line: int, kind: str, target: str, base: str | None) -> Reference | None:
+def _make(source: str, line: int, kind: str, target: str, base: str | None, column: int = 1, **extra) -> Reference | None:
     target = target.strip()
     if not target or target.lower().startswith(IGNORED_SCHEMES) or target.startswith("{{") or "${" in target:
         return None
     scheme, host = classify(target)
     resolved = resolve(source, target, base) if scheme == "" else None
-    return Reference(source, line, kind, target, resolved, scheme, host)
+    rooted = scheme == "" and target.replace("\\", "/").startswith("/")
+    return Reference(source, line, kind, target, resolved, scheme, host, column, rooted, **extra)
+
+
+def _html_kind(tag: str, name: str, attrs: str) -> str:
+    if name == "href":
+        if tag in NAVIGATION_TAGS:
+            return LINK
+        if tag == "link":
+            rel = _REL.search(attrs)
+            return STYLESHEET if rel and "stylesheet" in rel.group(1).lower() else IMAGE
+        return LINK
+    if tag == "script":
+        return SCRIPT
+    if tag in FRAME_TAGS:
+        return PAGE
+    if tag in ("object", "embed", "applet"):
+        return OBJECT
+    if tag in MEDIA_TAGS and name in ("src", "data"):
+        return MEDIA
+    return IMAGE  # img, input, poster, background, srcset
 
 
 def html_references(source: str, text: str) -> list[Reference]:
-    # Blank out comments and script bodies (keeping newlines, so lines stay right): markup in
-    # comments is dead, and markup inside script strings is built at run time, not static.
+    # Blank out comments and script bodies (keeping offsets, so lines and columns stay right):
+    # markup in comments is dead, and markup inside script strings is built at run time.
     if "<!--" in text:
         text = _COMMENT.sub(_blank, text)
     scripts = [(m.start(1), m.group(1)) for m in _SCRIPT.finditer(text) if m.group(1).strip()]
@@ -111,22 +171,45 @@ def html_references(source: str, text: str) -> list[Reference]:
     base_match = _BASE.search(text)
     base = base_match.group(1) if base_match and classify(base_match.group(1))[0] == "" else None
     found: list[Reference] = []
-    for match in _ATTR.finditer(text):
-        tag = match.group("tag").lower()
-        name = match.group("name").lower()
-        if tag == "base":
+    for tag_match in _TAG.finditer(text):
+        tag = tag_match.group("tag").lower()
+        attrs = tag_match.group("attrs")
+        if tag == "base" or "=" not in attrs:
             continue
-        value = match.group("dq") if match.group("dq") is not None else match.group("sq") or match.group("bare") or ""
-        line = lines.at(match.start("name"))
-        kind = "link" if tag in NAVIGATION_TAGS and name == "href" else "resource"
-        candidates = [c.strip().split(" ")[0] for c in value.split(",")] if name == "srcset" else [value]
-        for candidate in candidates:
-            ref = _make(source, line, kind, candidate, base)
+        for match in _ATTR.finditer(attrs):
+            name = match.group("name").lower()
+            group = "dq" if match.group("dq") is not None else "sq" if match.group("sq") is not None else "bare"
+            value, start = match.group(group), tag_match.start("attrs") + match.start(group)
+            kind = _html_kind(tag, name, attrs)
+            candidates = [c.strip().split(" ")[0] for c in value.split(",")] if name == "srcset" else [value]
+            for candidate in candidates:
+                ref = _make(source, lines.at(start), kind, candidate, base, lines.column(start))
+                if ref:
+                    found.append(ref)
+    found.extend(_inline_style_references(source, text, base, lines))
+    for start, body in scripts:
+        found.extend(script_references(source, body, lines, start))
+    return found
+
+
+_STYLE_BLOCK = re.compile(r"<style\b[^>]*>(.*?)</style\s*>", re.IGNORECASE | re.DOTALL)
+
+
+def _inline_style_references(source: str, text: str, base: str | None, lines: _Lines) -> list[Reference]:
+    found = []
+    blocks = [(m.start(1), m.group(1)) for m in _STYLE_BLOCK.finditer(text)] if "<style" in text.lower() else []
+    for start, body in blocks:
+        found.extend(css_references(source, body, base, lines, start))
+    # style="…url(…)" attributes: an image on an element the page shows.
+    if "url(" in text.lower():
+        inside_blocks = [(s, s + len(b)) for s, b in blocks]
+        for match in _CSS_URL.finditer(text):
+            if any(s <= match.start() < e for s, e in inside_blocks):
+                continue
+            value = next((g for g in match.groups() if g is not None), "")
+            ref = _make(source, lines.at(match.start()), IMAGE, value, base, lines.column(match.start()))
             if ref:
                 found.append(ref)
-    found.extend(css_references(source, text, base, lines))
-    for start, body in scripts:
-        found.extend(js_absolute_references(source, body, lines, start))
     return found
 
 
@@ -138,30 +221,100 @@ def _blank(match: re.Match) -> str:
     return _blank_text(match.group(0))
 
 
-def css_references(source: str, text: str, base: str | None = None, lines: _Lines | None = None) -> list[Reference]:
-    lines = lines or _Lines(text)
-    found = []
+def css_references(source: str, text: str, base: str | None = None, lines: _Lines | None = None,
+                   offset: int = 0) -> list[Reference]:
+    """``@import``s, fonts and images of a stylesheet, each with its rule's selector; an image
+    is ``overridden`` when a later declaration for the same selector sets the same property
+    again (in the same rule — the old-browser fallback pattern — or in a later one)."""
     lowered = text.lower()
-    # Case-insensitive patterns cannot use a literal prefilter; a plain 'in' check is far cheaper.
-    patterns = [p for p, literal in ((_CSS_URL, "url("), (_CSS_IMPORT, "@import")) if literal in lowered]
-    for pattern in patterns:
-        for match in pattern.finditer(text):
-            value = next((g for g in match.groups() if g is not None), "")
-            ref = _make(source, lines.at(match.start()), "css", value, base)
-            if ref:
-                found.append(ref)
+    if "url(" not in lowered and "@import" not in lowered:
+        return []  # a plain 'in' check is far cheaper than the case-insensitive patterns
+    lines = lines or _Lines(text if not offset else " " * offset + text)
+    if "/*" in text:
+        text = _CSS_COMMENT.sub(_blank, text)
+    found: list[Reference] = []
+    for match in _CSS_IMPORT.finditer(text):
+        value = next((g for g in match.groups() if g is not None), "")
+        at_offset = offset + match.start()
+        ref = _make(source, lines.at(at_offset), CSS_IMPORT, value, base, lines.column(at_offset))
+        if ref:
+            found.append(ref)
+    rules = []  # (declaration order, selector, property group, url match start, value)
+    last_set: dict[tuple[str, str], int] = {}
+    order = 0
+    for selector_text, body, body_start in _css_rules(text):
+        selector = " ".join(selector_text.split())
+        selector = selector.rsplit(";", 1)[-1].strip()  # text after an @import or @charset line
+        position = 0
+        for declaration in body.split(";"):
+            name = declaration.split(":", 1)[0].strip().lower()
+            group = _property_group(name)
+            order += 1
+            last_set[(selector, group)] = order
+            for url in _CSS_URL.finditer(declaration):
+                rules.append((order, selector, group, body_start + position + url.start(),
+                              next((g for g in url.groups() if g is not None), "")))
+            position += len(declaration) + 1
+    for index, selector, group, start, value in rules:
+        is_font = selector.lower().startswith("@font-face")
+        kind = FONT if is_font else CSS_IMAGE
+        overridden = not is_font and last_set.get((selector, group), index) > index
+        at_offset = offset + start
+        ref = _make(source, lines.at(at_offset), kind, value, base, lines.column(at_offset),
+                    overridden=overridden, selector=selector[:200])
+        if ref:
+            found.append(ref)
+    return found
+
+
+def _css_rules(text: str):
+    """(selector, declarations, offset of the declarations) of each innermost ``{…}`` block, in
+    one linear walk over the braces (a regex would go quadratic on an unclosed brace)."""
+    previous, opened = -1, None
+    for brace in _BRACE.finditer(text):
+        position = brace.start()
+        if text[position] == "{":
+            opened = (previous, position)
+        elif opened is not None:
+            before, start = opened
+            yield text[before + 1:start], text[start + 1:position], start + 1
+            opened = None
+        previous = position
+
+
+def _property_group(name: str) -> str:
+    """Properties that replace each other's image: background and background-image are one."""
+    for prefix in ("background", "list-style", "border-image", "mask"):
+        if name.startswith(prefix):
+            return prefix
+    return name
+
+
+def script_references(source: str, text: str, lines: _Lines | None = None, offset: int = 0) -> list[Reference]:
+    """Absolute URLs in scripts (the hosts a course contacts at run time) and candidates: string
+    literals naming a file, resolved from the script's folder (a page may resolve them again)."""
+    lines = lines or _Lines(text if not offset else " " * offset + text)
+    found = []
+    for match in _JS_ABSOLUTE.finditer(text):
+        at_offset = offset + match.start()
+        ref = _make(source, lines.at(at_offset), JS_ABSOLUTE, match.group(1), None, lines.column(at_offset))
+        if ref and ref.host and "." in ref.host:
+            found.append(ref)
+    seen: set[str] = set()
+    for match in _JS_FILE_LITERAL.finditer(text):
+        value = match.group(1)
+        if value in seen:
+            continue
+        seen.add(value)
+        at_offset = offset + match.start(1)
+        ref = _make(source, lines.at(at_offset), SCRIPT_CANDIDATE, value, None, lines.column(at_offset))
+        if ref:
+            found.append(ref)
     return found
 
 
 def js_absolute_references(source: str, text: str, lines: _Lines | None = None, offset: int = 0) -> list[Reference]:
-    """Absolute URLs in scripts: the hosts a course contacts at run time."""
-    lines = lines or _Lines(text)
-    found = []
-    for match in _JS_ABSOLUTE.finditer(text):
-        ref = _make(source, lines.at(offset + match.start()), "js-absolute", match.group(1), None)
-        if ref and ref.host and "." in ref.host:
-            found.append(ref)
-    return found
+    return [r for r in script_references(source, text, lines, offset) if r.kind == JS_ABSOLUTE]
 
 
 def references_in(path: str, text: str) -> list[Reference]:
@@ -171,7 +324,7 @@ def references_in(path: str, text: str) -> list[Reference]:
     if lowered.endswith(".css"):
         return css_references(path, text)
     if lowered.endswith((".js", ".mjs")):
-        return js_absolute_references(path, text)
+        return script_references(path, text)
     return []
 
 

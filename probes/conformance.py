@@ -16,7 +16,9 @@ from certifier.archive import MIB
 from certifier.findings import Finding
 from certifier.probe_api import Probe, ProbeContext
 from certifier.profiles import LimitSpec
-from certifier.references import TEXT_SUFFIXES, decode_text, references_in
+from certifier.authoring_tools import recognise, tool_data
+from certifier.credentials import find_credentials
+from certifier.references import HTML_SUFFIXES, JS_ABSOLUTE, SCRIPT_CANDIDATE, decode_text, references_in, resolve
 from certifier.safe_xml import parse_xml
 from certifier.standards import AICC, CMI5, HTML, XAPI
 
@@ -24,6 +26,9 @@ from . import conformance_parse as parse
 from .conformance_rules import all_rules, strip_query
 
 SCANNED_SUFFIXES = (".html", ".htm", ".xhtml", ".css", ".js", ".mjs")
+# Configuration files read only for credentials (a course's LRS key in course/config.json…).
+CONFIG_SUFFIXES = (".json", ".xml", ".txt")
+MAX_CONFIG_BYTES = 2 * MIB
 
 
 class ConformanceProbe(Probe):
@@ -60,7 +65,13 @@ class ConformanceProbe(Probe):
         "conformance.aicc-files": "AICC descriptor files present",
         "conformance.aicc-ids": "AICC system ids consistent",
         "conformance.aicc-file-name": "AICC File_Name entries resolve",
-        "conformance.missing-reference": "Pages load only files that exist",
+        "conformance.missing-reference": "Files the course loads exist",
+        "conformance.course-data-missing": "The data the course renders from is present",
+        "conformance.missing-style-asset": "Images and fonts named by stylesheets exist",
+        "conformance.unused-broken-reference": "Broken references only where nothing uses them",
+        "conformance.tracking-disabled": "The course reports to the LMS",
+        "conformance.embedded-credentials": "No credentials in the course's files",
+        "conformance.authoring-tool": "Authoring tool",
         "conformance.case-mismatch": "References match file names exactly, including case",
         "conformance.insecure-url": "No resources loaded over plain http",
         "conformance.local-file-url": "No references to the author's own disk",
@@ -104,44 +115,74 @@ class ConformanceProbe(Probe):
 
         max_bytes = limits["max_scanned_file_mb"] * MIB
         scanned = [p for p in files if p.lower().endswith(SCANNED_SUFFIXES)]
-        references, unscanned = [], []
-        for index, path in enumerate(scanned):
+        configs = [p for p in files if p.lower().endswith(CONFIG_SUFFIXES) and files[p] <= MAX_CONFIG_BYTES]
+        references, unscanned, credentials = [], [], []
+        for index, path in enumerate(scanned + configs):
             if files[path] > max_bytes:
                 unscanned.append(path)
                 continue
-            references.extend(r.to_dict() for r in references_in(path, decode_text(package.read_bytes(path))))
+            text = decode_text(package.read_bytes(path))
+            if index < len(scanned):
+                references.extend(r.to_dict() for r in references_in(path, text))
+            credentials.extend(find_credentials(path, text))
             if index % 50 == 0:
-                ctx.progress(0.1 + 0.85 * index / max(len(scanned), 1), path)
+                ctx.progress(0.1 + 0.8 * index / max(len(scanned) + len(configs), 1), path)
         evidence["references"] = references
         evidence["unscanned"] = unscanned
+        evidence["credentials"] = credentials
+        ctx.progress(0.92, "recognising the authoring tool")
+        read_text = lambda p: decode_text(package.read_bytes(p))  # noqa: E731
+        launches = [u["launch"] for u in launch_units(evidence) if u["launch"] in files]
+        tool = recognise(files, read_text, launches)
+        data = tool_data(tool, files, read_text)
+        evidence["authoring_tool"] = tool.to_dict() if tool else None
+        evidence["tool_references"] = data["references"]
+        evidence["tool_roots"] = data["roots"]
+        evidence["tool_settings"] = data["settings"]
         launch_map = build_launch_map(evidence)
+        reachable = {p for unit in launch_map for p in unit["files"]}
+        evidence["reachable"] = sorted(reachable)
         evidence["referenced"] = sorted(referenced_paths(evidence, launch_map))
         hosts = sorted({r["host"] for r in references if r["host"]})
-        evidence["outputs"] = {"launch_map": launch_map, "external_hosts": hosts}
+        evidence["outputs"] = {"launch_map": launch_map, "external_hosts": hosts, "reachable": sorted(reachable),
+                               "authoring_tool": evidence["authoring_tool"]}
         return evidence
 
     def evaluate(self, evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Finding]:
         return all_rules(evidence, limits)
 
 
-def _reference_graph(evidence: Mapping[str, Any]) -> dict[str, set[str]]:
-    graph: dict[str, set[str]] = {}
-    for ref in evidence["references"]:
-        if ref["scheme"] == "" and ref["resolved"]:
-            graph.setdefault(ref["source"], set()).add(ref["resolved"])
+def _reference_graph(evidence: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """Each file's outgoing references a browser follows (root-absolute ones lead outside)."""
+    graph: dict[str, list[dict[str, Any]]] = {}
+    for ref in [*evidence["references"], *evidence.get("tool_references", [])]:
+        if ref["scheme"] == "" and ref["resolved"] is not None and not ref.get("rooted") and ref["kind"] != JS_ABSOLUTE:
+            graph.setdefault(ref["source"], []).append(ref)
     return graph
 
 
-def _closure(starts: list[str], graph: Mapping[str, set[str]], files: Mapping[str, int]) -> list[str]:
-    """Every package file reachable from ``starts`` through page references."""
-    seen: set[str] = set()
-    queue = deque(p for p in starts if p in files)
+def _closure(starts: list[str], graph: Mapping[str, list[dict[str, Any]]], files: Mapping[str, int]) -> list[str]:
+    """Every package file a browser can load from ``starts``: markup and stylesheet references,
+    tool data, and script string literals that name an existing file. A script's literal is
+    resolved from the script's folder, the page that loaded it, and the course's root, because
+    a script runs in its page and players write paths either way."""
+    seen: dict[str, str] = {}  # path → folder of the page it was loaded from
+    queue = deque((p, posixpath.dirname(p)) for p in starts if p in files)
     while queue:
-        path = queue.popleft()
+        path, page_folder = queue.popleft()
         if path in seen:
             continue
-        seen.add(path)
-        queue.extend(t for t in graph.get(path, ()) if t in files and t not in seen)
+        seen[path] = page_folder
+        if path.lower().endswith(HTML_SUFFIXES):
+            page_folder = posixpath.dirname(path)
+        for ref in graph.get(path, ()):
+            if ref["kind"] == SCRIPT_CANDIDATE:
+                target = next((c for c in (ref["resolved"], resolve(posixpath.join(page_folder, "x"), ref["target"]),
+                                           resolve("x", ref["target"])) if c in files), None)
+            else:
+                target = ref["resolved"]
+            if target and target in files and target not in seen:
+                queue.append((target, page_folder))
     return sorted(seen)
 
 
@@ -187,8 +228,9 @@ def build_launch_map(evidence: Mapping[str, Any]) -> list[dict[str, Any]]:
     files = evidence["files"]
     graph = _reference_graph(evidence)
     launch_map = []
+    roots = evidence.get("tool_roots", [])
     for unit in launch_units(evidence):
-        reachable = _closure([unit["launch"], *unit["declared"]], graph, files)
+        reachable = _closure([unit["launch"], *roots], graph, files)
         launch_map.append({
             "id": unit["id"],
             "title": unit["title"],
@@ -210,7 +252,7 @@ def referenced_paths(evidence: Mapping[str, Any], launch_map: list[dict[str, Any
         referenced |= set(evidence["scorm"]["schema_files"])
     if "aicc" in evidence:
         referenced |= set(evidence["aicc"]["files"].values())
-    referenced |= {r["resolved"] for r in evidence["references"] if r["resolved"]}
+    referenced |= {r["resolved"] for r in evidence["references"] if r["resolved"] and r["kind"] != SCRIPT_CANDIDATE}
     # Schema files (and the sub-folders SCORM 2004's schemas include) support the manifest.
     if evidence.get("manifest"):
         referenced |= {p for p in evidence["files"] if p.lower().endswith((".xsd", ".dtd"))}

@@ -14,7 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from certifier.findings import Evidence, Finding, Severity, Status, from_problems, quantity
+from certifier.references import JS_ABSOLUTE, LINK, SCRIPT_CANDIDATE
 from certifier.standards import AICC, CMI5, HTML, SCORM_12
+
+from .conformance_references import (authoring_tool_finding, credentials_rule, loaded_paths,
+                                     missing_reference_rules, tracking_rule)
 
 MIB = 1024 * 1024
 CMI5_LAUNCH_METHODS = {"AnyWindow", "OwnWindow"}
@@ -23,7 +27,8 @@ SCORM_TYPES = {"sco", "asset"}
 SCORM_12_NAMESPACES = ("imscp_rootv1p1p2", "adlcp_rootv1p2")
 SCORM_2004_NAMESPACES = ("imscp_v1p1", "adlcp_v1p3")
 SCORM_2004_VERSIONS = {"cam 1.3", "2004 2nd edition", "2004 3rd edition", "2004 4th edition"}
-OS_JUNK = re.compile(r"(^|/)(__MACOSX/|\.DS_Store$|Thumbs\.db$|desktop\.ini$|\._[^/]+$)", re.IGNORECASE)
+OS_JUNK = re.compile(r"(^|/)(__MACOSX/|\.DS_Store$|Thumbs\.db$|desktop\.ini$|\._[^/]+$|Icon\r$)", re.IGNORECASE)
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 CMI5_ROOT_SPEC = "cmi5 test suite 14.1.0.0-2 (cmi5.xml at the root of the zip)"
@@ -35,10 +40,11 @@ class Problem:
     path: str | None = None
     line: int | None = None
     url: str | None = None
+    column: int | None = None
 
     @property
     def evidence(self) -> Evidence:
-        return Evidence(self.path, self.line, self.url)
+        return Evidence(self.path, self.line, self.url, self.column)
 
 
 def outcome(rule: str, title: str, severity: Severity, problems: list[Problem], ok: str, **kwargs) -> Finding:
@@ -62,6 +68,23 @@ class FileIndex:
     def case_variant(self, path: str) -> str | None:
         variants = [p for p in self.folded.get(path.casefold(), []) if p != path]
         return variants[0] if variants else None
+
+
+def is_os_junk(path: str) -> bool:
+    return bool(OS_JUNK.search(path) or CONTROL_CHARACTERS.search(path))
+
+
+def escaped(path: str) -> str:
+    """A file name as a person can read it: control characters shown as \\r, \\x1b…"""
+    return CONTROL_CHARACTERS.sub(lambda m: repr(m.group(0))[1:-1], path)
+
+
+def _visible_name(path: str) -> str:
+    return CONTROL_CHARACTERS.sub("", path).strip()
+
+
+def _why_junk(path: str) -> str:
+    return " (its name contains a control character)" if CONTROL_CHARACTERS.search(path) else ""
 
 
 def strip_query(href: str) -> str:
@@ -218,15 +241,22 @@ def scorm_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Finding]:
         it_risk="Support: learners get a 404 instead of the lesson."))
 
     file_missing, file_case = [], []
+    loaded = loaded_paths(evidence)
+    junk = {_visible_name(p) for p in files.sizes if is_os_junk(p)}
     for res in scorm["resources"]:
         for f in res["files"]:
-            if "://" not in f["path"]:
-                missing_or_case(files, f["path"], Problem("", manifest, f["line"]), "file", file_missing, file_case)
+            path = f["path"]
+            if "://" in path or path in loaded or _visible_name(path) in junk:
+                continue  # a loaded file is graded by the reference rules; junk by conformance.os-junk
+            missing_or_case(files, path, Problem("", manifest, f["line"]), "file", file_missing, file_case)
+    file_missing = [Problem(p.message + " (listed in the manifest; no page loads it)", p.path, p.line)
+                    for p in file_missing]
     findings.append(outcome(
-        "conformance.file-reference", "Files listed in the manifest exist", Severity.MAJOR, file_missing,
+        "conformance.file-reference", "Files listed in the manifest exist", Severity.MINOR, file_missing,
         "Every <file href> exists in the package.",
-        remediation="Add the missing files or remove their <file> entries.",
-        it_risk="Support: pages of the course show broken images, media or scripts."))
+        remediation="Remove the <file> entries of files the course does not have (publish again from the "
+        "authoring tool), or add the files.",
+        it_risk="Support: LMSs that check the file list refuse or warn on import; learners see no difference."))
 
     dep_problems = [Problem(f"resource '{r['id']}' depends on '{d['ref']}', which does not exist", manifest, d["line"])
                     for r in scorm["resources"] for d in r["dependencies"] if d["ref"] not in resources]
@@ -442,32 +472,29 @@ def aicc_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Finding]:
 # --- files and references ---------------------------------------------------------------------
 
 def reference_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Finding]:
-    missing, case, insecure, local, external = [], [], [], [], {}
+    insecure, local, external = [], [], {}
     for ref in evidence["references"]:
-        where = Problem("", ref["source"], ref["line"])
         scheme = ref["scheme"]
-        if scheme == "":
-            if ref["resolved"]:
-                missing_or_case(files, ref["resolved"], where, "reference", missing, case)
-        elif scheme in ("file", "drive"):
+        if scheme in ("file", "drive"):
             local.append(Problem(f"'{ref['target']}' points to a file on the author's computer",
-                                 ref["source"], ref["line"]))
+                                 ref["source"], ref["line"], column=ref.get("column")))
         elif scheme in ("http", "https", "protocol-relative"):
             external.setdefault(ref["host"], []).append(ref)
-            if scheme == "http" and ref["kind"] in ("resource", "css"):
-                insecure.append(Problem(f"'{ref['target']}' is loaded over plain http", ref["source"], ref["line"]))
+            if scheme == "http" and ref["kind"] not in (LINK, JS_ABSOLUTE, SCRIPT_CANDIDATE):
+                insecure.append(Problem(f"'{ref['target']}' is loaded over plain http", ref["source"], ref["line"],
+                                        column=ref.get("column")))
     host_problems = [Problem(f"{host} ({len(refs)} reference{'s' if len(refs) > 1 else ''})", refs[0]["source"],
-                             refs[0]["line"]) for host, refs in sorted(external.items())]
-    return [
-        outcome("conformance.missing-reference", "Pages load only files that exist", Severity.MAJOR, missing,
-                f"All {sum(1 for r in evidence['references'] if r['scheme'] == '')} references inside the package resolve.",
-                remediation="Add the missing files to the package or correct the paths in the pages shown.",
-                it_risk="Support: broken images, styles or scripts; learners report a broken course."),
-        outcome("conformance.case-mismatch", "References match file names exactly, including case", Severity.MAJOR,
-                case + [c for c in _manifest_case_problems(evidence, files)],
-                "References match file names exactly.",
-                remediation="Make the reference and the file name identical, including upper/lower case.",
-                it_risk="Support: works on a Windows server, returns 404 on the Linux servers most LMSs run on."),
+                             refs[0]["line"], column=refs[0].get("column")) for host, refs in sorted(external.items())]
+    findings = missing_reference_rules(evidence, files)
+    case_finding = next(f for f in findings if f.rule_id == "conformance.case-mismatch")
+    manifest_case = _manifest_case_problems(evidence, files)
+    if manifest_case:
+        merged = [(e.note or "", e) for e in case_finding.evidence] + [(p.message, p.evidence) for p in manifest_case]
+        findings[findings.index(case_finding)] = from_problems(
+            case_finding.rule_id, case_finding.title, case_finding.severity, merged, case_finding.message,
+            remediation="Make the reference and the file name identical, including upper/lower case.",
+            it_risk=case_finding.it_risk, count_prefix=True)
+    return findings + [
         outcome("conformance.insecure-url", "No resources loaded over plain http", Severity.MAJOR, insecure,
                 "No page loads a resource over plain http.",
                 remediation="Use https:// URLs (or copy the resource into the package).",
@@ -510,7 +537,8 @@ def file_name_rules(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> l
         if reasons:
             suggestion = re.sub(r"[^A-Za-z0-9._/-]+", "-", path.replace("\\", "/"))
             awkward.append(Problem(f"'{path}' contains {', '.join(reasons)} (rename to '{suggestion}')", path))
-    junk = [Problem(f"'{p}' is operating-system clutter", p) for p in paths if OS_JUNK.search(p)]
+    junk = [Problem(f"'{escaped(p)}' is operating-system clutter{_why_junk(p)}", escaped(p)) for p in paths
+            if is_os_junk(p)]
     blocked_ext = tuple(e.lower() for e in limits["blocked_file_extensions"])
     server_side = [Problem(f"'{p}' is a server-side or executable file", p) for p in paths
                    if p.lower().endswith(blocked_ext) or posixpath.basename(p).lower() == ".htaccess"]
@@ -522,8 +550,9 @@ def file_name_rules(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> l
                 remediation="Rename the files as suggested and update the references to them.",
                 it_risk="Support: such names are encoded differently by browsers, servers and CDNs and break links."),
         outcome("conformance.os-junk", "No operating-system clutter", Severity.MINOR, junk,
-                "No __MACOSX, .DS_Store, Thumbs.db or desktop.ini files.",
-                remediation="Zip the course with a tool that leaves out __MACOSX/ and .DS_Store, or delete them.",
+                "No __MACOSX, .DS_Store, Thumbs.db, desktop.ini or Icon\\r files, and no control characters in names.",
+                remediation="Remove them: zip the course with a tool that leaves out __MACOSX/, .DS_Store and "
+                "Icon\\r (and drop them from the manifest's <file> list).",
                 it_risk="Storage: dead weight on the LMS and CDN; some LMSs refuse the import."),
         outcome("conformance.server-side-files", "No server-side or executable files", Severity.MAJOR, server_side,
                 "No .php, .asp(x), .jsp, .htaccess or executable files.",
@@ -541,9 +570,9 @@ def file_name_rules(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> l
 def unreferenced_files(evidence: Mapping[str, Any]) -> Finding:
     referenced = set(evidence.get("referenced", []))
     sizes = evidence["files"]
-    unused = [p for p in sizes if p not in referenced and not OS_JUNK.search(p)]
+    unused = [p for p in sizes if p not in referenced and not is_os_junk(p)]
     total = sum(sizes[p] for p in unused)
-    problems = [Problem(f"'{p}' ({quantity(sizes[p] / 1024, 'KB')})", p)
+    problems = [Problem(f"'{escaped(p)}' ({quantity(sizes[p] / 1024, 'KB')})", escaped(p))
                 for p in sorted(unused, key=lambda p: -sizes[p])]
     return outcome(
         "conformance.unreferenced-files", "Files no page or manifest refers to", Severity.INFO, problems,
@@ -579,6 +608,9 @@ def all_rules(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Fi
     if "aicc" in evidence:
         findings += aicc_rules(evidence, files)
     findings += reference_rules(evidence, files)
+    findings += tracking_rule(evidence)
+    findings.append(credentials_rule(evidence))
+    findings.append(authoring_tool_finding(evidence))
     findings += file_name_rules(evidence, limits)
     findings.append(unreferenced_files(evidence))
     findings += unscanned_files(evidence, limits)

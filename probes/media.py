@@ -37,6 +37,8 @@ class MediaProbe(Probe):
         "max_total_media_mb": LimitSpec("number", "All media in the package together.", "MB"),
         "max_seconds_per_file": LimitSpec("number", "Time spent on one file before it is abandoned.", "s"),
         "require_fast_start": LimitSpec("boolean", "MP4/MOV must have their index before the media data."),
+        "fast_start_major_mb": LimitSpec("number", "A clip this large or larger without fast start is major; "
+                                                   "smaller ones are minor.", "MB"),
         "allowed_containers": LimitSpec("string-list", "Containers learners' browsers play."),
         "allowed_video_codecs": LimitSpec("string-list", "Video codecs (FFmpeg names) allowed."),
         "allowed_audio_codecs": LimitSpec("string-list", "Audio codecs (FFmpeg names) allowed."),
@@ -53,6 +55,7 @@ class MediaProbe(Probe):
         "media.legacy-format": "No legacy media formats",
         "media.codec": "Containers and codecs on the allowed list",
         "media.fast-start": "MP4 files start playing before fully downloaded",
+        "media.fast-start-small": "Small MP4 files start playing before fully downloaded",
         "media.total-bytes": "Total media size",
         "media.learner-demand": "Bandwidth one learner needs",
     }

@@ -7,6 +7,8 @@ from typing import Any
 
 from certifier.findings import Evidence, Finding, Severity, Status, from_problems, quantity
 
+MIB = 1024 * 1024
+
 Files = list[Mapping[str, Any]]
 REENCODE = "Re-encode to H.264/AAC in MP4 (or VP9/Opus in WebM)"
 
@@ -126,16 +128,30 @@ def formats(files: Files, limits: Mapping[str, Any]) -> list[Finding]:
     ]
 
 
-def fast_start(files: Files, limits: Mapping[str, Any]) -> Finding:
+def fast_start(files: Files, limits: Mapping[str, Any]) -> list[Finding]:
+    """An MP4 whose index follows its media cannot start before it is fully downloaded: major
+    for clips of ``fast_start_major_mb`` or more, minor below (a small clip arrives in seconds)."""
     mp4s = [f for f in readable(files) if f.get("fast_start") is not None]
-    offenders = [(f["path"], f"{f['path']}: the index (moov) follows the media data") for f in mp4s
-                 if not f["fast_start"]] if limits["require_fast_start"] else []
-    return _finding(
-        "media.fast-start", "MP4 files start playing before fully downloaded", Severity.MAJOR, offenders,
-        f"{len(mp4s)} MP4/MOV files have their index first." if mp4s else "No MP4/MOV files.",
-        measured=len(offenders), limit=0, unit="files",
-        remediation="Move the index to the front without re-encoding: ffmpeg -i in.mp4 -c copy -movflags +faststart out.mp4.",
-        it_risk="Bandwidth: on slow links the whole file downloads before playback starts.")
+    late = [f for f in mp4s if not f["fast_start"]] if limits["require_fast_start"] else []
+    threshold = limits["fast_start_major_mb"]
+
+    def offenders(large: bool) -> list[tuple[str, str]]:
+        return [(f["path"], f"{f['path']} ({f['size'] / MIB:.1f} MB): the index (moov) follows the media data")
+                for f in late if (f["size"] >= threshold * MIB) == large]
+
+    fix = "Move the index to the front without re-encoding: ffmpeg -i in.mp4 -c copy -movflags +faststart out.mp4."
+    big, small = offenders(True), offenders(False)
+    return [
+        _finding("media.fast-start", "MP4 files start playing before fully downloaded", Severity.MAJOR, big,
+                 f"No MP4/MOV of {quantity(threshold)} MB or more keeps its index at the end." if mp4s
+                 else "No MP4/MOV files.", measured=len(big), limit=0, unit="files", remediation=fix,
+                 it_risk="Bandwidth: on slow links the whole file downloads before playback starts; learners wait."),
+        _finding("media.fast-start-small", "Small MP4 files start playing before fully downloaded", Severity.MINOR,
+                 small, f"No MP4/MOV under {quantity(threshold)} MB keeps its index at the end." if mp4s
+                 else "No MP4/MOV files.", measured=len(small), limit=0, unit="files", remediation=fix,
+                 it_risk=f"Bandwidth: a clip under {quantity(threshold)} MB downloads whole before it plays; a short "
+                         "wait on slow links."),
+    ]
 
 
 def unreadable(files: Files) -> Finding:
@@ -188,6 +204,6 @@ def all_rules(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Fi
     files = evidence["files"]
     return [
         unreadable(files), *timed_out(files, limits), video_bitrate(files, limits), video_peak_bitrate(files, limits),
-        resolution(files, limits), audio_bitrate(files, limits), *formats(files, limits), fast_start(files, limits),
+        resolution(files, limits), audio_bitrate(files, limits), *formats(files, limits), *fast_start(files, limits),
         total_bytes(files, limits), learner_demand(evidence),
     ]

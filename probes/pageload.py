@@ -17,7 +17,7 @@ from certifier.findings import Finding
 from certifier.media_types import guess_by_name, is_audio_or_video
 from certifier.probe_api import Need, Probe, ProbeContext
 from certifier.profiles import LimitSpec
-from certifier.references import css_references, decode_text, html_references
+from certifier.references import JS_ABSOLUTE, LINK, SCRIPT_CANDIDATE, css_references, decode_text, html_references
 from certifier.staging.browser import run_browser_timing
 from certifier.staging.server import StagingServer
 
@@ -25,6 +25,10 @@ from .pageload_fetch import FetchLimits, fetch, new_session, page_url, range_che
 from .pageload_rules import all_rules
 
 SCORM_STANDARDS = ("SCORM",)
+
+
+# References a page does not load by itself: links the learner may follow, script strings.
+NOT_LOADED = (LINK, JS_ABSOLUTE, SCRIPT_CANDIDATE)
 
 
 class PageLoadProbe(Probe):
@@ -160,7 +164,8 @@ class PageLoadProbe(Probe):
         targets = []
         found = css_references(source, text) if source.lower().endswith(".css") else html_references(source, text)
         for ref in found:
-            if ref.scheme == "" and ref.resolved and ref.kind in ("resource", "css") and ref.resolved not in targets:
+            if ref.scheme == "" and ref.resolved and ref.kind not in NOT_LOADED and not ref.rooted \
+                    and ref.resolved not in targets:
                 targets.append(ref.resolved)
             elif ref.host and ref.host not in page["external_hosts"]:
                 page["external_hosts"].append(ref.host)

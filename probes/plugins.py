@@ -1,8 +1,16 @@
 """The ``plugins`` probe: what a course needs of a learner's desktop, with file:line evidence.
 
-Every HTML, script, style and XML file is scanned as a stream of chunks (never whole), so a
-package with a gigabyte of text is scanned in bounded memory. The probe's output is the course's
-**requirements bill**: plugins, browser features, external hosts, minimum screen, media codecs.
+Two kinds of evidence, judged differently:
+
+* **embeds** — where a page a learner reaches really runs a plug-in (:mod:`plugin_embeds`). Only
+  these make a plug-in *required*, and only required plug-ins are judged by the policy.
+* **mentions** — every file scanned as a stream of chunks (bounded memory on a gigabyte of text)
+  for the words of old technologies. Player libraries are full of them (``ActiveXObject``
+  fallbacks, Flash detection, ``msie`` sniffing, ``<!--[if IE]>``); they go in the requirements
+  bill as "fallback / detection only" (info), with evidence. Matches inside base64 are ignored.
+
+The probe's output is the course's **requirements bill**: plug-ins, browser features, runtime,
+external hosts, minimum screen, media codecs.
 """
 
 from __future__ import annotations
@@ -15,13 +23,16 @@ from typing import Any
 from certifier.findings import Evidence, Finding, Severity, Status
 from certifier.probe_api import Probe, ProbeContext
 from certifier.profiles import LimitSpec
+from certifier.references import decode_text
 
+from .plugin_embeds import embeds_in_page, launched_plugin_files
 from .plugin_signals import (END_OF_LIFE, FILE_SIGNALS, HINTS, REPLACEMENTS, SCANNED_SUFFIXES, SIGNALS,
                              SIGNALS_BY_HINT, STAGE_HINTS, STAGE_SIZE, Signal)
 
+BASE64_RUN = 64                # a match inside a run of base64 characters this long is encoded data
 MAX_CARRY_BYTES = 256 * 1024   # a line longer than this (minified scripts) is scanned in overlapping parts
 OVERLAP_BYTES = 4096           # enough for any single signal to be seen whole in one part
-EVIDENCE_PER_TECHNOLOGY = 25
+EVIDENCE_PER_TECHNOLOGY = 25   # mentions kept with their snippet; counting goes on to 40× this
 POLICIES = ("allowed", "needs_approval", "blocked")
 
 
@@ -67,6 +78,8 @@ class PluginScanner:
     def _matches(self, path: str, body: bytes, line_base: int, signal: Signal, seen: set[tuple[str, int]]) -> None:
         hits = self.found.setdefault(signal.technology, [])
         for match in signal.pattern.finditer(body):
+            if inside_base64(body, match.start(), match.end()):
+                continue
             line = line_base + body.count(b"\n", 0, match.start())
             if (signal.technology, line) in seen:
                 continue
@@ -76,6 +89,20 @@ class PluginScanner:
                 hits.append({"path": path, "line": line, "snippet": snippet})
             else:
                 hits.append({"path": path, "line": line}) if len(hits) < EVIDENCE_PER_TECHNOLOGY * 40 else None
+
+
+_BASE64_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
+
+
+def inside_base64(body: bytes, start: int, end: int) -> bool:
+    """True when the match sits in a long unbroken run of base64 characters (an encoded blob)."""
+    left = start
+    while left > 0 and start - left < BASE64_RUN and body[left - 1] in _BASE64_BYTES:
+        left -= 1
+    right = end
+    while right < len(body) and right - end < BASE64_RUN and body[right] in _BASE64_BYTES:
+        right += 1
+    return (start - left) + (right - end) >= BASE64_RUN and (start - left) >= 16 and (right - end) >= 16
 
 
 PREFETCH_CHUNKS = 8  # at most this many chunks (of 1 MB) wait in memory
@@ -135,13 +162,19 @@ class PluginsProbe(Probe):
         "technology_policy": LimitSpec("table", "For each technology: allowed, needs_approval or blocked.", None,
                                        POLICIES),
     }
-    rules = {f"plugins.{s.technology}": s.what for s in SIGNALS} | {"plugins.requirements": "Requirements bill"}
+    rules = {f"plugins.{s.technology}": s.what for s in SIGNALS} | {
+        "plugins.requirements": "Requirements bill", "plugins.fallback-only": "Plug-in code that never runs"}
 
     def gather(self, ctx: ProbeContext) -> dict[str, Any]:
         found: dict[str, list[dict[str, Any]]] = {}
         stages: list[dict[str, Any]] = []
         scanner = PluginScanner(found, stages)
         files = ctx.inventory.files
+        sizes = {f.path: f.size for f in files}
+        conformance = ctx.evidence.get("conformance", {}).get("outputs", {})
+        reachable = set(conformance.get("reachable") or []) if conformance.get("launch_map") else None
+        tool = conformance.get("authoring_tool") or {}
+        html5_runtime = "html5" in (tool.get("runtime") or [])
         scanned = [f for f in files if f.path.lower().endswith(SCANNED_SUFFIXES)]
         total_bytes = sum(f.size for f in scanned) or 1
         done = 0
@@ -153,23 +186,39 @@ class PluginsProbe(Probe):
         for path, chunks in prefetched(ctx.package, [f.path for f in scanned]):
             ctx.checkpoint()
             done += scanner.scan_file(path, chunks)
-            ctx.progress(done / total_bytes, path)
+            ctx.progress(0.9 * done / total_bytes, path)
+        ctx.progress(0.92, "pages that embed plug-ins")
+        pages = sorted(p for p in (reachable if reachable is not None else sizes) if p.lower().endswith(HTML_PAGES))
+        embeds = [e for page in pages if sizes.get(page, 0) <= MAX_PAGE_BYTES
+                  for e in embeds_in_page(page, decode_text(ctx.package.read_bytes(page)), sizes, html5_runtime)]
+        launches = [u["launch"] for u in conformance.get("launch_map") or []]
+        embeds += launched_plugin_files(launches, sizes)
+        kinds = {s.technology: s.kind for s in SIGNALS}
+        # Modern features count where a learner's browser runs them: files a launch page reaches.
+        found = {tech: [h for h in hits if kinds.get(tech) == END_OF_LIFE or reachable is None or h["path"] in reachable]
+                 for tech, hits in found.items()}
         found = {tech: hits for tech, hits in found.items() if hits}
         stage = max(stages, key=lambda s: (s["width"], s["height"]), default=None)
         media_files = ctx.evidence.get("media", {}).get("files", [])
         codecs = sorted({s["codec"] for m in media_files if "error" not in m for s in m["streams"] if s.get("codec")})
+        required = sorted({e["technology"] for e in embeds if e["required"]})
         evidence = {
             "signals": found,
+            "embeds": embeds,
             "counts": {tech: len(hits) for tech, hits in found.items()},
             "stage": stage,
             "files_scanned": len(scanned),
             "bytes_scanned": done,
+            "pages_checked": len(pages),
+            "runtime": {"tool": tool.get("label"), "runtime": tool.get("runtime") or [],
+                        "evidence": tool.get("runtime_evidence")},
         }
-        kinds = {s.technology: s.kind for s in SIGNALS}
         evidence["outputs"] = {"requirements": {
-            "plugins": sorted(t for t in found if kinds.get(t) == END_OF_LIFE),
+            "plugins": required,
+            "fallback_only": sorted({t for t in found if kinds.get(t) == END_OF_LIFE} - set(required)),
+            "runtime": tool.get("runtime") or [],
             "browser_features": sorted(t for t in found if kinds.get(t) != END_OF_LIFE),
-            "external_hosts": ctx.evidence.get("conformance", {}).get("outputs", {}).get("external_hosts", []),
+            "external_hosts": conformance.get("external_hosts", []),
             "min_screen": {"width": stage["width"], "height": stage["height"]} if stage else None,
             "media_codecs": codecs,
         }}
@@ -177,42 +226,111 @@ class PluginsProbe(Probe):
 
     def evaluate(self, evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Finding]:
         policy = limits["technology_policy"]
-        findings = [technology_finding(signal, evidence["signals"].get(signal.technology, []),
-                                       policy.get(signal.technology, "needs_approval"))
-                    for signal in SIGNALS]
+        embeds = evidence.get("embeds", [])
+        findings = []
+        for signal in SIGNALS:
+            mentions = evidence["signals"].get(signal.technology, [])
+            if signal.kind == END_OF_LIFE:
+                required = [e for e in embeds if e["technology"] == signal.technology and e["required"]]
+                findings.append(plugin_finding(signal, required, mentions, policy.get(signal.technology, "needs_approval")))
+            else:
+                findings.append(technology_finding(signal, mentions, policy.get(signal.technology, "needs_approval")))
+        findings.append(fallback_finding(evidence))
         findings.append(requirements_finding(evidence))
         return findings
 
 
-def technology_finding(signal: Signal, hits: list[dict[str, Any]], policy: str) -> Finding:
+HTML_PAGES = (".html", ".htm", ".xhtml")
+MAX_PAGE_BYTES = 16 * 1024 * 1024  # a page larger than this is not read whole for embeds
+POLICY_OUTCOME = {"blocked": (Severity.BLOCKER, Status.FAIL), "needs_approval": (Severity.MINOR, Status.WARN),
+                  "allowed": (Severity.INFO, Status.PASS)}
+
+
+def plugin_finding(signal: Signal, required: list[dict[str, Any]], mentions: list[dict[str, Any]], policy: str) -> Finding:
+    """An end-of-life plug-in: judged by the policy only where a reachable page runs it."""
     rule = f"plugins.{signal.technology}"
-    eol = signal.kind == END_OF_LIFE
-    title = f"{'No ' if eol else ''}{signal.what}" + ("" if eol else " (needs of the course)")
+    if not required:
+        extra = (f" {len(mentions)} mention{'s' if len(mentions) != 1 else ''} in the files are fallback or detection "
+                 "code only (listed under plugins.fallback-only)." if mentions else "")
+        return Finding(rule, f"No {signal.what}", Severity.BLOCKER, Status.PASS,
+                       f"No page the course launches runs {signal.what}.{extra}", measured=0, unit="pages")
+    severity, status = POLICY_OUTCOME[policy]
+    where = ", ".join(f"{e['path']}:{e['line']}" if e.get("line") else e["path"] for e in required[:3])
+    message = (f"{signal.what} is required: {len(required)} place{'s' if len(required) != 1 else ''} where a page the "
+               f"course launches runs it ({where}{', …' if len(required) > 3 else ''}). Policy: {policy.replace('_', ' ')}.")
+    return Finding(rule, f"{signal.what[0].upper()}{signal.what[1:]} required", severity, status, message,
+                   measured=len(required), unit="places",
+                   evidence=tuple(Evidence(path=e["path"], line=e.get("line"), column=e.get("column"),
+                                           note=f"{e['reason']}" + (f" ('{e['target']}')" if e.get("target") else ""))
+                                  for e in required),
+                   remediation=REPLACEMENTS.get(signal.technology, ""),
+                   it_risk=f"Desktop support: {signal.what} does not run in current browsers; every learner would "
+                           "need an unsupported plug-in, and the helpdesk would get the calls.",
+                   details={"policy": policy})
+
+
+def technology_finding(signal: Signal, hits: list[dict[str, Any]], policy: str) -> Finding:
+    """A modern browser feature the course's reachable files use: IT's policy decides."""
+    rule = f"plugins.{signal.technology}"
+    title = f"{signal.what} (needs of the course)"
     if not hits:
-        return Finding(rule, title, Severity.INFO if not eol else Severity.BLOCKER, Status.PASS,
-                       f"No {signal.what} found.", measured=0, unit="occurrences")
+        return Finding(rule, title, Severity.INFO, Status.PASS, f"No {signal.what} found.", measured=0,
+                       unit="occurrences")
     where = ", ".join(f"{h['path']}:{h['line']}" if h.get("line") else h["path"] for h in hits[:3])
     message = f"{signal.what} found {len(hits)} time{'s' if len(hits) != 1 else ''} ({where}{', …' if len(hits) > 3 else ''})."
-    severity, status = {"blocked": (Severity.BLOCKER, Status.FAIL), "needs_approval": (Severity.MINOR, Status.WARN),
-                        "allowed": (Severity.INFO, Status.PASS)}[policy]
-    remediation = REPLACEMENTS.get(signal.technology) or (
-        "Ask IT to approve this browser feature for the rollout, or remove it from the course."
-        if policy != "allowed" else "")
-    risk = (f"Desktop support: {signal.what} does not run in current browsers; every learner would need an "
-            "unsupported plug-in, and the helpdesk would get the calls." if eol else
-            f"Desktop support: the learner's browser and IT policy must allow {signal.what}.")
+    severity, status = POLICY_OUTCOME[policy]
+    remediation = "Ask IT to approve this browser feature for the rollout, or remove it from the course." \
+        if policy != "allowed" else ""
     return Finding(rule, title, severity, status, message + f" Policy: {policy.replace('_', ' ')}.",
                    measured=len(hits), unit="occurrences",
-                   evidence=tuple(Evidence(path=h["path"], line=h.get("line")) for h in hits[:50]),
-                   remediation=remediation, it_risk=risk, details={"policy": policy})
+                   evidence=tuple(Evidence(path=h["path"], line=h.get("line"), note=h.get("snippet")) for h in hits),
+                   remediation=remediation,
+                   it_risk=f"Desktop support: the learner's browser and IT policy must allow {signal.what}.",
+                   details={"policy": policy})
+
+
+def fallback_finding(evidence: Mapping[str, Any]) -> Finding:
+    """Plug-in words and embeds that never run: information for the requirements bill."""
+    kinds = {s.technology: s for s in SIGNALS}
+    items: list[Evidence] = []
+    counts: dict[str, int] = {}
+    for tech, hits in sorted(evidence["signals"].items()):
+        if kinds.get(tech) is None or kinds[tech].kind != END_OF_LIFE:
+            continue
+        counts[tech] = counts.get(tech, 0) + len(hits)
+        items += [Evidence(path=h["path"], line=h.get("line"),
+                           note=f"{kinds[tech].what}: fallback / detection only" +
+                                (f" — `{h['snippet']}`" if h.get("snippet") else "")) for h in hits]
+    for embed in evidence.get("embeds", []):
+        if not embed["required"]:
+            counts[embed["technology"]] = counts.get(embed["technology"], 0) + 1
+            items.append(Evidence(path=embed["path"], line=embed.get("line"), column=embed.get("column"),
+                                  note=f"{embed['technology']}: not required — {embed['reason']}"))
+    if not items:
+        return Finding("plugins.fallback-only", "Plug-in code that never runs", Severity.INFO, Status.PASS,
+                       "No file mentions an end-of-life plug-in.")
+    summary = ", ".join(f"{tech} ×{n}" for tech, n in sorted(counts.items()))
+    return Finding("plugins.fallback-only", "Plug-in code that never runs (fallback / detection only)", Severity.INFO,
+                   Status.WARN, f"Fallback or detection code only, never run by a page the course launches: {summary}. "
+                   "Current browsers take the HTML5 path; nothing to install.",
+                   measured=len(items), unit="occurrences", evidence=tuple(items),
+                   it_risk="None for desktops: listed so a reviewer who searches the files for 'Flash' or "
+                           "'ActiveX' sees why they do not count.", details={"counts": counts})
 
 
 def requirements_finding(evidence: Mapping[str, Any]) -> Finding:
     bill = evidence["outputs"]["requirements"]
-    parts = [f"plugins: {', '.join(bill['plugins']) or 'none'}",
-             f"browser features: {', '.join(bill['browser_features']) or 'none'}",
-             f"external hosts: {', '.join(bill['external_hosts']) or 'none'}",
-             f"media codecs: {', '.join(bill['media_codecs']) or 'none'}"]
+    runtime = evidence.get("runtime") or {}
+    parts = [f"plugins: {', '.join(bill['plugins']) or 'none'}"]
+    if bill.get("fallback_only"):
+        parts.append(f"fallback / detection only (not required): {', '.join(bill['fallback_only'])}")
+    if runtime.get("runtime"):
+        parts.append(f"runtime: {', '.join(runtime['runtime'])}"
+                     + (f" ({runtime['tool']}" + (f", {runtime['evidence']})" if runtime.get("evidence") else ")")
+                        if runtime.get("tool") else ""))
+    parts += [f"browser features: {', '.join(bill['browser_features']) or 'none'}",
+              f"external hosts: {', '.join(bill['external_hosts']) or 'none'}",
+              f"media codecs: {', '.join(bill['media_codecs']) or 'none'}"]
     if bill["min_screen"]:
         parts.append(f"screen at least {bill['min_screen']['width']}×{bill['min_screen']['height']}")
     stage = evidence.get("stage")

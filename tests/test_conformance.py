@@ -196,13 +196,19 @@ def test_launch_file_missing_and_not_html(tmp_path):
     assert "not an HTML page" in findings["conformance.launch-file"]["message"]
 
 
-def test_listed_file_missing_is_major(tmp_path):
+def test_listed_file_missing_graded_by_whether_a_page_loads_it(tmp_path):
     files = course()
     del files["style.css"]
     findings = run(tmp_path, files)
-    assert_fails(findings["conformance.file-reference"], "major", "imsmanifest.xml", line_of(MANIFEST_2004, '<file href="style.css"'))
-    # The page's own link to the stylesheet is reported by the reference rule, at the page's line.
+    # The page loads the stylesheet: major, reported once, at the page's line.
     assert_fails(findings["conformance.missing-reference"], "major", "index.html", line_of(PAGE, "style.css"))
+    assert findings["conformance.file-reference"]["status"] == "pass"
+    # Listed in the manifest, absent, and nothing loads it: minor.
+    manifest = MANIFEST_2004.replace('<file href="style.css"/>', '<file href="style.css"/>\n      <file href="handout.pdf"/>')
+    assert manifest != MANIFEST_2004
+    findings = run(tmp_path, course(manifest), "b.zip")
+    assert_fails(findings["conformance.file-reference"], "minor", "imsmanifest.xml", line_of(manifest, "handout.pdf"))
+    assert findings["conformance.missing-reference"]["status"] == "pass"
 
 
 def test_xml_base_is_applied(tmp_path):
@@ -294,7 +300,8 @@ def test_page_references_missing_insecure_local_and_external(tmp_path):
     css = "body { background: url('img/none.png'); }\n@import 'https://fonts.example.net/a.css';"
     findings = run(tmp_path, course(**{"index.html": page, "style.css": css}))
     assert_fails(findings["conformance.missing-reference"], "major", "index.html", line_of(page, "img/missing.png"))
-    assert ("style.css", 1) in evidence_at(findings["conformance.missing-reference"])
+    # An image in a CSS rule is minor: a background looks wrong, nothing breaks.
+    assert_fails(findings["conformance.missing-style-asset"], "minor", "style.css", 1)
     assert_fails(findings["conformance.insecure-url"], "major", "index.html", line_of(page, "http://cdn"))
     assert_fails(findings["conformance.local-file-url"], "blocker", "index.html", line_of(page, "file:///"))
     assert findings["conformance.local-file-url"]["measured"] == 2

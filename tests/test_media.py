@@ -161,9 +161,24 @@ def test_codec_not_allowed_and_fast_start_missing(tmp_path):
     files = {"index.html": "<html></html>", "a.mkv": mkv.read_bytes(), "slow.mp4": slow.read_bytes()}
     findings = by_rule(check(build_zip(tmp_path / "c.zip", files), PROBES))
     assert findings["media.codec"]["status"] == "fail" and ("a.mkv", None) in evidence_at(findings["media.codec"])
-    fast = findings["media.fast-start"]
-    assert fast["status"] == "fail" and evidence_at(fast) == [("slow.mp4", None)]
-    assert "+faststart" in fast["remediation"]
+    # A clip under fast_start_major_mb arrives in seconds: minor. The same clip is major once the
+    # profile's threshold is below its size.
+    small = findings["media.fast-start-small"]
+    assert small["status"] == "fail" and small["severity"] == "minor" and evidence_at(small) == [("slow.mp4", None)]
+    assert "+faststart" in small["remediation"] and findings["media.fast-start"]["status"] == "pass"
+
+
+def test_fast_start_is_major_from_the_profile_size(tmp_path, default_profile):
+    from certifier.profiles import Profile
+
+    slow = encode_video(tmp_path / "slow.mp4", seconds=1, bitrate_kbps=300, audio_kbps=None, codec_options=CBR)
+    values = {k: dict(v) for k, v in default_profile.values.items()}
+    values["media"]["fast_start_major_mb"] = 0.001
+    report = check(build_zip(tmp_path / "c.zip", {"index.html": "<html></html>", "slow.mp4": slow.read_bytes()}),
+                   PROBES, profile=Profile("strict", "", "test", values))
+    fast = by_rule(report)["media.fast-start"]
+    assert fast["status"] == "fail" and fast["severity"] == "major" and evidence_at(fast) == [("slow.mp4", None)]
+    assert by_rule(report)["media.fast-start-small"]["status"] == "pass"
 
 
 def test_file_over_time_budget_is_abandoned(tmp_path, default_profile):

@@ -1,0 +1,171 @@
+"""Pure rules on what the course's pages load: graded by what is missing and where it is asked for.
+
+A missing file's harm depends on its kind and on whether a learner's browser ever asks for it:
+
+* the data an authoring tool's player renders from (Adapt's ``course/<lang>/*.json``) → blocker,
+  the course shows nothing;
+* a page, script, stylesheet, media, object or data file that a reachable page loads, and any
+  root-absolute reference (``/js/index.js`` leaves the package on every LMS) → major;
+* an image or font named by a stylesheet → minor: a widget state or glyph looks wrong;
+* a reference only from a file no launch page reaches (left-overs of an earlier publish), or an
+  image in a CSS rule that a later rule with the same selector overrides → info.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from certifier.findings import Evidence, Finding, Severity, Status, from_problems
+from certifier.references import CSS_IMAGE, FONT, JS_ABSOLUTE, LINK, OBJECT, SCRIPT_CANDIDATE
+
+PLUGIN_EXTENSIONS = (".swf", ".dcr", ".xap", ".jar", ".class", ".unity3d")
+
+WHAT = {"page": "page", "script": "script", "stylesheet": "stylesheet", "media": "media file", "image": "image",
+        "object": "embedded object", "link": "linked page", "css-import": "imported stylesheet",
+        "css-image": "stylesheet image", "font": "font", "data": "data file"}
+
+
+def _problem(ref: Mapping[str, Any], message: str) -> tuple[str, Evidence]:
+    return message, Evidence(path=ref["source"], line=ref.get("line"), column=ref.get("column"), note=message)
+
+
+def _tool_fix(evidence: Mapping[str, Any]) -> str:
+    tool = evidence.get("authoring_tool")
+    return f" If the course comes from {tool['label']}, publish it again from there rather than editing the output." \
+        if tool else ""
+
+
+def graded_missing(evidence: Mapping[str, Any], files) -> dict[str, list[tuple[str, Evidence]]]:
+    """Sort every reference that does not resolve into blocker/major/minor/info/case buckets."""
+    reachable = set(evidence.get("reachable") or [])
+    everything_reachable = not evidence.get("outputs", {}).get("launch_map")
+    buckets: dict[str, list[tuple[str, Evidence]]] = {"blocker": [], "major": [], "minor": [], "info": [], "case": []}
+    seen: set[tuple] = set()
+    for ref in [*evidence["references"], *evidence.get("tool_references", [])]:
+        if ref["scheme"] != "" or ref["kind"] in (SCRIPT_CANDIDATE, JS_ABSOLUTE) or ref["resolved"] is None:
+            continue
+        key = (ref["source"], ref.get("line"), ref.get("column"), ref["target"])
+        if key in seen:
+            continue
+        seen.add(key)
+        what = WHAT.get(ref["kind"], "file")
+        used = everything_reachable or ref["source"] in reachable
+        written = f"'{ref['target']}'"
+        if ref.get("rooted"):
+            message = (f"{what} {written} is root-absolute: it points to the LMS server's root, outside the "
+                       "package, on every LMS")
+        elif files.exists(ref["resolved"]):
+            continue
+        elif files.case_variant(ref["resolved"]):
+            message = f"{what} {written} exists only as '{files.case_variant(ref['resolved'])}'"
+            buckets["case" if used else "info"].append(_problem(ref, message + ("" if used else
+                                                                 " (in a file no launch page loads)")))
+            continue
+        elif ref["resolved"].startswith("../") or ref["resolved"] == "..":
+            message = f"{what} {written} points outside the package"
+        else:
+            message = f"{what} {written} (resolves to '{ref['resolved']}') is not in the package"
+        if not used:
+            buckets["info"].append(_problem(ref, message + " — only in a file no launch page loads"))
+        elif ref.get("renders"):
+            buckets["blocker"].append(_problem(ref, message + " — the player renders the course from it"))
+        elif ref["kind"] == OBJECT and ref["resolved"].lower().endswith(PLUGIN_EXTENSIONS):
+            buckets["info"].append(_problem(ref, message + " — a plug-in file no current browser runs; see the "
+                                                           "plugins probe"))
+        elif ref["kind"] == CSS_IMAGE and ref.get("overridden") and not ref.get("rooted"):
+            buckets["info"].append(_problem(ref, message + f" — rule '{ref.get('selector', '')}' is overridden later "
+                                                           "in the same stylesheet"))
+        elif ref["kind"] in (CSS_IMAGE, FONT):
+            buckets["minor"].append(_problem(ref, message + (f" (rule '{ref['selector']}')" if ref.get("selector")
+                                                             else "")))
+        else:
+            buckets["major"].append(_problem(ref, message))
+    return buckets
+
+
+def missing_reference_rules(evidence: Mapping[str, Any], files) -> list[Finding]:
+    buckets = graded_missing(evidence, files)
+    fix = _tool_fix(evidence)
+    count = sum(1 for r in evidence["references"] if r["scheme"] == "" and r["kind"] not in (SCRIPT_CANDIDATE,))
+    return [
+        from_problems("conformance.course-data-missing", "The data the course renders from is present",
+                      Severity.BLOCKER, buckets["blocker"], "Every data file the course's player loads at start exists.",
+                      remediation="Publish the course again so its data files are in the package (for Adapt: the "
+                      "course/<language>/*.json files are the course's content)." + fix,
+                      it_risk="Support: the course opens on an empty page for every learner; nothing can be tracked.",
+                      count_prefix=True),
+        from_problems("conformance.missing-reference", "Files the course loads exist", Severity.MAJOR,
+                      buckets["major"], f"All {count} references of reachable pages resolve inside the package.",
+                      remediation="Add the missing files to the package, or correct the paths shown (write paths "
+                      "relative to the page, never starting with '/')." + fix,
+                      it_risk="Support: broken scripts, styles, media or pages; learners report a broken course.",
+                      count_prefix=True),
+        from_problems("conformance.missing-style-asset", "Images and fonts named by stylesheets exist", Severity.MINOR,
+                      buckets["minor"], "Every image and font the stylesheets name exists.",
+                      remediation="Add the images or fonts, or remove the CSS rules that name them." + fix,
+                      it_risk="Support: an icon, background or font looks wrong where the rule applies.",
+                      count_prefix=True),
+        from_problems("conformance.case-mismatch", "References match file names exactly, including case",
+                      Severity.MAJOR, buckets["case"], "References match file names exactly.",
+                      remediation="Make the reference and the file name identical, including upper/lower case.",
+                      it_risk="Support: works on a Windows server, returns 404 on the Linux servers most LMSs run on.",
+                      count_prefix=True),
+        from_problems("conformance.unused-broken-reference", "Broken references only where nothing uses them",
+                      Severity.INFO, buckets["info"],
+                      "No unused file or overridden rule names a missing file.",
+                      remediation="Unused files have broken references: delete the left-over files (or rules) "
+                      "shown; the course does not load them.",
+                      it_risk="None for learners; dead weight on the LMS.", fail_status=Status.WARN,
+                      count_prefix=True),
+    ]
+
+
+def loaded_paths(evidence: Mapping[str, Any]) -> set[str]:
+    """Package paths that a reachable page or the tool's player asks for."""
+    reachable = set(evidence.get("reachable") or [])
+    everything = not evidence.get("outputs", {}).get("launch_map")
+    return {r["resolved"] for r in [*evidence["references"], *evidence.get("tool_references", [])]
+            if r["resolved"] and r["kind"] != SCRIPT_CANDIDATE and r["kind"] != LINK
+            and (everything or r["source"] in reachable)}
+
+
+def tracking_rule(evidence: Mapping[str, Any]) -> list[Finding]:
+    """A SCORM/AICC course whose tool setting turns LMS tracking off records no learner."""
+    settings = [s for s in evidence.get("tool_settings", []) if s["setting"] == "tracking"]
+    if not settings or not ("scorm" in evidence or "aicc" in evidence):
+        return []
+    tool = (evidence.get("authoring_tool") or {}).get("label", "the authoring tool")
+    problems = [(f"{s['name']} is off in {s['path']}: the course never talks to the LMS",
+                 Evidence(path=s["path"], line=s.get("line"))) for s in settings if not s["enabled"]]
+    fixes = "; ".join(sorted({s["fix"] for s in settings if not s["enabled"]}))
+    return [from_problems("conformance.tracking-disabled", "The course reports to the LMS", Severity.MAJOR, problems,
+                          f"Tracking is enabled in {tool} ({settings[0]['name']}).",
+                          remediation=f"In {tool}, {fixes}." if fixes else "",
+                          it_risk="Compliance: no learner's completion or score is ever recorded; the rollout's "
+                          "reports stay empty.")]
+
+
+def credentials_rule(evidence: Mapping[str, Any]) -> Finding:
+    found = evidence.get("credentials", [])
+    problems = [(f"{c['what']} ({c['value']}) in {c['path']}",
+                 Evidence(path=c["path"], line=c["line"], column=c.get("column"))) for c in found]
+    return from_problems("conformance.embedded-credentials", "No credentials in the course's files", Severity.MAJOR,
+                         problems, "No LRS or server credentials found in the course's files.",
+                         remediation="Remove the credentials from the package and revoke them; let the LMS launch "
+                         "the course with its own LRS credentials (cmi5 / xAPI launch) instead.",
+                         it_risk="Security: every learner's browser downloads these files, so anyone taking the "
+                         "course can read the key and write or read the LRS's records.", count_prefix=True)
+
+
+def authoring_tool_finding(evidence: Mapping[str, Any]) -> Finding:
+    tool = evidence.get("authoring_tool")
+    if not tool:
+        return Finding("conformance.authoring-tool", "Authoring tool", Severity.INFO, Status.PASS,
+                       "No authoring tool recognised (hand-made or unknown output).")
+    runtime = f"; runtime: {', '.join(tool['runtime'])}" if tool.get("runtime") else ""
+    where = f" ({tool['runtime_evidence']})" if tool.get("runtime_evidence") else ""
+    return Finding("conformance.authoring-tool", "Authoring tool", Severity.INFO, Status.PASS,
+                   f"Published with {tool['label']}{runtime}{where}.",
+                   evidence=(Evidence(path=tool["evidence"] or None, line=tool.get("line")),),
+                   details={"tool": tool})
