@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 from .references import DATA, IMAGE, MEDIA, Reference, _Lines, classify
 
@@ -277,23 +278,33 @@ def _rise_data(tool: Tool, files, read_text) -> dict[str, Any]:
             seen.add(name)
             target = f"assets/{name}"
             references.append(Reference(index, line, _asset_kind(name), target,
-                                        posixpath.join(tool.base, target), "").to_dict() | {"via": "course data"})
+                                        posixpath.join(tool.base, unquote(target)), "").to_dict()
+                              | {"via": "course data"})
     return {"roots": [], "references": references, "settings": []}
 
 
 def _rise_media_keys(node: Any, depth: int = 0):
-    """``media.<type>.key`` and ``poster`` values in Rise's course data: the files under assets/."""
+    """The file names under assets/ that Rise's course data asks for: ``crushedKey`` when
+    ``useCrushedKey`` is set, ``media.<type>.src`` when it is a file name (Rise stores the file under that name), else the base name of ``key`` (the
+    original is on Articulate's CDN and the export copies it by key); and ``poster``."""
     if depth > 64:
         return
     if isinstance(node, dict):
         media = node.get("media")
         if isinstance(media, dict):
             for item in media.values():
-                if isinstance(item, dict):
-                    for name in ("key", "poster"):
-                        value = item.get(name)
-                        if isinstance(value, str) and "://" not in value and value.lower().endswith(ASSET_EXTENSIONS):
-                            yield value
+                if not isinstance(item, dict):
+                    continue
+                src, key, crushed = item.get("src"), item.get("key"), item.get("crushedKey")
+                if item.get("useCrushedKey") and isinstance(crushed, str) and crushed:
+                    yield crushed  # newer Rise exports the re-compressed copy under this name
+                elif isinstance(src, str) and src and not classify(src)[0] and src.lower().endswith(ASSET_EXTENSIONS):
+                    yield src
+                elif isinstance(key, str) and "://" not in key and key.lower().endswith(ASSET_EXTENSIONS):
+                    yield key
+                poster = item.get("poster")
+                if isinstance(poster, str) and "://" not in poster and poster.lower().endswith(ASSET_EXTENSIONS):
+                    yield poster
         for value in node.values():
             yield from _rise_media_keys(value, depth + 1)
     elif isinstance(node, list):

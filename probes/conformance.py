@@ -29,6 +29,9 @@ SCANNED_SUFFIXES = (".html", ".htm", ".xhtml", ".css", ".js", ".mjs")
 # Configuration files read only for credentials (a course's LRS key in course/config.json…).
 CONFIG_SUFFIXES = (".json", ".xml", ".txt")
 MAX_CONFIG_BYTES = 2 * MIB
+# A plain HTML package's start page, in order: the usual names, then authoring tools' own.
+HTML_START_PAGES = ("index.html", "index.htm", "default.html", "default.htm", "start.html", "story.html",
+                    "index_lms.html", "launch.html")
 
 
 class ConformanceProbe(Probe):
@@ -73,7 +76,8 @@ class ConformanceProbe(Probe):
         "conformance.embedded-credentials": "No credentials in the course's files",
         "conformance.authoring-tool": "Authoring tool",
         "conformance.case-mismatch": "References match file names exactly, including case",
-        "conformance.insecure-url": "No resources loaded over plain http",
+        "conformance.insecure-url": "No scripts, styles or frames loaded over plain http",
+        "conformance.insecure-media-url": "No images or media over plain http",
         "conformance.local-file-url": "No references to the author's own disk",
         "conformance.external-hosts": "External hosts the course contacts",
         "conformance.path-characters": "File names use safe characters",
@@ -218,7 +222,7 @@ def launch_units(evidence: Mapping[str, Any]) -> list[dict[str, Any]]:
                               "launch": posixpath.normpath(strip_query(name)), "declared": []})
     elif evidence["standard"] == HTML:
         pages = sorted(p for p in evidence["files"] if "/" not in p and p.lower().endswith((".html", ".htm")))
-        start = "index.html" if "index.html" in pages else (pages[0] if pages else None)
+        start = next((p for p in HTML_START_PAGES if p in pages), pages[0] if pages else None)
         if start:
             units.append({"id": start, "title": start, "launch": start, "declared": []})
     return units

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from certifier.findings import Evidence, Finding, Severity, Status, from_problems, quantity
-from certifier.references import JS_ABSOLUTE, LINK, SCRIPT_CANDIDATE
+from certifier.references import CSS_IMAGE, FONT, IMAGE, JS_ABSOLUTE, LINK, MEDIA, SCRIPT_CANDIDATE
 from certifier.standards import AICC, CMI5, HTML, SCORM_12
 
 from .conformance_references import (authoring_tool_finding, credentials_rule, loaded_paths,
@@ -68,6 +68,9 @@ class FileIndex:
     def case_variant(self, path: str) -> str | None:
         variants = [p for p in self.folded.get(path.casefold(), []) if p != path]
         return variants[0] if variants else None
+
+
+PASSIVE_KINDS = (IMAGE, MEDIA, CSS_IMAGE, FONT)
 
 
 def is_os_junk(path: str) -> bool:
@@ -472,17 +475,23 @@ def aicc_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Finding]:
 # --- files and references ---------------------------------------------------------------------
 
 def reference_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Finding]:
-    insecure, local, external = [], [], {}
+    insecure, passive, local, external = [], [], [], {}
+    reachable = set(evidence.get("reachable") or [])
+    everything = not evidence.get("outputs", {}).get("launch_map")
     for ref in evidence["references"]:
         scheme = ref["scheme"]
+        if not (everything or ref["source"] in reachable):
+            continue  # a file no launch page loads: nothing a learner's browser asks for
         if scheme in ("file", "drive"):
             local.append(Problem(f"'{ref['target']}' points to a file on the author's computer",
                                  ref["source"], ref["line"], column=ref.get("column")))
         elif scheme in ("http", "https", "protocol-relative"):
             external.setdefault(ref["host"], []).append(ref)
             if scheme == "http" and ref["kind"] not in (LINK, JS_ABSOLUTE, SCRIPT_CANDIDATE):
-                insecure.append(Problem(f"'{ref['target']}' is loaded over plain http", ref["source"], ref["line"],
-                                        column=ref.get("column")))
+                # Browsers block active mixed content; images and media are upgraded to https or dropped.
+                bucket = passive if ref["kind"] in PASSIVE_KINDS else insecure
+                bucket.append(Problem(f"{ref['kind']} '{ref['target']}' is loaded over plain http", ref["source"],
+                                      ref["line"], column=ref.get("column")))
     host_problems = [Problem(f"{host} ({len(refs)} reference{'s' if len(refs) > 1 else ''})", refs[0]["source"],
                              refs[0]["line"], column=refs[0].get("column")) for host, refs in sorted(external.items())]
     findings = missing_reference_rules(evidence, files)
@@ -495,10 +504,15 @@ def reference_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Findi
             remediation="Make the reference and the file name identical, including upper/lower case.",
             it_risk=case_finding.it_risk, count_prefix=True)
     return findings + [
-        outcome("conformance.insecure-url", "No resources loaded over plain http", Severity.MAJOR, insecure,
-                "No page loads a resource over plain http.",
+        outcome("conformance.insecure-url", "No scripts, styles or frames loaded over plain http", Severity.MAJOR,
+                insecure, "No page loads a script, stylesheet, frame or object over plain http.",
                 remediation="Use https:// URLs (or copy the resource into the package).",
                 it_risk="Security: browsers block http content on an https LMS (mixed content), so the page breaks."),
+        outcome("conformance.insecure-media-url", "No images or media over plain http", Severity.MINOR, passive,
+                "No page loads an image or media file over plain http.",
+                remediation="Use https:// URLs for these images and media (or copy them into the package).",
+                it_risk="Security: on an https LMS, browsers upgrade these to https or leave them out, so an image "
+                        "or clip may be missing."),
         outcome("conformance.local-file-url", "No references to the author's own disk", Severity.BLOCKER, local,
                 "No reference points to file:// or a drive letter.",
                 remediation="Copy the file into the package and reference it with a relative path.",
