@@ -22,6 +22,7 @@ from .profiles import bundled_profiles, load_profile
 from .registry import discover_probes
 from .report import assess, write_json_atomic
 from .resources_path import sample_course_path
+from .rules import Rule
 from .runner import RunEvent, RunRecord, Runner, archive_limits
 from .verdict import CERTIFIED, CONDITIONAL, NOT_CERTIFIED
 
@@ -117,7 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
     loadplan.add_argument("--out", required=True, metavar="FILE", help="Where to write the Locust file.")
     loadplan.add_argument("--profile", default="default", help="Profile whose think time to use.")
 
-    sub.add_parser("probes", help="List the installed probes.")
+    probes = sub.add_parser("probes", help="List the installed probes.")
+    probes.add_argument("--rules", action="store_true",
+                        help="Also list each probe's rules: id, severity, title and failing title.")
     sub.add_parser("profiles", help="List the bundled policy profiles.")
     return parser
 
@@ -159,6 +162,12 @@ def cmd_probes(args: argparse.Namespace) -> int:
     probes, broken = discover_probes()
     for probe_id, cls in probes.items():
         print(f"{probe_id:<14} {cls.title} — {cls.description}")
+        if getattr(args, "rules", False):
+            for rule_id, rule in cls.rules.items():
+                if isinstance(rule, Rule):
+                    print(f"  {rule_id:<38} {rule.severity.value:<8} {rule.title} / failing: {rule.failure_title}")
+                else:
+                    print(f"  {rule_id:<38} {'':<8} {rule}")
     for item in broken:
         print(f"{item.name:<14} BROKEN: {item.reason}")
     return 0

@@ -18,6 +18,7 @@ from .errors import Cancelled, PackageRejected
 from .findings import Finding
 from .inventory import Inventory
 from .profiles import LimitSpec, Profile
+from .rules import Rule
 from .standards import Detection
 from .workdir import WorkDir
 
@@ -43,8 +44,9 @@ class Probe:
     reads_sections: ClassVar[tuple[str, ...]] = ()
     # Run when no probe is named (False for probes a user asks for explicitly).
     default_enabled: ClassVar[bool] = True
-    # Every rule id this probe can emit, with its title (for JUnit and documentation).
-    rules: ClassVar[Mapping[str, str]] = {}
+    # Every rule this probe can emit: id → its declaration (certifier.rules.Rule: titles, severity,
+    # remediation, IT risk), generated with rules.declared_in; a third-party probe may give titles only.
+    rules: ClassVar[Mapping[str, Rule | str]] = {}
 
     def gather(self, ctx: ProbeContext) -> dict[str, Any]:
         raise NotImplementedError

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import asdict
@@ -11,6 +12,7 @@ from certifier.capacity import Site, describe_fix, load_sites, plan_rollout, res
 from certifier.findings import Evidence, Finding, Severity, Status
 from certifier.probe_api import Probe, ProbeContext
 from certifier.profiles import LimitSpec
+from certifier.rules import Rule, declared_in
 
 
 def learner_demand_kbps(evidence: Mapping[str, Any], max_load_time_s: float) -> tuple[float, str]:
@@ -26,6 +28,21 @@ def learner_demand_kbps(evidence: Mapping[str, Any], max_load_time_s: float) -> 
     return 0.0, "no media or page measured"
 
 
+DEADLINES = Rule(
+    "capacity.deadlines", "Every site can finish by its deadline",
+    "Some sites cannot finish by their deadline", Severity.MAJOR,
+    it_risk="Bandwidth: released together, these sites' learners would saturate the link and stall every application "
+            "on it.")
+NO_BANDWIDTH = Rule(
+    "capacity.no-bandwidth", "Every site has bandwidth for training",
+    "Some sites have no bandwidth for training", Severity.BLOCKER,
+    remediation="Give training a share of these links, or provide the course locally (offline copy).",
+    it_risk="Bandwidth: learners at these sites cannot take the course over the network.")
+PLAN = Rule(
+    "capacity.plan", "Rollout plan",
+    "No rollout plan", Severity.INFO)
+
+
 class CapacityProbe(Probe):
     id = "capacity"
     title = "Capacity and rollout"
@@ -38,9 +55,8 @@ class CapacityProbe(Probe):
         "rollout_start": LimitSpec("string", "First day of the rollout (YYYY-MM-DD); empty: the day of the run."),
         "max_load_time_s": LimitSpec("number", "Load budget used to turn page weight into bandwidth.", "s"),
     }
-    rules = {"capacity.deadlines": "Every site can finish by its deadline",
-             "capacity.no-bandwidth": "Every site has bandwidth for training",
-             "capacity.plan": "Rollout plan"}
+    # Generated from the rule declarations.
+    rules = declared_in(sys.modules[__name__])
 
     def gather(self, ctx: ProbeContext) -> dict[str, Any]:
         limits = ctx.limits(self.id)
@@ -57,28 +73,25 @@ class CapacityProbe(Probe):
 
     def evaluate(self, evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Finding]:
         if evidence.get("skipped"):
-            return [Finding("capacity.plan", "Rollout plan", Severity.INFO, Status.SKIPPED, evidence["skipped"])]
+            return [PLAN.finding(Status.SKIPPED, evidence["skipped"])]
         plan = plan_from(evidence, limits)
         share = limits["expected_online_share"]
         starved = [p for p in plan.sites if p.max_concurrent <= 0]
         late = [p for p in plan.sites if p.max_concurrent > 0 and not p.meets_deadline]
         findings = [
-            Finding("capacity.no-bandwidth", "Every site has bandwidth for training", Severity.BLOCKER,
-                    Status.FAIL if starved else Status.PASS,
-                    (f"{len(starved)} sites cannot carry even one learner at {evidence['demand_kbps']:,.0f} kbps: "
-                     + ", ".join(p.name for p in starved[:10])) if starved else "Every site carries at least one learner.",
-                    measured=len(starved), limit=0, unit="sites",
-                    evidence=tuple(Evidence(path=p.name) for p in starved[:50]),
-                    remediation="Give training a share of these links, or provide the course locally (offline copy)."
-                    if starved else "",
-                    it_risk="Bandwidth: learners at these sites cannot take the course over the network."),
+            NO_BANDWIDTH.finding(
+                Status.FAIL if starved else Status.PASS,
+                (f"{len(starved)} sites cannot carry even one learner at {evidence['demand_kbps']:,.0f} kbps: "
+                 + ", ".join(p.name for p in starved[:10])) if starved else "Every site carries at least one learner.",
+                measured=len(starved), limit=0, unit="sites",
+                evidence=tuple(Evidence(path=p.name, note="no learner fits this site's link") for p in starved)),
             deadline_finding(late, evidence["demand_kbps"]),
-            Finding("capacity.plan", "Rollout plan", Severity.INFO, Status.PASS, plan.summary,
-                    measured=max((p.waves for p in plan.sites), default=0), unit="waves",
-                    it_risk=f"Planning assumption: {share:.0%} of released learners online at once "
-                            "(capacity.expected_online_share).",
-                    details={"demand_kbps": evidence["demand_kbps"], "demand_source": evidence["demand_source"],
-                             "earliest_completion": plan.earliest_completion}),
+            PLAN.finding(
+                Status.PASS, plan.summary, measured=max((p.waves for p in plan.sites), default=0), unit="waves",
+                it_risk=f"Planning assumption: {share:.0%} of released learners online at once "
+                        "(capacity.expected_online_share).",
+                details={"demand_kbps": evidence["demand_kbps"], "demand_source": evidence["demand_source"],
+                         "earliest_completion": plan.earliest_completion}),
         ]
         return findings
 
@@ -91,16 +104,16 @@ def plan_from(evidence: Mapping[str, Any], limits: Mapping[str, Any]):
 
 def deadline_finding(late, demand_kbps: float) -> Finding:
     if not late:
-        return Finding("capacity.deadlines", "Every site can finish by its deadline", Severity.MAJOR, Status.PASS,
-                       "Every site finishes by its deadline.", measured=0, limit=0, unit="sites",
-                       it_risk="Bandwidth: the staggered rollout fits each site's link.")
+        return DEADLINES.finding(Status.PASS, "Every site finishes by its deadline.", measured=0, limit=0,
+                                 unit="sites", it_risk="Bandwidth: the staggered rollout fits each site's link.")
     parts = []
     for p in late[:10]:
         parts.append(f"{p.name}: {p.learners:,} learners, {p.max_concurrent} at once, {p.waves} waves, done "
                      f"{p.completion or 'never'} (deadline {p.deadline}) — " + describe_fix(p.fix))
-    return Finding("capacity.deadlines", "Every site can finish by its deadline", Severity.MAJOR, Status.FAIL,
-                   f"{len(late)} sites miss their deadline at {demand_kbps:,.0f} kbps per learner. " + "; ".join(parts[:3]),
-                   measured=len(late), limit=0, unit="sites", evidence=tuple(Evidence(path=p.name) for p in late[:50]),
-                   remediation="; ".join(parts), details={"late": [p.name for p in late]},
-                   it_risk="Bandwidth: released together, these sites' learners would saturate the link and "
-                           "stall every application on it.")
+    return DEADLINES.finding(
+        Status.FAIL, f"{len(late)} sites miss their deadline at {demand_kbps:,.0f} kbps per learner. "
+        + "; ".join(parts[:3]),
+        measured=len(late), limit=0, unit="sites",
+        evidence=tuple(Evidence(path=p.name, note=f"done {p.completion or 'never'}, deadline {p.deadline}")
+                       for p in late),
+        remediation="; ".join(parts), details={"late": [p.name for p in late]})

@@ -21,6 +21,8 @@ from certifier.credentials import find_credentials
 from certifier.references import HTML_SUFFIXES, JS_ABSOLUTE, SCRIPT_CANDIDATE, decode_text, references_in, resolve
 from certifier.safe_xml import parse_xml
 from certifier.standards import AICC, CMI5, HTML, XAPI
+from certifier.rules import declared_in
+from . import conformance_references, conformance_rules
 
 from . import conformance_parse as parse
 from .conformance_rules import all_rules, strip_query
@@ -43,50 +45,8 @@ class ConformanceProbe(Probe):
         "max_scanned_file_mb": LimitSpec("number", "Largest HTML/CSS/JS file scanned for references.", "MB"),
         "blocked_file_extensions": LimitSpec("string-list", "File types a course package must not contain."),
     }
-    rules = {
-        "conformance.manifest-location": "Manifest at the package root",
-        "conformance.xml-safety": "Manifest free of entities, DTDs and external references",
-        "conformance.xml-well-formed": "Manifest is well-formed XML",
-        "conformance.xml-encoding": "Manifest encoding declaration matches its bytes",
-        "conformance.manifest-bom": "Manifest without a byte-order mark",
-        "conformance.scorm-version": "SCORM version consistent with namespaces",
-        "conformance.default-organization": "A valid default organization",
-        "conformance.item-reference": "Every item refers to an existing resource",
-        "conformance.unique-identifiers": "Identifiers are unique",
-        "conformance.launch-href": "Every launchable resource has a launch href",
-        "conformance.launch-file": "Launch files exist and are HTML",
-        "conformance.file-reference": "Files listed in the manifest exist",
-        "conformance.dependency": "Dependencies refer to existing resources",
-        "conformance.scorm-type": "Resources declare scormType sco or asset",
-        "conformance.mastery-score": "Mastery scores between 0 and 100",
-        "conformance.sequencing": "Sequencing elements are supported",
-        "conformance.schema-files": "Schema files named by the manifest are present",
-        "conformance.cmi5-au-url": "Every AU has a launch URL that resolves",
-        "conformance.cmi5-values": "launchMethod and moveOn have cmi5 values",
-        "conformance.cmi5-ids": "Course, block and AU ids are unique IRIs",
-        "conformance.tincan-launch": "Every activity launch resolves",
-        "conformance.aicc-files": "AICC descriptor files present",
-        "conformance.aicc-ids": "AICC system ids consistent",
-        "conformance.aicc-file-name": "AICC File_Name entries resolve",
-        "conformance.missing-reference": "Files the course loads exist",
-        "conformance.course-data-missing": "The data the course renders from is present",
-        "conformance.missing-style-asset": "Images and fonts named by stylesheets exist",
-        "conformance.unused-broken-reference": "Broken references only where nothing uses them",
-        "conformance.tracking-disabled": "The course reports to the LMS",
-        "conformance.embedded-credentials": "No credentials in the course's files",
-        "conformance.authoring-tool": "Authoring tool",
-        "conformance.case-mismatch": "References match file names exactly, including case",
-        "conformance.insecure-url": "No scripts, styles or frames loaded over plain http",
-        "conformance.insecure-media-url": "No images or media over plain http",
-        "conformance.local-file-url": "No references to the author's own disk",
-        "conformance.external-hosts": "External hosts the course contacts",
-        "conformance.path-characters": "File names use safe characters",
-        "conformance.os-junk": "No operating-system clutter",
-        "conformance.server-side-files": "No server-side or executable files",
-        "conformance.path-length": "Longest path within the profile's limit",
-        "conformance.unreferenced-files": "Files no page or manifest refers to",
-        "conformance.unscanned": "Text files too large to scan",
-    }
+    # Generated from the rule declarations.
+    rules = declared_in(conformance_rules, conformance_references)
 
     def gather(self, ctx: ProbeContext) -> dict[str, Any]:
         package, detection = ctx.package, ctx.detection

@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from certifier.findings import Evidence, Finding, Severity, Status, from_problems
+from certifier.findings import Evidence, Finding, Severity, Status
+from certifier.rules import Rule
 from certifier.references import CSS_IMAGE, FONT, JS_ABSOLUTE, LINK, OBJECT, SCRIPT_CANDIDATE
 
 PLUGIN_EXTENSIONS = (".swf", ".dcr", ".xap", ".jar", ".class", ".unity3d")
@@ -84,40 +85,50 @@ def graded_missing(evidence: Mapping[str, Any], files) -> dict[str, list[tuple[s
     return buckets
 
 
+COURSE_DATA_MISSING = Rule(
+    "conformance.course-data-missing", "The data the course renders from is present",
+    "The course cannot render: its data files are missing", Severity.BLOCKER,
+    it_risk="Support: the course opens on an empty page for every learner; nothing can be tracked.")
+MISSING_REFERENCE = Rule(
+    "conformance.missing-reference", "Files the course loads exist",
+    "Files the course loads are missing", Severity.MAJOR,
+    it_risk="Support: broken scripts, styles, media or pages; learners report a broken course.")
+MISSING_STYLE_ASSET = Rule(
+    "conformance.missing-style-asset", "Images and fonts named by stylesheets exist",
+    "Images or fonts named by stylesheets are missing", Severity.MINOR,
+    it_risk="Support: an icon, background or font looks wrong where the rule applies.")
+CASE_MISMATCH = Rule(
+    "conformance.case-mismatch", "References match file names exactly, including case",
+    "References differ from file names in case", Severity.MAJOR,
+    remediation="Make the reference and the file name identical, including upper/lower case.",
+    it_risk="Support: works on a Windows server, returns 404 on the Linux servers most LMSs run on.")
+UNUSED_BROKEN_REFERENCE = Rule(
+    "conformance.unused-broken-reference", "Broken references only where nothing uses them",
+    "Unused files have broken references", Severity.INFO,
+    remediation="Unused files have broken references: delete the left-over files (or rules) shown; the course does "
+                "not load them.",
+    it_risk="None for learners; dead weight on the LMS.")
+
+
 def missing_reference_rules(evidence: Mapping[str, Any], files) -> list[Finding]:
     buckets = graded_missing(evidence, files)
     fix = _tool_fix(evidence)
     count = sum(1 for r in evidence["references"] if r["scheme"] == "" and r["kind"] not in (SCRIPT_CANDIDATE,))
     return [
-        from_problems("conformance.course-data-missing", "The data the course renders from is present",
-                      Severity.BLOCKER, buckets["blocker"], "Every data file the course's player loads at start exists.",
-                      remediation="Publish the course again so its data files are in the package (for Adapt: the "
-                      "course/<language>/*.json files are the course's content)." + fix,
-                      it_risk="Support: the course opens on an empty page for every learner; nothing can be tracked.",
-                      count_prefix=True),
-        from_problems("conformance.missing-reference", "Files the course loads exist", Severity.MAJOR,
-                      buckets["major"], f"All {count} references of reachable pages resolve inside the package.",
-                      remediation="Add the missing files to the package, or correct the paths shown (write paths "
-                      "relative to the page, never starting with '/')." + fix,
-                      it_risk="Support: broken scripts, styles, media or pages; learners report a broken course.",
-                      count_prefix=True),
-        from_problems("conformance.missing-style-asset", "Images and fonts named by stylesheets exist", Severity.MINOR,
-                      buckets["minor"], "Every image and font the stylesheets name exists.",
-                      remediation="Add the images or fonts, or remove the CSS rules that name them." + fix,
-                      it_risk="Support: an icon, background or font looks wrong where the rule applies.",
-                      count_prefix=True),
-        from_problems("conformance.case-mismatch", "References match file names exactly, including case",
-                      Severity.MAJOR, buckets["case"], "References match file names exactly.",
-                      remediation="Make the reference and the file name identical, including upper/lower case.",
-                      it_risk="Support: works on a Windows server, returns 404 on the Linux servers most LMSs run on.",
-                      count_prefix=True),
-        from_problems("conformance.unused-broken-reference", "Broken references only where nothing uses them",
-                      Severity.INFO, buckets["info"],
-                      "No unused file or overridden rule names a missing file.",
-                      remediation="Unused files have broken references: delete the left-over files (or rules) "
-                      "shown; the course does not load them.",
-                      it_risk="None for learners; dead weight on the LMS.", fail_status=Status.WARN,
-                      count_prefix=True),
+        COURSE_DATA_MISSING.outcome(
+            buckets["blocker"], "Every data file the course's player loads at start exists.", count_prefix=True,
+            remediation="Publish the course again so its data files are in the package (for Adapt: the "
+                        "course/<language>/*.json files are the course's content)." + fix),
+        MISSING_REFERENCE.outcome(
+            buckets["major"], f"All {count} references of reachable pages resolve inside the package.",
+            count_prefix=True, remediation="Add the missing files to the package, or correct the paths shown (write "
+                                           "paths relative to the page, never starting with '/')." + fix),
+        MISSING_STYLE_ASSET.outcome(
+            buckets["minor"], "Every image and font the stylesheets name exists.", count_prefix=True,
+            remediation="Add the images or fonts, or remove the CSS rules that name them." + fix),
+        CASE_MISMATCH.outcome(buckets["case"], "References match file names exactly.", count_prefix=True),
+        UNUSED_BROKEN_REFERENCE.outcome(buckets["info"], "No unused file or overridden rule names a missing file.",
+                                        fail_status=Status.WARN, count_prefix=True),
     ]
 
 
@@ -130,6 +141,12 @@ def loaded_paths(evidence: Mapping[str, Any]) -> set[str]:
             and (everything or r["source"] in reachable)}
 
 
+TRACKING_DISABLED = Rule(
+    "conformance.tracking-disabled", "The course reports to the LMS",
+    "Tracking is off: the course never reports to the LMS", Severity.MAJOR,
+    it_risk="Compliance: no learner's completion or score is ever recorded; the rollout's reports stay empty.")
+
+
 def tracking_rule(evidence: Mapping[str, Any]) -> list[Finding]:
     """A SCORM/AICC course whose tool setting turns LMS tracking off records no learner."""
     settings = [s for s in evidence.get("tool_settings", []) if s["setting"] == "tracking"]
@@ -139,33 +156,36 @@ def tracking_rule(evidence: Mapping[str, Any]) -> list[Finding]:
     problems = [(f"{s['name']} is off in {s['path']}: the course never talks to the LMS",
                  Evidence(path=s["path"], line=s.get("line"))) for s in settings if not s["enabled"]]
     fixes = "; ".join(sorted({s["fix"] for s in settings if not s["enabled"]}))
-    return [from_problems("conformance.tracking-disabled", "The course reports to the LMS", Severity.MAJOR, problems,
-                          f"Tracking is enabled in {tool} ({settings[0]['name']}).",
-                          remediation=f"In {tool}, {fixes}." if fixes else "",
-                          it_risk="Compliance: no learner's completion or score is ever recorded; the rollout's "
-                          "reports stay empty.")]
+    return [TRACKING_DISABLED.outcome(problems, f"Tracking is enabled in {tool} ({settings[0]['name']}).",
+                                      remediation=f"In {tool}, {fixes}." if fixes else "")]
+
+
+EMBEDDED_CREDENTIALS = Rule(
+    "conformance.embedded-credentials", "No credentials in the course's files",
+    "Credentials in the course's files", Severity.MAJOR,
+    remediation="Remove the credentials from the package and revoke them; let the LMS launch the course with its own "
+                "LRS credentials (cmi5 / xAPI launch) instead.",
+    it_risk="Security: every learner's browser downloads these files, so anyone taking the course can read the key "
+            "and write or read the LRS's records.")
 
 
 def credentials_rule(evidence: Mapping[str, Any]) -> Finding:
     found = evidence.get("credentials", [])
     problems = [(f"{c['what']} ({c['value']}) in {c['path']}",
                  Evidence(path=c["path"], line=c["line"], column=c.get("column"))) for c in found]
-    return from_problems("conformance.embedded-credentials", "No credentials in the course's files", Severity.MAJOR,
-                         problems, "No LRS or server credentials found in the course's files.",
-                         remediation="Remove the credentials from the package and revoke them; let the LMS launch "
-                         "the course with its own LRS credentials (cmi5 / xAPI launch) instead.",
-                         it_risk="Security: every learner's browser downloads these files, so anyone taking the "
-                         "course can read the key and write or read the LRS's records.", count_prefix=True)
+    return EMBEDDED_CREDENTIALS.outcome(problems, "No LRS or server credentials found in the course's files.",
+                                        count_prefix=True)
+
+
+AUTHORING_TOOL = Rule("conformance.authoring-tool", "Authoring tool", "Authoring tool", Severity.INFO)
 
 
 def authoring_tool_finding(evidence: Mapping[str, Any]) -> Finding:
     tool = evidence.get("authoring_tool")
     if not tool:
-        return Finding("conformance.authoring-tool", "Authoring tool", Severity.INFO, Status.PASS,
-                       "No authoring tool recognised (hand-made or unknown output).")
+        return AUTHORING_TOOL.finding(Status.PASS, "No authoring tool recognised (hand-made or unknown output).")
     runtime = f"; runtime: {', '.join(tool['runtime'])}" if tool.get("runtime") else ""
     where = f" ({tool['runtime_evidence']})" if tool.get("runtime_evidence") else ""
-    return Finding("conformance.authoring-tool", "Authoring tool", Severity.INFO, Status.PASS,
-                   f"Published with {tool['label']}{runtime}{where}.",
-                   evidence=(Evidence(path=tool["evidence"] or None, line=tool.get("line")),),
-                   details={"tool": tool})
+    return AUTHORING_TOOL.finding(Status.PASS, f"Published with {tool['label']}{runtime}{where}.",
+                                  evidence=(Evidence(path=tool["evidence"] or None, line=tool.get("line")),),
+                                  details={"tool": tool})

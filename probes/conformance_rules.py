@@ -13,11 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from certifier.findings import Evidence, Finding, Severity, Status, from_problems, quantity
+from certifier.findings import Evidence, Finding, Severity, Status, quantity
+from certifier.rules import Rule
 from certifier.references import CSS_IMAGE, FONT, IMAGE, JS_ABSOLUTE, LINK, MEDIA, SCRIPT_CANDIDATE
 from certifier.standards import AICC, CMI5, HTML, SCORM_12
 
-from .conformance_references import (authoring_tool_finding, credentials_rule, loaded_paths,
+from .conformance_references import (CASE_MISMATCH, authoring_tool_finding, credentials_rule, loaded_paths,
                                      missing_reference_rules, tracking_rule)
 
 MIB = 1024 * 1024
@@ -47,10 +48,9 @@ class Problem:
         return Evidence(self.path, self.line, self.url, self.column)
 
 
-def outcome(rule: str, title: str, severity: Severity, problems: list[Problem], ok: str, **kwargs) -> Finding:
+def outcome(rule: Rule, problems: list[Problem], ok: str, **kwargs) -> Finding:
     """One finding for a rule: fail (listing every problem, with their count) or pass."""
-    return from_problems(rule, title, severity, [(p.message, p.evidence) for p in problems], ok,
-                         count_prefix=True, **kwargs)
+    return rule.outcome([(p.message, p.evidence) for p in problems], ok, count_prefix=True, **kwargs)
 
 
 class FileIndex:
@@ -110,6 +110,12 @@ def missing_or_case(files: FileIndex, path: str, where: Problem, what: str,
 
 # --- manifest and XML -------------------------------------------------------------------------
 
+MANIFEST_LOCATION = Rule(
+    "conformance.manifest-location", "Manifest at the package root",
+    "Manifest not at the package root", Severity.BLOCKER,
+    it_risk="Support: the LMS rejects the import, and the course bounces between teams.")
+
+
 def manifest_location(evidence: Mapping[str, Any]) -> Finding:
     standard = evidence["standard"]
     spec = CMI5_ROOT_SPEC if standard == CMI5 else None
@@ -122,16 +128,36 @@ def manifest_location(evidence: Mapping[str, Any]) -> Finding:
             "zipping the course folder instead of its contents", manifest))
     elif manifest is None and standard not in (AICC, HTML):
         problems.append(Problem("No imsmanifest.xml, cmi5.xml or tincan.xml at the package root"))
-    return outcome(
-        "conformance.manifest-location", "Manifest at the package root", Severity.BLOCKER, problems,
-        f"{manifest or 'Course descriptor'} is at the package root." if manifest or standard == AICC
+    return outcome(MANIFEST_LOCATION, problems,
+                   f"{manifest or 'Course descriptor'} is at the package root." if manifest or standard == AICC
         else "Plain HTML package: no manifest expected.",
-        remediation=(f"Open the '{nested}' folder, select everything inside it, and zip that selection "
+                   remediation=(f"Open the '{nested}' folder, select everything inside it, and zip that selection "
                      "so imsmanifest.xml/cmi5.xml sits at the top of the zip.") if nested else
-        "Export the course again from the authoring tool as a SCORM, cmi5 or xAPI package.",
-        it_risk="Support: the LMS rejects the import, and the course bounces between teams.",
-        spec_ref=spec,
-    )
+        "Export the course again from the authoring tool as a SCORM, cmi5 or xAPI package.", spec_ref=spec)
+
+
+XML_SAFETY = Rule(
+    "conformance.xml-safety", "Manifest free of entities, DTDs and external references",
+    "Manifest declares entities, a DTD or external references", Severity.BLOCKER,
+    remediation="Remove the DOCTYPE and ENTITY declarations from the manifest; authoring tools never need them.",
+    it_risk="Security: entity expansion and external entities (XXE) can exhaust or read files on the LMS server that "
+            "imports the package.")
+XML_WELL_FORMED = Rule(
+    "conformance.xml-well-formed", "Manifest is well-formed XML",
+    "Manifest is not well-formed XML", Severity.BLOCKER,
+    remediation="Fix the XML at the line shown; write '&' in titles and URLs as '&amp;'.",
+    it_risk='Support: the LMS import fails with a parser error such as "cannot find the declaration of element '
+            "'manifest'\".")
+XML_ENCODING = Rule(
+    "conformance.xml-encoding", "Manifest encoding declaration matches its bytes",
+    "Manifest encoding declaration does not match its bytes", Severity.MAJOR,
+    remediation='Declare encoding="UTF-8" in the XML declaration (the file is UTF-8).',
+    it_risk="Support: titles with accents appear garbled in the LMS catalogue.")
+MANIFEST_BOM = Rule(
+    "conformance.manifest-bom", "Manifest without a byte-order mark",
+    "Manifest starts with a byte-order mark", Severity.MINOR,
+    remediation="Save the manifest as UTF-8 without BOM.",
+    it_risk='Support: some LMS parsers fail on a BOM with "content is not allowed in prolog".')
 
 
 def xml_rules(evidence: Mapping[str, Any]) -> list[Finding]:
@@ -144,30 +170,74 @@ def xml_rules(evidence: Mapping[str, Any]) -> list[Finding]:
         return [Problem(p["message"], manifest, p.get("line")) for p in problems if p["kind"] in kinds]
 
     return [
-        outcome("conformance.xml-safety", "Manifest free of entities, DTDs and external references",
-                Severity.BLOCKER, of("entities", "dtd", "external-reference"),
-                "The manifest declares no entities, DTD or external reference.",
-                remediation="Remove the DOCTYPE and ENTITY declarations from the manifest; authoring tools "
-                "never need them.",
-                it_risk="Security: entity expansion and external entities (XXE) can exhaust or read files "
-                "on the LMS server that imports the package."),
-        outcome("conformance.xml-well-formed", "Manifest is well-formed XML", Severity.BLOCKER,
-                of("malformed", "unescaped-ampersand"), "The manifest is well-formed XML.",
-                remediation="Fix the XML at the line shown; write '&' in titles and URLs as '&amp;'.",
-                it_risk="Support: the LMS import fails with a parser error such as \"cannot find the "
-                "declaration of element 'manifest'\"."),
-        outcome("conformance.xml-encoding", "Manifest encoding declaration matches its bytes", Severity.MAJOR,
-                of("encoding"), "The encoding declaration matches the content.",
-                remediation="Declare encoding=\"UTF-8\" in the XML declaration (the file is UTF-8).",
-                it_risk="Support: titles with accents appear garbled in the LMS catalogue."),
-        outcome("conformance.manifest-bom", "Manifest without a byte-order mark", Severity.MINOR, of("bom"),
-                "The manifest has no byte-order mark.",
-                remediation="Save the manifest as UTF-8 without BOM.",
-                it_risk="Support: some LMS parsers fail on a BOM with \"content is not allowed in prolog\"."),
+        outcome(XML_SAFETY, of("entities", "dtd", "external-reference"),
+                "The manifest declares no entities, DTD or external reference."),
+        outcome(XML_WELL_FORMED, of("malformed", "unescaped-ampersand"), "The manifest is well-formed XML."),
+        outcome(XML_ENCODING, of("encoding"), "The encoding declaration matches the content."),
+        outcome(MANIFEST_BOM, of("bom"), "The manifest has no byte-order mark."),
     ]
 
 
 # --- SCORM ------------------------------------------------------------------------------------
+
+DEFAULT_ORGANIZATION = Rule(
+    "conformance.default-organization", "A valid default organization",
+    "No valid default organization", Severity.MAJOR,
+    remediation='Give <organization> an identifier and set <organizations default="…"> to it.',
+    it_risk="Support: LMSs disagree on which structure to show; some refuse the import.")
+ITEM_REFERENCE = Rule(
+    "conformance.item-reference", "Every item refers to an existing resource",
+    "Items refer to resources that do not exist", Severity.BLOCKER,
+    remediation="Make each item's identifierref match a <resource identifier>.",
+    it_risk="Support: learners get an empty page or an LMS error on that lesson.")
+UNIQUE_IDENTIFIERS = Rule(
+    "conformance.unique-identifiers", "Identifiers are unique",
+    "Identifiers used more than once", Severity.MAJOR,
+    remediation="Rename the repeated identifiers so each is used once.",
+    it_risk="Support: the LMS may launch or track the wrong lesson.")
+LAUNCH_HREF = Rule(
+    "conformance.launch-href", "Every launchable resource has a launch href",
+    "Launchable resources without a launch href", Severity.BLOCKER,
+    remediation='Add href="path/to/index.html" to the resource (the page the LMS opens).',
+    it_risk="Support: the lesson cannot be opened; learners call the helpdesk.")
+LAUNCH_FILE = Rule(
+    "conformance.launch-file", "Launch files exist and are HTML",
+    "Launch files missing or not HTML", Severity.BLOCKER,
+    remediation="Include the launch page in the package at the path the manifest gives, or correct the href.",
+    it_risk="Support: learners get a 404 instead of the lesson.")
+FILE_REFERENCE = Rule(
+    "conformance.file-reference", "Files listed in the manifest exist",
+    "Files listed in the manifest are missing", Severity.MINOR,
+    remediation="Remove the <file> entries of files the course does not have (publish again from the authoring "
+                "tool), or add the files.",
+    it_risk="Support: LMSs that check the file list refuse or warn on import; learners see no difference.")
+DEPENDENCY = Rule(
+    "conformance.dependency", "Dependencies refer to existing resources",
+    "Dependencies refer to resources that do not exist", Severity.MAJOR,
+    remediation="Make each dependency's identifierref match a <resource identifier>.",
+    it_risk="Support: shared scripts or styles may not be imported with the lesson.")
+SCORM_TYPE = Rule(
+    "conformance.scorm-type", "Resources declare scormType sco or asset",
+    "Resources without a valid scormType", Severity.MAJOR,
+    remediation='Add adlcp:scormType="sco" to tracked lessons and "asset" to other resources.',
+    it_risk="Support: the LMS may not track completion for lessons it takes for assets.")
+SCHEMA_FILES = Rule(
+    "conformance.schema-files", "Schema files named by the manifest are present",
+    "Schema files named by the manifest are missing", Severity.MINOR,
+    remediation="Copy the .xsd files the manifest names into the package root (the authoring tool's SCORM export "
+                "includes them).",
+    it_risk="Support: LMSs that validate against the schemas reject the import.")
+MASTERY_SCORE = Rule(
+    "conformance.mastery-score", "Mastery scores between 0 and 100",
+    "Mastery scores outside 0–100", Severity.MAJOR,
+    remediation="Set adlcp:masteryscore to a number from 0 to 100.",
+    it_risk="Support: learners can never pass, or always pass, the lesson.")
+SEQUENCING = Rule(
+    "conformance.sequencing", "Sequencing elements are supported",
+    "Sequencing elements the specification does not define", Severity.INFO,
+    remediation="Remove or correct sequencing elements the SCORM 2004 specification does not define.",
+    it_risk="Support: LMSs ignore sequencing they do not know, so learners may skip required lessons.")
+
 
 def scorm_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Finding]:
     scorm = evidence["scorm"]
@@ -185,21 +255,15 @@ def scorm_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Finding]:
         org_problems.append(Problem(f"default='{orgs['default']}' names no <organization> "
                                     f"(found: {', '.join(i or '(no identifier)' for i in orgs['ids'])})",
                                     manifest, orgs["line"]))
-    findings.append(outcome(
-        "conformance.default-organization", "A valid default organization", Severity.MAJOR, org_problems,
-        f"The default organization '{orgs['default']}' exists.",
-        remediation="Give <organization> an identifier and set <organizations default=\"…\"> to it.",
-        it_risk="Support: LMSs disagree on which structure to show; some refuse the import."))
+    findings.append(outcome(DEFAULT_ORGANIZATION, org_problems,
+                            f"The default organization '{orgs['default']}' exists."))
 
     resources = {r["id"]: r for r in scorm["resources"] if r["id"]}
     ref_problems = [Problem(f"item '{i['id']}' refers to resource '{i['identifierref']}', which does not exist",
                             manifest, i["line"]) for i in scorm["items"]
                     if i["identifierref"] and i["identifierref"] not in resources]
-    findings.append(outcome(
-        "conformance.item-reference", "Every item refers to an existing resource", Severity.BLOCKER, ref_problems,
-        f"All {len(scorm['items'])} items refer to existing resources.",
-        remediation="Make each item's identifierref match a <resource identifier>.",
-        it_risk="Support: learners get an empty page or an LMS error on that lesson."))
+    findings.append(outcome(ITEM_REFERENCE, ref_problems,
+                            f"All {len(scorm['items'])} items refer to existing resources."))
 
     seen: dict[str, int | None] = {}
     duplicates = []
@@ -209,11 +273,7 @@ def scorm_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Finding]:
                                       manifest, ident["line"]))
         else:
             seen[ident["id"]] = ident["line"]
-    findings.append(outcome(
-        "conformance.unique-identifiers", "Identifiers are unique", Severity.MAJOR, duplicates,
-        f"All {len(seen)} identifiers are unique.",
-        remediation="Rename the repeated identifiers so each is used once.",
-        it_risk="Support: the LMS may launch or track the wrong lesson."))
+    findings.append(outcome(UNIQUE_IDENTIFIERS, duplicates, f"All {len(seen)} identifiers are unique."))
 
     launched = {i["identifierref"] for i in scorm["items"] if i["identifierref"]}
     no_href, launch_missing, launch_case, not_html = [], [], [], []
@@ -232,16 +292,8 @@ def scorm_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Finding]:
         if not res["launch"].lower().endswith(HTML_SUFFIXES):
             not_html.append(Problem(f"resource '{res['id']}' launches '{res['launch']}', which is not an HTML page",
                                     manifest, res["line"]))
-    findings.append(outcome(
-        "conformance.launch-href", "Every launchable resource has a launch href", Severity.BLOCKER, no_href,
-        "Every SCO and launched resource has an href.",
-        remediation="Add href=\"path/to/index.html\" to the resource (the page the LMS opens).",
-        it_risk="Support: the lesson cannot be opened; learners call the helpdesk."))
-    findings.append(outcome(
-        "conformance.launch-file", "Launch files exist and are HTML", Severity.BLOCKER, launch_missing + not_html,
-        "Every launch file exists and is an HTML page.",
-        remediation="Include the launch page in the package at the path the manifest gives, or correct the href.",
-        it_risk="Support: learners get a 404 instead of the lesson."))
+    findings.append(outcome(LAUNCH_HREF, no_href, "Every SCO and launched resource has an href."))
+    findings.append(outcome(LAUNCH_FILE, launch_missing + not_html, "Every launch file exists and is an HTML page."))
 
     file_missing, file_case = [], []
     loaded = loaded_paths(evidence)
@@ -254,20 +306,11 @@ def scorm_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Finding]:
             missing_or_case(files, path, Problem("", manifest, f["line"]), "file", file_missing, file_case)
     file_missing = [Problem(p.message + " (listed in the manifest; no page loads it)", p.path, p.line)
                     for p in file_missing]
-    findings.append(outcome(
-        "conformance.file-reference", "Files listed in the manifest exist", Severity.MINOR, file_missing,
-        "Every <file href> exists in the package.",
-        remediation="Remove the <file> entries of files the course does not have (publish again from the "
-        "authoring tool), or add the files.",
-        it_risk="Support: LMSs that check the file list refuse or warn on import; learners see no difference."))
+    findings.append(outcome(FILE_REFERENCE, file_missing, "Every <file href> exists in the package."))
 
     dep_problems = [Problem(f"resource '{r['id']}' depends on '{d['ref']}', which does not exist", manifest, d["line"])
                     for r in scorm["resources"] for d in r["dependencies"] if d["ref"] not in resources]
-    findings.append(outcome(
-        "conformance.dependency", "Dependencies refer to existing resources", Severity.MAJOR, dep_problems,
-        "Every <dependency> refers to an existing resource.",
-        remediation="Make each dependency's identifierref match a <resource identifier>.",
-        it_risk="Support: shared scripts or styles may not be imported with the lesson."))
+    findings.append(outcome(DEPENDENCY, dep_problems, "Every <dependency> refers to an existing resource."))
 
     type_problems = []
     for res in scorm["resources"]:
@@ -277,11 +320,7 @@ def scorm_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Finding]:
         elif value.lower() not in SCORM_TYPES:
             type_problems.append(Problem(f"resource '{res['id']}' has scormType '{value}' (sco or asset expected)",
                                          manifest, res["line"]))
-    findings.append(outcome(
-        "conformance.scorm-type", "Resources declare scormType sco or asset", Severity.MAJOR, type_problems,
-        "Every resource declares a valid scormType.",
-        remediation="Add adlcp:scormType=\"sco\" to tracked lessons and \"asset\" to other resources.",
-        it_risk="Support: the LMS may not track completion for lessons it takes for assets."))
+    findings.append(outcome(SCORM_TYPE, type_problems, "Every resource declares a valid scormType."))
 
     if is_12:
         bad_scores = []
@@ -293,34 +332,30 @@ def scorm_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Finding]:
             if not ok:
                 bad_scores.append(Problem(f"masteryscore '{score['value']}' is not a number from 0 to 100",
                                           manifest, score["line"]))
-        findings.append(outcome(
-            "conformance.mastery-score", "Mastery scores between 0 and 100", Severity.MAJOR, bad_scores,
-            "Mastery scores are within 0–100." if scorm["mastery_scores"] else "No mastery score declared.",
-            remediation="Set adlcp:masteryscore to a number from 0 to 100.",
-            it_risk="Support: learners can never pass, or always pass, the lesson."))
+        findings.append(outcome(MASTERY_SCORE, bad_scores,
+                                "Mastery scores are within 0–100." if scorm["mastery_scores"] else "No mastery score declared."))
 
     if scorm["sequencing"]:
         unknown = [Problem(f"<imsss:{s['element']}> is not a SCORM 2004 sequencing element", manifest, s["line"])
                    for s in scorm["sequencing"] if not s["known"]]
         names = sorted({s["element"] for s in scorm["sequencing"]})
-        findings.append(outcome(
-            "conformance.sequencing", "Sequencing elements are supported", Severity.INFO, unknown,
-            f"{len(scorm['sequencing'])} sequencing elements parse ({', '.join(names)}); test the navigation "
-            "on the target LMS, whose sequencing support varies.",
-            remediation="Remove or correct sequencing elements the SCORM 2004 specification does not define.",
-            it_risk="Support: LMSs ignore sequencing they do not know, so learners may skip required lessons.",
-            fail_status=Status.WARN))
+        findings.append(outcome(SEQUENCING, unknown,
+                                f"{len(scorm['sequencing'])} sequencing elements parse ({', '.join(names)}); test the navigation "
+            "on the target LMS, whose sequencing support varies.", fail_status=Status.WARN))
 
     schema_missing = [Problem(f"schema file '{p}' named in xsi:schemaLocation is missing", manifest,
                               scorm["schema_files_line"]) for p in scorm["schema_files"] if not files.exists(p)]
-    findings.append(outcome(
-        "conformance.schema-files", "Schema files named by the manifest are present", Severity.MINOR,
-        schema_missing, "All schema files the manifest names are present." if scorm["schema_files"]
-        else "The manifest names no local schema files.",
-        remediation="Copy the .xsd files the manifest names into the package root (the authoring tool's "
-        "SCORM export includes them).",
-        it_risk="Support: LMSs that validate against the schemas reject the import."))
+    findings.append(outcome(SCHEMA_FILES, schema_missing,
+                            "All schema files the manifest names are present." if scorm["schema_files"]
+        else "The manifest names no local schema files."))
     return findings
+
+
+SCORM_VERSION = Rule(
+    "conformance.scorm-version", "SCORM version consistent with namespaces",
+    "SCORM version and namespaces disagree", Severity.MAJOR,
+    remediation="Export again with one SCORM version selected; do not mix 1.2 and 2004 manifests.",
+    it_risk="Support: the LMS may run the course with the wrong API, losing learner records.")
 
 
 def scorm_version(scorm: Mapping[str, Any], manifest: str, standard: str) -> Finding:
@@ -342,14 +377,27 @@ def scorm_version(scorm: Mapping[str, Any], manifest: str, standard: str) -> Fin
     else:
         problems.append(Problem(f"schemaversion '{version}' is not a SCORM version (1.2, CAM 1.3, 2004 3rd "
                                 "Edition, 2004 4th Edition)", manifest, line))
-    return outcome(
-        "conformance.scorm-version", "SCORM version consistent with namespaces", Severity.MAJOR, problems,
-        f"{standard}: schemaversion '{version}' matches the namespaces.",
-        remediation="Export again with one SCORM version selected; do not mix 1.2 and 2004 manifests.",
-        it_risk="Support: the LMS may run the course with the wrong API, losing learner records.")
+    return outcome(SCORM_VERSION, problems, f"{standard}: schemaversion '{version}' matches the namespaces.")
 
 
 # --- cmi5, xAPI, AICC -------------------------------------------------------------------------
+
+CMI5_AU_URL = Rule(
+    "conformance.cmi5-au-url", "Every AU has a launch URL that resolves",
+    "AU launch URLs that do not resolve", Severity.BLOCKER,
+    remediation="Point each AU's <url> at a page inside the package (relative) or an https URL.",
+    it_risk="Support: learners get a 404 or a blocked mixed-content page instead of the lesson.")
+CMI5_VALUES = Rule(
+    "conformance.cmi5-values", "launchMethod and moveOn have cmi5 values",
+    "launchMethod or moveOn values cmi5 does not define", Severity.MAJOR,
+    remediation="Use launchMethod AnyWindow/OwnWindow and a moveOn value the cmi5 specification defines.",
+    it_risk="Support: the LMS may never mark the course satisfied.")
+CMI5_IDS = Rule(
+    "conformance.cmi5-ids", "Course, block and AU ids are unique IRIs",
+    "Course, block or AU ids that are not unique IRIs", Severity.MAJOR,
+    remediation="Give every course, block and AU a unique IRI id, e.g. https://example.com/course/au-1.",
+    it_risk="Support: learner records of different AUs may be merged in the LRS.")
+
 
 def cmi5_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Finding]:
     cmi5 = evidence["cmi5"]
@@ -387,19 +435,17 @@ def cmi5_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Finding]:
             id_problems.append(Problem(f"{kind} id '{ident}' is used twice", manifest, line))
         seen.add(ident)
     return [
-        outcome("conformance.cmi5-au-url", "Every AU has a launch URL that resolves", Severity.BLOCKER,
-                url_problems + case, f"All {len(cmi5['aus'])} AU launch URLs resolve.",
-                remediation="Point each AU's <url> at a page inside the package (relative) or an https URL.",
-                it_risk="Support: learners get a 404 or a blocked mixed-content page instead of the lesson."),
-        outcome("conformance.cmi5-values", "launchMethod and moveOn have cmi5 values", Severity.MAJOR,
-                value_problems, "launchMethod and moveOn values are valid.",
-                remediation="Use launchMethod AnyWindow/OwnWindow and a moveOn value the cmi5 specification defines.",
-                it_risk="Support: the LMS may never mark the course satisfied."),
-        outcome("conformance.cmi5-ids", "Course, block and AU ids are unique IRIs", Severity.MAJOR, id_problems,
-                "All ids are unique IRIs.",
-                remediation="Give every course, block and AU a unique IRI id, e.g. https://example.com/course/au-1.",
-                it_risk="Support: learner records of different AUs may be merged in the LRS."),
+        outcome(CMI5_AU_URL, url_problems + case, f"All {len(cmi5['aus'])} AU launch URLs resolve."),
+        outcome(CMI5_VALUES, value_problems, "launchMethod and moveOn values are valid."),
+        outcome(CMI5_IDS, id_problems, "All ids are unique IRIs."),
     ]
+
+
+TINCAN_LAUNCH = Rule(
+    "conformance.tincan-launch", "Every activity launch resolves",
+    "Activity launches that do not resolve", Severity.BLOCKER,
+    remediation="Make <launch> a path to a page inside the package.",
+    it_risk="Support: the LMS cannot open the course.")
 
 
 def tincan_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Finding]:
@@ -418,10 +464,24 @@ def tincan_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Finding]
             continue
         missing_or_case(files, posixpath.normpath(posixpath.join(base, strip_query(launch))),
                         Problem("", manifest, activity["line"]), f"launch of '{activity['id']}'", problems, case)
-    return [outcome("conformance.tincan-launch", "Every activity launch resolves", Severity.BLOCKER, problems + case,
-                    f"{len(launchable)} launchable activities resolve.",
-                    remediation="Make <launch> a path to a page inside the package.",
-                    it_risk="Support: the LMS cannot open the course.")]
+    return [outcome(TINCAN_LAUNCH, problems + case, f"{len(launchable)} launchable activities resolve.")]
+
+
+AICC_FILES = Rule(
+    "conformance.aicc-files", "AICC descriptor files present",
+    "AICC descriptor files missing", Severity.BLOCKER,
+    remediation="Export the four AICC descriptor files (.crs, .au, .des, .cst) with the course.",
+    it_risk="Support: the LMS cannot import the course.")
+AICC_IDS = Rule(
+    "conformance.aicc-ids", "AICC system ids consistent",
+    "AICC system ids disagree", Severity.MAJOR,
+    remediation="Use the same system_id for each AU in every descriptor file.",
+    it_risk="Support: lessons appear twice, or not at all, in the LMS.")
+AICC_FILE_NAME = Rule(
+    "conformance.aicc-file-name", "AICC File_Name entries resolve",
+    "AICC File_Name entries that do not resolve", Severity.BLOCKER,
+    remediation="Point File_Name at the AU's launch page inside the package.",
+    it_risk="Support: learners get a 404 instead of the lesson.")
 
 
 def aicc_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Finding]:
@@ -457,22 +517,36 @@ def aicc_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Finding]:
             missing_or_case(files, posixpath.normpath(strip_query(name)), Problem("", au_file, row["_line"]),
                             f"File_Name of AU '{row.get('system_id')}'", launch_problems, case)
     return [
-        outcome("conformance.aicc-files", "AICC descriptor files present", Severity.BLOCKER, required,
-                "The .crs, .au, .des and .cst files are present.",
-                remediation="Export the four AICC descriptor files (.crs, .au, .des, .cst) with the course.",
-                it_risk="Support: the LMS cannot import the course."),
-        outcome("conformance.aicc-ids", "AICC system ids consistent", Severity.MAJOR, id_problems,
-                "System ids agree across the .au, .des, .cst and .crs files.",
-                remediation="Use the same system_id for each AU in every descriptor file.",
-                it_risk="Support: lessons appear twice, or not at all, in the LMS."),
-        outcome("conformance.aicc-file-name", "AICC File_Name entries resolve", Severity.BLOCKER,
-                launch_problems + case, "Every AU's File_Name resolves.",
-                remediation="Point File_Name at the AU's launch page inside the package.",
-                it_risk="Support: learners get a 404 instead of the lesson."),
+        outcome(AICC_FILES, required, "The .crs, .au, .des and .cst files are present."),
+        outcome(AICC_IDS, id_problems, "System ids agree across the .au, .des, .cst and .crs files."),
+        outcome(AICC_FILE_NAME, launch_problems + case, "Every AU's File_Name resolves."),
     ]
 
 
 # --- files and references ---------------------------------------------------------------------
+
+INSECURE_URL = Rule(
+    "conformance.insecure-url", "No scripts, styles or frames loaded over plain http",
+    "Scripts, styles or frames loaded over plain http", Severity.MAJOR,
+    remediation="Use https:// URLs (or copy the resource into the package).",
+    it_risk="Security: browsers block http content on an https LMS (mixed content), so the page breaks.")
+INSECURE_MEDIA_URL = Rule(
+    "conformance.insecure-media-url", "No images or media over plain http",
+    "Images or media loaded over plain http", Severity.MINOR,
+    remediation="Use https:// URLs for these images and media (or copy them into the package).",
+    it_risk="Security: on an https LMS, browsers upgrade these to https or leave them out, so an image or clip may "
+            "be missing.")
+LOCAL_FILE_URL = Rule(
+    "conformance.local-file-url", "No references to the author's own disk",
+    "References to the author's own disk", Severity.BLOCKER,
+    remediation="Copy the file into the package and reference it with a relative path.",
+    it_risk="Support: the resource exists only on the author's computer; every learner sees it broken.")
+EXTERNAL_HOSTS = Rule(
+    "conformance.external-hosts", "External hosts the course contacts",
+    "The course contacts external hosts", Severity.INFO,
+    remediation="Ask IT to allow these hosts through the proxy/firewall, or copy the resources into the package.",
+    it_risk="Network: each host must be reachable through the proxy from every site.")
+
 
 def reference_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Finding]:
     insecure, passive, local, external = [], [], [], {}
@@ -499,29 +573,14 @@ def reference_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Findi
     manifest_case = _manifest_case_problems(evidence, files)
     if manifest_case:
         merged = [(e.note or "", e) for e in case_finding.evidence] + [(p.message, p.evidence) for p in manifest_case]
-        findings[findings.index(case_finding)] = from_problems(
-            case_finding.rule_id, case_finding.title, case_finding.severity, merged, case_finding.message,
-            remediation="Make the reference and the file name identical, including upper/lower case.",
-            it_risk=case_finding.it_risk, count_prefix=True)
+        findings[findings.index(case_finding)] = CASE_MISMATCH.outcome(merged, case_finding.message,
+                                                                       count_prefix=True)
     return findings + [
-        outcome("conformance.insecure-url", "No scripts, styles or frames loaded over plain http", Severity.MAJOR,
-                insecure, "No page loads a script, stylesheet, frame or object over plain http.",
-                remediation="Use https:// URLs (or copy the resource into the package).",
-                it_risk="Security: browsers block http content on an https LMS (mixed content), so the page breaks."),
-        outcome("conformance.insecure-media-url", "No images or media over plain http", Severity.MINOR, passive,
-                "No page loads an image or media file over plain http.",
-                remediation="Use https:// URLs for these images and media (or copy them into the package).",
-                it_risk="Security: on an https LMS, browsers upgrade these to https or leave them out, so an image "
-                        "or clip may be missing."),
-        outcome("conformance.local-file-url", "No references to the author's own disk", Severity.BLOCKER, local,
-                "No reference points to file:// or a drive letter.",
-                remediation="Copy the file into the package and reference it with a relative path.",
-                it_risk="Support: the resource exists only on the author's computer; every learner sees it broken."),
-        outcome("conformance.external-hosts", "External hosts the course contacts", Severity.INFO, host_problems,
-                "The course contacts no external host.",
-                remediation="Ask IT to allow these hosts through the proxy/firewall, or copy the resources into the package.",
-                it_risk="Network: each host must be reachable through the proxy from every site.",
-                fail_status=Status.WARN, details={"hosts": sorted(external)}),
+        outcome(INSECURE_URL, insecure, "No page loads a script, stylesheet, frame or object over plain http."),
+        outcome(INSECURE_MEDIA_URL, passive, "No page loads an image or media file over plain http."),
+        outcome(LOCAL_FILE_URL, local, "No reference points to file:// or a drive letter."),
+        outcome(EXTERNAL_HOSTS, host_problems, "The course contacts no external host.", fail_status=Status.WARN,
+                details={"hosts": sorted(external)}),
     ]
 
 
@@ -539,6 +598,29 @@ def _manifest_case_problems(evidence: Mapping[str, Any], files: FileIndex) -> li
                 problems.append(Problem(f"manifest names '{path}', the file is '{files.case_variant(path)}'",
                                         evidence["manifest"], line))
     return problems
+
+
+PATH_CHARACTERS = Rule(
+    "conformance.path-characters", "File names use safe characters",
+    "File names with unsafe characters", Severity.MINOR,
+    remediation="Rename the files as suggested and update the references to them.",
+    it_risk="Support: such names are encoded differently by browsers, servers and CDNs and break links.")
+OS_JUNK_FILES = Rule(
+    "conformance.os-junk", "No operating-system clutter",
+    "Operating-system clutter in the package", Severity.MINOR,
+    remediation="Remove them: zip the course with a tool that leaves out __MACOSX/, .DS_Store and Icon\\r (and drop "
+                "them from the manifest's <file> list).",
+    it_risk="Storage: dead weight on the LMS and CDN; some LMSs refuse the import.")
+SERVER_SIDE_FILES = Rule(
+    "conformance.server-side-files", "No server-side or executable files",
+    "Server-side or executable files in the package", Severity.MAJOR,
+    remediation="Remove server-side scripts and executables; a course package must be static content.",
+    it_risk="Security: LMSs refuse these files, and a server that ran them would execute the author's code.")
+PATH_LENGTH = Rule(
+    "conformance.path-length", "Longest path within the profile's limit",
+    "Paths longer than the profile's limit", Severity.MINOR,
+    remediation="Shorten folder and file names; Windows tools fail beyond 260 characters in all.",
+    it_risk="Support: extraction on Windows servers fails or silently skips these files.")
 
 
 def file_name_rules(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Finding]:
@@ -559,26 +641,22 @@ def file_name_rules(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> l
     longest = max(paths, key=len, default="")
     max_len = limits["max_path_length_chars"]
     return [
-        outcome("conformance.path-characters", "File names use safe characters", Severity.MINOR, awkward,
-                "All file names use letters, digits, '-', '_' and '.'.",
-                remediation="Rename the files as suggested and update the references to them.",
-                it_risk="Support: such names are encoded differently by browsers, servers and CDNs and break links."),
-        outcome("conformance.os-junk", "No operating-system clutter", Severity.MINOR, junk,
-                "No __MACOSX, .DS_Store, Thumbs.db, desktop.ini or Icon\\r files, and no control characters in names.",
-                remediation="Remove them: zip the course with a tool that leaves out __MACOSX/, .DS_Store and "
-                "Icon\\r (and drop them from the manifest's <file> list).",
-                it_risk="Storage: dead weight on the LMS and CDN; some LMSs refuse the import."),
-        outcome("conformance.server-side-files", "No server-side or executable files", Severity.MAJOR, server_side,
-                "No .php, .asp(x), .jsp, .htaccess or executable files.",
-                remediation="Remove server-side scripts and executables; a course package must be static content.",
-                it_risk="Security: LMSs refuse these files, and a server that ran them would execute the author's code."),
-        outcome("conformance.path-length", "Longest path within the profile's limit", Severity.MINOR,
-                [Problem(f"'{longest}' is {len(longest)} characters long", longest)] if len(longest) > max_len else [],
-                f"The longest path has {len(longest)} characters.",
-                remediation="Shorten folder and file names; Windows tools fail beyond 260 characters in all.",
-                it_risk="Support: extraction on Windows servers fails or silently skips these files.",
-                measured=len(longest), limit=max_len, unit="characters"),
+        outcome(PATH_CHARACTERS, awkward, "All file names use letters, digits, '-', '_' and '.'."),
+        outcome(OS_JUNK_FILES, junk,
+                "No __MACOSX, .DS_Store, Thumbs.db, desktop.ini or Icon\\r files, and no control characters in names."),
+        outcome(SERVER_SIDE_FILES, server_side, "No .php, .asp(x), .jsp, .htaccess or executable files."),
+        outcome(PATH_LENGTH, [Problem(f"'{longest}' is {len(longest)} characters long", longest)] if len(longest) > max_len else [],
+                f"The longest path has {len(longest)} characters.", measured=len(longest), limit=max_len,
+                unit="characters"),
     ]
+
+
+UNREFERENCED_FILES = Rule(
+    "conformance.unreferenced-files", "Files no page or manifest refers to",
+    "Files no page or manifest refers to", Severity.INFO,
+    remediation="Remove files the course does not use (files loaded only by scripts show up here too: check before "
+                "deleting).",
+    it_risk="Bandwidth and storage: dead weight stored on the LMS and possibly downloaded by learners.")
 
 
 def unreferenced_files(evidence: Mapping[str, Any]) -> Finding:
@@ -588,25 +666,24 @@ def unreferenced_files(evidence: Mapping[str, Any]) -> Finding:
     total = sum(sizes[p] for p in unused)
     problems = [Problem(f"'{escaped(p)}' ({quantity(sizes[p] / 1024, 'KB')})", escaped(p))
                 for p in sorted(unused, key=lambda p: -sizes[p])]
-    return outcome(
-        "conformance.unreferenced-files", "Files no page or manifest refers to", Severity.INFO, problems,
-        "Every file is referenced by the manifest or a page.",
-        remediation="Remove files the course does not use (files loaded only by scripts show up here too: "
-        "check before deleting).",
-        it_risk="Bandwidth and storage: dead weight stored on the LMS and possibly downloaded by learners.",
-        fail_status=Status.WARN, measured=round(total / MIB, 3), unit="MB",
-        details={"count": len(unused), "bytes": total})
+    return outcome(UNREFERENCED_FILES, problems, "Every file is referenced by the manifest or a page.",
+                   fail_status=Status.WARN, measured=round(total / MIB, 3), unit="MB",
+                   details={"count": len(unused), "bytes": total})
+
+
+UNSCANNED = Rule(
+    "conformance.unscanned", "Text files too large to scan",
+    "Text files too large to scan", Severity.INFO,
+    remediation="Split or minify very large pages and scripts.",
+    it_risk="References in these files were not checked.")
 
 
 def unscanned_files(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Finding]:
     skipped = evidence.get("unscanned", [])
     if not skipped:
         return []
-    return [outcome(
-        "conformance.unscanned", "Text files too large to scan", Severity.INFO,
-        [Problem(f"'{p}' is over the profile's max_scanned_file_mb of {limits['max_scanned_file_mb']} MB", p)
-         for p in skipped], "", remediation="Split or minify very large pages and scripts.",
-        it_risk="References in these files were not checked.", fail_status=Status.WARN)]
+    return [outcome(UNSCANNED, [Problem(f"'{p}' is over the profile's max_scanned_file_mb of {limits['max_scanned_file_mb']} MB", p)
+         for p in skipped], "", fail_status=Status.WARN)]
 
 
 def all_rules(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Finding]:

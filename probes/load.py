@@ -9,6 +9,7 @@ seconds; the ramp stops when the next step would pass either. Full-scale tests b
 
 from __future__ import annotations
 
+import sys
 import math
 import threading
 import time
@@ -24,6 +25,7 @@ from certifier.probe_api import Need, Probe, ProbeContext
 from certifier.profiles import LimitSpec
 from certifier.staging.network import network_profiles
 from certifier.staging.server import StagingServer
+from certifier.rules import Rule, declared_in
 
 from .pageload_fetch import page_url
 
@@ -35,6 +37,20 @@ def percentile(values: list[float], share: float) -> float:
         return 0.0
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))]
+
+
+P95_LATENCY = Rule(
+    "load.p95-latency", "Response time under load",
+    "Response time under load over budget", Severity.MAJOR,
+    it_risk="Server load and bandwidth: learners wait, retry and call the helpdesk as concurrency grows.")
+ERRORS = Rule(
+    "load.errors", "Errors under load",
+    "Errors under load", Severity.MAJOR,
+    remediation="Check the server's connection limits and logs at that concurrency.",
+    it_risk="Server load: failed requests mean broken lessons for learners.")
+BOUNDS = Rule(
+    "load.bounds", "The test stayed within its bounds",
+    "The load test reached its bounds", Severity.INFO)
 
 
 class LoadProbe(Probe):
@@ -55,8 +71,8 @@ class LoadProbe(Probe):
         "max_error_rate": LimitSpec("number", "Largest share of failed requests at any step."),
         "emulate_network": LimitSpec("boolean", "Run the embedded server over the profile's target network."),
     }
-    rules = {"load.p95-latency": "Response time under load", "load.errors": "Errors under load",
-             "load.bounds": "The test stayed within its bounds"}
+    # Generated from the rule declarations.
+    rules = declared_in(sys.modules[__name__])
 
     def gather(self, ctx: ProbeContext) -> dict[str, Any]:
         limits = ctx.limits(self.id)
@@ -92,8 +108,7 @@ class LoadProbe(Probe):
 
     def evaluate(self, evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Finding]:
         if evidence.get("skipped"):
-            return [Finding("load.p95-latency", "Response time under load", Severity.MAJOR, Status.SKIPPED,
-                            evidence["skipped"])]
+            return [P95_LATENCY.finding(Status.SKIPPED, evidence["skipped"])]
         steps = evidence["steps"]
         budget, error_budget = limits["max_p95_ms"], limits["max_error_rate"]
         slow = next((s for s in steps if s["p95_ms"] > budget), None)
@@ -103,30 +118,29 @@ class LoadProbe(Probe):
         where = f"the embedded server over '{evidence['network']}'" if evidence.get("network") else evidence["target"]
         highest_ok = max((s["learners"] for s in steps if s["p95_ms"] <= budget), default=0)
         return [
-            Finding("load.p95-latency", "Response time under load", Severity.MAJOR,
-                    Status.FAIL if slow else Status.PASS,
-                    (f"At {slow['learners']} concurrent learners the 95th-percentile request took "
-                     f"{slow['p95_ms']:,.0f} ms (budget {budget:,.0f} ms) on {where}. " if slow else
-                     f"Within {budget:,.0f} ms up to {steps[-1]['learners'] if steps else 0} learners on {where}. ")
-                    + table,
-                    measured=slow["p95_ms"] if slow else max((s["p95_ms"] for s in steps), default=0), limit=budget,
-                    unit="ms", remediation=(f"Serve this course to at most {highest_ok} learners at once per link like "
-                                            "this one, or lighten its heaviest files; confirm at full scale with the "
-                                            "Locust plan (certifier loadplan).") if slow else "",
-                    it_risk="Server load and bandwidth: learners wait, retry and call the helpdesk as concurrency grows.",
-                    details={"highest_concurrency_within_budget": highest_ok}),
-            Finding("load.errors", "Errors under load", Severity.MAJOR, Status.FAIL if failing else Status.PASS,
-                    (f"At {failing['learners']} learners {failing['error_rate']:.1%} of requests failed "
-                     f"(budget {error_budget:.1%}): {failing['errors_sample']}") if failing else
-                    "No step exceeded the error budget.",
-                    measured=failing["error_rate"] if failing else max((s["error_rate"] for s in steps), default=0),
-                    limit=error_budget, remediation="Check the server's connection limits and logs at that concurrency."
-                    if failing else "", it_risk="Server load: failed requests mean broken lessons for learners."),
-            Finding("load.bounds", "The test stayed within its bounds", Severity.INFO, Status.PASS,
-                    f"{evidence['total_requests']:,} requests in {evidence['total_seconds']:g} s "
-                    f"(bounds {limits['max_requests']:,} requests, {limits['max_seconds']:g} s)."
-                    + (f" Ramp stopped: {evidence['stopped']}" if evidence.get("stopped") else ""),
-                    measured=evidence["total_requests"], limit=limits["max_requests"], unit="requests"),
+            P95_LATENCY.finding(
+                Status.FAIL if slow else Status.PASS,
+                (f"At {slow['learners']} concurrent learners the 95th-percentile request took "
+                 f"{slow['p95_ms']:,.0f} ms (budget {budget:,.0f} ms) on {where}. " if slow else
+                 f"Within {budget:,.0f} ms up to {steps[-1]['learners'] if steps else 0} learners on {where}. ")
+                + table,
+                measured=slow["p95_ms"] if slow else max((s["p95_ms"] for s in steps), default=0), limit=budget,
+                unit="ms", remediation=(f"Serve this course to at most {highest_ok} learners at once per link like "
+                                        "this one, or lighten its heaviest files; confirm at full scale with the "
+                                        "Locust plan (certifier loadplan).") if slow else None,
+                details={"highest_concurrency_within_budget": highest_ok}),
+            ERRORS.finding(
+                Status.FAIL if failing else Status.PASS,
+                (f"At {failing['learners']} learners {failing['error_rate']:.1%} of requests failed "
+                 f"(budget {error_budget:.1%}): {failing['errors_sample']}") if failing else
+                "No step exceeded the error budget.",
+                measured=failing["error_rate"] if failing else max((s["error_rate"] for s in steps), default=0),
+                limit=error_budget),
+            BOUNDS.finding(
+                Status.PASS, f"{evidence['total_requests']:,} requests in {evidence['total_seconds']:g} s "
+                f"(bounds {limits['max_requests']:,} requests, {limits['max_seconds']:g} s)."
+                + (f" Ramp stopped: {evidence['stopped']}" if evidence.get("stopped") else ""),
+                measured=evidence["total_requests"], limit=limits["max_requests"], unit="requests"),
         ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,6 +13,7 @@ from certifier.findings import Finding, Severity, Status
 from certifier.machine_info import os_description
 from certifier.probe_api import Need, Probe, ProbeContext
 from certifier.profiles import LimitSpec
+from certifier.rules import Rule, declared_in
 
 NOT_MEASURED = "not measured"
 
@@ -30,6 +32,53 @@ def parse_requirement(text: str) -> tuple[str, tuple[int, ...]]:
     return name.strip(), version_tuple(minimum.strip())
 
 
+BROWSER = Rule(
+    "machine.browser", "A supported browser is installed",
+    "No supported browser installed", Severity.MAJOR,
+    remediation="Install or update a supported browser on the image.",
+    it_risk="Desktop support: learners on this image cannot take the course reliably.")
+SCREEN = Rule(
+    "machine.screen", "Screen size",
+    "Screen too small", Severity.MINOR,
+    remediation="Use a larger display or a lower scaling factor.",
+    it_risk="Desktop support: content wider than the screen is clipped or needs scrolling.")
+LINK_SPEED = Rule(
+    "machine.link-speed", "Network link speed",
+    "Network link too slow", Severity.MINOR,
+    remediation="Connect the machine by cable or a faster adapter.",
+    it_risk="Bandwidth: the link is a ceiling for every course this machine plays.")
+RAM = Rule(
+    "machine.ram", "Memory", "Not enough memory", Severity.MAJOR,
+    remediation="Add memory or give the image more; browsers playing video need several GB.",
+    it_risk="Desktop support: slow or crashing browsers on under-sized machines.")
+CPU = Rule(
+    "machine.cpu", "CPU cores", "Too few CPU cores", Severity.MINOR,
+    remediation="Use a machine class with more cores for video-heavy courses.",
+    it_risk="Desktop support: stuttering video and slow pages.")
+DISK = Rule(
+    "machine.disk", "Free disk space", "Not enough free disk space", Severity.MINOR,
+    remediation="Free disk space on the image (browser cache, downloads).",
+    it_risk="Desktop support: the browser cache and downloads fail when the disk is full.")
+COURSE_PLUGINS = Rule(
+    "machine.course-plugins", "The course's plugins run here",
+    "The course's plug-ins do not run here", Severity.BLOCKER,
+    remediation="Have the course re-published without plugins (see the plugins findings).",
+    it_risk="Desktop support: every learner on this image would fail to open the course.")
+JAVA = Rule(
+    "machine.java", "Java runtime",
+    "Java runtime", Severity.INFO,
+    it_risk="Security: a Java runtime is attack surface; browsers no longer run applets anyway.")
+PROXY = Rule(
+    "machine.proxy", "Proxy settings",
+    "Proxy settings", Severity.INFO,
+    it_risk="Network: the course's external hosts must be allowed through this proxy.")
+COURSE_SCREEN = Rule(
+    "machine.course-screen", "The course fits the screen",
+    "The course does not fit the screen", Severity.MINOR,
+    remediation="Ask for a responsive (scaling) player, or use larger displays.",
+    it_risk="Desktop support: learners scroll or miss controls.")
+
+
 class MachineProbe(Probe):
     id = "machine"
     title = "Desktop readiness of this machine"
@@ -46,12 +95,8 @@ class MachineProbe(Probe):
         "min_screen_height_px": LimitSpec("integer", "Shortest screen.", "px"),
         "supported_browsers": LimitSpec("string-list", "Browsers IT supports, as name>=major version."),
     }
-    rules = {
-        "machine.ram": "Memory", "machine.cpu": "CPU cores", "machine.disk": "Free disk space",
-        "machine.link-speed": "Network link speed", "machine.browser": "A supported browser is installed",
-        "machine.screen": "Screen size", "machine.java": "Java runtime", "machine.proxy": "Proxy settings",
-        "machine.course-plugins": "The course's plugins run here", "machine.course-screen": "The course fits the screen",
-    }
+    # Generated from the rule declarations.
+    rules = declared_in(sys.modules[__name__])
 
     def gather(self, ctx: ProbeContext) -> dict[str, Any]:
         ctx.progress(0.1, "reading machine facts")
@@ -75,49 +120,36 @@ class MachineProbe(Probe):
     def evaluate(self, evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Finding]:
         facts = evidence["facts"]
         findings = [
-            threshold("machine.ram", "Memory", Severity.MAJOR, facts["ram_gb"], limits["min_ram_gb"], "GB",
-                      "Add memory or give the image more; browsers playing video need several GB.",
-                      "Desktop support: slow or crashing browsers on under-sized machines."),
-            threshold("machine.cpu", "CPU cores", Severity.MINOR, facts["cpu_cores"], limits["min_cpu_cores"], "cores",
-                      "Use a machine class with more cores for video-heavy courses.",
-                      "Desktop support: stuttering video and slow pages."),
-            threshold("machine.disk", "Free disk space", Severity.MINOR, facts["free_disk_gb"],
-                      limits["min_free_disk_gb"], "GB", "Free disk space on the image (browser cache, downloads).",
-                      "Desktop support: the browser cache and downloads fail when the disk is full."),
+            threshold(RAM, facts["ram_gb"], limits["min_ram_gb"], "GB"),
+            threshold(CPU, facts["cpu_cores"], limits["min_cpu_cores"], "cores"),
+            threshold(DISK, facts["free_disk_gb"], limits["min_free_disk_gb"], "GB"),
             link_speed(facts, limits["min_link_mbps"]),
             browser(facts, limits["supported_browsers"]),
             screen(facts, limits),
-            Finding("machine.java", "Java runtime", Severity.INFO, Status.PASS,
-                    f"Java found at {facts['java']['path']} ({facts['java']['version'] or 'version unknown'})."
-                    if facts["java"] else "No Java runtime on this machine.",
-                    it_risk="Security: a Java runtime is attack surface; browsers no longer run applets anyway."),
-            Finding("machine.proxy", "Proxy settings", Severity.INFO, Status.PASS,
-                    ("Proxies: " + ", ".join(f"{k}={v}" for k, v in facts["proxy"].items())) if facts["proxy"]
-                    else "No proxy configured for this user.",
-                    it_risk="Network: the course's external hosts must be allowed through this proxy."),
+            JAVA.finding(Status.PASS,
+                         f"Java found at {facts['java']['path']} ({facts['java']['version'] or 'version unknown'})."
+                         if facts["java"] else "No Java runtime on this machine."),
+            PROXY.finding(Status.PASS,
+                          ("Proxies: " + ", ".join(f"{k}={v}" for k, v in facts["proxy"].items())) if facts["proxy"]
+                          else "No proxy configured for this user."),
         ]
         if evidence.get("course"):
             findings += course_fit(evidence["course"], facts)
         return findings
 
 
-def threshold(rule, title, severity, value, minimum, unit, remediation, risk) -> Finding:
-    ok = value >= minimum
-    return Finding(rule, title, severity, Status.PASS if ok else Status.FAIL,
-                   f"This machine has {value:g} {unit} (baseline {minimum:g} {unit}).", measured=value, limit=minimum,
-                   unit=unit, remediation="" if ok else remediation, it_risk=risk)
+def threshold(rule: Rule, value: float, minimum: float, unit: str) -> Finding:
+    return rule.finding(Status.PASS if value >= minimum else Status.FAIL,
+                        f"This machine has {value:g} {unit} (baseline {minimum:g} {unit}).", measured=value,
+                        limit=minimum, unit=unit)
 
 
 def link_speed(facts: Mapping[str, Any], minimum: float) -> Finding:
     speeds = [i["speed_mbps"] for i in facts["interfaces"].values() if i["up"] and i["speed_mbps"]]
     if not speeds:
-        return Finding("machine.link-speed", "Network link speed", Severity.MINOR, Status.SKIPPED,
-                       "Not measured: no active interface reports its link speed (virtual and wireless adapters "
-                       "often do not).", limit=minimum, unit="Mbps")
-    best = max(speeds)
-    return threshold("machine.link-speed", "Network link speed", Severity.MINOR, best, minimum, "Mbps",
-                     "Connect the machine by cable or a faster adapter.",
-                     "Bandwidth: the link is a ceiling for every course this machine plays.")
+        return LINK_SPEED.finding(Status.SKIPPED, "Not measured: no active interface reports its link speed (virtual "
+                                                  "and wireless adapters often do not).", limit=minimum, unit="Mbps")
+    return threshold(LINK_SPEED, max(speeds), minimum, "Mbps")
 
 
 def supported(facts: Mapping[str, Any], requirements: list[str]) -> list[dict[str, Any]]:
@@ -129,53 +161,43 @@ def browser(facts: Mapping[str, Any], requirements: list[str]) -> Finding:
     good = supported(facts, requirements)
     listed = ", ".join(f"{b['name']} {b['version'] or '(version unknown)'}" for b in facts["browsers"]) or "none"
     if good:
-        return Finding("machine.browser", "A supported browser is installed", Severity.MAJOR, Status.PASS,
-                       f"Supported: {', '.join(b['name'] + ' ' + b['version'] for b in good)}. Installed: {listed}.",
-                       it_risk="Desktop support: learners need a browser IT supports.")
-    return Finding("machine.browser", "A supported browser is installed", Severity.MAJOR, Status.FAIL,
-                   f"No supported browser ({', '.join(requirements)}); installed: {listed}.",
-                   measured=listed, limit=", ".join(requirements),
-                   remediation="Install or update a supported browser on the image.",
-                   it_risk="Desktop support: learners on this image cannot take the course reliably.")
+        return BROWSER.finding(
+            Status.PASS, f"Supported: {', '.join(b['name'] + ' ' + b['version'] for b in good)}. Installed: {listed}.")
+    return BROWSER.finding(Status.FAIL, f"No supported browser ({', '.join(requirements)}); installed: {listed}.",
+                           measured=listed, limit=", ".join(requirements))
 
 
 def screen(facts: Mapping[str, Any], limits: Mapping[str, Any]) -> Finding:
     size = facts.get("screen")
     minimum = f"{limits['min_screen_width_px']}x{limits['min_screen_height_px']}"
     if not size:
-        return Finding("machine.screen", "Screen size", Severity.MINOR, Status.SKIPPED,
-                       "Not measured: the command line cannot see the screen; the desktop app measures it.",
-                       limit=minimum, unit="px")
+        return SCREEN.finding(Status.SKIPPED,
+                              "Not measured: the command line cannot see the screen; the desktop app measures it.",
+                              limit=minimum, unit="px")
     ok = size["width"] >= limits["min_screen_width_px"] and size["height"] >= limits["min_screen_height_px"]
-    return Finding("machine.screen", "Screen size", Severity.MINOR, Status.PASS if ok else Status.FAIL,
-                   f"The screen is {size['width']}×{size['height']} (baseline {minimum.replace('x', '×')}).",
-                   measured=f"{size['width']}x{size['height']}", limit=minimum, unit="px",
-                   remediation="" if ok else "Use a larger display or a lower scaling factor.",
-                   it_risk="Desktop support: content wider than the screen is clipped or needs scrolling.")
+    return SCREEN.finding(Status.PASS if ok else Status.FAIL,
+                          f"The screen is {size['width']}×{size['height']} (baseline {minimum.replace('x', '×')}).",
+                          measured=f"{size['width']}x{size['height']}", limit=minimum, unit="px")
 
 
 def course_fit(bill: Mapping[str, Any], facts: Mapping[str, Any]) -> list[Finding]:
     browsers = ", ".join(b["name"] for b in facts["browsers"]) or "no browser"
     plugins = bill.get("plugins", [])
-    findings = [Finding(
-        "machine.course-plugins", "The course's plugins run here", Severity.BLOCKER,
+    features = ", ".join(bill.get("browser_features", [])) or "none"
+    findings = [COURSE_PLUGINS.finding(
         Status.FAIL if plugins else Status.PASS,
-        (f"The course needs {', '.join(plugins)}; this image's browsers ({browsers}) cannot run end-of-life plugins."
-         if plugins else f"The course needs no plugin; features it uses: {', '.join(bill.get('browser_features', [])) or 'none'}."),
-        remediation="Have the course re-published without plugins (see the plugins findings)." if plugins else "",
-        it_risk="Desktop support: every learner on this image would fail to open the course.")]
+        f"The course needs {', '.join(plugins)}; this image's browsers ({browsers}) cannot run end-of-life plugins."
+        if plugins else f"The course needs no plugin; features it uses: {features}.")]
     need = bill.get("min_screen")
     size = facts.get("screen")
     if need and size:
         fits = size["width"] >= need["width"] and size["height"] >= need["height"]
-        findings.append(Finding(
-            "machine.course-screen", "The course fits the screen", Severity.MINOR, Status.PASS if fits else Status.FAIL,
+        findings.append(COURSE_SCREEN.finding(
+            Status.PASS if fits else Status.FAIL,
             f"The course's stage is {need['width']}×{need['height']}; the screen is {size['width']}×{size['height']}.",
-            measured=f"{size['width']}x{size['height']}", limit=f"{need['width']}x{need['height']}", unit="px",
-            remediation="" if fits else "Ask for a responsive (scaling) player, or use larger displays.",
-            it_risk="Desktop support: learners scroll or miss controls."))
+            measured=f"{size['width']}x{size['height']}", limit=f"{need['width']}x{need['height']}", unit="px"))
     elif need:
-        findings.append(Finding("machine.course-screen", "The course fits the screen", Severity.MINOR, Status.SKIPPED,
-                                f"Not measured: the course needs {need['width']}×{need['height']}; the screen size is "
-                                "known only in the desktop app."))
+        findings.append(COURSE_SCREEN.finding(
+            Status.SKIPPED, f"Not measured: the course needs {need['width']}×{need['height']}; the screen size is "
+            "known only in the desktop app."))
     return findings

@@ -13,6 +13,8 @@ from certifier.findings import Finding
 from certifier.media_types import is_audio_or_video
 from certifier.probe_api import Probe, ProbeContext
 from certifier.profiles import LimitSpec
+from certifier.rules import declared_in
+from . import media_rules
 
 from .media_inspect import MediaTimeout, inspect_media
 from .media_rules import all_rules
@@ -45,20 +47,8 @@ class MediaProbe(Probe):
         "blocked_containers": LimitSpec("string-list", "Legacy containers refused outright."),
         "legacy_codecs": LimitSpec("string-list", "Legacy codecs refused outright."),
     }
-    rules = {
-        "media.unreadable": "Media files are playable",
-        "media.timeout": "Media files inspected within the time budget",
-        "media.video-bitrate": "Average video bitrate",
-        "media.video-peak-bitrate": "Peak video bitrate",
-        "media.resolution": "Video resolution",
-        "media.audio-bitrate": "Audio bitrate",
-        "media.legacy-format": "No legacy media formats",
-        "media.codec": "Containers and codecs on the allowed list",
-        "media.fast-start": "MP4 files start playing before fully downloaded",
-        "media.fast-start-small": "Small MP4 files start playing before fully downloaded",
-        "media.total-bytes": "Total media size",
-        "media.learner-demand": "Bandwidth one learner needs",
-    }
+    # Generated from the rule declarations.
+    rules = declared_in(media_rules)
 
     def gather(self, ctx: ProbeContext) -> dict[str, Any]:
         limits = ctx.limits(self.id)

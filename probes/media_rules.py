@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from certifier.findings import Evidence, Finding, Severity, Status, from_problems, quantity
+from certifier.rules import Rule
+from certifier.findings import Evidence, Finding, Severity, Status, quantity
 
 MIB = 1024 * 1024
 
@@ -36,10 +37,15 @@ def reencode_gain(f: Mapping[str, Any], video_kbps: float, target_kbps: float) -
     return 1 - after / before, before / after
 
 
-def _finding(rule, title, severity, offenders, ok, *, status=Status.FAIL, **kwargs) -> Finding:
+def _finding(rule: Rule, offenders, ok, *, status=Status.FAIL, **kwargs) -> Finding:
     """``offenders`` are (package path, message) pairs."""
-    return from_problems(rule, title, severity, [(m, Evidence(path=p)) for p, m in offenders], ok,
-                         fail_status=status, **kwargs)
+    return rule.outcome([(m, Evidence(path=p)) for p, m in offenders], ok, fail_status=status, **kwargs)
+
+
+VIDEO_BITRATE = Rule(
+    "media.video-bitrate", "Average video bitrate",
+    "Average video bitrate over the limit", Severity.MAJOR,
+    it_risk="Bandwidth: every learner streams at this rate; it decides how many learners a site's link carries.")
 
 
 def video_bitrate(files: Files, limits: Mapping[str, Any]) -> Finding:
@@ -52,12 +58,16 @@ def video_bitrate(files: Files, limits: Mapping[str, Any]) -> Finding:
             offenders.append((f["path"], f"{f['path']} averages {quantity(s['avg_kbps'], 'kbps')} of video"))
             fixes.append(f"re-encode {f['path']} at {quantity(limit, 'kbps')}: −{saving:.0%} bytes, "
                          f"{factor:.1f}× more learners per site")
-    return _finding(
-        "media.video-bitrate", "Average video bitrate", Severity.MAJOR, offenders,
-        f"{len(values)} video streams within {quantity(limit, 'kbps')}." if values else "No video in the package.",
-        measured=max((s["avg_kbps"] for _, s in values), default=None), limit=limit, unit="kbps",
-        remediation="; ".join(fixes[:5]) + ".",
-        it_risk="Bandwidth: every learner streams at this rate; it decides how many learners a site's link carries.")
+    return _finding(VIDEO_BITRATE, offenders,
+                    f"{len(values)} video streams within {quantity(limit, 'kbps')}." if values else "No video in the package.",
+                    measured=max((s["avg_kbps"] for _, s in values), default=None), limit=limit, unit="kbps",
+                    remediation="; ".join(fixes[:5]) + ".")
+
+
+VIDEO_PEAK_BITRATE = Rule(
+    "media.video-peak-bitrate", "Peak video bitrate",
+    "Peak video bitrate over the limit", Severity.MAJOR,
+    it_risk="Bandwidth: bursts above the link's share make playback stall for every learner at the site.")
 
 
 def video_peak_bitrate(files: Files, limits: Mapping[str, Any]) -> Finding:
@@ -67,13 +77,17 @@ def video_peak_bitrate(files: Files, limits: Mapping[str, Any]) -> Finding:
     offenders = [(f["path"], f"{f['path']} peaks at {quantity(s['peak_kbps'], 'kbps')} over {window:g} s "
                   f"at {s['peak_at_s']:g} s") for f, s in sorted(values, key=lambda fs: -fs[1]["peak_kbps"])
                  if s["peak_kbps"] > limit]
-    return _finding(
-        "media.video-peak-bitrate", "Peak video bitrate", Severity.MAJOR, offenders,
-        f"Video peaks stay within {quantity(limit, 'kbps')} over {window:g} s windows." if values else "No video in the package.",
-        measured=max((s["peak_kbps"] for _, s in values), default=None), limit=limit, unit="kbps",
-        remediation=f"Cap the encoder's peak rate: constrained VBR with a maximum of {quantity(limit, 'kbps')} "
-        f"(x264: --vbv-maxrate {limit:g} --vbv-bufsize {2 * limit:g}).",
-        it_risk="Bandwidth: bursts above the link's share make playback stall for every learner at the site.")
+    return _finding(VIDEO_PEAK_BITRATE, offenders,
+                    f"Video peaks stay within {quantity(limit, 'kbps')} over {window:g} s windows." if values else "No video in the package.",
+                    measured=max((s["peak_kbps"] for _, s in values), default=None), limit=limit, unit="kbps",
+                    remediation=f"Cap the encoder's peak rate: constrained VBR with a maximum of "
+                                f"{quantity(limit, 'kbps')} (x264: --vbv-maxrate {limit:g} --vbv-bufsize {2 * limit:g}).")
+
+
+RESOLUTION = Rule(
+    "media.resolution", "Video resolution",
+    "Video resolution over the limit", Severity.MINOR,
+    it_risk="Bandwidth and desktops: larger frames cost bits and decoding power on older machines.")
 
 
 def resolution(files: Files, limits: Mapping[str, Any]) -> Finding:
@@ -82,12 +96,17 @@ def resolution(files: Files, limits: Mapping[str, Any]) -> Finding:
     offenders = [(f["path"], f"{f['path']} is {s['width']}×{s['height']}") for f, s in values
                  if s["width"] > max_w or s["height"] > max_h]
     largest = max(values, key=lambda fs: fs[1]["width"] * fs[1]["height"], default=None)
-    return _finding(
-        "media.resolution", "Video resolution", Severity.MINOR, offenders,
-        f"All video within {max_w}×{max_h}." if values else "No video in the package.",
-        measured=f"{largest[1]['width']}x{largest[1]['height']}" if largest else None, limit=f"{max_w}x{max_h}",
-        unit="px", remediation=f"Scale the video down to at most {max_w}×{max_h}; course players rarely show more.",
-        it_risk="Bandwidth and desktops: larger frames cost bits and decoding power on older machines.")
+    return _finding(RESOLUTION, offenders,
+                    f"All video within {max_w}×{max_h}." if values else "No video in the package.",
+                    measured=f"{largest[1]['width']}x{largest[1]['height']}" if largest else None,
+                    limit=f"{max_w}x{max_h}", unit="px",
+                    remediation=f"Scale the video down to at most {max_w}×{max_h}; course players rarely show more.")
+
+
+AUDIO_BITRATE = Rule(
+    "media.audio-bitrate", "Audio bitrate",
+    "Audio bitrate over the limit", Severity.MINOR,
+    it_risk="Bandwidth: uncompressed or high-rate audio costs as much as video.")
 
 
 def audio_bitrate(files: Files, limits: Mapping[str, Any]) -> Finding:
@@ -95,12 +114,20 @@ def audio_bitrate(files: Files, limits: Mapping[str, Any]) -> Finding:
     values = list(streams_of(files, "audio"))
     offenders = [(f["path"], f"{f['path']} audio averages {quantity(s['avg_kbps'], 'kbps')}") for f, s in values
                  if s["avg_kbps"] > limit]
-    return _finding(
-        "media.audio-bitrate", "Audio bitrate", Severity.MINOR, offenders,
-        f"Audio within {quantity(limit, 'kbps')}." if values else "No audio in the package.",
-        measured=max((s["avg_kbps"] for _, s in values), default=None), limit=limit, unit="kbps",
-        remediation=f"Encode speech at 64–96 kbps AAC or Opus, music at most {quantity(limit, 'kbps')}.",
-        it_risk="Bandwidth: uncompressed or high-rate audio costs as much as video.")
+    return _finding(AUDIO_BITRATE, offenders,
+                    f"Audio within {quantity(limit, 'kbps')}." if values else "No audio in the package.",
+                    measured=max((s["avg_kbps"] for _, s in values), default=None), limit=limit, unit="kbps",
+                    remediation=f"Encode speech at 64–96 kbps AAC or Opus, music at most {quantity(limit, 'kbps')}.")
+
+
+LEGACY_FORMAT = Rule(
+    "media.legacy-format", "No legacy media formats",
+    "Legacy media formats", Severity.BLOCKER,
+    it_risk="Desktop support: needs an end-of-life plugin or player on every learner's machine.")
+CODEC = Rule(
+    "media.codec", "Containers and codecs on the allowed list",
+    "Containers or codecs not on the allowed list", Severity.MAJOR,
+    it_risk="Desktop support: some learners' browsers will not play these files.")
 
 
 def formats(files: Files, limits: Mapping[str, Any]) -> list[Finding]:
@@ -117,15 +144,22 @@ def formats(files: Files, limits: Mapping[str, Any]) -> list[Finding]:
         elif f["container"] not in allowed_containers or not set(codecs) <= allowed_codecs:
             other.append((f["path"], label))
     return [
-        _finding("media.legacy-format", "No legacy media formats", Severity.BLOCKER, legacy,
-                 "No Flash video, Windows Media, RealMedia or legacy codecs.", measured=len(legacy), limit=0,
-                 unit="files", remediation=f"{REENCODE}; browsers cannot play these formats without plugins.",
-                 it_risk="Desktop support: needs an end-of-life plugin or player on every learner's machine."),
-        _finding("media.codec", "Containers and codecs on the allowed list", Severity.MAJOR, other,
-                 "All media use allowed containers and codecs.", measured=len(other), limit=0, unit="files",
-                 remediation=f"{REENCODE}; allowed containers: {', '.join(sorted(allowed_containers))}.",
-                 it_risk="Desktop support: some learners' browsers will not play these files."),
+        _finding(LEGACY_FORMAT, legacy, "No Flash video, Windows Media, RealMedia or legacy codecs.",
+                 measured=len(legacy), limit=0, unit="files",
+                 remediation=f"{REENCODE}; browsers cannot play these formats without plugins."),
+        _finding(CODEC, other, "All media use allowed containers and codecs.", measured=len(other), limit=0,
+                 unit="files",
+                 remediation=f"{REENCODE}; allowed containers: {', '.join(sorted(allowed_containers))}."),
     ]
+
+
+FAST_START = Rule(
+    "media.fast-start", "MP4 files start playing before fully downloaded",
+    "MP4 files download whole before they play", Severity.MAJOR,
+    it_risk="Bandwidth: on slow links the whole file downloads before playback starts; learners wait.")
+FAST_START_SMALL = Rule(
+    "media.fast-start-small", "Small MP4 files start playing before fully downloaded",
+    "Small MP4 files download whole before they play", Severity.MINOR)
 
 
 def fast_start(files: Files, limits: Mapping[str, Any]) -> list[Finding]:
@@ -142,27 +176,38 @@ def fast_start(files: Files, limits: Mapping[str, Any]) -> list[Finding]:
     fix = "Move the index to the front without re-encoding: ffmpeg -i in.mp4 -c copy -movflags +faststart out.mp4."
     big, small = offenders(True), offenders(False)
     return [
-        _finding("media.fast-start", "MP4 files start playing before fully downloaded", Severity.MAJOR, big,
+        _finding(FAST_START, big,
                  f"No MP4/MOV of {quantity(threshold)} MB or more keeps its index at the end." if mp4s
-                 else "No MP4/MOV files.", measured=len(big), limit=0, unit="files", remediation=fix,
-                 it_risk="Bandwidth: on slow links the whole file downloads before playback starts; learners wait."),
-        _finding("media.fast-start-small", "Small MP4 files start playing before fully downloaded", Severity.MINOR,
-                 small, f"No MP4/MOV under {quantity(threshold)} MB keeps its index at the end." if mp4s
+                 else "No MP4/MOV files.", measured=len(big), limit=0, unit="files", remediation=fix),
+        _finding(FAST_START_SMALL, small,
+                 f"No MP4/MOV under {quantity(threshold)} MB keeps its index at the end." if mp4s
                  else "No MP4/MOV files.", measured=len(small), limit=0, unit="files", remediation=fix,
                  it_risk=f"Bandwidth: a clip under {quantity(threshold)} MB downloads whole before it plays; a short "
                          "wait on slow links."),
     ]
 
 
+UNREADABLE = Rule(
+    "media.unreadable", "Media files are playable",
+    "Media files truncated, damaged or unplayable", Severity.MAJOR,
+    remediation="Export the files again from the video tool; check the upload did not replace them with an error "
+                "page.",
+    it_risk="Support: learners see a player error; helpdesk calls follow.")
+
+
 def unreadable(files: Files) -> Finding:
     offenders = [(f["path"], f"{f['path']}: {f['error']['message']}") for f in files
                  if "error" in f and f["error"]["kind"] != "timeout"]
-    return _finding(
-        "media.unreadable", "Media files are playable", Severity.MAJOR, offenders,
-        f"All {len(files)} media files open and demux." if files else "No media files.",
-        measured=len(offenders), limit=0, unit="files",
-        remediation="Export the files again from the video tool; check the upload did not replace them with an error page.",
-        it_risk="Support: learners see a player error; helpdesk calls follow.")
+    return _finding(UNREADABLE, offenders,
+                    f"All {len(files)} media files open and demux." if files else "No media files.",
+                    measured=len(offenders), limit=0, unit="files")
+
+
+TIMEOUT = Rule(
+    "media.timeout", "Media files inspected within the time budget",
+    "Media files not inspected within the time budget", Severity.MAJOR,
+    remediation="Check these files by hand; they were abandoned before they could be measured.",
+    it_risk="These files were not measured.")
 
 
 def timed_out(files: Files, limits: Mapping[str, Any]) -> list[Finding]:
@@ -170,34 +215,37 @@ def timed_out(files: Files, limits: Mapping[str, Any]) -> list[Finding]:
                  if "error" in f and f["error"]["kind"] == "timeout"]
     if not offenders:
         return []
-    return [_finding("media.timeout", "Media files inspected within the time budget", Severity.MAJOR, offenders, "",
-                     measured=len(offenders), limit=limits["max_seconds_per_file"], unit="s",
-                     remediation="Check these files by hand; they were abandoned before they could be measured.",
-                     it_risk="These files were not measured.", status=Status.WARN)]
+    return [_finding(TIMEOUT, offenders, "", measured=len(offenders), limit=limits["max_seconds_per_file"],
+                     unit="s", status=Status.WARN)]
+
+
+TOTAL_BYTES = Rule(
+    "media.total-bytes", "Total media size",
+    "Total media size over the limit", Severity.MINOR,
+    remediation="Shorten or re-encode the longest clips, or stream them from the approved video platform.",
+    it_risk="Storage and bandwidth: the LMS stores and serves every byte to every learner.")
 
 
 def total_bytes(files: Files, limits: Mapping[str, Any]) -> Finding:
     total_mb = sum(f["size"] for f in files) / 1024 / 1024
     limit = limits["max_total_media_mb"]
-    return _finding(
-        "media.total-bytes", "Total media size", Severity.MINOR,
-        [(None, f"media total {quantity(total_mb, 'MB')}")] if total_mb > limit else [],
-        f"Media total {quantity(total_mb, 'MB')}.", measured=round(total_mb, 2), limit=limit, unit="MB",
-        remediation="Shorten or re-encode the longest clips, or stream them from the approved video platform.",
-        it_risk="Storage and bandwidth: the LMS stores and serves every byte to every learner.")
+    return _finding(TOTAL_BYTES, [(None, f"media total {quantity(total_mb, 'MB')}")] if total_mb > limit else [],
+                    f"Media total {quantity(total_mb, 'MB')}.", measured=round(total_mb, 2), limit=limit, unit="MB")
+
+
+LEARNER_DEMAND = Rule(
+    "media.learner-demand", "Bandwidth one learner needs", "Bandwidth one learner needs", Severity.INFO,
+    it_risk="Bandwidth: the capacity plan multiplies this by learners online at once per site.")
 
 
 def learner_demand(evidence: Mapping[str, Any]) -> Finding:
     demand = evidence["outputs"]["learner_demand"]
     if not demand["kbps"]:
-        return Finding("media.learner-demand", "Bandwidth one learner needs", Severity.INFO, Status.PASS,
-                       "No media: the demand is page loads only.", measured=0, unit="kbps")
-    return Finding(
-        "media.learner-demand", "Bandwidth one learner needs", Severity.INFO, Status.PASS,
-        f"A learner pulls up to {quantity(demand['kbps'], 'kbps')} at once ({', '.join(demand['files'])}"
+        return LEARNER_DEMAND.finding(Status.PASS, "No media: the demand is page loads only.", measured=0, unit="kbps")
+    return LEARNER_DEMAND.finding(
+        Status.PASS, f"A learner pulls up to {quantity(demand['kbps'], 'kbps')} at once ({', '.join(demand['files'])}"
         + (f" on {demand['page']}" if demand.get("page") else "") + ").",
-        measured=demand["kbps"], unit="kbps", evidence=(Evidence(path=demand.get("page") or demand["files"][0]),),
-        it_risk="Bandwidth: the capacity plan multiplies this by learners online at once per site.")
+        measured=demand["kbps"], unit="kbps", evidence=(Evidence(path=demand.get("page") or demand["files"][0]),))
 
 
 def all_rules(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Finding]:

@@ -20,6 +20,8 @@ from certifier.profiles import LimitSpec
 from certifier.references import JS_ABSOLUTE, LINK, SCRIPT_CANDIDATE, css_references, decode_text, html_references
 from certifier.staging.browser import run_browser_timing
 from certifier.staging.server import StagingServer
+from certifier.rules import declared_in
+from . import pageload_rules
 
 from .pageload_fetch import FetchLimits, fetch, new_session, page_url, range_check
 from .pageload_rules import all_rules
@@ -55,23 +57,8 @@ class PageLoadProbe(Probe):
         "browser_timing": LimitSpec("boolean", "Load each lesson in Qt WebEngine and check the SCORM runtime log."),
         "browser_timeout_s": LimitSpec("number", "Time the real-browser pass may take in all.", "s"),
     }
-    rules = {
-        "pageload.reachable": "Launch pages load from the staging server",
-        "pageload.deployed-bytes": "The staging copy is the package being certified",
-        "pageload.http-errors": "Every resource a page loads answers",
-        "pageload.response-limits": "Responses arrive whole and in time",
-        "pageload.ttfb": "Time to first byte",
-        "pageload.load-time": "Load time on the target network",
-        "pageload.page-weight": "Page weight",
-        "pageload.compression": "Text is compressed in transit",
-        "pageload.cache-headers": "Static files can be cached",
-        "pageload.media-mime": "Media served with a media type",
-        "pageload.range-support": "Video can be seeked (HTTP Range)",
-        "pageload.browser-load": "Real-browser load of each lesson",
-        "pageload.runtime-initialize": "Each SCO initialises its LMS session",
-        "pageload.runtime-terminate": "Each SCO terminates its LMS session",
-        "pageload.runtime-status": "Each SCO reports completion or success",
-    }
+    # Generated from the rule declarations.
+    rules = declared_in(pageload_rules)
 
     def gather(self, ctx: ProbeContext) -> dict[str, Any]:
         limits = ctx.limits(self.id)

@@ -6,7 +6,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from certifier.findings import Evidence, Finding, Severity, Status, from_problems, quantity
+from certifier.findings import Evidence, Finding, Severity, Status, quantity
+from certifier.rules import Rule
 from certifier.staging.network import NetworkProfile, network_profiles
 
 STATIC_TYPES = ("text/css", "text/javascript", "application/javascript", "image/", "font/", "application/font")
@@ -38,16 +39,24 @@ def _ev(page: Mapping[str, Any], request: Mapping[str, Any] | None = None) -> Ev
     return Evidence(url=(request or {}).get("url") or page["url"], path=(request or {}).get("path") or page["launch"])
 
 
-def _finding(rule, title, severity, problems, ok, *, skipped: str | None = None, **kwargs) -> Finding:
+def _finding(rule: Rule, problems, ok, *, skipped: str | None = None, **kwargs) -> Finding:
     """``problems`` are (message, Evidence) pairs; a metric not measured is ``skipped`` with the reason."""
     if skipped:
-        return Finding(rule, title, severity, Status.SKIPPED, f"Not measured: {skipped}", limit=kwargs.get("limit"),
-                       unit=kwargs.get("unit"), it_risk=kwargs.get("it_risk", ""))
-    return from_problems(rule, title, severity, problems, ok, **kwargs)
+        return rule.finding(Status.SKIPPED, f"Not measured: {skipped}", limit=kwargs.get("limit"),
+                            unit=kwargs.get("unit"))
+    return rule.outcome(problems, ok, **kwargs)
 
 
 def loaded_pages(evidence: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [p for p in evidence["pages"] if p["loaded"]]
+
+
+REACHABLE = Rule(
+    "pageload.reachable", "Launch pages load from the staging server",
+    "Launch pages do not load from the staging server", Severity.BLOCKER,
+    remediation="Check the staging URL, that the course is deployed there, and that this machine can reach it "
+                "(proxy, firewall, certificate).",
+    it_risk="Support: learners cannot open the course.")
 
 
 def reachable(evidence: Mapping[str, Any]) -> Finding:
@@ -59,11 +68,14 @@ def reachable(evidence: Mapping[str, Any]) -> Finding:
         elif doc["status"] not in DOCUMENT_STATUS_OK:
             problems.append((f"{page['url']} answered HTTP {doc['status']}", _ev(page)))
     where = "the embedded staging server" if evidence["embedded"] else evidence["target"]
-    return _finding("pageload.reachable", "Launch pages load from the staging server", Severity.BLOCKER, problems,
-                    f"All {len(evidence['pages'])} launch pages load from {where}.",
-                    remediation="Check the staging URL, that the course is deployed there, and that this machine "
-                    "can reach it (proxy, firewall, certificate).",
-                    it_risk="Support: learners cannot open the course.")
+    return _finding(REACHABLE, problems, f"All {len(evidence['pages'])} launch pages load from {where}.")
+
+
+HTTP_ERRORS = Rule(
+    "pageload.http-errors", "Every resource a page loads answers",
+    "Resources a page loads answer with errors", Severity.MAJOR,
+    remediation="Deploy the missing files or fix the server's access rules for them.",
+    it_risk="Support: broken pages; server load: errors are retried by browsers.")
 
 
 def http_errors(evidence: Mapping[str, Any]) -> Finding:
@@ -74,39 +86,52 @@ def http_errors(evidence: Mapping[str, Any]) -> Finding:
                 problems.append((f"{r['url']}: {r['error']['kind']}", _ev(page, r)))
             elif r.get("status", 200) >= 400:
                 problems.append((f"{r['url']} answered HTTP {r['status']}", _ev(page, r)))
-    return _finding("pageload.http-errors", "Every resource a page loads answers", Severity.MAJOR, problems,
-                    "No resource answered 4xx/5xx or failed.",
-                    remediation="Deploy the missing files or fix the server's access rules for them.",
-                    it_risk="Support: broken pages; server load: errors are retried by browsers.")
+    return _finding(HTTP_ERRORS, problems, "No resource answered 4xx/5xx or failed.")
+
+
+RESPONSE_LIMITS = Rule(
+    "pageload.response-limits", "Responses arrive whole and in time",
+    "Responses incomplete or too slow", Severity.MAJOR,
+    remediation="Check the server: a response that trickles or never ends ties up learners' browsers and the "
+                "server's connections.",
+    it_risk="Server load: slow or endless responses hold connections open for every learner.")
 
 
 def response_limits(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> Finding:
     problems = [(f"{r['url']}: {r['error']['message']}", _ev(page, r)) for page in evidence["pages"]
                 for r in page["requests"] if "error" in r and r["error"]["kind"] in ("too-large", "too-slow")]
-    return _finding("pageload.response-limits", "Responses arrive whole and in time", Severity.MAJOR, problems,
-                    "Every response arrived within the byte and time limits.",
-                    remediation="Check the server: a response that trickles or never ends ties up learners' "
-                    "browsers and the server's connections.",
-                    it_risk="Server load: slow or endless responses hold connections open for every learner.",
+    return _finding(RESPONSE_LIMITS, problems, "Every response arrived within the byte and time limits.",
                     limit=limits["max_response_s"], unit="s")
+
+
+TTFB = Rule(
+    "pageload.ttfb", "Time to first byte",
+    "Time to first byte over budget", Severity.MAJOR,
+    remediation="Look at the staging server's load and configuration: static files should be served in a few tens of "
+                "milliseconds.",
+    it_risk="Server load: slow first bytes grow with learners online at once.")
 
 
 def ttfb(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> Finding:
     limit = limits["max_ttfb_ms"]
     docs = [(page, page["requests"][0]) for page in loaded_pages(evidence)]
     if not docs:
-        return _finding("pageload.ttfb", "Time to first byte", Severity.MAJOR, [], "", remediation="",
-                        it_risk="", limit=limit, unit="ms", skipped="no launch page loaded")
+        return _finding(TTFB, [], "", remediation="", it_risk="", limit=limit, unit="ms",
+                        skipped="no launch page loaded")
     worst = max(d["ttfb_ms"] for _, d in docs)
     problems = [(f"{d['url']} took {quantity(d['ttfb_ms'], 'ms')} to answer", _ev(p)) for p, d in docs
                 if d["ttfb_ms"] > limit]
     note = " (loopback: the embedded server shows the course's cost, not a network's)" if evidence["embedded"] else ""
-    return _finding("pageload.ttfb", "Time to first byte", Severity.MAJOR, problems,
-                    f"Launch pages answer within {quantity(worst, 'ms')}{note}.",
-                    remediation="Look at the staging server's load and configuration: static files should be "
-                    "served in a few tens of milliseconds.",
-                    it_risk="Server load: slow first bytes grow with learners online at once.",
-                    measured=worst, limit=limit, unit="ms")
+    return _finding(TTFB, problems, f"Launch pages answer within {quantity(worst, 'ms')}{note}.", measured=worst,
+                    limit=limit, unit="ms")
+
+
+LOAD_TIME = Rule(
+    "pageload.load-time", "Load time on the target network",
+    "Load time on the target network over budget", Severity.MAJOR,
+    remediation="Reduce what the page loads before it can be used: compress images, defer scripts, combine small "
+                "files.",
+    it_risk="Bandwidth: learners on this link wait, retry, and call the helpdesk.")
 
 
 def load_time(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> Finding:
@@ -115,8 +140,7 @@ def load_time(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> Finding
     limit = limits["max_load_time_s"]
     pages = loaded_pages(evidence)
     if not pages:
-        return _finding("pageload.load-time", f"Load time on {target.name}", Severity.MAJOR, [], "", remediation="",
-                        it_risk="", limit=limit, unit="s", skipped="no launch page loaded")
+        return _finding(LOAD_TIME, [], "", limit=limit, unit="s", skipped="no launch page loaded")
     estimates = []
     for page in pages:
         doc_bytes, resources = page_weight(page)
@@ -126,28 +150,36 @@ def load_time(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> Finding
     problems = [(f"{p['launch']} needs {e:.1f} s for {quantity(b / 1024, 'KB')} on {target.name} "
                  f"({quantity(target.down_kbps, 'kbps')}, {target.rtt_ms:g} ms)", _ev(p)) for p, e, b in estimates
                 if e > limit]
-    return _finding("pageload.load-time", f"Load time on {target.name}", Severity.MAJOR, problems,
-                    f"Every launch page loads within {worst:.1f} s on {target.name}.",
-                    remediation="Reduce what the page loads before it can be used: compress images, defer "
-                    "scripts, combine small files.",
-                    it_risk="Bandwidth: learners on this link wait, retry, and call the helpdesk.",
-                    measured=round(worst, 2), limit=limit, unit="s")
+    return _finding(LOAD_TIME, problems, f"Every launch page loads within {worst:.1f} s on {target.name}.",
+                    measured=round(worst, 2), limit=limit, unit="s", details={"network": target.name})
+
+
+PAGE_WEIGHT = Rule(
+    "pageload.page-weight", "Page weight",
+    "Page weight over budget", Severity.MAJOR,
+    remediation="Compress images (WebP/AVIF or optimised JPEG/PNG), minify scripts and styles.",
+    it_risk="Bandwidth: every learner downloads this at every launch.")
 
 
 def weight(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> Finding:
     limit = limits["max_page_weight_kb"]
     pages = loaded_pages(evidence)
     if not pages:
-        return _finding("pageload.page-weight", "Page weight", Severity.MAJOR, [], "", remediation="", it_risk="",
-                        limit=limit, unit="KB", skipped="no launch page loaded")
+        return _finding(PAGE_WEIGHT, [], "", remediation="", it_risk="", limit=limit, unit="KB",
+                        skipped="no launch page loaded")
     weights = [(p, (lambda d, r: d + sum(r))(*page_weight(p)) / 1024) for p in pages]
     worst = max(w for _, w in weights)
     problems = [(f"{p['launch']} weighs {quantity(w, 'KB')}", _ev(p)) for p, w in weights if w > limit]
-    return _finding("pageload.page-weight", "Page weight", Severity.MAJOR, problems,
+    return _finding(PAGE_WEIGHT, problems,
                     f"The heaviest launch page weighs {quantity(worst, 'KB')} (media streamed on demand excluded).",
-                    remediation="Compress images (WebP/AVIF or optimised JPEG/PNG), minify scripts and styles.",
-                    it_risk="Bandwidth: every learner downloads this at every launch.",
                     measured=round(worst, 1), limit=limit, unit="KB")
+
+
+COMPRESSION = Rule(
+    "pageload.compression", "Text is compressed in transit",
+    "Text not compressed in transit", Severity.MINOR,
+    remediation="Enable gzip or Brotli for HTML, CSS, JavaScript and JSON on the server.",
+    it_risk="Bandwidth: text compresses 3–10×; without it every learner pays the difference.")
 
 
 def compression(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> Finding:
@@ -156,11 +188,16 @@ def compression(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> Findi
                 for p in loaded_pages(evidence) for r in p["requests"]
                 if r.get("complete") and r.get("status") == 200 and r.get("content_type", "").startswith(TEXT_TYPES)
                 and not r.get("encoding") and r["bytes"] > limit_kb * 1024]
-    return _finding("pageload.compression", "Text is compressed in transit", Severity.MINOR, problems,
-                    f"No text response over {quantity(limit_kb, 'KB')} is sent uncompressed.",
-                    remediation="Enable gzip or Brotli for HTML, CSS, JavaScript and JSON on the server.",
-                    it_risk="Bandwidth: text compresses 3–10×; without it every learner pays the difference.",
-                    limit=limit_kb, unit="KB")
+    return _finding(COMPRESSION, problems,
+                    f"No text response over {quantity(limit_kb, 'KB')} is sent uncompressed.", limit=limit_kb,
+                    unit="KB")
+
+
+CACHE_HEADERS = Rule(
+    "pageload.cache-headers", "Static files can be cached",
+    "Static files cannot be cached", Severity.MINOR,
+    remediation="Serve course assets with Cache-Control (e.g. max-age=3600) and an ETag.",
+    it_risk="Bandwidth and server load: without caching every page view downloads everything again.")
 
 
 def cache_headers(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> Finding:
@@ -171,10 +208,19 @@ def cache_headers(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> Fin
                 if (r.get("status") == 200 and r.get("content_type", "").startswith(STATIC_TYPES)
                         and not r.get("cache_control") and not r.get("etag") and not r.get("last_modified")):
                     problems.append((f"{r['url']} has no Cache-Control, ETag or Last-Modified", _ev(p, r)))
-    return _finding("pageload.cache-headers", "Static files can be cached", Severity.MINOR, problems,
-                    "Static files carry cache headers.",
-                    remediation="Serve course assets with Cache-Control (e.g. max-age=3600) and an ETag.",
-                    it_risk="Bandwidth and server load: without caching every page view downloads everything again.")
+    return _finding(CACHE_HEADERS, problems, "Static files carry cache headers.")
+
+
+MEDIA_MIME = Rule(
+    "pageload.media-mime", "Media served with a media type",
+    "Media served without a media type", Severity.MAJOR,
+    remediation="Map .mp4 to video/mp4, .webm to video/webm, .mp3 to audio/mpeg, .vtt to text/vtt on the server.",
+    it_risk="Support: some browsers refuse to play media served as text or octet-stream.")
+RANGE_SUPPORT = Rule(
+    "pageload.range-support", "Video can be seeked (HTTP Range)",
+    "Video cannot be seeked (no HTTP Range)", Severity.MAJOR,
+    remediation="Enable byte-range requests (Accept-Ranges: bytes) for media on the server or CDN.",
+    it_risk="Bandwidth and support: without ranges players download whole files and cannot seek.")
 
 
 def media_serving(evidence: Mapping[str, Any]) -> list[Finding]:
@@ -194,15 +240,16 @@ def media_serving(evidence: Mapping[str, Any]) -> list[Finding]:
                 no_range.append((f"{r['url']} answered a byte-range request with HTTP {r.get('status')}", _ev(p, r)))
     none = "No media on the launch pages." if not checked else None
     return [
-        _finding("pageload.media-mime", "Media served with a media type", Severity.MAJOR, wrong_type,
-                 none or f"{checked} media files served as audio/video.",
-                 remediation="Map .mp4 to video/mp4, .webm to video/webm, .mp3 to audio/mpeg, .vtt to text/vtt on the server.",
-                 it_risk="Support: some browsers refuse to play media served as text or octet-stream."),
-        _finding("pageload.range-support", "Video can be seeked (HTTP Range)", Severity.MAJOR, no_range,
-                 none or f"{checked} media files answer byte-range requests.",
-                 remediation="Enable byte-range requests (Accept-Ranges: bytes) for media on the server or CDN.",
-                 it_risk="Bandwidth and support: without ranges players download whole files and cannot seek."),
+        _finding(MEDIA_MIME, wrong_type, none or f"{checked} media files served as audio/video."),
+        _finding(RANGE_SUPPORT, no_range, none or f"{checked} media files answer byte-range requests."),
     ]
+
+
+DEPLOYED_BYTES = Rule(
+    "pageload.deployed-bytes", "The staging copy is the package being certified",
+    "The staging copy differs from the package being certified", Severity.BLOCKER,
+    remediation="Deploy this exact package to staging (or certify the package that is deployed).",
+    it_risk="Security and support: IT would sign off bytes other than those learners receive.")
 
 
 def deployed_bytes(evidence: Mapping[str, Any]) -> Finding:
@@ -216,24 +263,38 @@ def deployed_bytes(evidence: Mapping[str, Any]) -> Finding:
             if r.get("matches_package") is False:
                 problems.append((f"{r['url']} differs from {r['path']} in the package", _ev(p, r)))
     compared = sum(1 for p in evidence["pages"] for r in p["requests"] if r.get("matches_package") is not None)
-    return _finding("pageload.deployed-bytes", "The staging copy is the package being certified", Severity.BLOCKER,
-                    problems, f"{compared} files fetched from staging match the package byte for byte.",
-                    remediation="Deploy this exact package to staging (or certify the package that is deployed).",
-                    it_risk="Security and support: IT would sign off bytes other than those learners receive.")
+    return _finding(DEPLOYED_BYTES, problems,
+                    f"{compared} files fetched from staging match the package byte for byte.")
+
+
+BROWSER_LOAD = Rule(
+    "pageload.browser-load", "Real-browser load of each lesson",
+    "Lessons fail to load in a real browser", Severity.INFO,
+    remediation="Open the lesson in a browser's developer tools to see why it does not load.",
+    it_risk="Support: what fails here fails for learners.")
+RUNTIME_INITIALIZE = Rule(
+    "pageload.runtime-initialize", "Each SCO initialises its LMS session",
+    "SCOs do not initialise their LMS session", Severity.MAJOR,
+    remediation='Call Initialize("") (LMSInitialize for SCORM 1.2) when the lesson loads.',
+    it_risk="Support: no learner record is created; completions never reach the LMS.")
+RUNTIME_TERMINATE = Rule(
+    "pageload.runtime-terminate", "Each SCO terminates its LMS session",
+    "SCOs do not terminate their LMS session", Severity.MAJOR,
+    remediation='Call Commit and Terminate("") (LMSFinish for SCORM 1.2) on pagehide/unload.',
+    it_risk="Support: lost learner records — progress and completions are not saved.")
+RUNTIME_STATUS = Rule(
+    "pageload.runtime-status", "Each SCO reports completion or success",
+    "SCOs report no completion or success", Severity.MINOR,
+    remediation="Set cmi.completion_status (cmi.core.lesson_status in SCORM 1.2) when the learner finishes.",
+    it_risk="Support: learners stay 'incomplete' and ask for their certificates.")
 
 
 def runtime_rules(evidence: Mapping[str, Any]) -> list[Finding]:
     browser = evidence["browser"]
-    titles = {
-        "pageload.browser-load": ("Real-browser load of each lesson", Severity.INFO),
-        "pageload.runtime-initialize": ("Each SCO initialises its LMS session", Severity.MAJOR),
-        "pageload.runtime-terminate": ("Each SCO terminates its LMS session", Severity.MAJOR),
-        "pageload.runtime-status": ("Each SCO reports completion or success", Severity.MINOR),
-    }
     if browser.get("skipped"):
-        return [Finding(rule, title, sev, Status.SKIPPED, f"Not measured: {browser['skipped']}",
-                        it_risk="What this rule checks was not verified in a browser.")
-                for rule, (title, sev) in titles.items()]
+        return [rule.finding(Status.SKIPPED, f"Not measured: {browser['skipped']}",
+                             it_risk="What this rule checks was not verified in a browser.")
+                for rule in (BROWSER_LOAD, RUNTIME_INITIALIZE, RUNTIME_TERMINATE, RUNTIME_STATUS)]
     by_sco: dict[str, list[Mapping[str, Any]]] = {}
     for entry in evidence.get("runtime_log", []):
         by_sco.setdefault(entry.get("sco", ""), []).append(entry)
@@ -259,29 +320,23 @@ def runtime_rules(evidence: Mapping[str, Any]) -> list[Finding]:
     slowest = max((p.get("load_ms") or 0 for p in loads), default=0)
     failed_loads = [(f"{p['url']}: {p['error']}", Evidence(url=p["url"])) for p in loads if p.get("error")]
     return [
-        _finding("pageload.browser-load", "Real-browser load of each lesson", Severity.INFO, failed_loads,
+        _finding(BROWSER_LOAD, failed_loads,
                  f"{len(loads)} lessons loaded in Qt WebEngine; slowest load event at {quantity(slowest, 'ms')}.",
-                 remediation="Open the lesson in a browser's developer tools to see why it does not load.",
-                 it_risk="Support: what fails here fails for learners.", measured=slowest, unit="ms"),
-        _finding("pageload.runtime-initialize", "Each SCO initialises its LMS session", Severity.MAJOR, no_init,
-                 f"{len(scos) - len(no_init)} SCOs called Initialize.",
-                 remediation="Call Initialize(\"\") (LMSInitialize for SCORM 1.2) when the lesson loads.",
-                 it_risk="Support: no learner record is created; completions never reach the LMS."),
-        _finding("pageload.runtime-terminate", "Each SCO terminates its LMS session", Severity.MAJOR, no_term,
-                 "Every SCO that initialised also terminated.",
-                 remediation="Call Commit and Terminate(\"\") (LMSFinish for SCORM 1.2) on pagehide/unload.",
-                 it_risk="Support: lost learner records — progress and completions are not saved."),
-        _finding("pageload.runtime-status", "Each SCO reports completion or success", Severity.MINOR, no_status,
-                 "Every SCO set a completion or success status.",
-                 remediation="Set cmi.completion_status (cmi.core.lesson_status in SCORM 1.2) when the learner finishes.",
-                 it_risk="Support: learners stay 'incomplete' and ask for their certificates."),
+                 measured=slowest, unit="ms"),
+        _finding(RUNTIME_INITIALIZE, no_init, f"{len(scos) - len(no_init)} SCOs called Initialize."),
+        _finding(RUNTIME_TERMINATE, no_term, "Every SCO that initialised also terminated."),
+        _finding(RUNTIME_STATUS, no_status, "Every SCO set a completion or success status."),
     ]
+
+
+PROBE_SKIPPED = Rule(
+    "pageload.probe-skipped", "Page load not measured", "Page load not measured", Severity.INFO,
+    it_risk="Page load was not verified for this course.")
 
 
 def all_rules(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Finding]:
     if evidence.get("skipped"):
-        return [Finding("pageload.probe-skipped", "Page load not measured", Severity.INFO, Status.SKIPPED,
-                        evidence["skipped"], it_risk="Page load was not verified for this course.")]
+        return [PROBE_SKIPPED.finding(Status.SKIPPED, evidence["skipped"])]
     return [reachable(evidence), deployed_bytes(evidence), http_errors(evidence), response_limits(evidence, limits),
             ttfb(evidence, limits), load_time(evidence, limits), weight(evidence, limits),
             compression(evidence, limits), cache_headers(evidence, limits), *media_serving(evidence),

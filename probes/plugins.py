@@ -24,6 +24,7 @@ from certifier.findings import Evidence, Finding, Severity, Status
 from certifier.probe_api import Probe, ProbeContext
 from certifier.profiles import LimitSpec
 from certifier.references import decode_text
+from certifier.rules import Rule, declared_in
 
 from .plugin_embeds import embeds_in_page, launched_plugin_files
 from .plugin_signals import (END_OF_LIFE, FILE_SIGNALS, HINTS, REPLACEMENTS, SCANNED_SUFFIXES, SIGNALS,
@@ -153,6 +154,32 @@ def prefetched(package, paths: list[str]):
         reader.join(5)
 
 
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+# One declaration per technology, generated from the signal table (plugin_signals.SIGNALS).
+PLUGIN_RULES = {s.technology: Rule(
+    f"plugins.{s.technology}", f"No {s.what}", f"{_capital(s.what)} required", Severity.BLOCKER,
+    remediation=REPLACEMENTS.get(s.technology, ""),
+    it_risk=f"Desktop support: {s.what} does not run in current browsers; every learner would need an unsupported "
+            "plug-in, and the helpdesk would get the calls.") for s in SIGNALS if s.kind == END_OF_LIFE}
+FEATURE_RULES = {s.technology: Rule(
+    f"plugins.{s.technology}", f"{_capital(s.what)} (needs of the course)", f"The course needs {s.what}",
+    Severity.MINOR, remediation="Ask IT to approve this browser feature for the rollout, or remove it from the course.",
+    it_risk=f"Desktop support: the learner's browser and IT policy must allow {s.what}.")
+    for s in SIGNALS if s.kind != END_OF_LIFE}
+FALLBACK_ONLY = Rule(
+    "plugins.fallback-only", "Plug-in code that never runs",
+    "Plug-in code that never runs (fallback / detection only)", Severity.INFO,
+    it_risk="None for desktops: listed so a reviewer who searches the files for 'Flash' or 'ActiveX' sees why they "
+            "do not count.")
+REQUIREMENTS = Rule(
+    "plugins.requirements", "What the course needs of a learner's desktop",
+    "What the course needs of a learner's desktop", Severity.INFO,
+    it_risk="Desktop support: the image learners use must provide all of this.")
+
+
 class PluginsProbe(Probe):
     id = "plugins"
     title = "Plugin and browser requirements"
@@ -162,8 +189,7 @@ class PluginsProbe(Probe):
         "technology_policy": LimitSpec("table", "For each technology: allowed, needs_approval or blocked.", None,
                                        POLICIES),
     }
-    rules = {f"plugins.{s.technology}": s.what for s in SIGNALS} | {
-        "plugins.requirements": "Requirements bill", "plugins.fallback-only": "Plug-in code that never runs"}
+    rules = declared_in(PLUGIN_RULES.values(), FEATURE_RULES.values(), [FALLBACK_ONLY, REQUIREMENTS])
 
     def gather(self, ctx: ProbeContext) -> dict[str, Any]:
         found: dict[str, list[dict[str, Any]]] = {}
@@ -248,45 +274,37 @@ POLICY_OUTCOME = {"blocked": (Severity.BLOCKER, Status.FAIL), "needs_approval": 
 
 def plugin_finding(signal: Signal, required: list[dict[str, Any]], mentions: list[dict[str, Any]], policy: str) -> Finding:
     """An end-of-life plug-in: judged by the policy only where a reachable page runs it."""
-    rule = f"plugins.{signal.technology}"
+    rule = PLUGIN_RULES[signal.technology]
     if not required:
         extra = (f" {len(mentions)} mention{'s' if len(mentions) != 1 else ''} in the files are fallback or detection "
                  "code only (listed under plugins.fallback-only)." if mentions else "")
-        return Finding(rule, f"No {signal.what}", Severity.BLOCKER, Status.PASS,
-                       f"No page the course launches runs {signal.what}.{extra}", measured=0, unit="pages")
+        return rule.finding(Status.PASS, f"No page the course launches runs {signal.what}.{extra}", measured=0,
+                            unit="pages")
     severity, status = POLICY_OUTCOME[policy]
     where = ", ".join(f"{e['path']}:{e['line']}" if e.get("line") else e["path"] for e in required[:3])
     message = (f"{signal.what} is required: {len(required)} place{'s' if len(required) != 1 else ''} where a page the "
                f"course launches runs it ({where}{', …' if len(required) > 3 else ''}). Policy: {policy.replace('_', ' ')}.")
-    return Finding(rule, f"{signal.what[0].upper()}{signal.what[1:]} required", severity, status, message,
-                   measured=len(required), unit="places",
-                   evidence=tuple(Evidence(path=e["path"], line=e.get("line"), column=e.get("column"),
-                                           note=f"{e['reason']}" + (f" ('{e['target']}')" if e.get("target") else ""))
-                                  for e in required),
-                   remediation=REPLACEMENTS.get(signal.technology, ""),
-                   it_risk=f"Desktop support: {signal.what} does not run in current browsers; every learner would "
-                           "need an unsupported plug-in, and the helpdesk would get the calls.",
-                   details={"policy": policy})
+    return rule.finding(status, message, severity=severity, measured=len(required), unit="places",
+                        evidence=tuple(Evidence(path=e["path"], line=e.get("line"), column=e.get("column"),
+                                                note=e["reason"] + (f" ('{e['target']}')" if e.get("target") else ""))
+                                       for e in required),
+                        details={"policy": policy})
 
 
 def technology_finding(signal: Signal, hits: list[dict[str, Any]], policy: str) -> Finding:
     """A modern browser feature the course's reachable files use: IT's policy decides."""
-    rule = f"plugins.{signal.technology}"
-    title = f"{signal.what} (needs of the course)"
+    rule = FEATURE_RULES[signal.technology]
     if not hits:
-        return Finding(rule, title, Severity.INFO, Status.PASS, f"No {signal.what} found.", measured=0,
-                       unit="occurrences")
+        return rule.finding(Status.PASS, f"No {signal.what} found.", severity=Severity.INFO, measured=0,
+                            unit="occurrences")
     where = ", ".join(f"{h['path']}:{h['line']}" if h.get("line") else h["path"] for h in hits[:3])
     message = f"{signal.what} found {len(hits)} time{'s' if len(hits) != 1 else ''} ({where}{', …' if len(hits) > 3 else ''})."
     severity, status = POLICY_OUTCOME[policy]
-    remediation = "Ask IT to approve this browser feature for the rollout, or remove it from the course." \
-        if policy != "allowed" else ""
-    return Finding(rule, title, severity, status, message + f" Policy: {policy.replace('_', ' ')}.",
-                   measured=len(hits), unit="occurrences",
-                   evidence=tuple(Evidence(path=h["path"], line=h.get("line"), note=h.get("snippet")) for h in hits),
-                   remediation=remediation,
-                   it_risk=f"Desktop support: the learner's browser and IT policy must allow {signal.what}.",
-                   details={"policy": policy})
+    return rule.finding(status, message + f" Policy: {policy.replace('_', ' ')}.", severity=severity,
+                        measured=len(hits), unit="occurrences",
+                        evidence=tuple(Evidence(path=h["path"], line=h.get("line"), note=h.get("snippet"))
+                                       for h in hits),
+                        details={"policy": policy})
 
 
 def fallback_finding(evidence: Mapping[str, Any]) -> Finding:
@@ -307,15 +325,12 @@ def fallback_finding(evidence: Mapping[str, Any]) -> Finding:
             items.append(Evidence(path=embed["path"], line=embed.get("line"), column=embed.get("column"),
                                   note=f"{embed['technology']}: not required — {embed['reason']}"))
     if not items:
-        return Finding("plugins.fallback-only", "Plug-in code that never runs", Severity.INFO, Status.PASS,
-                       "No file mentions an end-of-life plug-in.")
+        return FALLBACK_ONLY.finding(Status.PASS, "No file mentions an end-of-life plug-in.")
     summary = ", ".join(f"{tech} ×{n}" for tech, n in sorted(counts.items()))
-    return Finding("plugins.fallback-only", "Plug-in code that never runs (fallback / detection only)", Severity.INFO,
-                   Status.WARN, f"Fallback or detection code only, never run by a page the course launches: {summary}. "
-                   "Current browsers take the HTML5 path; nothing to install.",
-                   measured=len(items), unit="occurrences", evidence=tuple(items),
-                   it_risk="None for desktops: listed so a reviewer who searches the files for 'Flash' or "
-                           "'ActiveX' sees why they do not count.", details={"counts": counts})
+    return FALLBACK_ONLY.finding(
+        Status.WARN, f"Fallback or detection code only, never run by a page the course launches: {summary}. "
+        "Current browsers take the HTML5 path; nothing to install.",
+        measured=len(items), unit="occurrences", evidence=tuple(items), details={"counts": counts})
 
 
 def requirements_finding(evidence: Mapping[str, Any]) -> Finding:
@@ -334,8 +349,6 @@ def requirements_finding(evidence: Mapping[str, Any]) -> Finding:
     if bill["min_screen"]:
         parts.append(f"screen at least {bill['min_screen']['width']}×{bill['min_screen']['height']}")
     stage = evidence.get("stage")
-    return Finding("plugins.requirements", "What the course needs of a learner's desktop", Severity.INFO, Status.PASS,
-                   "; ".join(parts) + ".",
-                   evidence=(Evidence(path=stage["path"], line=stage["line"]),) if stage else (),
-                   it_risk="Desktop support: the image learners use must provide all of this.",
-                   details=dict(bill))
+    return REQUIREMENTS.finding(Status.PASS, "; ".join(parts) + ".",
+                                evidence=(Evidence(path=stage["path"], line=stage["line"]),) if stage else (),
+                                details=dict(bill))
