@@ -239,10 +239,12 @@ def _adapt_data(tool: Tool, files, read_text) -> dict[str, Any]:
             pass
     loader = next((p for p in (posixpath.join(base, "adapt/js/adapt.min.js"), posixpath.join(base, "index.html"))
                    if p in files), config_path)
-    references = [Reference(loader, 1, DATA, posixpath.join("course", language, name),
-                            posixpath.join(folder, name), "").to_dict() | {"renders": True}
+    # Line 0: the player builds these paths at run time; no line of the package names them.
+    references = [Reference(loader, 0, DATA, posixpath.join("course", language, name),
+                            posixpath.join(folder, name), "", column=0).to_dict() | {"renders": True}
                   for name in names]
-    references.append(Reference(loader, 1, DATA, "course/config.json", config_path, "").to_dict() | {"renders": True})
+    references.append(Reference(loader, 0, DATA, "course/config.json", config_path, "", column=0).to_dict()
+                      | {"renders": True})
     roots = [config_path] + [posixpath.join(folder, n) for n in names]
     for path in roots:
         text = _read(files, read_text, path)

@@ -25,6 +25,7 @@ from .resources_path import sample_course_path
 from .rules import Rule
 from .runner import RunEvent, RunRecord, Runner, archive_limits
 from .verdict import CERTIFIED, CONDITIONAL, NOT_CERTIFIED
+from .findings import evidence_label
 
 EXIT_CODES = {CERTIFIED: 0, CONDITIONAL: 3, NOT_CERTIFIED: 4}
 EXIT_BAD_INPUT = 2
@@ -442,9 +443,7 @@ def format_summary(report: dict[str, Any]) -> str:
 
 
 def _evidence_text(evidence: dict[str, Any]) -> str:
-    if evidence.get("url"):
-        return evidence["url"]
-    return f"{evidence.get('path', '')}" + (f":{evidence['line']}" if evidence.get("line") else "")
+    return evidence_label(evidence)
 
 
 class ProgressBar:

@@ -92,6 +92,19 @@ class Finding:
         return cls(**values)
 
 
+def evidence_label(evidence: dict[str, Any]) -> str:
+    """Where a report's evidence item points, as people cite it: a URL, or path:line:column."""
+    if evidence.get("url"):
+        return evidence["url"] + (f" ({evidence['path']})" if evidence.get("path") else "")
+    label = evidence.get("path") or ""
+    if evidence.get("line"):
+        label += f":{evidence['line']}" + (f":{evidence['column']}" if evidence.get("column") else "")
+    return label
+
+
+EVIDENCE_SHOWN = 50  # items a text view lists per finding; the JSON report keeps every one
+
+
 def at(path: str | None = None, line: int | None = None, url: str | None = None) -> tuple[Evidence, ...]:
     """Shorthand for the single-location evidence most rules give."""
     return (Evidence(path=path, line=line, url=url),)

@@ -48,6 +48,9 @@ class Probe:
     # remediation, IT risk), generated with rules.declared_in; a third-party probe may give titles only.
     rules: ClassVar[Mapping[str, Rule | str]] = {}
 
+    # How the probe decides what fails and how badly, in a few sentences a reviewer reads in the report.
+    grading: ClassVar[str] = ""
+
     def gather(self, ctx: ProbeContext) -> dict[str, Any]:
         raise NotImplementedError
 

@@ -118,6 +118,7 @@ def assess(record: RunRecord, profile: Profile, probes: dict[str, type[Probe]]) 
                 "duration_s": run.duration_s,
                 "failed_findings": counts.get(run.probe_id, 0),
                 "required": run.probe_id in required,
+                "grading": probes[run.probe_id].grading if run.probe_id in probes else "",
             }
             for run in record.probe_runs
         ],

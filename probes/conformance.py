@@ -48,6 +48,15 @@ class ConformanceProbe(Probe):
     # Generated from the rule declarations.
     rules = declared_in(conformance_rules, conformance_references)
 
+    grading = ("Files count as loaded when a browser reaches them from a launch file: markup, stylesheets and "
+               "@import, script string literals naming an existing file, and the data an authoring tool's player "
+               "loads (Adapt's course/<language>/*.json and config assets, Rise's course data). A missing file is "
+               "graded by what it is and where it is asked for: the data the player renders from is a blocker; a "
+               "page, script, stylesheet, media, object or data file a reachable page loads, and any root-absolute "
+               "path ('/js/app.js' leaves the package on every LMS), is major; an image or font in a stylesheet "
+               "is minor; a reference only from a file no launch page loads, or from a CSS rule a later "
+               "declaration overrides, is info. A manifest <file> that is absent and never loaded is minor.")
+
     def gather(self, ctx: ProbeContext) -> dict[str, Any]:
         package, detection = ctx.package, ctx.detection
         limits = ctx.limits(self.id)

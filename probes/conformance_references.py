@@ -28,7 +28,8 @@ WHAT = {"page": "page", "script": "script", "stylesheet": "stylesheet", "media":
 
 
 def _problem(ref: Mapping[str, Any], message: str) -> tuple[str, Evidence]:
-    return message, Evidence(path=ref["source"], line=ref.get("line"), column=ref.get("column"), note=message)
+    line = ref.get("line") or None  # 0: a path the player builds at run time, named on no line
+    return message, Evidence(path=ref["source"], line=line, column=ref.get("column") if line else None, note=message)
 
 
 def _tool_fix(evidence: Mapping[str, Any]) -> str:

@@ -50,6 +50,10 @@ class MediaProbe(Probe):
     # Generated from the rule declarations.
     rules = declared_in(media_rules)
 
+    grading = ("Each limit is a profile value. Legacy formats that need a plug-in are blockers; bitrates over the "
+               "profile's caps are major (video) or minor (audio, resolution). An MP4 whose index follows its media "
+               "downloads whole before it plays: major from fast_start_major_mb, minor for smaller clips.")
+
     def gather(self, ctx: ProbeContext) -> dict[str, Any]:
         limits = ctx.limits(self.id)
         candidates = [f for f in ctx.inventory.files if is_media_candidate(f.path, f.media_type)]

@@ -190,6 +190,14 @@ class PluginsProbe(Probe):
                                        POLICIES),
     }
     rules = declared_in(PLUGIN_RULES.values(), FEATURE_RULES.values(), [FALLBACK_ONLY, REQUIREMENTS])
+    grading = ("A plug-in is required only where a page a launch file reaches runs it with no HTML5 path: an "
+               "<object> or <embed> of a plug-in type or file that exists, an ActiveX classid, a Java applet, a .swf "
+               "launched or framed, a script embedding an existing .swf in a course with no HTML5 runtime, a page "
+               "whose only scripts are VBScript. Only required plug-ins are judged by the profile's technology "
+               "policy. Player libraries' fallbacks (ActiveXObject for XMLHttpRequest), detection code, "
+               "<!--[if IE]> comments, browser sniffing, metadata formats, .swf names that do not exist and matches "
+               "inside base64 are listed as 'fallback / detection only' (info). Browser features (pop-ups, WebGL…) "
+               "count in files a launch page reaches.")
 
     def gather(self, ctx: ProbeContext) -> dict[str, Any]:
         found: dict[str, list[dict[str, Any]]] = {}

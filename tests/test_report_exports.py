@@ -56,7 +56,7 @@ def test_html_report_sections_counts_and_escaping(hostile_report, tmp_path):
     text = path.read_text(encoding="utf-8")
     outline = Outline()
     outline.feed(text)
-    assert outline.sections == ["summary", "decisions", "findings", "charts", "probes", "appendix-inventory",
+    assert outline.sections == ["summary", "decisions", "findings", "grading", "charts", "probes", "appendix-inventory",
                                 "appendix-profile"]
     problems = [f for f in hostile_report["findings"] if f["status"] in ("fail", "error", "warn")]
     assert outline.findings == len(problems) > 0

@@ -10,7 +10,11 @@ from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QColor, QDesktopServices, QFont, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QTextBrowser, QTextEdit, QVBoxLayout
 
+from certifier.findings import evidence_label
+
 from .findings_model import STATUS_COLOURS, value_text
+
+DETAILS_EVIDENCE_SHOWN = 200  # a finding can list a thousand mentions; the pane stays quick to lay out
 
 SOURCE_VIEW_MAX_BYTES = 5 * 1024 * 1024  # larger files are shown truncated
 EMPTY_DETAILS = "<p style='color:#5f6368'>Select a finding to see its evidence, the fix and the IT risk.</p>"
@@ -31,12 +35,15 @@ def finding_html(f: dict[str, Any]) -> str:
                         if f.get("limit") is not None else "") + "</p>")
     if f["evidence"]:
         links = []
-        for i, ev in enumerate(f["evidence"]):
+        for i, ev in enumerate(f["evidence"][:DETAILS_EVIDENCE_SHOWN]):
+            note = f" — {e(ev['note'])}" if ev.get("note") else ""
             if ev.get("url"):
-                links.append(f"<a href='{e(ev['url'])}'>{e(ev['url'])}</a>")
+                links.append(f"<a href='{e(ev['url'])}'>{e(ev['url'])}</a>{note}")
             else:
-                label = ev.get("path", "") + (f":{ev['line']}" if ev.get("line") else "")
-                links.append(f"<a href='evidence:{i}'>{e(label)}</a>")
+                links.append(f"<a href='evidence:{i}'>{e(evidence_label(ev))}</a>{note}")
+        more = len(f["evidence"]) - DETAILS_EVIDENCE_SHOWN
+        if more > 0:
+            links.append(f"… and {more} more (all are in the JSON report)")
         parts.append("<p><b>Evidence:</b><br>" + "<br>".join(links) + "</p>")
     if f.get("remediation"):
         parts.append(f"<p><b>Fix:</b> {e(f['remediation'])}</p>")

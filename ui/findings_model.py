@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from certifier.findings import SEVERITY_ORDER, Severity, value_with_unit
+from certifier.findings import SEVERITY_ORDER, Severity, evidence_label, value_with_unit
 
 COLUMNS = ("Severity", "Status", "Rule", "Finding", "Measured", "Limit", "Evidence")
 STATUS_COLOURS = {"fail": "#b3261e", "error": "#8e24aa", "warn": "#b26a00", "skipped": "#5f6368", "pass": "#1e7d32"}
@@ -24,7 +24,7 @@ def value_text(value: Any, unit: str | None) -> str:
 def evidence_text(finding: dict[str, Any]) -> str:
     items = []
     for e in finding["evidence"][:3]:
-        items.append(e.get("url") or (f"{e.get('path', '')}:{e['line']}" if e.get("line") else e.get("path", "")))
+        items.append(evidence_label(e))
     more = len(finding["evidence"]) - 3
     return ", ".join(items) + (f" (+{more})" if more > 0 else "")
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..findings import SEVERITY_ORDER, Severity, value_with_unit
 from .svg_charts import capacity_chart, media_chart, waterfall_chart
+from ..findings import EVIDENCE_SHOWN, evidence_label
 
 VERDICT_CLASS = {"CERTIFIED": "ok", "CONDITIONAL": "cond", "NOT CERTIFIED": "no"}
 PROBLEM_STATUSES = ("fail", "error", "warn")
@@ -43,11 +44,8 @@ def _value(value: Any, unit: str | None) -> str:
 
 
 def _evidence(e: dict[str, Any]) -> str:
-    if e.get("url"):
-        label = e["url"] + (f" ({e['path']})" if e.get("path") else "")
-    else:
-        label = e.get("path", "") + (f":{e['line']}" if e.get("line") else "")
-    return f"<code>{escape(label)}</code>"
+    note = f" — {escape(e['note'])}" if e.get("note") else ""
+    return f"<code>{escape(evidence_label(e))}</code>{note}"
 
 
 def _finding(f: dict[str, Any]) -> str:
@@ -57,8 +55,9 @@ def _finding(f: dict[str, Any]) -> str:
             f" · <b>Limit:</b> {_value(f.get('limit'), f.get('unit'))}" if f.get("limit") is not None else "") + "</p>"
     evidence = ""
     if f["evidence"]:
-        items = "".join(f"<li>{_evidence(e)}</li>" for e in f["evidence"][:20])
-        more = f"<li>… and {len(f['evidence']) - 20} more</li>" if len(f["evidence"]) > 20 else ""
+        items = "".join(f"<li>{_evidence(e)}</li>" for e in f["evidence"][:EVIDENCE_SHOWN])
+        more = (f"<li>… and {len(f['evidence']) - EVIDENCE_SHOWN} more (all are in the JSON report)</li>"
+                if len(f["evidence"]) > EVIDENCE_SHOWN else "")
         evidence = f"<p><b>Evidence:</b></p><ul>{items}{more}</ul>"
     spec = f"<p class='meta'>Specification: {escape(f['spec_ref'])}</p>" if f.get("spec_ref") else ""
     return (f"<div class='finding {escape(f['status'])}'><h4><span class='badge {escape(f['severity'])}'>"
@@ -82,12 +81,13 @@ def executive_summary(report: dict[str, Any]) -> str:
     rows: list[tuple[str, str]] = []
     demand = rules.get("media.learner-demand")
     if demand:
-        rows.append(("Network — per learner", f"{_value(demand['measured'], 'kbps')} at most while media plays"))
+        rows.append(("Network — per learner", f"{_value(demand['measured'], 'kbps')} at most while media plays"
+                      if demand.get("measured") else "no media: page loads only"))
     load = rules.get("pageload.load-time")
     weight = rules.get("pageload.page-weight")
     if weight and weight.get("measured") is not None:
         rows.append(("Network — heaviest page", f"{_value(weight['measured'], 'KB')}"
-                     + (f", {_value(load['measured'], 's')} on {escape(load['title'].replace('Load time on ', ''))}"
+                     + (f", {_value(load['measured'], 's')} on {escape(load['details'].get('network', 'the target network'))}"
                         if load and load.get("measured") is not None else "")))
     if package.get("size") is not None:
         rows.append(("Storage", f"{package['size'] / 2**20:,.1f} MB in {package.get('file_count', 0):,} files"))
@@ -101,10 +101,18 @@ def executive_summary(report: dict[str, Any]) -> str:
     if deployed:
         where = f"IT's staging server {escape(staging)}" if staging else "embedded staging server"
         rows.append(("Servers", f"{where} — {escape(deployed['message'])}"))
+    tool = outputs.get("conformance", {}).get("authoring_tool")
+    if tool:
+        runtime = f"; runtime {', '.join(tool['runtime'])}" if tool.get("runtime") else ""
+        rows.append(("Published with", escape(tool["label"] + runtime)))
     bill = outputs.get("plugins", {}).get("requirements", {})
     if bill:
         needs = [*bill.get("plugins", []), *bill.get("browser_features", [])]
-        rows.append(("Desktops", escape(", ".join(needs)) if needs else "a current browser; no plugin"))
+        desktops = escape(", ".join(needs)) if needs else "a current browser; no plugin"
+        if bill.get("fallback_only"):
+            desktops += (f" (no plug-in to install: {escape(', '.join(bill['fallback_only']))} appear only as "
+                         "fallback or detection code)")
+        rows.append(("Desktops", desktops))
     risks = [f for f in report["findings"] if f["status"] in PROBLEM_STATUSES and f["severity"] != Severity.INFO.value]
     risk_items = "".join(f"<li><span class='badge {escape(f['severity'])}'>{escape(f['severity'])}</span> "
                          f"{escape(f['title'])}: {escape(f['it_risk'] or f['message'])}</li>" for f in risks[:15])
@@ -149,6 +157,13 @@ def findings_section(report: dict[str, Any]) -> str:
             f"{''.join(parts) or '<p>None.</p>'}"
             f"<h3>Checks passed or not applicable ({len(others)})</h3>"
             f"<table><tr><th>Rule</th><th>Status</th><th>Result</th></tr>{rows}</table></section>")
+
+
+def grading_section(report: dict[str, Any]) -> str:
+    """How each probe that ran decides what fails and how badly, in its own words."""
+    items = "".join(f"<li><b>{escape(p['title'])}.</b> {escape(p['grading'])}</li>"
+                    for p in report["probes"] if p.get("grading"))
+    return f"<section id='grading'><h2>How findings are graded</h2><ul>{items}</ul></section>" if items else ""
 
 
 def charts_section(report: dict[str, Any]) -> str:
@@ -200,7 +215,8 @@ def render_html(report: dict[str, Any], inventory_rows: int | None = None) -> st
         f"<div>{escape(title)} — {escape(package.get('standard', 'package not read'))} — {escape(failed)}</div>"
         f"<div class='small' style='color:#fff'>Profile {escape(report['profile']['name'])} · run "
         f"{escape(report['run']['finished_at'])} · package SHA-256 {escape(package.get('sha256', '—'))}</div></header>"
-        f"{executive_summary(report)}{decisions_block(report)}{findings_section(report)}{charts_section(report)}"
+        f"{executive_summary(report)}{decisions_block(report)}{findings_section(report)}{grading_section(report)}"
+        f"{charts_section(report)}"
         f"<section id='probes'><h2>Probes run</h2><table><tr><th>Probe</th><th>Status</th><th>Time</th><th>Note</th></tr>"
         f"{probes}</table><p class='meta'>Verdict rule: {escape(report['verdict_rule'])}</p></section>"
         f"{appendices(report, inventory_rows)}"

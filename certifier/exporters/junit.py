@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 from xml.etree.ElementTree import Element, SubElement, tostring
+from ..findings import EVIDENCE_SHOWN, evidence_label
 
 
 def render_junit(report: dict[str, Any]) -> bytes:
@@ -43,8 +44,10 @@ def _details(f: dict[str, Any]) -> str:
     lines = [f["message"]]
     if f.get("limit") is not None:
         lines.append(f"measured {f.get('measured')} vs limit {f['limit']} {f.get('unit') or ''}".rstrip())
-    for e in f["evidence"][:20]:
-        lines.append("at " + (e.get("url") or (e.get("path", "") + (f":{e['line']}" if e.get("line") else ""))))
+    for e in f["evidence"][:EVIDENCE_SHOWN]:
+        lines.append("at " + evidence_label(e) + (f" — {e['note']}" if e.get("note") else ""))
+    if len(f["evidence"]) > EVIDENCE_SHOWN:
+        lines.append(f"… and {len(f['evidence']) - EVIDENCE_SHOWN} more (all are in the JSON report)")
     if f.get("remediation"):
         lines.append("fix: " + f["remediation"])
     if f.get("it_risk"):
