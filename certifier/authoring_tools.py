@@ -195,6 +195,8 @@ def tool_data(tool: Tool | None, files: Mapping[str, int], read_text: ReadText) 
         return _adapt_data(tool, files, read_text)
     if tool.name.startswith("Articulate Rise"):
         return _rise_data(tool, files, read_text)
+    if tool.name.startswith("Articulate Storyline"):
+        return _storyline_data(files, read_text)
     return empty
 
 
@@ -260,6 +262,32 @@ def _adapt_data(tool: Tool, files, read_text) -> dict[str, Any]:
                              "fix": "enable Spoor tracking: set \"_spoor\": {\"_isEnabled\": true} in "
                                     "course/config.json (Project settings › Spoor), then publish again"})
     return {"roots": roots, "references": references, "settings": settings}
+
+
+_STORYLINE_ASSET = re.compile(r'"url"\s*:\s*"((?:story_content|mobile)/[^"\\]+\.(?:' +
+                              "|".join(e.lstrip(".") for e in ASSET_EXTENSIONS) + r'))"', re.IGNORECASE)
+
+
+def _storyline_data(files, read_text) -> dict[str, Any]:
+    """The media and images Storyline's player loads, listed as assets in ``html5/data/js/data.js``
+    (paths relative to the folder that holds ``html5/``)."""
+    data = _find(files, "html5/data/js/data.js")
+    text = _read(files, read_text, data) if data else None
+    if not text:
+        return {"roots": [], "references": [], "settings": []}
+    base = posixpath.dirname(posixpath.dirname(posixpath.dirname(posixpath.dirname(data))))
+    lines = _Lines(text)
+    references, seen = [], set()
+    for match in _STORYLINE_ASSET.finditer(text):
+        value = match.group(1)
+        if value in seen:
+            continue
+        seen.add(value)
+        start = match.start(1)
+        references.append(Reference(data, lines.at(start), _asset_kind(value), value,
+                                    posixpath.join(base, value), "", column=lines.column(start)).to_dict()
+                          | {"via": "slide assets"})
+    return {"roots": [data], "references": references, "settings": []}
 
 
 def _rise_data(tool: Tool, files, read_text) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from urllib.parse import unquote
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -96,8 +97,9 @@ def strip_query(href: str) -> str:
 
 def missing_or_case(files: FileIndex, path: str, where: Problem, what: str,
                     missing: list[Problem], case: list[Problem]) -> None:
-    """Sort a reference into missing / case-only mismatch / fine."""
-    if files.exists(path):
+    """Sort a reference into missing / case-only mismatch / fine. Manifest hrefs are URLs, so a
+    percent-encoded name ('a%20b.pdf') names the file 'a b.pdf'."""
+    if files.exists(path) or ("%" in path and files.exists(unquote(path))):
         return
     variant = files.case_variant(path)
     if variant:

@@ -155,3 +155,23 @@ def test_control_characters_in_names_are_junk_shown_escaped(tmp_path):
     junk = findings["conformance.os-junk"]
     assert junk["severity"] == "minor" and sorted(e["path"] for e in junk["evidence"]) == [".DS_Store", "img/Icon\\r"]
     assert findings["conformance.file-reference"]["status"] == "pass"
+
+
+def test_percent_encoded_manifest_href_names_the_file(tmp_path):
+    manifest = MANIFEST_12.replace('<file href="index.html"/>', '<file href="index.html"/>\n      <file href="docs/Hand%20out.pdf"/>')
+    findings = findings_of(tmp_path, {"imsmanifest.xml": manifest, "index.html": page('<a href="docs/Hand out.pdf">h</a>'),
+                                      "docs/Hand out.pdf": b"%PDF-1.4"})
+    assert findings["conformance.file-reference"]["status"] == "pass"
+
+
+def test_storyline_slide_assets_are_media_references(tmp_path):
+    data = 'window.globalProvideData("data", \'{"assetLib":[{"kind":"video","url":"story_content/video_1.mp4"},' \
+           '{"kind":"image","url":"mobile/poster_1.jpg"}]}\');'
+    index = page('<script src="html5/data/js/data.js"></script>', "<!-- Created using Storyline 360 - https://www.articulate.com -->")
+    files = {"story.html": index, "story_content/user.js": "", "html5/data/js/data.js": data,
+             "mobile/poster_1.jpg": make_png(4, 4)}
+    findings = findings_of(tmp_path, files)
+    missing = findings["conformance.missing-reference"]
+    assert missing["severity"] == "major" and [e["path"] for e in missing["evidence"]] == ["html5/data/js/data.js"]
+    assert "story_content/video_1.mp4" in missing["message"]
+    assert "Storyline" in findings["conformance.authoring-tool"]["message"]
