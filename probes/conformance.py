@@ -118,7 +118,7 @@ class ConformanceProbe(Probe):
         evidence["referenced"] = sorted(referenced_paths(evidence, launch_map))
         hosts = sorted({r["host"] for r in references if r["host"]})
         evidence["outputs"] = {"launch_map": launch_map, "external_hosts": hosts, "reachable": sorted(reachable),
-                               "authoring_tool": evidence["authoring_tool"]}
+                               "authoring_tool": evidence["authoring_tool"], "tool_settings": data["settings"]}
         return evidence
 
     def evaluate(self, evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Finding]:

@@ -18,10 +18,10 @@ from certifier.media_types import guess_by_name, is_audio_or_video
 from certifier.probe_api import Need, Probe, ProbeContext
 from certifier.profiles import LimitSpec
 from certifier.references import JS_ABSOLUTE, LINK, SCRIPT_CANDIDATE, css_references, decode_text, html_references
-from certifier.staging.browser import run_browser_timing
+from certifier.staging.browser import BrowserSettings, run_browser_timing
 from certifier.staging.server import StagingServer
 from certifier.rules import declared_in
-from . import pageload_rules
+from . import pageload_rules, pageload_runtime
 
 from .pageload_fetch import FetchLimits, fetch, new_session, page_url, range_check
 from .pageload_rules import all_rules
@@ -56,9 +56,15 @@ class PageLoadProbe(Probe):
         "ca_bundle": LimitSpec("string", "A CA certificate file to trust for the staging server (empty: system store)."),
         "browser_timing": LimitSpec("boolean", "Load each lesson in Qt WebEngine and check the SCORM runtime log."),
         "browser_timeout_s": LimitSpec("number", "Time the real-browser pass may take in all.", "s"),
+        "browser_width_px": LimitSpec("integer", "Width of the page lessons run in.", "px"),
+        "browser_height_px": LimitSpec("integer", "Height of the page lessons run in.", "px"),
+        "browser_parallel_lessons": LimitSpec("integer", "Lessons the real-browser pass runs at once.", "lessons"),
+        "runtime_init_timeout_s": LimitSpec("number", "Time a SCO has to call Initialize after its page loads.", "s"),
+        "runtime_settle_s": LimitSpec("number", "Time after Initialize for the SCO's first Commit/SetValue calls.",
+                                      "s"),
     }
     # Generated from the rule declarations.
-    rules = declared_in(pageload_rules)
+    rules = declared_in(pageload_rules, pageload_runtime)
 
     def gather(self, ctx: ProbeContext) -> dict[str, Any]:
         limits = ctx.limits(self.id)
@@ -97,13 +103,21 @@ class PageLoadProbe(Probe):
             else:
                 ctx.progress(0.75, "loading lessons in Qt WebEngine")
                 urls = [server.launch_url(u["launch"], u["id"]) for u in units]
-                browser = run_browser_timing(urls, limits["browser_timeout_s"], ctx.checkpoint)
+                settings = BrowserSettings(limits["browser_timeout_s"], limits["runtime_init_timeout_s"],
+                                           limits["runtime_settle_s"], limits["browser_width_px"],
+                                           limits["browser_height_px"], limits["browser_parallel_lessons"])
+                browser = run_browser_timing(urls, settings, ctx.checkpoint)
                 runtime_log = server.log_snapshot()
         finally:
             if server is not None:
                 server.stop()
+        conformance = ctx.evidence.get("conformance", {}).get("outputs", {})
         evidence = {"target": base if server is None else "embedded", "embedded": server is not None,
-                    "pages": pages, "browser": browser, "runtime_log": runtime_log}
+                    "pages": pages, "browser": browser, "runtime_log": runtime_log,
+                    # What the runtime rules need to name a cause: the tool and its tracking switch.
+                    "authoring_tool": conformance.get("authoring_tool"),
+                    "tool_settings": conformance.get("tool_settings", []),
+                    "init_timeout_s": limits["runtime_init_timeout_s"]}
         evidence["outputs"] = {"waterfall": waterfall(pages)}
         return evidence
 

@@ -10,6 +10,8 @@ from certifier.findings import Evidence, Finding, Severity, Status, quantity
 from certifier.rules import Rule
 from certifier.staging.network import NetworkProfile, network_profiles
 
+from .pageload_runtime import runtime_rules
+
 STATIC_TYPES = ("text/css", "text/javascript", "application/javascript", "image/", "font/", "application/font")
 TEXT_TYPES = ("text/", "application/javascript", "application/json", "image/svg+xml", "application/xml")
 MEDIA_TYPES = ("video/", "audio/")
@@ -265,68 +267,6 @@ def deployed_bytes(evidence: Mapping[str, Any]) -> Finding:
     compared = sum(1 for p in evidence["pages"] for r in p["requests"] if r.get("matches_package") is not None)
     return _finding(DEPLOYED_BYTES, problems,
                     f"{compared} files fetched from staging match the package byte for byte.")
-
-
-BROWSER_LOAD = Rule(
-    "pageload.browser-load", "Real-browser load of each lesson",
-    "Lessons fail to load in a real browser", Severity.INFO,
-    remediation="Open the lesson in a browser's developer tools to see why it does not load.",
-    it_risk="Support: what fails here fails for learners.")
-RUNTIME_INITIALIZE = Rule(
-    "pageload.runtime-initialize", "Each SCO initialises its LMS session",
-    "SCOs do not initialise their LMS session", Severity.MAJOR,
-    remediation='Call Initialize("") (LMSInitialize for SCORM 1.2) when the lesson loads.',
-    it_risk="Support: no learner record is created; completions never reach the LMS.")
-RUNTIME_TERMINATE = Rule(
-    "pageload.runtime-terminate", "Each SCO terminates its LMS session",
-    "SCOs do not terminate their LMS session", Severity.MAJOR,
-    remediation='Call Commit and Terminate("") (LMSFinish for SCORM 1.2) on pagehide/unload.',
-    it_risk="Support: lost learner records — progress and completions are not saved.")
-RUNTIME_STATUS = Rule(
-    "pageload.runtime-status", "Each SCO reports completion or success",
-    "SCOs report no completion or success", Severity.MINOR,
-    remediation="Set cmi.completion_status (cmi.core.lesson_status in SCORM 1.2) when the learner finishes.",
-    it_risk="Support: learners stay 'incomplete' and ask for their certificates.")
-
-
-def runtime_rules(evidence: Mapping[str, Any]) -> list[Finding]:
-    browser = evidence["browser"]
-    if browser.get("skipped"):
-        return [rule.finding(Status.SKIPPED, f"Not measured: {browser['skipped']}",
-                             it_risk="What this rule checks was not verified in a browser.")
-                for rule in (BROWSER_LOAD, RUNTIME_INITIALIZE, RUNTIME_TERMINATE, RUNTIME_STATUS)]
-    by_sco: dict[str, list[Mapping[str, Any]]] = {}
-    for entry in evidence.get("runtime_log", []):
-        by_sco.setdefault(entry.get("sco", ""), []).append(entry)
-    scos = [p for p in evidence["pages"] if p.get("scorm")]
-
-    def called(entries, *names):
-        return any(e.get("fn") in names and e.get("result") == "true" for e in entries)
-
-    no_init, no_term, no_status = [], [], []
-    for page in scos:
-        entries = by_sco.get(page["id"], [])
-        if not called(entries, "Initialize", "LMSInitialize"):
-            no_init.append((f"{page['launch']} never called Initialize", _ev(page)))
-            continue
-        if not called(entries, "Terminate", "LMSFinish"):
-            no_term.append((f"{page['launch']} never called Terminate/LMSFinish", _ev(page)))
-        status_set = any(e.get("fn") in ("SetValue", "LMSSetValue") and e.get("result") == "true" and e.get("args")
-                         and e["args"][0] in ("cmi.completion_status", "cmi.success_status", "cmi.core.lesson_status")
-                         for e in entries)
-        if not status_set:
-            no_status.append((f"{page['launch']} never set a completion or success status", _ev(page)))
-    loads = browser.get("pages", [])
-    slowest = max((p.get("load_ms") or 0 for p in loads), default=0)
-    failed_loads = [(f"{p['url']}: {p['error']}", Evidence(url=p["url"])) for p in loads if p.get("error")]
-    return [
-        _finding(BROWSER_LOAD, failed_loads,
-                 f"{len(loads)} lessons loaded in Qt WebEngine; slowest load event at {quantity(slowest, 'ms')}.",
-                 measured=slowest, unit="ms"),
-        _finding(RUNTIME_INITIALIZE, no_init, f"{len(scos) - len(no_init)} SCOs called Initialize."),
-        _finding(RUNTIME_TERMINATE, no_term, "Every SCO that initialised also terminated."),
-        _finding(RUNTIME_STATUS, no_status, "Every SCO set a completion or success status."),
-    ]
 
 
 PROBE_SKIPPED = Rule(

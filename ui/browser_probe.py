@@ -1,8 +1,14 @@
-"""Helper process: load lessons in Qt WebEngine and report real-browser timings as JSON.
+"""Helper process: run lessons as a learner's browser does (Qt WebEngine) and report as JSON.
 
-``python -m certifier.ui.browser_probe [--timeout S] URL...`` — each URL is an LMS launch-frame
-page of the embedded staging server. After the lesson loads, its frame is emptied so the SCO's
-unload handlers run (Terminate/LMSFinish) while the LMS frame is still there to log them.
+``python -m certifier.ui.browser_probe [options] URL...`` — each URL is an LMS launch-frame page of
+the embedded staging server. Each lesson runs in a sized view that Chromium treats as visible (a
+hidden, unsized page delays or stops players' start-up), inside the LMS frame. The helper waits
+until the SCO calls Initialize or ``--init-timeout`` passes, gives it ``--settle`` seconds for its
+Commit/SetValue calls, reads what the page loaded (Resource Timing, with each response's status),
+what it rendered, and its console errors, then empties the lesson frame so unload handlers run
+(Terminate/LMSFinish) while the LMS frame is still there to log them. Several lessons run at once
+(``--parallel``). Requests to any host other than the staging server are blocked and recorded:
+the test machine contacts nothing but loopback, and a course that needs a CDN at run time says so.
 """
 
 from __future__ import annotations
@@ -11,91 +17,229 @@ import argparse
 import json
 import sys
 import time
+from typing import Any
 
-SETTLE_MS = 700     # after load: scripts that initialise on load have run
-UNLOAD_MS = 700     # after emptying the lesson frame: unload handlers have posted their calls
-LOAD_TIMEOUT_MS = 20_000
+LOAD_TIMEOUT_S = 30.0   # the launch frame itself must load within this
+UNLOAD_S = 0.7          # after emptying the lesson frame: unload handlers have posted their calls
+TICK_MS = 50
+CONSOLE_KEPT = 50       # console errors kept per lesson
+ALLOWED_SCHEMES = ("data", "blob", "about", "qrc")
 
-TIMING_JS = """
+# Runs in the LMS frame: the SCORM calls the frame recorded (lms-frame.html keeps them in page).
+CALLS_JS = "JSON.stringify(window.__certifierCalls || [])"
+
+# Runs in the LMS frame: what the lesson frame and its same-origin frames loaded and show.
+PAGE_STATE_JS = """
 (function () {
   var frame = document.getElementById('sco');
-  var win = frame && frame.contentWindow;
-  if (!win) { return JSON.stringify({error: 'no lesson frame'}); }
-  var nav = win.performance.getEntriesByType('navigation')[0] || {};
-  var res = win.performance.getEntriesByType('resource').map(function (r) {
-    return {name: r.name, start_ms: r.startTime, duration_ms: r.duration, transfer_bytes: r.transferSize || 0};
-  });
+  var top = frame && frame.contentWindow;
+  if (!top) { return JSON.stringify({error: 'no lesson frame'}); }
+  var resources = [], text = 0, media = 0, frames = 0;
+  function visit(win, depth) {
+    var doc;
+    try { doc = win.document; } catch (e) { return; }  // another origin: nothing to read
+    if (!doc || depth > 6) { return; }
+    frames += 1;
+    win.performance.getEntriesByType('resource').forEach(function (r) {
+      resources.push({name: r.name, type: r.initiatorType, status: r.responseStatus || 0,
+                      start_ms: r.startTime, duration_ms: r.duration, transfer_bytes: r.transferSize || 0,
+                      response_end_ms: r.responseEnd});
+    });
+    if (doc.body) {
+      text += (doc.body.innerText || '').trim().length;
+      var shown = doc.querySelectorAll('img, canvas, video, svg, object, embed');
+      for (var i = 0; i < shown.length; i++) {
+        var box = shown[i].getBoundingClientRect();
+        if (box.width * box.height >= 400) { media += 1; }
+      }
+    }
+    for (var j = 0; j < win.frames.length; j++) { visit(win.frames[j], depth + 1); }
+  }
+  visit(top, 0);
+  var nav = top.performance.getEntriesByType('navigation')[0] || {};
   return JSON.stringify({load_ms: nav.loadEventEnd || null, dom_content_loaded_ms: nav.domContentLoadedEventEnd || null,
-                         response_end_ms: nav.responseEnd || null, resources: res});
+                         response_end_ms: nav.responseEnd || null, resources: resources,
+                         rendered: {text_chars: text, media: media, frames: frames},
+                         viewport: [top.innerWidth, top.innerHeight], visibility: document.visibilityState});
 }())
 """
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="certifier.ui.browser_probe")
-    parser.add_argument("--timeout", type=float, default=60.0)
+    parser.add_argument("--timeout", type=float, default=60.0, help="time for the whole pass, s")
+    parser.add_argument("--init-timeout", type=float, default=20.0, help="wait for Initialize, s")
+    parser.add_argument("--settle", type=float, default=1.0, help="after Initialize, for Commit/SetValue, s")
+    parser.add_argument("--width", type=int, default=1280)
+    parser.add_argument("--height", type=int, default=800)
+    parser.add_argument("--parallel", type=int, default=3, help="lessons run at once")
     parser.add_argument("urls", nargs="+")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
 
-    from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, QTimer, QUrl, qVersion
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    from PySide6.QtCore import QCoreApplication, Qt, QTimer, QUrl, qVersion
     from PySide6.QtWidgets import QApplication
 
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
     app = QApplication([sys.argv[0]])
-    from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
+    from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile, QWebEngineUrlRequestInterceptor
+    from PySide6.QtWebEngineWidgets import QWebEngineView
 
-    profile = QWebEngineProfile()  # off the record: no cache or cookies on disk
-    page = QWebEnginePage(profile)
+    allowed_host = QUrl(args.urls[0]).host()
     deadline = time.monotonic() + args.timeout
 
-    def wait(ms: int, signal=None):
-        loop = QEventLoop()
-        result = {}
-        if signal is not None:
-            def done(*values):
-                result["values"] = values
-                loop.quit()
-            signal.connect(done)
-        QTimer.singleShot(max(1, min(ms, int((deadline - time.monotonic()) * 1000))), loop.quit)
-        loop.exec()
-        if signal is not None:
-            signal.disconnect(done)
-        return result.get("values")
+    class LoopbackOnly(QWebEngineUrlRequestInterceptor):
+        """Blocks requests to any host but the staging server, and records them for the lesson."""
 
-    def evaluate(script: str):
-        loop = QEventLoop()
-        holder = {}
+        def __init__(self):
+            super().__init__()
+            self.blocked: list[dict[str, str]] = []
 
-        def done(value):
-            holder["value"] = value
-            loop.quit()
-        page.runJavaScript(script, 0, done)
-        QTimer.singleShot(5000, loop.quit)
-        loop.exec()
-        return holder.get("value")
+        def interceptRequest(self, info):  # noqa: N802 - Qt's name
+            url = info.requestUrl()
+            if url.scheme() in ALLOWED_SCHEMES or url.host() == allowed_host:
+                return
+            info.block(True)
+            if len(self.blocked) < CONSOLE_KEPT:
+                self.blocked.append({"url": url.toString()[:300], "host": url.host(),
+                                     "type": str(info.resourceType()).rsplit(".", 1)[-1].replace("ResourceType", "")})
 
-    pages = []
-    for url in args.urls:
-        if time.monotonic() > deadline:
-            pages.append({"url": url, "error": "not loaded: the time budget ran out"})
-            continue
+    class LessonPage(QWebEnginePage):
+        def __init__(self, profile):
+            super().__init__(profile)
+            self.errors: list[dict[str, Any]] = []
+
+        def javaScriptConsoleMessage(self, level, message, line, source):  # noqa: N802 - Qt's name
+            if level == QWebEnginePage.JavaScriptConsoleMessageLevel.ErrorMessageLevel and len(self.errors) < CONSOLE_KEPT:
+                self.errors.append({"message": message[:500], "source": source[:300], "line": line})
+
+    class Slot:
+        """One sized, visible view with its own off-the-record profile (so blocked requests and
+        console errors belong to the lesson it runs)."""
+
+        def __init__(self):
+            self.interceptor = LoopbackOnly()
+            self.profile = QWebEngineProfile()
+            self.profile.setUrlRequestInterceptor(self.interceptor)
+            self.page = LessonPage(self.profile)
+            self.view = QWebEngineView()
+            self.view.setPage(self.page)
+            self.view.resize(args.width, args.height)
+            self.view.show()
+            self.loaded: bool | None = None
+            self.value: Any = None
+            self.page.loadFinished.connect(self._loaded)
+
+        def _loaded(self, ok: bool) -> None:
+            self.loaded = ok
+
+        def evaluate(self, script: str) -> None:
+            self.value = None
+            self.page.runJavaScript(script, 0, self._got)
+
+        def _got(self, value: Any) -> None:
+            self.value = value if value is not None else ""
+
+        def close(self) -> None:
+            self.view.close()
+            self.view.setPage(None)
+            self.page.deleteLater()
+            self.view.deleteLater()
+
+    def lesson(slot: Slot, url: str):
+        """A generator stepped every tick: each ``yield`` gives the event loop back."""
         started = time.monotonic()
-        page.load(QUrl(url))
-        loaded = wait(LOAD_TIMEOUT_MS, page.loadFinished)
-        if not loaded or not loaded[0]:
-            pages.append({"url": url, "error": "the page did not finish loading"})
-            continue
-        wait(SETTLE_MS)
-        raw = evaluate(TIMING_JS)
-        timing = json.loads(raw) if isinstance(raw, str) else {"error": "timing not readable"}
-        evaluate("document.getElementById('sco').src = 'about:blank'; true")
-        wait(UNLOAD_MS)
-        pages.append({"url": url, "wall_ms": round((time.monotonic() - started) * 1000, 1),
-                      **{k: v for k, v in timing.items() if k != "error"},
-                      **({"error": timing["error"]} if "error" in timing else {})})
-    page.deleteLater()
+        slot.interceptor.blocked = []
+        slot.page.errors = []
+        slot.loaded = None
+        slot.page.load(QUrl(url))
+        result: dict[str, Any] = {"url": url}
+        while slot.loaded is None and time.monotonic() - started < LOAD_TIMEOUT_S and time.monotonic() < deadline:
+            yield
+        if not slot.loaded:
+            result["error"] = "the launch frame did not finish loading"
+        init_deadline = min(started + args.init_timeout, deadline)
+        calls: list[dict[str, Any]] = []
+        while slot.loaded and time.monotonic() < init_deadline:
+            slot.evaluate(CALLS_JS)
+            while slot.value is None and time.monotonic() < deadline:
+                yield
+            try:
+                calls = json.loads(slot.value or "[]")
+            except ValueError:
+                calls = []
+            if any(c.get("fn") in ("Initialize", "LMSInitialize") for c in calls):
+                result["init_ms"] = round((time.monotonic() - started) * 1000, 1)
+                break
+            yield
+        result["initialized"] = "init_ms" in result
+        settle_until = min(time.monotonic() + args.settle, deadline)
+        while time.monotonic() < settle_until:
+            yield
+        slot.evaluate(PAGE_STATE_JS)
+        while slot.value is None and time.monotonic() < deadline:
+            yield
+        try:
+            state = json.loads(slot.value) if slot.value else {"error": "the page state was not readable"}
+        except ValueError:
+            state = {"error": "the page state was not readable"}
+        slot.evaluate("document.getElementById('sco') && (document.getElementById('sco').src = 'about:blank'); true")
+        unload_until = min(time.monotonic() + UNLOAD_S, deadline)
+        while time.monotonic() < unload_until:
+            yield
+        resources = state.pop("resources", [])
+        result.update({k: v for k, v in state.items() if k != "error"})
+        if "error" in state and "error" not in result:
+            result["error"] = state["error"]
+        load_ms = state.get("load_ms") or 0
+        result["resources"] = resources[:500]
+        result["bytes_by_load"] = sum(r["transfer_bytes"] for r in resources if (r.get("response_end_ms") or 0) <= load_ms)
+        result["bytes_total"] = sum(r["transfer_bytes"] for r in resources)
+        result["failed_requests"] = [{"url": r["name"][:300], "status": r["status"], "type": r["type"]}
+                                     for r in resources if r["status"] >= 400][:CONSOLE_KEPT]
+        result["blocked_requests"] = list(slot.interceptor.blocked)
+        result["console_errors"] = list(slot.page.errors)
+        result["wall_ms"] = round((time.monotonic() - started) * 1000, 1)
+        result["viewport"] = state.get("viewport") or [args.width, args.height]
+        return result
+
+    queue = list(enumerate(args.urls))
+    results: dict[int, dict[str, Any]] = {}
+    slots = [Slot() for _ in range(max(1, min(args.parallel, len(args.urls))))]
+    running: dict[int, tuple[int, Any]] = {}
+
+    def tick() -> None:
+        for index, slot in enumerate(slots):
+            if index in running:
+                number, steps = running[index]
+                try:
+                    next(steps)
+                    continue
+                except StopIteration as done:
+                    results[number] = done.value
+                    del running[index]
+            if queue and time.monotonic() < deadline:
+                number, url = queue.pop(0)
+                running[index] = (number, lesson(slot, url))
+        if not running and (not queue or time.monotonic() >= deadline):
+            for number, url in queue:
+                results[number] = {"url": url, "error": "not run: the time budget ran out"}
+            queue.clear()
+            timer.stop()
+            app.quit()
+
+    timer = QTimer()
+    timer.timeout.connect(tick)
+    timer.start(TICK_MS)
+    app.exec()
+    for slot in slots:
+        slot.close()
     app.processEvents()
-    print(json.dumps({"engine": f"Qt WebEngine (Qt {qVersion()})", "pages": pages}))
+    pages = [results.get(i, {"url": url, "error": "not run"}) for i, url in enumerate(args.urls)]
+    print(json.dumps({"engine": f"Qt WebEngine (Qt {qVersion()})", "viewport": [args.width, args.height],
+                      "parallel": len(slots), "pages": pages}))
     sys.stdout.flush()
     return 0
 

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 POLL_S = 0.1
@@ -24,10 +25,31 @@ def helper_environment() -> dict[str, str]:
     return env
 
 
-def run_browser_timing(urls: list[str], timeout_s: float, checkpoint: Callable[[], None] | None = None
-                       ) -> dict[str, Any]:
-    """Load each URL in Qt WebEngine; the timings, or ``{"skipped": reason}`` when it cannot run."""
-    command = [sys.executable, "-m", "certifier.ui.browser_probe", "--timeout", str(timeout_s), *urls]
+@dataclass(frozen=True)
+class BrowserSettings:
+    """How lessons are run: the page size, how long to wait for Initialize and for the calls that
+    follow it, and how many lessons at once (all profile values, pageload section)."""
+
+    timeout_s: float = 120.0
+    init_timeout_s: float = 20.0
+    settle_s: float = 1.0
+    width: int = 1280
+    height: int = 800
+    parallel: int = 3
+
+    def arguments(self) -> list[str]:
+        return ["--timeout", str(self.timeout_s), "--init-timeout", str(self.init_timeout_s),
+                "--settle", str(self.settle_s), "--width", str(self.width), "--height", str(self.height),
+                "--parallel", str(self.parallel)]
+
+
+def run_browser_timing(urls: list[str], settings: BrowserSettings | float,
+                       checkpoint: Callable[[], None] | None = None) -> dict[str, Any]:
+    """Run each lesson URL in Qt WebEngine; what happened per lesson, or ``{"skipped": reason}``."""
+    if not isinstance(settings, BrowserSettings):
+        settings = BrowserSettings(timeout_s=float(settings))
+    timeout_s = settings.timeout_s
+    command = [sys.executable, "-m", "certifier.ui.browser_probe", *settings.arguments(), *urls]
     try:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                    env=helper_environment())

@@ -1,0 +1,254 @@
+"""Pure runtime rules: what happened when each lesson ran in a learner-sized, visible browser page.
+
+A lesson that never calls Initialize gets its *cause* in the finding, from what the browser saw:
+the tool's tracking switched off, a script error, a host the course needs at run time (blocked
+here: the runtime pass contacts only the staging server), files it requested that are missing,
+or nothing at all. The remediation follows the cause. Requests that failed are graded as the
+static reference rules grade missing files; a lesson that renders nothing is a blocker. A rule
+that observed nothing (no SCO, none initialised) is skipped with the reason, never passed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from certifier.findings import Evidence, Finding, Severity, Status, quantity
+from certifier.rules import Rule
+
+# Resource Timing initiators whose failure costs a picture or a glyph, not the lesson.
+COSMETIC_INITIATORS = ("css", "img", "image", "input")
+# Blocked request types (Qt's resource types) without which a page's code or layout breaks.
+ESSENTIAL_BLOCKED = ("Script", "Stylesheet", "Xhr", "SubFrame", "MainFrame", "Media", "Object", "Worker")
+CODE_BLOCKED = ("Script", "Xhr", "SubFrame", "Worker", "Object")
+IGNORED_PATHS = ("/favicon.ico",)  # asked for by the browser itself, not by the course
+
+BROWSER_LOAD = Rule(
+    "pageload.browser-load", "Real-browser load of each lesson",
+    "Lessons fail to load in a real browser", Severity.INFO,
+    remediation="Open the lesson in a browser's developer tools to see why it does not load.",
+    it_risk="Support: what fails here fails for learners.")
+RUNTIME_INITIALIZE = Rule(
+    "pageload.runtime-initialize", "Each SCO initialises its LMS session",
+    "SCOs do not initialise their LMS session", Severity.MAJOR,
+    remediation='Call Initialize("") (LMSInitialize for SCORM 1.2) when the lesson loads.',
+    it_risk="Support: no learner record is created; completions never reach the LMS.")
+RUNTIME_TERMINATE = Rule(
+    "pageload.runtime-terminate", "Each SCO terminates its LMS session",
+    "SCOs do not terminate their LMS session", Severity.MAJOR,
+    remediation='Call Commit and Terminate("") (LMSFinish for SCORM 1.2) on pagehide/unload.',
+    it_risk="Support: lost learner records — progress and completions are not saved.")
+RUNTIME_STATUS = Rule(
+    "pageload.runtime-status", "Each SCO reports completion or success",
+    "SCOs report no completion or success", Severity.MINOR,
+    remediation="Set cmi.completion_status (cmi.core.lesson_status in SCORM 1.2) when the learner finishes.",
+    it_risk="Support: learners stay 'incomplete' and ask for their certificates.")
+RUNTIME_RENDER = Rule(
+    "pageload.runtime-render", "Each lesson shows content", "A lesson renders nothing", Severity.BLOCKER,
+    remediation="Publish the lesson again with every file it loads; open it in a browser to confirm it shows.",
+    it_risk="Support: learners see an empty page; every one of them calls the helpdesk.")
+RUNTIME_REQUESTS = Rule(
+    "pageload.runtime-requests", "Requests a running lesson makes succeed",
+    "Requests fail while lessons run", Severity.MAJOR,
+    remediation="Add the files the lesson requests, or correct the paths its scripts build, and publish again.",
+    it_risk="Support: broken scripts, data or media in the lesson; learners report a broken course.")
+RUNTIME_STYLE_REQUESTS = Rule(
+    "pageload.runtime-style-requests", "Images and fonts a running lesson asks for exist",
+    "Images or fonts missing while lessons run", Severity.MINOR,
+    remediation="Add the images or fonts, or remove the references to them.",
+    it_risk="Support: an icon, background or font looks wrong.")
+RUNTIME_HOSTS = Rule(
+    "pageload.runtime-hosts", "Hosts a running lesson contacts", "Lessons contact other hosts at run time",
+    Severity.INFO,
+    remediation="Ask IT to allow these hosts through the proxy for learners, or bundle what they serve into "
+                "the package.",
+    it_risk="Network: each host must be reachable from every site, or the parts of the lesson it serves fail.")
+
+
+def _evidence(page: Mapping[str, Any], note: str | None = None) -> Evidence:
+    return Evidence(url=page["url"], path=page.get("launch"), note=note)
+
+
+def paired(evidence: Mapping[str, Any]) -> list[tuple[Mapping[str, Any], Mapping[str, Any]]]:
+    """(static page, browser page) per lesson; the browser ran the units in the same order."""
+    browser_pages = evidence["browser"].get("pages", [])
+    by_id = {}
+    for page in browser_pages:
+        unit = parse_qs(urlsplit(page.get("url", "")).query).get("id", [""])[0]
+        by_id.setdefault(unit, page)
+    return [(page, by_id.get(page["id"], {})) for page in evidence["pages"]]
+
+
+def _short(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path.lstrip("/") or url
+
+
+def failed_requests(run: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return [r for r in run.get("failed_requests", []) if urlsplit(r["url"]).path not in IGNORED_PATHS]
+
+
+def cause(run: Mapping[str, Any], evidence: Mapping[str, Any]) -> tuple[str, str]:
+    """Why a lesson did not initialise, and the kind of fix: tracking, host, missing, error, silent."""
+    tracking_off = [s for s in evidence.get("tool_settings") or [] if s["setting"] == "tracking" and not s["enabled"]]
+    blocked = [b for b in run.get("blocked_requests", []) if b.get("type") in ESSENTIAL_BLOCKED]
+    hosts = sorted({b["host"] for b in blocked})
+    errors = run.get("console_errors", [])
+    missing = [r for r in failed_requests(run) if r["type"] not in COSMETIC_INITIATORS]
+    if tracking_off:
+        setting = tracking_off[0]
+        return (f"tracking is off in {setting['path']} ({setting['name']}): the course never looks for the LMS",
+                "tracking")
+    error = f"the page threw `{errors[0]['message'].removeprefix('Uncaught ')}`" if errors else ""
+    code_hosts = sorted({b["host"] for b in blocked if b.get("type") in CODE_BLOCKED})
+    if code_hosts:  # a script or data the page needed never came
+        return _host_cause(error, code_hosts), "host"
+    if missing:
+        listed = ", ".join(f"{_short(r['url'])} ({r['status']})" for r in missing[:3])
+        return (f"{error + ' after ' if error else ''}requests failed: {listed}", "missing")
+    if error:
+        return error + (f" ({', '.join(hosts)} could not be reached)" if hosts else ""), "error"
+    if hosts:
+        return _host_cause("", hosts), "host"
+    return (f"no error was seen, but it never looked for the LMS API within {evidence.get('init_timeout_s', 20):g} s",
+            "silent")
+
+
+def _host_cause(error: str, hosts: list[str]) -> str:
+    return (f"{error} after " if error else "") + f"{', '.join(hosts)} could not be reached: the course needs " \
+           f"{'that host' if len(hosts) == 1 else 'those hosts'} at run time"
+
+
+def remediation_for(kinds: set[str], evidence: Mapping[str, Any], runs: list[Mapping[str, Any]]) -> str:
+    tool = (evidence.get("authoring_tool") or {}).get("label") or "the authoring tool"
+    fixes = []
+    if "tracking" in kinds:
+        setting = next(s for s in evidence.get("tool_settings") or [] if s["setting"] == "tracking" and not s["enabled"])
+        fixes.append(f"In {tool}, {setting['fix']}.")
+    if "host" in kinds:
+        hosts = sorted({b["host"] for r in runs for b in r.get("blocked_requests", []) if b.get("type") in ESSENTIAL_BLOCKED})
+        fixes.append(f"Bundle what {', '.join(hosts)} serves into the package, or ask IT to allow "
+                     f"{'that host' if len(hosts) == 1 else 'those hosts'} for every learner.")
+    if "missing" in kinds:
+        fixes.append("Add the files the lesson requests (see pageload.runtime-requests) and publish again.")
+    if "error" in kinds:
+        fixes.append("Fix the script error shown (open the lesson with the browser's developer tools).")
+    if "silent" in kinds:
+        fixes.append(f"Publish from {tool} for an LMS with SCORM tracking on; the lesson must call Initialize "
+                     '("") (LMSInitialize for SCORM 1.2) when it loads.')
+    return " ".join(fixes)
+
+
+def runtime_rules(evidence: Mapping[str, Any]) -> list[Finding]:
+    browser = evidence["browser"]
+    rules = (BROWSER_LOAD, RUNTIME_INITIALIZE, RUNTIME_TERMINATE, RUNTIME_STATUS, RUNTIME_RENDER, RUNTIME_REQUESTS,
+             RUNTIME_STYLE_REQUESTS, RUNTIME_HOSTS)
+    if browser.get("skipped"):
+        return [rule.finding(Status.SKIPPED, f"Not measured: {browser['skipped']}",
+                             it_risk="What this rule checks was not verified in a browser.") for rule in rules]
+    pairs = paired(evidence)
+    return [load_finding(browser, pairs), *session_findings(evidence, pairs), render_finding(pairs),
+            *request_findings(pairs)]
+
+
+def load_finding(browser: Mapping[str, Any], pairs) -> Finding:
+    runs = [run for _, run in pairs if run]
+    failed = [(f"{page['launch']}: {run['error']}", _evidence(page)) for page, run in pairs if run.get("error")]
+    slowest = max((run.get("load_ms") or 0 for run in runs), default=0)
+    loaded_mb = max((run.get("bytes_by_load") or 0 for run in runs), default=0) / 1024 / 1024
+    width, height = browser.get("viewport") or (1280, 800)
+    return BROWSER_LOAD.outcome(
+        failed, f"{len(runs)} lessons ran in Qt WebEngine in a visible {width}×{height} page "
+        f"({browser.get('parallel', 1)} at once); slowest load event at {quantity(slowest, 'ms')}, at most "
+        f"{quantity(loaded_mb, 'MB')} loaded by then.", measured=slowest, unit="ms",
+        details={"lessons": [{"launch": page["launch"], "load_ms": run.get("load_ms"), "init_ms": run.get("init_ms"),
+                              "bytes_by_load": run.get("bytes_by_load"), "bytes_total": run.get("bytes_total")}
+                             for page, run in pairs if run]})
+
+
+def _called(entries, *names) -> bool:
+    return any(e.get("fn") in names and e.get("result") == "true" for e in entries)
+
+
+def session_findings(evidence: Mapping[str, Any], pairs) -> list[Finding]:
+    by_sco: dict[str, list[Mapping[str, Any]]] = {}
+    for entry in evidence.get("runtime_log", []):
+        by_sco.setdefault(entry.get("sco", ""), []).append(entry)
+    scos = [(page, run) for page, run in pairs if page.get("scorm")]
+    if not scos:
+        reason = "the package has no SCORM lesson (SCOs); cmi5 and xAPI launches are not run by this pass"
+        return [rule.finding(Status.SKIPPED, f"Not observed: {reason}.")
+                for rule in (RUNTIME_INITIALIZE, RUNTIME_TERMINATE, RUNTIME_STATUS)]
+    no_init, kinds, no_term, no_status, started = [], set(), [], [], 0
+    for page, run in scos:
+        entries = by_sco.get(page["id"], [])
+        if not _called(entries, "Initialize", "LMSInitialize"):
+            text, kind = cause(run, evidence) if run else ("the lesson did not run", "error")
+            kinds.add(kind)
+            no_init.append((f"{page['launch']} never called Initialize: {text}", _evidence(page)))
+            continue
+        started += 1
+        if not _called(entries, "Terminate", "LMSFinish"):
+            no_term.append((f"{page['launch']} never called Terminate/LMSFinish", _evidence(page)))
+        status_set = any(e.get("fn") in ("SetValue", "LMSSetValue") and e.get("result") == "true" and e.get("args")
+                         and e["args"][0] in ("cmi.completion_status", "cmi.success_status", "cmi.core.lesson_status")
+                         for e in entries)
+        if not status_set:
+            no_status.append((f"{page['launch']} never set a completion or success status", _evidence(page)))
+    initialize = RUNTIME_INITIALIZE.outcome(
+        no_init, f"{started} of {len(scos)} SCOs called Initialize.",
+        remediation=remediation_for(kinds, evidence, [run for _, run in scos]) or None,
+        details={"causes": sorted(kinds)})
+    if not started:
+        skipped = "no SCO initialised, so there was no session to end or report on"
+        return [initialize, RUNTIME_TERMINATE.finding(Status.SKIPPED, f"Not observed: {skipped}."),
+                RUNTIME_STATUS.finding(Status.SKIPPED, f"Not observed: {skipped}.")]
+    return [initialize,
+            RUNTIME_TERMINATE.outcome(no_term, f"All {started} SCOs that initialised also terminated."),
+            RUNTIME_STATUS.outcome(no_status, f"All {started} SCOs that initialised set a completion or success "
+                                              "status.")]
+
+
+def render_finding(pairs) -> Finding:
+    """Nothing shown (no text, no image, canvas or video in any of the lesson's frames) after the
+    settle time. With a failed request or a script error it is a blocker; with no error seen it is a
+    warning (a launcher that opens its own window shows nothing here too)."""
+    blank, quiet = [], []
+    for page, run in pairs:
+        shown = run.get("rendered")
+        if not shown or shown.get("text_chars") or shown.get("media"):
+            continue
+        failures = [r for r in failed_requests(run) if r["type"] not in COSMETIC_INITIATORS]
+        if failures or run.get("console_errors"):
+            why = ", ".join(f"{_short(r['url'])} ({r['status']})" for r in failures[:5]) or \
+                run["console_errors"][0]["message"]
+            blank.append((f"{page['launch']} renders nothing: {why}", _evidence(page)))
+        else:
+            quiet.append((f"{page['launch']} renders nothing and shows no error", _evidence(page)))
+    if blank:
+        return RUNTIME_RENDER.outcome(blank + quiet, "")
+    return RUNTIME_RENDER.outcome(quiet, "Every lesson shows text or images once it has run.",
+                                  fail_status=Status.WARN, severity=Severity.MAJOR if quiet else None)
+
+
+def request_findings(pairs) -> list[Finding]:
+    essential, cosmetic, hosts = [], [], {}
+    for page, run in pairs:
+        for request in failed_requests(run):
+            note = f"{page['launch']}: {request['type']} {_short(request['url'])} answered {request['status']}"
+            target = cosmetic if request["type"] in COSMETIC_INITIATORS else essential
+            target.append((note, Evidence(url=request["url"], path=page["launch"], note=note)))
+        for blocked in run.get("blocked_requests", []):
+            hosts.setdefault(blocked["host"], []).append((page, blocked))
+    host_problems = [(f"{host}: {', '.join(sorted({b['type'] for _, b in uses}))} for "
+                      f"{', '.join(sorted({p['launch'] for p, _ in uses}))}",
+                      Evidence(url=uses[0][1]["url"], path=uses[0][0]["launch"])) for host, uses in sorted(hosts.items())]
+    return [
+        RUNTIME_REQUESTS.outcome(essential, "Every script, data, page and media request of the running lessons "
+                                            "succeeded.", count_prefix=True),
+        RUNTIME_STYLE_REQUESTS.outcome(cosmetic, "Every image and font the running lessons asked for was there.",
+                                       count_prefix=True),
+        RUNTIME_HOSTS.outcome(host_problems, "The lessons contacted no host but the LMS while they ran.",
+                              fail_status=Status.WARN, details={"hosts": sorted(hosts)}),
+    ]
