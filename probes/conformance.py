@@ -177,7 +177,8 @@ def launch_units(evidence: Mapping[str, Any]) -> list[dict[str, Any]]:
         for au in evidence["cmi5"]["aus"]:
             url = (au["url"] or "").strip()
             launch = url if "://" in url else posixpath.normpath(posixpath.join(base, strip_query(url)))
-            units.append({"id": au["id"], "title": au["title"], "launch": launch, "declared": []})
+            units.append({"id": au["id"], "title": au["title"], "launch": launch, "declared": [],
+                          "move_on": au.get("move_on")})
     elif "tincan" in evidence:
         for activity in evidence["tincan"]["activities"]:
             if activity["launch"]:
@@ -205,6 +206,7 @@ def build_launch_map(evidence: Mapping[str, Any]) -> list[dict[str, Any]]:
     for unit in launch_units(evidence):
         reachable = _closure([unit["launch"], *roots], graph, files)
         launch_map.append({
+            **({"move_on": unit["move_on"]} if unit.get("move_on") else {}),
             "id": unit["id"],
             "title": unit["title"],
             "launch": unit["launch"],

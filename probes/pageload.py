@@ -18,6 +18,7 @@ from certifier.media_types import guess_by_name, is_audio_or_video
 from certifier.probe_api import Need, Probe, ProbeContext
 from certifier.profiles import LimitSpec
 from certifier.references import JS_ABSOLUTE, LINK, SCRIPT_CANDIDATE, css_references, decode_text, html_references
+from certifier.standards import CMI5, XAPI
 from certifier.staging.browser import BrowserSettings, run_browser_timing
 from certifier.staging.server import StagingServer
 from certifier.rules import declared_in
@@ -27,6 +28,51 @@ from .pageload_fetch import FetchLimits, fetch, new_session, page_url, range_che
 from .pageload_rules import all_rules
 
 SCORM_STANDARDS = ("SCORM",)
+
+
+MEDIA_INITIATORS = ("video", "audio", "track")
+SEQUENCE_SHOWN = 40  # calls or statements listed per lesson in the report
+
+
+def runtime_sequences(units: list[dict[str, Any]], log: list[dict[str, Any]], lrs: Mapping[str, Any]
+                      ) -> list[dict[str, Any]]:
+    """Per lesson, what it did in order: its SCORM calls, or the statements it and the LMS sent."""
+    sequences = []
+    for unit in units:
+        calls = [e.get("fn", "?") + (f"({e['args'][0]})" if e.get("args") and e.get("fn", "").endswith("SetValue")
+                                     else "") for e in log if e.get("sco") == unit["id"] and e.get("api") != "frame"]
+        statements = [("LMS " if s["by"] == "lms" else "") + ((s["statement"].get("verb") or {}).get("id") or "?")
+                      .rsplit("/", 1)[-1] for s in lrs.get("statements", []) if s["unit"] == unit["id"]]
+        events = calls + statements
+        sequences.append({"launch": unit["launch"], "kind": "statements" if statements else "SCORM calls",
+                          "count": len(events), "events": events[:SEQUENCE_SHOWN]})
+    return sequences
+
+
+def attach_browser_loads(pages: list[dict[str, Any]], browser: Mapping[str, Any]) -> None:
+    """Give each page what the real browser loaded by its load event (Resource Timing): the page
+    weight and load time are judged on that, not on every file a stylesheet names."""
+    runs = browser.get("pages", [])
+    if len(runs) != len(pages):
+        return
+    for page, run in zip(pages, runs):
+        load_ms = run.get("load_ms")
+        if not load_ms or run.get("error"):
+            continue
+        page["browser_load"] = {
+            "doc_bytes": run.get("doc_bytes") or 0,
+            "resources": [r["transfer_bytes"] for r in run.get("resources", [])
+                          if (r.get("response_end_ms") or 0) <= load_ms and r.get("type") not in MEDIA_INITIATORS
+                          and r.get("status", 200) < 400]}
+
+
+def launch_kind(ctx: ProbeContext) -> str:
+    """How the LMS frame launches the package's lessons: SCORM API, cmi5, xAPI (Tin Can), or a
+    plain page that tracks nothing in the browser (HTML, AICC's server-side HACP)."""
+    standard = ctx.detection.standard
+    if standard.startswith(SCORM_STANDARDS):
+        return "scorm"
+    return {CMI5: "cmi5", XAPI: "xapi"}.get(standard, "untracked")
 
 
 # References a page does not load by itself: links the learner may follow, script strings.
@@ -95,6 +141,7 @@ class PageLoadProbe(Probe):
                 pages.append(self._page(ctx, session, base, unit, records, fetch_limits, limits, scorm))
             browser: dict[str, Any]
             runtime_log: list[dict[str, Any]] = []
+            lrs: dict[str, Any] = {"statements": [], "launches": []}
             if not limits["browser_timing"]:
                 browser = {"skipped": "the profile turns the real-browser pass off (pageload.browser_timing)"}
             elif server is None:
@@ -102,23 +149,25 @@ class PageLoadProbe(Probe):
                                       "against an external staging server"}
             else:
                 ctx.progress(0.75, "loading lessons in Qt WebEngine")
-                urls = [server.launch_url(u["launch"], u["id"]) for u in units]
+                urls = [server.launch_url(u["launch"], u["id"], launch_kind(ctx)) for u in units]
                 settings = BrowserSettings(limits["browser_timeout_s"], limits["runtime_init_timeout_s"],
                                            limits["runtime_settle_s"], limits["browser_width_px"],
                                            limits["browser_height_px"], limits["browser_parallel_lessons"])
                 browser = run_browser_timing(urls, settings, ctx.checkpoint)
                 runtime_log = server.log_snapshot()
+                lrs = server.lrs.snapshot()
+                attach_browser_loads(pages, browser)
         finally:
             if server is not None:
                 server.stop()
         conformance = ctx.evidence.get("conformance", {}).get("outputs", {})
         evidence = {"target": base if server is None else "embedded", "embedded": server is not None,
-                    "pages": pages, "browser": browser, "runtime_log": runtime_log,
+                    "pages": pages, "browser": browser, "runtime_log": runtime_log, "lrs": lrs,
                     # What the runtime rules need to name a cause: the tool and its tracking switch.
                     "authoring_tool": conformance.get("authoring_tool"),
                     "tool_settings": conformance.get("tool_settings", []),
                     "init_timeout_s": limits["runtime_init_timeout_s"]}
-        evidence["outputs"] = {"waterfall": waterfall(pages)}
+        evidence["outputs"] = {"waterfall": waterfall(pages), "runtime_log": runtime_sequences(units, runtime_log, lrs)}
         return evidence
 
     def _page(self, ctx, session, base, unit, records, fetch_limits, limits, scorm) -> dict[str, Any]:
@@ -128,7 +177,7 @@ class PageLoadProbe(Probe):
         doc["path"] = unit["launch"]
         requests_made = [doc]
         page = {"id": unit["id"], "title": unit["title"], "launch": unit["launch"], "url": url,
-                "tls": urlsplit(url).scheme == "https", "scorm": scorm,
+                "tls": urlsplit(url).scheme == "https", "scorm": scorm, "launch_kind": launch_kind(ctx),
                 "loaded": "error" not in doc and 200 <= doc.get("status", 0) < 300, "external_hosts": []}
         if page["loaded"] and "_body" in doc:
             queue = self._targets(unit["launch"], decode_text(doc["_body"]), page)

@@ -20,13 +20,27 @@ import time
 from typing import Any
 
 LOAD_TIMEOUT_S = 30.0   # the launch frame itself must load within this
-UNLOAD_S = 0.7          # after emptying the lesson frame: unload handlers have posted their calls
+UNLOAD_S = 0.7          # after emptying the lesson frame: unload handlers have posted their calls…
+UNLOAD_MAX_S = 4.0      # …or, for a lesson that started, until its Terminate/terminated arrives
 TICK_MS = 50
 CONSOLE_KEPT = 50       # console errors kept per lesson
 ALLOWED_SCHEMES = ("data", "blob", "about", "qrc")
 
-# Runs in the LMS frame: the SCORM calls the frame recorded (lms-frame.html keeps them in page).
-CALLS_JS = "JSON.stringify(window.__certifierCalls || [])"
+# Runs in the LMS frame: what the lesson has done so far, from the staging server (its SCORM calls
+# and its xAPI statements), else the calls the frame recorded in page.
+CALLS_JS = """
+(function () {
+  try {
+    var x = new XMLHttpRequest();
+    x.open('GET', '/__lms__/progress?id=' + encodeURIComponent(window.__certifierLaunch.id), false);
+    x.send();
+    if (x.status === 200) { return x.responseText; }
+  } catch (e) { /* fall back to the frame's own record */ }
+  return JSON.stringify(window.__certifierCalls || []);
+}())
+"""
+INITIALIZED = ("Initialize", "LMSInitialize", "initialized")
+TERMINATED = ("Terminate", "LMSFinish", "terminated")
 
 # Runs in the LMS frame: what the lesson frame and its same-origin frames loaded and show.
 PAGE_STATE_JS = """
@@ -57,7 +71,7 @@ PAGE_STATE_JS = """
   }
   visit(top, 0);
   var nav = top.performance.getEntriesByType('navigation')[0] || {};
-  return JSON.stringify({load_ms: nav.loadEventEnd || null, dom_content_loaded_ms: nav.domContentLoadedEventEnd || null,
+  return JSON.stringify({load_ms: nav.loadEventEnd || null, doc_bytes: nav.transferSize || nav.encodedBodySize || 0, dom_content_loaded_ms: nav.domContentLoadedEventEnd || null,
                          response_end_ms: nav.responseEnd || null, resources: resources,
                          rendered: {text_chars: text, media: media, frames: frames},
                          viewport: [top.innerWidth, top.innerHeight], visibility: document.visibilityState});
@@ -160,7 +174,9 @@ def main(argv: list[str] | None = None) -> int:
             yield
         if not slot.loaded:
             result["error"] = "the launch frame did not finish loading"
-        init_deadline = min(started + args.init_timeout, deadline)
+        # A page that tracks nothing in the browser (plain HTML, AICC) is not waited for.
+        waits = "launch=untracked" not in url
+        init_deadline = min(started + args.init_timeout, deadline) if waits else started
         calls: list[dict[str, Any]] = []
         while slot.loaded and time.monotonic() < init_deadline:
             slot.evaluate(CALLS_JS)
@@ -170,12 +186,13 @@ def main(argv: list[str] | None = None) -> int:
                 calls = json.loads(slot.value or "[]")
             except ValueError:
                 calls = []
-            if any(c.get("fn") in ("Initialize", "LMSInitialize") for c in calls):
+            # SCORM's Initialize, cmi5's initialized, or any statement of an xAPI course ('attempted'…).
+            if any(c.get("fn") in INITIALIZED or c.get("statement") for c in calls):
                 result["init_ms"] = round((time.monotonic() - started) * 1000, 1)
                 break
             yield
         result["initialized"] = "init_ms" in result
-        settle_until = min(time.monotonic() + args.settle, deadline)
+        settle_until = min(time.monotonic() + (args.settle if waits else 0.2), deadline)
         while time.monotonic() < settle_until:
             yield
         slot.evaluate(PAGE_STATE_JS)
@@ -186,9 +203,20 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError:
             state = {"error": "the page state was not readable"}
         slot.evaluate("document.getElementById('sco') && (document.getElementById('sco').src = 'about:blank'); true")
-        unload_until = min(time.monotonic() + UNLOAD_S, deadline)
+        emptied = time.monotonic()
+        unload_until = min(emptied + (UNLOAD_MAX_S if result["initialized"] else UNLOAD_S), deadline)
         while time.monotonic() < unload_until:
             yield
+            if not result["initialized"] or time.monotonic() - emptied < UNLOAD_S:
+                continue
+            slot.evaluate(CALLS_JS)  # the LMS frame is still there: has the session ended?
+            while slot.value is None and time.monotonic() < deadline:
+                yield
+            try:
+                if any(c.get("fn") in TERMINATED for c in json.loads(slot.value or "[]")):
+                    break
+            except ValueError:
+                break
         resources = state.pop("resources", [])
         result.update({k: v for k, v in state.items() if k != "error"})
         if "error" in state and "error" not in result:

@@ -166,6 +166,17 @@ def grading_section(report: dict[str, Any]) -> str:
     return f"<section id='grading'><h2>How findings are graded</h2><ul>{items}</ul></section>" if items else ""
 
 
+def runtime_section(report: dict[str, Any]) -> str:
+    """What each lesson did when it ran in the browser: SCORM calls or xAPI statements, in order."""
+    lessons = report.get("outputs", {}).get("pageload", {}).get("runtime_log") or []
+    rows = "".join(f"<tr><td><code>{escape(lesson['launch'])}</code></td><td>{escape(lesson['kind'])}</td>"
+                   f"<td>{escape(' → '.join(lesson['events']) or 'nothing')}"
+                   + (f" … ({lesson['count']} in all)" if lesson["count"] > len(lesson["events"]) else "") + "</td></tr>"
+                   for lesson in lessons)
+    return (f"<section id='runtime'><h2>Runtime log</h2><table><tr><th>Lesson</th><th>Log</th><th>In order</th></tr>"
+            f"{rows}</table></section>") if rows else ""
+
+
 def charts_section(report: dict[str, Any]) -> str:
     charts = []
     media = media_chart(report)
@@ -216,7 +227,7 @@ def render_html(report: dict[str, Any], inventory_rows: int | None = None) -> st
         f"<div class='small' style='color:#fff'>Profile {escape(report['profile']['name'])} · run "
         f"{escape(report['run']['finished_at'])} · package SHA-256 {escape(package.get('sha256', '—'))}</div></header>"
         f"{executive_summary(report)}{decisions_block(report)}{findings_section(report)}{grading_section(report)}"
-        f"{charts_section(report)}"
+        f"{runtime_section(report)}{charts_section(report)}"
         f"<section id='probes'><h2>Probes run</h2><table><tr><th>Probe</th><th>Status</th><th>Time</th><th>Note</th></tr>"
         f"{probes}</table><p class='meta'>Verdict rule: {escape(report['verdict_rule'])}</p></section>"
         f"{appendices(report, inventory_rows)}"

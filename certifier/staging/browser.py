@@ -35,7 +35,7 @@ class BrowserSettings:
     settle_s: float = 1.0
     width: int = 1280
     height: int = 800
-    parallel: int = 3
+    parallel: int = 2
 
     def arguments(self) -> list[str]:
         return ["--timeout", str(self.timeout_s), "--init-timeout", str(self.init_timeout_s),

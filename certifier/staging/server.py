@@ -25,9 +25,12 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from ..media_types import guess_by_name
 from ..resources_path import resource_path
+from .lrs import MAX_BODY_BYTES, EmbeddedLrs, launch_query
 from .network import NetworkProfile, SharedLink, chunk_size_for
 
 LMS_PREFIX = "/__lms__/"
+LRS_PREFIX = "/__lrs__/"
+LAUNCH_KINDS = ("scorm", "cmi5", "xapi")
 LOG_ENTRY_MAX_BYTES = 64 * 1024
 LOG_MAX_ENTRIES = 10_000
 GZIP_MAX_BYTES = 32 * 1024 * 1024
@@ -82,6 +85,7 @@ class StagingServer:
                      if network and network.down_kbps else None)
         self._httpd = _QuietServer((host, port), _handler_for(self))
         self._httpd.daemon_threads = True
+        self.lrs = EmbeddedLrs(base_url=self.url)
         self._thread: threading.Thread | None = None
 
     @property
@@ -89,8 +93,20 @@ class StagingServer:
         host, port = self._httpd.server_address[:2]
         return f"http://{host}:{port}/"
 
-    def launch_url(self, launch_path: str, unit_id: str = "") -> str:
-        return f"{self.url}__lms__/launch?sco={quote(launch_path)}&id={quote(unit_id or launch_path)}"
+    def launch_url(self, launch_path: str, unit_id: str = "", kind: str = "scorm") -> str:
+        """The LMS frame for a lesson; for cmi5 and xAPI the frame launches it as an LMS does
+        (registration, credentials, actor: see :mod:`certifier.staging.lrs`)."""
+        url = f"{self.url}__lms__/launch?sco={quote(launch_path)}&id={quote(unit_id or launch_path, safe='')}"
+        return url + (f"&launch={kind}" if kind != "scorm" else "")
+
+    def progress(self, unit_id: str) -> list[dict[str, Any]]:
+        """What a lesson has done so far: its SCORM calls and the statements it sent."""
+        events = [{"fn": e.get("fn"), "result": e.get("result")} for e in self.log_snapshot() if e.get("sco") == unit_id]
+        for stored in self.lrs.snapshot()["statements"]:
+            if stored["unit"] == unit_id and stored["by"] == "course":
+                verb = ((stored["statement"].get("verb") or {}).get("id") or "").rsplit("/", 1)[-1]
+                events.append({"fn": verb, "result": "true", "statement": True})
+        return events
 
     def start(self) -> StagingServer:
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
@@ -178,7 +194,16 @@ class StagingHandler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self._dispatch(head=True)
 
+    def do_PUT(self) -> None:
+        self._lrs("PUT")
+
+    def do_DELETE(self) -> None:
+        self._lrs("DELETE")
+
     def do_POST(self) -> None:
+        if urlsplit(self.path).path.startswith(LRS_PREFIX):
+            self._lrs("POST")
+            return
         if urlsplit(self.path).path != LMS_PREFIX + "log":
             self._send_simple(HTTPStatus.NOT_FOUND, b"not found")
             return
@@ -201,6 +226,9 @@ class StagingHandler(BaseHTTPRequestHandler):
             self._send_simple(HTTPStatus.SERVICE_UNAVAILABLE, b"stopping")
             return
         parts = urlsplit(self.path)
+        if parts.path.startswith(LRS_PREFIX):
+            self._lrs("HEAD" if head else "GET")
+            return
         if parts.path.startswith(LMS_PREFIX):
             self._lms(parts.path[len(LMS_PREFIX):], parse_qs(parts.query), head)
             return
@@ -309,9 +337,35 @@ class StagingHandler(BaseHTTPRequestHandler):
 
     # --- the LMS side ---
 
+    def _lrs(self, method: str) -> None:
+        """The embedded LRS (xAPI resources and cmi5's fetch URL)."""
+        parts = urlsplit(self.path)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            self._send_simple(HTTPStatus.BAD_REQUEST, b"Content-Length is not a number")
+            return
+        if length < 0 or length > MAX_BODY_BYTES:
+            self._send_simple(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, b"too large")
+            return
+        body = self.rfile.read(length) if length else b""
+        status, kind, content = self.staging.lrs.handle(method if method != "HEAD" else "GET",
+                                                        parts.path[len(LRS_PREFIX):].strip("/"),
+                                                        parse_qs(parts.query), self.headers, body)
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(content)))
+        self.send_header("X-Experience-API-Version", "1.0.3")
+        self.end_headers()
+        if method != "HEAD" and content:
+            self._write(content)
+
     def _lms(self, route: str, query: dict[str, list[str]], head: bool) -> None:
         if route == "log":
             body = json.dumps(self.staging.log_snapshot()).encode()
+            self._send_simple(HTTPStatus.OK, body, head, "application/json")
+        elif route == "progress":
+            body = json.dumps(self.staging.progress(query.get("id", [""])[0])).encode()
             self._send_simple(HTTPStatus.OK, body, head, "application/json")
         elif route == "launch":
             sco = posixpath.normpath(query.get("sco", [""])[0]).lstrip("/")
@@ -319,7 +373,13 @@ class StagingHandler(BaseHTTPRequestHandler):
             if not sco or sco.startswith("..") or self.staging.resolve("/" + sco.split("?")[0]) is None:
                 self._send_simple(HTTPStatus.NOT_FOUND, b"no such launch page", head)
                 return
-            page = launch_frame_html(unit_id, "/" + quote(sco, safe="/?=&"))
+            kind = query.get("launch", ["scorm"])[0]
+            sco_url = "/" + quote(sco, safe="/?=&")
+            if kind in ("cmi5", "xapi"):
+                unit = next((u for u in self.staging.launch_units if u.get("id") == unit_id), {})
+                params = self.staging.lrs.launch(unit_id, kind, unit_id, unit.get("move_on"))
+                sco_url += ("&" if "?" in sco_url else "?") + launch_query(params)
+            page = launch_frame_html(unit_id, sco_url)
             self._send_simple(HTTPStatus.OK, page.encode(), head, "text/html; charset=utf-8")
         elif route == "":
             self._send_simple(HTTPStatus.OK, index_html(self.staging).encode(), head, "text/html; charset=utf-8")

@@ -1,0 +1,221 @@
+"""An embedded LRS and cmi5/xAPI launches, as an LMS provides them, for the runtime pass.
+
+Only the resources a course uses at run time: statements (POST, PUT, GET), the state, activity
+profile and agent profile documents, ``about``, and cmi5's one-time fetch URL that hands the AU
+its credentials. Everything lives in memory for one run and is bounded in count and size. A
+launch (:meth:`EmbeddedLrs.launch`) does what a cmi5 LMS does before opening an AU: a
+registration, a session id, ``LMS.LaunchData`` in the state, the *launched* statement, a one-time
+fetch token. xAPI (Tin Can) launches get the endpoint, Basic credentials and actor in the URL.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+import threading
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import quote, urlencode
+
+XAPI_VERSION = "1.0.3"
+MAX_STATEMENTS = 10_000
+MAX_DOCUMENTS = 1_000
+MAX_BODY_BYTES = 1024 * 1024
+CMI5_SESSION = "https://w3id.org/xapi/cmi5/context/extensions/sessionid"
+CMI5_CATEGORY = "https://w3id.org/xapi/cmi5/context/categories/cmi5"
+VERB_LAUNCHED = "http://adlnet.gov/expapi/verbs/launched"
+LEARNER = {"objectType": "Agent", "name": "Certifier Test Learner",
+           "account": {"homePage": "https://course-certifier.invalid", "name": "test-learner"}}
+TINCAN_ACTOR = {"name": ["Certifier Test Learner"], "mbox": ["mailto:test-learner@course-certifier.invalid"]}
+
+
+@dataclass
+class Launch:
+    unit_id: str
+    kind: str            # "cmi5" or "xapi"
+    activity_id: str
+    registration: str
+    session_id: str
+    token: str | None = None
+    token_used: bool = False
+    move_on: str | None = None
+
+
+@dataclass
+class EmbeddedLrs:
+    """One run's LRS. Thread-safe: the staging server answers requests on several threads."""
+
+    base_url: str = ""
+    statements: list[dict[str, Any]] = field(default_factory=list)
+    documents: dict[tuple[str, ...], tuple[bytes, str]] = field(default_factory=dict)
+    launches: dict[str, Launch] = field(default_factory=dict)   # by registration
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+    credentials: tuple[str, str] = field(default_factory=lambda: ("certifier", secrets.token_urlsafe(12)))
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def endpoint(self) -> str:
+        return self.base_url.rstrip("/") + "/__lrs__/"
+
+    @property
+    def basic_auth(self) -> str:
+        return "Basic " + base64.b64encode(":".join(self.credentials).encode()).decode()
+
+    # --- launching -------------------------------------------------------------------------
+
+    def launch(self, unit_id: str, kind: str, activity_id: str, move_on: str | None = None,
+               launch_method: str = "AnyWindow") -> dict[str, str]:
+        """The query parameters of a launch URL; for cmi5, the LMS's side of the launch too."""
+        launch = Launch(unit_id, kind, activity_id, str(uuid.uuid4()), str(uuid.uuid4()), move_on=move_on)
+        with self.lock:
+            self.launches[launch.registration] = launch
+        if kind == "xapi":
+            return {"endpoint": self.endpoint, "auth": self.basic_auth, "actor": _compact(TINCAN_ACTOR),
+                    "registration": launch.registration, "activity_id": activity_id}
+        launch.token = secrets.token_urlsafe(16)
+        launch_data = {"contextTemplate": {"contextActivities": {"grouping": [{"id": activity_id}]},
+                                           "extensions": {CMI5_SESSION: launch.session_id}},
+                       "launchMode": "Normal", "launchMethod": launch_method, "moveOn": move_on or "NotApplicable"}
+        state_key = ("state", activity_id, _agent_key(LEARNER), launch.registration, "LMS.LaunchData")
+        with self.lock:
+            self.documents[state_key] = (json.dumps(launch_data).encode(), "application/json")
+        self._store({"id": str(uuid.uuid4()), "actor": LEARNER,
+                     "verb": {"id": VERB_LAUNCHED, "display": {"en-US": "launched"}},
+                     "object": {"id": activity_id, "objectType": "Activity"},
+                     "context": {"registration": launch.registration,
+                                 "contextActivities": {"category": [{"id": CMI5_CATEGORY}]},
+                                 "extensions": {CMI5_SESSION: launch.session_id}},
+                     "timestamp": _now()}, by="lms")
+        return {"endpoint": self.endpoint, "fetch": f"{self.endpoint}cmi5/fetch?token={launch.token}",
+                "registration": launch.registration, "activityId": activity_id, "actor": _compact(LEARNER)}
+
+    # --- requests --------------------------------------------------------------------------
+
+    def handle(self, method: str, route: str, query: dict[str, list[str]], headers: Any,
+               body: bytes) -> tuple[int, str, bytes]:
+        """(status, content type, body) for a request under ``/__lrs__/``."""
+        if len(body) > MAX_BODY_BYTES:
+            return 413, "text/plain", b"too large"
+        if route == "cmi5/fetch":
+            return self._fetch(method, query)
+        if route == "about":
+            return 200, "application/json", json.dumps({"version": [XAPI_VERSION]}).encode()
+        if headers.get("Authorization") != self.basic_auth:
+            return 401, "text/plain", b"unauthorised"
+        if route == "statements":
+            return self._statements(method, query, body)
+        if route in ("activities/state", "activities/profile", "agents/profile"):
+            return self._document(method, route, query, headers, body)
+        return 404, "text/plain", b"not found"
+
+    def _fetch(self, method: str, query: dict[str, list[str]]) -> tuple[int, str, bytes]:
+        token = query.get("token", [""])[0]
+        with self.lock:
+            launch = next((lu for lu in self.launches.values() if lu.token and lu.token == token), None)
+            if method != "POST" or launch is None:
+                return 200, "application/json", json.dumps({"error-code": "3", "error-text": "unknown token"}).encode()
+            if launch.token_used:  # cmi5: the fetch URL answers once
+                return 200, "application/json", json.dumps({"error-code": "1", "error-text": "already used"}).encode()
+            launch.token_used = True
+        auth = base64.b64encode(":".join(self.credentials).encode()).decode()
+        return 200, "application/json", json.dumps({"auth-token": auth}).encode()
+
+    def _statements(self, method: str, query: dict[str, list[str]], body: bytes) -> tuple[int, str, bytes]:
+        if method == "GET":
+            with self.lock:
+                wanted = query.get("statementId", [None])[0]
+                found = [s["statement"] for s in self.statements if not wanted or s["statement"].get("id") == wanted]
+            return 200, "application/json", json.dumps({"statements": found[-100:], "more": ""}).encode()
+        try:
+            data = json.loads(body or b"null")
+        except ValueError:
+            return 400, "text/plain", b"not JSON"
+        items = data if isinstance(data, list) else [data]
+        if not items or not all(isinstance(s, dict) for s in items):
+            return 400, "text/plain", b"a statement is an object"
+        ids = []
+        for statement in items:
+            if method == "PUT":
+                statement.setdefault("id", query.get("statementId", [None])[0])
+            statement.setdefault("id", str(uuid.uuid4()))
+            ids.append(statement["id"])
+            self._store(statement, by="course")
+        if method == "PUT":
+            return 204, "text/plain", b""
+        return 200, "application/json", json.dumps(ids).encode()
+
+    def _document(self, method: str, route: str, query: dict[str, list[str]], headers: Any,
+                  body: bytes) -> tuple[int, str, bytes]:
+        first = {k: v[0] for k, v in query.items() if v}
+        doc_id = first.get("stateId") or first.get("profileId") or ""
+        subject = first.get("activityId", "") if route != "agents/profile" else ""
+        agent = _agent_key(_json_or_none(first.get("agent")))
+        key = (route.split("/")[1], subject, agent, first.get("registration", ""), doc_id)
+        with self.lock:
+            if method == "GET":
+                if key not in self.documents:
+                    return 404, "text/plain", b"not found"
+                content, kind = self.documents[key]
+                return 200, kind, content
+            if method == "DELETE":
+                self.documents.pop(key, None)
+                return 204, "text/plain", b""
+            if len(self.documents) >= MAX_DOCUMENTS and key not in self.documents:
+                return 507, "text/plain", b"document store full"
+            self.documents[key] = (body, headers.get("Content-Type") or "application/octet-stream")
+        return 204, "text/plain", b""
+
+    def _store(self, statement: dict[str, Any], by: str) -> None:
+        registration = ((statement.get("context") or {}).get("registration")) if isinstance(statement, dict) else None
+        with self.lock:
+            launch = self.launches.get(registration or "")
+            if len(self.statements) < MAX_STATEMENTS:
+                self.statements.append({"statement": statement, "by": by, "unit": launch.unit_id if launch else None,
+                                        "stored": _now()})
+
+    def snapshot(self) -> dict[str, Any]:
+        """What the run's rules read: every statement, and each launch's registration and session."""
+        with self.lock:
+            return {"statements": [dict(s) for s in self.statements],
+                    "launches": [{"unit": lu.unit_id, "kind": lu.kind, "activity_id": lu.activity_id,
+                                  "registration": lu.registration, "session_id": lu.session_id,
+                                  "token_used": lu.token_used, "move_on": lu.move_on}
+                                 for lu in self.launches.values()]}
+
+
+def launch_query(params: dict[str, str]) -> str:
+    """Percent-encoded (a space as %20, never '+'): courses decode with decodeURIComponent."""
+    return urlencode(params, quote_via=quote)
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def _json_or_none(text: str | None) -> Any:
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        return None
+
+
+def _agent_key(agent: Any) -> str:
+    """One key for the same learner however the agent is written (mbox, account…)."""
+    if not isinstance(agent, dict):
+        return ""
+    if isinstance(agent.get("account"), dict):
+        return "account:" + agent["account"].get("homePage", "") + "|" + agent["account"].get("name", "")
+    for name in ("mbox", "mbox_sha1sum", "openid"):
+        value = agent.get(name)
+        if isinstance(value, list):
+            value = value[0] if value else ""
+        if value:
+            return f"{name}:{value}"
+    return ""
