@@ -36,6 +36,9 @@ class ArchiveLimits:
     max_compression_ratio: float
     min_size_for_ratio_check_mb: float
     max_entry_count: int
+    # The whole archive's expansion (a bomb split into many small entries); from this expanded size.
+    max_total_compression_ratio: float = 100.0
+    min_size_for_total_ratio_check_mb: float = 64.0
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,16 @@ class CoursePackage(ABC):
                 "zip-bomb",
                 f"{self.name} expands to {total / MIB:,.0f} MB, over the profile's "
                 f"max_uncompressed_mb of {self.limits.max_uncompressed_mb:,.0f} MB.",
+            )
+        packed = sum(e.compressed_size for e in self.entries)
+        ratio = total / max(packed, 1)
+        if (self.is_zip and total > self.limits.min_size_for_total_ratio_check_mb * MIB
+                and ratio > self.limits.max_total_compression_ratio):
+            raise PackageRejected(
+                "zip-bomb",
+                f"{self.name} expands {ratio:,.0f}× as a whole ({packed / MIB:,.1f} MB to {total / MIB:,.0f} MB), "
+                f"over the profile's max_total_compression_ratio of {self.limits.max_total_compression_ratio:,.0f}: "
+                "a zip bomb split into many entries. Nothing was extracted.",
             )
 
     @property
@@ -272,6 +285,11 @@ def _entry_name(info: zipfile.ZipInfo) -> str:
         ) from exc
 
 
+def printable_name(name: str) -> str:
+    """A file name that can be printed and written anywhere: undecodable bytes as \\xNN."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 class FolderPackage(CoursePackage):
     def __init__(self, source: Path, limits: ArchiveLimits):
         super().__init__(source, limits)
@@ -287,8 +305,10 @@ class FolderPackage(CoursePackage):
                 for item in items:
                     rel = Path(item.path).relative_to(self._root).as_posix()
                     if any("\udc80" <= ch <= "\udcff" for ch in rel):
+                        shown = printable_name(rel)
                         raise PackageRejected(
-                            "non-utf8-name", f"'{rel}' has a file name that is not UTF-8.", rel
+                            "non-utf8-name", f"'{shown}' has a file name that is not UTF-8 (shown escaped); "
+                            "rename it with UTF-8 letters.", shown
                         )
                     if item.is_symlink():
                         raise PackageRejected(
@@ -296,9 +316,16 @@ class FolderPackage(CoursePackage):
                             f"'{rel}' is a symbolic link, which could point anywhere on the server.",
                             rel,
                         )
-                    if item.is_dir():
+                    if item.is_dir(follow_symlinks=False):
                         stack.append(Path(item.path))
                         continue
+                    if not item.is_file(follow_symlinks=False):
+                        raise PackageRejected(
+                            "not-a-regular-file",
+                            f"'{printable_name(rel)}' is not a regular file (a pipe, socket or device): a course "
+                            "package holds only files and folders, and reading this one could block forever.",
+                            printable_name(rel),
+                        )
                     count += 1
                     if count > self.limits.max_entry_count:
                         raise PackageRejected(

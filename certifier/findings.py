@@ -142,7 +142,7 @@ def from_problems(rule_id: str, title: str, severity: Severity, problems: list[t
     (text views abbreviate; the JSON report keeps them all)."""
     if not problems:
         return Finding(rule_id, title, severity, Status.PASS, ok, measured=measured, limit=limit, unit=unit,
-                       it_risk=it_risk, spec_ref=spec_ref)
+                       it_risk=it_risk, spec_ref=spec_ref, details=details or {})
     messages = [message for message, _ in problems]
     shown = "; ".join(messages[:3]) + (f" (and {len(messages) - 3} more)" if len(messages) > 3 else "")
     if count_prefix:

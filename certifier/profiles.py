@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -49,6 +50,10 @@ CORE_SCHEMA: dict[str, dict[str, LimitSpec]] = {
         "max_compression_ratio": LimitSpec("number", "Largest expansion ratio of one entry (zip-bomb guard)."),
         "min_size_for_ratio_check_mb": LimitSpec("number", "Entries smaller than this are not ratio-checked.", "MB"),
         "max_entry_count": LimitSpec("integer", "Most entries an archive may hold before it is refused."),
+        "max_total_compression_ratio": LimitSpec("number", "Largest expansion ratio of the whole archive (a bomb "
+                                                 "split into many small entries).", None, default=100),
+        "min_size_for_total_ratio_check_mb": LimitSpec("number", "Archives expanding to less than this are not "
+                                                       "checked for their whole ratio.", "MB", default=64),
     },
     "certification": {
         "required_probes": LimitSpec("string-list", "Probes whose absence makes a run at best CONDITIONAL."),
@@ -122,6 +127,7 @@ def load_profile(name_or_path: str, schema: Schema | None = None) -> Profile:
     own = tomllib.loads(path.read_text(encoding="utf-8"))  # name/description are not inherited
     values = {k: v for k, v in raw.items() if k not in TOP_LEVEL_KEYS}
     _check_complete(values, schema, path)
+    _check_required_probes(values, path)
     network = values.get("network", {})
     if network.get("target_network") not in network.get("presets", {}):
         raise ProfileError(f"{path}: network.target_network '{network.get('target_network')}' is not one of the "
@@ -211,6 +217,8 @@ def _type_problem(value: Any, spec: LimitSpec) -> str | None:
         ok = isinstance(value, int if spec.kind == "integer" else (int, float)) and not isinstance(value, bool)
         if not ok:
             return f"must be {expected}, found {_kind_of(value)}"
+        if not math.isfinite(value):
+            return f"must be a finite number, found {value}"
         if value < 0:
             return f"must not be negative, found {value}"
         return None
@@ -231,7 +239,8 @@ def _type_problem(value: Any, spec: LimitSpec) -> str | None:
         for name, link in value.items():
             if not isinstance(link, dict) or set(link) != set(NETWORK_KEYS):
                 return f"entry '{name}' must have exactly {', '.join(NETWORK_KEYS)}"
-            bad = [k for k in NETWORK_KEYS if isinstance(link[k], bool) or not isinstance(link[k], (int, float)) or link[k] < 0]
+            bad = [k for k in NETWORK_KEYS if isinstance(link[k], bool) or not isinstance(link[k], (int, float))
+                   or not math.isfinite(link[k]) or link[k] < 0]
             if bad:
                 return f"entry '{name}' needs non-negative numbers for {', '.join(bad)}"
         return None
@@ -249,6 +258,17 @@ def _type_problem(value: Any, spec: LimitSpec) -> str | None:
 def _kind_of(value: Any) -> str:
     return {bool: "true/false", int: "a whole number", float: "a number", str: "text",
             list: "a list", dict: "a table"}.get(type(value), type(value).__name__) + f" ({value!r})"[:60]
+
+
+def _check_required_probes(values: dict[str, Any], path: Path) -> None:
+    """A required probe that is not installed would keep every verdict CONDITIONAL unexplained."""
+    from .registry import discover_probes
+
+    installed = set(discover_probes()[0])
+    unknown = [p for p in values.get("certification", {}).get("required_probes", []) if p not in installed]
+    if unknown:
+        raise ProfileError(f"{path}: certification.required_probes names {', '.join(repr(p) for p in unknown)}, "
+                           f"which is not an installed probe (installed: {', '.join(sorted(installed))}).")
 
 
 def _check_complete(values: dict[str, Any], schema: Schema, path: Path) -> None:

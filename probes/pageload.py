@@ -117,7 +117,8 @@ class PageLoadProbe(Probe):
         launch_map = ctx.evidence.get("conformance", {}).get("outputs", {}).get("launch_map")
         if launch_map is None:
             return {"skipped": "The page-load probe needs the conformance probe's launch map; run both together."}
-        units = [u for u in launch_map if "://" not in u["launch"]][: limits["max_pages"]]
+        local_units = [u for u in launch_map if "://" not in u["launch"]]
+        units = local_units[: limits["max_pages"]]  # the first ones, in course order; the report says so
         if not units:
             return {"skipped": "The package has no launch page inside it to load."}
         fetch_limits = FetchLimits(limits["request_timeout_s"], limits["max_response_s"],
@@ -166,7 +167,8 @@ class PageLoadProbe(Probe):
                     # What the runtime rules need to name a cause: the tool and its tracking switch.
                     "authoring_tool": conformance.get("authoring_tool"),
                     "tool_settings": conformance.get("tool_settings", []),
-                    "init_timeout_s": limits["runtime_init_timeout_s"]}
+                    "init_timeout_s": limits["runtime_init_timeout_s"],
+                    "lessons": {"total": len(local_units), "checked": len(units), "limit": limits["max_pages"]}}
         evidence["outputs"] = {"waterfall": waterfall(pages), "runtime_log": runtime_sequences(units, runtime_log, lrs)}
         return evidence
 

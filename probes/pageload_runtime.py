@@ -152,18 +152,21 @@ def runtime_rules(evidence: Mapping[str, Any]) -> list[Finding]:
         return [rule.finding(Status.SKIPPED, f"Not measured: {browser['skipped']}",
                              it_risk="What this rule checks was not verified in a browser.") for rule in rules]
     pairs = paired(evidence)
-    return [load_finding(browser, pairs), *session_findings(evidence, pairs), render_finding(pairs),
+    return [load_finding(browser, pairs, evidence.get("lessons")), *session_findings(evidence, pairs), render_finding(pairs),
             *request_findings(pairs), *xapi_findings(evidence, pairs)]
 
 
-def load_finding(browser: Mapping[str, Any], pairs) -> Finding:
+def load_finding(browser: Mapping[str, Any], pairs, lessons: Mapping[str, Any] | None = None) -> Finding:
     runs = [run for _, run in pairs if run]
     failed = [(f"{page['launch']}: {run['error']}", _evidence(page)) for page, run in pairs if run.get("error")]
     slowest = max((run.get("load_ms") or 0 for run in runs), default=0)
     loaded_mb = max((run.get("bytes_by_load") or 0 for run in runs), default=0) / 1024 / 1024
     width, height = browser.get("viewport") or (1280, 800)
+    sample = (f" (the first {lessons['checked']} of {lessons['total']} lessons: pageload.max_pages is "
+              f"{lessons['limit']}; every lesson was checked statically)"
+              if lessons and lessons["checked"] < lessons["total"] else "")
     return BROWSER_LOAD.outcome(
-        failed, f"{len(runs)} lessons ran in Qt WebEngine in a visible {width}×{height} page "
+        failed, f"{len(runs)} lessons{sample} ran in Qt WebEngine in a visible {width}×{height} page "
         f"({browser.get('parallel', 1)} at once); slowest load event at {quantity(slowest, 'ms')}, at most "
         f"{quantity(loaded_mb, 'MB')} loaded by then.", measured=slowest, unit="ms",
         details={"lessons": [{"launch": page["launch"], "load_ms": run.get("load_ms"), "init_ms": run.get("init_ms"),

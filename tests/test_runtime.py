@@ -202,3 +202,28 @@ def test_xapi_course_is_launched_with_credentials_and_its_statements_checked(tmp
                    PROBES, runtime_profile(tmp_path, init_timeout_s=2))
     activity = by_rule(silent)["pageload.xapi-activity"]
     assert activity["status"] == "fail" and "index.html sent no statement: no error was seen" in activity["message"]
+
+
+@pytest.mark.slow
+def test_weight_is_what_the_browser_loaded_and_a_lesson_cap_is_said(tmp_path):
+    import os
+
+    from tests.factories import make_png
+
+    lessons = {"one.html": sco_page("<p>One</p><script>startLesson();</script>", "<link rel='stylesheet' href='s.css'>"),
+               "two.html": sco_page("<p>Two</p><script>startLesson();</script>")}
+    files = {"imsmanifest.xml": manifest(list(lessons)), "sco.js": SCO_SCRIPT, **lessons,
+             # A stylesheet names a 1.5 MB image for a widget the page never shows: not loaded.
+             "s.css": "p { color: #222 }\n.unused-widget { background: url(big.png) }", "big.png": make_png(4, 4) + os.urandom(1_500_000)}
+    path = tmp_path / "cap.toml"
+    path.write_text('extends = "default"\n[pageload]\nbrowser_timing = true\nmax_pages = 1\nruntime_init_timeout_s = 4\n'
+                    "runtime_settle_s = 0.3\n")
+    report = check(build_zip(tmp_path / "c.zip", files), PROBES, load_profile(str(path)))
+    findings = by_rule(report)
+    assert "pageload.browser-load" in findings, [f["message"] for f in report["findings"] if f["status"] == "error"]
+    if findings["pageload.browser-load"]["status"] == "skipped":
+        pytest.skip(findings["pageload.browser-load"]["message"])
+    assert "the first 1 of 2 lessons: pageload.max_pages is 1" in findings["pageload.browser-load"]["message"]
+    weight = findings["pageload.page-weight"]
+    assert weight["measured"] < 100 and weight["details"]["measured_by"] == "what the browser loaded by the load event"
+    assert weight["details"]["static_kb"]["one.html"] > 1400

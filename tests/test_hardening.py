@@ -1,0 +1,92 @@
+"""Inputs that used to crash, hang or certify the wrong thing: each refused or reported clearly."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import zipfile
+
+import pytest
+
+from certifier.archive import ArchiveLimits, open_package
+from certifier.errors import PackageRejected
+from tests.conftest import run_cli
+
+
+def test_a_bomb_split_into_many_small_entries_is_refused_before_extraction(tmp_path):
+    # 100 entries of 1 MiB of zeros: each is under the per-entry ratio floor, the whole is ~1,000×.
+    bomb = tmp_path / "split.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("index.html", "<html></html>")
+        for n in range(100):
+            archive.writestr(f"parts/{n:04}.bin", bytes(1024 * 1024))
+    limits = ArchiveLimits(max_uncompressed_mb=4096, max_compression_ratio=200, min_size_for_ratio_check_mb=2,
+                           max_entry_count=10_000)
+    with pytest.raises(PackageRejected) as caught:
+        open_package(bomb, limits)
+    assert caught.value.reason == "zip-bomb" and "as a whole" in str(caught.value)
+    # A real course of the same size that compresses like media is accepted.
+    media = tmp_path / "media.zip"
+    with zipfile.ZipFile(media, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("index.html", "<html></html>")
+        for n in range(70):
+            archive.writestr(f"media/{n:03}.bin", os.urandom(1024 * 1024))
+    with open_package(media, limits) as package:
+        assert len(package.entries) == 71
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX feature")
+def test_a_pipe_inside_a_folder_package_is_refused_at_once(tmp_path):
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "index.html").write_text("<html></html>")
+    os.mkfifo(course / "video.mp4")
+    started = time.monotonic()
+    result = run_cli("check", str(course), "--json", str(tmp_path / "r.json"), "--no-history", timeout=60)
+    assert time.monotonic() - started < 30
+    assert result.returncode == 4, result.stderr
+    report = json.loads((tmp_path / "r.json").read_text())
+    rejected = next(f for f in report["findings"] if f["rule_id"] == "package.archive-rejected")
+    assert rejected["measured"] == "not-a-regular-file" and "video.mp4" in rejected["message"]
+
+
+@pytest.mark.skipif(sys.platform == "win32" or sys.platform == "darwin",
+                    reason="needs a file system that stores names as raw bytes")
+def test_a_file_name_that_is_not_utf8_is_reported_escaped(tmp_path):
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "index.html").write_text("<html></html>")
+    with open(os.path.join(os.fsencode(course), b"caf\xe9.html"), "wb") as handle:
+        handle.write(b"<html></html>")
+    result = run_cli("check", str(course), "--json", str(tmp_path / "r.json"), "--junit", str(tmp_path / "r.xml"),
+                     "--no-history", timeout=60)
+    assert result.returncode == 4 and "Traceback" not in result.stderr, result.stderr
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    rejected = next(f for f in report["findings"] if f["rule_id"] == "package.archive-rejected")
+    assert "caf\\xe9.html" in rejected["message"]
+    from xml.etree import ElementTree
+
+    ElementTree.parse(tmp_path / "r.xml")  # well-formed
+
+
+@pytest.mark.parametrize("body, key", [
+    ("[archive]\nmax_uncompressed_mb = nan\n", "archive.max_uncompressed_mb"),
+    ("[archive]\nmax_compression_ratio = inf\n", "archive.max_compression_ratio"),
+    ("[media]\nmax_video_kbps = -inf\n", "media.max_video_kbps"),
+])
+def test_limits_that_are_not_finite_numbers_are_refused(tmp_path, body, key):
+    profile = tmp_path / "odd.toml"
+    profile.write_text('extends = "default"\n' + body)
+    result = run_cli("check", "--demo", "--profile", str(profile), "--no-history", timeout=60)
+    assert result.returncode == 2
+    assert str(profile) in result.stderr and key in result.stderr and "finite" in result.stderr
+
+
+def test_an_unknown_required_probe_is_refused_with_the_installed_ones(tmp_path):
+    profile = tmp_path / "typo.toml"
+    profile.write_text('extends = "default"\n[certification]\nrequired_probes = ["packge"]\n')
+    result = run_cli("check", "--demo", "--profile", str(profile), "--no-history", timeout=60)
+    assert result.returncode == 2
+    assert "'packge'" in result.stderr and "not an installed probe" in result.stderr and "package" in result.stderr
