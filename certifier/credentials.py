@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from .references import _Lines
 
@@ -25,6 +26,23 @@ _PLACEHOLDERS = {"null", "undefined", "none", "password", "username", "user", "s
 # Keys that are a secret on their own; user names only count beside one of these.
 _SECRET_KEYS = {"password", "passwd", "secret", "apikey", "api_key", "token", "auth", "authorization"}
 PREFILTER = ("password", "passwd", "secret", "basic ", "token", "@", "auth", "key")
+
+
+def split_url_credentials(url: str | None) -> tuple[str | None, str | None, tuple[str, str] | None]:
+    """(URL to request, URL to show and store, credentials) for a URL that may carry
+    ``user:password@``: the credentials become the request's, and never reach a report."""
+    if not url:
+        return url, url, None
+    parts = urlsplit(url)
+    if not (parts.username or parts.password):
+        return url, url, None
+    host = parts.hostname or ""
+    host = f"[{host}]" if ":" in host else host
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    clean = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    shown = urlunsplit((parts.scheme, f"{unquote(parts.username or '')}:***@{netloc}", parts.path, parts.query,
+                        parts.fragment))
+    return clean, shown, (unquote(parts.username or ""), unquote(parts.password or ""))
 
 
 def redact(value: str) -> str:

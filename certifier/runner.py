@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .archive import ArchiveLimits, CoursePackage, open_package
+from .credentials import split_url_credentials
 from .errors import Cancelled, CertifierError, PackageRejected
 from .inventory import Inventory, build_inventory
 from .machine_info import machine_summary
@@ -183,6 +184,9 @@ class Runner:
             raise CertifierError(
                 f"Unknown probe(s): {', '.join(unknown)}. Installed: {', '.join(sorted(self.probes))}."
             )
+        # user:password@ in the staging URL: used for the requests, shown as user:*** everywhere else.
+        staging_url, shown_staging_url, url_auth = split_url_credentials(staging_url)
+        staging_auth = staging_auth or url_auth
         chosen = probe_ids or [p for p in sorted(self.probes) if self.probes[p].default_enabled]
         selected = order_probes([self.probes[p] for p in chosen])
         started = now_iso()
@@ -216,7 +220,7 @@ class Runner:
             package=package_info,
             inventory=ctx.inventory,
             probe_runs=runs,
-            staging_url=staging_url,
+            staging_url=shown_staging_url,
             gathered_with_profile=profile.name,
         )
         self._emit(RunEvent("run-finished", overall=1.0, status="cancelled" if self.cancelled else "completed"))

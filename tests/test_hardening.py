@@ -90,3 +90,33 @@ def test_an_unknown_required_probe_is_refused_with_the_installed_ones(tmp_path):
     result = run_cli("check", "--demo", "--profile", str(profile), "--no-history", timeout=60)
     assert result.returncode == 2
     assert "'packge'" in result.stderr and "not an installed probe" in result.stderr and "package" in result.stderr
+
+
+def test_credentials_in_the_staging_url_are_used_and_redacted_everywhere(tmp_path, sample_course):
+    import base64
+
+    from tests.fault_servers import serve, static_handler
+
+    seen = []
+
+    class NeedsLogin(static_handler(sample_course)):
+        def do_GET(self):
+            seen.append(self.headers.get("Authorization"))
+            if self.headers.get("Authorization") != "Basic " + base64.b64encode(b"reviewer:s3cret-pw").decode():
+                self.reply(401, b"login", {"WWW-Authenticate": 'Basic realm="staging"'})
+                return
+            super().do_GET()
+
+    outputs = {kind: tmp_path / f"r.{kind}" for kind in ("json", "html", "junit", "evidence")}
+    with serve(NeedsLogin) as url:
+        staging = url.replace("http://", "http://reviewer:s3cret-pw@")
+        result = run_cli("check", str(sample_course), "--staging", staging, "--probe", "conformance", "--probe",
+                         "pageload", "--json", str(outputs["json"]), "--html", str(outputs["html"]), "--junit",
+                         str(outputs["junit"]), "--evidence", str(outputs["evidence"]), "--no-history", timeout=120)
+    assert "Basic " + base64.b64encode(b"reviewer:s3cret-pw").decode() in seen  # the userinfo was used
+    for path in outputs.values():
+        assert "s3cret-pw" not in path.read_text(encoding="utf-8"), path.name
+    assert "s3cret-pw" not in result.stdout + result.stderr
+    report = json.loads(outputs["json"].read_text())
+    assert report["run"]["staging_url"].startswith("http://reviewer:***@127.0.0.1:")
+    assert next(f for f in report["findings"] if f["rule_id"] == "pageload.reachable")["status"] == "pass"
