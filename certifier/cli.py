@@ -25,7 +25,7 @@ from .resources_path import sample_course_path
 from .rules import Rule
 from .runner import RunEvent, RunRecord, Runner, archive_limits
 from .verdict import CERTIFIED, CONDITIONAL, NOT_CERTIFIED
-from .findings import evidence_label
+from .findings import evidence_label, printable
 
 EXIT_CODES = {CERTIFIED: 0, CONDITIONAL: 3, NOT_CERTIFIED: 4}
 EXIT_BAD_INPUT = 2
@@ -252,7 +252,7 @@ def _run_interruptibly(runner: Runner, path: Path, profile, probe_ids, staging, 
 
 def _finish(report: dict[str, Any], args: argparse.Namespace, cancelled: bool) -> int:
     written = write_outputs(report, args)
-    print(format_summary(report))
+    print(printable(format_summary(report)))
     for path in written:
         print(f"Report written to {path}")
     return EXIT_CANCELLED if cancelled else EXIT_CODES[report["verdict"]]

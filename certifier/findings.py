@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Any
@@ -100,6 +101,16 @@ def evidence_label(evidence: dict[str, Any]) -> str:
     if evidence.get("line"):
         label += f":{evidence['line']}" + (f":{evidence['column']}" if evidence.get("column") else "")
     return label
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """Text safe for a terminal and for XML: control characters (an ANSI escape in a file name,
+    a carriage return) and lone surrogates shown as \\xNN instead of acting or breaking the file."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}" if ord(m.group(0)) < 0x100
+                        else f"\\u{ord(m.group(0)):04x}", text)
 
 
 EVIDENCE_SHOWN = 50  # items a text view lists per finding; the JSON report keeps every one

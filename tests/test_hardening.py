@@ -120,3 +120,19 @@ def test_credentials_in_the_staging_url_are_used_and_redacted_everywhere(tmp_pat
     report = json.loads(outputs["json"].read_text())
     assert report["run"]["staging_url"].startswith("http://reviewer:***@127.0.0.1:")
     assert next(f for f in report["findings"] if f["rule_id"] == "pageload.reachable")["status"] == "pass"
+
+
+def test_control_characters_in_file_names_reach_no_terminal_and_break_no_xml(tmp_path):
+    from xml.etree import ElementTree
+
+    from tests.factories import build_zip
+
+    escape = "\x1b[31mred\x1b[0m"
+    course = build_zip(tmp_path / "c.zip", {"index.html": f'<html><img src="{escape}.png"></html>',
+                                            f"notes/{escape}.txt": "x", "Icon\r": b""})
+    result = run_cli("check", str(course), "--probe", "package", "--probe", "conformance", "--json",
+                     str(tmp_path / "r.json"), "--junit", str(tmp_path / "r.xml"), "--no-history", timeout=60)
+    assert result.returncode in (0, 3, 4), result.stderr
+    assert "\x1b" not in result.stdout and "\r" not in result.stdout.replace("\r\n", "\n")
+    ElementTree.parse(tmp_path / "r.xml")  # well-formed although the names hold ESC and CR
+    assert "\\x1b" in (tmp_path / "r.xml").read_text(encoding="utf-8")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 from xml.etree.ElementTree import Element, SubElement, tostring
-from ..findings import EVIDENCE_SHOWN, evidence_label
+from ..findings import EVIDENCE_SHOWN, evidence_label, printable
 
 
 def render_junit(report: dict[str, Any]) -> bytes:
@@ -37,6 +37,10 @@ def render_junit(report: dict[str, Any]) -> bytes:
                 SubElement(case, "system-out").text = f"WARNING ({f['severity']}): {text}"
     for key, value in totals.items():
         suites.set(key, str(value))
+    for element in suites.iter():  # file names may hold control characters, which XML 1.0 forbids
+        element.text = printable(element.text) if element.text else element.text
+        for name, value in element.attrib.items():
+            element.set(name, printable(value))
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(suites, encoding="utf-8")
 
 
