@@ -11,13 +11,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
 from . import __version__
 from .errors import CertifierError
+from .findings import evidence_label, printable
 from .profiles import bundled_profiles, load_profile
 from .registry import discover_probes
 from .report import assess, write_json_atomic
@@ -25,7 +28,6 @@ from .resources_path import sample_course_path
 from .rules import Rule
 from .runner import RunEvent, RunRecord, Runner, archive_limits
 from .verdict import CERTIFIED, CONDITIONAL, NOT_CERTIFIED
-from .findings import evidence_label, printable
 
 EXIT_CODES = {CERTIFIED: 0, CONDITIONAL: 3, NOT_CERTIFIED: 4}
 EXIT_BAD_INPUT = 2
@@ -134,6 +136,18 @@ def add_output_options(parser: argparse.ArgumentParser, json_option: bool = True
     parser.add_argument("--junit", metavar="FILE", help="Write the findings as JUnit XML.")
 
 
+OUTPUT_OPTIONS = ("json", "html", "pdf", "junit", "evidence", "out")
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Refuse, before any work, an output path that names a folder (the run would be lost)."""
+    for option in OUTPUT_OPTIONS:
+        target = getattr(args, option, None)
+        if isinstance(target, str) and target and Path(target).is_dir():
+            raise CertifierError(f"--{option} {target}: is a folder; give a file name, e.g. "
+                                 f"{Path(target) / ('report.' + ('json' if option == 'evidence' else option))}.")
+
+
 def write_outputs(report: dict[str, Any], args: argparse.Namespace) -> list[str]:
     from .exporters import export
 
@@ -146,10 +160,21 @@ def write_outputs(report: dict[str, Any], args: argparse.Namespace) -> list[str]
     return written
 
 
+def _terminate_as_interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if hasattr(signal, "SIGTERM") and threading.current_thread() is threading.main_thread():
+        # A service manager's or a CI runner's stop: cancel like Ctrl-C, so temp folders are cleaned.
+        signal.signal(signal.SIGTERM, _terminate_as_interrupt)
     try:
+        _check_outputs(args)
         return COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        print("certifier: cancelled.", file=sys.stderr)
+        return EXIT_CANCELLED
     except CertifierError as exc:
         print(f"certifier: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -227,24 +252,33 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def _run_interruptibly(runner: Runner, path: Path, profile, probe_ids, staging, auth=None) -> RunRecord:
-    """Run in a worker thread so Ctrl-C cancels cleanly and the report is still produced."""
+    """Run in a worker thread so Ctrl-C (or SIGTERM) cancels cleanly: the probes stop, the run's
+    work folder is removed, and the report of what ran is still produced, marked cancelled.
+
+    The main thread waits on an event, not on Thread.join: a join interrupted by Ctrl-C can
+    report the thread finished while it still runs (a CPython limitation)."""
     result: dict[str, Any] = {}
+    done = threading.Event()
 
     def work() -> None:
         try:
             result["record"] = runner.run(path, profile, probe_ids, staging, staging_auth=auth)
         except BaseException as exc:
             result["error"] = exc
+        finally:
+            done.set()
 
     worker = threading.Thread(target=work, name="certifier-run")
     worker.start()
-    try:
-        while worker.is_alive():
-            worker.join(0.2)
-    except KeyboardInterrupt:
-        print("\nCancelling…", file=sys.stderr)
-        runner.cancel()
-        worker.join()
+    cancelled = False
+    while not done.is_set():
+        try:
+            time.sleep(0.1)
+        except KeyboardInterrupt:
+            if not cancelled:
+                print("\nCancelling… (the report of what ran is still written)", file=sys.stderr)
+                runner.cancel()
+                cancelled = True
     if "error" in result:
         raise result["error"]
     return result["record"]
@@ -493,13 +527,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
             print(f"Lessons in the LMS frame: {server.url}__lms__/   runtime log: {server.url}__lms__/log")
             print("Press Ctrl-C to stop.", flush=True)
             deadline = time.monotonic() + args.seconds if args.seconds else None
+            interrupted = False
             try:
                 while deadline is None or time.monotonic() < deadline:
                     time.sleep(0.2)
             except KeyboardInterrupt:
-                pass
+                interrupted = True
             print(f"Stopped. {len(server.log_snapshot())} SCORM calls were logged.")
-    return 0
+    return EXIT_CANCELLED if interrupted else 0
 
 
 COMMANDS = {"check": cmd_check, "evaluate": cmd_evaluate, "probes": cmd_probes, "profiles": cmd_profiles,

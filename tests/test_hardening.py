@@ -136,3 +136,34 @@ def test_control_characters_in_file_names_reach_no_terminal_and_break_no_xml(tmp
     assert "\x1b" not in result.stdout and "\r" not in result.stdout.replace("\r\n", "\n")
     ElementTree.parse(tmp_path / "r.xml")  # well-formed although the names hold ESC and CR
     assert "\\x1b" in (tmp_path / "r.xml").read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("command, signal_name", [("check", "SIGINT"), ("check", "SIGTERM"), ("serve", "SIGTERM")])
+def test_an_interrupted_run_exits_130_writes_what_ran_and_cleans_its_temp(tmp_path, command, signal_name):
+    import signal
+    import subprocess
+
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {**os.environ, "TMPDIR": str(temp), "QT_QPA_PLATFORM": "offscreen"}
+    report = tmp_path / "r.json"
+    args = (["check", "--demo", "--json", str(report), "--no-history"] if command == "check"
+            else ["serve", str(REPO_SAMPLE)])
+    process = subprocess.Popen([sys.executable, "-m", "certifier.cli", *args], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not any(temp.iterdir()):  # the run's work folder exists
+        time.sleep(0.05)
+    time.sleep(0.5)
+    os.killpg(process.pid, getattr(signal, signal_name))
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err[-2000:]
+    assert "Traceback" not in err, err[-2000:]
+    assert [p.name for p in temp.iterdir() if p.name.startswith("certifier-")] == []
+    if command == "check":
+        data = json.loads(report.read_text())
+        assert data["run"]["status"] == "cancelled"
+
+
+REPO_SAMPLE = __import__("pathlib").Path(__file__).resolve().parents[1] / "resources" / "sample-course"
