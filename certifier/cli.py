@@ -241,13 +241,28 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    from .evidence_shape import require_shape
+
     try:
         data = json.loads(Path(args.evidence).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CertifierError(f"Cannot read evidence from {args.evidence}: {exc}") from exc
+    if isinstance(data, dict) and data.get("kind") not in (None, "certifier-evidence"):
+        raise CertifierError(f"{args.evidence} is not a Course Certifier evidence file (kind '{data.get('kind')}').")
+    require_shape(data, args.evidence)
+    try:
         record = RunRecord.from_dict(data)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (KeyError, TypeError, ValueError) as exc:
         raise CertifierError(f"Cannot read evidence from {args.evidence}: {exc}") from exc
     profile = load_profile(args.profile)
     report = assess(record, profile, discover_probes()[0])
+    # Saved evidence is input like any other: when a probe's rules cannot read it, say so (exit 2).
+    unreadable = [f for f in report["findings"] if f["rule_id"].endswith(".probe-error")
+                  and f["message"].startswith("Rules failed:")]
+    if unreadable:
+        raise CertifierError(f"{args.evidence}: the evidence of " + "; ".join(
+            f"probe '{f['rule_id'].split('.')[0]}' does not have the shape its rules read "
+            f"({f['message'].removeprefix('Rules failed: ')})" for f in unreadable) + ".")
     return _finish(report, args, cancelled=record.cancelled)
 
 

@@ -149,6 +149,8 @@ def _load_chain(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ProfileError(f"{path}: not valid TOML ({exc}).") from exc
+    except RecursionError as exc:  # arrays or tables nested thousands deep
+        raise ProfileError(f"{path}: nested too deeply to be a policy profile.") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise ProfileError(f"{path}: cannot be read ({exc}).") from exc
     from .registry import profile_schema
@@ -157,7 +159,11 @@ def _load_chain(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
     parent_name = data.get("extends")
     if not parent_name:
         return data
-    parent = _load_chain(resolve_profile_path(parent_name, path.parent), (*seen, resolved))
+    try:
+        parent_path = resolve_profile_path(parent_name, path.parent)
+    except ProfileError as exc:
+        raise ProfileError(f"{path}: extends = {parent_name!r}: {exc}") from exc
+    parent = _load_chain(parent_path, (*seen, resolved))
     return _merge(parent, data)
 
 

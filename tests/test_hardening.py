@@ -167,3 +167,73 @@ def test_an_interrupted_run_exits_130_writes_what_ran_and_cleans_its_temp(tmp_pa
 
 
 REPO_SAMPLE = __import__("pathlib").Path(__file__).resolve().parents[1] / "resources" / "sample-course"
+
+
+def test_profile_errors_name_the_file(tmp_path):
+    deep = tmp_path / "deep.toml"
+    deep.write_text('extends = "default"\n[archive]\nmax_entry_count = ' + "[" * 50_000 + "]" * 50_000 + "\n")
+    result = run_cli("check", "--demo", "--profile", str(deep), "--no-history", timeout=60)
+    assert result.returncode == 2 and str(deep) in result.stderr and "nested too deeply" in result.stderr
+    orphan = tmp_path / "orphan.toml"
+    orphan.write_text('extends = "no-such-profile"\n')
+    result = run_cli("check", "--demo", "--profile", str(orphan), "--no-history", timeout=60)
+    assert result.returncode == 2 and str(orphan) in result.stderr and "no-such-profile" in result.stderr
+
+
+def test_an_output_path_that_is_a_folder_is_refused_before_the_run(tmp_path):
+    result = run_cli("check", "--demo", "--json", str(tmp_path), "--no-history", timeout=60)
+    assert result.returncode == 2 and "is a folder" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_lms_log_answers_a_bad_content_length_with_400(tmp_path, sample_course):
+    import http.client
+
+    from certifier.staging.server import StagingServer
+
+    with StagingServer(sample_course) as server:
+        host, port = server.url.split("//")[1].rstrip("/").split(":")
+        for path in ("/__lms__/log", "/__lrs__/statements"):
+            connection = http.client.HTTPConnection(host, int(port), timeout=5)
+            connection.putrequest("POST", path)
+            connection.putheader("Content-Length", "abc")
+            connection.endheaders()
+            assert connection.getresponse().status == 400
+            connection.close()
+
+
+@pytest.fixture(scope="module")
+def saved_evidence(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("evidence")
+    result = run_cli("check", "--demo", "--probe", "package", "--probe", "media", "--evidence",
+                     str(folder / "ev.json"), "--no-history", timeout=120)
+    assert result.returncode in (0, 3), result.stderr
+    return json.loads((folder / "ev.json").read_text())
+
+
+def _package_bytes_as_text(data):
+    for run in data["probe_runs"]:
+        if run["probe_id"] == "package":
+            run["evidence"]["package_bytes"] = "lots"
+    return data
+
+
+@pytest.mark.parametrize("mutate, expected", [
+    (lambda d: [], "the file must be an object, found a list"),
+    (lambda d: None, "the file must be an object, found null"),
+    (lambda d: {**d, "probe_runs": None}, "probe_runs must be a list, found null"),
+    (lambda d: {**d, "probe_runs": d["probe_runs"] + ["oops"]}, "must be an object, found text"),
+    (lambda d: {**d, "cancelled": "no"}, "cancelled must be true/false, found text"),
+    (lambda d: {**d, "inventory": "x"}, "inventory must be an object, found text"),
+    (_package_bytes_as_text, "probe 'package' does not have the shape its rules read"),
+], ids=["list", "null", "no-runs", "run-not-object", "flag-as-text", "inventory-text", "number-as-text"])
+def test_evaluate_refuses_evidence_of_the_wrong_shape(tmp_path, saved_evidence, mutate, expected):
+    import copy
+
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(mutate(copy.deepcopy(saved_evidence))))
+    result = run_cli("evaluate", str(bad), "--profile", "default", timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert expected in result.stderr and "Traceback" not in result.stderr
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(saved_evidence))
+    assert run_cli("evaluate", str(good), "--profile", "branch-office", timeout=60).returncode in (0, 3, 4)

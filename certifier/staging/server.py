@@ -207,8 +207,12 @@ class StagingHandler(BaseHTTPRequestHandler):
         if urlsplit(self.path).path != LMS_PREFIX + "log":
             self._send_simple(HTTPStatus.NOT_FOUND, b"not found")
             return
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > LOG_ENTRY_MAX_BYTES:
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            self._send_simple(HTTPStatus.BAD_REQUEST, b"Content-Length is not a number")
+            return
+        if length < 0 or length > LOG_ENTRY_MAX_BYTES:
             self._send_simple(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, b"too large")
             return
         try:
