@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, BinaryIO
 
+CLOCK_MISMATCH_FACTOR = 1.5  # container timeline vs the frames' own clock: a different clock, not jitter
 MP4_BOX_HEADER = 8
 BOXES_EXAMINED = 64  # top-level boxes read before giving up on finding moov/mdat
 
@@ -34,6 +35,15 @@ def peak_window(samples: Iterable[tuple[float, int]], window_s: float) -> tuple[
         if total > best:
             best, best_start = total, ordered[left][0]
     return float(best), best_start
+
+
+def _regular(times: list[float]) -> bool:
+    """True when frames are evenly spaced (constant frame rate), as a timescale edit leaves them."""
+    gaps = sorted(b - a for a, b in zip(times, times[1:]))
+    if not gaps or gaps[len(gaps) // 2] <= 0:
+        return False
+    middle = gaps[len(gaps) // 2]
+    return sum(1 for g in gaps if abs(g - middle) <= 0.1 * middle) >= 0.9 * len(gaps)
 
 
 def mp4_box_order(stream: BinaryIO) -> list[str]:
@@ -86,6 +96,9 @@ def _stream_facts(stream) -> dict[str, Any]:
         rate = stream.average_rate or stream.guessed_rate
         facts.update(width=ctx.width, height=ctx.height, pixel_format=ctx.pix_fmt,
                      frame_rate=round(float(rate), 3) if rate else None,
+                     # The frame rate the bitstream itself declares (H.264 SPS timing): a clock that
+                     # edits of the container's headers (mdhd timescale) do not change.
+                     codec_fps=round(float(ctx.framerate), 3) if ctx and ctx.framerate else None,
                      level=getattr(ctx, "level", None))
     elif stream.type == "audio":
         facts.update(sample_rate=ctx.sample_rate, channels=ctx.channels)
@@ -103,6 +116,10 @@ def inspect_media(path: Path, window_s: float, budget_s: float,
         samples: dict[int, list[tuple[float, int]]] = {i: [] for i in streams}
         keyframes: dict[int, list[float]] = {i: [] for i in streams}
         bases = {s.index: s.time_base for s in container.streams}
+        # What the container's index promises, to compare with what can really be read.
+        indexed = {s.index: int(s.frames or 0) for s in container.streams if s.index in streams}
+        declared = {s.index: float(s.duration * s.time_base) if s.duration and s.time_base else None
+                    for s in container.streams if s.index in streams}
         for count, packet in enumerate(container.demux(*[container.streams[i] for i in streams])):
             if count % 500 == 0:
                 if time.monotonic() - started > budget_s:
@@ -119,16 +136,34 @@ def inspect_media(path: Path, window_s: float, budget_s: float,
         duration = container.duration / 1_000_000 if container.duration else None
         format_name = container.format.name
     all_samples = []
+    spans = []
     for index, facts in streams.items():
         stream_samples = samples[index]
         all_samples.extend(stream_samples)
+        facts.update(packets=len(stream_samples), indexed_packets=indexed.get(index) or None,
+                     declared_s=round(declared[index], 3) if declared.get(index) else None)
         if not stream_samples:
             facts.update(bytes=0, avg_kbps=None, peak_kbps=None)
             continue
-        times = [t for t, _ in stream_samples]
-        span = (max(times) - min(times)) or None
-        # The last packet lasts about one frame; the container's duration includes it.
-        stream_duration = duration or span or window_s
+        times = sorted(t for t, _ in stream_samples)
+        # The last packet lasts about one frame: add the typical gap between packets.
+        step = sorted(b - a for a, b in zip(times, times[1:]))[len(times) // 2 - 1] if len(times) > 2 else 0.0
+        span = (times[-1] - times[0] + step) or None
+        facts["span_s"] = round(span, 3) if span else None
+        if span:
+            spans.append(span)
+        # Bitrate from the packets' own timeline, and never below what the header's duration gives:
+        # an edited header (mvhd/mdhd) must not make a heavy clip look light.
+        stream_duration = min(d for d in (duration, span, declared.get(index)) if d) if (duration or span) else window_s
+        if facts.get("codec_fps") and len(stream_samples) > 2 and span and _regular(times):
+            frame_clock = len(stream_samples) / facts["codec_fps"]
+            # Only a constant-rate timeline that is off by half again or more: variable-rate
+            # recordings (screen captures) carry their highest rate in the bitstream.
+            if max(frame_clock, span) / min(frame_clock, span) >= CLOCK_MISMATCH_FACTOR and abs(frame_clock - span) > 0.5:
+                # The container's timestamps disagree with the frames' own clock: trust the frames.
+                facts["frame_clock_s"] = round(frame_clock, 3)
+                stream_duration = frame_clock
+                spans[-1] = frame_clock
         total = sum(size for _, size in stream_samples)
         window = min(window_s, stream_duration)
         peak, at = peak_window(stream_samples, window)
@@ -140,14 +175,18 @@ def inspect_media(path: Path, window_s: float, budget_s: float,
             facts.update(keyframe_interval_s=round(sum(gaps) / len(gaps), 3),
                          max_keyframe_interval_s=round(max(gaps), 3))
     total_bytes = sum(size for _, size in all_samples)
-    window = min(window_s, duration or window_s)
+    span = max(spans) if spans else None
+    clocks = [s["frame_clock_s"] for s in streams.values() if s.get("frame_clock_s")]
+    effective = clocks[0] if clocks else (min(d for d in (duration, span) if d) if (duration or span) else None)
+    window = min(window_s, effective or window_s)
     peak, at = peak_window(all_samples, window) if all_samples else (0.0, 0.0)
     return {
         "format": format_name,
         "duration_s": round(duration, 3) if duration else None,
         "streams": list(streams.values()),
         "media_bytes": total_bytes,
-        "avg_kbps": round(total_bytes * 8 / duration / 1000, 1) if duration else None,
+        "avg_kbps": round(total_bytes * 8 / effective / 1000, 1) if effective else None,
+        "span_s": round(span, 3) if span else None,
         "peak_kbps": round(peak * 8 / window / 1000, 1) if all_samples else None,
         "peak_at_s": round(at, 3),
         "fast_start": fast_start(path) if format_name.startswith("mov") else None,

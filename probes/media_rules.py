@@ -195,9 +195,37 @@ UNREADABLE = Rule(
     it_risk="Support: learners see a player error; helpdesk calls follow.")
 
 
+TRUNCATED_SHARE = 0.95     # fewer of the samples the index lists than this share: the file was cut
+TIMELINE_TOLERANCE = 0.2   # header duration and sample timeline may differ by this share…
+TIMELINE_SLACK_S = 0.5     # …or this many seconds, whichever is larger
+
+
+def damage(f: Mapping[str, Any]) -> str | None:
+    """Why a file that opened cannot be played whole: no media in it, or cut short."""
+    streams = f.get("streams") or []
+    if not streams or all(not s.get("packets") for s in streams):
+        return "no audio or video data can be read: the file is truncated or damaged"
+    for s in streams:
+        if s.get("indexed_packets") and s.get("packets", 0) < TRUNCATED_SHARE * s["indexed_packets"]:
+            return (f"truncated: {s['packets']:,} of the {s['indexed_packets']:,} {s['type']} samples its index lists "
+                    f"can be read (it stops at {s.get('span_s') or 0:g} s of {f.get('duration_s') or 0:g} s)")
+    if not any(s.get("indexed_packets") for s in streams) and _disagrees(f):
+        return (f"truncated or damaged: the media stops at {f['span_s']:g} s of the {f['duration_s']:g} s its header "
+                "declares")
+    return None
+
+
+def _disagrees(f: Mapping[str, Any]) -> bool:
+    declared, span = f.get("duration_s"), f.get("span_s")
+    if any(s.get("frame_clock_s") for s in f.get("streams") or []):
+        return True
+    return bool(declared and span and abs(declared - span) > max(TIMELINE_SLACK_S, TIMELINE_TOLERANCE * span))
+
+
 def unreadable(files: Files) -> Finding:
     offenders = [(f["path"], f"{f['path']}: {f['error']['message']}") for f in files
                  if "error" in f and f["error"]["kind"] != "timeout"]
+    offenders += [(f["path"], f"{f['path']}: {damage(f)}") for f in readable(files) if damage(f)]
     return _finding(UNREADABLE, offenders,
                     f"All {len(files)} media files open and demux." if files else "No media files.",
                     measured=len(offenders), limit=0, unit="files")
@@ -248,10 +276,36 @@ def learner_demand(evidence: Mapping[str, Any]) -> Finding:
         measured=demand["kbps"], unit="kbps", evidence=(Evidence(path=demand.get("page") or demand["files"][0]),))
 
 
+TIMELINE = Rule(
+    "media.timeline", "Media headers agree with the media", "Media headers disagree with the media",
+    Severity.MAJOR,
+    remediation="Re-encode or remux the file with a standard tool (ffmpeg -i in.mp4 -c copy out.mp4) so its "
+                "header declares the real duration.",
+    it_risk="Desktop support: players show the wrong length and seek to the wrong place; bandwidth figures "
+            "read from the header would be wrong (the certifier measures from the samples).")
+
+
+def _timeline_text(f: Mapping[str, Any]) -> str:
+    video = next((s for s in f.get("streams") or [] if s.get("frame_clock_s")), None)
+    if video:
+        return (f"its timestamps span {video['span_s']:g} s but its {video['packets']:,} frames at "
+                f"{video['codec_fps']:g} fps last {video['frame_clock_s']:g} s (the container's timescale was changed)")
+    return f"the header declares {f['duration_s']:g} s, the samples last {f['span_s']:g} s"
+
+
+def timeline(files: Files) -> Finding:
+    """A whole file whose header duration (mvhd/mdhd) disagrees with its samples' timeline."""
+    offenders = [(f["path"], f"{f['path']}: {_timeline_text(f)}; the certifier measures "
+                             f"{quantity(f['avg_kbps'] or 0, 'kbps')} from the media itself")
+                 for f in readable(files) if not damage(f) and _disagrees(f)]
+    return _finding(TIMELINE, offenders, "Every file's header duration matches its samples.", measured=len(offenders),
+                    limit=0, unit="files")
+
+
 def all_rules(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Finding]:
     files = evidence["files"]
     return [
         unreadable(files), *timed_out(files, limits), video_bitrate(files, limits), video_peak_bitrate(files, limits),
         resolution(files, limits), audio_bitrate(files, limits), *formats(files, limits), *fast_start(files, limits),
-        total_bytes(files, limits), learner_demand(evidence),
+        total_bytes(files, limits), learner_demand(evidence), timeline(files),
     ]

@@ -237,3 +237,48 @@ def test_evaluate_refuses_evidence_of_the_wrong_shape(tmp_path, saved_evidence, 
     good = tmp_path / "good.json"
     good.write_text(json.dumps(saved_evidence))
     assert run_cli("evaluate", str(good), "--profile", "branch-office", timeout=60).returncode in (0, 3, 4)
+
+
+def _media_findings(tmp_path, name: str, data: bytes) -> dict:
+    from tests.factories import build_zip
+    from tests.probe_helpers import by_rule, check
+
+    page = f'<html><video src="{name}"></video></html>' if name.endswith(".mp4") else f'<html><audio src="{name}"></audio></html>'
+    return by_rule(check(build_zip(tmp_path / f"{name}.zip", {"index.html": page, name: data}), ("conformance", "media")))
+
+
+@pytest.mark.parametrize("kind, cut", [("mp4-faststart", 0.5), ("mp4-faststart", 2000), ("mp3", 700), ("mp3", 0.5)])
+def test_truncated_media_is_a_media_failure(tmp_path, kind, cut):
+    from tests.factories import encode_audio, encode_video
+
+    if kind == "mp3":
+        clip = encode_audio(tmp_path / "a.mp3", seconds=4)
+    else:
+        clip = encode_video(tmp_path / "a.mp4", seconds=4, bitrate_kbps=600, container_options={"movflags": "faststart"})
+    data = clip.read_bytes()
+    data = data[: int(len(data) * cut) if cut < 1 else cut]
+    findings = _media_findings(tmp_path, clip.name, data)
+    unreadable = findings["media.unreadable"]
+    assert unreadable["status"] == "fail" and unreadable["severity"] == "major", unreadable["message"]
+    assert "truncated" in unreadable["message"]
+    (tmp_path / "whole").mkdir()
+    whole = _media_findings(tmp_path / "whole", clip.name, clip.read_bytes())
+    assert whole["media.unreadable"]["status"] == "pass"
+
+
+def test_an_edited_timescale_does_not_hide_a_heavy_clip(tmp_path):
+    import struct
+
+    from tests.factories import encode_video
+
+    clip = encode_video(tmp_path / "hd.mp4", seconds=4, bitrate_kbps=3900, audio_kbps=None,
+                        codec_options={"preset": "ultrafast"})
+    data = bytearray(clip.read_bytes())
+    at = data.find(b"mdhd") + 4 + 12  # version 0 mdhd: flags, created, modified, then the timescale
+    timescale = struct.unpack(">I", data[at:at + 4])[0]
+    data[at:at + 4] = struct.pack(">I", int(timescale * 0.15))  # every timestamp now 6.7× too long
+    findings = _media_findings(tmp_path, "hd.mp4", bytes(data))
+    assert findings["media.video-bitrate"]["measured"] > 3000, findings["media.video-bitrate"]["message"]
+    assert findings["media.video-bitrate"]["status"] == "fail"  # over the default 2,500 kbps cap, as it really is
+    timeline = findings["media.timeline"]
+    assert timeline["status"] == "fail" and "frames at 25 fps last 4 s" in timeline["message"]
