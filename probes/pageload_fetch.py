@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import socket
+import threading
 import time
+import weakref
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3
+from requests.adapters import HTTPAdapter
 
 READ_CHUNK_BYTES = 64 * 1024
 RANGE_PROBE = "bytes=0-1023"
@@ -31,8 +36,71 @@ class ResponseTooSlow(Exception):
     pass
 
 
+class DeadlineAdapter(HTTPAdapter):
+    """Keeps the connections it opens, so a watchdog can cut them at a request's deadline: a
+    server that trickles its *headers* a byte at a time never trips a per-read timeout."""
+
+    def __init__(self, *args, **kwargs):
+        self.live: weakref.WeakSet = weakref.WeakSet()
+        super().__init__(*args, **kwargs)
+
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        live = self.live
+
+        def tracked(base):
+            class Tracked(base):
+                def connect(self):
+                    super().connect()
+                    live.add(self)
+            return Tracked
+
+        class HTTPPool(urllib3.HTTPConnectionPool):
+            ConnectionCls = tracked(urllib3.connection.HTTPConnection)
+
+        class HTTPSPool(urllib3.HTTPSConnectionPool):
+            ConnectionCls = tracked(urllib3.connection.HTTPSConnection)
+
+        self.poolmanager.pool_classes_by_scheme = {"http": HTTPPool, "https": HTTPSPool}
+
+    def cut(self) -> None:
+        for connection in list(self.live):
+            sock = getattr(connection, "sock", None)
+            if sock is not None:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+
+class Deadline:
+    """Cuts the session's connections when ``seconds`` pass; ``expired`` tells a caller why."""
+
+    def __init__(self, session: requests.Session, seconds: float):
+        adapter = session.get_adapter("http://")
+        self.expired = False
+        self._timer = threading.Timer(seconds, self._cut, args=(adapter,)) if isinstance(adapter, DeadlineAdapter) else None
+
+    def _cut(self, adapter: DeadlineAdapter) -> None:
+        self.expired = True
+        adapter.cut()
+
+    def __enter__(self) -> Deadline:
+        if self._timer:
+            self._timer.daemon = True
+            self._timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._timer:
+            self._timer.cancel()
+
+
 def new_session(limits: FetchLimits, auth: tuple[str, str] | None = None) -> requests.Session:
     session = requests.Session()
+    adapter = DeadlineAdapter(max_retries=0)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
     session.max_redirects = limits.max_redirects
     session.headers["User-Agent"] = "CourseCertifier/1 (page-load probe)"
     session.headers["Accept-Encoding"] = "gzip, deflate"
@@ -69,9 +137,10 @@ def fetch(session: requests.Session, url: str, limits: FetchLimits, kind: str, p
     started = time.monotonic()
     digest = hashlib.sha256()
     received = 0
+    deadline = Deadline(session, limits.max_response_s)
     try:
-        with session.get(url, timeout=(limits.timeout_s, limits.timeout_s), stream=True,
-                         headers=headers or {}) as response:
+        with deadline, session.get(url, timeout=(limits.timeout_s, limits.timeout_s), stream=True,
+                                   headers=headers or {}) as response:
             ttfb = time.monotonic() - started
             record.update(
                 status=response.status_code,
@@ -98,6 +167,8 @@ def fetch(session: requests.Session, url: str, limits: FetchLimits, kind: str, p
                     raise ResponseTooLarge(f"more than {limits.max_response_bytes:,} bytes")
                 if time.monotonic() - started > limits.max_response_s:
                     raise ResponseTooSlow(f"still arriving after {limits.max_response_s:g} s ({received:,} bytes)")
+            if deadline.expired:  # the cut connection ended headers or body early: nothing here is whole
+                raise ResponseTooSlow("cut at the deadline")
             # bytes: what crossed the network (compressed); decoded_bytes: the file itself.
             record.update(bytes=_wire_bytes(response, received), decoded_bytes=received,
                           transfer_ms=round((time.monotonic() - started) * 1000, 1),
@@ -105,6 +176,9 @@ def fetch(session: requests.Session, url: str, limits: FetchLimits, kind: str, p
             if body:
                 record["_body"] = bytes(body)
     except Exception as exc:  # every network failure is a finding, never a crashed probe
+        if deadline.expired:
+            exc = ResponseTooSlow(f"still arriving after {limits.max_response_s:g} s (headers and body together, "
+                                  f"{received:,} bytes of body)")
         record.update(bytes=received, transfer_ms=round((time.monotonic() - started) * 1000, 1), complete=False,
                       error={"kind": error_kind(exc), "message": f"{type(exc).__name__}: {exc}"[:500]})
     return record
@@ -120,8 +194,11 @@ def _wire_bytes(response: requests.Response, decoded: int) -> int:
 def range_check(session: requests.Session, url: str, limits: FetchLimits) -> dict[str, Any]:
     """Does the server answer a byte range (206), as media players need for seeking?"""
     try:
-        with session.get(url, timeout=(limits.timeout_s, limits.timeout_s), stream=True,
-                         headers={"Range": RANGE_PROBE, "Accept-Encoding": "identity"}) as response:
+        with Deadline(session, limits.max_response_s) as guard, session.get(
+                url, timeout=(limits.timeout_s, limits.timeout_s), stream=True,
+                headers={"Range": RANGE_PROBE, "Accept-Encoding": "identity"}) as response:
+            if guard.expired:
+                raise ResponseTooSlow(f"no whole answer within {limits.max_response_s:g} s")
             return {"status": response.status_code, "content_type": response.headers.get("Content-Type", ""),
                     "content_range": response.headers.get("Content-Range", "")}
     except Exception as exc:

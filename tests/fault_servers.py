@@ -138,3 +138,19 @@ def _type(path: str) -> str:
     from certifier.media_types import guess_by_name
 
     return guess_by_name(path)
+
+
+class TrickleHeaders(Quiet):
+    """Sends its status line and headers one byte every 0.1 s: no single read ever times out."""
+
+    def do_GET(self):
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Padding: " + b"x" * 10_000 + b"\r\n\r\n"
+        for byte in head:
+            if STOP.is_set():
+                return
+            try:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+            except OSError:
+                return
+            time.sleep(0.1)

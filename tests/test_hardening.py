@@ -282,3 +282,20 @@ def test_an_edited_timescale_does_not_hide_a_heavy_clip(tmp_path):
     assert findings["media.video-bitrate"]["status"] == "fail"  # over the default 2,500 kbps cap, as it really is
     timeline = findings["media.timeline"]
     assert timeline["status"] == "fail" and "frames at 25 fps last 4 s" in timeline["message"]
+
+
+def test_a_server_trickling_its_headers_is_cut_at_max_response_s(tmp_path, sample_course):
+    from certifier.profiles import load_profile
+    from tests.fault_servers import TrickleHeaders, serve
+    from tests.probe_helpers import by_rule, check
+
+    profile = tmp_path / "p.toml"
+    profile.write_text('extends = "default"\n[pageload]\nbrowser_timing = false\nrequest_timeout_s = 1\n'
+                       "max_response_s = 2\n")
+    with serve(TrickleHeaders) as url:
+        started = time.monotonic()
+        findings = by_rule(check(sample_course, ("conformance", "pageload"), load_profile(str(profile)), staging_url=url))
+        elapsed = time.monotonic() - started
+    assert elapsed < 20, f"the run was held {elapsed:.0f} s"
+    reachable = findings["pageload.reachable"]
+    assert reachable["status"] == "fail" and "too-slow" in reachable["message"], reachable["message"]
