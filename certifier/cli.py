@@ -324,6 +324,10 @@ def cmd_signoff(args: argparse.Namespace) -> int:
     signed = sign_off(report, args.reviewer, args.decision, comment=args.comment, conditions=args.conditions,
                       role=args.role, requested_on=args.requested_on, due_by=args.due_by)
     write_json_atomic(args.report, signed)
+    from .history import History
+
+    with History() as history:  # this machine remembers the decision: a copy without it is caught
+        history.record_signoff(signed)
     written = write_outputs(signed, args)
     last = signed["signatures"][-1]
     print(f"Signed: {args.decision} by {args.reviewer}, key {last['fingerprint']}. Report updated: {args.report}")
@@ -335,7 +339,19 @@ def cmd_signoff(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     from .signoff import verify
 
-    result = verify(load_report(args.report), set(args.trust) if args.trust else None)
+    report = load_report(args.report)
+    result = verify(report, set(args.trust) if args.trust else None)
+    from .history import History
+
+    run_id = (report.get("run") or {}).get("id") if isinstance(report, dict) else None
+    if run_id:
+        with History() as history:
+            held = {s.get("signature") for s in report.get("signatures", []) if isinstance(s, dict)}
+            for missing in (s for s in history.signoffs(str(run_id)) if s["signature"] not in held):
+                result.valid = False
+                result.lines.append(f"Truncated: this machine recorded decision {missing['decision_index'] + 1} "
+                                    f"({missing['decision']} by {missing['reviewer']}, key {missing['fingerprint']}); "
+                                    "the report no longer holds it.")
     print("\n".join(result.lines))
     print("VALID" if result.valid else "NOT VALID")
     return 0 if result.valid else EXIT_VERIFY_FAILED

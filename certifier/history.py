@@ -32,6 +32,15 @@ CREATE TABLE IF NOT EXISTS findings (
     measured TEXT
 );
 CREATE INDEX IF NOT EXISTS findings_by_run ON findings(run);
+CREATE TABLE IF NOT EXISTS signoffs (
+    run_id TEXT NOT NULL,
+    decision_index INTEGER NOT NULL,
+    reviewer TEXT NOT NULL,
+    decision TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    signature TEXT NOT NULL,
+    PRIMARY KEY (run_id, decision_index, signature)
+);
 CREATE INDEX IF NOT EXISTS runs_by_course ON runs(course_title, package_name);
 """
 BUSY_TIMEOUT_S = 10
@@ -61,6 +70,20 @@ class History:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    def record_signoff(self, report: dict[str, Any]) -> None:
+        """Remember the report's last signed decision: a later copy with it removed is caught."""
+        signature = report["signatures"][-1]
+        decision = report["decisions"][signature["decision_index"]]
+        with self._db:
+            self._db.execute("INSERT OR IGNORE INTO signoffs VALUES (?, ?, ?, ?, ?, ?)",
+                             (report["run"]["id"], signature["decision_index"], decision["reviewer"],
+                              decision["decision"], signature["fingerprint"], signature["signature"]))
+
+    def signoffs(self, run_id: str) -> list[dict[str, Any]]:
+        rows = self._db.execute("SELECT decision_index, reviewer, decision, fingerprint, signature FROM signoffs "
+                                "WHERE run_id = ? ORDER BY decision_index", (run_id,)).fetchall()
+        return [dict(zip(("decision_index", "reviewer", "decision", "fingerprint", "signature"), r)) for r in rows]
 
     def store(self, report: dict[str, Any]) -> int:
         """Record a run; all of it or nothing (a crash mid-write leaves no partial run)."""

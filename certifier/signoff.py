@@ -68,9 +68,18 @@ def load_or_create_key(path: Path | None = None) -> Ed25519PrivateKey:
     return key
 
 
-def signed_content(report: dict[str, Any], decision_index: int) -> dict[str, Any]:
+CHAINED = 2  # signature scheme: each signature also covers the signatures made before it
+
+
+def signed_content(report: dict[str, Any], decision_index: int, scheme: int = CHAINED) -> dict[str, Any]:
+    """What a decision's signature covers: the report, the decisions up to it, and (chained scheme)
+    every earlier signature, so removing or editing an earlier decision breaks the later ones."""
     content = {k: v for k, v in report.items() if k not in SIGNED_EXCLUDES}
     content["decisions"] = report.get("decisions", [])[: decision_index + 1]
+    if scheme >= CHAINED:
+        content["prior_signatures"] = [s.get("signature") for s in report.get("signatures", [])
+                                       if isinstance(s, dict) and isinstance(s.get("decision_index"), int)
+                                       and s["decision_index"] < decision_index]
     return content
 
 
@@ -100,10 +109,11 @@ def sign_off(report: dict[str, Any], reviewer: str, decision: str, *, comment: s
                       "conditions": conditions, "decided_at": now.isoformat(timespec="seconds"),
                       "requested_on": requested, "due_by": due_by})
     index = len(decisions) - 1
-    content = signed_content(signed, index)
+    content = signed_content(signed, index, CHAINED)
     public = key.public_key()
     signed.setdefault("signatures", []).append({
         "decision_index": index,
+        "scheme": CHAINED,
         "reviewer": reviewer,
         "algorithm": ALGORITHM,
         "public_key": base64.b64encode(public.public_bytes(serialization.Encoding.Raw,
@@ -123,11 +133,20 @@ class Verification:
 
 
 def verify(report: dict[str, Any], trusted_fingerprints: set[str] | None = None) -> Verification:
-    """Check every signature; say which decision, which key, and which sections do not match."""
+    """Check every signature; say which decision, which key, and which sections do not match.
+
+    Only signed fields are shown as verified: the reviewer and time come from the signed decision,
+    and a signature block whose own (unsigned) reviewer or time disagrees with it is not valid."""
     lines: list[str] = []
     ok = True
+    if not isinstance(report, dict):
+        return Verification(False, ["Malformed report: it is not a JSON object."])
     decisions = report.get("decisions", [])
     signatures = report.get("signatures", [])
+    if not isinstance(decisions, list) or not all(isinstance(d, dict) for d in decisions):
+        return Verification(False, ["Malformed report: 'decisions' must be a list of decisions."])
+    if not isinstance(signatures, list) or not all(isinstance(s, dict) for s in signatures):
+        return Verification(False, ["Malformed report: 'signatures' must be a list of signature blocks."])
     if not signatures:
         return Verification(False, ["Missing signature: nobody has signed this report."])
     signed_indexes = {s.get("decision_index") for s in signatures}
@@ -137,15 +156,19 @@ def verify(report: dict[str, Any], trusted_fingerprints: set[str] | None = None)
             lines.append(f"Decision {index + 1} ({decision.get('decision')} by {decision.get('reviewer')}) is not signed.")
     for signature in signatures:
         index = signature.get("decision_index", -1)
-        who = signature.get("reviewer", "?")
+        who = str(signature.get("reviewer", "?"))
+        if not isinstance(index, int) or isinstance(index, bool):
+            ok = False
+            lines.append(f"{who}'s signature is malformed (decision_index {index!r} is not a number).")
+            continue
         if not 0 <= index < len(decisions):
             ok = False
             lines.append(f"{who}'s signature refers to decision {index + 1}, which the report no longer holds.")
             continue
         try:
-            public = Ed25519PublicKey.from_public_bytes(base64.b64decode(signature["public_key"]))
-            raw_signature = base64.b64decode(signature["signature"])
-        except (KeyError, ValueError) as exc:
+            public = Ed25519PublicKey.from_public_bytes(base64.b64decode(signature["public_key"], validate=True))
+            raw_signature = base64.b64decode(signature["signature"], validate=True)
+        except (KeyError, ValueError, TypeError) as exc:
             ok = False
             lines.append(f"{who}'s signature is malformed ({exc}).")
             continue
@@ -158,19 +181,30 @@ def verify(report: dict[str, Any], trusted_fingerprints: set[str] | None = None)
             ok = False
             lines.append(f"Wrong key: {who} signed with key {print_}, which is not one of the trusted keys.")
             continue
-        content = signed_content(report, index)
+        scheme = signature.get("scheme", 1)
+        content = signed_content(report, index, scheme if isinstance(scheme, int) else CHAINED)
         try:
             public.verify(raw_signature, canonical(content))
         except InvalidSignature:
             ok = False
             now = section_digests(content)
-            then = signature.get("sections", {})
+            then = signature.get("sections") if isinstance(signature.get("sections"), dict) else {}
             changed = sorted(k for k in set(now) | set(then) if now.get(k) != then.get(k))
+            if scheme >= CHAINED and "prior_signatures" in changed:
+                changed[changed.index("prior_signatures")] = "an earlier decision or its signature (removed or edited)"
             what = ", ".join(changed) if changed else "the signature itself"
             lines.append(f"Edited content: {who}'s signature (decision {index + 1}) does not match; changed since "
                          f"signing: {what}.")
             continue
-        lines.append(f"Valid: {decisions[index]['decision']} by {who}, key {print_}, signed {signature.get('signed_at')}.")
+        decision = decisions[index]
+        signer, when = decision.get("reviewer"), decision.get("decided_at")
+        if who != signer or signature.get("signed_at") not in (None, when):
+            ok = False
+            lines.append(f"Edited signature block: it names {who!r} at {signature.get('signed_at')}, but the signed "
+                         f"decision {index + 1} was made by {signer!r} at {when}.")
+            continue
+        lines.append(f"Valid: {decision.get('decision')} by {signer} (signed), key {print_}, decided {when}"
+                     + ("" if scheme >= CHAINED else "; an older signature that does not cover earlier ones") + ".")
     return Verification(ok, lines)
 
 

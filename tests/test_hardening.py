@@ -299,3 +299,34 @@ def test_a_server_trickling_its_headers_is_cut_at_max_response_s(tmp_path, sampl
     assert elapsed < 20, f"the run was held {elapsed:.0f} s"
     reachable = findings["pageload.reachable"]
     assert reachable["status"] == "fail" and "too-slow" in reachable["message"], reachable["message"]
+
+
+def _signed_report(tmp_path, reviewers=("Ana", "Ben", "Cai")):
+    report = tmp_path / "report.json"
+    assert run_cli("check", "--demo", "--probe", "package", "--json", str(report), "--no-history").returncode in (0, 3)
+    for name in reviewers:
+        result = run_cli("signoff", str(report), "--reviewer", name, "--decision", "approve", "--role", "IT")
+        assert result.returncode == 0, result.stderr
+    return report
+
+
+@pytest.mark.parametrize("edit, expected", [
+    (lambda r: r["signatures"][0].update(reviewer="Mallory"), "Edited signature block"),
+    (lambda r: r["signatures"][1].update(signed_at="2020-01-01T00:00:00+00:00"), "Edited signature block"),
+    (lambda r: (r["decisions"].pop(1), r["signatures"].pop(1),
+                r["signatures"][1].update(decision_index=1)), "an earlier decision or its signature"),
+    (lambda r: (r["decisions"].pop(), r["signatures"].pop()), "Truncated: this machine recorded decision 3"),
+    (lambda r: r["signatures"][0].update(decision_index="1"), "is malformed"),
+    (lambda r: r["signatures"][0].update(public_key=42), "is malformed"),
+    (lambda r: r.update(signatures="none"), "Malformed report"),
+], ids=["forged-reviewer", "forged-time", "middle-removed", "tail-removed", "index-text", "key-number", "not-a-list"])
+def test_verify_shows_only_signed_fields_and_catches_a_cut_chain(tmp_path, edit, expected):
+    report = _signed_report(tmp_path)
+    assert run_cli("verify", str(report)).returncode == 0
+    data = json.loads(report.read_text())
+    edit(data)
+    report.write_text(json.dumps(data))
+    result = run_cli("verify", str(report))
+    assert result.returncode == 5, result.stdout + result.stderr
+    assert expected in result.stdout and "NOT VALID" in result.stdout and "Traceback" not in result.stderr
+    assert "Mallory (signed)" not in result.stdout
