@@ -25,7 +25,9 @@ MIB = 1024 * 1024
 READ_CHUNK_BYTES = MIB
 _DRIVE_LETTER = re.compile(r"^[A-Za-z]:")
 # zipfile (and zlib underneath) signal damaged data with these.
-_CORRUPTION_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError)
+# A damaged central directory can also send zipfile seeking before the start of the file (OSError)
+# or decoding garbage (ValueError): all of it means the entry cannot be read.
+_CORRUPTION_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError, ValueError)
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,7 @@ class ZipPackage(CoursePackage):
     def __init__(self, source: Path, limits: ArchiveLimits):
         super().__init__(source, limits)
         try:
+            self._size = source.stat().st_size
             self._zip = zipfile.ZipFile(source)
         except (zipfile.BadZipFile, OSError, ValueError) as exc:
             raise PackageRejected(
@@ -229,6 +232,13 @@ class ZipPackage(CoursePackage):
                     "unsupported-compression",
                     f"Entry '{name}' uses compression method {info.compress_type}, which LMSs and "
                     "this tool cannot read. Re-zip with standard (deflate) compression.",
+                    name,
+                )
+            if not 0 <= info.header_offset < self._size:
+                raise PackageRejected(
+                    "corrupt-archive",
+                    f"Entry '{name}' claims to start at byte {info.header_offset:,} of a {self._size:,}-byte file: "
+                    "the archive's directory is damaged.",
                     name,
                 )
             if info.is_dir():

@@ -307,13 +307,21 @@ def _finish(report: dict[str, Any], args: argparse.Namespace, cancelled: bool) -
     return EXIT_CANCELLED if cancelled else EXIT_CODES[report["verdict"]]
 
 
-def load_report(path: str) -> dict[str, Any]:
+def load_report(path: str, validate: bool = True) -> dict[str, Any]:
+    """A report file, checked against the published schema before anything renders or signs it
+    (``verify`` reads it unchecked: it must explain what was edited, not refuse it)."""
+    from .report import report_problems
+
     try:
         report = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
         raise CertifierError(f"Cannot read the report {path}: {exc}") from exc
     if not isinstance(report, dict) or "findings" not in report or "verdict" not in report:
         raise CertifierError(f"{path} is not a Course Certifier report.")
+    if validate:
+        problems = report_problems(report)
+        if problems:
+            raise CertifierError(f"{path} is not a valid Course Certifier report: " + "; ".join(problems) + ".")
     return report
 
 
@@ -339,7 +347,7 @@ def cmd_signoff(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     from .signoff import verify
 
-    report = load_report(args.report)
+    report = load_report(args.report, validate=False)
     result = verify(report, set(args.trust) if args.trust else None)
     from .history import History
 

@@ -130,6 +130,23 @@ def assess(record: RunRecord, profile: Profile, probes: dict[str, type[Probe]]) 
     }
 
 
+def report_problems(data: Any) -> list[str]:
+    """Where a report departs from the published schema (resources/report.schema.json)."""
+    import jsonschema
+
+    from .resources_path import resource_path
+
+    schema = json.loads(resource_path("report.schema.json").read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    problems = []
+    for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
+        where = "/".join(str(p) for p in error.absolute_path) or "the report"
+        problems.append(f"{where}: {error.message[:160]}")
+        if len(problems) >= 5:
+            break
+    return problems
+
+
 def write_json_atomic(path: str | Path, data: Any) -> Path:
     """Write JSON through a temporary file and a rename, so no reader sees half a file."""
     from .exporters.files import write_atomic

@@ -330,3 +330,14 @@ def test_verify_shows_only_signed_fields_and_catches_a_cut_chain(tmp_path, edit,
     assert result.returncode == 5, result.stdout + result.stderr
     assert expected in result.stdout and "NOT VALID" in result.stdout and "Traceback" not in result.stderr
     assert "Mallory (signed)" not in result.stdout
+
+
+def test_a_structurally_broken_report_is_refused_before_it_is_signed(tmp_path):
+    report = tmp_path / "r.json"
+    assert run_cli("check", "--demo", "--probe", "package", "--json", str(report), "--no-history").returncode in (0, 3)
+    data = json.loads(report.read_text())
+    data["outputs"]["plugins"] = {"requirements": "none"}
+    report.write_text(json.dumps(data))
+    result = run_cli("signoff", str(report), "--reviewer", "Ana", "--decision", "approve", "--html", str(tmp_path / "r.html"))
+    assert result.returncode == 2 and "not a valid Course Certifier report" in result.stderr
+    assert "outputs/plugins/requirements" in result.stderr and "Traceback" not in result.stderr
