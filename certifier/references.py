@@ -17,7 +17,9 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-_TAG = re.compile(r"""<(?P<tag>[a-zA-Z][\w-]*)\b(?P<attrs>(?:[^>"']|"[^"]*"|'[^']*')*)>""", re.DOTALL)
+# A quoted value stops at '>' too: an unclosed quote must not send every '<' scanning to the end
+# of a large page (quadratic); a value holding '>' is rare and costs only that tag.
+_TAG = re.compile(r"""<(?P<tag>[a-zA-Z][\w-]*)\b(?P<attrs>(?:[^>"']|"[^">]*"|'[^'>]*')*)>""", re.DOTALL)
 _ATTR = re.compile(
     r"""\s(?P<name>src|href|poster|data|background|srcset)\s*=\s*"""
     r"""(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s>"']+))""",

@@ -20,8 +20,8 @@ from .plugin_signals import FLASH_CLSID, KNOWN_CLSIDS, QUICKTIME_CLSID, REAL_CLS
 
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _SCRIPT_BODY = re.compile(r"(<script\b[^>]*>)(.*?)(</script\s*>)", re.IGNORECASE | re.DOTALL)
-_EMBED_TAG = re.compile(r"<(object|embed|applet)\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.IGNORECASE)
-_FRAME_TAG = re.compile(r"<i?frame\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.IGNORECASE)
+_EMBED_TAG = re.compile(r"<(object|embed|applet)\b((?:[^>\"']|\"[^\">]*\"|'[^'>]*')*)>", re.IGNORECASE)
+_FRAME_TAG = re.compile(r"<i?frame\b((?:[^>\"']|\"[^\">]*\"|'[^'>]*')*)>", re.IGNORECASE)
 _ATTR = re.compile(r"""\b(type|data|src|classid|code|archive|codebase|value|name)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""",
                    re.IGNORECASE)
 _OBJECT_END = re.compile(r"</object\s*>", re.IGNORECASE)

@@ -341,3 +341,13 @@ def test_a_structurally_broken_report_is_refused_before_it_is_signed(tmp_path):
     result = run_cli("signoff", str(report), "--reviewer", "Ana", "--decision", "approve", "--html", str(tmp_path / "r.html"))
     assert result.returncode == 2 and "not a valid Course Certifier report" in result.stderr
     assert "outputs/plugins/requirements" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_large_helper_result_is_read_while_the_helper_runs():
+    from certifier.staging.browser import run_helper
+
+    # More than a pipe holds (64 KB): read only after exit, this would block until the timeout.
+    code = "import json; print(json.dumps({'pages': [{'url': 'x' * 1000}] * 2000}))"
+    started = time.monotonic()
+    result = run_helper([sys.executable, "-c", code], timeout_s=60)
+    assert len(result["pages"]) == 2000 and time.monotonic() - started < 30

@@ -48,8 +48,13 @@ def run_browser_timing(urls: list[str], settings: BrowserSettings | float,
     """Run each lesson URL in Qt WebEngine; what happened per lesson, or ``{"skipped": reason}``."""
     if not isinstance(settings, BrowserSettings):
         settings = BrowserSettings(timeout_s=float(settings))
-    timeout_s = settings.timeout_s
     command = [sys.executable, "-m", "certifier.ui.browser_probe", *settings.arguments(), *urls]
+    return run_helper(command, settings.timeout_s, checkpoint)
+
+
+def run_helper(command: list[str], timeout_s: float, checkpoint: Callable[[], None] | None = None
+               ) -> dict[str, Any]:
+    """Run the helper process; its last stdout line is the JSON result."""
     try:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                    env=helper_environment())
@@ -57,19 +62,24 @@ def run_browser_timing(urls: list[str], settings: BrowserSettings | float,
         return {"skipped": f"the browser helper could not start ({exc})"}
     deadline = time.monotonic() + timeout_s + 5
     try:
-        while process.poll() is None:
+        while True:
             if checkpoint:
                 checkpoint()
             if time.monotonic() > deadline:
                 process.kill()
                 process.communicate()
                 return {"skipped": f"Qt WebEngine did not finish within {timeout_s:g} s"}
-            time.sleep(POLL_S)
+            try:
+                # Reads the pipes while waiting: a large result (hundreds of lessons) would fill the
+                # pipe and block the helper forever if it were read only after the helper exits.
+                out, err = process.communicate(timeout=POLL_S)
+                break
+            except subprocess.TimeoutExpired:
+                continue
     except BaseException:
         process.kill()
         process.communicate()
         raise
-    out, err = process.communicate()
     last = out.strip().splitlines()[-1] if out.strip() else ""
     try:
         result = json.loads(last)
