@@ -85,20 +85,24 @@ class SignOffDialog(QDialog):
 
     def open_report(self, path: str) -> None:
         from certifier.cli import load_report
+        from certifier.report import report_problems
 
         try:
-            self.report = load_report(path)
+            # Unchecked first: an edited report must still show why its signatures fail.
+            self.report = load_report(path, validate=False)
         except CertifierError as exc:
             self.status.setText(str(exc))
             self.sign_button.setEnabled(False)
             return
         self.path = path
         self.path_label.setText(path)
-        try:
+        problems = report_problems(self.report)
+        if problems:  # not the published report shape: neither shown nor signable
+            self.preview.setPlainText("This report does not match the report schema, so it is not shown and "
+                                      "cannot be signed: " + "; ".join(problems))
+        else:
             self.preview.setDocument(qt_document(self.report, inventory_rows=100))
-        except (KeyError, TypeError, ValueError) as exc:  # an edited report may not render; verify anyway
-            self.preview.setPlainText(f"This report cannot be shown: {type(exc).__name__}: {exc}")
-        self.sign_button.setEnabled(True)
+        self.sign_button.setEnabled(not problems)
         self._show_verification()
 
     def _show_verification(self) -> None:
