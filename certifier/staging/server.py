@@ -207,16 +207,11 @@ class StagingHandler(BaseHTTPRequestHandler):
         if urlsplit(self.path).path != LMS_PREFIX + "log":
             self._send_simple(HTTPStatus.NOT_FOUND, b"not found")
             return
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            self._send_simple(HTTPStatus.BAD_REQUEST, b"Content-Length is not a number")
-            return
-        if length < 0 or length > LOG_ENTRY_MAX_BYTES:
-            self._send_simple(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, b"too large")
+        body = self._read_body(LOG_ENTRY_MAX_BYTES)
+        if body is None:
             return
         try:
-            entry = json.loads(self.rfile.read(length) or b"{}")
+            entry = json.loads(body or b"{}")
         except ValueError:
             self._send_simple(HTTPStatus.BAD_REQUEST, b"not json")
             return
@@ -341,18 +336,24 @@ class StagingHandler(BaseHTTPRequestHandler):
 
     # --- the LMS side ---
 
-    def _lrs(self, method: str) -> None:
-        """The embedded LRS (xAPI resources and cmi5's fetch URL)."""
-        parts = urlsplit(self.path)
+    def _read_body(self, limit: int) -> bytes | None:
+        """The request body, or None once a 400/413 has been sent (no number, negative, too large)."""
         try:
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
             self._send_simple(HTTPStatus.BAD_REQUEST, b"Content-Length is not a number")
-            return
-        if length < 0 or length > MAX_BODY_BYTES:
+            return None
+        if length < 0 or length > limit:
             self._send_simple(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, b"too large")
+            return None
+        return self.rfile.read(length) if length else b""
+
+    def _lrs(self, method: str) -> None:
+        """The embedded LRS (xAPI resources and cmi5's fetch URL)."""
+        parts = urlsplit(self.path)
+        body = self._read_body(MAX_BODY_BYTES)
+        if body is None:
             return
-        body = self.rfile.read(length) if length else b""
         status, kind, content = self.staging.lrs.handle(method if method != "HEAD" else "GET",
                                                         parts.path[len(LRS_PREFIX):].strip("/"),
                                                         parse_qs(parts.query), self.headers, body)
