@@ -41,13 +41,13 @@ def run_child(code: str, *args: str) -> dict:
 
 
 PROBE_CHILD = """
-from certifier.archive import open_package
-from certifier.inventory import build_inventory
-from certifier.profiles import load_profile
-from certifier.runner import archive_limits
-from certifier.probe_api import ProbeContext
-from certifier.standards import detect_standard
-from certifier.workdir import WorkDir
+from certifier.package.archive import open_package
+from certifier.package.inventory import build_inventory
+from certifier.policy.profiles import load_profile
+from certifier.run.runner import archive_limits
+from certifier.policy.probe_api import ProbeContext
+from certifier.package.standards import detect_standard
+from certifier.package.workdir import WorkDir
 import importlib
 module, name = sys.argv[3].rsplit(":", 1)
 probe = getattr(importlib.import_module(module), name)()

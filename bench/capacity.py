@@ -9,7 +9,7 @@ import time
 
 from _common import REPO_ROOT  # noqa: F401  (puts the repository on sys.path)
 
-from certifier.capacity import Site, plan_rollout
+from certifier.planning.capacity import Site, plan_rollout
 
 SITES = 1000
 RUNS = 3

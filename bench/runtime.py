@@ -12,9 +12,9 @@ import time
 
 from _common import OUT
 
-from certifier.profiles import load_profile
-from certifier.registry import discover_probes
-from certifier.runner import Runner
+from certifier.policy.profiles import load_profile
+from certifier.policy.registry import discover_probes
+from certifier.run.runner import Runner
 
 SCO = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>Lesson {n}</title></head><body><h1>Lesson {n}</h1>
 <p>{text}</p><script>

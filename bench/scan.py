@@ -36,8 +36,8 @@ def build_package(path) -> None:
 
 
 CHILD = """
-from certifier.archive import ArchiveLimits, open_package
-from certifier.inventory import build_inventory
+from certifier.package.archive import ArchiveLimits, open_package
+from certifier.package.inventory import build_inventory
 limits = ArchiveLimits(max_uncompressed_mb=8192, max_compression_ratio=1000, min_size_for_ratio_check_mb=1, max_entry_count=100000)
 best = float('inf')
 for _ in range(int(sys.argv[2])):
@@ -62,7 +62,7 @@ def main() -> None:
         reference = best_of(RUNS, lambda: subprocess.run([sha256sum, str(package)], check=True, capture_output=True))
         ref_name = "sha256sum"
     else:  # e.g. Windows without coreutils: the same work in Python's hashlib
-        from certifier.inventory import sha256_of_file
+        from certifier.package.inventory import sha256_of_file
 
         reference = best_of(RUNS, lambda: sha256_of_file(package))
         ref_name = "hashlib sha256 of the zip (sha256sum not found)"

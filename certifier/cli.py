@@ -18,16 +18,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .errors import CertifierError
-from .findings import evidence_label, printable
-from .profiles import bundled_profiles, load_profile
-from .registry import discover_probes
-from .report import assess, write_json_atomic
-from .resources_path import sample_course_path
-from .rules import Rule
-from .runner import RunEvent, RunRecord, Runner, archive_limits
-from .verdict import CERTIFIED, CONDITIONAL, NOT_CERTIFIED
+from certifier import __version__
+from certifier.errors import CertifierError
+from certifier.policy.findings import evidence_label, printable
+from certifier.policy.profiles import bundled_profiles, load_profile
+from certifier.policy.registry import discover_probes
+from certifier.run.report import assess, write_json_atomic
+from certifier.host.resources_path import sample_course_path
+from certifier.policy.rules import Rule
+from certifier.run.runner import RunEvent, RunRecord, Runner, archive_limits
+from certifier.run.verdict import CERTIFIED, CONDITIONAL, NOT_CERTIFIED
 
 EXIT_CODES = {CERTIFIED: 0, CONDITIONAL: 3, NOT_CERTIFIED: 4}
 EXIT_BAD_INPUT = 2
@@ -149,7 +149,7 @@ def _check_outputs(args: argparse.Namespace) -> None:
 
 
 def write_outputs(report: dict[str, Any], args: argparse.Namespace) -> list[str]:
-    from .exporters import export
+    from certifier.exporters import export
 
     written = []
     for fmt in ("json", "html", "pdf", "junit"):
@@ -233,7 +233,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         write_json_atomic(args.evidence, record.to_dict())
     report = assess(record, profile, runner.probes)
     if not args.no_history:
-        from .history import History
+        from certifier.records.history import History
 
         with History() as history:
             history.store(report)
@@ -241,7 +241,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from .evidence_shape import require_shape
+    from certifier.run.evidence_shape import require_shape
 
     try:
         data = json.loads(Path(args.evidence).read_text(encoding="utf-8"))
@@ -310,7 +310,7 @@ def _finish(report: dict[str, Any], args: argparse.Namespace, cancelled: bool) -
 def load_report(path: str, validate: bool = True) -> dict[str, Any]:
     """A report file, checked against the published schema before anything renders or signs it
     (``verify`` reads it unchecked: it must explain what was edited, not refuse it)."""
-    from .report import report_problems
+    from certifier.run.report import report_problems
 
     try:
         report = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -326,13 +326,13 @@ def load_report(path: str, validate: bool = True) -> dict[str, Any]:
 
 
 def cmd_signoff(args: argparse.Namespace) -> int:
-    from .signoff import sign_off
+    from certifier.records.signoff import sign_off
 
     report = load_report(args.report)
     signed = sign_off(report, args.reviewer, args.decision, comment=args.comment, conditions=args.conditions,
                       role=args.role, requested_on=args.requested_on, due_by=args.due_by)
     write_json_atomic(args.report, signed)
-    from .history import History
+    from certifier.records.history import History
 
     with History() as history:  # this machine remembers the decision: a copy without it is caught
         history.record_signoff(signed)
@@ -345,11 +345,11 @@ def cmd_signoff(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from .signoff import verify
+    from certifier.records.signoff import verify
 
     report = load_report(args.report, validate=False)
     result = verify(report, set(args.trust) if args.trust else None)
-    from .history import History
+    from certifier.records.history import History
 
     run_id = (report.get("run") or {}).get("id") if isinstance(report, dict) else None
     if run_id:
@@ -366,7 +366,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    from .history import History
+    from certifier.records.history import History
 
     with History() as history:
         runs = history.runs(args.course)
@@ -382,7 +382,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 def _report_by_reference(reference: str) -> dict[str, Any]:
     if reference.isdigit() and not Path(reference).exists():
-        from .history import History
+        from certifier.records.history import History
 
         with History() as history:
             return history.report(int(reference))
@@ -390,7 +390,7 @@ def _report_by_reference(reference: str) -> dict[str, Any]:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from .compare import compare_reports, format_comparison
+    from certifier.records.compare import compare_reports, format_comparison
 
     old, new = _report_by_reference(args.old), _report_by_reference(args.new)
     result = compare_reports(old, new)
@@ -422,7 +422,7 @@ def cmd_machine(args: argparse.Namespace) -> int:
 def cmd_capacity(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from .capacity import describe_fix, load_sites, plan_rollout, resolve_sites_file
+    from certifier.planning.capacity import describe_fix, load_sites, plan_rollout, resolve_sites_file
 
     profile = load_profile(args.profile)
     share = args.online_share if args.online_share is not None else profile.section("capacity")["expected_online_share"]
@@ -448,8 +448,8 @@ def cmd_capacity(args: argparse.Namespace) -> int:
 
 
 def cmd_loadplan(args: argparse.Namespace) -> int:
-    from .exporters.files import write_atomic
-    from .loadplan import render_locustfile, request_sequence
+    from certifier.exporters.files import write_atomic
+    from certifier.planning.loadplan import render_locustfile, request_sequence
 
     path = Path(args.path)
     if not path.exists():
@@ -476,7 +476,7 @@ def cmd_loadplan(args: argparse.Namespace) -> int:
 
 
 def cmd_key(args: argparse.Namespace) -> int:
-    from .signoff import key_path, public_fingerprint
+    from certifier.records.signoff import key_path, public_fingerprint
 
     print(f"{public_fingerprint()}  ({key_path()})")
     return 0
@@ -541,10 +541,10 @@ class ProgressBar:
 def cmd_serve(args: argparse.Namespace) -> int:
     import time
 
-    from .archive import open_package
-    from .staging.network import network_profiles
-    from .staging.server import StagingServer
-    from .workdir import WorkDir
+    from certifier.package.archive import open_package
+    from certifier.staging.network import network_profiles
+    from certifier.staging.server import StagingServer
+    from certifier.package.workdir import WorkDir
 
     path = Path(args.path) if args.path else sample_course_path()
     if not path.exists():

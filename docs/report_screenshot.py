@@ -20,10 +20,10 @@ sys.path.insert(0, str(ROOT / "docs"))
 from take_screenshots import defective_course  # noqa: E402
 
 from certifier.exporters import export  # noqa: E402
-from certifier.profiles import load_profile  # noqa: E402
-from certifier.registry import discover_probes  # noqa: E402
-from certifier.report import assess  # noqa: E402
-from certifier.runner import Runner  # noqa: E402
+from certifier.policy.profiles import load_profile  # noqa: E402
+from certifier.policy.registry import discover_probes  # noqa: E402
+from certifier.run.report import assess  # noqa: E402
+from certifier.run.runner import Runner  # noqa: E402
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",

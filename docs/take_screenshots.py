@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from PySide6.QtCore import QSettings, QTimer  # noqa: E402
 
-from certifier.resources_path import sample_course_path  # noqa: E402
+from certifier.host.resources_path import sample_course_path  # noqa: E402
 from certifier.ui.app import create_application  # noqa: E402
 from tests.factories import encode_video  # noqa: E402
 

@@ -8,11 +8,11 @@ from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
-from certifier.capacity import Site, describe_fix, load_sites, plan_rollout, resolve_sites_file
-from certifier.findings import Evidence, Finding, Severity, Status
-from certifier.probe_api import Probe, ProbeContext
-from certifier.profiles import LimitSpec
-from certifier.rules import Rule, declared_in
+from certifier.planning.capacity import Site, describe_fix, load_sites, plan_rollout, resolve_sites_file
+from certifier.policy.findings import Evidence, Finding, Severity, Status
+from certifier.policy.probe_api import Probe, ProbeContext
+from certifier.policy.profiles import LimitSpec
+from certifier.policy.rules import Rule, declared_in
 
 
 def learner_demand_kbps(evidence: Mapping[str, Any], max_load_time_s: float) -> tuple[float, str]:

@@ -12,16 +12,16 @@ from collections import deque
 from collections.abc import Mapping
 from typing import Any
 
-from certifier.archive import MIB
-from certifier.findings import Finding
-from certifier.probe_api import Probe, ProbeContext
-from certifier.profiles import LimitSpec
-from certifier.authoring_tools import recognise, tool_data
-from certifier.credentials import find_credentials
-from certifier.references import HTML_SUFFIXES, JS_ABSOLUTE, SCRIPT_CANDIDATE, decode_text, references_in, resolve
-from certifier.safe_xml import parse_xml
-from certifier.standards import AICC, CMI5, HTML, XAPI
-from certifier.rules import declared_in
+from certifier.package.archive import MIB
+from certifier.policy.findings import Finding
+from certifier.policy.probe_api import Probe, ProbeContext
+from certifier.policy.profiles import LimitSpec
+from certifier.package.authoring_tools import recognise, tool_data
+from certifier.package.credentials import find_credentials
+from certifier.package.references import HTML_SUFFIXES, JS_ABSOLUTE, SCRIPT_CANDIDATE, decode_text, references_in, resolve
+from certifier.package.safe_xml import parse_xml
+from certifier.package.standards import AICC, CMI5, HTML, XAPI
+from certifier.policy.rules import declared_in
 from . import conformance_references, conformance_rules
 
 from . import conformance_parse as parse

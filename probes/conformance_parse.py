@@ -11,7 +11,7 @@ import io
 import posixpath
 from xml.etree.ElementTree import Element
 
-from certifier.safe_xml import attr, children, descendants, local_name, namespace, text_of
+from certifier.package.safe_xml import attr, children, descendants, local_name, namespace, text_of
 
 # IMS Simple Sequencing elements SCORM 2004 defines; anything else under imsss is unknown.
 KNOWN_SEQUENCING = {

@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from certifier.findings import Evidence, Finding, Severity, Status
-from certifier.rules import Rule
-from certifier.references import CSS_IMAGE, FONT, JS_ABSOLUTE, LINK, OBJECT, SCRIPT_CANDIDATE
+from certifier.policy.findings import Evidence, Finding, Severity, Status
+from certifier.policy.rules import Rule
+from certifier.package.references import CSS_IMAGE, FONT, JS_ABSOLUTE, LINK, OBJECT, SCRIPT_CANDIDATE
 
 PLUGIN_EXTENSIONS = (".swf", ".dcr", ".xap", ".jar", ".class", ".unity3d")
 

@@ -14,10 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from certifier.findings import Evidence, Finding, Severity, Status, quantity
-from certifier.rules import Rule
-from certifier.references import CSS_IMAGE, FONT, IMAGE, JS_ABSOLUTE, LINK, MEDIA, SCRIPT_CANDIDATE
-from certifier.standards import AICC, CMI5, HTML, SCORM_12
+from certifier.policy.findings import Evidence, Finding, Severity, Status, quantity
+from certifier.policy.rules import Rule
+from certifier.package.references import CSS_IMAGE, FONT, IMAGE, JS_ABSOLUTE, LINK, MEDIA, SCRIPT_CANDIDATE
+from certifier.package.standards import AICC, CMI5, HTML, SCORM_12
 
 from .conformance_references import (CASE_MISMATCH, authoring_tool_finding, credentials_rule, loaded_paths,
                                      missing_reference_rules, tracking_rule)

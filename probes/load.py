@@ -19,13 +19,13 @@ from typing import Any
 
 import requests
 
-from certifier.findings import Finding, Severity, Status
-from certifier.loadplan import request_sequence
-from certifier.probe_api import Need, Probe, ProbeContext
-from certifier.profiles import LimitSpec
+from certifier.policy.findings import Finding, Severity, Status
+from certifier.planning.loadplan import request_sequence
+from certifier.policy.probe_api import Need, Probe, ProbeContext
+from certifier.policy.profiles import LimitSpec
 from certifier.staging.network import network_profiles
 from certifier.staging.server import StagingServer
-from certifier.rules import Rule, declared_in
+from certifier.policy.rules import Rule, declared_in
 
 from .pageload_fetch import page_url
 

@@ -8,12 +8,12 @@ from typing import Any
 
 import psutil
 
-from certifier.desktop import home_folder, installed_browsers, java_runtime, proxy_settings
-from certifier.findings import Finding, Severity, Status
-from certifier.machine_info import os_description
-from certifier.probe_api import Need, Probe, ProbeContext
-from certifier.profiles import LimitSpec
-from certifier.rules import Rule, declared_in
+from certifier.host.desktop import home_folder, installed_browsers, java_runtime, proxy_settings
+from certifier.policy.findings import Finding, Severity, Status
+from certifier.host.machine_info import os_description
+from certifier.policy.probe_api import Need, Probe, ProbeContext
+from certifier.policy.profiles import LimitSpec
+from certifier.policy.rules import Rule, declared_in
 
 NOT_MEASURED = "not measured"
 

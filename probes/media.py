@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from certifier.findings import Finding
-from certifier.media_types import is_audio_or_video
-from certifier.probe_api import Probe, ProbeContext
-from certifier.profiles import LimitSpec
-from certifier.rules import declared_in
+from certifier.policy.findings import Finding
+from certifier.package.media_types import is_audio_or_video
+from certifier.policy.probe_api import Probe, ProbeContext
+from certifier.policy.profiles import LimitSpec
+from certifier.policy.rules import declared_in
 from . import media_rules
 
 from .media_inspect import MediaTimeout, inspect_media

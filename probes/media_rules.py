@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from certifier.rules import Rule
-from certifier.findings import Evidence, Finding, Severity, Status, quantity
+from certifier.policy.rules import Rule
+from certifier.policy.findings import Evidence, Finding, Severity, Status, quantity
 
 MIB = 1024 * 1024
 

@@ -6,12 +6,12 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from certifier.archive import MIB
-from certifier.findings import Finding, Severity, Status, at, quantity
-from certifier.probe_api import Probe, ProbeContext
-from certifier.profiles import LimitSpec
-from certifier.rules import Rule, declared_in
-from certifier.standards import UNKNOWN
+from certifier.package.archive import MIB
+from certifier.policy.findings import Finding, Severity, Status, at, quantity
+from certifier.policy.probe_api import Probe, ProbeContext
+from certifier.policy.profiles import LimitSpec
+from certifier.policy.rules import Rule, declared_in
+from certifier.package.standards import UNKNOWN
 
 LARGEST_FILES_LISTED = 10
 

@@ -13,15 +13,15 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from certifier.findings import Finding
-from certifier.media_types import guess_by_name, is_audio_or_video
-from certifier.probe_api import Need, Probe, ProbeContext
-from certifier.profiles import LimitSpec
-from certifier.references import JS_ABSOLUTE, LINK, SCRIPT_CANDIDATE, css_references, decode_text, html_references
-from certifier.standards import CMI5, XAPI
+from certifier.policy.findings import Finding
+from certifier.package.media_types import guess_by_name, is_audio_or_video
+from certifier.policy.probe_api import Need, Probe, ProbeContext
+from certifier.policy.profiles import LimitSpec
+from certifier.package.references import JS_ABSOLUTE, LINK, SCRIPT_CANDIDATE, css_references, decode_text, html_references
+from certifier.package.standards import CMI5, XAPI
 from certifier.staging.browser import BrowserSettings, run_browser_timing
 from certifier.staging.server import StagingServer
-from certifier.rules import declared_in
+from certifier.policy.rules import declared_in
 from . import pageload_rules, pageload_runtime
 
 from .pageload_fetch import FetchLimits, fetch, new_session, page_url, range_check

@@ -6,8 +6,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from certifier.findings import Evidence, Finding, Severity, Status, quantity
-from certifier.rules import Rule
+from certifier.policy.findings import Evidence, Finding, Severity, Status, quantity
+from certifier.policy.rules import Rule
 from certifier.staging.network import NetworkProfile, network_profiles
 
 from .pageload_runtime import runtime_rules

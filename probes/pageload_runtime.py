@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from certifier.findings import Evidence, Finding, Severity, Status, quantity
-from certifier.rules import Rule
+from certifier.policy.findings import Evidence, Finding, Severity, Status, quantity
+from certifier.policy.rules import Rule
 
 # Resource Timing initiators whose failure costs a picture or a glyph, not the lesson.
 COSMETIC_INITIATORS = ("css", "img", "image", "input")

@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from certifier.references import _Lines, resolve
+from certifier.package.references import _Lines, resolve
 
 from .plugin_signals import FLASH_CLSID, KNOWN_CLSIDS, QUICKTIME_CLSID, REAL_CLSID, SHOCKWAVE_CLSID, WMP_CLSIDS
 

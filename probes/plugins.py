@@ -20,11 +20,11 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-from certifier.findings import Evidence, Finding, Severity, Status
-from certifier.probe_api import Probe, ProbeContext
-from certifier.profiles import LimitSpec
-from certifier.references import decode_text
-from certifier.rules import Rule, declared_in
+from certifier.policy.findings import Evidence, Finding, Severity, Status
+from certifier.policy.probe_api import Probe, ProbeContext
+from certifier.policy.profiles import LimitSpec
+from certifier.package.references import decode_text
+from certifier.policy.rules import Rule, declared_in
 
 from .plugin_embeds import embeds_in_page, launched_plugin_files
 from .plugin_signals import (END_OF_LIFE, FILE_SIGNALS, HINTS, REPLACEMENTS, SCANNED_SUFFIXES, SIGNALS,

@@ -13,9 +13,9 @@ if hasattr(os, "geteuid") and os.geteuid() == 0:
 
 import pytest  # noqa: E402
 
-from certifier.archive import ArchiveLimits  # noqa: E402
-from certifier.profiles import load_profile  # noqa: E402
-from certifier.resources_path import resource_path, sample_course_path  # noqa: E402
+from certifier.package.archive import ArchiveLimits  # noqa: E402
+from certifier.policy.profiles import load_profile  # noqa: E402
+from certifier.host.resources_path import resource_path, sample_course_path  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_FIXTURES = REPO_ROOT.parent / "shared" / "fixtures" / "third-party"

@@ -135,7 +135,7 @@ def static_handler(root: Path, *, cache: bool = True, ranges: bool = True, media
 
 
 def _type(path: str) -> str:
-    from certifier.media_types import guess_by_name
+    from certifier.package.media_types import guess_by_name
 
     return guess_by_name(path)
 

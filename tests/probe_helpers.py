@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from certifier.profiles import Profile, load_profile
-from certifier.registry import discover_probes
-from certifier.report import assess
-from certifier.runner import Runner
+from certifier.policy.profiles import Profile, load_profile
+from certifier.policy.registry import discover_probes
+from certifier.run.report import assess
+from certifier.run.runner import Runner
 
 
 def check(path: Path, probes: tuple[str, ...] = ("conformance",), profile: Profile | str = "default",

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from certifier.archive import ArchiveLimits, open_package, unsafe_path_reason
+from certifier.package.archive import ArchiveLimits, open_package, unsafe_path_reason
 from certifier.errors import CertifierError, PackageRejected
-from certifier.inventory import build_inventory
-from certifier.workdir import WorkDir
+from certifier.package.inventory import build_inventory
+from certifier.package.workdir import WorkDir
 from tests.factories import build_zip
 
 

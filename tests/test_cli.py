@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from certifier.cli import EXIT_BAD_INPUT, EXIT_CODES
-from certifier.verdict import CERTIFIED, NOT_CERTIFIED
+from certifier.run.verdict import CERTIFIED, NOT_CERTIFIED
 from tests.conftest import run_cli
 from tests.factories import build_zip
 

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from certifier.archive import ArchiveLimits, open_package
+from certifier.package.archive import ArchiveLimits, open_package
 from certifier.errors import PackageRejected
-from certifier.report import report_problems
+from certifier.run.report import report_problems
 from tests.factories import build_zip
 from tests.probe_helpers import check
 from tests.test_conformance import MANIFEST_2004, PAGE
@@ -103,7 +103,7 @@ JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.floats
 def test_a_tampered_report_renders_and_verifies_without_a_traceback(real_report, path, value):
     from certifier.exporters.html_report import render_html
     from certifier.exporters.junit import render_junit
-    from certifier.signoff import verify
+    from certifier.records.signoff import verify
 
     report = copy.deepcopy(real_report)
     # Walk to a field chosen by the indexes and replace it with an arbitrary JSON value.

@@ -10,8 +10,8 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDropEvent, QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
-from certifier.probe_api import Probe
-from certifier.registry import discover_probes
+from certifier.policy.probe_api import Probe
+from certifier.policy.registry import discover_probes
 from tests.factories import build_zip
 
 pytestmark = pytest.mark.qt
@@ -68,7 +68,7 @@ def test_run_filter_details_source_and_export(qtbot, window, tmp_path, report_va
     window.search.clear()
     qtbot.keyClicks(window.search, "launch-href")
     window.table.selectRow(0)
-    from certifier.resources_path import sample_course_path
+    from certifier.host.resources_path import sample_course_path
     from tests.probe_helpers import line_of
 
     line = line_of((sample_course_path() / "imsmanifest.xml").read_text(), 'identifier="res-intro"')
@@ -88,7 +88,7 @@ def test_run_filter_details_source_and_export(qtbot, window, tmp_path, report_va
 
 
 def test_evidence_link_opens_the_file_at_its_line(qtbot, window, tmp_path):
-    from certifier.resources_path import sample_course_path
+    from certifier.host.resources_path import sample_course_path
 
     root = sample_course_path()
     files = {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}

@@ -6,8 +6,8 @@ import shutil
 import subprocess
 import sys
 
-from certifier.compare import compare_reports
-from certifier.history import History
+from certifier.records.compare import compare_reports
+from certifier.records.history import History
 from tests.conftest import run_cli
 from tests.probe_helpers import check
 
@@ -27,7 +27,7 @@ def test_store_list_and_read_back(sample_course, tmp_path):
 
 CRASH = """
 import json, os, sqlite3, sys
-import certifier.history as h
+import certifier.records.history as h
 report = json.load(open(sys.argv[2]))
 real_connect = sqlite3.connect
 

@@ -9,9 +9,9 @@ from collections import namedtuple
 import pytest
 
 from certifier.probes import machine as machine_probe
-from certifier.registry import discover_probes
-from certifier.report import assess
-from certifier.runner import Runner
+from certifier.policy.registry import discover_probes
+from certifier.run.report import assess
+from certifier.run.runner import Runner
 from tests.conftest import run_cli
 from tests.factories import build_zip
 from tests.probe_helpers import by_rule
@@ -47,7 +47,7 @@ def image(tmp_path, monkeypatch):
 
 
 def run_machine(course=None, screen=None, profile=None, probe_ids=("machine",)):
-    from certifier.profiles import load_profile
+    from certifier.policy.profiles import load_profile
 
     profile = profile or load_profile("default")
     probes = discover_probes()[0]

@@ -169,7 +169,7 @@ def test_codec_not_allowed_and_fast_start_missing(tmp_path):
 
 
 def test_fast_start_is_major_from_the_profile_size(tmp_path, default_profile):
-    from certifier.profiles import Profile
+    from certifier.policy.profiles import Profile
 
     slow = encode_video(tmp_path / "slow.mp4", seconds=1, bitrate_kbps=300, audio_kbps=None, codec_options=CBR)
     values = {k: dict(v) for k, v in default_profile.values.items()}
@@ -182,7 +182,7 @@ def test_fast_start_is_major_from_the_profile_size(tmp_path, default_profile):
 
 
 def test_file_over_time_budget_is_abandoned(tmp_path, default_profile):
-    from certifier.profiles import Profile
+    from certifier.policy.profiles import Profile
 
     clip = encode_video(tmp_path / "a.mp4", seconds=1, codec_options=CBR)
     values = {k: dict(v) for k, v in default_profile.values.items()}

@@ -10,7 +10,7 @@ import ssl
 
 import pytest
 
-from certifier.profiles import load_profile
+from certifier.policy.profiles import load_profile
 from tests.factories import build_zip, make_png
 from tests.fault_servers import (Endless, NeverAnswers, RedirectLoop, ServerError, Trickle, serve,
                                  static_handler)
@@ -215,9 +215,9 @@ def test_staging_credentials_are_sent_and_never_reported(sample_course, tmp_path
                 return
             super().do_GET()
 
-    from certifier.registry import discover_probes
-    from certifier.report import assess
-    from certifier.runner import Runner
+    from certifier.policy.registry import discover_probes
+    from certifier.run.report import assess
+    from certifier.run.runner import Runner
 
     prof = profile(tmp_path)
     with serve(NeedsLogin) as url:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from certifier.errors import ProfileError
-from certifier.profiles import bundled_profiles, load_profile
+from certifier.policy.profiles import bundled_profiles, load_profile
 
 
 def write(tmp_path, name, text):
@@ -73,7 +73,7 @@ def test_name_is_not_inherited(tmp_path):
 
 
 def test_quantity_formatting():
-    from certifier.findings import quantity
+    from certifier.policy.findings import quantity
 
     assert quantity(0.1, "MB") == "0.1 MB"
     assert quantity(0.27) == "0.27"

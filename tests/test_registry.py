@@ -5,8 +5,8 @@ from __future__ import annotations
 import importlib
 import sys
 
-from certifier.profiles import load_profile
-from certifier.registry import discover_probes, profile_schema
+from certifier.policy.profiles import load_profile
+from certifier.policy.registry import discover_probes, profile_schema
 
 
 def test_builtin_probes_register_through_entry_points():
@@ -17,8 +17,8 @@ def test_builtin_probes_register_through_entry_points():
 
 def test_third_party_probe_and_broken_ones_are_discovered(tmp_path, monkeypatch):
     (tmp_path / "acme_probes.py").write_text(
-        "from certifier.probe_api import Probe\n"
-        "from certifier.profiles import LimitSpec\n"
+        "from certifier.policy.probe_api import Probe\n"
+        "from certifier.policy.profiles import LimitSpec\n"
         "class AcmeProbe(Probe):\n"
         "    id = 'acme'\n    title = 'ACME house rules'\n"
         "    limits = {'max_widgets': LimitSpec('integer', 'widgets', default=3)}\n"

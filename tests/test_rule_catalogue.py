@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from certifier.findings import Severity
-from certifier.registry import discover_probes
-from certifier.rules import Rule, is_declared
+from certifier.policy.findings import Severity
+from certifier.policy.registry import discover_probes
+from certifier.policy.rules import Rule, is_declared
 from tests.conftest import REPO_ROOT
 from tests.factories import build_zip, make_png
 from tests.probe_helpers import check

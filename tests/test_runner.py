@@ -7,13 +7,13 @@ import time
 
 import pytest
 
-from certifier.findings import Finding, Severity, Status
-from certifier.probe_api import Need, Probe
-from certifier.profiles import Profile
-from certifier.registry import discover_probes
-from certifier.report import assess
-from certifier.runner import Runner
-from certifier.verdict import CERTIFIED, CONDITIONAL, NOT_CERTIFIED
+from certifier.policy.findings import Finding, Severity, Status
+from certifier.policy.probe_api import Need, Probe
+from certifier.policy.profiles import Profile
+from certifier.policy.registry import discover_probes
+from certifier.run.report import assess
+from certifier.run.runner import Runner
+from certifier.run.verdict import CERTIFIED, CONDITIONAL, NOT_CERTIFIED
 from tests.factories import build_zip
 
 

@@ -10,7 +10,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from certifier.errors import CertifierError
-from certifier.signoff import key_path, load_or_create_key, sign_off, verify
+from certifier.records.signoff import key_path, load_or_create_key, sign_off, verify
 from tests.conftest import run_cli
 from tests.probe_helpers import check
 
@@ -58,7 +58,7 @@ def test_missing_signature_and_unsigned_decision(report):
 
 def test_wrong_key_is_reported_when_keys_are_pinned(report):
     trusted = Ed25519PrivateKey.generate()
-    from certifier.signoff import fingerprint
+    from certifier.records.signoff import fingerprint
 
     signed = sign_off(report, "Eve", "approve", key=Ed25519PrivateKey.generate())
     result = verify(signed, {fingerprint(trusted.public_key())})

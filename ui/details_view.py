@@ -10,7 +10,7 @@ from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QColor, QDesktopServices, QFont, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QTextBrowser, QTextEdit, QVBoxLayout
 
-from certifier.findings import evidence_label
+from certifier.policy.findings import evidence_label
 
 from .findings_model import STATUS_COLOURS, value_text
 

@@ -16,19 +16,19 @@ from PySide6.QtWidgets import (
     QTextBrowser, QToolButton, QVBoxLayout, QWidget,
 )
 
-from certifier.archive import open_package
-from certifier.course_info import summarise_course
+from certifier.package.archive import open_package
+from certifier.package.course_info import summarise_course
 from certifier.errors import CertifierError
-from certifier.probe_api import Probe
-from certifier.profiles import Profile, bundled_profiles, load_profile
-from certifier.registry import discover_probes
-from certifier.compare import compare_reports, format_comparison
+from certifier.policy.probe_api import Probe
+from certifier.policy.profiles import Profile, bundled_profiles, load_profile
+from certifier.policy.registry import discover_probes
+from certifier.records.compare import compare_reports, format_comparison
 from certifier.exporters import export
 from certifier.exporters.pdf import qt_document
-from certifier.history import History
-from certifier.resources_path import sample_course_path
-from certifier.runner import READ_STEP, RunEvent, archive_limits
-from certifier.verdict import CERTIFIED, CONDITIONAL
+from certifier.records.history import History
+from certifier.host.resources_path import sample_course_path
+from certifier.run.runner import READ_STEP, RunEvent, archive_limits
+from certifier.run.verdict import CERTIFIED, CONDITIONAL
 
 from .charts import BarChart, WaterfallChart, capacity_rows, media_limits, media_rows, waterfall_data
 from .details_view import FindingDetails, SourceViewer

@@ -11,8 +11,8 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
 
 from certifier.errors import CertifierError
 from certifier.exporters.pdf import qt_document
-from certifier.report import write_json_atomic
-from certifier.signoff import DECISIONS, sign_off, verify
+from certifier.run.report import write_json_atomic
+from certifier.records.signoff import DECISIONS, sign_off, verify
 
 
 class SignOffDialog(QDialog):
@@ -85,7 +85,7 @@ class SignOffDialog(QDialog):
 
     def open_report(self, path: str) -> None:
         from certifier.cli import load_report
-        from certifier.report import report_problems
+        from certifier.run.report import report_problems
 
         try:
             # Unchecked first: an edited report must still show why its signatures fail.

@@ -14,11 +14,11 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QObject, QThread, Signal
 
-from certifier.probe_api import Probe
-from certifier.profiles import Profile
-from certifier.history import History
-from certifier.report import assess
-from certifier.runner import RunEvent, Runner
+from certifier.policy.probe_api import Probe
+from certifier.policy.profiles import Profile
+from certifier.records.history import History
+from certifier.run.report import assess
+from certifier.run.runner import RunEvent, Runner
 
 PROGRESS_INTERVAL_S = 0.05  # at most 20 progress updates a second reach the UI
 

@@ -10,21 +10,21 @@ FORMATS = ("json", "html", "pdf", "junit")
 
 def export(report: dict[str, Any], path: str | Path, fmt: str) -> Path:
     """Write ``report`` as ``fmt`` to ``path`` atomically."""
-    from ..report import write_json_atomic
-    from .files import write_atomic
+    from certifier.run.report import write_json_atomic
+    from certifier.exporters.files import write_atomic
 
     if fmt == "json":
         return write_json_atomic(path, report)
     if fmt == "html":
-        from .html_report import render_html
+        from certifier.exporters.html_report import render_html
 
         return write_atomic(path, render_html(report).encode("utf-8"))
     if fmt == "junit":
-        from .junit import render_junit
+        from certifier.exporters.junit import render_junit
 
         return write_atomic(path, render_junit(report))
     if fmt == "pdf":
-        from .pdf import render_pdf  # loads Qt only here
+        from certifier.exporters.pdf import render_pdf  # loads Qt only here
 
         return write_atomic(path, render_pdf(report))
     raise ValueError(f"Unknown report format '{fmt}' (known: {', '.join(FORMATS)}).")

@@ -10,9 +10,9 @@ import json
 from html import escape
 from typing import Any
 
-from ..findings import SEVERITY_ORDER, Severity, value_with_unit
-from .svg_charts import capacity_chart, media_chart, waterfall_chart
-from ..findings import EVIDENCE_SHOWN, evidence_label
+from certifier.policy.findings import SEVERITY_ORDER, Severity, value_with_unit
+from certifier.exporters.svg_charts import capacity_chart, media_chart, waterfall_chart
+from certifier.policy.findings import EVIDENCE_SHOWN, evidence_label
 
 VERDICT_CLASS = {"CERTIFIED": "ok", "CONDITIONAL": "cond", "NOT CERTIFIED": "no"}
 PROBLEM_STATUSES = ("fail", "error", "warn")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 from xml.etree.ElementTree import Element, SubElement, tostring
-from ..findings import EVIDENCE_SHOWN, evidence_label, printable
+from certifier.policy.findings import EVIDENCE_SHOWN, evidence_label, printable
 
 
 def render_junit(report: dict[str, Any]) -> bytes:

@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .html_report import render_html
+from certifier.exporters.html_report import render_html
 
 SVG = re.compile(r"<svg\b.*?</svg>", re.DOTALL)
 BANNER = re.compile(r"<header class='verdict (\w+)'>(.*?)</header>", re.DOTALL)

@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from ..media_types import guess_by_name
-from ..resources_path import resource_path
-from .lrs import MAX_BODY_BYTES, EmbeddedLrs, launch_query
-from .network import NetworkProfile, SharedLink, chunk_size_for
+from certifier.package.media_types import guess_by_name
+from certifier.host.resources_path import resource_path
+from certifier.staging.lrs import MAX_BODY_BYTES, EmbeddedLrs, launch_query
+from certifier.staging.network import NetworkProfile, SharedLink, chunk_size_for
 
 LMS_PREFIX = "/__lms__/"
 LRS_PREFIX = "/__lrs__/"

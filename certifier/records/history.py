@@ -8,8 +8,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .errors import CertifierError
-from .userdirs import data_dir
+from certifier.errors import CertifierError
+from certifier.host.userdirs import data_dir
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (

@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, ClassVar
 
-from .archive import CoursePackage
-from .errors import Cancelled, PackageRejected
-from .findings import Finding
-from .inventory import Inventory
-from .profiles import LimitSpec, Profile
-from .rules import Rule
-from .standards import Detection
-from .workdir import WorkDir
+from certifier.package.archive import CoursePackage
+from certifier.errors import Cancelled, PackageRejected
+from certifier.policy.findings import Finding
+from certifier.package.inventory import Inventory
+from certifier.policy.profiles import LimitSpec, Profile
+from certifier.policy.rules import Rule
+from certifier.package.standards import Detection
+from certifier.package.workdir import WorkDir
 
 
 class Need(str, Enum):
@@ -44,7 +44,7 @@ class Probe:
     reads_sections: ClassVar[tuple[str, ...]] = ()
     # Run when no probe is named (False for probes a user asks for explicitly).
     default_enabled: ClassVar[bool] = True
-    # Every rule this probe can emit: id → its declaration (certifier.rules.Rule: titles, severity,
+    # Every rule this probe can emit: id → its declaration (certifier.policy.rules.Rule: titles, severity,
     # remediation, IT risk), generated with rules.declared_in; a third-party probe may give titles only.
     rules: ClassVar[Mapping[str, Rule | str]] = {}
 

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .archive import READ_CHUNK_BYTES, CoursePackage
-from .media_types import SNIFF_BYTES, guess_media_type
+from certifier.package.archive import READ_CHUNK_BYTES, CoursePackage
+from certifier.package.media_types import SNIFF_BYTES, guess_media_type
 
 ProgressCallback = Callable[[float, str], None]
 

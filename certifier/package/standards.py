@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .archive import CoursePackage
+from certifier.package.archive import CoursePackage
 
 SCORM_12 = "SCORM 1.2"
 SCORM_2004_2ND = "SCORM 2004 2nd Edition"
@@ -82,7 +82,7 @@ def detect_standard(package: CoursePackage) -> Detection:
 
 def course_title(package: CoursePackage, detection: Detection) -> str:
     """The title the manifest gives the course, or the package name when it gives none."""
-    from .safe_xml import children, descendants, parse_xml, text_of
+    from certifier.package.safe_xml import children, descendants, parse_xml, text_of
 
     fallback = package.name
     if not detection.manifest or not detection.manifest.lower().endswith(".xml"):

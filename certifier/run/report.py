@@ -11,12 +11,12 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .findings import SEVERITY_ORDER, Finding, Severity, Status
-from .probe_api import Need, Probe, rule_limits
-from .profiles import Profile
-from .runner import RunRecord
-from .verdict import VERDICT_RULE, verdict
+from certifier import __version__
+from certifier.policy.findings import SEVERITY_ORDER, Finding, Severity, Status
+from certifier.policy.probe_api import Need, Probe, rule_limits
+from certifier.policy.profiles import Profile
+from certifier.run.runner import RunRecord
+from certifier.run.verdict import VERDICT_RULE, verdict
 
 REPORT_SCHEMA_VERSION = "1.0"
 TOOL_NAME = "Course Certifier"
@@ -134,7 +134,7 @@ def report_problems(data: Any) -> list[str]:
     """Where a report departs from the published schema (resources/report.schema.json)."""
     import jsonschema
 
-    from .resources_path import resource_path
+    from certifier.host.resources_path import resource_path
 
     schema = json.loads(resource_path("report.schema.json").read_text(encoding="utf-8"))
     validator = jsonschema.Draft202012Validator(schema)
@@ -149,7 +149,7 @@ def report_problems(data: Any) -> list[str]:
 
 def write_json_atomic(path: str | Path, data: Any) -> Path:
     """Write JSON through a temporary file and a rename, so no reader sees half a file."""
-    from .exporters.files import write_atomic
+    from certifier.exporters.files import write_atomic
 
     return write_atomic(path, json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8"))
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import CertifierError, PackageRejected
+from certifier.errors import CertifierError, PackageRejected
 
 MIB = 1024 * 1024
 READ_CHUNK_BYTES = MIB

@@ -11,7 +11,7 @@ import re
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from .references import _Lines
+from certifier.package.references import _Lines
 
 _USERINFO = re.compile(r"""\bhttps?://([^/\s:@"'<>]{1,128}):([^/\s@"'<>]{1,256})@[\w.-]+""", re.IGNORECASE)
 # "Basic <token>" as a string literal (or after Authorization), the token looking like base64.

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from .findings import Evidence, Finding, Severity, Status, from_problems
+from certifier.policy.findings import Evidence, Finding, Severity, Status, from_problems
 
 FAILING = (Status.FAIL, Status.WARN)
 
@@ -79,7 +79,7 @@ def titles(catalogue: Mapping[str, Rule | str]) -> dict[str, str]:
     return {rule_id: rule.title if isinstance(rule, Rule) else str(rule) for rule_id, rule in catalogue.items()}
 
 
-# Findings the runner writes for any probe that did not complete (certifier.report): their ids are
+# Findings the runner writes for any probe that did not complete (certifier.run.report): their ids are
 # "<probe>.<outcome>", one family for every probe, not rules of the probe itself.
 RUNNER_OUTCOMES = ("probe-error", "probe-timeout", "probe-skipped", "probe-missing")
 

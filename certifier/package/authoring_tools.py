@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from .references import DATA, IMAGE, MEDIA, Reference, _Lines, classify
+from certifier.package.references import DATA, IMAGE, MEDIA, Reference, _Lines, classify
 
 ReadText = Callable[[str], str]
 MAX_DATA_FILE_BYTES = 32 * 1024 * 1024  # a tool data file larger than this is not read (bounded memory)

@@ -12,7 +12,7 @@ import pprint
 from collections.abc import Mapping
 from typing import Any
 
-from .media_types import guess_by_name, is_audio_or_video
+from certifier.package.media_types import guess_by_name, is_audio_or_video
 
 MEDIA_RANGE = "bytes=0-262143"  # the first 256 KB: what a player fetches to start
 

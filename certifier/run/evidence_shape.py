@@ -1,6 +1,6 @@
 """The shape an evidence file must have before ``certifier evaluate`` re-judges it.
 
-An evidence file is a saved run (:class:`certifier.runner.RunRecord`); someone may hand over a
+An evidence file is a saved run (:class:`certifier.run.runner.RunRecord`); someone may hand over a
 truncated, edited or unrelated JSON file. Each problem is reported as a path into the file
 (``probe_runs[2].status``) and what was expected, never as a traceback.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import CertifierError
+from certifier.errors import CertifierError
 
 PROBE_STATUSES = ("completed", "error", "timeout", "cancelled", "skipped")
 TEXT, NUMBER, FLAG, OBJECT, LIST = "text", "a number", "true/false", "an object", "a list"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 
-from .probe_api import Probe
-from .profiles import CORE_SCHEMA, LimitSpec
+from certifier.policy.probe_api import Probe
+from certifier.policy.profiles import CORE_SCHEMA, LimitSpec
 
 ENTRY_POINT_GROUP = "certifier.probes"
 

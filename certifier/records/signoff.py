@@ -22,8 +22,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from .errors import CertifierError
-from .userdirs import config_dir
+from certifier.errors import CertifierError
+from certifier.host.userdirs import config_dir
 
 DECISIONS = ("approve", "reject", "conditional")
 ALGORITHM = "Ed25519"

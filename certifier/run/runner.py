@@ -17,16 +17,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .archive import ArchiveLimits, CoursePackage, open_package
-from .credentials import split_url_credentials
-from .errors import Cancelled, CertifierError, PackageRejected
-from .inventory import Inventory, build_inventory
-from .machine_info import machine_summary
-from .probe_api import Need, Probe, ProbeContext
-from .profiles import Profile
-from .registry import BrokenProbe, discover_probes
-from .standards import course_title, detect_standard
-from .workdir import WorkDir
+from certifier.package.archive import ArchiveLimits, CoursePackage, open_package
+from certifier.package.credentials import split_url_credentials
+from certifier.errors import Cancelled, CertifierError, PackageRejected
+from certifier.package.inventory import Inventory, build_inventory
+from certifier.host.machine_info import machine_summary
+from certifier.policy.probe_api import Need, Probe, ProbeContext
+from certifier.policy.profiles import Profile
+from certifier.policy.registry import BrokenProbe, discover_probes
+from certifier.package.standards import course_title, detect_standard
+from certifier.package.workdir import WorkDir
 
 POLL_S = 0.05
 READ_STEP = "read-package"

@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import CertifierError
+from certifier.errors import CertifierError
 
 SITE_FIELDS = ("name", "learners", "link_mbps", "training_share", "hours_per_day", "learning_minutes", "deadline")
 
@@ -207,7 +207,7 @@ def _site_from(row: dict[str, Any], where: str) -> Site:
 
 def resolve_sites_file(name: str) -> Path:
     """A bundled sites file by name (e.g. 'example-60-sites.csv'), or a path."""
-    from .resources_path import resource_path
+    from certifier.host.resources_path import resource_path
 
     bundled = resource_path("sites", name)
     return bundled if bundled.is_file() else Path(name)

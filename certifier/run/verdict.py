@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .findings import Finding, Severity, Status
+from certifier.policy.findings import Finding, Severity, Status
 
 CERTIFIED = "CERTIFIED"
 CONDITIONAL = "CONDITIONAL"

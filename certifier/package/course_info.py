@@ -6,9 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .archive import ArchiveLimits, open_package
-from .inventory import build_inventory
-from .standards import course_title, detect_standard
+from certifier.package.archive import ArchiveLimits, open_package
+from certifier.package.inventory import build_inventory
+from certifier.package.standards import course_title, detect_standard
 
 
 def summarise_course(path: str | Path, limits: ArchiveLimits,

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ProfileError
-from .resources_path import resource_path
+from certifier.errors import ProfileError
+from certifier.host.resources_path import resource_path
 
 KINDS = {
     "number": "a number",
@@ -119,7 +119,7 @@ def resolve_profile_path(name_or_path: str, relative_to: Path | None = None) -> 
 def load_profile(name_or_path: str, schema: Schema | None = None) -> Profile:
     """Load, merge and validate a profile; ``schema`` defaults to core + installed probes."""
     if schema is None:
-        from .registry import profile_schema
+        from certifier.policy.registry import profile_schema
 
         schema = profile_schema()
     path = resolve_profile_path(name_or_path)
@@ -153,7 +153,7 @@ def _load_chain(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
         raise ProfileError(f"{path}: nested too deeply to be a policy profile.") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise ProfileError(f"{path}: cannot be read ({exc}).") from exc
-    from .registry import profile_schema
+    from certifier.policy.registry import profile_schema
 
     _validate(data, profile_schema(), path)
     parent_name = data.get("extends")
@@ -194,7 +194,7 @@ def _validate(data: dict[str, Any], schema: Schema, path: Path) -> None:
                 raise ProfileError(f"{path}: '{key}' must be a text string, found {_kind_of(value)}.")
             continue
         if key not in schema:
-            from .registry import discover_probes
+            from certifier.policy.registry import discover_probes
 
             broken = {b.name: b.reason for b in discover_probes()[1]}
             if key in broken:
@@ -268,7 +268,7 @@ def _kind_of(value: Any) -> str:
 
 def _check_required_probes(values: dict[str, Any], path: Path) -> None:
     """A required probe that is not installed would keep every verdict CONDITIONAL unexplained."""
-    from .registry import discover_probes
+    from certifier.policy.registry import discover_probes
 
     installed = set(discover_probes()[0])
     unknown = [p for p in values.get("certification", {}).get("required_probes", []) if p not in installed]

@@ -7,8 +7,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .archive import CoursePackage, unsafe_path_reason
-from .errors import PackageRejected
+from certifier.package.archive import CoursePackage, unsafe_path_reason
+from certifier.errors import PackageRejected
 
 
 class WorkDir:

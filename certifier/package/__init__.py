@@ -1,0 +1,1 @@
+"""Reading a course package: the archive, its inventory, its standard, and what its files load."""
