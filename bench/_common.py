@@ -43,7 +43,7 @@ def run_child(code: str, *args: str) -> dict:
 PROBE_CHILD = """
 from certifier.package.archive import open_package
 from certifier.package.inventory import build_inventory
-from certifier.policy.profiles import load_profile
+from certifier.policy.registry import load_profile
 from certifier.run.runner import archive_limits
 from certifier.policy.probe_api import ProbeContext
 from certifier.package.standards import detect_standard

@@ -12,7 +12,7 @@ import time
 
 from _common import OUT
 
-from certifier.policy.profiles import load_profile
+from certifier.policy.registry import load_profile
 from certifier.policy.registry import discover_probes
 from certifier.run.runner import Runner
 

@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT / "docs"))
 from take_screenshots import defective_course  # noqa: E402
 
 from certifier.exporters import export  # noqa: E402
-from certifier.policy.profiles import load_profile  # noqa: E402
+from certifier.policy.registry import load_profile  # noqa: E402
 from certifier.policy.registry import discover_probes  # noqa: E402
 from certifier.run.report import assess  # noqa: E402
 from certifier.run.runner import Runner  # noqa: E402

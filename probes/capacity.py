@@ -10,17 +10,21 @@ from typing import Any
 
 from certifier.planning.capacity import Site, describe_fix, load_sites, plan_rollout, resolve_sites_file
 from certifier.policy.findings import Evidence, Finding, Severity, Status
+from certifier.policy import evidence_kinds as kinds
+from certifier.policy.presentation import Bar, BarChart, SummaryRow
+from .capacity_command import CAPACITY_COMMAND
 from certifier.policy.probe_api import Probe, ProbeContext
-from certifier.policy.profiles import LimitSpec
+from certifier.policy.profiles import RETIRED, LimitSpec
 from certifier.policy.rules import Rule, declared_in
 
 
-def learner_demand_kbps(evidence: Mapping[str, Any], max_load_time_s: float) -> tuple[float, str]:
-    """What one learner pulls: the media peak, or the heaviest page over the load budget."""
-    media = evidence.get("media", {}).get("outputs", {}).get("learner_demand", {})
-    pages = evidence.get("pageload", {}).get("pages", [])
-    page_bytes = max((sum(r.get("bytes", 0) for r in p["requests"] if r["kind"] != "media") for p in pages), default=0)
-    page_kbps = page_bytes * 8 / 1000 / max_load_time_s if page_bytes else 0.0
+def learner_demand_kbps(media: Mapping[str, Any] | None, pages: list[Mapping[str, Any]] | None,
+                        max_load_time_s: float | None) -> tuple[float, str]:
+    """What one learner pulls: the media peak, or the heaviest page over the page-load budget."""
+    media = media or {}
+    page_bytes = max((sum(r.get("bytes", 0) for r in p["requests"] if r.get("kind") != "media") for p in pages or []),
+                     default=0)
+    page_kbps = page_bytes * 8 / 1000 / max_load_time_s if page_bytes and max_load_time_s else 0.0
     if media.get("kbps", 0) >= page_kbps and media.get("kbps"):
         return float(media["kbps"]), f"media peak of {', '.join(media['files'])}"
     if page_kbps:
@@ -48,13 +52,17 @@ class CapacityProbe(Probe):
     title = "Capacity and rollout"
     description = "Learners online at once per site, staggered waves, and whether each site finishes by its deadline."
     needs = frozenset()
-    uses = ("media", "pageload")
+    uses = (kinds.LEARNER_DEMAND, kinds.PAGE_LOADS)
+    # The page-load budget is [pageload] max_load_time_s: one limit, one source.
+    reads_sections = ("pageload",)
     limits = {
         "sites_file": LimitSpec("string", "CSV or TOML of sites (bundled name or path); empty: no plan."),
         "expected_online_share": LimitSpec("number", "Planning assumption: share of released learners online at once."),
         "rollout_start": LimitSpec("string", "First day of the rollout (YYYY-MM-DD); empty: the day of the run."),
-        "max_load_time_s": LimitSpec("number", "Load budget used to turn page weight into bandwidth.", "s"),
+        "max_load_time_s": LimitSpec(RETIRED, "capacity turns page weight into bandwidth with [pageload] "
+                                     "max_load_time_s, the one page-load budget; remove this key from [capacity]."),
     }
+    commands = (CAPACITY_COMMAND,)
     # Generated from the rule declarations.
     rules = declared_in(sys.modules[__name__])
 
@@ -63,7 +71,8 @@ class CapacityProbe(Probe):
         if not limits["sites_file"]:
             return {"skipped": "No sites file: set capacity.sites_file in the profile or give --sites FILE."}
         sites = load_sites(resolve_sites_file(limits["sites_file"]))
-        demand, source = learner_demand_kbps(ctx.evidence, limits["max_load_time_s"])
+        budget = ctx.profile.section("pageload").get("max_load_time_s")
+        demand, source = learner_demand_kbps(ctx.shared(kinds.LEARNER_DEMAND), ctx.shared(kinds.PAGE_LOADS), budget)
         start = limits["rollout_start"] or dt.date.today().isoformat()
         evidence = {"sites": [{**asdict(s), "deadline": s.deadline.isoformat()} for s in sites],
                     "demand_kbps": demand, "demand_source": source, "start": start}
@@ -94,6 +103,25 @@ class CapacityProbe(Probe):
                          "earliest_completion": plan.earliest_completion}),
         ]
         return findings
+
+
+    @classmethod
+    def summary_rows(cls, report: Mapping[str, Any]) -> list[SummaryRow]:
+        summary = cls.outputs_in(report).get("summary")
+        return [SummaryRow("Capacity", summary, 50)] if summary else []
+
+    @classmethod
+    def charts(cls, report: Mapping[str, Any]) -> list[BarChart]:
+        sites = cls.outputs_in(report).get("sites", [])
+        if not sites:
+            return []
+        bars = [Bar(s["name"], float(s["max_concurrent"]), marker=float(s["peak_concurrent_needed"]),
+                    alert=s["max_concurrent"] < s["peak_concurrent_needed"],
+                    note=f"{s['max_concurrent']:,} fit / {s['peak_concurrent_needed']:,} expected · "
+                         f"wave {s.get('wave', '—')}")
+                for s in sites]
+        return [BarChart.capped("Learners at once per site: what fits the link (bar) vs what is expected (line)",
+                                "learners", bars)]
 
 
 def plan_from(evidence: Mapping[str, Any], limits: Mapping[str, Any]):

@@ -14,6 +14,8 @@ from typing import Any
 
 from certifier.package.archive import MIB
 from certifier.policy.findings import Finding
+from certifier.policy import evidence_kinds as kinds
+from certifier.policy.presentation import SummaryRow
 from certifier.policy.probe_api import Probe, ProbeContext
 from certifier.policy.profiles import LimitSpec
 from certifier.package.authoring_tools import recognise, tool_data
@@ -40,6 +42,8 @@ class ConformanceProbe(Probe):
     id = "conformance"
     title = "Package conformance"
     description = "SCORM 1.2/2004, cmi5, xAPI and AICC structure, files and references, as LMS imports check them."
+    publishes = (kinds.LAUNCH_MAP, kinds.REACHABLE_FILES, kinds.EXTERNAL_HOSTS, kinds.AUTHORING_TOOL, kinds.TOOL_SETTINGS,
+                 kinds.PAGE_REFERENCES)
     limits = {
         "max_path_length_chars": LimitSpec("integer", "Longest file path inside the package.", "characters"),
         "max_scanned_file_mb": LimitSpec("number", "Largest HTML/CSS/JS file scanned for references.", "MB"),
@@ -123,6 +127,18 @@ class ConformanceProbe(Probe):
 
     def evaluate(self, evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Finding]:
         return all_rules(evidence, limits)
+
+
+    @classmethod
+    def summary_rows(cls, report: Mapping[str, Any]) -> list[SummaryRow]:
+        outputs = cls.outputs_in(report)
+        hosts = outputs.get("external_hosts") or []
+        rows = [SummaryRow("Proxy / firewall", ", ".join(hosts) if hosts else "no external host", 30)]
+        tool = outputs.get("authoring_tool")
+        if tool:
+            runtime = f"; runtime {', '.join(tool['runtime'])}" if tool.get("runtime") else ""
+            rows.append(SummaryRow("Published with", tool["label"] + runtime, 60))
+        return rows
 
 
 def _reference_graph(evidence: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:

@@ -21,6 +21,8 @@ import requests
 
 from certifier.policy.findings import Finding, Severity, Status
 from certifier.planning.loadplan import request_sequence
+from certifier.policy import evidence_kinds as kinds
+from .load_command import LOADPLAN_COMMAND
 from certifier.policy.probe_api import Need, Probe, ProbeContext
 from certifier.policy.profiles import LimitSpec
 from certifier.staging.network import network_profiles
@@ -58,7 +60,7 @@ class LoadProbe(Probe):
     title = "Bounded concurrency test"
     description = "A ramp of virtual learners replaying the course's requests: latency percentiles and errors per step."
     needs = frozenset({Need.PACKAGE})
-    uses = ("conformance",)
+    uses = (kinds.LAUNCH_MAP,)
     reads_sections = ("network",)
     default_enabled = False  # seconds of traffic: asked for explicitly
     limits = {
@@ -71,14 +73,16 @@ class LoadProbe(Probe):
         "max_error_rate": LimitSpec("number", "Largest share of failed requests at any step."),
         "emulate_network": LimitSpec("boolean", "Run the embedded server over the profile's target network."),
     }
+    commands = (LOADPLAN_COMMAND,)
     # Generated from the rule declarations.
     rules = declared_in(sys.modules[__name__])
 
     def gather(self, ctx: ProbeContext) -> dict[str, Any]:
         limits = ctx.limits(self.id)
-        launch_map = ctx.evidence.get("conformance", {}).get("outputs", {}).get("launch_map")
+        launch_map = ctx.shared(kinds.LAUNCH_MAP)
         if launch_map is None:
-            return {"skipped": "The load test needs the conformance probe's launch map; run both together."}
+            return {"skipped": "The load test needs the course's launch map (published by the conformance probe); "
+                               "run both together."}
         sequence = request_sequence(launch_map, {f.path: f.media_type for f in ctx.inventory.files})
         if not sequence:
             return {"skipped": "The package has no launch page inside it to request."}

@@ -11,6 +11,7 @@ import psutil
 from certifier.host.desktop import home_folder, installed_browsers, java_runtime, proxy_settings
 from certifier.policy.findings import Finding, Severity, Status
 from certifier.host.machine_info import os_description
+from certifier.policy import evidence_kinds as kinds
 from certifier.policy.probe_api import Need, Probe, ProbeContext
 from certifier.policy.profiles import LimitSpec
 from certifier.policy.rules import Rule, declared_in
@@ -84,7 +85,7 @@ class MachineProbe(Probe):
     title = "Desktop readiness of this machine"
     description = "OS, CPU, RAM, disk, network link, browsers, Java, proxy and screen against the desktop baseline and the course."
     needs = frozenset({Need.MACHINE})
-    uses = ("plugins",)
+    uses = (kinds.REQUIREMENTS_BILL,)
     default_enabled = False  # a property of the machine running the check, asked for explicitly
     limits = {
         "min_ram_gb": LimitSpec("number", "Least memory a learner's machine has.", "GB"),
@@ -114,7 +115,7 @@ class MachineProbe(Probe):
         }
         ctx.progress(0.5, "looking for browsers")
         facts["browsers"] = installed_browsers()
-        bill = ctx.evidence.get("plugins", {}).get("outputs", {}).get("requirements")
+        bill = ctx.shared(kinds.REQUIREMENTS_BILL)
         return {"facts": facts, "course": bill, "outputs": {"facts": facts}}
 
     def evaluate(self, evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Finding]:
@@ -136,6 +137,16 @@ class MachineProbe(Probe):
         if evidence.get("course"):
             findings += course_fit(evidence["course"], facts)
         return findings
+
+
+    @classmethod
+    def text_lines(cls, report: Mapping[str, Any]) -> list[str]:
+        facts = cls.outputs_in(report).get("facts")
+        if not facts:
+            return []
+        browsers = ", ".join(f"{b['name']} {b['version'] or '?'}" for b in facts["browsers"]) or "none found"
+        return [f"Machine:  {facts['os']}; {facts['cpu_cores']} cores, {facts['ram_gb']} GB RAM, "
+                f"{facts['free_disk_gb']} GB free; browsers: {browsers}"]
 
 
 def threshold(rule: Rule, value: float, minimum: float, unit: str) -> Finding:

@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from certifier.policy.findings import Finding
+from certifier.policy.findings import Finding, value_with_unit
 from certifier.package.media_types import is_audio_or_video
+from certifier.policy import evidence_kinds as kinds
+from certifier.policy.presentation import Bar, BarChart, SummaryRow
 from certifier.policy.probe_api import Probe, ProbeContext
 from certifier.policy.profiles import LimitSpec
 from certifier.policy.rules import declared_in
@@ -28,7 +30,8 @@ class MediaProbe(Probe):
     id = "media"
     title = "Media bitrates and formats"
     description = "Codecs, resolution, average and peak bitrate per file, and the bandwidth one learner needs."
-    uses = ("conformance",)
+    uses = (kinds.PAGE_REFERENCES,)
+    publishes = (kinds.MEDIA_FILES, kinds.LEARNER_DEMAND)
     limits = {
         "max_video_kbps": LimitSpec("number", "Highest average video bitrate.", "kbps"),
         "max_video_peak_kbps": LimitSpec("number", "Highest video bitrate over any peak window.", "kbps"),
@@ -61,7 +64,7 @@ class MediaProbe(Probe):
         for index, record in enumerate(candidates):
             ctx.progress(index / max(len(candidates), 1), record.path)
             files.append(self._inspect(ctx, record, limits))
-        pages = pages_with_media(ctx.evidence.get("conformance", {}), {f["path"] for f in files})
+        pages = pages_with_media(ctx.shared(kinds.PAGE_REFERENCES) or [], {f["path"] for f in files})
         evidence = {"files": files, "pages": pages, "window_s": limits["peak_window_s"]}
         evidence["outputs"] = {
             "learner_demand": learner_demand(files, pages),
@@ -95,6 +98,32 @@ class MediaProbe(Probe):
         return all_rules(evidence, limits)
 
 
+    @classmethod
+    def summary_rows(cls, report: Mapping[str, Any]) -> list[SummaryRow]:
+        demand = cls.finding_in(report, "media.learner-demand")
+        if not demand:
+            return []
+        text = (f"{value_with_unit(demand['measured'], 'kbps')} at most while media plays" if demand.get("measured")
+                else "no media: page loads only")
+        return [SummaryRow("Network — per learner", text, 10)]
+
+    @classmethod
+    def charts(cls, report: Mapping[str, Any]) -> list[BarChart]:
+        """Video files by their video stream's rates (what the caps apply to), audio-only by the file's."""
+        rates = cls.outputs_in(report).get("bitrates", [])
+        if not rates:
+            return []
+        media = (report.get("profile") or {}).get("values", {}).get("media", {})
+        cap = media.get("max_video_kbps") or 0
+        bars = []
+        for r in rates:
+            average = r.get("video_avg_kbps") or r.get("avg_kbps") or 0.0
+            bars.append(Bar(r["path"], average, background=r.get("video_peak_kbps") or r.get("peak_kbps"),
+                            alert=bool(cap and r.get("video_avg_kbps") and average > cap)))
+        return [BarChart.capped("Media bitrate per file (average / peak) against the caps", "kbps", bars,
+                                [("average cap", cap), ("peak cap", media.get("max_video_peak_kbps") or 0)])]
+
+
 def bitrate_summary(f: dict[str, Any]) -> dict[str, Any]:
     """Whole-file rates, and the video stream's (which the profile's video caps apply to)."""
     video = next((s for s in f["streams"] if s["type"] == "video"), {})
@@ -121,10 +150,10 @@ def container_label(format_name: str, path: str, media_type: str) -> str:
     return format_name.split(",")[0]
 
 
-def pages_with_media(conformance: Mapping[str, Any], media: set[str]) -> dict[str, list[str]]:
-    """Which media each page references (from the conformance probe's scan, when it ran)."""
+def pages_with_media(references: list[Mapping[str, Any]], media: set[str]) -> dict[str, list[str]]:
+    """Which media each page references (from the published page references, when they were)."""
     pages: dict[str, set[str]] = {}
-    for ref in conformance.get("references", []):
+    for ref in references:
         if ref.get("resolved") in media:
             pages.setdefault(ref["source"], set()).add(ref["resolved"])
     return {page: sorted(files) for page, files in sorted(pages.items())}

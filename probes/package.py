@@ -90,6 +90,7 @@ def standard_detected(evidence: Mapping[str, Any]) -> Finding:
 class PackageProbe(Probe):
     id = "package"
     title = "Package basics"
+    examines_rejected_package = True  # it reports why a package was refused
     description = "Archive safety, package size and file count against the policy profile."
     limits = {
         "max_package_mb": LimitSpec("number", "Largest package (as uploaded) the LMS and network accept.", "MB"),

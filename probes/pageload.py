@@ -13,8 +13,10 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from certifier.policy.findings import Finding
+from certifier.policy.findings import Finding, value_with_unit
 from certifier.package.media_types import guess_by_name, is_audio_or_video
+from certifier.policy import evidence_kinds as kinds
+from certifier.policy.presentation import Span, SummaryRow, Table, Waterfall
 from certifier.policy.probe_api import Need, Probe, ProbeContext
 from certifier.policy.profiles import LimitSpec
 from certifier.package.references import JS_ABSOLUTE, LINK, SCRIPT_CANDIDATE, css_references, decode_text, html_references
@@ -84,7 +86,8 @@ class PageLoadProbe(Probe):
     title = "Page load from staging"
     description = "Launch pages fetched from IT's staging server (or the embedded one): status, timing, weight, caching, deployed bytes."
     needs = frozenset({Need.PACKAGE})
-    uses = ("conformance", "media")
+    uses = (kinds.LAUNCH_MAP, kinds.AUTHORING_TOOL, kinds.TOOL_SETTINGS)
+    publishes = (kinds.PAGE_LOADS,)
     reads_sections = ("network",)
     limits = {
         "max_ttfb_ms": LimitSpec("number", "Longest time to the first byte of a launch page.", "ms"),
@@ -114,9 +117,10 @@ class PageLoadProbe(Probe):
 
     def gather(self, ctx: ProbeContext) -> dict[str, Any]:
         limits = ctx.limits(self.id)
-        launch_map = ctx.evidence.get("conformance", {}).get("outputs", {}).get("launch_map")
+        launch_map = ctx.shared(kinds.LAUNCH_MAP)
         if launch_map is None:
-            return {"skipped": "The page-load probe needs the conformance probe's launch map; run both together."}
+            return {"skipped": "The page-load probe needs the course's launch map (published by the conformance "
+                               "probe); run both together."}
         local_units = [u for u in launch_map if "://" not in u["launch"]]
         units = local_units[: limits["max_pages"]]  # the first ones, in course order; the report says so
         if not units:
@@ -161,12 +165,11 @@ class PageLoadProbe(Probe):
         finally:
             if server is not None:
                 server.stop()
-        conformance = ctx.evidence.get("conformance", {}).get("outputs", {})
         evidence = {"target": base if server is None else "embedded", "embedded": server is not None,
                     "pages": pages, "browser": browser, "runtime_log": runtime_log, "lrs": lrs,
                     # What the runtime rules need to name a cause: the tool and its tracking switch.
-                    "authoring_tool": conformance.get("authoring_tool"),
-                    "tool_settings": conformance.get("tool_settings", []),
+                    "authoring_tool": ctx.shared(kinds.AUTHORING_TOOL),
+                    "tool_settings": ctx.shared(kinds.TOOL_SETTINGS) or [],
                     "init_timeout_s": limits["runtime_init_timeout_s"],
                     "lessons": {"total": len(local_units), "checked": len(units), "limit": limits["max_pages"]}}
         evidence["outputs"] = {"waterfall": waterfall(pages), "runtime_log": runtime_sequences(units, runtime_log, lrs)}
@@ -225,6 +228,48 @@ class PageLoadProbe(Probe):
 
     def evaluate(self, evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Finding]:
         return all_rules(evidence, limits)
+
+
+    @classmethod
+    def summary_rows(cls, report: Mapping[str, Any]) -> list[SummaryRow]:
+        rows = []
+        weight, load = cls.finding_in(report, "pageload.page-weight"), cls.finding_in(report, "pageload.load-time")
+        if weight and weight.get("measured") is not None:
+            on = ""
+            if load and load.get("measured") is not None:
+                network = (load.get("details") or {}).get("network", "the target network")
+                on = f", {value_with_unit(load['measured'], 's')} on {network}"
+            rows.append(SummaryRow("Network — heaviest page", value_with_unit(weight["measured"], "KB") + on, 11))
+        deployed = cls.finding_in(report, "pageload.deployed-bytes")
+        if deployed:
+            staging = (report.get("run") or {}).get("staging_url")
+            where = f"IT's staging server {staging}" if staging else "embedded staging server"
+            rows.append(SummaryRow("Servers", f"{where} — {deployed['message']}", 40))
+        return rows
+
+    @classmethod
+    def charts(cls, report: Mapping[str, Any]) -> list[Waterfall]:
+        charts = []
+        for page in cls.outputs_in(report).get("waterfall", []):
+            spans = [Span(r.get("path") or "", r["start_ms"], r["start_ms"] + r["ttfb_ms"],
+                          r["start_ms"] + (r.get("transfer_ms") or r["ttfb_ms"]))
+                     for r in page["requests"] if r.get("ttfb_ms") is not None]
+            charts.append(Waterfall.capped(f"Page-load waterfall: {page['launch']} (ms from the page request)", spans))
+        return charts
+
+    @classmethod
+    def tables(cls, report: Mapping[str, Any]) -> list[Table]:
+        """What each lesson did when it ran in the browser: SCORM calls or xAPI statements, in order."""
+        lessons = cls.outputs_in(report).get("runtime_log") or []
+        if not lessons:
+            return []
+        rows = []
+        for lesson in lessons:
+            events = " → ".join(lesson["events"]) or "nothing"
+            if lesson["count"] > len(lesson["events"]):
+                events += f" … ({lesson['count']} in all)"
+            rows.append((lesson["launch"], lesson["kind"], events))
+        return [Table("runtime", "Runtime log", ("Lesson", "Log", "In order"), tuple(rows), code_columns=(0,))]
 
 
 def waterfall(pages: list[dict[str, Any]]) -> list[dict[str, Any]]:

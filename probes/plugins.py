@@ -21,6 +21,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from certifier.policy.findings import Evidence, Finding, Severity, Status
+from certifier.policy import evidence_kinds as kinds
+from certifier.policy.presentation import SummaryRow
 from certifier.policy.probe_api import Probe, ProbeContext
 from certifier.policy.profiles import LimitSpec
 from certifier.package.references import decode_text
@@ -184,7 +186,8 @@ class PluginsProbe(Probe):
     id = "plugins"
     title = "Plugin and browser requirements"
     description = "End-of-life plugins (Flash, Java, Silverlight, ActiveX…) and modern browser features the course needs."
-    uses = ("conformance", "media")
+    uses = (kinds.LAUNCH_MAP, kinds.REACHABLE_FILES, kinds.EXTERNAL_HOSTS, kinds.AUTHORING_TOOL, kinds.MEDIA_FILES)
+    publishes = (kinds.REQUIREMENTS_BILL,)
     limits = {
         "technology_policy": LimitSpec("table", "For each technology: allowed, needs_approval or blocked.", None,
                                        POLICIES),
@@ -205,9 +208,9 @@ class PluginsProbe(Probe):
         scanner = PluginScanner(found, stages)
         files = ctx.inventory.files
         sizes = {f.path: f.size for f in files}
-        conformance = ctx.evidence.get("conformance", {}).get("outputs", {})
-        reachable = set(conformance.get("reachable") or []) if conformance.get("launch_map") else None
-        tool = conformance.get("authoring_tool") or {}
+        launch_map = ctx.shared(kinds.LAUNCH_MAP) or []
+        reachable = set(ctx.shared(kinds.REACHABLE_FILES) or []) if launch_map else None
+        tool = ctx.shared(kinds.AUTHORING_TOOL) or {}
         html5_runtime = "html5" in (tool.get("runtime") or [])
         scanned = [f for f in files if f.path.lower().endswith(SCANNED_SUFFIXES)]
         total_bytes = sum(f.size for f in scanned) or 1
@@ -225,15 +228,15 @@ class PluginsProbe(Probe):
         pages = sorted(p for p in (reachable if reachable is not None else sizes) if p.lower().endswith(HTML_PAGES))
         embeds = [e for page in pages if sizes.get(page, 0) <= MAX_PAGE_BYTES
                   for e in embeds_in_page(page, decode_text(ctx.package.read_bytes(page)), sizes, html5_runtime)]
-        launches = [u["launch"] for u in conformance.get("launch_map") or []]
+        launches = [u["launch"] for u in launch_map]
         embeds += launched_plugin_files(launches, sizes)
-        kinds = {s.technology: s.kind for s in SIGNALS}
+        signal_kinds = {s.technology: s.kind for s in SIGNALS}
         # Modern features count where a learner's browser runs them: files a launch page reaches.
-        found = {tech: [h for h in hits if kinds.get(tech) == END_OF_LIFE or reachable is None or h["path"] in reachable]
+        found = {tech: [h for h in hits if signal_kinds.get(tech) == END_OF_LIFE or reachable is None or h["path"] in reachable]
                  for tech, hits in found.items()}
         found = {tech: hits for tech, hits in found.items() if hits}
         stage = max(stages, key=lambda s: (s["width"], s["height"]), default=None)
-        media_files = ctx.evidence.get("media", {}).get("files", [])
+        media_files = ctx.shared(kinds.MEDIA_FILES) or []
         codecs = sorted({s["codec"] for m in media_files if "error" not in m for s in m["streams"] if s.get("codec")})
         required = sorted({e["technology"] for e in embeds if e["required"]})
         evidence = {
@@ -249,10 +252,10 @@ class PluginsProbe(Probe):
         }
         evidence["outputs"] = {"requirements": {
             "plugins": required,
-            "fallback_only": sorted({t for t in found if kinds.get(t) == END_OF_LIFE} - set(required)),
+            "fallback_only": sorted({t for t in found if signal_kinds.get(t) == END_OF_LIFE} - set(required)),
             "runtime": tool.get("runtime") or [],
-            "browser_features": sorted(t for t in found if kinds.get(t) != END_OF_LIFE),
-            "external_hosts": conformance.get("external_hosts", []),
+            "browser_features": sorted(t for t in found if signal_kinds.get(t) != END_OF_LIFE),
+            "external_hosts": ctx.shared(kinds.EXTERNAL_HOSTS) or [],
             "min_screen": {"width": stage["width"], "height": stage["height"]} if stage else None,
             "media_codecs": codecs,
         }}
@@ -273,11 +276,24 @@ class PluginsProbe(Probe):
         findings.append(requirements_finding(evidence))
         return findings
 
+    @classmethod
+    def summary_rows(cls, report: Mapping[str, Any]) -> list[SummaryRow]:
+        bill = cls.outputs_in(report).get("requirements")
+        if not bill:
+            return []
+        needs = [*bill.get("plugins", []), *bill.get("browser_features", [])]
+        text = ", ".join(needs) if needs else "a current browser; no plugin"
+        if bill.get("fallback_only"):
+            text += (f" (no plug-in to install: {', '.join(bill['fallback_only'])} appear only as fallback or "
+                     "detection code)")
+        return [SummaryRow("Desktops", text, 70)]
+
 
 HTML_PAGES = (".html", ".htm", ".xhtml")
 MAX_PAGE_BYTES = 16 * 1024 * 1024  # a page larger than this is not read whole for embeds
 POLICY_OUTCOME = {"blocked": (Severity.BLOCKER, Status.FAIL), "needs_approval": (Severity.MINOR, Status.WARN),
                   "allowed": (Severity.INFO, Status.PASS)}
+
 
 
 def plugin_finding(signal: Signal, required: list[dict[str, Any]], mentions: list[dict[str, Any]], policy: str) -> Finding:
@@ -317,15 +333,15 @@ def technology_finding(signal: Signal, hits: list[dict[str, Any]], policy: str) 
 
 def fallback_finding(evidence: Mapping[str, Any]) -> Finding:
     """Plug-in words and embeds that never run: information for the requirements bill."""
-    kinds = {s.technology: s for s in SIGNALS}
+    signals_by_tech = {s.technology: s for s in SIGNALS}
     items: list[Evidence] = []
     counts: dict[str, int] = {}
     for tech, hits in sorted(evidence["signals"].items()):
-        if kinds.get(tech) is None or kinds[tech].kind != END_OF_LIFE:
+        if signals_by_tech.get(tech) is None or signals_by_tech[tech].kind != END_OF_LIFE:
             continue
         counts[tech] = counts.get(tech, 0) + len(hits)
         items += [Evidence(path=h["path"], line=h.get("line"),
-                           note=f"{kinds[tech].what}: fallback / detection only" +
+                           note=f"{signals_by_tech[tech].what}: fallback / detection only" +
                                 (f" — `{h['snippet']}`" if h.get("snippet") else "")) for h in hits]
     for embed in evidence.get("embeds", []):
         if not embed["required"]:

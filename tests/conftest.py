@@ -14,7 +14,7 @@ if hasattr(os, "geteuid") and os.geteuid() == 0:
 import pytest  # noqa: E402
 
 from certifier.package.archive import ArchiveLimits  # noqa: E402
-from certifier.policy.profiles import load_profile  # noqa: E402
+from certifier.policy.registry import load_profile  # noqa: E402
 from certifier.host.resources_path import resource_path, sample_course_path  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

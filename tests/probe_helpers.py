@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from certifier.policy.profiles import Profile, load_profile
+from certifier.policy.profiles import Profile
+
+from certifier.policy.registry import load_profile
 from certifier.policy.registry import discover_probes
 from certifier.run.report import assess
 from certifier.run.runner import Runner

@@ -98,7 +98,7 @@ def test_capacity_probe_on_the_sample_course(sample_course, tmp_path):
     profile = tmp_path / "p.toml"
     profile.write_text('extends = "default"\n[capacity]\nsites_file = "example-60-sites.csv"\nrollout_start = "2027-01-04"\n'
                        "[pageload]\nbrowser_timing = false\n")
-    from certifier.policy.profiles import load_profile
+    from certifier.policy.registry import load_profile
 
     report = check(sample_course, ("conformance", "media", "pageload", "capacity"), load_profile(str(profile)))
     findings = by_rule(report)

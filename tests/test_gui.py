@@ -77,7 +77,9 @@ def test_run_filter_details_source_and_export(qtbot, window, tmp_path, report_va
     assert viewer.current_line() == line
     assert 'identifier="res-intro"' in viewer.editor.document().findBlockByLineNumber(line - 1).text()
 
-    assert window.media_chart.rows and window.waterfall_chart.rows  # the charts show this run's data
+    titles = [w.chart.title for w in window.chart_widgets]  # the charts show this run's data
+    assert any("bitrate" in t for t in titles) and any("waterfall" in t.lower() for t in titles), titles
+    assert window.no_charts_label.isHidden()
     window.tabs.setCurrentWidget(window.report_view)
     assert report["verdict"] in window.report_view.toPlainText()  # the preview shows the report
     out = window.export_report(str(tmp_path / "report.json"), "json")

@@ -285,7 +285,7 @@ def test_an_edited_timescale_does_not_hide_a_heavy_clip(tmp_path):
 
 
 def test_a_server_trickling_its_headers_is_cut_at_max_response_s(tmp_path, sample_course):
-    from certifier.policy.profiles import load_profile
+    from certifier.policy.registry import load_profile
     from tests.fault_servers import TrickleHeaders, serve
     from tests.probe_helpers import by_rule, check
 

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from certifier.policy.profiles import load_profile
+from certifier.policy.registry import load_profile
 from certifier.staging.server import StagingServer
 from tests.conftest import run_cli
 from tests.probe_helpers import by_rule, check

@@ -47,7 +47,7 @@ def image(tmp_path, monkeypatch):
 
 
 def run_machine(course=None, screen=None, profile=None, probe_ids=("machine",)):
-    from certifier.policy.profiles import load_profile
+    from certifier.policy.registry import load_profile
 
     profile = profile or load_profile("default")
     probes = discover_probes()[0]

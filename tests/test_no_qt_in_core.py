@@ -9,7 +9,7 @@ CODE = """
 import sys, pkgutil, importlib
 import certifier, certifier.probes
 for mod in pkgutil.walk_packages(certifier.__path__, 'certifier.'):
-    if not mod.name.startswith('certifier.ui'):
+    if not mod.name.startswith('certifier.ui') and not mod.name.endswith('.__main__'):
         importlib.import_module(mod.name)
 for mod in pkgutil.iter_modules(certifier.probes.__path__, 'certifier.probes.'):
     importlib.import_module(mod.name)

@@ -10,7 +10,7 @@ import ssl
 
 import pytest
 
-from certifier.policy.profiles import load_profile
+from certifier.policy.registry import load_profile
 from tests.factories import build_zip, make_png
 from tests.fault_servers import (Endless, NeverAnswers, RedirectLoop, ServerError, Trickle, serve,
                                  static_handler)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import pytest
 
 from certifier.errors import ProfileError
-from certifier.policy.profiles import bundled_profiles, load_profile
+from certifier.policy.profiles import bundled_profiles
+from certifier.policy.registry import load_profile
 
 
 def write(tmp_path, name, text):
@@ -80,3 +83,40 @@ def test_quantity_formatting():
     assert quantity(1234.6, "kbps") == "1,235 kbps"
     assert quantity(250, "MB") == "250 MB"
     assert quantity(12.34) == "12.3"
+
+
+def test_one_limit_has_one_source_and_the_old_key_says_where_it_went(tmp_path):
+    branch = load_profile("branch-office")
+    assert "max_load_time_s" not in branch.section("capacity")
+    assert branch.section("pageload")["max_load_time_s"] == 3  # what capacity now plans with too
+    old = write(tmp_path, "old.toml", 'extends = "default"\n[capacity]\nmax_load_time_s = 5\n')
+    with pytest.raises(ProfileError, match=r"'capacity.max_load_time_s' is no longer read: .*\[pageload\] max_load_time_s"):
+        load_profile(str(old))
+
+
+def test_the_schema_given_is_the_schema_used(tmp_path):
+    from certifier.policy.profiles import CORE_SCHEMA, LimitSpec, ProfileSchema, read_profile
+
+    schema = ProfileSchema({**CORE_SCHEMA, "acme": {"widgets": LimitSpec("integer", "Widgets.")}}, frozenset())
+    own = write(tmp_path, "own.toml", textwrap.dedent('''
+        [archive]
+        max_uncompressed_mb = 1
+        max_compression_ratio = 2
+        min_size_for_ratio_check_mb = 1
+        max_entry_count = 10
+        [certification]
+        required_probes = []
+        probe_timeout_s = 1
+        [signoff]
+        review_sla_days = 1
+        [network]
+        target_network = "lan"
+        presets = { lan = { down_kbps = 1, up_kbps = 1, rtt_ms = 1 } }
+        [acme]
+        widgets = 3
+        '''))
+    assert read_profile(str(own), schema).section("acme") == {"widgets": 3}
+    with pytest.raises(ProfileError, match=r"unknown section '\[acme\]'"):
+        load_profile(str(own))  # the installed probes know no [acme]
+    with pytest.raises(ProfileError, match=r"'acme.widgets' must be a whole number"):
+        read_profile(str(write(tmp_path, "bad.toml", own.read_text().replace("widgets = 3", "widgets = 'x'"))), schema)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import importlib
 import sys
 
-from certifier.policy.profiles import load_profile
-from certifier.policy.registry import discover_probes, profile_schema
+from certifier.policy.registry import load_profile
+from certifier.policy.registry import discover_probes, installed_schema
 
 
 def test_builtin_probes_register_through_entry_points():
@@ -38,7 +38,7 @@ def test_third_party_probe_and_broken_ones_are_discovered(tmp_path, monkeypatch)
     reasons = {b.name: b.reason for b in broken}
     assert "declares id 'other'" in reasons["misnamed"]
     assert "cannot be loaded" in reasons["missing"]
-    assert profile_schema()["acme"]["max_widgets"].kind == "integer"
+    assert installed_schema().sections["acme"]["max_widgets"].kind == "integer"
     # Bundled profiles still load, with the third-party probe's declared default.
     assert load_profile("default").section("acme") == {"max_widgets": 3}
     sys.modules.pop("acme_probes", None)

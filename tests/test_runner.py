@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from certifier.policy.shared import SharedEvidence
 from certifier.policy.findings import Finding, Severity, Status
 from certifier.policy.probe_api import Need, Probe
 from certifier.policy.profiles import Profile
@@ -23,10 +24,14 @@ def profile_with(default_profile, timeout_s=5.0, required=("package",)) -> Profi
     return Profile("test", "", "test", values)
 
 
+FILE_COUNT = SharedEvidence("file-count", ("count",), int, "How many files the package holds.")
+
+
 class CountingProbe(Probe):
     id = "counting"
     title = "Counts files"
     needs = frozenset({Need.PACKAGE})
+    publishes = (FILE_COUNT,)
 
     def gather(self, ctx):
         for i, path in enumerate(ctx.package.paths()):
@@ -86,10 +91,10 @@ class BadRulesProbe(Probe):
 class NeedsEarlier(Probe):
     id = "later"
     title = "Uses counting"
-    uses = ("counting",)
+    uses = (FILE_COUNT,)
 
     def gather(self, ctx):
-        return {"seen": ctx.evidence.get("counting", {}).get("count")}
+        return {"seen": ctx.shared(FILE_COUNT)}
 
     def evaluate(self, evidence, limits):
         return [Finding("later.seen", "Saw", Severity.INFO, Status.PASS, measured=evidence["seen"])]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from certifier.policy.profiles import load_profile
+from certifier.policy.registry import load_profile
 from tests.conftest import REPO_ROOT
 from tests.factories import build_zip
 from tests.probe_helpers import by_rule, check, last_evidence

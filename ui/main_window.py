@@ -20,17 +20,18 @@ from certifier.package.archive import open_package
 from certifier.package.course_info import summarise_course
 from certifier.errors import CertifierError
 from certifier.policy.probe_api import Probe
-from certifier.policy.profiles import Profile, bundled_profiles, load_profile
-from certifier.policy.registry import discover_probes
+from certifier.policy.profiles import Profile, bundled_profiles
+from certifier.policy.registry import desktop_check_probes, discover_probes, load_profile
+from certifier.run.presentation import contributions
 from certifier.records.compare import compare_reports, format_comparison
 from certifier.exporters import export
-from certifier.exporters.pdf import qt_document
+from certifier.qt_adapters.report_document import qt_document
 from certifier.records.history import History
 from certifier.host.resources_path import sample_course_path
 from certifier.run.runner import READ_STEP, RunEvent, archive_limits
 from certifier.run.verdict import CERTIFIED, CONDITIONAL
 
-from .charts import BarChart, WaterfallChart, capacity_rows, media_limits, media_rows, waterfall_data
+from .charts import chart_widget
 from .details_view import FindingDetails, SourceViewer
 from .findings_model import FindingsFilter, FindingsModel
 from .signoff_dialog import SignOffDialog
@@ -40,6 +41,8 @@ RECENT_MAX = 8
 PREVIEW_INVENTORY_ROWS = 100  # the exported reports keep the whole inventory
 HISTORY_COLUMNS = ("id", "finished_at", "course_title", "verdict", "failed", "profile")
 VERDICT_STYLES = {CERTIFIED: "#1e7d32", CONDITIONAL: "#b26a00"}
+NO_CHARTS = ("No charts yet. Run the checks: probes draw media bitrates, page-load waterfalls and, with a "
+             "sites file (capacity.sites_file), learners per site.")
 NOT_RUN = "Not run yet: open a course and press Run (Ctrl+R)."
 OTHER_PROFILE = "Other profile file…"
 EXPORT_FORMATS = {"html": "HTML report (*.html)", "pdf": "PDF report (*.pdf)", "json": "JSON report (*.json)",
@@ -236,19 +239,13 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.verdict_label)
         self.tabs = QTabWidget()
         self.tabs.addTab(self._build_findings_tab(), "Findings")
-        self.media_chart = BarChart("Media bitrate per file (average / peak) against the profile's caps", "kbps",
-                                    "No media measured yet. Run the media probe to see each file's bitrate.")
-        self.waterfall_chart = WaterfallChart()
-        self.capacity_chart = BarChart("Learners online at once per site: what the link carries (dark) and "
-                                       "what a release of everyone would bring (light)", "learners",
-                                       "No capacity plan yet. Set a sites file (capacity.sites_file) in the "
-                                       "profile to see learners per site and the rollout waves.")
         chart_page = QWidget()
-        chart_layout = QVBoxLayout(chart_page)
-        chart_layout.addWidget(self.media_chart)
-        chart_layout.addWidget(self.waterfall_chart)
-        chart_layout.addWidget(self.capacity_chart)
-        chart_layout.addStretch(1)
+        self.chart_layout = QVBoxLayout(chart_page)
+        self.chart_widgets: list[QWidget] = []  # one per chart the probes of the last run contributed
+        self.no_charts_label = QLabel(NO_CHARTS)
+        self.no_charts_label.setWordWrap(True)
+        self.chart_layout.addWidget(self.no_charts_label)
+        self.chart_layout.addStretch(1)
         charts = QScrollArea()
         charts.setWidgetResizable(True)
         charts.setWidget(chart_page)
@@ -293,7 +290,7 @@ class MainWindow(QMainWindow):
     def check_desktop(self) -> None:
         if self.is_running():
             return
-        probe_ids = ["machine"] + (["conformance", "media", "plugins"] if self.course_path else [])
+        probe_ids = desktop_check_probes(discover_probes()[0], with_course=bool(self.course_path))
         self.desktop_view.setHtml("<p>Checking this machine…</p>")
         self._start_thread(probe_ids, self.course_path, desktop=True)
 
@@ -676,15 +673,23 @@ class MainWindow(QMainWindow):
         self.verdict_label.setText(f"<b>{html.escape(verdict)}</b>{cancelled} — {failures}")
         self.verdict_label.setStyleSheet(f"padding: 8px; font-size: 15px; color: white; background: {colour};"
                                          " border-radius: 4px")
-        self.media_chart.set_data(media_rows(report), media_limits(report))
-        self.waterfall_chart.set_data(waterfall_data(report))
-        self.capacity_chart.set_data(capacity_rows(report), [])
+        self._show_charts(contributions(report).charts)
         self._preview_stale = True  # built when the Report tab is opened: layout is not free
         if self.tabs.currentWidget() is self.report_view:
             self._refresh_preview()
         self.refresh_history()
         self.export_action.setEnabled(True)
         self.details.show_finding(None)
+
+    def _show_charts(self, charts: list) -> None:
+        """Replace the chart widgets with those of this run, in the order the probes ran."""
+        for widget in self.chart_widgets:
+            self.chart_layout.removeWidget(widget)
+            widget.deleteLater()
+        self.chart_widgets = [chart_widget(chart) for chart in charts]
+        for index, widget in enumerate(self.chart_widgets):
+            self.chart_layout.insertWidget(index, widget)
+        self.no_charts_label.setVisible(not charts)
 
     def _refresh_preview(self) -> None:
         if self._preview_stale and self.report and self.tabs.currentWidget() is self.report_view:

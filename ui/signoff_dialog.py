@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
                                QVBoxLayout, QWidget)
 
 from certifier.errors import CertifierError
-from certifier.exporters.pdf import qt_document
+from certifier.qt_adapters.report_document import qt_document
 from certifier.run.report import write_json_atomic
 from certifier.records.signoff import DECISIONS, sign_off, verify
 
@@ -84,7 +84,7 @@ class SignOffDialog(QDialog):
             self.open_report(path)
 
     def open_report(self, path: str) -> None:
-        from certifier.cli import load_report
+        from certifier.run.report import load_report
         from certifier.run.report import report_problems
 
         try:

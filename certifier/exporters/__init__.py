@@ -24,7 +24,7 @@ def export(report: dict[str, Any], path: str | Path, fmt: str) -> Path:
 
         return write_atomic(path, render_junit(report))
     if fmt == "pdf":
-        from certifier.exporters.pdf import render_pdf  # loads Qt only here
+        from certifier.host.qt_adapters import pdf_renderer  # loads Qt only here
 
-        return write_atomic(path, render_pdf(report))
+        return write_atomic(path, pdf_renderer()(report))
     raise ValueError(f"Unknown report format '{fmt}' (known: {', '.join(FORMATS)}).")

@@ -7,12 +7,14 @@ titled ``<script>`` is shown, never run.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from html import escape
 from typing import Any
 
-from certifier.policy.findings import SEVERITY_ORDER, Severity, value_with_unit
-from certifier.exporters.svg_charts import capacity_chart, media_chart, waterfall_chart
-from certifier.policy.findings import EVIDENCE_SHOWN, evidence_label
+from certifier.exporters.svg_charts import render_chart
+from certifier.policy.findings import EVIDENCE_SHOWN, SEVERITY_ORDER, Severity, evidence_label, value_with_unit
+from certifier.policy.probe_api import Probe
+from certifier.run.presentation import Contributions, contributions
 
 VERDICT_CLASS = {"CERTIFIED": "ok", "CONDITIONAL": "cond", "NOT CERTIFIED": "no"}
 PROBLEM_STATUSES = ("fail", "error", "warn")
@@ -69,55 +71,15 @@ def _finding(f: dict[str, Any]) -> str:
             + f"{spec}</div>")
 
 
-def _by_rule(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {f["rule_id"]: f for f in report["findings"]}
-
-
-def executive_summary(report: dict[str, Any]) -> str:
-    """What the course needs from network, servers and desktops, in IT's terms."""
-    rules = _by_rule(report)
-    outputs = report.get("outputs", {})
-    package = report["package"]
-    rows: list[tuple[str, str]] = []
-    demand = rules.get("media.learner-demand")
-    if demand:
-        rows.append(("Network — per learner", f"{_value(demand['measured'], 'kbps')} at most while media plays"
-                      if demand.get("measured") else "no media: page loads only"))
-    load = rules.get("pageload.load-time")
-    weight = rules.get("pageload.page-weight")
-    if weight and weight.get("measured") is not None:
-        rows.append(("Network — heaviest page", f"{_value(weight['measured'], 'KB')}"
-                     + (f", {_value(load['measured'], 's')} on {escape(load['details'].get('network', 'the target network'))}"
-                        if load and load.get("measured") is not None else "")))
-    if package.get("size") is not None:
-        rows.append(("Storage", f"{package['size'] / 2**20:,.1f} MB in {package.get('file_count', 0):,} files"))
-    hosts = outputs.get("conformance", {}).get("external_hosts", [])
-    rows.append(("Proxy / firewall", escape(", ".join(hosts)) if hosts else "no external host"))
-    capacity = outputs.get("capacity", {})
-    if capacity.get("summary"):
-        rows.append(("Capacity", escape(capacity["summary"])))
-    staging = report["run"].get("staging_url")
-    deployed = rules.get("pageload.deployed-bytes")
-    if deployed:
-        where = f"IT's staging server {escape(staging)}" if staging else "embedded staging server"
-        rows.append(("Servers", f"{where} — {escape(deployed['message'])}"))
-    tool = outputs.get("conformance", {}).get("authoring_tool")
-    if tool:
-        runtime = f"; runtime {', '.join(tool['runtime'])}" if tool.get("runtime") else ""
-        rows.append(("Published with", escape(tool["label"] + runtime)))
-    bill = outputs.get("plugins", {}).get("requirements", {})
-    if bill:
-        needs = [*bill.get("plugins", []), *bill.get("browser_features", [])]
-        desktops = escape(", ".join(needs)) if needs else "a current browser; no plugin"
-        if bill.get("fallback_only"):
-            desktops += (f" (no plug-in to install: {escape(', '.join(bill['fallback_only']))} appear only as "
-                         "fallback or detection code)")
-        rows.append(("Desktops", desktops))
+def executive_summary(report: dict[str, Any], contributed: Contributions) -> str:
+    """What the course needs from network, servers and desktops, in IT's terms (rows from the probes)."""
     risks = [f for f in report["findings"] if f["status"] in PROBLEM_STATUSES and f["severity"] != Severity.INFO.value]
     risk_items = "".join(f"<li><span class='badge {escape(f['severity'])}'>{escape(f['severity'])}</span> "
                          f"{escape(f['title'])}: {escape(f['it_risk'] or f['message'])}</li>" for f in risks[:15])
-    table = "".join(f"<tr><th>{name}</th><td>{value}</td></tr>" for name, value in rows)
-    return (f"<section id='summary'><h2>Summary for IT</h2><table>{table}</table>"
+    table = "".join(f"<tr><th>{escape(row.topic)}</th><td>{escape(row.text)}</td></tr>"
+                    for row in contributed.summary_rows)
+    problems = "".join(f"<p class='meta'>{escape(problem)}</p>" for problem in contributed.problems)
+    return (f"<section id='summary'><h2>Summary for IT</h2><table>{table}</table>{problems}"
             f"<h3>Risks</h3><ul>{risk_items or '<li>No failing check.</li>'}</ul></section>")
 
 
@@ -166,30 +128,22 @@ def grading_section(report: dict[str, Any]) -> str:
     return f"<section id='grading'><h2>How findings are graded</h2><ul>{items}</ul></section>" if items else ""
 
 
-def runtime_section(report: dict[str, Any]) -> str:
-    """What each lesson did when it ran in the browser: SCORM calls or xAPI statements, in order."""
-    lessons = report.get("outputs", {}).get("pageload", {}).get("runtime_log") or []
-    rows = "".join(f"<tr><td><code>{escape(lesson['launch'])}</code></td><td>{escape(lesson['kind'])}</td>"
-                   f"<td>{escape(' → '.join(lesson['events']) or 'nothing')}"
-                   + (f" … ({lesson['count']} in all)" if lesson["count"] > len(lesson["events"]) else "") + "</td></tr>"
-                   for lesson in lessons)
-    return (f"<section id='runtime'><h2>Runtime log</h2><table><tr><th>Lesson</th><th>Log</th><th>In order</th></tr>"
-            f"{rows}</table></section>") if rows else ""
+def tables_section(contributed: Contributions) -> str:
+    """The probes' table sections (e.g. the runtime log: SCORM calls or statements per lesson, in order)."""
+    sections = []
+    for table in contributed.tables:
+        head = "".join(f"<th>{escape(c)}</th>" for c in table.columns)
+        rows = "".join("<tr>" + "".join(f"<td><code>{escape(cell)}</code></td>" if i in table.code_columns
+                                        else f"<td>{escape(cell)}</td>" for i, cell in enumerate(row)) + "</tr>"
+                       for row in table.rows)
+        sections.append(f"<section id='{escape(table.anchor)}'><h2>{escape(table.title)}</h2>"
+                        f"<table><tr>{head}</tr>{rows}</table></section>")
+    return "".join(sections)
 
 
-def charts_section(report: dict[str, Any]) -> str:
-    charts = []
-    media = media_chart(report)
-    if media:
-        charts.append(f"<h3>Media bitrate per file</h3>{media}")
-    for page in report.get("outputs", {}).get("pageload", {}).get("waterfall", []):
-        charts.append(f"<h3>Page-load waterfall: {escape(page['launch'])}</h3>{waterfall_chart(page)}")
-    capacity = capacity_chart(report)
-    if capacity:
-        charts.append(f"<h3>Learners per site and rollout waves</h3>{capacity}")
-    if not charts:
-        return ""
-    return f"<section id='charts'><h2>Charts</h2>{''.join(charts)}</section>"
+def charts_section(contributed: Contributions) -> str:
+    charts = "".join(f"<h3>{escape(chart.title)}</h3>{render_chart(chart)}" for chart in contributed.charts)
+    return f"<section id='charts'><h2>Charts</h2>{charts}</section>" if charts else ""
 
 
 def appendices(report: dict[str, Any], inventory_rows: int | None = None) -> str:
@@ -209,8 +163,11 @@ def appendices(report: dict[str, Any], inventory_rows: int | None = None) -> str
             f"<pre>{escape(json.dumps(profile['values'], indent=2, sort_keys=True))}</pre></section>")
 
 
-def render_html(report: dict[str, Any], inventory_rows: int | None = None) -> str:
-    """The whole report; ``inventory_rows`` shortens the inventory appendix (for on-screen previews)."""
+def render_html(report: dict[str, Any], inventory_rows: int | None = None,
+                probes: Mapping[str, type[Probe]] | None = None) -> str:
+    """The whole report; ``inventory_rows`` shortens the inventory appendix (for on-screen previews).
+    ``probes`` draw their own rows, charts and tables (default: the installed probes)."""
+    contributed = contributions(report, probes)
     package = report["package"]
     title = package.get("title") or package.get("name") or "course"
     verdict = report["verdict"]
@@ -226,8 +183,8 @@ def render_html(report: dict[str, Any], inventory_rows: int | None = None) -> st
         f"<div>{escape(title)} — {escape(package.get('standard', 'package not read'))} — {escape(failed)}</div>"
         f"<div class='small' style='color:#fff'>Profile {escape(report['profile']['name'])} · run "
         f"{escape(report['run']['finished_at'])} · package SHA-256 {escape(package.get('sha256', '—'))}</div></header>"
-        f"{executive_summary(report)}{decisions_block(report)}{findings_section(report)}{grading_section(report)}"
-        f"{runtime_section(report)}{charts_section(report)}"
+        f"{executive_summary(report, contributed)}{decisions_block(report)}{findings_section(report)}"
+        f"{grading_section(report)}{tables_section(contributed)}{charts_section(contributed)}"
         f"<section id='probes'><h2>Probes run</h2><table><tr><th>Probe</th><th>Status</th><th>Time</th><th>Note</th></tr>"
         f"{probes}</table><p class='meta'>Verdict rule: {escape(report['verdict_rule'])}</p></section>"
         f"{appendices(report, inventory_rows)}"

@@ -18,7 +18,9 @@ from certifier.errors import Cancelled, PackageRejected
 from certifier.policy.findings import Finding
 from certifier.package.inventory import Inventory
 from certifier.policy.profiles import LimitSpec, Profile
+from certifier.policy.presentation import Chart, Command, SummaryRow, Table
 from certifier.policy.rules import Rule
+from certifier.policy.shared import SharedEvidence, UndeclaredEvidence
 from certifier.package.standards import Detection
 from certifier.package.workdir import WorkDir
 
@@ -36,8 +38,13 @@ class Probe:
     title: ClassVar[str] = ""
     description: ClassVar[str] = ""
     needs: ClassVar[frozenset[Need]] = frozenset({Need.PACKAGE})
-    # Probes whose evidence this one reads when they ran (they are run first).
-    uses: ClassVar[tuple[str, ...]] = ()
+    # Shared evidence this probe reads (ctx.shared) and publishes; publishers of what it reads run first.
+    uses: ClassVar[tuple[SharedEvidence, ...]] = ()
+    publishes: ClassVar[tuple[SharedEvidence, ...]] = ()
+    # True for the probe that reports why a package was refused (others skip a refused package).
+    examines_rejected_package: ClassVar[bool] = False
+    # Command-line subcommands this probe adds to ``certifier`` (e.g. a planning tool of its own).
+    commands: ClassVar[tuple[Command, ...]] = ()
     # The probe's section in policy profiles: key → what it means.
     limits: ClassVar[Mapping[str, LimitSpec]] = {}
     # Other profile sections the rules read (e.g. "network"), passed under their own names.
@@ -57,6 +64,37 @@ class Probe:
     def evaluate(self, evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Finding]:
         raise NotImplementedError
 
+    # What the probe adds to every rendering of a report (HTML, PDF, GUI, terminal). Each reads only
+    # the report: its own outputs (``outputs_in``) and findings. Renderers call them for every probe
+    # that ran; none of them names a probe.
+    @classmethod
+    def summary_rows(cls, report: Mapping[str, Any]) -> list[SummaryRow]:
+        """Rows of the report's *Summary for IT*."""
+        return []
+
+    @classmethod
+    def charts(cls, report: Mapping[str, Any]) -> list[Chart]:
+        """Charts, as data: the SVG in reports and the Qt widgets draw the same model."""
+        return []
+
+    @classmethod
+    def tables(cls, report: Mapping[str, Any]) -> list[Table]:
+        """Sections of the report shown as a table (e.g. the runtime log)."""
+        return []
+
+    @classmethod
+    def text_lines(cls, report: Mapping[str, Any]) -> list[str]:
+        """Lines the terminal shows under the verdict."""
+        return []
+
+    @classmethod
+    def outputs_in(cls, report: Mapping[str, Any]) -> dict[str, Any]:
+        return (report.get("outputs") or {}).get(cls.id) or {}
+
+    @classmethod
+    def finding_in(cls, report: Mapping[str, Any], rule_id: str) -> dict[str, Any] | None:
+        return next((f for f in report.get("findings", []) if f["rule_id"] == rule_id), None)
+
 
 @dataclass
 class ProbeContext:
@@ -70,7 +108,9 @@ class ProbeContext:
     detection: Detection | None = None
     staging_url: str | None = None
     machine_facts: dict[str, Any] = field(default_factory=dict)
-    evidence: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Shared evidence published so far (kind name → value), and the kinds this probe may read.
+    published: dict[str, Any] = field(default_factory=dict)
+    readable: frozenset[str] = frozenset()
     on_progress: Callable[[float, str], None] | None = None
     stop_event: threading.Event = field(default_factory=threading.Event)
     deadline: float | None = None
@@ -91,6 +131,12 @@ class ProbeContext:
 
     def limits(self, probe_id: str) -> dict[str, Any]:
         return self.profile.section(probe_id)
+
+    def shared(self, kind: SharedEvidence) -> Any:
+        """What a probe that ran earlier published of ``kind``; None when none did."""
+        if kind.name not in self.readable:
+            raise UndeclaredEvidence(f"reads '{kind.name}' without declaring it in its 'uses'")
+        return self.published.get(kind.name)
 
 
 def rule_limits(cls: type[Probe], profile: Profile) -> dict[str, Any]:

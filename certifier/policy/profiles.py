@@ -1,8 +1,8 @@
 """IT policy profiles: every limit a rule compares against, read from TOML.
 
 A profile may ``extends`` another (a bundled name or a path relative to the file). Keys are
-checked against the schema the installed probes declare, so a typo is an error naming the
-file and the key rather than a limit silently ignored.
+checked against a schema (``registry.load_profile`` gives the installed probes' sections), so a
+typo is an error naming the file and the key rather than a limit silently ignored.
 """
 
 from __future__ import annotations
@@ -28,6 +28,9 @@ KINDS = {
     "table": "a table of names to values",
     "network-presets": "a table of named links, each with down_kbps, up_kbps and rtt_ms",
 }
+# A key a probe no longer reads: its description says where the limit lives now. A profile that
+# still sets it is refused with that sentence, rather than the value being silently ignored.
+RETIRED = "retired"
 NETWORK_KEYS = ("down_kbps", "up_kbps", "rtt_ms")
 TOP_LEVEL_KEYS = {"name", "description", "extends"}
 
@@ -116,18 +119,25 @@ def resolve_profile_path(name_or_path: str, relative_to: Path | None = None) -> 
     )
 
 
-def load_profile(name_or_path: str, schema: Schema | None = None) -> Profile:
-    """Load, merge and validate a profile; ``schema`` defaults to core + installed probes."""
-    if schema is None:
-        from certifier.policy.registry import profile_schema
+@dataclass(frozen=True)
+class ProfileSchema:
+    """What a profile is checked against: every section's keys, and the probes that are installed
+    (a required probe must be one; a section of a probe that failed to load says why)."""
 
-        schema = profile_schema()
+    sections: Mapping[str, Mapping[str, LimitSpec]]
+    installed_probes: frozenset[str] = frozenset()
+    broken_probes: Mapping[str, str] = field(default_factory=dict)
+
+
+def read_profile(name_or_path: str, schema: ProfileSchema) -> Profile:
+    """Load, merge and validate a profile against ``schema`` (``registry.load_profile`` passes the
+    schema of the installed probes)."""
     path = resolve_profile_path(name_or_path)
-    raw = _load_chain(path, seen=())
+    raw = _load_chain(path, schema, seen=())
     own = tomllib.loads(path.read_text(encoding="utf-8"))  # name/description are not inherited
     values = {k: v for k, v in raw.items() if k not in TOP_LEVEL_KEYS}
-    _check_complete(values, schema, path)
-    _check_required_probes(values, path)
+    _check_complete(values, schema.sections, path)
+    _check_required_probes(values, schema.installed_probes, path)
     network = values.get("network", {})
     if network.get("target_network") not in network.get("presets", {}):
         raise ProfileError(f"{path}: network.target_network '{network.get('target_network')}' is not one of the "
@@ -140,7 +150,7 @@ def load_profile(name_or_path: str, schema: Schema | None = None) -> Profile:
     )
 
 
-def _load_chain(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
+def _load_chain(path: Path, schema: ProfileSchema, seen: tuple[Path, ...]) -> dict[str, Any]:
     resolved = path.resolve()
     if resolved in seen:
         chain = " → ".join(p.name for p in (*seen, resolved))
@@ -153,9 +163,7 @@ def _load_chain(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
         raise ProfileError(f"{path}: nested too deeply to be a policy profile.") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise ProfileError(f"{path}: cannot be read ({exc}).") from exc
-    from certifier.policy.registry import profile_schema
-
-    _validate(data, profile_schema(), path)
+    _validate(data, schema, path)
     parent_name = data.get("extends")
     if not parent_name:
         return data
@@ -163,7 +171,7 @@ def _load_chain(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
         parent_path = resolve_profile_path(parent_name, path.parent)
     except ProfileError as exc:
         raise ProfileError(f"{path}: extends = {parent_name!r}: {exc}") from exc
-    parent = _load_chain(parent_path, (*seen, resolved))
+    parent = _load_chain(parent_path, schema, (*seen, resolved))
     return _merge(parent, data)
 
 
@@ -187,31 +195,31 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _validate(data: dict[str, Any], schema: Schema, path: Path) -> None:
+def _validate(data: dict[str, Any], schema: ProfileSchema, path: Path) -> None:
     for key, value in data.items():
         if key in TOP_LEVEL_KEYS:
             if not isinstance(value, str):
                 raise ProfileError(f"{path}: '{key}' must be a text string, found {_kind_of(value)}.")
             continue
-        if key not in schema:
-            from certifier.policy.registry import discover_probes
-
-            broken = {b.name: b.reason for b in discover_probes()[1]}
-            if key in broken:
-                raise ProfileError(f"{path}: section '[{key}]' belongs to the probe '{key}', which {broken[key]}. "
-                                   "Reinstall Course Certifier.")
+        if key not in schema.sections:
+            if key in schema.broken_probes:
+                raise ProfileError(f"{path}: section '[{key}]' belongs to the probe '{key}', which "
+                                   f"{schema.broken_probes[key]}. Reinstall Course Certifier.")
             raise ProfileError(
-                f"{path}: unknown section '[{key}]'; known sections: {', '.join(sorted(schema))}."
+                f"{path}: unknown section '[{key}]'; known sections: {', '.join(sorted(schema.sections))}."
             )
         if not isinstance(value, dict):
             raise ProfileError(f"{path}: '{key}' must be a section ([{key}]), found {_kind_of(value)}.")
+        known = schema.sections[key]
         for limit, limit_value in value.items():
-            spec = schema[key].get(limit)
+            spec = known.get(limit)
             if spec is None:
                 raise ProfileError(
                     f"{path}: unknown key '{key}.{limit}'; known keys in [{key}]: "
-                    f"{', '.join(sorted(schema[key]))}."
+                    f"{', '.join(sorted(k for k, s in known.items() if s.kind != RETIRED))}."
                 )
+            if spec.kind == RETIRED:
+                raise ProfileError(f"{path}: '{key}.{limit}' is no longer read: {spec.description}")
             problem = _type_problem(limit_value, spec)
             if problem:
                 raise ProfileError(f"{path}: '{key}.{limit}' {problem}.")
@@ -266,11 +274,8 @@ def _kind_of(value: Any) -> str:
             list: "a list", dict: "a table"}.get(type(value), type(value).__name__) + f" ({value!r})"[:60]
 
 
-def _check_required_probes(values: dict[str, Any], path: Path) -> None:
+def _check_required_probes(values: dict[str, Any], installed: frozenset[str], path: Path) -> None:
     """A required probe that is not installed would keep every verdict CONDITIONAL unexplained."""
-    from certifier.policy.registry import discover_probes
-
-    installed = set(discover_probes()[0])
     unknown = [p for p in values.get("certification", {}).get("required_probes", []) if p not in installed]
     if unknown:
         raise ProfileError(f"{path}: certification.required_probes names {', '.join(repr(p) for p in unknown)}, "
@@ -280,6 +285,7 @@ def _check_required_probes(values: dict[str, Any], path: Path) -> None:
 def _check_complete(values: dict[str, Any], schema: Schema, path: Path) -> None:
     for section, keys in schema.items():
         present = values.setdefault(section, {})
+        keys = {k: s for k, s in keys.items() if s.kind != RETIRED}
         for key, spec in keys.items():
             if key not in present and spec.default is not None:
                 present[key] = spec.default

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from certifier import __version__
+from certifier.errors import CertifierError
 from certifier.policy.findings import SEVERITY_ORDER, Finding, Severity, Status
 from certifier.policy.probe_api import Need, Probe, rule_limits
 from certifier.policy.profiles import Profile
@@ -145,6 +146,22 @@ def report_problems(data: Any) -> list[str]:
         if len(problems) >= 5:
             break
     return problems
+
+
+def load_report(path: str, validate: bool = True) -> dict[str, Any]:
+    """A report file, checked against the published schema before anything renders or signs it
+    (``verify`` reads it unchecked: it must explain what was edited, not refuse it)."""
+    try:
+        report = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError) as exc:
+        raise CertifierError(f"Cannot read the report {path}: {exc}") from exc
+    if not isinstance(report, dict) or "findings" not in report or "verdict" not in report:
+        raise CertifierError(f"{path} is not a Course Certifier report.")
+    if validate:
+        problems = report_problems(report)
+        if problems:
+            raise CertifierError(f"{path} is not a valid Course Certifier report: " + "; ".join(problems) + ".")
+    return report
 
 
 def write_json_atomic(path: str | Path, data: Any) -> Path:

@@ -24,7 +24,8 @@ from certifier.package.inventory import Inventory, build_inventory
 from certifier.host.machine_info import machine_summary
 from certifier.policy.probe_api import Need, Probe, ProbeContext
 from certifier.policy.profiles import Profile
-from certifier.policy.registry import BrokenProbe, discover_probes
+from certifier.policy.registry import BrokenProbe, discover_probes, publishers
+from certifier.policy.shared import SharedEvidence
 from certifier.package.standards import course_title, detect_standard
 from certifier.package.workdir import WorkDir
 
@@ -114,6 +115,27 @@ class RunRecord:
 EVIDENCE_SCHEMA_VERSION = "1.0"
 
 
+def check_published(cls: type[Probe], evidence: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """What a probe publishes (kind name → value), and where it departs from the declared types."""
+    published: dict[str, Any] = {}
+    problems: list[str] = []
+    for kind in cls.publishes:
+        found, value = kind.locate(evidence)
+        if found:
+            problems += kind.problems(value)
+            published[kind.name] = value
+    return published, problems
+
+
+def shared_in(record: RunRecord, kind: SharedEvidence, probes: dict[str, type[Probe]]) -> Any:
+    """What a completed probe of ``record`` published of ``kind``; None when none did."""
+    owner = publishers(probes).get(kind.name)
+    for run in record.probe_runs:
+        if run.probe_id == owner and run.status == "completed":
+            return kind.locate(run.evidence)[1]
+    return None
+
+
 def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -123,8 +145,9 @@ def archive_limits(profile: Profile) -> ArchiveLimits:
 
 
 def order_probes(selected: list[type[Probe]]) -> list[type[Probe]]:
-    """Probes whose evidence others use run first; otherwise keep the given order."""
+    """Probes publishing evidence others read run first; otherwise keep the given order."""
     by_id = {p.id: p for p in selected}
+    owner = publishers(by_id)
     ordered: list[type[Probe]] = []
     visiting: set[str] = set()
 
@@ -132,9 +155,9 @@ def order_probes(selected: list[type[Probe]]) -> list[type[Probe]]:
         if probe in ordered or probe.id in visiting:
             return
         visiting.add(probe.id)
-        for dep in probe.uses:
-            if dep in by_id:
-                visit(by_id[dep])
+        for kind in probe.uses:
+            if kind.name in owner:
+                visit(by_id[owner[kind.name]])
         ordered.append(probe)
 
     for probe in selected:
@@ -265,7 +288,8 @@ class Runner:
             run = ProbeRun(cls.id, cls.title, "skipped", skip_reason)
         else:
             start = time.monotonic()
-            status, error, evidence = self._call(cls().gather, ctx, cls.id, index, steps, timeout_s)
+            status, error, evidence = self._call(cls().gather, ctx, cls.id, index, steps, timeout_s,
+                                                 readable=frozenset(k.name for k in cls.uses))
             reason = ""
             if status == "error":
                 reason = f"{type(error).__name__}: {error}"
@@ -275,9 +299,13 @@ class Runner:
                 reason = "The run was cancelled before this probe finished."
             if status == "completed" and not isinstance(evidence, dict):
                 status, reason, evidence = "error", "Probe returned no evidence dictionary.", None
+            if status == "completed":
+                published, problems = check_published(cls, evidence)
+                if problems:
+                    status, reason = "error", "Published evidence that does not have its declared type: " + "; ".join(problems)
+                else:
+                    ctx.published.update(published)
             run = ProbeRun(cls.id, cls.title, status, reason, round(time.monotonic() - start, 3), evidence)
-            if evidence is not None:
-                ctx.evidence[cls.id] = evidence
         self._emit(RunEvent("step-finished", cls.id, 1.0, overall=(index + 1) / steps, status=run.status,
                             message=run.reason))
         return run
@@ -286,7 +314,7 @@ class Runner:
         if self.cancelled:
             return "The run was cancelled before this probe started."
         if Need.PACKAGE in cls.needs and ctx.package is None:
-            if ctx.package_rejection is not None and cls.id != "package":
+            if ctx.package_rejection is not None and not cls.examines_rejected_package:
                 return "The package was rejected, so its content was not examined."
             if ctx.package_rejection is None:
                 return "No course package was given."
@@ -295,7 +323,8 @@ class Runner:
         return ""
 
     def _call(self, fn: Callable[[ProbeContext], Any], ctx: ProbeContext, step: str, index: int,
-              steps: int, timeout_s: float) -> tuple[str, BaseException | None, Any]:
+              steps: int, timeout_s: float, readable: frozenset[str] = frozenset()
+              ) -> tuple[str, BaseException | None, Any]:
         """Run ``fn`` in a thread; return (status, error, result) once it ends, times out or is cancelled."""
         stop = threading.Event()
         deadline = time.monotonic() + timeout_s
@@ -303,7 +332,8 @@ class Runner:
         def progress(fraction: float, message: str) -> None:
             self._emit(RunEvent("step-progress", step, fraction, message, (index + fraction) / steps))
 
-        step_ctx = ProbeContext(**{**ctx.__dict__, "stop_event": stop, "deadline": deadline, "on_progress": progress})
+        step_ctx = ProbeContext(**{**ctx.__dict__, "stop_event": stop, "deadline": deadline, "on_progress": progress,
+                                   "published": dict(ctx.published), "readable": readable})
         outcome: dict[str, Any] = {}
 
         def target() -> None:

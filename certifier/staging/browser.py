@@ -1,5 +1,5 @@
 """The real-browser pass, run in a helper process so the core stays Qt-free and a browser crash
-cannot take the run down. The helper is ``certifier.ui.browser_probe`` (Qt WebEngine)."""
+cannot take the run down. The helper is ``certifier.qt_adapters.browser_probe`` (Qt WebEngine)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from certifier.host.qt_adapters import BROWSER_HELPER
 
 POLL_S = 0.1
 
@@ -48,7 +50,7 @@ def run_browser_timing(urls: list[str], settings: BrowserSettings | float,
     """Run each lesson URL in Qt WebEngine; what happened per lesson, or ``{"skipped": reason}``."""
     if not isinstance(settings, BrowserSettings):
         settings = BrowserSettings(timeout_s=float(settings))
-    command = [sys.executable, "-m", "certifier.ui.browser_probe", *settings.arguments(), *urls]
+    command = [sys.executable, "-m", BROWSER_HELPER, *settings.arguments(), *urls]
     return run_helper(command, settings.timeout_s, checkpoint)
 
 

@@ -1,6 +1,6 @@
 """Helper process: run lessons as a learner's browser does (Qt WebEngine) and report as JSON.
 
-``python -m certifier.ui.browser_probe [options] URL...`` — each URL is an LMS launch-frame page of
+``python -m certifier.qt_adapters.browser_probe [options] URL...`` — each URL is an LMS launch-frame page of
 the embedded staging server. Each lesson runs in a sized view that Chromium treats as visible (a
 hidden, unsized page delays or stops players' start-up), inside the LMS frame. The helper waits
 until the SCO calls Initialize or ``--init-timeout`` passes, gives it ``--settle`` seconds for its
@@ -80,7 +80,7 @@ PAGE_STATE_JS = """
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="certifier.ui.browser_probe")
+    parser = argparse.ArgumentParser(prog="certifier.qt_adapters.browser_probe")
     parser.add_argument("--timeout", type=float, default=60.0, help="time for the whole pass, s")
     parser.add_argument("--init-timeout", type=float, default=20.0, help="wait for Initialize, s")
     parser.add_argument("--settle", type=float, default=1.0, help="after Initialize, for Commit/SetValue, s")

@@ -1,0 +1,122 @@
+"""The kinds of shared evidence the built-in probes publish; any probe may read or publish them.
+
+Each type names only what readers rely on; a publisher may add keys. A third-party probe that
+reads the launch map declares ``uses = (LAUNCH_MAP,)`` and calls ``ctx.shared(LAUNCH_MAP)``.
+"""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+from certifier.policy.shared import SharedEvidence
+
+
+class _LaunchUnitBase(TypedDict):
+    id: str | None
+    title: str | None
+    launch: str  # a package path, or an absolute URL for a lesson hosted elsewhere
+    launch_exists: bool
+    files: list[str]  # every file a learner's browser loads from this launch page
+    bytes: int
+
+
+class LaunchUnit(_LaunchUnitBase, total=False):
+    move_on: str  # cmi5: what the LMS waits for before the unit counts as done
+
+
+class Reference(TypedDict):
+    source: str
+    line: int | None
+    column: int | None
+    kind: str
+    target: str
+    resolved: str | None
+
+
+class Tool(TypedDict):
+    name: str
+    label: str
+    version: str | None
+    runtime: list[str]
+
+
+class ToolSetting(TypedDict):
+    setting: str
+    enabled: bool
+
+
+class MediaStream(TypedDict, total=False):
+    type: str
+    codec: str | None
+
+
+class MediaError(TypedDict):
+    kind: str  # e.g. "empty", "mislabelled", "truncated"
+    message: str
+
+
+class MediaFile(TypedDict, total=False):
+    path: str
+    streams: list[MediaStream]
+    error: MediaError  # present when the file could not be inspected
+
+
+class LearnerDemand(TypedDict):
+    kbps: float
+    files: list[str]
+    page: str | None
+
+
+class PageRequest(TypedDict, total=False):
+    kind: str
+    bytes: int
+
+
+class PageLoad(TypedDict):
+    launch: str
+    requests: list[PageRequest]
+
+
+class Screen(TypedDict):
+    width: int
+    height: int
+
+
+class RequirementsBill(TypedDict):
+    plugins: list[str]
+    browser_features: list[str]
+    external_hosts: list[str]
+    min_screen: Screen | None
+    media_codecs: list[str]
+
+
+LAUNCH_MAP = SharedEvidence(
+    "launch-map", ("outputs", "launch_map"), list[LaunchUnit],
+    "Each lesson's launch page, in course order, with every file a browser loads from it.")
+REACHABLE_FILES = SharedEvidence(
+    "reachable-files", ("outputs", "reachable"), list[str],
+    "Every package file a learner's browser loads from some launch page.")
+EXTERNAL_HOSTS = SharedEvidence(
+    "external-hosts", ("outputs", "external_hosts"), list[str],
+    "Hosts outside the package the course's files load from or link to.")
+AUTHORING_TOOL = SharedEvidence(
+    "authoring-tool", ("outputs", "authoring_tool"), Tool | None,
+    "The authoring tool that published the course, and the runtime its player uses.")
+TOOL_SETTINGS = SharedEvidence(
+    "tool-settings", ("outputs", "tool_settings"), list[ToolSetting],
+    "Settings read from the tool's published data (e.g. whether tracking is on).")
+PAGE_REFERENCES = SharedEvidence(
+    "page-references", ("references",), list[Reference],
+    "What each HTML, CSS and script file refers to, with line and column.")
+MEDIA_FILES = SharedEvidence(
+    "media-files", ("files",), list[MediaFile],
+    "Each audio and video file as inspected: streams, codecs, bitrates.")
+LEARNER_DEMAND = SharedEvidence(
+    "learner-demand", ("outputs", "learner_demand"), LearnerDemand,
+    "The most bandwidth one learner pulls at once while media plays.")
+PAGE_LOADS = SharedEvidence(
+    "page-loads", ("pages",), list[PageLoad],
+    "Each launch page as loaded from the staging server, request by request.")
+REQUIREMENTS_BILL = SharedEvidence(
+    "requirements-bill", ("outputs", "requirements"), RequirementsBill,
+    "What a desktop needs for the course: plug-ins, browser features, hosts, screen, codecs.")
