@@ -673,7 +673,7 @@ class MainWindow(QMainWindow):
         self.verdict_label.setText(f"<b>{html.escape(verdict)}</b>{cancelled} — {failures}")
         self.verdict_label.setStyleSheet(f"padding: 8px; font-size: 15px; color: white; background: {colour};"
                                          " border-radius: 4px")
-        self._show_charts(contributions(report).charts)
+        self._show_charts(contributions(report, self.probes).charts)
         self._preview_stale = True  # built when the Report tab is opened: layout is not free
         if self.tabs.currentWidget() is self.report_view:
             self._refresh_preview()

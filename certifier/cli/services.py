@@ -8,7 +8,7 @@ from typing import Any
 
 from certifier import __version__
 from certifier.errors import CertifierError
-from certifier.exporters.files import write_atomic
+from certifier.host.files import write_atomic
 from certifier.policy.profiles import Profile
 from certifier.policy.registry import discover_probes, load_profile, publishing
 from certifier.policy.shared import SharedEvidence

@@ -166,7 +166,7 @@ def load_report(path: str, validate: bool = True) -> dict[str, Any]:
 
 def write_json_atomic(path: str | Path, data: Any) -> Path:
     """Write JSON through a temporary file and a rename, so no reader sees half a file."""
-    from certifier.exporters.files import write_atomic
+    from certifier.host.files import write_atomic
 
     return write_atomic(path, json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8"))
 

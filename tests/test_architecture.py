@@ -1,0 +1,42 @@
+"""The architecture contracts in pyproject.toml hold, and they do catch a breach."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = ("certifier", "probes", "ui", "qt_adapters")
+
+
+def lint_imports(cwd: Path) -> subprocess.CompletedProcess:
+    # The console script of the installed import-linter, run from a source tree's root.
+    command = [sys.executable, "-c", "import sys; from importlinter.cli import lint_imports_command; "
+               "sys.exit(lint_imports_command())", "--no-cache"]
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+def test_the_contracts_hold():
+    result = lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "3 kept, 0 broken" in result.stdout
+
+
+def test_a_breach_of_each_contract_is_reported(tmp_path):
+    for name in SOURCES:
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    with open(tmp_path / "probes" / "media.py", "a") as probe:
+        probe.write("\nfrom PySide6.QtCore import QObject  # a probe reaching for Qt\n")
+    with open(tmp_path / "certifier" / "run" / "verdict.py", "a") as verdict:
+        verdict.write("\nfrom certifier.cli.text import format_summary  # the report model reaching up\n")
+    with open(tmp_path / "certifier" / "records" / "compare.py", "a") as compare:
+        compare.write("\nfrom certifier.exporters.html_report import render_html  # two rooms of one layer\n")
+    result = lint_imports(tmp_path)
+    assert result.returncode != 0
+    assert "import no Qt, no GUI and no Qt adapter BROKEN" in result.stdout
+    assert "probes.media -> PySide6" in result.stdout
+    assert "certifier.run.verdict -> certifier.cli.text" in result.stdout
+    assert "certifier.records.compare -> certifier.exporters.html_report" in result.stdout
