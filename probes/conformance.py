@@ -1,7 +1,7 @@
 """The ``conformance`` probe: the package defects that make LMS imports fail or half-work.
 
 Gathering reads the manifest (hardened parser) and scans HTML/CSS/JS for references, once; the
-rules in :mod:`conformance_rules` judge that evidence. The evidence also yields the **launch
+rules (:mod:`conformance_rules` gathers them) judge that evidence. The evidence also yields the **launch
 map** (each SCO/AU: title, launch page, the files it loads and their bytes) that later probes use.
 """
 
@@ -24,10 +24,11 @@ from certifier.package.references import HTML_SUFFIXES, JS_ABSOLUTE, SCRIPT_CAND
 from certifier.package.safe_xml import parse_xml
 from certifier.package.standards import AICC, CMI5, HTML, XAPI
 from certifier.policy.rules import declared_in
-from . import conformance_references, conformance_rules
+from . import conformance_files, conformance_references, conformance_standards, conformance_xapi_aicc
 
 from . import conformance_parse as parse
-from .conformance_rules import all_rules, strip_query
+from .conformance_common import strip_query
+from .conformance_rules import all_rules
 
 SCANNED_SUFFIXES = (".html", ".htm", ".xhtml", ".css", ".js", ".mjs")
 # Configuration files read only for credentials (a course's LRS key in course/config.json…).
@@ -50,7 +51,7 @@ class ConformanceProbe(Probe):
         "blocked_file_extensions": LimitSpec("string-list", "File types a course package must not contain."),
     }
     # Generated from the rule declarations.
-    rules = declared_in(conformance_rules, conformance_references)
+    rules = declared_in(conformance_standards, conformance_xapi_aicc, conformance_files, conformance_references)
 
     grading = ("Files count as loaded when a browser reaches them from a launch file: markup, stylesheets and "
                "@import, script string literals naming an existing file, and the data an authoring tool's player "
