@@ -303,7 +303,7 @@ def test_desktop_readiness_uses_the_screen_and_the_course(qtbot, window):
     assert findings["machine.course-plugins"]["status"] == "pass"  # the sample course needs no plugin
     text = window.desktop_view.toPlainText()
     assert "GB RAM" in text and findings["machine.screen"]["title"] in text  # "Screen size" or "Screen too small"
-    from certifier.ui.main_window import machine_readiness
+    from certifier.ui.desktop_history_tabs import machine_readiness
 
     machine = [f for f in report["findings"] if f["rule_id"].startswith("machine.")]
     assert text.startswith(machine_readiness(machine))

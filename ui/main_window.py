@@ -8,48 +8,31 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QButtonGroup, QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
-    QLineEdit, QListWidget, QListWidgetItem, QMainWindow, QMenu, QMessageBox, QProgressBar, QPushButton,
-    QPlainTextEdit, QRadioButton, QScrollArea, QSplitter, QTableView, QTableWidget, QTableWidgetItem, QTabWidget,
-    QTextBrowser, QToolButton, QVBoxLayout, QWidget,
+    QFileDialog, QLabel, QListWidgetItem, QMainWindow, QMessageBox, QScrollArea, QSplitter, QTabWidget,
+    QTextBrowser, QVBoxLayout, QWidget,
 )
 
-from certifier.package.archive import open_package
 from certifier.package.course_info import summarise_course
 from certifier.errors import CertifierError
 from certifier.policy.probe_api import Probe
-from certifier.policy.profiles import Profile, bundled_profiles
-from certifier.policy.registry import desktop_check_probes, discover_probes, load_profile
+from certifier.policy.registry import discover_probes
 from certifier.run.presentation import contributions
-from certifier.records.compare import compare_reports, format_comparison
 from certifier.exporters import export
 from certifier.qt_adapters.report_document import qt_document
-from certifier.records.history import History
 from certifier.host.resources_path import sample_course_path
 from certifier.run.runner import READ_STEP, RunEvent, archive_limits
-from certifier.run.verdict import CERTIFIED, CONDITIONAL
 
 from .charts import chart_widget
-from .details_view import FindingDetails, SourceViewer
-from .findings_model import FindingsFilter, FindingsModel
 from .signoff_dialog import SignOffDialog
 from .workers import BackgroundTask, RunThread
+from .main_window_text import RECENT_MAX, PREVIEW_INVENTORY_ROWS, VERDICT_STYLES, NO_CHARTS, NOT_RUN, EXPORT_FORMATS
+from .setup_panel import SetupPanel
+from .findings_tab import FindingsTab
+from .desktop_history_tabs import DesktopAndHistoryTabs
 
-RECENT_MAX = 8
-PREVIEW_INVENTORY_ROWS = 100  # the exported reports keep the whole inventory
-HISTORY_COLUMNS = ("id", "finished_at", "course_title", "verdict", "failed", "profile")
-VERDICT_STYLES = {CERTIFIED: "#1e7d32", CONDITIONAL: "#b26a00"}
-NO_CHARTS = ("No charts yet. Run the checks: probes draw media bitrates, page-load waterfalls and, with a "
-             "sites file (capacity.sites_file), learners per site.")
-NOT_RUN = "Not run yet: open a course and press Run (Ctrl+R)."
-OTHER_PROFILE = "Other profile file…"
-EXPORT_FORMATS = {"html": "HTML report (*.html)", "pdf": "PDF report (*.pdf)", "json": "JSON report (*.json)",
-                  "junit": "JUnit XML (*.xml)"}
-
-
-class MainWindow(QMainWindow):
+class MainWindow(SetupPanel, FindingsTab, DesktopAndHistoryTabs, QMainWindow):
     run_finished = Signal(object)   # the report
     course_loaded = Signal(object)  # the course summary, or an exception
     desktop_checked = Signal(object)  # the machine report
@@ -113,122 +96,6 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(splitter)
         self.statusBar().showMessage("Ready")
 
-    def _build_setup_panel(self) -> QWidget:
-        panel = QWidget()
-        layout = QVBoxLayout(panel)
-
-        course_box = QGroupBox("Course")
-        form = QFormLayout(course_box)
-        self.course_title = QLabel("—")
-        self.course_title.setWordWrap(True)
-        self.course_title.setAccessibleName("Course title")
-        self.course_standard = QLabel("—")
-        self.course_size = QLabel("—")
-        self.course_sha = QLineEdit("—")  # selectable, and a 64-character hash never widens the panel
-        self.course_sha.setReadOnly(True)
-        self.course_sha.setFrame(False)
-        self.course_sha.setAccessibleName("Package SHA-256")
-        self.course_error = QLabel("")
-        self.course_error.setWordWrap(True)
-        self.course_error.setStyleSheet("color: #b3261e")
-        self.course_error.setAccessibleName("Course problem")
-        form.addRow("Title:", self.course_title)
-        form.addRow("Standard:", self.course_standard)
-        form.addRow("Size:", self.course_size)
-        form.addRow("SHA-256:", self.course_sha)
-        form.addRow(self.course_error)
-        buttons = QHBoxLayout()
-        open_button = QPushButton("Open…")
-        open_button.setAccessibleName("Open a course package")
-        open_button.clicked.connect(self.choose_course_file)
-        self.recent_button = QToolButton()
-        self.recent_button.setText("Recent")
-        self.recent_button.setAccessibleName("Recently opened courses")
-        self.recent_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.recent_button.setMenu(self.recent_menu)
-        buttons.addWidget(open_button)
-        buttons.addWidget(self.recent_button)
-        form.addRow(buttons)
-        layout.addWidget(course_box)
-
-        policy_box = QGroupBox("IT policy")
-        policy_form = QFormLayout(policy_box)
-        self.profile_combo = QComboBox()
-        self.profile_combo.setAccessibleName("Policy profile")
-        self.profile_combo.addItems(list(bundled_profiles()) + [OTHER_PROFILE])
-        self.profile_combo.activated.connect(self._profile_chosen)
-        self.profile_combo.currentTextChanged.connect(lambda _text: self._fill_networks())
-        policy_form.addRow("Profile:", self.profile_combo)
-        self.network_combo = QComboBox()
-        self.network_combo.setAccessibleName("Network profile")
-        self.network_combo.setToolTip("The link the page-load budget and the load test are judged on.")
-        policy_form.addRow("Network:", self.network_combo)
-        layout.addWidget(policy_box)
-
-        target_box = QGroupBox("Staging target")
-        target_layout = QVBoxLayout(target_box)
-        self.embedded_radio = QRadioButton("Embedded staging server (this machine)")
-        self.embedded_radio.setChecked(True)
-        self.url_radio = QRadioButton("IT's staging server URL")
-        group = QButtonGroup(target_box)
-        group.addButton(self.embedded_radio)
-        group.addButton(self.url_radio)
-        self.staging_url = QLineEdit()
-        self.staging_url.setPlaceholderText("https://staging.example.com/courses/…")
-        self.staging_url.setAccessibleName("Staging URL")
-        self.staging_user = QLineEdit()
-        self.staging_user.setPlaceholderText("user (optional)")
-        self.staging_user.setAccessibleName("Staging user name")
-        self.staging_password = QLineEdit()
-        self.staging_password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.staging_password.setPlaceholderText("password (kept in memory only)")
-        self.staging_password.setAccessibleName("Staging password")
-        for widget in (self.embedded_radio, self.url_radio, self.staging_url, self.staging_user, self.staging_password):
-            target_layout.addWidget(widget)
-        self.url_radio.toggled.connect(self._target_changed)
-        self._target_changed(False)
-        layout.addWidget(target_box)
-
-        probe_box = QGroupBox("Probes")
-        probe_layout = QVBoxLayout(probe_box)
-        self.probe_checks: dict[str, QCheckBox] = {}
-        for probe_id, cls in sorted(self.probes.items()):
-            check = QCheckBox(cls.title or probe_id)
-            check.setChecked(cls.default_enabled)
-            check.setToolTip(cls.description)
-            check.setAccessibleName(f"Run probe {probe_id}")
-            self.probe_checks[probe_id] = check
-            probe_layout.addWidget(check)
-        layout.addWidget(probe_box)
-
-        run_row = QHBoxLayout()
-        self.run_button = QPushButton("Run")
-        self.run_button.setAccessibleName("Run the selected probes")
-        self.run_button.clicked.connect(self.start_run)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setAccessibleName("Cancel the run")
-        self.cancel_button.setEnabled(False)
-        self.cancel_button.clicked.connect(self.cancel_run)
-        run_row.addWidget(self.run_button)
-        run_row.addWidget(self.cancel_button)
-        layout.addLayout(run_row)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 1000)
-        self.progress.setAccessibleName("Overall progress")
-        layout.addWidget(self.progress)
-        self.step_list = QListWidget()
-        self.step_list.setAccessibleName("Probe status")
-        self.step_list.setMaximumHeight(160)
-        layout.addWidget(self.step_list)
-        layout.addStretch(1)
-
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(panel)
-        scroll.setMinimumWidth(320)
-        return scroll
-
     def _build_results(self) -> QWidget:
         container = QWidget()
         layout = QVBoxLayout(container)
@@ -260,135 +127,6 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self._build_desktop_tab(), "Desktop readiness")
         layout.addWidget(self.tabs)
         return container
-
-    def _build_desktop_tab(self) -> QWidget:
-        tab = QWidget()
-        layout = QVBoxLayout(tab)
-        intro = QLabel("For desktop support: does this machine meet the desktop baseline of the selected policy "
-                       "profile, and the open course's needs (plugins, browser features, screen)?")
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
-        self.desktop_button = QPushButton("Check this machine")
-        self.desktop_button.setAccessibleName("Check this machine against the course and the baseline")
-        self.desktop_button.clicked.connect(self.check_desktop)
-        layout.addWidget(self.desktop_button)
-        self.desktop_view = QTextBrowser()
-        self.desktop_view.setAccessibleName("Desktop readiness result")
-        self.desktop_view.setHtml("<p style='color:#5f6368'>Not checked yet. The check reads this machine's "
-                                  "memory, processor, disk, network link, browsers, Java, proxy and screen.</p>")
-        layout.addWidget(self.desktop_view, 1)
-        return tab
-
-    def screen_facts(self) -> dict[str, Any]:
-        screen = QGuiApplication.primaryScreen()
-        if screen is None:
-            return {}
-        size = screen.geometry()
-        return {"screen": {"width": size.width(), "height": size.height(),
-                           "device_pixel_ratio": screen.devicePixelRatio()}}
-
-    def check_desktop(self) -> None:
-        if self.is_running():
-            return
-        probe_ids = desktop_check_probes(discover_probes()[0], with_course=bool(self.course_path))
-        self.desktop_view.setHtml("<p>Checking this machine…</p>")
-        self._start_thread(probe_ids, self.course_path, desktop=True)
-
-    def show_desktop(self, report: dict[str, Any]) -> None:
-        rows = "".join(
-            f"<tr><td>{html.escape(f['status'])}</td><td>{html.escape(f['title'])}</td>"
-            f"<td>{html.escape(f['message'])}</td></tr>"
-            for f in report["findings"] if f["rule_id"].startswith("machine."))
-        facts = report["outputs"].get("machine", {}).get("facts", {})
-        browsers = ", ".join(f"{b['name']} {b['version'] or '?'}" for b in facts.get("browsers", [])) or "none found"
-        machine = [f for f in report["findings"] if f["rule_id"].startswith("machine.")]
-        verdict = machine_readiness(machine)
-        self.desktop_view.setHtml(
-            f"<h2>{html.escape(verdict)}</h2><p>{html.escape(facts.get('os', ''))}: {facts.get('cpu_cores')} cores, "
-            f"{facts.get('ram_gb')} GB RAM, {facts.get('free_disk_gb')} GB free; browsers: {html.escape(browsers)}</p>"
-            f"<table cellpadding='4'><tr><th align='left'>Status</th><th align='left'>Check</th>"
-            f"<th align='left'>Result</th></tr>{rows}</table>")
-
-    def _build_history_tab(self) -> QWidget:
-        tab = QWidget()
-        layout = QVBoxLayout(tab)
-        self.history_note = QLabel("")
-        layout.addWidget(self.history_note)
-        self.history_table = QTableWidget(0, len(HISTORY_COLUMNS))
-        self.history_table.setHorizontalHeaderLabels([c.replace("_", " ") for c in HISTORY_COLUMNS])
-        self.history_table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.history_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        header = self.history_table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(HISTORY_COLUMNS.index("course_title"), QHeaderView.ResizeMode.Stretch)
-        self.history_table.setAccessibleName("Recorded runs")
-        layout.addWidget(self.history_table, 2)
-        compare = QPushButton("Compare the two selected runs")
-        compare.setAccessibleName("Compare two runs")
-        compare.clicked.connect(self.compare_selected)
-        layout.addWidget(compare)
-        self.compare_view = QPlainTextEdit()
-        self.compare_view.setReadOnly(True)
-        self.compare_view.setAccessibleName("Comparison")
-        layout.addWidget(self.compare_view, 1)
-        return tab
-
-    def _build_findings_tab(self) -> QWidget:
-        tab = QWidget()
-        layout = QVBoxLayout(tab)
-        filters = QHBoxLayout()
-        self.severity_filter = QComboBox()
-        self.severity_filter.setAccessibleName("Filter by severity")
-        self.severity_filter.addItems(["All severities", "blocker", "major", "minor", "info"])
-        self.status_filter = QComboBox()
-        self.status_filter.setAccessibleName("Filter by status")
-        self.status_filter.addItems(["Problems", "All statuses", "fail", "warn", "error", "skipped", "pass"])
-        self.probe_filter = QComboBox()
-        self.probe_filter.setAccessibleName("Filter by probe")
-        self.probe_filter.addItems(["All probes", *sorted(self.probes)])
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("Search findings…")
-        self.search.setAccessibleName("Search findings")
-        self.search.setClearButtonEnabled(True)
-        for widget in (self.severity_filter, self.status_filter, self.probe_filter):
-            widget.currentIndexChanged.connect(self._apply_filters)
-            filters.addWidget(widget)
-        self.search.textChanged.connect(self._apply_filters)
-        filters.addWidget(self.search, 1)
-        layout.addLayout(filters)
-
-        self.findings_model = FindingsModel(self)
-        self.findings_proxy = FindingsFilter(self)
-        self.findings_proxy.setSourceModel(self.findings_model)
-        self.findings_proxy.set_filter(status=FindingsFilter.PROBLEMS)
-        self.table = QTableView()
-        self.table.setAccessibleName("Findings")
-        self.table.setModel(self.findings_proxy)
-        self.table.setSortingEnabled(True)
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)  # the finding's text takes the room
-        header.setStretchLastSection(False)
-        for column, width in enumerate((64, 54, 200, 0, 96, 96, 170)):
-            if width:
-                self.table.setColumnWidth(column, width)
-        self.table.selectionModel().currentRowChanged.connect(self._finding_selected)
-        self.details = FindingDetails()
-        self.details.evidence_requested.connect(self.show_source)
-        self.empty_findings = QLabel(NOT_RUN)
-        self.empty_findings.setStyleSheet("color: #5f6368")
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.table)
-        split.addWidget(self.details)
-        split.setSizes([400, 220])
-        layout.addWidget(self.empty_findings)
-        layout.addWidget(split, 1)
-        return tab
-
-    # --- settings -----------------------------------------------------------------------------
 
     def _restore(self) -> None:
         geometry = self.settings.value("window/geometry")
@@ -500,69 +238,6 @@ class MainWindow(QMainWindow):
         self.course_loaded.emit(error)
 
     # --- policy and target --------------------------------------------------------------------
-
-    def _profile_chosen(self, index: int) -> None:
-        if self.profile_combo.itemText(index) != OTHER_PROFILE:
-            return
-        path, _ = QFileDialog.getOpenFileName(self, "Choose a policy profile", "", "Profiles (*.toml)")
-        if path:
-            self.set_profile_file(path)
-        else:
-            self.profile_combo.setCurrentIndex(0)
-
-    def set_profile_file(self, path: str) -> None:
-        try:
-            load_profile(path)
-        except CertifierError as exc:
-            QMessageBox.warning(self, "Profile not usable", str(exc))
-            self.profile_combo.setCurrentIndex(0)
-            return
-        self._extra_profile = path
-        self.profile_combo.insertItem(self.profile_combo.count() - 1, path)
-        self.profile_combo.setCurrentIndex(self.profile_combo.count() - 2)
-
-    def current_profile(self) -> Profile:
-        profile = load_profile(self.profile_combo.currentText())
-        network = self.network_combo.currentData()
-        if network and network in profile.values.get("network", {}).get("presets", {}):
-            profile.values["network"]["target_network"] = network  # this run only; the file is unchanged
-        return profile
-
-    def _fill_networks(self) -> None:
-        try:
-            profile = load_profile(self.profile_combo.currentText())
-        except CertifierError:
-            return
-        network = profile.values.get("network", {})
-        self.network_combo.blockSignals(True)
-        self.network_combo.clear()
-        for name, link in network.get("presets", {}).items():
-            label = f"{name} ({link['down_kbps'] / 1000:g} Mbps, {link['rtt_ms']:g} ms)"
-            self.network_combo.addItem(label + (" — profile's target" if name == network.get("target_network") else ""),
-                                       name)
-        index = self.network_combo.findData(network.get("target_network"))
-        self.network_combo.setCurrentIndex(max(index, 0))
-        self.network_combo.blockSignals(False)
-
-    def _target_changed(self, use_url: bool) -> None:
-        for widget in (self.staging_url, self.staging_user, self.staging_password):
-            widget.setEnabled(use_url)
-
-    def staging_target(self) -> str | None:
-        """The URL the page-load probe checks; None for the embedded server."""
-        if self.url_radio.isChecked() and self.staging_url.text().strip():
-            return self.staging_url.text().strip()
-        return None
-
-    def staging_credentials(self) -> tuple[str, str] | None:
-        if self.staging_target() and self.staging_user.text():
-            return self.staging_user.text(), self.staging_password.text()
-        return None
-
-    # --- running ------------------------------------------------------------------------------
-
-    def selected_probes(self) -> list[str]:
-        return [probe_id for probe_id, check in self.probe_checks.items() if check.isChecked()]
 
     def is_running(self) -> bool:
         return self.run_thread is not None
@@ -696,36 +371,6 @@ class MainWindow(QMainWindow):
             self.report_view.setDocument(qt_document(self.report, PREVIEW_INVENTORY_ROWS))
             self._preview_stale = False
 
-    def _apply_filters(self) -> None:
-        severity = self.severity_filter.currentText()
-        status = self.status_filter.currentText()
-        probe = self.probe_filter.currentText()
-        self.findings_proxy.set_filter(
-            severity="" if severity.startswith("All") else severity,
-            status=FindingsFilter.PROBLEMS if status == "Problems" else ("" if status.startswith("All") else status),
-            probe="" if probe.startswith("All") else probe,
-            text=self.search.text(),
-        )
-
-    def _finding_selected(self, current, _previous) -> None:
-        if not current.isValid():
-            self.details.show_finding(None)
-            return
-        source = self.findings_proxy.mapToSource(current)
-        self.details.show_finding(self.findings_model.finding(source.row()))
-
-    def read_package_file(self, member: str, max_bytes: int) -> bytes:
-        with open_package(self.course_path, archive_limits(self.current_profile())) as package:
-            return package.read_bytes(member, max_bytes)
-
-    def show_source(self, path: str, line: int) -> SourceViewer:
-        viewer = SourceViewer(path, line, self.read_package_file, self)
-        viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        viewer.show()
-        return viewer
-
-    # --- export -------------------------------------------------------------------------------
-
     def choose_export(self) -> None:
         if not self.report:
             return
@@ -749,41 +394,3 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog
-
-    def refresh_history(self) -> None:
-        try:
-            with History() as history:
-                runs = history.runs()
-        except CertifierError as exc:
-            self.history_note.setText(str(exc))
-            return
-        self.history_table.setRowCount(len(runs))
-        for row, run in enumerate(runs):
-            for column, key in enumerate(HISTORY_COLUMNS):
-                item = QTableWidgetItem(str(run[key]))
-                item.setData(Qt.ItemDataRole.UserRole, run["id"])
-                self.history_table.setItem(row, column, item)
-        self.history_note.setText(f"{len(runs)} recorded runs. Select two and press Compare."
-                                  if runs else "No recorded runs yet: every run is recorded here.")
-
-    def compare_selected(self) -> str:
-        rows = sorted({index.row() for index in self.history_table.selectedIndexes()})
-        if len(rows) != 2:
-            self.compare_view.setPlainText("Select exactly two runs to compare.")
-            return ""
-        ids = sorted(int(self.history_table.item(r, 0).data(Qt.ItemDataRole.UserRole)) for r in rows)
-        with History() as history:
-            old, new = history.report(ids[0]), history.report(ids[1])
-        text = format_comparison(compare_reports(old, new), old, new)
-        self.compare_view.setPlainText(text)
-        return text
-
-
-def machine_readiness(findings: list[dict[str, Any]]) -> str:
-    """This machine's own readiness (not the course's verdict): what desktop support acts on."""
-    failed = [f for f in findings if f["status"] == "fail"]
-    if any(f["severity"] in ("blocker", "major") for f in failed):
-        return "NOT READY"
-    if failed or any(f["status"] in ("warn", "error") for f in findings):
-        return "READY WITH GAPS"
-    return "READY"
