@@ -40,3 +40,13 @@ def test_a_breach_of_each_contract_is_reported(tmp_path):
     assert "probes.media -> PySide6" in result.stdout
     assert "certifier.run.verdict -> certifier.cli.text" in result.stdout
     assert "certifier.records.compare -> certifier.exporters.html_report" in result.stdout
+
+
+MAX_MODULE_LINES = 400
+
+
+def test_no_module_is_over_the_line_limit():
+    """Small modules with one job: a module that grows past this is split by subject."""
+    long = {str(path.relative_to(ROOT)): n for name in SOURCES for path in (ROOT / name).rglob("*.py")
+            if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES}
+    assert long == {}

@@ -10,7 +10,8 @@ import pytest
 import requests
 
 from certifier.staging.network import NetworkProfile
-from certifier.staging.server import StagingServer, parse_range
+from certifier.staging.http_files import parse_range
+from certifier.staging.server import StagingServer
 
 
 @pytest.fixture

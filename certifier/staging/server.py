@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from certifier.package.media_types import guess_by_name
 from certifier.host.resources_path import resource_path
+from certifier.staging.http_files import TEXT_TYPES, content_type, parse_range
 from certifier.staging.lrs import MAX_BODY_BYTES, EmbeddedLrs, launch_query
 from certifier.staging.network import NetworkProfile, SharedLink, chunk_size_for
 
@@ -36,36 +36,7 @@ LOG_MAX_ENTRIES = 10_000
 GZIP_MAX_BYTES = 32 * 1024 * 1024
 UNTHROTTLED_CHUNK_BYTES = 256 * 1024
 CACHE_CONTROL = "public, max-age=3600"
-TEXT_TYPES = ("text/", "application/javascript", "application/json", "application/xml", "image/svg+xml",
-              "application/wasm")
 SOCKET_TIMEOUT_S = 30  # a client that stops reading cannot hold a thread forever
-
-
-def content_type(path: str) -> str:
-    kind = guess_by_name(path)
-    if kind.startswith("text/") or kind in ("application/json", "application/xml"):
-        return f"{kind}; charset=utf-8"
-    return kind
-
-
-def parse_range(header: str, size: int) -> tuple[int, int] | None:
-    """(first, last) byte of a single 'bytes=' range, or None when it cannot be satisfied."""
-    if not header.startswith("bytes=") or "," in header:
-        return None
-    first, _, last = header[6:].strip().partition("-")
-    try:
-        if first == "":
-            length = int(last)
-            if length <= 0:
-                return None
-            return max(size - length, 0), size - 1
-        start = int(first)
-        end = int(last) if last else size - 1
-    except ValueError:
-        return None
-    if start >= size or end < start:
-        return None
-    return start, min(end, size - 1)
 
 
 class StagingServer:
