@@ -11,7 +11,7 @@ from typing import Any
 from certifier.planning.capacity import Site, describe_fix, load_sites, plan_rollout, resolve_sites_file
 from certifier.policy.findings import Evidence, Finding, Severity, Status
 from certifier.policy import evidence_kinds as kinds
-from certifier.policy.presentation import Bar, BarChart, SummaryRow
+from certifier.policy.presentation import Bar, BarChart, CheckOption, SummaryRow
 from .capacity_command import CAPACITY_COMMAND
 from certifier.policy.probe_api import Probe, ProbeContext
 from certifier.policy.profiles import RETIRED, LimitSpec
@@ -63,6 +63,8 @@ class CapacityProbe(Probe):
                                      "max_load_time_s, the one page-load budget; remove this key from [capacity]."),
     }
     commands = (CAPACITY_COMMAND,)
+    check_options = (CheckOption("--sites", "sites_file", "FILE", "Sites to plan the rollout for (CSV or TOML)",
+                                 is_file=True),)
     # Generated from the rule declarations.
     rules = declared_in(sys.modules[__name__])
 

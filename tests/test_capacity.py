@@ -133,3 +133,19 @@ def test_working_day_arithmetic_matches_a_calendar_walk():
         start = dt.date(2027, 1, 1) + dt.timedelta(days=rng.randint(0, 400))
         days = rng.randint(1, 300)
         assert working_day_after(start, days) == walk(start, days)
+
+
+def test_check_takes_the_sites_file_the_capacity_probe_offers(tmp_path):
+    """`check --sites` is the capacity probe's own option (Probe.check_options), not the CLI's."""
+    from certifier.host.resources_path import resource_path
+
+    out = tmp_path / "r.json"
+    sites = resource_path("sites", "example-60-sites.csv")
+    result = run_cli("check", "--demo", "--no-history", "--probe", "conformance", "--probe", "media", "--probe",
+                     "capacity", "--sites", str(sites), "--json", str(out))
+    assert result.returncode in (0, 3, 4), result.stderr
+    report = json.loads(out.read_text())
+    assert report["profile"]["values"]["capacity"]["sites_file"] == str(sites.resolve())
+    assert len(report["outputs"]["capacity"]["sites"]) == 60
+    missing = run_cli("check", "--demo", "--no-history", "--sites", str(tmp_path / "none.csv"))
+    assert missing.returncode == 2 and "--sites" in missing.stderr and "no such file" in missing.stderr

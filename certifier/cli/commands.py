@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from certifier.errors import CertifierError
-from certifier.cli.parser import PASSWORD_VARIABLE
+from certifier.cli.parser import PASSWORD_VARIABLE, check_option_dest
 from certifier.cli.text import ProgressBar, format_summary
 from certifier.host.resources_path import sample_course_path
 from certifier.policy.evidence_kinds import LAUNCH_MAP
@@ -80,10 +80,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         raise CertifierError("Give a course package PATH, or --demo for the bundled sample course.")
     profile = load_profile(args.profile)
-    if args.sites:
-        if not Path(args.sites).exists():
-            raise CertifierError(f"No sites file at {args.sites}.")
-        profile.values.setdefault("capacity", {})["sites_file"] = str(Path(args.sites).resolve())
+    apply_check_options(args, profile)
     progress = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
     runner = Runner(on_event=progress.update if progress else None)
     auth = (args.staging_user, os.environ.get(PASSWORD_VARIABLE, "")) if args.staging_user else None
@@ -130,6 +127,20 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             f"probe '{f['rule_id'].split('.')[0]}' does not have the shape its rules read "
             f"({f['message'].removeprefix('Rules failed: ')})" for f in unreadable) + ".")
     return _finish(report, args, cancelled=record.cancelled)
+
+
+def apply_check_options(args: argparse.Namespace, profile) -> None:
+    """Options probes add to `check` (e.g. the capacity probe's --sites): each sets one profile key."""
+    for probe_id, cls in discover_probes()[0].items():
+        for option in cls.check_options:
+            value = getattr(args, check_option_dest(probe_id, option), None)
+            if value is None:
+                continue
+            if option.is_file:
+                if not Path(value).is_file():
+                    raise CertifierError(f"{option.flag} {value}: no such file.")
+                value = str(Path(value).resolve())
+            profile.values.setdefault(probe_id, {})[option.key] = value
 
 
 def _run_interruptibly(runner: Runner, path: Path, profile, probe_ids, staging, auth=None) -> RunRecord:

@@ -6,15 +6,21 @@ import argparse
 from collections.abc import Sequence
 
 from certifier import __version__
-from certifier.policy.presentation import Command
+from certifier.policy.presentation import CheckOption, Command
 
 PASSWORD_VARIABLE = "CERTIFIER_STAGING_PASSWORD"
 # Options that name a file a command writes: refused up front when they name a folder.
 OUTPUT_OPTIONS = ("json", "html", "pdf", "junit", "evidence", "out")
 
 
-def build_parser(probe_commands: Sequence[Command] = ()) -> argparse.ArgumentParser:
-    """The command line: the core's subcommands and those installed probes bring along."""
+def check_option_dest(probe_id: str, option: CheckOption) -> str:
+    return f"probe_option__{probe_id}__{option.key}"
+
+
+def build_parser(probe_commands: Sequence[Command] = (),
+                 check_options: Sequence[tuple[str, CheckOption]] = ()) -> argparse.ArgumentParser:
+    """The command line: the core's subcommands, and the subcommands and ``check`` options that
+    installed probes bring along."""
     parser = argparse.ArgumentParser(
         prog="certifier",
         description="Certify a packaged eLearning course against an IT policy profile.",
@@ -37,8 +43,9 @@ def build_parser(probe_commands: Sequence[Command] = ()) -> argparse.ArgumentPar
     check.add_argument("--evidence", metavar="FILE", help="Save the gathered evidence for 'certifier evaluate'.")
     check.add_argument("--no-history", action="store_true", help="Do not record this run in the run history.")
     check.add_argument("--machine", action="store_true", help="Also check this machine against the desktop baseline.")
-    check.add_argument("--sites", metavar="FILE", help="Sites to plan the rollout for (CSV or TOML); "
-                       "overrides the profile's capacity.sites_file.")
+    for probe_id, option in check_options:
+        check.add_argument(option.flag, metavar=option.metavar, dest=check_option_dest(probe_id, option),
+                           help=f"{option.help} (overrides the profile's {probe_id}.{option.key}).")
 
     machine = sub.add_parser("machine", help="Desktop readiness: does this machine meet the baseline (and a course)?")
     machine.add_argument("--course", metavar="PATH", help="Also compare with this course's requirements.")

@@ -121,6 +121,17 @@ class CommandServices(Protocol):
 
 
 @dataclass(frozen=True)
+class CheckOption:
+    """An option of ``certifier check`` that sets one of the probe's own profile keys for this run."""
+
+    flag: str  # e.g. "--sites"
+    key: str  # the key in the probe's profile section, e.g. "sites_file"
+    metavar: str
+    help: str
+    is_file: bool = False  # the file must exist; it is passed on as an absolute path
+
+
+@dataclass(frozen=True)
 class Command:
     """A ``certifier`` subcommand a probe brings along (e.g. ``capacity``, ``loadplan``)."""
 

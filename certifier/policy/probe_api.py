@@ -18,7 +18,7 @@ from certifier.errors import Cancelled, PackageRejected
 from certifier.policy.findings import Finding
 from certifier.package.inventory import Inventory
 from certifier.policy.profiles import LimitSpec, Profile
-from certifier.policy.presentation import Chart, Command, SummaryRow, Table
+from certifier.policy.presentation import Chart, CheckOption, Command, SummaryRow, Table
 from certifier.policy.rules import Rule
 from certifier.policy.shared import SharedEvidence, UndeclaredEvidence
 from certifier.package.standards import Detection
@@ -45,6 +45,8 @@ class Probe:
     examines_rejected_package: ClassVar[bool] = False
     # Command-line subcommands this probe adds to ``certifier`` (e.g. a planning tool of its own).
     commands: ClassVar[tuple[Command, ...]] = ()
+    # Options of `certifier check` that set one of this probe's profile keys for a run.
+    check_options: ClassVar[tuple[CheckOption, ...]] = ()
     # The probe's section in policy profiles: key → what it means.
     limits: ClassVar[Mapping[str, LimitSpec]] = {}
     # Other profile sections the rules read (e.g. "network"), passed under their own names.
