@@ -11,7 +11,7 @@ from typing import Any
 from certifier.planning.capacity import Site, describe_fix, load_sites, plan_rollout, resolve_sites_file
 from certifier.policy.findings import Evidence, Finding, Severity, Status
 from certifier.policy import evidence_kinds as kinds
-from certifier.policy.presentation import Bar, BarChart, CheckOption, SummaryRow
+from certifier.policy.presentation import Bar, BarChart, CheckOption, SummaryRow, Table
 from .capacity_command import CAPACITY_COMMAND
 from certifier.policy.probe_api import Probe, ProbeContext
 from certifier.policy.profiles import RETIRED, LimitSpec
@@ -31,6 +31,8 @@ def learner_demand_kbps(media: Mapping[str, Any] | None, pages: list[Mapping[str
         return round(page_kbps, 1), "heaviest page over the load-time budget"
     return 0.0, "no media or page measured"
 
+
+MAX_SITES_CHARTED = 200  # one bar per site up to this; the rollout table lists every site
 
 DEADLINES = Rule(
     "capacity.deadlines", "Every site can finish by its deadline",
@@ -88,15 +90,17 @@ class CapacityProbe(Probe):
         plan = plan_from(evidence, limits)
         share = limits["expected_online_share"]
         starved = [p for p in plan.sites if p.max_concurrent <= 0]
-        late = [p for p in plan.sites if p.max_concurrent > 0 and not p.meets_deadline]
+        late = [p for p in plan.sites if not p.meets_deadline]  # the starved never finish: they are late too
         findings = [
             NO_BANDWIDTH.finding(
                 Status.FAIL if starved else Status.PASS,
-                (f"{len(starved)} sites cannot carry even one learner at {evidence['demand_kbps']:,.0f} kbps: "
-                 + ", ".join(p.name for p in starved[:10])) if starved else "Every site carries at least one learner.",
+                (f"{len(starved)} {plural(len(starved), 'site')} cannot carry even one learner at "
+                 f"{evidence['demand_kbps']:,.0f} kbps: " + ", ".join(p.name for p in starved[:10]))
+                if starved else "Every site carries at least one learner.",
                 measured=len(starved), limit=0, unit="sites",
-                evidence=tuple(Evidence(path=p.name, note="no learner fits this site's link") for p in starved)),
-            deadline_finding(late, evidence["demand_kbps"]),
+                evidence=tuple(Evidence(path=p.name, note="no learner fits this site's link") for p in starved),
+                remediation=site_fixes(starved) if starved else ""),
+            deadline_finding(late, evidence["demand_kbps"], len(starved)),
             PLAN.finding(
                 Status.PASS, plan.summary, measured=max((p.waves for p in plan.sites), default=0), unit="waves",
                 it_risk=f"Planning assumption: {share:.0%} of released learners online at once "
@@ -118,12 +122,32 @@ class CapacityProbe(Probe):
         if not sites:
             return []
         bars = [Bar(s["name"], float(s["max_concurrent"]), marker=float(s["peak_concurrent_needed"]),
-                    alert=s["max_concurrent"] < s["peak_concurrent_needed"],
+                    alert=not s["meets_deadline"],
                     note=f"{s['max_concurrent']:,} fit / {s['peak_concurrent_needed']:,} expected · "
-                         f"wave {s.get('wave', '—')}")
+                         f"{s['waves']} {plural(s['waves'], 'wave')}")
                 for s in sites]
-        return [BarChart.capped("Learners at once per site: what fits the link (bar) vs what is expected (line)",
-                                "learners", bars)]
+        return [BarChart.capped("Learners at once per site: what fits the link (bar) vs what is expected at once "
+                                "(line); red: misses its deadline", "learners", bars, limit=MAX_SITES_CHARTED)]
+
+    @classmethod
+    def tables(cls, report: Mapping[str, Any]) -> list[Table]:
+        """Every site's plan, then the fix with its figure for each site that misses its deadline."""
+        sites = cls.outputs_in(report).get("sites", [])
+        if not sites:
+            return []
+        rows = tuple((s["name"], f"{s['learners']:,}",
+                      f"{s['link_mbps']:,g} Mbps × {s['training_share']:.0%}" if s.get("link_mbps") else "—",
+                      f"{s['max_concurrent']:,}", str(s["waves"]), s["completion"] or "never",
+                      s["deadline"], "yes" if s["meets_deadline"] else "NO")
+                     for s in sites)
+        tables = [Table("rollout", f"Rollout plan per site (waves from {sites[0]['start']})",
+                        ("Site", "Learners", "Link × share", "At once", "Waves", "Last day", "Deadline", "Met"),
+                        rows)]
+        fixes = tuple((s["name"], describe_fix(s["fix"])) for s in sites if s["fix"])
+        if fixes:
+            tables.append(Table("rollout-fixes", "What would let each late site finish in time", ("Site", "Fix"), fixes,
+                                wrap_column=1))
+        return tables
 
 
 def plan_from(evidence: Mapping[str, Any], limits: Mapping[str, Any]):
@@ -132,18 +156,34 @@ def plan_from(evidence: Mapping[str, Any], limits: Mapping[str, Any]):
                         dt.date.fromisoformat(evidence["start"]))
 
 
-def deadline_finding(late, demand_kbps: float) -> Finding:
+def plural(count: int, noun: str) -> str:
+    return noun if count == 1 else noun + "s"
+
+
+FIXES_LISTED = 10  # the rollout table lists every site's fix
+
+
+def site_fixes(sites) -> str:
+    """Each site's fix with its figure, as the plan computed it (the first ones; the table has all)."""
+    fixed = [f"{p.name}: {describe_fix(p.fix)}" for p in sites if p.fix]
+    more = f"; … {len(fixed) - FIXES_LISTED} more in the rollout table" if len(fixed) > FIXES_LISTED else ""
+    return "; ".join(fixed[:FIXES_LISTED]) + more
+
+
+def deadline_finding(late, demand_kbps: float, starved: int = 0) -> Finding:
     if not late:
         return DEADLINES.finding(Status.PASS, "Every site finishes by its deadline.", measured=0, limit=0,
                                  unit="sites", it_risk="Bandwidth: the staggered rollout fits each site's link.")
     parts = []
     for p in late[:10]:
-        parts.append(f"{p.name}: {p.learners:,} learners, {p.max_concurrent} at once, {p.waves} waves, done "
-                     f"{p.completion or 'never'} (deadline {p.deadline}) — " + describe_fix(p.fix))
+        parts.append(f"{p.name}: {p.learners:,} {plural(p.learners, 'learner')}, {p.max_concurrent:,} at once, "
+                     f"{p.waves} {plural(p.waves, 'wave')}, done {p.completion or 'never'} (deadline {p.deadline}) — "
+                     + describe_fix(p.fix))
+    carried = (f" ({starved} of them carry no learner at all: see capacity.no-bandwidth)" if starved else "")
     return DEADLINES.finding(
-        Status.FAIL, f"{len(late)} sites miss their deadline at {demand_kbps:,.0f} kbps per learner. "
-        + "; ".join(parts[:3]),
+        Status.FAIL, f"{len(late)} {plural(len(late), 'site')} miss their deadline at {demand_kbps:,.0f} kbps per "
+        f"learner{carried}. " + "; ".join(parts[:3]),
         measured=len(late), limit=0, unit="sites",
         evidence=tuple(Evidence(path=p.name, note=f"done {p.completion or 'never'}, deadline {p.deadline}")
                        for p in late),
-        remediation="; ".join(parts), details={"late": [p.name for p in late]})
+        remediation=site_fixes(late), details={"late": [p.name for p in late]})

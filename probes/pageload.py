@@ -269,7 +269,8 @@ class PageLoadProbe(Probe):
             if lesson["count"] > len(lesson["events"]):
                 events += f" … ({lesson['count']} in all)"
             rows.append((lesson["launch"], lesson["kind"], events))
-        return [Table("runtime", "Runtime log", ("Lesson", "Log", "In order"), tuple(rows), code_columns=(0,))]
+        return [Table("runtime", "Runtime log", ("Lesson", "Log", "In order"), tuple(rows), code_columns=(0,),
+                      wrap_column=2)]
 
 
 def waterfall(pages: list[dict[str, Any]]) -> list[dict[str, Any]]:

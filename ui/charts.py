@@ -34,6 +34,20 @@ class _ChartWidget(QWidget):
         painter.drawText(MARGIN, MARGIN + metrics.ascent(), title)
         return MARGIN + metrics.height() + 10
 
+    def _axis(self, painter: QPainter, left: float, right: float, y: int, top_value: float, unit: str) -> int:
+        """A horizontal axis with three ticks and the unit; returns the y below it."""
+        metrics = painter.fontMetrics()
+        painter.setPen(NOTE_COLOUR)
+        painter.drawLine(int(left), y, int(right), y)
+        for fraction in (0, 0.5, 1):
+            x = left + (right - left) * fraction
+            text = f"{top_value * fraction:,.0f}"
+            painter.drawLine(int(x), y, int(x), y + 4)
+            painter.drawText(int(x - metrics.horizontalAdvance(text) / 2), y + 4 + metrics.ascent(), text)
+        painter.drawText(int((left + right) / 2 - metrics.horizontalAdvance(unit) / 2),
+                         y + 6 + metrics.height() + metrics.ascent(), unit)
+        return y + 10 + 2 * metrics.height()
+
     def _hidden(self, painter: QPainter, y: int, hidden: int) -> None:
         if hidden:
             painter.setPen(NOTE_COLOUR)
@@ -47,7 +61,7 @@ class BarChartWidget(_ChartWidget):
     def __init__(self, chart: BarChart, parent=None):
         super().__init__(chart.title, parent)
         self.chart = chart
-        self.setMinimumHeight(80 + ROW_HEIGHT * max(len(chart.bars), 2) + 20 * len(chart.limits)
+        self.setMinimumHeight(110 + ROW_HEIGHT * max(len(chart.bars), 2) + 20 * len(chart.limits)
                               + (20 if chart.hidden else 0))
 
     def paintEvent(self, event) -> None:
@@ -59,7 +73,9 @@ class BarChartWidget(_ChartWidget):
         top = self._title(painter, chart.title)
         label_width = min(max((metrics.horizontalAdvance(b.label) for b in chart.bars), default=0) + 12,
                           self.width() // 3)
-        left, right = MARGIN + label_width, self.width() - MARGIN - 160
+        note_room = min(max((metrics.horizontalAdvance(chart.note_of(b)) for b in chart.bars), default=0) + 12,
+                        self.width() // 3)
+        left, right = MARGIN + label_width, self.width() - MARGIN - note_room
         x = lambda v: left + (right - left) * v / chart.scale  # noqa: E731
         for i, bar in enumerate(chart.bars):
             y = top + i * ROW_HEIGHT
@@ -78,7 +94,7 @@ class BarChartWidget(_ChartWidget):
             painter.setPen(self.palette().text().color())
             end = max(bar.value, bar.background or 0, bar.marker or 0)
             painter.drawText(int(x(end) + 6), int(y + ROW_HEIGHT / 2 + metrics.ascent() / 2 - 2), chart.note_of(bar))
-        bottom = top + len(chart.bars) * ROW_HEIGHT
+        bottom = self._axis(painter, left, right, top + len(chart.bars) * ROW_HEIGHT, chart.scale, chart.unit)
         for row, (name, limit) in enumerate(chart.limits):
             painter.setPen(QPen(LIMIT_COLOUR, 1.5, Qt.PenStyle.DashLine))
             label_y = bottom + metrics.height() * (row + 1)  # one line per limit: labels never overlap
@@ -93,7 +109,7 @@ class WaterfallWidget(_ChartWidget):
     def __init__(self, chart: Waterfall, parent=None):
         super().__init__(chart.title, parent)
         self.chart = chart
-        self.setMinimumHeight(60 + SPAN_HEIGHT * max(len(chart.spans), 2) + (20 if chart.hidden else 0))
+        self.setMinimumHeight(110 + SPAN_HEIGHT * max(len(chart.spans), 2) + (20 if chart.hidden else 0))
 
     def paintEvent(self, event) -> None:
         chart = self.chart
@@ -105,6 +121,13 @@ class WaterfallWidget(_ChartWidget):
                           self.width() // 3)
         left, right = MARGIN + label_width, self.width() - MARGIN - 60
         x = lambda v: left + (right - left) * v / chart.span_ms  # noqa: E731
+        painter.fillRect(QRectF(left, top - 2, 12, 10), LIGHT_COLOUR)
+        painter.setPen(self.palette().text().color())
+        painter.drawText(int(left) + 16, top + 8, "waiting for the first byte")
+        receiving_x = left + 16 + metrics.horizontalAdvance("waiting for the first byte") + 24
+        painter.fillRect(QRectF(receiving_x, top - 2, 12, 10), SOLID_COLOUR)
+        painter.drawText(int(receiving_x) + 16, top + 8, "receiving")
+        top += metrics.height() + 6
         for i, s in enumerate(chart.spans):
             y = top + i * SPAN_HEIGHT
             painter.setPen(self.palette().text().color())
@@ -112,6 +135,6 @@ class WaterfallWidget(_ChartWidget):
                              metrics.elidedText(s.label, Qt.TextElideMode.ElideMiddle, label_width - 6))
             painter.fillRect(QRectF(x(s.start_ms), y + 3, max(x(s.first_byte_ms) - x(s.start_ms), 1), 11), LIGHT_COLOUR)
             painter.fillRect(QRectF(x(s.first_byte_ms), y + 3, max(x(s.end_ms) - x(s.first_byte_ms), 1), 11), SOLID_COLOUR)
-        painter.setPen(self.palette().text().color())
-        painter.drawText(right + 4, top + metrics.ascent(), f"{chart.span_ms:,.0f} ms")
-        self._hidden(painter, top + len(chart.spans) * SPAN_HEIGHT + 4, chart.hidden)
+        below = self._axis(painter, left, right, top + len(chart.spans) * SPAN_HEIGHT + 2, chart.span_ms,
+                           "ms from the page request")
+        self._hidden(painter, below, chart.hidden)

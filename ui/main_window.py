@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import time
 from pathlib import Path
 from typing import Any
@@ -18,21 +17,20 @@ from certifier.package.course_info import summarise_course
 from certifier.errors import CertifierError
 from certifier.policy.probe_api import Probe
 from certifier.policy.registry import discover_probes
-from certifier.run.presentation import contributions
 from certifier.exporters import export
-from certifier.qt_adapters.report_document import qt_document
 from certifier.host.resources_path import sample_course_path
 from certifier.run.runner import READ_STEP, RunEvent, archive_limits
 
-from .charts import chart_widget
+from .report_tables import ReportTables
 from .signoff_dialog import SignOffDialog
 from .workers import BackgroundTask, RunThread
-from .main_window_text import RECENT_MAX, PREVIEW_INVENTORY_ROWS, VERDICT_STYLES, NO_CHARTS, NOT_RUN, EXPORT_FORMATS
+from .main_window_text import EXPORT_FORMATS, NO_CHARTS, NOT_RUN, RECENT_MAX, RUNNING, export_target
 from .setup_panel import SetupPanel
+from .results_view import ResultsView
 from .findings_tab import FindingsTab
 from .desktop_history_tabs import DesktopAndHistoryTabs
 
-class MainWindow(SetupPanel, FindingsTab, DesktopAndHistoryTabs, QMainWindow):
+class MainWindow(SetupPanel, FindingsTab, ResultsView, DesktopAndHistoryTabs, QMainWindow):
     run_finished = Signal(object)   # the report
     course_loaded = Signal(object)  # the course summary, or an exception
     desktop_checked = Signal(object)  # the machine report
@@ -117,6 +115,8 @@ class MainWindow(SetupPanel, FindingsTab, DesktopAndHistoryTabs, QMainWindow):
         charts.setWidgetResizable(True)
         charts.setWidget(chart_page)
         self.tabs.addTab(charts, "Charts")
+        self.report_tables = ReportTables()
+        self.tabs.addTab(self.report_tables, "Plans and logs")
         self.report_view = QTextBrowser()
         self.report_view.setAccessibleName("Report preview")
         self.report_view.setHtml(f"<p>{NOT_RUN}</p>")
@@ -197,6 +197,8 @@ class MainWindow(SetupPanel, FindingsTab, DesktopAndHistoryTabs, QMainWindow):
             self.open_course(urls[0].toLocalFile())
 
     def open_course(self, path: str) -> None:
+        if self.report is not None and (self.report.get("package") or {}).get("path") != path:
+            self.clear_results()  # never show, export or sign another course's verdict
         self.course_path = path
         self.course = None
         self.course_title.setText(Path(path).name)
@@ -252,6 +254,7 @@ class MainWindow(SetupPanel, FindingsTab, DesktopAndHistoryTabs, QMainWindow):
         if not probe_ids:
             self.statusBar().showMessage("Select at least one probe.")
             return
+        self.clear_results(RUNNING)
         self._start_thread(probe_ids, self.course_path)
 
     def _start_thread(self, probe_ids: list[str], course_path: str | None, desktop: bool = False) -> None:
@@ -332,57 +335,20 @@ class MainWindow(SetupPanel, FindingsTab, DesktopAndHistoryTabs, QMainWindow):
 
     # --- results ------------------------------------------------------------------------------
 
-    def show_report(self, report: dict[str, Any]) -> None:
-        self.report = report
-        self.findings_model.set_findings(report["findings"])
-        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
-        problems = sum(1 for f in report["findings"] if f["status"] in ("fail", "error", "warn"))
-        self.empty_findings.setText(
-            f"{len(report['findings'])} findings, {problems} to look at." if problems else
-            f"All {len(report['findings'])} checks passed. Choose 'All statuses' to see them.")
-        verdict = report["verdict"]
-        cancelled = " — run cancelled, results incomplete" if report["run"]["status"] == "cancelled" else ""
-        colour = VERDICT_STYLES.get(verdict, "#b3261e")
-        failed = report["summary"]["failed_by_severity"]
-        failures = ", ".join(f"{n} {s}" for s, n in failed.items() if n) or "no failures"
-        self.verdict_label.setText(f"<b>{html.escape(verdict)}</b>{cancelled} — {failures}")
-        self.verdict_label.setStyleSheet(f"padding: 8px; font-size: 15px; color: white; background: {colour};"
-                                         " border-radius: 4px")
-        self._show_charts(contributions(report, self.probes).charts)
-        self._preview_stale = True  # built when the Report tab is opened: layout is not free
-        if self.tabs.currentWidget() is self.report_view:
-            self._refresh_preview()
-        self.refresh_history()
-        self.export_action.setEnabled(True)
-        self.details.show_finding(None)
-
-    def _show_charts(self, charts: list) -> None:
-        """Replace the chart widgets with those of this run, in the order the probes ran."""
-        for widget in self.chart_widgets:
-            self.chart_layout.removeWidget(widget)
-            widget.deleteLater()
-        self.chart_widgets = [chart_widget(chart) for chart in charts]
-        for index, widget in enumerate(self.chart_widgets):
-            self.chart_layout.insertWidget(index, widget)
-        self.no_charts_label.setVisible(not charts)
-
-    def _refresh_preview(self) -> None:
-        if self._preview_stale and self.report and self.tabs.currentWidget() is self.report_view:
-            self.report_view.setDocument(qt_document(self.report, PREVIEW_INVENTORY_ROWS))
-            self._preview_stale = False
-
     def choose_export(self) -> None:
         if not self.report:
             return
         path, chosen = QFileDialog.getSaveFileName(self, "Export the report", "certification-report.json",
                                                    ";;".join(EXPORT_FORMATS.values()))
         if path:
-            fmt = next((k for k, v in EXPORT_FORMATS.items() if v == chosen), Path(path).suffix.lstrip("."))
-            self.export_report(path, fmt)
+            chosen_format = next((k for k, v in EXPORT_FORMATS.items() if v == chosen), "json")
+            self.export_report(*export_target(path, chosen_format))
 
     def export_report(self, path: str, fmt: str) -> Path:
         if not self.report:
             raise CertifierError("Nothing to export yet: run the probes first.")
+        if (self.report.get("package") or {}).get("path") != self.course_path:
+            raise CertifierError("The report shown is of another course than the one open: run this course first.")
         if fmt not in EXPORT_FORMATS:
             raise CertifierError(f"Unknown export format '{fmt}'.")
         written = export(self.report, path, fmt)

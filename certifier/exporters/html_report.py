@@ -13,9 +13,13 @@ from typing import Any
 
 from certifier.exporters.svg_charts import render_chart
 from certifier.policy.findings import EVIDENCE_SHOWN, SEVERITY_ORDER, Severity, evidence_label, value_with_unit
+from certifier.errors import CertifierError
 from certifier.policy.probe_api import Probe
+from certifier.policy.registry import load_profile
 from certifier.run.presentation import Contributions, contributions
 
+DEFAULT_PROFILE = "default"
+SHORT_VALUE_CHARS = 120
 VERDICT_CLASS = {"CERTIFIED": "ok", "CONDITIONAL": "cond", "NOT CERTIFIED": "no"}
 PROBLEM_STATUSES = ("fail", "error", "warn")
 
@@ -29,6 +33,7 @@ h2 { border-bottom: 2px solid #1f4e79; padding-bottom: 3px; margin-top: 28px; }
 table { border-collapse: collapse; width: 100%; margin: 8px 0; }
 th, td { text-align: left; padding: 4px 6px; border-bottom: 1px solid #dde2e7; vertical-align: top; }
 td.num { text-align: right; white-space: nowrap; }
+table.data td, table.data th { font-size: 12px; }
 .finding { border-left: 5px solid #b3261e; padding: 6px 12px; margin: 10px 0; background: #fafbfc; page-break-inside: avoid; }
 .finding.warn { border-color: #b26a00; } .finding.error { border-color: #8e24aa; }
 .finding h4 { margin: 0 0 4px; } .meta { color: #5f6368; font-size: 12px; }
@@ -132,13 +137,20 @@ def tables_section(contributed: Contributions) -> str:
     """The probes' table sections (e.g. the runtime log: SCORM calls or statements per lesson, in order)."""
     sections = []
     for table in contributed.tables:
-        head = "".join(f"<th>{escape(c)}</th>" for c in table.columns)
-        rows = "".join("<tr>" + "".join(f"<td><code>{escape(cell)}</code></td>" if i in table.code_columns
-                                        else f"<td>{escape(cell)}</td>" for i, cell in enumerate(row)) + "</tr>"
+        head = "".join(f"<th>{escape(c)}</th>" if i == table.wrap_column
+                       else f"<th style='white-space:nowrap'>{escape(c)}</th>" for i, c in enumerate(table.columns))
+        rows = "".join("<tr>" + "".join(_cell(cell, i in table.code_columns, wrap=i == table.wrap_column)
+                                        for i, cell in enumerate(row)) + "</tr>"
                        for row in table.rows)
         sections.append(f"<section id='{escape(table.anchor)}'><h2>{escape(table.title)}</h2>"
-                        f"<table><tr>{head}</tr>{rows}</table></section>")
+                        f"<table class='data' width='100%'><tr>{head}</tr>{rows}</table></section>")
     return "".join(sections)
+
+
+def _cell(text: str, code: bool, wrap: bool) -> str:
+    """A table cell; only a table's text column wraps, so dates, figures and names stay whole (in PDF too)."""
+    body = f"<code>{escape(text)}</code>" if code else escape(text)
+    return f"<td>{body}</td>" if wrap else f"<td style='white-space:nowrap'>{body}</td>"
 
 
 def charts_section(contributed: Contributions) -> str:
@@ -159,8 +171,37 @@ def appendices(report: dict[str, Any], inventory_rows: int | None = None) -> str
             f"<table><tr><th>Path</th><th>Bytes</th><th>Type</th><th>SHA-256</th></tr>{files}</table></section>"
             f"<section id='appendix-profile'><h2>Appendix B — Policy profile</h2>"
             f"<p>{escape(profile['name'])} — {escape(profile.get('description', ''))}<br>"
-            f"<span class='small'>SHA-256 {escape(profile['sha256'])}</span></p>"
-            f"<pre>{escape(json.dumps(profile['values'], indent=2, sort_keys=True))}</pre></section>")
+            f"<span class='small'>SHA-256 {escape(profile['sha256'])}. Every value is in the JSON report.</span></p>"
+            f"{profile_changes_table(profile['values'])}</section>")
+
+
+def profile_changes_table(values: Mapping[str, Any]) -> str:
+    """The keys where this profile departs from the bundled default: what a reviewer needs to know."""
+    changes = profile_changes(values)
+    if changes is None:
+        return "<p>The bundled default profile is not available here to compare with.</p>"
+    if not changes:
+        return "<p>Every limit is the bundled default's.</p>"
+    rows = "".join(f"<tr><td><code>{escape(key)}</code></td><td>{escape(_short(value))}</td>"
+                   f"<td>{escape(_short(default))}</td></tr>" for key, value, default in changes)
+    return (f"<p>{len(changes)} {'limit differs' if len(changes) == 1 else 'limits differ'} from the bundled "
+            f"default:</p><table><tr><th>Key</th><th>This profile</th><th>Default</th></tr>{rows}</table>")
+
+
+def profile_changes(values: Mapping[str, Any]) -> list[tuple[str, Any, Any]] | None:
+    try:
+        default = load_profile(DEFAULT_PROFILE).values
+    except CertifierError:
+        return None
+    keys = sorted({(s, k) for source in (default, values) for s, section in source.items()
+                   if isinstance(section, dict) for k in section})
+    return [(f"{s}.{k}", values.get(s, {}).get(k, "—"), default.get(s, {}).get(k, "—")) for s, k in keys
+            if values.get(s, {}).get(k) != default.get(s, {}).get(k)]
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False) if not isinstance(value, str) else value
+    return text if len(text) <= SHORT_VALUE_CHARS else text[:SHORT_VALUE_CHARS] + "…"
 
 
 def render_html(report: dict[str, Any], inventory_rows: int | None = None,

@@ -58,6 +58,8 @@ class SitePlan:
     deadline: str
     meets_deadline: bool
     fix: dict[str, Any]
+    link_mbps: float = 0.0
+    training_share: float = 0.0
 
 
 def working_day_after(start: dt.date, days: int) -> dt.date:
@@ -106,7 +108,8 @@ def plan_site(site: Site, demand_kbps: float, online_share: float, start: dt.dat
     available = working_days_between(start, site.deadline)
     if capacity <= 0 or days_per_wave == 0:
         return SitePlan(site.name, site.learners, capacity, peak, 0, 0, days_per_wave, 0, start.isoformat(), None,
-                        site.deadline.isoformat(), False, fixes(site, demand_kbps, online_share, available, days_per_wave))
+                        site.deadline.isoformat(), False, fixes(site, demand_kbps, online_share, available, days_per_wave),
+                        site.link_mbps, site.training_share)
     wave_size = max(1, min(site.learners, math.floor(capacity / online_share)))
     waves = math.ceil(site.learners / wave_size)
     total_days = waves * days_per_wave
@@ -114,7 +117,8 @@ def plan_site(site: Site, demand_kbps: float, online_share: float, start: dt.dat
     meets = completion <= site.deadline
     return SitePlan(site.name, site.learners, capacity, peak, waves, wave_size, days_per_wave, total_days,
                     start.isoformat(), completion.isoformat(), site.deadline.isoformat(), meets,
-                    {} if meets else fixes(site, demand_kbps, online_share, available, days_per_wave))
+                    {} if meets else fixes(site, demand_kbps, online_share, available, days_per_wave),
+                    site.link_mbps, site.training_share)
 
 
 def fixes(site: Site, demand_kbps: float, online_share: float, available_days: int, days_per_wave: int) -> dict[str, Any]:
@@ -130,8 +134,16 @@ def fixes(site: Site, demand_kbps: float, online_share: float, available_days: i
     max_waves = available_days // days_per_wave
     wave_size = math.ceil(site.learners / max_waves)
     needed_capacity = math.ceil(wave_size * online_share)
-    result["cap_demand_kbps"] = math.floor(site.link_mbps * 1000 * site.training_share / needed_capacity)
-    result["raise_share_to"] = round(needed_capacity * demand_kbps / (site.link_mbps * 1000), 4)
+    # Only fixes that can be done are offered: a bitrate of at least 1 kbps, a share of at most 100 %.
+    cap = math.floor(site.link_mbps * 1000 * site.training_share / needed_capacity)
+    if cap >= 1:
+        result["cap_demand_kbps"] = cap
+    share = needed_capacity * demand_kbps / (site.link_mbps * 1000) if site.link_mbps > 0 else math.inf
+    if share <= 1:
+        result["raise_share_to"] = round(share, 4)
+    else:
+        result["whole_link_carries"] = int(site.link_mbps * 1000 // demand_kbps) if demand_kbps > 0 else 0
+        result["needed_at_once"] = needed_capacity
     return result
 
 
@@ -144,6 +156,10 @@ def describe_fix(fix: dict[str, Any]) -> str:
         options.append(f"extend to {fix['extend_to_working_days']} working days")
     if fix.get("raise_share_to"):
         options.append(f"raise the training share to {fix['raise_share_to']:.0%}")
+    if fix.get("needed_at_once"):
+        carried = fix["whole_link_carries"]
+        options.append(f"a bigger link (even the whole link carries {carried:,} {'learner' if carried == 1 else 'learners'} "
+                       f"at once; {fix['needed_at_once']:,} are needed)")
     if fix.get("reason"):
         options.append(fix["reason"])
     return " or ".join(options)

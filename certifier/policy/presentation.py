@@ -44,8 +44,9 @@ class BarChart:
     hidden: int = 0  # bars beyond MAX_CHART_ROWS, not drawn
 
     @classmethod
-    def capped(cls, title: str, unit: str, bars: Sequence[Bar], limits: Sequence[tuple[str, float]] = ()) -> BarChart:
-        shown = tuple(bars[:MAX_CHART_ROWS])
+    def capped(cls, title: str, unit: str, bars: Sequence[Bar], limits: Sequence[tuple[str, float]] = (),
+               limit: int = MAX_CHART_ROWS) -> BarChart:
+        shown = tuple(bars[:limit])
         return cls(title, unit, shown, tuple((n, v) for n, v in limits if v), len(bars) - len(shown))
 
     @property
@@ -97,6 +98,7 @@ class Table:
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     code_columns: tuple[int, ...] = ()  # columns shown as code (paths, ids)
+    wrap_column: int | None = None  # the one column of long text that may wrap; the others stay whole
 
 
 class CommandServices(Protocol):

@@ -1,0 +1,116 @@
+"""IT's view: no stale verdict in the window, the rollout plan per site in every rendering, capacity
+findings that agree with the plan, a short profile appendix, exports named for what they hold."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+
+import pytest
+
+from certifier.errors import CertifierError
+from certifier.exporters.html_report import render_html
+from certifier.host.resources_path import resource_path
+from certifier.planning.capacity import Site, describe_fix, plan_rollout
+from certifier.ui.main_window_text import export_target
+from tests.factories import build_zip
+from tests.probe_helpers import by_rule, check
+from tests.test_gui import open_and_wait, run_and_wait
+
+SITES = resource_path("sites", "example-60-sites.csv")
+
+
+def profile_with_sites(tmp_path, extra: str = ""):
+    profile = tmp_path / "p.toml"
+    profile.write_text(f'extends = "default"\n[capacity]\nsites_file = "{SITES.as_posix()}"\nrollout_start = "2027-01-04"\n'
+                       f"[pageload]\nbrowser_timing = false\n{extra}")
+    return str(profile)
+
+
+@pytest.mark.qt
+def test_opening_another_course_clears_the_shown_verdict_and_blocks_its_export(qtbot, window, tmp_path):
+    open_and_wait(qtbot, window)
+    report = run_and_wait(qtbot, window)
+    assert window.report is report and window.export_action.isEnabled()
+    assert report["verdict"] in window.verdict_label.text()
+    other = build_zip(tmp_path / "other.zip", {"index.html": "<html><body>other</body></html>"})
+    open_and_wait(qtbot, window, other)
+    assert window.report is None and not window.export_action.isEnabled()
+    assert report["verdict"] not in window.verdict_label.text() and "Not run yet" in window.verdict_label.text()
+    assert window.findings_model.rowCount() == 0 and window.chart_widgets == [] and window.report_tables.tables == []
+    with pytest.raises(CertifierError, match="run the probes first"):
+        window.export_report(str(tmp_path / "r.json"), "json")
+
+
+@pytest.mark.qt
+def test_a_running_check_says_so_rather_than_not_run(qtbot, window):
+    open_and_wait(qtbot, window)
+    qtbot.waitUntil(window.run_button.isEnabled, timeout=5000)
+    with qtbot.waitSignal(window.run_finished, timeout=60_000):
+        window.start_run()
+        assert "Running" in window.verdict_label.text() and window.report is None
+
+
+def test_the_export_format_follows_the_typed_extension():
+    assert export_target("/tmp/report.pdf", "html") == ("/tmp/report.pdf", "pdf")
+    assert export_target("/tmp/report.XML", "json") == ("/tmp/report.XML", "junit")
+    assert export_target("/tmp/report", "html") == ("/tmp/report.html", "html")
+    assert export_target("/tmp/v1.2/report", "pdf") == ("/tmp/v1.2/report.pdf", "pdf")
+
+
+def test_fixes_are_feasible_and_findings_agree_with_the_plan():
+    day = dt.date(2027, 1, 4)
+    thin = Site("Thin", 400, 2.0, 0.5, 8, 60, dt.date(2027, 1, 15))  # 1 Mbps for training
+    plan = plan_rollout([thin], 3000, 0.05, day)
+    fix = plan.sites[0].fix
+    assert plan.sites[0].max_concurrent == 0 and "raise_share_to" not in fix  # no share ≤ 100 % helps
+    assert fix["cap_demand_kbps"] >= 1 and "cap video at" in describe_fix(fix)
+    assert "even the whole link carries 0 learners at once" in describe_fix(fix)
+
+
+def test_every_site_starved_fails_the_deadline_rule_too(tmp_path, sample_course):
+    report = check(sample_course, ("conformance", "media", "capacity"),
+                   __import__("certifier.policy.registry", fromlist=["load_profile"]).load_profile(
+                       profile_with_sites(tmp_path)))
+    findings = by_rule(report)
+    sites = report["outputs"]["capacity"]["sites"]
+    late = [s for s in sites if not s["meets_deadline"]]
+    deadlines = findings["capacity.deadlines"]
+    assert deadlines["measured"] == len(late)
+    assert (deadlines["status"] == "pass") == (not late)
+    starved = [s for s in sites if s["max_concurrent"] == 0]
+    if starved:
+        assert "cap video at" in findings["capacity.no-bandwidth"]["remediation"]
+    assert all("raise the training share to" not in s or int(s.split("raise the training share to ")[1].split("%")[0]) <= 100
+               for s in [describe_fix(x["fix"]) for x in sites])
+
+
+def test_html_and_pdf_carry_every_site_of_the_bundled_example(tmp_path):
+    html_path, pdf_path = tmp_path / "r.html", tmp_path / "r.pdf"
+    result = subprocess.run([sys.executable, "-m", "certifier.cli", "check", "--demo", "--no-history", "--profile",
+                             profile_with_sites(tmp_path), "--html", str(html_path), "--pdf", str(pdf_path)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode in (0, 3, 4), result.stderr
+    page = html_path.read_text()
+    assert "<section id='rollout'><h2>Rollout plan per site (waves from 2027-01-04)</h2>" in page
+    names = [line.split(",")[0] for line in SITES.read_text().splitlines()[1:] if line.strip()]
+    rollout = page.split("<section id='rollout'>")[1].split("</section>")[0]
+    assert len(names) == 60 and all(f">{name}</td>" in rollout for name in names)
+    assert "… and" not in page.split("Learners at once per site")[1].split("</svg>")[0]  # no site folded
+    text = subprocess.run(["pdftotext", "-layout", str(pdf_path), "-"], capture_output=True, text=True).stdout
+    for ligature, letters in {"ﬃ": "ffi", "ﬁ": "fi", "ﬀ": "ff", "ﬂ": "fl"}.items():  # as the PDF's font sets them
+        text = text.replace(ligature, letters)
+    assert "Rollout plan per site" in text and all(name in text for name in names)
+    assert "2027-01-04" in text  # the first day of the waves
+
+
+def test_the_profile_appendix_lists_changed_keys_not_raw_json(tmp_path, sample_course):
+    from certifier.policy.registry import load_profile
+
+    report = check(sample_course, ("conformance",), load_profile("branch-office"))
+    page = render_html(report)
+    appendix = page.split("<section id='appendix-profile'>")[1].split("</section>")[0]
+    assert "<pre>" not in appendix and "<code>pageload.max_load_time_s</code></td><td>3</td><td>5</td>" in appendix
+    default = render_html(check(sample_course, ("conformance",), load_profile("default")))
+    assert "Every limit is the bundled default" in default
