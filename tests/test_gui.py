@@ -262,19 +262,29 @@ def test_sign_off_then_reopen_shows_the_verified_signature(qtbot, window, tmp_pa
     dialog = window.open_sign_off(str(path))
     qtbot.addWidget(dialog)
     assert dialog.status.text() == "Not signed yet."
+    assert dialog.decision.currentIndex() == -1 and not dialog.sign_button.isEnabled()  # no decision preselected
     dialog.reviewer.setText("Dana Network")
     dialog.decision.setCurrentText("conditional")
-    qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
-    assert dialog.report.get("signatures") is None  # refused: a conditional approval needs its conditions
+    with qtbot.waitSignal(dialog.signing_done, timeout=10_000) as done:
+        qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+    assert done.args == [False] and dialog.report.get("signatures") is None  # a conditional needs conditions
     assert "conditions" in dialog.problem.text()
     dialog.conditions.setPlainText("after the proxy allow-list change")
-    qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
-    dialog.close()
+    with qtbot.waitSignal(dialog.signing_done, timeout=10_000) as done:
+        qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+    assert done.args == [True]
     reopened = SignOffDialog(str(path))
     qtbot.addWidget(reopened)
     assert reopened.verified() and reopened.status.text().startswith("Signatures verified.")
     assert "Dana Network" in reopened.status.text()
-    path.write_text(path.read_text().replace('"verdict": "', '"verdict": "X', 1))
+    signed_text = path.read_text()
+    path.write_text(signed_text.replace("after the proxy allow-list change", "none"))
+    edited = SignOffDialog(str(path))
+    qtbot.addWidget(edited)
+    edited.decision.setCurrentText("reject")  # neither shown as a certificate nor signable
+    assert "SIGNATURES DO NOT VERIFY" in edited.status.text() and not edited.sign_button.isEnabled()
+    assert "changed after it was signed" in edited.preview.toPlainText()
+    path.write_text(signed_text.replace('"verdict": "', '"verdict": "X', 1))
     tampered = SignOffDialog(str(path))
     qtbot.addWidget(tampered)
     assert "SIGNATURES DO NOT VERIFY" in tampered.status.text() and "verdict" in tampered.status.text()

@@ -305,7 +305,9 @@ def _signed_report(tmp_path, reviewers=("Ana", "Ben", "Cai")):
     report = tmp_path / "report.json"
     assert run_cli("check", "--demo", "--probe", "package", "--json", str(report), "--no-history").returncode in (0, 3)
     for name in reviewers:
-        result = run_cli("signoff", str(report), "--reviewer", name, "--decision", "approve", "--role", "IT")
+        # One machine's key for three names, and a report that may be CONDITIONAL: both said explicitly.
+        result = run_cli("signoff", str(report), "--reviewer", name, "--decision", "approve", "--role", "IT",
+                         "--rename-reviewer", "--approve-despite-verdict", "--comment", "accepted for the pilot")
         assert result.returncode == 0, result.stderr
     return report
 

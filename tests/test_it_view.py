@@ -16,6 +16,8 @@ from certifier.planning.capacity import Site, describe_fix, plan_rollout
 from certifier.ui.main_window_text import export_target
 from tests.factories import build_zip
 from tests.probe_helpers import by_rule, check
+from PySide6.QtCore import Qt
+
 from tests.test_gui import open_and_wait, run_and_wait
 
 SITES = resource_path("sites", "example-60-sites.csv")
@@ -114,3 +116,37 @@ def test_the_profile_appendix_lists_changed_keys_not_raw_json(tmp_path, sample_c
     assert "<pre>" not in appendix and "<code>pageload.max_load_time_s</code></td><td>3</td><td>5</td>" in appendix
     default = render_html(check(sample_course, ("conformance",), load_profile("default")))
     assert "Every limit is the bundled default" in default
+
+
+@pytest.mark.qt
+def test_signing_the_run_on_screen_asks_before_approving_what_is_not_certified(qtbot, window, tmp_path):
+    defective = build_zip(tmp_path / "broken.zip", {
+        "imsmanifest.xml": "<manifest><organizations/><resources/></manifest>", "index.html": "<html></html>"})
+    open_and_wait(qtbot, window, defective)
+    report = run_and_wait(qtbot, window)
+    assert report["verdict"] != "CERTIFIED"
+    dialog = window.open_sign_off()  # no file: the run on screen
+    qtbot.addWidget(dialog)
+    assert dialog.report is window.report and dialog.path is None
+    asked = []
+    dialog.confirm_approval = lambda verdict: asked.append(verdict) or False
+    dialog.choose_save_path = lambda: str(tmp_path / "signed.json")
+    dialog.reviewer.setText("Dana")
+    dialog.decision.setCurrentText("approve")
+    qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+    assert asked == [report["verdict"]] and not (tmp_path / "signed.json").exists()  # declined: nothing signed
+    dialog.confirm_approval = lambda verdict: True
+    with qtbot.waitSignal(dialog.signing_done, timeout=10_000) as done:
+        qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+    assert done.args == [False] and "comment saying why" in dialog.problem.text()
+    dialog.comment.setPlainText("accepted for the pilot: the missing files are fixed in v2")
+    with qtbot.waitSignal(dialog.signing_done, timeout=10_000) as done:
+        qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+    assert done.args == [True] and (tmp_path / "signed.json").exists()
+    assert "bound to Dana" in dialog.key_label.text()
+    renamed = []
+    dialog.confirm_rename = lambda bound, name: renamed.append((bound, name)) or False
+    dialog.reviewer.setText("Mallory")
+    dialog.decision.setCurrentText("reject")
+    qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+    assert renamed == [("Dana", "Mallory")] and len(dialog.report["signatures"]) == 1

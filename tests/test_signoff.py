@@ -16,8 +16,12 @@ from tests.probe_helpers import check
 
 
 @pytest.fixture(scope="module")
-def report(sample_course):
-    return check(sample_course, ("package", "conformance"))
+def report(sample_course, default_profile):
+    from tests.test_runner import profile_with
+
+    certified = check(sample_course, ("package", "conformance"), profile_with(default_profile, required=("package",)))
+    assert certified["verdict"] == "CERTIFIED"
+    return certified
 
 
 def test_sign_and_verify_with_two_reviewers(report):
@@ -99,3 +103,40 @@ def test_cli_signoff_updates_report_and_html(report, tmp_path):
     page = html.read_text()
     assert fingerprint_ in page and "Dana &lt;Network&gt;" in page and "APPROVE" in page
     assert run_cli("verify", str(path)).returncode == 0
+
+
+def test_a_report_edited_or_with_failing_signatures_cannot_be_signed(report):
+    edited = json.loads(json.dumps(report))
+    edited["findings"][0].update(status="fail", severity="blocker")  # verdict left at CERTIFIED
+    with pytest.raises(CertifierError, match="says CERTIFIED but its findings give NOT CERTIFIED"):
+        sign_off(edited, "Dana", "reject", comment="x")
+    signed = sign_off(report, "Dana", "approve")
+    signed["decisions"][0]["comment"] = "edited after signing"
+    with pytest.raises(CertifierError, match="signatures do not verify"):
+        sign_off(signed, "Dana", "reject")
+
+
+def test_approving_a_report_that_is_not_certified_must_be_said_and_explained(sample_course):
+    conditional = check(sample_course, ("package",))  # a required probe did not run
+    assert conditional["verdict"] == "CONDITIONAL"
+    with pytest.raises(CertifierError, match="approving it needs an explicit choice"):
+        sign_off(conditional, "Dana", "approve")
+    with pytest.raises(CertifierError, match="needs a comment saying why"):
+        sign_off(conditional, "Dana", "approve", approve_despite_verdict=True)
+    signed = sign_off(conditional, "Dana", "approve", approve_despite_verdict=True, comment="pilot group only")
+    assert verify(signed).valid
+    assert sign_off(conditional, "Dana", "reject")["decisions"][-1]["decision"] == "reject"  # no question asked
+
+
+def test_the_machine_key_is_bound_to_the_name_it_first_signed_with(report):
+    from certifier.records.signoff import bound_reviewer, public_fingerprint
+
+    assert bound_reviewer() is None
+    sign_off(report, "Dana", "approve")
+    assert bound_reviewer() == "Dana"
+    with pytest.raises(CertifierError, match="is bound to 'Dana'.*--rename-reviewer"):
+        sign_off(report, "Mallory", "approve")
+    sign_off(report, "Dana Smith", "approve", rename_reviewer=True)
+    assert bound_reviewer() == "Dana Smith"
+    shown = run_cli("key")
+    assert shown.returncode == 0 and "signs as Dana Smith" in shown.stdout and public_fingerprint() in shown.stdout

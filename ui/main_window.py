@@ -356,7 +356,8 @@ class MainWindow(SetupPanel, FindingsTab, ResultsView, DesktopAndHistoryTabs, QM
         return written
 
     def open_sign_off(self, path: str | None = None) -> SignOffDialog:
-        dialog = SignOffDialog(path, self)
+        """Sign a report file, or (no path) the run on screen."""
+        dialog = SignOffDialog(path, self, report=None if path else self.report)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog

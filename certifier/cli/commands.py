@@ -189,7 +189,8 @@ def cmd_signoff(args: argparse.Namespace) -> int:
 
     report = load_report(args.report)
     signed = sign_off(report, args.reviewer, args.decision, comment=args.comment, conditions=args.conditions,
-                      role=args.role, requested_on=args.requested_on, due_by=args.due_by)
+                      role=args.role, requested_on=args.requested_on, due_by=args.due_by,
+                      approve_despite_verdict=args.approve_despite_verdict, rename_reviewer=args.rename_reviewer)
     write_json_atomic(args.report, signed)
     from certifier.records.history import History
 
@@ -273,9 +274,10 @@ def cmd_machine(args: argparse.Namespace) -> int:
 
 
 def cmd_key(args: argparse.Namespace) -> int:
-    from certifier.records.signoff import key_path, public_fingerprint
+    from certifier.records.signoff import bound_reviewer, key_path, public_fingerprint
 
-    print(f"{public_fingerprint()}  ({key_path()})")
+    name = bound_reviewer()
+    print(f"{public_fingerprint()}  ({key_path()})" + (f"  signs as {name}" if name else "  (not bound to a name yet)"))
     return 0
 
 

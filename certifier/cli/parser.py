@@ -73,6 +73,10 @@ def build_parser(probe_commands: Sequence[Command] = (),
     signoff.add_argument("--conditions", default="", help="Required with --decision conditional.")
     signoff.add_argument("--requested-on", metavar="YYYY-MM-DD", help="When the review was requested (default: the run's date).")
     signoff.add_argument("--due-by", metavar="YYYY-MM-DD", help="Review deadline (default: requested + the profile's review_sla_days).")
+    signoff.add_argument("--approve-despite-verdict", action="store_true",
+                         help="Approve a report that is not CERTIFIED (say why in --comment).")
+    signoff.add_argument("--rename-reviewer", action="store_true",
+                         help="Sign under a new name: this machine's key is bound to the name it first signed with.")
     add_output_options(signoff, json_option=False)
 
     verify = sub.add_parser("verify", help="Check a signed report: valid, or exactly what does not match.")

@@ -23,11 +23,15 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from certifier.errors import CertifierError
+from certifier.host.files import write_atomic
 from certifier.host.userdirs import config_dir
+from certifier.run.report import findings_of
+from certifier.run.verdict import CERTIFIED, verdict
 
 DECISIONS = ("approve", "reject", "conditional")
 ALGORITHM = "Ed25519"
 KEY_FILE = "signing-key-ed25519.pem"
+REVIEWER_FILE = "reviewer.json"  # the name the key signs under, beside the key
 SIGNED_EXCLUDES = ("signatures",)
 
 
@@ -89,15 +93,44 @@ def section_digests(content: dict[str, Any]) -> dict[str, str]:
 
 def sign_off(report: dict[str, Any], reviewer: str, decision: str, *, comment: str = "", conditions: str = "",
              role: str = "", requested_on: str | None = None, due_by: str | None = None,
-             key: Ed25519PrivateKey | None = None, now: dt.datetime | None = None) -> dict[str, Any]:
-    """A copy of ``report`` with the decision appended and signed."""
+             key: Ed25519PrivateKey | None = None, now: dt.datetime | None = None,
+             approve_despite_verdict: bool = False, rename_reviewer: bool = False) -> dict[str, Any]:
+    """A copy of ``report`` with the decision appended and signed.
+
+    Refused: a report whose signatures no longer verify or whose verdict does not follow from its
+    findings (it was edited); approving a report that is not CERTIFIED without saying so
+    (``approve_despite_verdict``) and why (``comment``); signing with this machine's key under
+    another name than the one bound to it, unless ``rename_reviewer``."""
+    reviewer = reviewer.strip()
     if decision not in DECISIONS:
         raise CertifierError(f"Decision must be one of {', '.join(DECISIONS)}, not '{decision}'.")
-    if not reviewer.strip():
+    if not reviewer:
         raise CertifierError("A sign-off needs the reviewer's name.")
     if decision == "conditional" and not conditions.strip():
         raise CertifierError("A conditional approval must state its conditions (--conditions).")
-    key = key or load_or_create_key()
+    if report.get("signatures"):
+        check = verify(report)
+        if not check.valid:
+            raise CertifierError("This report's signatures do not verify, so no decision can be added to it: "
+                                 + " ".join(check.lines))
+    recomputed = verdict_of(report)
+    if recomputed != report.get("verdict"):
+        raise CertifierError(f"This report says {report.get('verdict')} but its findings give {recomputed}: it was "
+                             "edited, so it cannot be signed.")
+    if decision == "approve" and report["verdict"] != CERTIFIED:
+        if not approve_despite_verdict:
+            raise CertifierError(f"The report is {report['verdict']}: approving it needs an explicit choice "
+                                 "(--approve-despite-verdict) and a comment saying why.")
+        if not comment.strip():
+            raise CertifierError(f"Approving a {report['verdict']} report needs a comment saying why (--comment).")
+    bound = None
+    if key is None:
+        key = load_or_create_key()
+        bound = bound_reviewer()
+        if bound and bound != reviewer and not rename_reviewer:
+            raise CertifierError(f"This machine's signing key ({fingerprint(key.public_key())}) is bound to "
+                                 f"'{bound}'. Sign as {bound}, or bind the key to '{reviewer}' explicitly "
+                                 "(--rename-reviewer).")
     now = now or dt.datetime.now(dt.timezone.utc)
     requested = requested_on or report["run"]["finished_at"][:10]
     if due_by is None:
@@ -123,7 +156,35 @@ def sign_off(report: dict[str, Any], reviewer: str, decision: str, *, comment: s
         "sections": section_digests(content),
         "signature": base64.b64encode(key.sign(canonical(content))).decode(),
     })
+    if bound != reviewer and key_path().exists() and fingerprint(public) == public_fingerprint():
+        bind_reviewer(reviewer)
     return signed
+
+
+def verdict_of(report: dict[str, Any]) -> str:
+    """The verdict the report's own findings and probe statuses give (the rule every report states)."""
+    probe_status = {p["id"]: p["status"] for p in report.get("probes", [])}
+    required = [p["id"] for p in report.get("probes", []) if p.get("required")]
+    if (report.get("package") or {}).get("path"):  # a course check: every required probe, run or not
+        required = (report.get("profile") or {}).get("values", {}).get("certification", {}).get("required_probes", [])
+    return verdict(findings_of(report), probe_status, required)
+
+
+def reviewer_path() -> Path:
+    return key_path().with_name(REVIEWER_FILE)
+
+
+def bound_reviewer() -> str | None:
+    """The name this machine's signing key signs under (None before its first sign-off)."""
+    try:
+        data = json.loads(reviewer_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data.get("reviewer") if isinstance(data, dict) and data.get("fingerprint") == public_fingerprint() else None
+
+
+def bind_reviewer(name: str) -> None:
+    write_atomic(reviewer_path(), json.dumps({"reviewer": name, "fingerprint": public_fingerprint()}).encode("utf-8"))
 
 
 @dataclass
