@@ -32,6 +32,7 @@ def learner_demand_kbps(media: Mapping[str, Any] | None, pages: list[Mapping[str
     return 0.0, "no media or page measured"
 
 
+EXAMPLE_SITES = "example-60-sites.csv"  # bundled with the tool
 MAX_SITES_CHARTED = 200  # one bar per site up to this; the rollout table lists every site
 
 DEADLINES = Rule(
@@ -67,6 +68,7 @@ class CapacityProbe(Probe):
     commands = (CAPACITY_COMMAND,)
     check_options = (CheckOption("--sites", "sites_file", "FILE", "Sites to plan the rollout for (CSV or TOML)",
                                  is_file=True),)
+    demo_settings = {"sites_file": EXAMPLE_SITES}  # the demo answers "how many at once, and when is all done?"
     # Generated from the rule declarations.
     rules = declared_in(sys.modules[__name__])
 
@@ -110,6 +112,11 @@ class CapacityProbe(Probe):
         ]
         return findings
 
+
+    @classmethod
+    def text_lines(cls, report: Mapping[str, Any]) -> list[str]:
+        summary = cls.outputs_in(report).get("summary")
+        return [f"Capacity: {summary}"] if summary else []
 
     @classmethod
     def summary_rows(cls, report: Mapping[str, Any]) -> list[SummaryRow]:

@@ -150,3 +150,44 @@ def test_signing_the_run_on_screen_asks_before_approving_what_is_not_certified(q
     dialog.decision.setCurrentText("reject")
     qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
     assert renamed == [("Dana", "Mallory")] and len(dialog.report["signatures"]) == 1
+
+
+@pytest.mark.qt
+def test_the_first_run_answers_the_seed_question_per_site(qtbot, window):
+    assert window.sites_panel.summary.text().startswith("60 sites, 20,000 learners")
+    open_and_wait(qtbot, window)
+    report = run_and_wait(qtbot, window)
+    assert len(report["outputs"]["capacity"]["sites"]) == 60
+    rollout = window.report_tables.tables[[t.accessibleName() for t in window.report_tables.tables].index(
+        "Rollout plan per site (waves from " + report["outputs"]["capacity"]["sites"][0]["start"] + ")")]
+    assert rollout.rowCount() == 60 and rollout.item(0, 0).text() == "HQ 01"
+    assert any("Learners at once per site" in w.chart.title and len(w.chart.bars) == 60 for w in window.chart_widgets)
+
+
+@pytest.mark.qt
+def test_sites_are_edited_saved_and_remembered_with_the_profile(qtbot, gui_settings, tmp_path):
+    from certifier.ui.main_window import MainWindow
+
+    window = MainWindow(settings=gui_settings)
+    qtbot.addWidget(window)
+    editor = window.sites_panel.edit()
+    qtbot.addWidget(editor)
+    assert editor.table.rowCount() == 60
+    editor.table.item(0, 1).setText("many")  # learners must be a number
+    assert not editor.save_to(str(tmp_path / "bad.csv")) and "row 1" in editor.problem.text()
+    assert not (tmp_path / "bad.csv").exists()
+    editor.table.item(0, 1).setText("3000")
+    for row in range(editor.table.rowCount() - 1, 1, -1):
+        editor.table.removeRow(row)
+    saved = tmp_path / "two-sites.csv"
+    assert editor.save_to(str(saved))
+    assert window.sites_panel.summary.text().startswith("2 sites, 4,500 learners")
+    profile_file = tmp_path / "mine.toml"
+    profile_file.write_text('extends = "default"\nname = "mine"\n')
+    window.set_profile_file(str(profile_file))
+    assert window.current_profile().section("capacity")["sites_file"] == str(saved.resolve())
+    window.close()
+    again = MainWindow(settings=gui_settings)
+    qtbot.addWidget(again)
+    assert again.profile_combo.currentText() == str(profile_file)  # a profile of one's own is remembered
+    assert again.sites_panel.sites_file == str(saved) and again.sites_panel.summary.text().startswith("2 sites")

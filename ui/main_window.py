@@ -137,10 +137,12 @@ class MainWindow(SetupPanel, FindingsTab, ResultsView, DesktopAndHistoryTabs, QM
         state = self.settings.value("window/state")
         if state is not None:
             self.restoreState(state)
-        profile = self.settings.value("policy/profile", "default")
-        index = self.profile_combo.findText(str(profile))
+        profile = str(self.settings.value("policy/profile", "default"))
+        index = self.profile_combo.findText(profile)
         if index >= 0:
             self.profile_combo.setCurrentIndex(index)
+        elif Path(profile).is_file():  # a profile file of the user's own, chosen last time
+            self.set_profile_file(profile)
         self._refresh_recent()
 
     def recent_courses(self) -> list[str]:

@@ -15,6 +15,7 @@ from certifier.policy.registry import load_profile
 
 
 from .main_window_text import OTHER_PROFILE
+from .sites_panel import SitesPanel
 
 
 class SetupPanel:
@@ -71,6 +72,8 @@ class SetupPanel:
         self.network_combo.setToolTip("The link the page-load budget and the load test are judged on.")
         policy_form.addRow("Network:", self.network_combo)
         layout.addWidget(policy_box)
+        self.sites_panel = SitesPanel(self.settings, self.probes)
+        layout.addWidget(self.sites_panel)
 
         target_box = QGroupBox("Staging target")
         target_layout = QVBoxLayout(target_box)
@@ -161,6 +164,7 @@ class SetupPanel:
         network = self.network_combo.currentData()
         if network and network in profile.values.get("network", {}).get("presets", {}):
             profile.values["network"]["target_network"] = network  # this run only; the file is unchanged
+        self.sites_panel.apply(profile)
         return profile
 
     def _fill_networks(self) -> None:

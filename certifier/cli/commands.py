@@ -19,7 +19,7 @@ from certifier.host.resources_path import sample_course_path
 from certifier.policy.evidence_kinds import LAUNCH_MAP
 from certifier.policy.findings import printable
 from certifier.policy.profiles import bundled_profiles
-from certifier.policy.registry import desktop_check_probes, discover_probes, load_profile, publishing, unmet_uses
+from certifier.policy.registry import apply_demo_settings, desktop_check_probes, discover_probes, load_profile, publishing, unmet_uses
 from certifier.policy.rules import Rule
 from certifier.run.presentation import contributions
 from certifier.run.report import assess, load_report, write_json_atomic
@@ -80,6 +80,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         raise CertifierError("Give a course package PATH, or --demo for the bundled sample course.")
     profile = load_profile(args.profile)
+    if args.demo:
+        apply_demo_settings(profile, discover_probes()[0])
     apply_check_options(args, profile)
     progress = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
     runner = Runner(on_event=progress.update if progress else None)

@@ -247,3 +247,22 @@ def load_sites(path: str | Path) -> list[Site]:
     if unknown:
         raise CertifierError(f"{source}: unknown columns {', '.join(sorted(unknown))}; expected {', '.join(SITE_FIELDS)}.")
     return [_site_from(row, f"{source} line {n + 2}") for n, row in enumerate(reader)]
+
+
+def sites_csv(sites: list[Site]) -> str:
+    """Sites as the CSV ``load_sites`` reads (shares as percentages)."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(SITE_FIELDS)
+    for s in sites:
+        writer.writerow([s.name, s.learners, f"{s.link_mbps:g}", f"{s.training_share * 100:g}%", f"{s.hours_per_day:g}",
+                         f"{s.learning_minutes:g}", s.deadline.isoformat()])
+    return out.getvalue()
+
+
+def sites_from_rows(rows: list[dict[str, Any]]) -> list[Site]:
+    """Sites from edited rows (field → text), each checked as a file's row would be."""
+    return [_site_from(row, f"row {index}") for index, row in enumerate(rows, 1)]

@@ -47,6 +47,9 @@ class Probe:
     commands: ClassVar[tuple[Command, ...]] = ()
     # Options of `certifier check` that set one of this probe's profile keys for a run.
     check_options: ClassVar[tuple[CheckOption, ...]] = ()
+    # Values the demo run (`check --demo`, the app's first launch) gives this probe's keys a profile
+    # leaves empty, so the first run already shows what the probe answers.
+    demo_settings: ClassVar[Mapping[str, Any]] = {}
     # The probe's section in policy profiles: key → what it means.
     limits: ClassVar[Mapping[str, LimitSpec]] = {}
     # Other profile sections the rules read (e.g. "network"), passed under their own names.

@@ -125,6 +125,16 @@ def desktop_check_probes(probes: Mapping[str, type[Probe]], with_course: bool) -
     return with_publishers(machine, probes) if with_course else machine
 
 
+def apply_demo_settings(profile: Profile, probes: Mapping[str, type[Probe]]) -> None:
+    """For a demo run: each probe's demo settings fill the keys the profile leaves empty (e.g. the
+    bundled example sites), so the first run already shows what every probe answers."""
+    for probe_id, cls in probes.items():
+        section = profile.values.setdefault(probe_id, {})
+        for key, value in cls.demo_settings.items():
+            if not section.get(key):
+                section[key] = value
+
+
 def installed_schema() -> ProfileSchema:
     """The core's sections plus each installed probe's own."""
     probes, broken = discover_probes()
