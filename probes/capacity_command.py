@@ -7,6 +7,7 @@ import datetime as dt
 
 from certifier.errors import CertifierError
 from certifier.planning.capacity import describe_fix, load_sites, plan_rollout, resolve_sites_file
+from certifier.policy.findings import counted
 from certifier.policy.presentation import Command, CommandServices
 
 NOT_MET_VERDICT = "NOT CERTIFIED"  # a site that cannot finish in time exits as a failed certification would
@@ -38,8 +39,8 @@ def run(args: argparse.Namespace, services: CommandServices) -> int:
         print(f"{site.name:<16} {site.learners:>8,} {site.max_concurrent:>8,} {site.peak_concurrent_needed:>8,} "
               f"{site.waves:>5} {site.completion or 'never':>11} {site.deadline:>11}  {describe_fix(site.fix)}")
     for wave in plan.waves:
-        print(f"wave {wave['wave']:>2}: {wave['from']} – {wave['to']}: {wave['learners']:,} learners in "
-              f"{len(wave['sites'])} sites")
+        print(f"wave {wave['wave']:>2}: {wave['from']} – {wave['to']}: {counted(wave['learners'], 'learner')} in "
+              f"{counted(len(wave['sites']), 'site')}")
     if args.json:
         services.write_json(args.json, plan.to_dict())
     return 0 if all(s.meets_deadline for s in plan.sites) else services.exit_code(NOT_MET_VERDICT)

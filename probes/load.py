@@ -23,6 +23,7 @@ from certifier.policy.findings import Finding, Severity, Status
 from certifier.planning.loadplan import request_sequence
 from certifier.policy import evidence_kinds as kinds
 from .load_command import LOADPLAN_COMMAND
+from certifier.policy.presentation import Table
 from certifier.policy.probe_api import Need, Probe, ProbeContext
 from certifier.policy.profiles import LimitSpec
 from certifier.staging.network import network_profiles
@@ -109,6 +110,15 @@ class LoadProbe(Probe):
                 "steps": steps, "stopped": stopped, "total_requests": total_requests, "total_seconds": total_seconds,
                 "outputs": {"steps": [{k: s[k] for k in ("learners", "p50_ms", "p95_ms", "p99_ms", "error_rate")}
                                       for s in steps]}}
+
+    @classmethod
+    def tables(cls, report: Mapping[str, Any]) -> list[Table]:
+        """Latency percentiles and errors per step of the ramp."""
+        steps = cls.outputs_in(report).get("steps") or []
+        rows = tuple((f"{s['learners']:,}", f"{s['p50_ms']:,.0f}", f"{s['p95_ms']:,.0f}", f"{s['p99_ms']:,.0f}",
+                      f"{s['error_rate']:.1%}") for s in steps)
+        return [Table("load-steps", "Bounded concurrency test: request times per step",
+                      ("Learners at once", "p50 (ms)", "p95 (ms)", "p99 (ms)", "Errors"), rows)] if rows else []
 
     def evaluate(self, evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Finding]:
         if evidence.get("skipped"):

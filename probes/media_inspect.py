@@ -168,7 +168,7 @@ def inspect_media(path: Path, window_s: float, budget_s: float,
         window = min(window_s, stream_duration)
         peak, at = peak_window(stream_samples, window)
         facts.update(bytes=total, avg_kbps=round(total * 8 / stream_duration / 1000, 1),
-                     peak_kbps=round(peak * 8 / window / 1000, 1), peak_at_s=round(at, 3))
+                     peak_kbps=round(peak * 8 / window / 1000, 1), peak_at_s=max(0.0, round(at, 3)))
         key = keyframes[index]
         if facts["type"] == "video" and len(key) > 1:
             gaps = [b - a for a, b in zip(key, key[1:])]
@@ -188,7 +188,7 @@ def inspect_media(path: Path, window_s: float, budget_s: float,
         "avg_kbps": round(total_bytes * 8 / effective / 1000, 1) if effective else None,
         "span_s": round(span, 3) if span else None,
         "peak_kbps": round(peak * 8 / window / 1000, 1) if all_samples else None,
-        "peak_at_s": round(at, 3),
+        "peak_at_s": max(0.0, round(at, 3)),  # timestamps may start below zero (edit lists)
         "fast_start": fast_start(path) if format_name.startswith("mov") else None,
         "inspect_s": round(time.monotonic() - started, 4),
     }

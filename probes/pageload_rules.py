@@ -6,7 +6,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from certifier.policy.findings import Evidence, Finding, Severity, Status, quantity
+from certifier.policy.findings import Evidence, Finding, Severity, Status, quantity, counted
 from certifier.policy.rules import Rule
 from certifier.staging.network import NetworkProfile, network_profiles
 
@@ -282,7 +282,7 @@ def deployed_bytes(evidence: Mapping[str, Any]) -> Finding:
                 problems.append((f"{r['url']} differs from {r['path']} in the package", _ev(p, r)))
     compared = sum(1 for p in evidence["pages"] for r in p["requests"] if r.get("matches_package") is not None)
     return _finding(DEPLOYED_BYTES, problems,
-                    f"{compared} files fetched from staging match the package byte for byte.")
+                    f"{counted(compared, 'file')} fetched from staging match the package byte for byte.")
 
 
 PROBE_SKIPPED = Rule(

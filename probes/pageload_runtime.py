@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from certifier.policy.findings import Evidence, Finding, Severity, Status, quantity
+from certifier.policy.findings import Evidence, Finding, Severity, Status, quantity, counted
 from certifier.policy.rules import Rule
 
 # Resource Timing initiators whose failure costs a picture or a glyph, not the lesson.
@@ -166,7 +166,7 @@ def load_finding(browser: Mapping[str, Any], pairs, lessons: Mapping[str, Any] |
               f"{lessons['limit']}; every lesson was checked statically)"
               if lessons and lessons["checked"] < lessons["total"] else "")
     return BROWSER_LOAD.outcome(
-        failed, f"{len(runs)} lessons{sample} ran in Qt WebEngine in a visible {width}×{height} page "
+        failed, f"{counted(len(runs), 'lesson')}{sample} ran in Qt WebEngine in a visible {width}×{height} page "
         f"({browser.get('parallel', 1)} at once); slowest load event at {quantity(slowest, 'ms')}, at most "
         f"{quantity(loaded_mb, 'MB')} loaded by then.", measured=slowest, unit="ms",
         details={"lessons": [{"launch": page["launch"], "load_ms": run.get("load_ms"), "init_ms": run.get("init_ms"),

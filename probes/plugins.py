@@ -162,7 +162,7 @@ def _capital(text: str) -> str:
 
 # One declaration per technology, generated from the signal table (plugin_signals.SIGNALS).
 PLUGIN_RULES = {s.technology: Rule(
-    f"plugins.{s.technology}", f"No {s.what}", f"{_capital(s.what)} required", Severity.BLOCKER,
+    f"plugins.{s.technology}", f"No {s.what.removeprefix('the ')}", f"{_capital(s.what)} required", Severity.BLOCKER,
     remediation=REPLACEMENTS.get(s.technology, ""),
     it_risk=f"Desktop support: {s.what} does not run in current browsers; every learner would need an unsupported "
             "plug-in, and the helpdesk would get the calls.") for s in SIGNALS if s.kind == END_OF_LIFE}
@@ -319,7 +319,7 @@ def technology_finding(signal: Signal, hits: list[dict[str, Any]], policy: str) 
     """A modern browser feature the course's reachable files use: IT's policy decides."""
     rule = FEATURE_RULES[signal.technology]
     if not hits:
-        return rule.finding(Status.PASS, f"No {signal.what} found.", severity=Severity.INFO, measured=0,
+        return rule.finding(Status.PASS, f"No {signal.what.removeprefix('the ')} found.", severity=Severity.INFO, measured=0,
                             unit="occurrences")
     where = ", ".join(f"{h['path']}:{h['line']}" if h.get("line") else h["path"] for h in hits[:3])
     message = f"{signal.what} found {len(hits)} time{'s' if len(hits) != 1 else ''} ({where}{', …' if len(hits) > 3 else ''})."

@@ -191,3 +191,54 @@ def test_sites_are_edited_saved_and_remembered_with_the_profile(qtbot, gui_setti
     qtbot.addWidget(again)
     assert again.profile_combo.currentText() == str(profile_file)  # a profile of one's own is remembered
     assert again.sites_panel.sites_file == str(saved) and again.sites_panel.summary.text().startswith("2 sites")
+
+
+@pytest.mark.qt
+def test_the_count_follows_the_filters_and_the_panel_wheel_scrolls(qtbot, window):
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    open_and_wait(qtbot, window)
+    report = run_and_wait(qtbot, window)
+    total = len(report["findings"])
+    window.status_filter.setCurrentText("All statuses")
+    assert window.empty_findings.text().startswith(f"Showing {total} of {total} findings")
+    window.search.setText("bitrate")
+    shown = window.findings_proxy.rowCount()
+    assert 0 < shown < total and window.empty_findings.text().startswith(f"Showing {shown} of {total}")
+    combo = window.network_combo
+    before = combo.currentIndex()
+    window.run_button.setFocus()
+    wheel = QWheelEvent(QPointF(5, 5), QPointF(combo.mapToGlobal(QPoint(5, 5))), QPoint(0, 0), QPoint(0, -120),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(combo, wheel)
+    assert combo.currentIndex() == before  # not focused: the wheel scrolls the panel, not the choice
+
+
+def test_cancelled_runs_are_marked_in_the_history(sample_course):
+    from certifier.records.history import History
+
+    report = check(sample_course, ("package",))
+    cancelled = {**report, "run": {**report["run"], "id": "cancelled-run", "status": "cancelled"}}
+    with History() as history:
+        history.store(report)
+        history.store(cancelled)
+        shown = {run["verdict_shown"] for run in history.runs()}
+    assert shown == {report["verdict"], report["verdict"] + " (cancelled)"}
+
+
+def test_words_and_figures_read_right(sample_course):
+    from certifier.policy.findings import counted
+    from certifier.probes.load import LoadProbe
+    from certifier.records.compare import figure
+
+    assert (counted(1, "file"), counted(2, "file"), counted(1200, "learner")) == ("1 file", "2 files", "1,200 learners")
+    assert (figure(57.60000000009313), figure(0.0671), figure(1200.0), figure(3)) == ("57.6", "0.067", "1,200", "3")
+    findings = check(sample_course, ("conformance", "plugins"))["findings"]
+    unity = next(f for f in findings if f["rule_id"] == "plugins.unity-web-player")
+    assert unity["title"] == "No Unity Web Player plug-in"
+    assert not [f for f in findings if "No the " in f["title"] + f["message"]]
+    steps = [{"learners": 5, "p50_ms": 12.4, "p95_ms": 40.2, "p99_ms": 80.9, "error_rate": 0.0}]
+    (table,) = LoadProbe.tables({"outputs": {"load": {"steps": steps}}})
+    assert table.columns[0] == "Learners at once" and table.rows == (("5", "12", "40", "81", "0.0%"),)

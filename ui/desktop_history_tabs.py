@@ -12,6 +12,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from certifier.policy.probe_api import Need
+from certifier.run.presentation import contributions
 from certifier.errors import CertifierError
 from certifier.policy.registry import desktop_check_probes, discover_probes
 from certifier.records.compare import compare_reports, format_comparison
@@ -58,19 +60,18 @@ class DesktopAndHistoryTabs:
         self._start_thread(probe_ids, self.course_path, desktop=True)
 
     def show_desktop(self, report: dict[str, Any]) -> None:
+        machine_probes = {p for p, cls in self.probes.items() if Need.MACHINE in cls.needs}
+        machine = [f for f in report["findings"] if f["rule_id"].split(".")[0] in machine_probes]
         rows = "".join(
             f"<tr><td>{html.escape(f['status'])}</td><td>{html.escape(f['title'])}</td>"
-            f"<td>{html.escape(f['message'])}</td></tr>"
-            for f in report["findings"] if f["rule_id"].startswith("machine."))
-        facts = report["outputs"].get("machine", {}).get("facts", {})
-        browsers = ", ".join(f"{b['name']} {b['version'] or '?'}" for b in facts.get("browsers", [])) or "none found"
-        machine = [f for f in report["findings"] if f["rule_id"].startswith("machine.")]
-        verdict = machine_readiness(machine)
+            f"<td>{html.escape(f['message'])}</td>"
+            f"<td>{html.escape(f['remediation'] if f['status'] in ('fail', 'warn', 'error') else '')}</td></tr>"
+            for f in machine)
+        facts = "".join(f"<p>{html.escape(line)}</p>" for line in contributions(report, self.probes).text_lines)
         self.desktop_view.setHtml(
-            f"<h2>{html.escape(verdict)}</h2><p>{html.escape(facts.get('os', ''))}: {facts.get('cpu_cores')} cores, "
-            f"{facts.get('ram_gb')} GB RAM, {facts.get('free_disk_gb')} GB free; browsers: {html.escape(browsers)}</p>"
+            f"<h2>{html.escape(machine_readiness(machine))}</h2>{facts}"
             f"<table cellpadding='4'><tr><th align='left'>Status</th><th align='left'>Check</th>"
-            f"<th align='left'>Result</th></tr>{rows}</table>")
+            f"<th align='left'>Result</th><th align='left'>Fix</th></tr>{rows}</table>")
 
     def _build_history_tab(self) -> QWidget:
         tab = QWidget()
@@ -78,7 +79,7 @@ class DesktopAndHistoryTabs:
         self.history_note = QLabel("")
         layout.addWidget(self.history_note)
         self.history_table = QTableWidget(0, len(HISTORY_COLUMNS))
-        self.history_table.setHorizontalHeaderLabels([c.replace("_", " ") for c in HISTORY_COLUMNS])
+        self.history_table.setHorizontalHeaderLabels([c.removesuffix("_shown").replace("_", " ") for c in HISTORY_COLUMNS])
         self.history_table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.history_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         header = self.history_table.horizontalHeader()

@@ -87,6 +87,19 @@ class FindingsTab:
             probe="" if probe.startswith("All") else probe,
             text=self.search.text(),
         )
+        self.update_count()
+
+    def update_count(self) -> None:
+        """How many findings the filters show, of how many, and how many need acting on."""
+        if not getattr(self, "report", None):
+            return
+        findings = self.report["findings"]
+        problems = sum(1 for f in findings if f["status"] in ("fail", "error", "warn"))
+        shown = self.findings_proxy.rowCount()
+        text = f"Showing {shown} of {len(findings)} findings; {problems} to look at."
+        if problems == 0 and shown == 0:
+            text = f"All {len(findings)} checks passed. Choose 'All statuses' to see them."
+        self.empty_findings.setText(text)
 
     def _finding_selected(self, current, _previous) -> None:
         if not current.isValid():

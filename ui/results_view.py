@@ -21,10 +21,7 @@ class ResultsView:
         self.report = report
         self.findings_model.set_findings(report["findings"])
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
-        problems = sum(1 for f in report["findings"] if f["status"] in ("fail", "error", "warn"))
-        self.empty_findings.setText(
-            f"{len(report['findings'])} findings, {problems} to look at." if problems else
-            f"All {len(report['findings'])} checks passed. Choose 'All statuses' to see them.")
+        self.update_count()
         verdict = report["verdict"]
         cancelled = " — run cancelled, results incomplete" if report["run"]["status"] == "cancelled" else ""
         colour = VERDICT_STYLES.get(verdict, "#b3261e")

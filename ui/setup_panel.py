@@ -18,6 +18,20 @@ from .main_window_text import OTHER_PROFILE
 from .sites_panel import SitesPanel
 
 
+class PanelComboBox(QComboBox):
+    """A combo box in the scrolling panel: the wheel scrolls the panel unless the box has focus."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def wheelEvent(self, event) -> None:
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()  # passed on to the scroll area
+
+
 class SetupPanel:
     """Mixed into MainWindow: builds the left panel and reads the choices made in it."""
 
@@ -61,13 +75,13 @@ class SetupPanel:
 
         policy_box = QGroupBox("IT policy")
         policy_form = QFormLayout(policy_box)
-        self.profile_combo = QComboBox()
+        self.profile_combo = PanelComboBox()
         self.profile_combo.setAccessibleName("Policy profile")
         self.profile_combo.addItems(list(bundled_profiles()) + [OTHER_PROFILE])
         self.profile_combo.activated.connect(self._profile_chosen)
         self.profile_combo.currentTextChanged.connect(lambda _text: self._fill_networks())
         policy_form.addRow("Profile:", self.profile_combo)
-        self.network_combo = QComboBox()
+        self.network_combo = PanelComboBox()
         self.network_combo.setAccessibleName("Network profile")
         self.network_combo.setToolTip("The link the page-load budget and the load test are judged on.")
         policy_form.addRow("Network:", self.network_combo)

@@ -237,7 +237,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         return 0
     print(f"{'id':>5}  {'finished':<25}  {'verdict':<13}  {'failed':>6}  {'profile':<14}  course")
     for run in runs:
-        print(f"{run['id']:>5}  {run['finished_at']:<25}  {run['verdict']:<13}  {run['failed']:>6}  {run['profile']:<14}  "
+        print(f"{run['id']:>5}  {run['finished_at']:<25}  {run['verdict_shown']:<13}  {run['failed']:>6}  {run['profile']:<14}  "
               f"{run['course_title']} ({(run['package_sha256'] or '')[:12]})")
     return 0
 

@@ -12,7 +12,8 @@ from html import escape
 from typing import Any
 
 from certifier.exporters.svg_charts import render_chart
-from certifier.policy.findings import EVIDENCE_SHOWN, SEVERITY_ORDER, Severity, evidence_label, value_with_unit
+from certifier.policy.findings import (EVIDENCE_SHOWN, SEVERITY_ORDER, Severity, counted, evidence_label,
+                                       value_with_unit)
 from certifier.errors import CertifierError
 from certifier.policy.probe_api import Probe
 from certifier.policy.registry import load_profile
@@ -167,7 +168,7 @@ def appendices(report: dict[str, Any], inventory_rows: int | None = None) -> str
         files += (f"<tr><td colspan='4'>… {len(report['inventory']) - len(shown):,} more files: see the exported "
                   "report.</td></tr>")
     profile = report["profile"]
-    return (f"<section id='appendix-inventory'><h2>Appendix A — Package inventory ({len(report['inventory'])} files)</h2>"
+    return (f"<section id='appendix-inventory'><h2>Appendix A — Package inventory ({counted(len(report['inventory']), 'file')})</h2>"
             f"<table><tr><th>Path</th><th>Bytes</th><th>Type</th><th>SHA-256</th></tr>{files}</table></section>"
             f"<section id='appendix-profile'><h2>Appendix B — Policy profile</h2>"
             f"<p>{escape(profile['name'])} — {escape(profile.get('description', ''))}<br>"

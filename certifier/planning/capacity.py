@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from certifier.errors import CertifierError
+from certifier.policy.findings import counted
 
 SITE_FIELDS = ("name", "learners", "link_mbps", "training_share", "hours_per_day", "learning_minutes", "deadline")
 
@@ -194,10 +195,11 @@ def plan_rollout(sites: list[Site], demand_kbps: float, online_share: float, sta
     completions = [p.completion for p in plans if p.completion]
     earliest = max(completions) if completions and len(completions) == len(plans) else None
     learners = sum(p.learners for p in plans)
-    summary = (f"{learners:,} learners in {len(plans)} sites at {demand_kbps:,.0f} kbps each: "
-               f"{max((p.waves for p in plans), default=0)} waves at most, "
+    most_waves = max((p.waves for p in plans), default=0)
+    summary = (f"{counted(learners, 'learner')} in {counted(len(plans), 'site')} at {demand_kbps:,.0f} kbps each: "
+               f"{counted(most_waves, 'wave')} at most, "
                + (f"all sites done by {earliest}" if earliest else "some sites cannot be served")
-               + (f"; {len(late)} sites miss their deadline" if late else "; every deadline met") + ".")
+               + (f"; {counted(len(late), 'site')} {'misses its' if len(late) == 1 else 'miss their'} deadline" if late else "; every deadline met") + ".")
     return RolloutPlan(plans, [waves[k] for k in sorted(waves)], summary, earliest)
 
 

@@ -121,6 +121,11 @@ def at(path: str | None = None, line: int | None = None, url: str | None = None)
     return (Evidence(path=path, line=line, url=url),)
 
 
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """'1 file', '2 files', '1,200 learners': a count with its noun in the right number."""
+    return f"{count:,} {noun if count == 1 else (plural or noun + 's')}"
+
+
 def quantity(value: float | int, unit: str = "") -> str:
     """A number as a person reads it: thousands separated, few but enough decimals."""
     magnitude = abs(value)

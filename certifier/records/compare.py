@@ -38,5 +38,15 @@ def format_comparison(result: dict[str, Any], old: dict[str, Any], new: dict[str
         lines.append(f"{title} ({len(rules)}):")
         lines.extend(f"  {label(source, r)}" for r in rules)
     lines.append(f"Measured values that moved ({len(result['moved'])}):")
-    lines.extend(f"  {m['rule_id']}: {m['before']} → {m['after']} {m['unit'] or ''}".rstrip() for m in result["moved"])
+    lines.extend(f"  {m['rule_id']}: {figure(m['before'])} → {figure(m['after'])} {m['unit'] or ''}".rstrip()
+                 for m in result["moved"])
     return "\n".join(lines)
+
+
+def figure(value: Any) -> str:
+    """A measured value as people read it: 57.6, not 57.60000000009313; 1,234 with its separator."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, int) or float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.{3 if abs(value) < 1 else 1}f}".rstrip("0").rstrip(".")

@@ -104,14 +104,19 @@ class History:
 
     def runs(self, course: str | None = None) -> list[dict[str, Any]]:
         query = ("SELECT id, finished_at, course_title, package_name, package_sha256, verdict, profile, "
-                 "(SELECT COUNT(*) FROM findings WHERE run = runs.id AND status = 'fail') FROM runs")
+                 "(SELECT COUNT(*) FROM findings WHERE run = runs.id AND status = 'fail'), "
+                 "json_extract(report_json, '$.run.status') FROM runs")
         args: tuple = ()
         if course:
             query += " WHERE course_title LIKE ? OR package_name LIKE ? OR package_sha256 LIKE ?"
             args = (f"%{course}%", f"%{course}%", f"{course}%")
         rows = self._db.execute(query + " ORDER BY finished_at DESC, id DESC", args).fetchall()
-        keys = ("id", "finished_at", "course_title", "package_name", "package_sha256", "verdict", "profile", "failed")
-        return [dict(zip(keys, row)) for row in rows]
+        keys = ("id", "finished_at", "course_title", "package_name", "package_sha256", "verdict", "profile", "failed",
+                "status")
+        runs = [dict(zip(keys, row)) for row in rows]
+        for run in runs:  # a cancelled run's verdict covers only what ran: said wherever it is listed
+            run["verdict_shown"] = run["verdict"] + (" (cancelled)" if run["status"] == "cancelled" else "")
+        return runs
 
     def report(self, run_id: int) -> dict[str, Any]:
         row = self._db.execute("SELECT report_json FROM runs WHERE id = ?", (run_id,)).fetchone()

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from certifier.policy.findings import counted
 from certifier.policy.presentation import Chart, SummaryRow, Table
 from certifier.policy.probe_api import Probe
 from certifier.policy.registry import discover_probes
@@ -50,5 +51,5 @@ def core_rows(report: Mapping[str, Any]) -> list[SummaryRow]:
     package = report.get("package") or {}
     if package.get("size") is None:
         return []
-    return [SummaryRow("Storage", f"{package['size'] / 2**20:,.1f} MB in {package.get('file_count', 0):,} files",
+    return [SummaryRow("Storage", f"{package['size'] / 2**20:,.1f} MB in {counted(package.get('file_count', 0), 'file')}",
                        STORAGE_ORDER)]
