@@ -19,17 +19,25 @@ from certifier.policy.rules import Rule, declared_in
 
 
 def learner_demand_kbps(media: Mapping[str, Any] | None, pages: list[Mapping[str, Any]] | None,
-                        max_load_time_s: float | None) -> tuple[float, str]:
-    """What one learner pulls: the media peak, or the heaviest page over the page-load budget."""
+                        max_load_time_s: float | None) -> tuple[float, str, str]:
+    """What one learner pulls: the media peak, or the heaviest page over the page-load budget; with
+    where it comes from, and a sentence saying why the plan uses it."""
     media = media or {}
     page_bytes = max((sum(r.get("bytes", 0) for r in p["requests"] if r.get("kind") != "media") for p in pages or []),
                      default=0)
     page_kbps = page_bytes * 8 / 1000 / max_load_time_s if page_bytes and max_load_time_s else 0.0
     if media.get("kbps", 0) >= page_kbps and media.get("kbps"):
-        return float(media["kbps"]), f"media peak of {', '.join(media['files'])}"
+        kbps, files = float(media["kbps"]), ", ".join(media["files"])
+        together = f", played together on {media['page']}" if media.get("page") and len(media["files"]) > 1 else ""
+        average = f" (on average {media['avg_kbps']:,.0f} kbps)" if media.get("avg_kbps") else ""
+        return kbps, f"media peak of {files}", (
+            f"{kbps:,.0f} kbps per learner: the peak bitrate of {files}{together}{average}. The plan uses the peak: "
+            "a player needs it to play without stalling, and on a shared link learners' peaks meet.")
     if page_kbps:
-        return round(page_kbps, 1), "heaviest page over the load-time budget"
-    return 0.0, "no media or page measured"
+        return round(page_kbps, 1), "heaviest page over the load-time budget", (
+            f"{page_kbps:,.0f} kbps per learner: the heaviest page ({page_bytes / 1000:,.0f} KB without media) "
+            f"loaded within the page-load budget of {max_load_time_s:g} s ([pageload] max_load_time_s).")
+    return 0.0, "no media or page measured", "No media or page was measured: each learner counts as needing nothing."
 
 
 EXAMPLE_SITES = "example-60-sites.csv"  # bundled with the tool
@@ -78,12 +86,13 @@ class CapacityProbe(Probe):
             return {"skipped": "No sites file: set capacity.sites_file in the profile or give --sites FILE."}
         sites = load_sites(resolve_sites_file(limits["sites_file"]))
         budget = ctx.profile.section("pageload").get("max_load_time_s")
-        demand, source = learner_demand_kbps(ctx.shared(kinds.LEARNER_DEMAND), ctx.shared(kinds.PAGE_LOADS), budget)
+        demand, source, explained = learner_demand_kbps(ctx.shared(kinds.LEARNER_DEMAND),
+                                                        ctx.shared(kinds.PAGE_LOADS), budget)
         start = limits["rollout_start"] or dt.date.today().isoformat()
         evidence = {"sites": [{**asdict(s), "deadline": s.deadline.isoformat()} for s in sites],
                     "demand_kbps": demand, "demand_source": source, "start": start}
         plan = plan_from(evidence, limits)
-        evidence["outputs"] = plan.to_dict()
+        evidence["outputs"] = {**plan.to_dict(), "demand": {"kbps": demand, "source": source, "explained": explained}}
         return evidence
 
     def evaluate(self, evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Finding]:
@@ -120,8 +129,11 @@ class CapacityProbe(Probe):
 
     @classmethod
     def summary_rows(cls, report: Mapping[str, Any]) -> list[SummaryRow]:
-        summary = cls.outputs_in(report).get("summary")
-        return [SummaryRow("Capacity", summary, 50)] if summary else []
+        outputs = cls.outputs_in(report)
+        rows = [SummaryRow("Capacity", outputs["summary"], 50)] if outputs.get("summary") else []
+        if (outputs.get("demand") or {}).get("explained"):
+            rows.append(SummaryRow("Capacity — one learner's demand", outputs["demand"]["explained"], 51))
+        return rows
 
     @classmethod
     def charts(cls, report: Mapping[str, Any]) -> list[BarChart]:

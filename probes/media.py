@@ -171,4 +171,6 @@ def learner_demand(files: list[dict[str, Any]], pages: Mapping[str, list[str]]) 
         together = sum(peaks.get(m, 0) for m in media)
         if together >= best["kbps"] and together:
             best = {"kbps": round(together, 1), "files": [m for m in media if m in peaks], "page": page}
+    averages = {f["path"]: f.get("avg_kbps") or 0 for f in files}
+    best["avg_kbps"] = round(sum(averages.get(m, 0) for m in best["files"]), 1)  # for the explanation beside the plan
     return best

@@ -100,6 +100,9 @@ def test_html_and_pdf_carry_every_site_of_the_bundled_example(tmp_path):
     rollout = page.split("<section id='rollout'>")[1].split("</section>")[0]
     assert len(names) == 60 and all(f">{name}</td>" in rollout for name in names)
     assert "… and" not in page.split("Learners at once per site")[1].split("</svg>")[0]  # no site folded
+    # Beside the plan, why one learner counts for what it does: the peak, with the average for comparison.
+    demand = page.split("one learner&#x27;s demand</th><td>")[1].split("</td>")[0]
+    assert "kbps per learner: the peak bitrate of media/" in demand and "on average" in demand
     text = subprocess.run(["pdftotext", "-layout", str(pdf_path), "-"], capture_output=True, text=True).stdout
     for ligature, letters in {"ﬃ": "ffi", "ﬁ": "fi", "ﬀ": "ff", "ﬂ": "fl"}.items():  # as the PDF's font sets them
         text = text.replace(ligature, letters)

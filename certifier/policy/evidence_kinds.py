@@ -61,10 +61,14 @@ class MediaFile(TypedDict, total=False):
     error: MediaError  # present when the file could not be inspected
 
 
-class LearnerDemand(TypedDict):
-    kbps: float
+class _LearnerDemandBase(TypedDict):
+    kbps: float  # the peak: what one learner's player pulls at its busiest
     files: list[str]
     page: str | None
+
+
+class LearnerDemand(_LearnerDemandBase, total=False):
+    avg_kbps: float  # the same files' average, for comparison
 
 
 class PageRequest(TypedDict, total=False):
