@@ -86,3 +86,34 @@ def render_pdf(report: dict[str, Any]) -> bytes:
         document.print_(writer)  # print_ paginates; sizing the document to the page shrinks the text
         del writer  # finishes the file
         return target.read_bytes()
+
+
+CHILD_TIMEOUT_S = 300
+
+
+def export_pdf_in_child(report: dict[str, Any], path: str | Path) -> Path:
+    """Write the PDF from a child process: laying out a long report holds the interpreter for a
+    while, which the desktop app's UI thread must never wait for. Call from a worker thread."""
+    import json
+    import subprocess
+
+    from certifier.errors import CertifierError
+    from certifier.host.files import write_atomic
+
+    with tempfile.TemporaryDirectory(prefix="certifier-pdf-") as folder:
+        source, target = Path(folder) / "report.json", Path(folder) / "report.pdf"
+        source.write_text(json.dumps(report), encoding="utf-8")
+        try:
+            done = subprocess.run([sys.executable, "-m", __name__, str(source), str(target)], capture_output=True,
+                                  text=True, timeout=CHILD_TIMEOUT_S)
+        except subprocess.TimeoutExpired as exc:
+            raise CertifierError(f"The PDF was not written within {CHILD_TIMEOUT_S} s.") from exc
+        if done.returncode != 0 or not target.is_file():
+            raise CertifierError(f"The PDF could not be written: {done.stderr.strip()[-500:] or done.returncode}")
+        return write_atomic(path, target.read_bytes())
+
+
+if __name__ == "__main__":  # python -m certifier.qt_adapters.report_document REPORT.json OUT.pdf
+    import json
+
+    Path(sys.argv[2]).write_bytes(render_pdf(json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))))

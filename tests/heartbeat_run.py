@@ -1,6 +1,7 @@
 """Run the real main window on a course in this (fresh) process and print the worst gap of a 10 ms
-UI heartbeat during a full run, as JSON. Used by the responsiveness test, so that what it measures
-is the application, not threads and state left behind by earlier tests in the pytest process."""
+UI heartbeat during a full run, then during a PDF export and a history refresh done as the app does
+them, as JSON. Used by the responsiveness test and bench/gui.py, so that what it measures is the
+application, not threads and state left behind by earlier tests in the pytest process."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 import os
 import sys
 import time
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -40,9 +42,29 @@ def main(course: str, settings_file: str) -> None:
         heartbeat.start()
         window.start_run()
 
+    phases: dict[str, float] = {}
+    beats: dict[str, int] = {}
+
+    def phase_done(name: str) -> None:
+        phases[name] = round(max(gaps, default=0) * 1000, 1)
+        beats[name] = len(gaps)
+        gaps.clear()
+        last[0] = time.monotonic()
+
     def finished(report) -> None:
-        heartbeat.stop()
+        phase_done("run")
         result.update(verdict=report["verdict"], findings=len(report["findings"]))
+        window.exported.connect(exported)
+        window.export_in_background(str(Path(settings_file).with_name("heartbeat-report.pdf")), "pdf")
+
+    def exported(_written) -> None:
+        phase_done("export_pdf")
+        window.history_shown.connect(listed)
+        window.refresh_history()
+
+    def listed(_count) -> None:
+        phase_done("history")
+        heartbeat.stop()
         app.quit()
 
     window.course_loaded.connect(loaded)
@@ -51,7 +73,8 @@ def main(course: str, settings_file: str) -> None:
     window.open_course(course)
     app.exec()
     window.close()
-    print(json.dumps({"worst_ms": round(max(gaps, default=0) * 1000, 1), "beats": len(gaps), **result}))
+    print(json.dumps({"worst_ms": max(phases.values(), default=0), "phases": phases, "beats": beats.get("run", 0),
+                      **result}))
 
 
 if __name__ == "__main__":

@@ -245,3 +245,15 @@ def test_words_and_figures_read_right(sample_course):
     steps = [{"learners": 5, "p50_ms": 12.4, "p95_ms": 40.2, "p99_ms": 80.9, "error_rate": 0.0}]
     (table,) = LoadProbe.tables({"outputs": {"load": {"steps": steps}}})
     assert table.columns[0] == "Learners at once" and table.rows == (("5", "12", "40", "81", "0.0%"),)
+
+
+@pytest.mark.qt
+def test_export_runs_in_the_background_and_names_the_file_for_what_it_holds(qtbot, window, tmp_path):
+    open_and_wait(qtbot, window)
+    run_and_wait(qtbot, window)
+    with qtbot.waitSignal(window.exported, timeout=60_000) as done:
+        window.export_in_background(*export_target(str(tmp_path / "report.pdf"), "html"))
+    assert str(done.args[0]).endswith("report.pdf") and (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
+    with qtbot.waitSignal(window.exported, timeout=60_000) as done:
+        window.export_in_background(*export_target(str(tmp_path / "report"), "html"))
+    assert (tmp_path / "report.html").read_text().startswith("<!DOCTYPE html>")

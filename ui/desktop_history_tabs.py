@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
 
 from certifier.policy.probe_api import Need
 from certifier.run.presentation import contributions
-from certifier.errors import CertifierError
 from certifier.policy.registry import desktop_check_probes, discover_probes
 from certifier.records.compare import compare_reports, format_comparison
 from certifier.records.history import History
@@ -98,12 +97,14 @@ class DesktopAndHistoryTabs:
         return tab
 
     def refresh_history(self) -> None:
-        try:
+        """Read the run history off the UI thread, then list it."""
+        def read() -> list[dict[str, Any]]:
             with History() as history:
-                runs = history.runs()
-        except CertifierError as exc:
-            self.history_note.setText(str(exc))
-            return
+                return history.runs()
+
+        self.in_background(read, self._list_runs, lambda exc: self.history_note.setText(str(exc)))
+
+    def _list_runs(self, runs: list[dict[str, Any]]) -> None:
         self.history_table.setRowCount(len(runs))
         for row, run in enumerate(runs):
             for column, key in enumerate(HISTORY_COLUMNS):
@@ -112,18 +113,27 @@ class DesktopAndHistoryTabs:
                 self.history_table.setItem(row, column, item)
         self.history_note.setText(f"{len(runs)} recorded runs. Select two and press Compare."
                                   if runs else "No recorded runs yet: every run is recorded here.")
+        self.history_shown.emit(len(runs))
 
-    def compare_selected(self) -> str:
+    def compare_selected(self) -> None:
+        """Compare the two selected runs; the reports are read and compared off the UI thread."""
         rows = sorted({index.row() for index in self.history_table.selectedIndexes()})
         if len(rows) != 2:
             self.compare_view.setPlainText("Select exactly two runs to compare.")
-            return ""
+            return
         ids = sorted(int(self.history_table.item(r, 0).data(Qt.ItemDataRole.UserRole)) for r in rows)
-        with History() as history:
-            old, new = history.report(ids[0]), history.report(ids[1])
-        text = format_comparison(compare_reports(old, new), old, new)
+
+        def compare() -> str:
+            with History() as history:
+                old, new = history.report(ids[0]), history.report(ids[1])
+            return format_comparison(compare_reports(old, new), old, new)
+
+        self.compare_view.setPlainText("Comparing…")
+        self.in_background(compare, self._show_comparison, lambda exc: self.compare_view.setPlainText(str(exc)))
+
+    def _show_comparison(self, text: str) -> None:
         self.compare_view.setPlainText(text)
-        return text
+        self.comparison_shown.emit(text)
 
 
 def machine_readiness(findings: list[dict[str, Any]]) -> str:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit,
 from certifier.policy.findings import evidence_label
 
 from .findings_model import STATUS_COLOURS, value_text
+from .workers import BackgroundTask
 
 DETAILS_EVIDENCE_SHOWN = 200  # a finding can list a thousand mentions; the pane stays quick to lay out
 
@@ -80,8 +81,13 @@ class FindingDetails(QTextBrowser):
             QDesktopServices.openUrl(url)
 
 
+READ_WAIT_MS = 10_000
+
+
 class SourceViewer(QDialog):
-    """A package file's text, scrolled to and highlighting one line."""
+    """A package file's text, scrolled to and highlighting one line; read off the UI thread."""
+
+    loaded = Signal()  # the text is shown (or why it cannot be)
 
     def __init__(self, path: str, line: int, read: Callable[[str, int], bytes], parent=None):
         super().__init__(parent)
@@ -98,11 +104,28 @@ class SourceViewer(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        try:
-            data = read(path, SOURCE_VIEW_MAX_BYTES + 1)
-        except Exception as exc:  # the package may have changed or been moved since the run
-            self.notice.setText(f"Cannot show {path}: {exc}")
-            return
+        self.path, self.line = path, line
+        self.notice.setText(f"Reading {path}…")
+        # A large zip's directory takes a while to read: never on the UI thread.
+        self._task = BackgroundTask(lambda: read(path, SOURCE_VIEW_MAX_BYTES + 1), self)
+        self._task.succeeded.connect(self._show)
+        self._task.failed.connect(self._failed)
+        self._task.start()
+
+    def _failed(self, exc: Exception) -> None:  # the package may have changed or been moved since the run
+        self.notice.setText(f"Cannot show {self.path}: {exc}")
+        self.loaded.emit()
+
+    def _show(self, data: bytes) -> None:
+        self._fill(data, self.path, self.line)
+        self.loaded.emit()
+
+    def done(self, result: int) -> None:
+        if self._task.isRunning():  # one bounded read: let it end rather than destroy a running thread
+            self._task.wait(READ_WAIT_MS)
+        super().done(result)
+
+    def _fill(self, data: bytes, path: str, line: int) -> None:
         if b"\x00" in data[:4096]:
             self.notice.setText(f"{path} is a binary file ({len(data):,} bytes or more); nothing to show as text.")
             return

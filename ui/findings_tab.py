@@ -109,7 +109,8 @@ class FindingsTab:
         self.details.show_finding(self.findings_model.finding(source.row()))
 
     def read_package_file(self, member: str, max_bytes: int) -> bytes:
-        with open_package(self.course_path, archive_limits(self.current_profile())) as package:
+        """Called off the UI thread by the source viewer."""
+        with open_package(self.course_path, archive_limits(self.profile_loader()())) as package:
             return package.read_bytes(member, max_bytes)
 
     def show_source(self, path: str, line: int) -> SourceViewer:

@@ -17,23 +17,25 @@ from certifier.package.course_info import summarise_course
 from certifier.errors import CertifierError
 from certifier.policy.probe_api import Probe
 from certifier.policy.registry import discover_probes
-from certifier.exporters import export
 from certifier.host.resources_path import sample_course_path
 from certifier.run.runner import READ_STEP, RunEvent, archive_limits
 
 from .report_tables import ReportTables
-from .signoff_dialog import SignOffDialog
 from .workers import BackgroundTask, RunThread
-from .main_window_text import EXPORT_FORMATS, NO_CHARTS, NOT_RUN, RECENT_MAX, RUNNING, export_target
+from .main_window_text import NO_CHARTS, NOT_RUN, RECENT_MAX, RUNNING
 from .setup_panel import SetupPanel
+from .export_actions import ExportAndSignOff
 from .results_view import ResultsView
 from .findings_tab import FindingsTab
 from .desktop_history_tabs import DesktopAndHistoryTabs
 
-class MainWindow(SetupPanel, FindingsTab, ResultsView, DesktopAndHistoryTabs, QMainWindow):
+class MainWindow(SetupPanel, FindingsTab, ResultsView, ExportAndSignOff, DesktopAndHistoryTabs, QMainWindow):
     run_finished = Signal(object)   # the report
     course_loaded = Signal(object)  # the course summary, or an exception
     desktop_checked = Signal(object)  # the machine report
+    history_shown = Signal(int)  # the number of runs listed
+    comparison_shown = Signal(str)  # the comparison text
+    exported = Signal(object)  # the file written, or the exception that stopped it
 
     def __init__(self, probes: dict[str, type[Probe]] | None = None, settings: QSettings | None = None):
         super().__init__()
@@ -45,6 +47,7 @@ class MainWindow(SetupPanel, FindingsTab, ResultsView, DesktopAndHistoryTabs, QM
         self.report: dict[str, Any] | None = None
         self.run_thread: RunThread | None = None
         self._course_task: BackgroundTask | None = None
+        self._tasks: set[BackgroundTask] = set()  # other background work under way
         self._run_started = 0.0
         self._extra_profile: str | None = None
         self._build_actions()
@@ -166,6 +169,8 @@ class MainWindow(SetupPanel, FindingsTab, ResultsView, DesktopAndHistoryTabs, QM
             self.run_thread.wait(2000)
         if self._course_task is not None:
             self._course_task.wait(2000)
+        for task in list(self._tasks):  # history reads, exports: short and bounded
+            task.wait(10_000)
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.setValue("policy/profile", self.profile_combo.currentText())
@@ -208,8 +213,8 @@ class MainWindow(SetupPanel, FindingsTab, ResultsView, DesktopAndHistoryTabs, QM
             label.setText("reading…")
         self.course_sha.setToolTip("")
         self.course_error.setText("")
-        limits = archive_limits(self.current_profile())
-        task = BackgroundTask(lambda: summarise_course(path, limits), self)
+        load_profile = self.profile_loader()
+        task = BackgroundTask(lambda: summarise_course(path, archive_limits(load_profile())), self)
         task.succeeded.connect(self._course_read)
         task.failed.connect(self._course_failed)
         task.finished.connect(task.deleteLater)
@@ -260,15 +265,10 @@ class MainWindow(SetupPanel, FindingsTab, ResultsView, DesktopAndHistoryTabs, QM
         self._start_thread(probe_ids, self.course_path)
 
     def _start_thread(self, probe_ids: list[str], course_path: str | None, desktop: bool = False) -> None:
-        try:
-            profile = self.current_profile()
-        except CertifierError as exc:
-            QMessageBox.warning(self, "Profile not usable", str(exc))
-            return
         self.step_list.clear()
         self._step_items: dict[str, QListWidgetItem] = {}
         self.progress.setValue(0)
-        self.run_thread = RunThread(self.probes, course_path, profile, probe_ids, self.staging_target(),
+        self.run_thread = RunThread(self.probes, course_path, self.profile_loader(), probe_ids, self.staging_target(),
                                     self.screen_facts(), self, self.staging_credentials())
         self.run_thread.progressed.connect(self._progressed)
         self.run_thread.completed.connect(self._desktop_completed if desktop else self._completed)
@@ -337,29 +337,14 @@ class MainWindow(SetupPanel, FindingsTab, ResultsView, DesktopAndHistoryTabs, QM
 
     # --- results ------------------------------------------------------------------------------
 
-    def choose_export(self) -> None:
-        if not self.report:
-            return
-        path, chosen = QFileDialog.getSaveFileName(self, "Export the report", "certification-report.json",
-                                                   ";;".join(EXPORT_FORMATS.values()))
-        if path:
-            chosen_format = next((k for k, v in EXPORT_FORMATS.items() if v == chosen), "json")
-            self.export_report(*export_target(path, chosen_format))
+    def in_background(self, work, done, failed) -> BackgroundTask:
+        """Blocking work (history, export) off the UI thread; ``done``/``failed`` run on it after."""
+        task = BackgroundTask(work, self)
+        self._tasks.add(task)
+        task.succeeded.connect(done)
+        task.failed.connect(failed)
+        task.finished.connect(lambda: self._tasks.discard(task))
+        task.finished.connect(task.deleteLater)
+        task.start()
+        return task
 
-    def export_report(self, path: str, fmt: str) -> Path:
-        if not self.report:
-            raise CertifierError("Nothing to export yet: run the probes first.")
-        if (self.report.get("package") or {}).get("path") != self.course_path:
-            raise CertifierError("The report shown is of another course than the one open: run this course first.")
-        if fmt not in EXPORT_FORMATS:
-            raise CertifierError(f"Unknown export format '{fmt}'.")
-        written = export(self.report, path, fmt)
-        self.statusBar().showMessage(f"Report written to {written}")
-        return written
-
-    def open_sign_off(self, path: str | None = None) -> SignOffDialog:
-        """Sign a report file, or (no path) the run on screen."""
-        dialog = SignOffDialog(path, self, report=None if path else self.report)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.show()
-        return dialog

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup, QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
@@ -173,13 +175,24 @@ class SetupPanel:
         self.profile_combo.insertItem(self.profile_combo.count() - 1, path)
         self.profile_combo.setCurrentIndex(self.profile_combo.count() - 2)
 
+    def profile_loader(self) -> Callable[[], Profile]:
+        """The choices made in the panel, read now; the profile loaded when called, on any thread."""
+        name, network = self.profile_combo.currentText(), self.network_combo.currentData()
+        sites = self.sites_panel.override()
+
+        def load() -> Profile:
+            profile = load_profile(name)
+            if network and network in profile.values.get("network", {}).get("presets", {}):
+                profile.values["network"]["target_network"] = network  # this run only; the file is unchanged
+            if sites:
+                probe_id, key, value = sites
+                profile.values.setdefault(probe_id, {})[key] = value
+            return profile
+
+        return load
+
     def current_profile(self) -> Profile:
-        profile = load_profile(self.profile_combo.currentText())
-        network = self.network_combo.currentData()
-        if network and network in profile.values.get("network", {}).get("presets", {}):
-            profile.values["network"]["target_network"] = network  # this run only; the file is unchanged
-        self.sites_panel.apply(profile)
-        return profile
+        return self.profile_loader()()
 
     def _fill_networks(self) -> None:
         try:

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QGroupBox
 from certifier.errors import CertifierError
 from certifier.host.files import write_atomic
 from certifier.planning.capacity import SITE_FIELDS, load_sites, resolve_sites_file, sites_csv, sites_from_rows
-from certifier.policy.profiles import Profile
 
 SITES_OPTION = "--sites"  # the check option of the probe that plans the rollout
 SETTING = "capacity/sites_file"
@@ -79,13 +78,12 @@ class SitesPanel(QGroupBox):
         self.changed.emit(name)
         return True
 
-    def apply(self, profile: Profile) -> None:
-        """This run plans for the sites chosen here (the profile file is unchanged)."""
+    def override(self) -> tuple[str, str, str] | None:
+        """(probe id, key, value): what a run's profile takes from this panel (the file is unchanged)."""
         if self.target is None:
-            return
+            return None
         probe_id, key, _ = self.target
-        resolved = str(resolve_sites_file(self.sites_file).resolve()) if self.sites_file else ""
-        profile.values.setdefault(probe_id, {})[key] = resolved
+        return probe_id, key, str(resolve_sites_file(self.sites_file).resolve()) if self.sites_file else ""
 
     def _choose(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Choose a sites file", "", "Sites (*.csv *.toml)")

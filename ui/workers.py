@@ -57,7 +57,7 @@ class RunThread(QThread):
     completed = Signal(object)    # (report, record)
     failed = Signal(object)       # exception
 
-    def __init__(self, probes: dict[str, type[Probe]], package_path: str, profile: Profile,
+    def __init__(self, probes: dict[str, type[Probe]], package_path: str, profile: Callable[[], Profile],
                  probe_ids: list[str], staging_url: str | None, machine_facts: dict[str, Any],
                  parent: QObject | None = None, staging_auth: tuple[str, str] | None = None):
         super().__init__(parent)
@@ -78,8 +78,9 @@ class RunThread(QThread):
         self.runner.cancel()
 
     def run(self) -> None:
-        package_path, profile, probe_ids, staging_url, machine_facts = self._args
+        package_path, load_profile, probe_ids, staging_url, machine_facts = self._args
         try:
+            profile = load_profile()  # read off the UI thread; a bad profile fails the run with its message
             record = self.runner.run(package_path, profile, probe_ids, staging_url, machine_facts, self._auth)
             report = assess(record, profile, self.runner.probes)
             with History() as history:  # every run is kept, as the command line keeps it
