@@ -321,6 +321,10 @@ def test_desktop_readiness_uses_the_screen_and_the_course(qtbot, window):
 
     machine = [f for f in report["findings"] if f["rule_id"].startswith("machine.")]
     assert text.startswith(machine_readiness(machine))
+    assert "Fix" in text  # each failing check shows its fix
+    for f in machine:
+        if f["status"] in ("fail", "warn") and f["remediation"]:
+            assert f["remediation"][:40] in text.replace("\n", " ")
 
 
 def test_network_profile_choice_reaches_the_run(qtbot, window):
