@@ -11,6 +11,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -79,24 +80,45 @@ def main() -> None:
         window.run_finished.connect(defects_done)
         window.start_run()
 
+    def show_tab(title: str) -> None:
+        window.tabs.setCurrentIndex(next(i for i in range(window.tabs.count()) if window.tabs.tabText(i) == title))
+
     def defects_done(_):
         window.status_filter.setCurrentText("Problems")
         window.table.selectRow(0)
         save("03-findings-and-details")
-        window.tabs.setCurrentIndex(1)
+        show_tab("Charts")
         save("04-media-chart")
-        window.tabs.setCurrentIndex(2)
+        show_tab("Plans and logs")
+        save("09-rollout-plan")
+        show_tab("Report")
         save("05-report-summary")
-        window.tabs.setCurrentIndex(3)
+        dialog = window.open_sign_off()  # the run on screen
+        dialog.resize(1100, 700)
+        app.processEvents()
+        dialog.grab().save(str(OUT / "10-sign-off.png"))
+        shots.append("docs/screenshots/10-sign-off.png")
+        dialog.close()
+        show_tab("History")
+        qtbot_wait(lambda: window.history_table.rowCount() >= 2)
         window.history_table.selectRow(0)
         window.history_table.selectionModel().select(
             window.history_table.model().index(1, 0),
             window.history_table.selectionModel().SelectionFlag.Select | window.history_table.selectionModel().SelectionFlag.Rows)
+        window.comparison_shown.connect(compared)
         window.compare_selected()
+
+    def compared(_text):
         save("07-history-compare")
-        window.tabs.setCurrentIndex(4)
+        show_tab("Desktop readiness")
         window.desktop_checked.connect(desktop_done)
         window.check_desktop()
+
+    def qtbot_wait(condition, seconds: float = 10.0) -> None:
+        deadline = time.monotonic() + seconds
+        while not condition() and time.monotonic() < deadline:
+            app.processEvents()
+            time.sleep(0.02)
 
     def desktop_done(_):
         save("08-desktop-readiness")
