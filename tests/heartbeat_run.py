@@ -14,6 +14,13 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
+def dispose(app, window) -> None:
+    """Qt objects destroyed before the interpreter's final collection, as the app's main does."""
+    from certifier.ui.app import shut_down
+
+    shut_down(app, window)
+
+
 def main(course: str, settings_file: str) -> None:
     from PySide6.QtCore import QSettings, QTimer
 
@@ -73,6 +80,7 @@ def main(course: str, settings_file: str) -> None:
     window.open_course(course)
     app.exec()
     window.close()
+    dispose(app, window)
     print(json.dumps({"worst_ms": max(phases.values(), default=0), "phases": phases, "beats": beats.get("run", 0),
                       **result}))
 

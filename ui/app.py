@@ -36,7 +36,18 @@ def main(argv: list[str] | None = None) -> int:
         window.open_course(args.course)
     else:
         window.open_first_course()
-    return app.exec()
+    status = app.exec()
+    shut_down(app, window)
+    return status
+
+
+def shut_down(app, window) -> None:
+    """Destroy the window and the application while Python still runs: left to the interpreter's
+    final garbage collection, the Qt objects of a long session were freed in an order that aborted
+    the process ("bool_dealloc" in shiboken) after the window had closed."""
+    window.deleteLater()
+    app.processEvents()
+    app.shutdown()
 
 
 if __name__ == "__main__":
