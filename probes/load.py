@@ -73,6 +73,9 @@ class LoadProbe(Probe):
         "max_p95_ms": LimitSpec("number", "Slowest 95th-percentile request time at any step.", "ms"),
         "max_error_rate": LimitSpec("number", "Largest share of failed requests at any step."),
         "emulate_network": LimitSpec("boolean", "Run the embedded server over the profile's target network."),
+        "stream_chunk_s": LimitSpec("number", "Seconds of media a streaming learner asks for at once (load plans).",
+                                    "s"),
+        "stream_startup_s": LimitSpec("number", "Seconds of media a player buffers before playback starts.", "s"),
     }
     commands = (LOADPLAN_COMMAND,)
     # Generated from the rule declarations.

@@ -1,0 +1,62 @@
+"""Load plans whose learners stream like players, with the profile's budget as Locust's exit code:
+run for real with Locust against the embedded staging server on loopback, over emulated links."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+
+import pytest
+
+from certifier.host.resources_path import sample_course_path
+from certifier.policy.registry import load_profile
+from certifier.staging.network import network_profiles
+from certifier.staging.server import StagingServer
+from tests.conftest import run_cli
+
+pytestmark = pytest.mark.slow
+pytest.importorskip("locust", reason="the 'load' extra (Locust) is not installed")
+
+
+@pytest.fixture(scope="module")
+def plan(tmp_path_factory):
+    out = tmp_path_factory.mktemp("plan") / "locustfile.py"
+    result = run_cli("loadplan", str(sample_course_path()), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "2 clips streamed at their bitrate" in result.stdout
+    return out
+
+
+def run_locust(plan, network: str, users: int, seconds: int, tmp_path):
+    presets = network_profiles(load_profile("default").values)
+    with StagingServer(sample_course_path(), presets[network]) as server:
+        prefix = tmp_path / network
+        done = subprocess.run([sys.executable, "-m", "locust", "-f", str(plan), "--headless", "-u", str(users),
+                               "-r", str(users), "-t", f"{seconds}s", "--host", server.url, "--csv", str(prefix),
+                               "--stop-timeout", "1"],
+                              capture_output=True, text=True, timeout=seconds + 60)
+    with open(f"{prefix}_stats.csv", newline="") as stats:
+        rows = {(r["Type"], r["Name"]): r for r in csv.DictReader(stats)}
+    return done, rows
+
+
+def test_one_learner_on_a_lan_streams_the_whole_clip_within_budget(plan, tmp_path):
+    done, rows = run_locust(plan, "lan", 1, 14, tmp_path)
+    assert done.returncode == 0, done.stdout[-1500:] + done.stderr[-1500:]
+    assert "BUDGET MET" in done.stdout + done.stderr
+    clip = sample_course_path() / "media" / "welcome.mp4"
+    streamed = rows[("STREAM", "media/welcome.mp4")]
+    assert int(streamed["Request Count"]) >= 1 and int(streamed["Failure Count"]) == 0
+    assert float(streamed["Average Content Size"]) == clip.stat().st_size  # the whole clip, chunk by chunk
+    # Paced as a player plays it, watched to its end: a 6 s clip takes about 6 s, not 20 ms.
+    assert float(streamed["Min Response Time"]) >= 5500
+    assert ("STALL", "media/welcome.mp4") not in rows
+
+
+def test_thirty_learners_on_3g_stall_and_fail_the_budget(plan, tmp_path):
+    done, rows = run_locust(plan, "3g", 30, 20, tmp_path)
+    assert done.returncode != 0
+    assert "BUDGET FAILED" in done.stdout + done.stderr
+    stalls = sum(int(r["Failure Count"]) for (kind, _), r in rows.items() if kind == "STALL")
+    assert stalls > 0
