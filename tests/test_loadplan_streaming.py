@@ -60,3 +60,43 @@ def test_thirty_learners_on_3g_stall_and_fail_the_budget(plan, tmp_path):
     assert "BUDGET FAILED" in done.stdout + done.stderr
     stalls = sum(int(r["Failure Count"]) for (kind, _), r in rows.items() if kind == "STALL")
     assert stalls > 0
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_the_plan_runs_unchanged_as_a_master_and_a_worker(plan, tmp_path):
+    """Locust's distributed mode on loopback: the worker's learners and stalls reach the master, whose
+    budget decides the exit code."""
+    port = free_port()
+    presets = network_profiles(load_profile("default").values)
+    with StagingServer(sample_course_path(), presets["lan"]) as server:
+        master = subprocess.Popen([sys.executable, "-m", "locust", "-f", str(plan), "--master", "--headless",
+                                   "-u", "2", "-r", "2", "-t", "16s", "--expect-workers", "1",
+                                   "--expect-workers-max-wait", "30", "--master-bind-host", "127.0.0.1",
+                                   "--master-bind-port", str(port), "--host", server.url,
+                                   "--csv", str(tmp_path / "dist"), "--stop-timeout", "1"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        worker = subprocess.Popen([sys.executable, "-m", "locust", "-f", str(plan), "--worker",
+                                   "--master-host", "127.0.0.1", "--master-port", str(port)],
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            master_out, _ = master.communicate(timeout=90)
+            worker.communicate(timeout=30)
+        finally:
+            for process in (master, worker):
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
+    assert master.returncode == 0, master_out[-2000:]
+    assert "BUDGET MET" in master_out
+    with open(tmp_path / "dist_stats.csv", newline="") as stats:
+        rows = {(r["Type"], r["Name"]): r for r in csv.DictReader(stats)}
+    # Counted by the master from its worker: both learners' pages, and a clip played whole.
+    assert int(rows[("GET", "pages/intro.html")]["Request Count"]) >= 2
+    assert int(rows[("STREAM", "media/welcome.mp4")]["Request Count"]) >= 1
