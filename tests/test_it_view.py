@@ -255,6 +255,7 @@ def test_export_runs_in_the_background_and_names_the_file_for_what_it_holds(qtbo
     run_and_wait(qtbot, window)
     with qtbot.waitSignal(window.exported, timeout=60_000) as done:
         window.export_in_background(*export_target(str(tmp_path / "report.pdf"), "html"))
+    assert not isinstance(done.args[0], Exception), done.args[0]
     assert str(done.args[0]).endswith("report.pdf") and (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
     with qtbot.waitSignal(window.exported, timeout=60_000) as done:
         window.export_in_background(*export_target(str(tmp_path / "report"), "html"))

@@ -42,8 +42,12 @@ class ExportAndSignOff:
 
         def failed(error: Exception) -> None:
             self.export_action.setEnabled(self.report is not None)
-            QMessageBox.warning(self, "Export failed", str(error))
+            self.statusBar().showMessage(f"Export failed: {error}")
             self.exported.emit(error)
+            # Not modal: background work never ends in a dialog that stops the event loop.
+            box = QMessageBox(QMessageBox.Icon.Warning, "Export failed", str(error), parent=self)
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
 
         work = (lambda: export_pdf_in_child(report, path)) if fmt == "pdf" else (lambda: self._export(report, path, fmt))
         self.in_background(work, done, failed)
