@@ -4,6 +4,7 @@ run for real with Locust against the embedded staging server on loopback, over e
 from __future__ import annotations
 
 import csv
+import importlib.util
 import subprocess
 import sys
 
@@ -16,7 +17,10 @@ from certifier.staging.server import StagingServer
 from tests.conftest import run_cli
 
 pytestmark = pytest.mark.slow
-pytest.importorskip("locust", reason="the 'load' extra (Locust) is not installed")
+# Never import locust into the test process: it monkey-patches the interpreter with gevent, which
+# breaks subprocesses and threads of every later test. It runs only as its own process here.
+if importlib.util.find_spec("locust") is None:
+    pytest.skip("the 'load' extra (Locust) is not installed", allow_module_level=True)
 
 
 @pytest.fixture(scope="module")
