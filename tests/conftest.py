@@ -126,3 +126,22 @@ def private_user_dirs(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("CERTIFIER_CONFIG_DIR", str(base / "config"))
     monkeypatch.setenv("CERTIFIER_DATA_DIR", str(base / "data"))
     return base
+
+
+# Locust monkey-patches the interpreter with gevent when imported: threads and subprocesses of every
+# later test then misbehave. It must only ever run as its own process.
+GEVENT_PATCHERS = ("locust", "gevent")
+
+
+def pytest_collection_finish(session):
+    loaded = [name for name in GEVENT_PATCHERS if name in sys.modules]
+    if loaded:
+        raise pytest.UsageError(f"{', '.join(loaded)} was imported into the test process during collection; "
+                                "run it as a subprocess instead (it monkey-patches threads and subprocesses).")
+
+
+@pytest.fixture(autouse=True)
+def no_gevent_patching():
+    yield
+    loaded = [name for name in GEVENT_PATCHERS if name in sys.modules]
+    assert not loaded, f"this test imported {', '.join(loaded)} into the test process; run it as a subprocess"
