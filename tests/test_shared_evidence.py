@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-import pytest
-
 from certifier.policy.evidence_kinds import LAUNCH_MAP, REQUIREMENTS_BILL
 from certifier.policy.findings import Finding, Severity, Status
 from certifier.policy.probe_api import Need, Probe

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 
 from certifier.policy.probe_api import Need
 from certifier.run.presentation import contributions
-from certifier.policy.registry import desktop_check_probes, discover_probes
+from certifier.policy.registry import desktop_check_probes
 from certifier.records.compare import compare_reports, format_comparison
 from certifier.records.history import History
 
@@ -54,7 +54,7 @@ class DesktopAndHistoryTabs:
     def check_desktop(self) -> None:
         if self.is_running():
             return
-        probe_ids = desktop_check_probes(discover_probes()[0], with_course=bool(self.course_path))
+        probe_ids = desktop_check_probes(self.probes, with_course=bool(self.course_path))
         self.desktop_view.setHtml("<p>Checking this machine…</p>")
         self._start_thread(probe_ids, self.course_path, desktop=True)
 

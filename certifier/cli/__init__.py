@@ -47,9 +47,10 @@ def _terminate_as_interrupt(signum, frame) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    probe_commands = {c.name: c for cls in discover_probes()[0].values() for c in cls.commands
+    installed = discover_probes()[0]
+    probe_commands = {c.name: c for cls in installed.values() for c in cls.commands
                       if c.name not in COMMANDS}  # a probe cannot take over a core command
-    check_options = [(probe_id, option) for probe_id, cls in discover_probes()[0].items() for option in cls.check_options]
+    check_options = [(probe_id, option) for probe_id, cls in installed.items() for option in cls.check_options]
     args = build_parser(list(probe_commands.values()), check_options).parse_args(argv)
     if hasattr(signal, "SIGTERM") and threading.current_thread() is threading.main_thread():
         # A service manager's or a CI runner's stop: cancel like Ctrl-C, so temp folders are cleaned.

@@ -80,11 +80,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         raise CertifierError("Give a course package PATH, or --demo for the bundled sample course.")
     profile = load_profile(args.profile)
+    probes, broken = discover_probes()  # once: the options, the demo settings and the run use the same
     if args.demo:
-        apply_demo_settings(profile, discover_probes()[0])
-    apply_check_options(args, profile)
+        apply_demo_settings(profile, probes)
+    apply_check_options(args, profile, probes)
     progress = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
-    runner = Runner(on_event=progress.update if progress else None)
+    runner = Runner(probes, on_event=progress.update if progress else None, broken=broken)
     auth = (args.staging_user, os.environ.get(PASSWORD_VARIABLE, "")) if args.staging_user else None
     probe_ids = args.probe
     if args.machine:
@@ -131,9 +132,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return _finish(report, args, cancelled=record.cancelled)
 
 
-def apply_check_options(args: argparse.Namespace, profile) -> None:
+def apply_check_options(args: argparse.Namespace, profile, probes) -> None:
     """Options probes add to `check` (e.g. the capacity probe's --sites): each sets one profile key."""
-    for probe_id, cls in discover_probes()[0].items():
+    for probe_id, cls in probes.items():
         for option in cls.check_options:
             value = getattr(args, check_option_dest(probe_id, option), None)
             if value is None:
