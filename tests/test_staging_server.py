@@ -80,6 +80,12 @@ def test_lms_frame_and_runtime_log(site):
         assert "Lesson" in requests.get(server.url + "__lms__/").text
 
 
+def assert_link_time(elapsed: float, expected: float) -> None:
+    """The emulated link is never faster than its rate (the bucket banks at most one ~20 ms chunk);
+    a busy two-core CI machine may only make it slower, so the upper margin is wider."""
+    assert expected * 0.9 <= elapsed <= expected * 1.3, f"{elapsed:.3f} s for a link that needs {expected:.3f} s"
+
+
 @pytest.mark.parametrize("kbps, rtt_ms, size", [(1600, 150, 200_000), (5000, 28, 600_000)])
 def test_transfer_time_matches_the_emulated_link(site, kbps, rtt_ms, size):
     (site / "payload.bin").write_bytes(os.urandom(size))
@@ -89,7 +95,7 @@ def test_transfer_time_matches_the_emulated_link(site, kbps, rtt_ms, size):
         assert len(session.get(server.url + "payload.bin").content) == size
         elapsed = time.monotonic() - start
     expected = size * 8 / (kbps * 1000) + rtt_ms / 1000
-    assert elapsed == pytest.approx(expected, rel=0.10)
+    assert_link_time(elapsed, expected)
 
 
 def test_bandwidth_is_shared_by_all_connections(site):
@@ -103,7 +109,7 @@ def test_bandwidth_is_shared_by_all_connections(site):
         for t in threads:
             t.join(20)
         elapsed = time.monotonic() - start
-    assert elapsed == pytest.approx(300_000 * 8 / 2_000_000, rel=0.10)  # both through one 2 Mbps link
+    assert_link_time(elapsed, 300_000 * 8 / 2_000_000)  # both through one 2 Mbps link
 
 
 def test_stop_ends_a_throttled_transfer_quickly(site):
