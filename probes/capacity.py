@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
-from certifier.planning.capacity import Site, describe_fix, load_sites, plan_rollout, resolve_sites_file
+from certifier.planning.capacity import Site, describe_fix, load_sites, plan_rollout, resolve_sites_file, site_links
 from certifier.policy.findings import Evidence, Finding, Severity, Status
 from certifier.policy import evidence_kinds as kinds
 from certifier.policy.presentation import Bar, BarChart, CheckOption, SummaryRow, Table
@@ -30,9 +30,10 @@ def learner_demand_kbps(media: Mapping[str, Any] | None, pages: list[Mapping[str
         kbps, files = float(media["kbps"]), ", ".join(media["files"])
         together = f", played together on {media['page']}" if media.get("page") and len(media["files"]) > 1 else ""
         average = f" (on average {media['avg_kbps']:,.0f} kbps)" if media.get("avg_kbps") else ""
+        window = f" over {media['window_s']:g} s, what a player fetches at once," if media.get("window_s") else ""
         return kbps, f"media peak of {files}", (
-            f"{kbps:,.0f} kbps per learner: the peak bitrate of {files}{together}{average}. The plan uses the peak: "
-            "a player needs it to play without stalling, and on a shared link learners' peaks meet.")
+            f"{kbps:,.0f} kbps per learner: the peak bitrate of {files}{together}{window}{average}. The plan uses "
+            "the peak: a player needs it to play without stalling, and on a shared link learners' peaks meet.")
     if page_kbps:
         return round(page_kbps, 1), "heaviest page over the load-time budget", (
             f"{page_kbps:,.0f} kbps per learner: the heaviest page ({page_bytes / 1000:,.0f} KB without media) "
@@ -64,6 +65,7 @@ class CapacityProbe(Probe):
     description = "Learners online at once per site, staggered waves, and whether each site finishes by its deadline."
     needs = frozenset()
     uses = (kinds.LEARNER_DEMAND, kinds.PAGE_LOADS)
+    publishes = (kinds.SITE_LINKS,)
     # The page-load budget is [pageload] max_load_time_s: one limit, one source.
     reads_sections = ("pageload",)
     limits = {
@@ -92,7 +94,8 @@ class CapacityProbe(Probe):
         evidence = {"sites": [{**asdict(s), "deadline": s.deadline.isoformat()} for s in sites],
                     "demand_kbps": demand, "demand_source": source, "start": start}
         plan = plan_from(evidence, limits)
-        evidence["outputs"] = {**plan.to_dict(), "demand": {"kbps": demand, "source": source, "explained": explained}}
+        evidence["outputs"] = {**plan.to_dict(), "demand": {"kbps": demand, "source": source, "explained": explained},
+                               "site_links": site_links(sites, demand)}
         return evidence
 
     def evaluate(self, evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Finding]:

@@ -32,6 +32,8 @@ class MediaProbe(Probe):
     description = "Codecs, resolution, average and peak bitrate per file, and the bandwidth one learner needs."
     uses = (kinds.PAGE_REFERENCES,)
     publishes = (kinds.MEDIA_FILES, kinds.LEARNER_DEMAND)
+    # One learner's demand is the peak over what the learners' player fetches at once: [load] stream_chunk_s.
+    reads_sections = ("load",)
     limits = {
         "max_video_kbps": LimitSpec("number", "Highest average video bitrate.", "kbps"),
         "max_video_peak_kbps": LimitSpec("number", "Highest video bitrate over any peak window.", "kbps"),
@@ -67,7 +69,7 @@ class MediaProbe(Probe):
         pages = pages_with_media(ctx.shared(kinds.PAGE_REFERENCES) or [], {f["path"] for f in files})
         evidence = {"files": files, "pages": pages, "window_s": limits["peak_window_s"]}
         evidence["outputs"] = {
-            "learner_demand": learner_demand(files, pages),
+            "learner_demand": learner_demand(files, pages, ctx.profile.section("load").get("stream_chunk_s")),
             "bitrates": [bitrate_summary(f) for f in files if "error" not in f],
         }
         return evidence
@@ -81,7 +83,8 @@ class MediaProbe(Probe):
                                        f"named as media but its content is {record.media_type}"}}
         on_disk = ctx.package.source / record.path if not ctx.package.is_zip else ctx.workdir.extract(ctx.package, record.path)
         try:
-            facts.update(inspect_media(on_disk, limits["peak_window_s"], limits["max_seconds_per_file"], ctx.checkpoint))
+            facts.update(inspect_media(on_disk, limits["peak_window_s"], limits["max_seconds_per_file"], ctx.checkpoint,
+                                       ctx.profile.section("load").get("stream_chunk_s")))
             facts["container"] = container_label(facts["format"], record.path, record.media_type)
         except MediaTimeout as exc:
             facts["error"] = {"kind": "timeout", "message": str(exc)}
@@ -159,10 +162,13 @@ def pages_with_media(references: list[Mapping[str, Any]], media: set[str]) -> di
     return {page: sorted(files) for page, files in sorted(pages.items())}
 
 
-def learner_demand(files: list[dict[str, Any]], pages: Mapping[str, list[str]]) -> dict[str, Any]:
+def learner_demand(files: list[dict[str, Any]], pages: Mapping[str, list[str]],
+                   buffer_s: float | None = None) -> dict[str, Any]:
     """The most bandwidth one learner pulls at once: the heaviest file's peak, or the peaks of
-    media on one page added together when a page holds several (they may play together)."""
-    peaks = {f["path"]: f["peak_kbps"] for f in files if f.get("peak_kbps")}
+    media on one page added together when a page holds several (they may play together). The peak
+    is taken over what a player fetches at once (``buffered_peak_kbps``): its buffer smooths shorter
+    bursts, so a one-second peak would overstate what the link must carry."""
+    peaks = {f["path"]: f.get("buffered_peak_kbps") or f["peak_kbps"] for f in files if f.get("peak_kbps")}
     best = {"kbps": 0.0, "files": [], "page": None}
     for path, kbps in peaks.items():
         if kbps > best["kbps"]:
@@ -173,4 +179,6 @@ def learner_demand(files: list[dict[str, Any]], pages: Mapping[str, list[str]]) 
             best = {"kbps": round(together, 1), "files": [m for m in media if m in peaks], "page": page}
     averages = {f["path"]: f.get("avg_kbps") or 0 for f in files}
     best["avg_kbps"] = round(sum(averages.get(m, 0) for m in best["files"]), 1)  # for the explanation beside the plan
+    if buffer_s and any(f.get("buffered_peak_kbps") for f in files):
+        best["window_s"] = buffer_s
     return best

@@ -106,8 +106,11 @@ def _stream_facts(stream) -> dict[str, Any]:
 
 
 def inspect_media(path: Path, window_s: float, budget_s: float,
-                  checkpoint: Callable[[], None] | None = None) -> dict[str, Any]:
-    """Container, streams, average and peak bitrate per stream, keyframe interval, fast start."""
+                  checkpoint: Callable[[], None] | None = None, buffer_s: float | None = None) -> dict[str, Any]:
+    """Container, streams, average and peak bitrate per stream, keyframe interval, fast start; with
+    ``buffer_s``, also the peak over windows that long: what a player that fetches that much media
+    at a time needs from the link (HLS declares a stream's BANDWIDTH the same way, as its peak
+    segment bitrate)."""
     import av  # imported here: the probe module stays importable where PyAV is missing
 
     started = time.monotonic()
@@ -180,6 +183,8 @@ def inspect_media(path: Path, window_s: float, budget_s: float,
     effective = clocks[0] if clocks else (min(d for d in (duration, span) if d) if (duration or span) else None)
     window = min(window_s, effective or window_s)
     peak, at = peak_window(all_samples, window) if all_samples else (0.0, 0.0)
+    buffered = min(buffer_s, effective or buffer_s) if buffer_s else None
+    buffered_peak = peak_window(all_samples, buffered)[0] * 8 / buffered / 1000 if buffered and all_samples else None
     return {
         "format": format_name,
         "duration_s": round(duration, 3) if duration else None,
@@ -189,6 +194,7 @@ def inspect_media(path: Path, window_s: float, budget_s: float,
         "span_s": round(span, 3) if span else None,
         "peak_kbps": round(peak * 8 / window / 1000, 1) if all_samples else None,
         "peak_at_s": max(0.0, round(at, 3)),  # timestamps may start below zero (edit lists)
+        "buffered_peak_kbps": round(buffered_peak, 1) if buffered_peak is not None else None,
         "fast_start": fast_start(path) if format_name.startswith("mov") else None,
         "inspect_s": round(time.monotonic() - started, 4),
     }

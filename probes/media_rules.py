@@ -272,7 +272,9 @@ def learner_demand(evidence: Mapping[str, Any]) -> Finding:
         return LEARNER_DEMAND.finding(Status.PASS, "No media: the demand is page loads only.", measured=0, unit="kbps")
     return LEARNER_DEMAND.finding(
         Status.PASS, f"A learner pulls up to {quantity(demand['kbps'], 'kbps')} at once ({', '.join(demand['files'])}"
-        + (f" on {demand['page']}" if demand.get("page") else "") + ").",
+        + (f" on {demand['page']}" if demand.get("page") else "")
+        + (f"; the peak over {demand['window_s']:g} s, what the player fetches at once" if demand.get("window_s") else "")
+        + ").",
         measured=demand["kbps"], unit="kbps", evidence=(Evidence(path=demand.get("page") or demand["files"][0]),))
 
 

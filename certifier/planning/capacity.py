@@ -97,6 +97,19 @@ def capacity_of(site: Site, demand_kbps: float) -> int:
     return int(site.link_mbps * 1000 * site.training_share // demand_kbps)
 
 
+def site_links(sites: list[Site], demand_kbps: float) -> list[dict[str, Any]]:
+    """The sites grouped by the bandwidth training may use on their link (link × share), narrowest
+    first: one emulated link per group is enough to check the model by measurement."""
+    groups: dict[float, dict[str, Any]] = {}
+    for site in sites:
+        training_kbps = round(site.link_mbps * 1000 * site.training_share, 3)
+        group = groups.setdefault(training_kbps, {"training_kbps": training_kbps, "link_mbps": site.link_mbps,
+                                                  "training_share": site.training_share,
+                                                  "model_learners": capacity_of(site, demand_kbps), "sites": []})
+        group["sites"].append(site.name)
+    return [groups[k] for k in sorted(groups)]
+
+
 def wave_days(site: Site, online_share: float) -> int:
     minutes_a_day = online_share * site.hours_per_day * 60
     return max(1, math.ceil(site.learning_minutes / minutes_a_day)) if minutes_a_day > 0 else 0

@@ -12,12 +12,14 @@ behaviour at the real number of learners in Locust's distributed mode (one maste
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import pprint
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from certifier.package.media_types import guess_by_name, is_audio_or_video
+from certifier.planning.player import play_clip
 
 MEDIA_RANGE = "bytes=0-262143"  # the first 256 KB: a player's start, for media the probe did not measure
 
@@ -94,7 +96,6 @@ CHUNK_S = {chunk_s!r}
 STARTUP_S = {startup_s!r}
 MAX_P95_MS = {max_p95_ms!r}
 MAX_FAIL_RATIO = {max_fail_ratio!r}
-MIN_CHUNK_BYTES = 16 * 1024
 CHUNK_SUFFIX = " (chunk)"
 LESSONS = {lessons}
 
@@ -120,32 +121,11 @@ class Learner(HttpUser):
                 response.failure(f"HTTP {{response.status_code}}")
 
     def stream(self, clip):
-        """Play the clip: fetch CHUNK_S of media at a time, each before its play time; watch to the end."""
-        path, size = clip["path"], clip["bytes"]
-        bytes_per_s = max(clip["kbps"] * 125, 1.0)
-        chunk = max(MIN_CHUNK_BYTES, int(bytes_per_s * CHUNK_S))
-        started, playing_since, offset, received = time.monotonic(), None, 0, 0
-        while offset < size:
-            end = min(offset + chunk, size) - 1
-            plays_at = offset / bytes_per_s  # seconds into the clip where this chunk's media starts
-            if playing_since is not None:  # a player asks for the next chunk a buffer ahead, not sooner
-                wait = playing_since + plays_at - STARTUP_S - time.monotonic()
-                if wait > 0:
-                    time.sleep(wait)
-                deadline = playing_since + plays_at
-            else:  # buffering: the link must deliver at least as fast as the media plays
-                deadline = time.monotonic() + (end + 1 - offset) / bytes_per_s + 1.0
-            got = self.fetch_chunk(path, offset, end, deadline)
-            if got is None:
-                return  # the player stalled past the chunk's play time: the learner gives up on the clip
-            received += got
-            if playing_since is None and end + 1 >= min(size, bytes_per_s * STARTUP_S):
-                playing_since = time.monotonic()  # enough buffered: playback starts
-            offset = end + 1
-        if playing_since is not None:  # the learner watches the clip to its end
-            time.sleep(max(0.0, playing_since + clip["duration_s"] - time.monotonic()))
-        events.request.fire(request_type="STREAM", name=path, response_time=(time.monotonic() - started) * 1000,
-                            response_length=received, exception=None, context={{}})
+        """Play the clip as a player does (play_clip below); a stall is reported by fetch_chunk."""
+        played = play_clip(clip, CHUNK_S, STARTUP_S, self.fetch_chunk)
+        if not played["stalled"]:
+            events.request.fire(request_type="STREAM", name=clip["path"], response_time=played["seconds"] * 1000,
+                                response_length=played["received"], exception=None, context={{}})
 
     def fetch_chunk(self, path, offset, end, deadline):
         """One Range request read as it arrives; a chunk not whole by ``deadline`` is a stall."""
@@ -195,7 +175,9 @@ def judge(environment, **_):
         over.append(f"failures and stalls {{fail_ratio:.1%}} > {{MAX_FAIL_RATIO:.1%}}")
     print("BUDGET " + ("FAILED: " + "; ".join(over) if over else "MET"), flush=True)
     environment.process_exit_code = 1 if over else 0
-'''
+
+
+{player_source}'''
 
 
 def render_locustfile(title: str, version: str, sequence_by_lesson: list[dict[str, Any]], think_min: float,
@@ -207,4 +189,5 @@ def render_locustfile(title: str, version: str, sequence_by_lesson: list[dict[st
                            think_min=think_min, think_max=think_max, lessons=lessons, filename=filename,
                            chunk_s=budget.chunk_s, startup_s=budget.startup_s, max_p95_ms=budget.max_p95_ms,
                            max_fail_ratio=budget.max_fail_ratio, max_fail_pct=budget.max_fail_ratio * 100,
-                           users=users, site_line=site_line)
+                           users=users, site_line=site_line,
+                           player_source=inspect.getsource(play_clip))

@@ -69,6 +69,15 @@ class _LearnerDemandBase(TypedDict):
 
 class LearnerDemand(_LearnerDemandBase, total=False):
     avg_kbps: float  # the same files' average, for comparison
+    window_s: float  # the peak is over windows this long (what a player fetches at once)
+
+
+class SiteLink(TypedDict):
+    training_kbps: float  # what training may use of the link: link × share
+    link_mbps: float
+    training_share: float
+    model_learners: int  # the capacity model's learners at once on this link
+    sites: list[str]
 
 
 class PageRequest(TypedDict, total=False):
@@ -121,6 +130,9 @@ LEARNER_DEMAND = SharedEvidence(
 PAGE_LOADS = SharedEvidence(
     "page-loads", ("pages",), list[PageLoad],
     "Each launch page as loaded from the staging server, request by request.")
+SITE_LINKS = SharedEvidence(
+    "site-links", ("outputs", "site_links"), list[SiteLink],
+    "The sites file's links as training may use them, with the capacity model's learners at once.")
 REQUIREMENTS_BILL = SharedEvidence(
     "requirements-bill", ("outputs", "requirements"), RequirementsBill,
     "What a desktop needs for the course: plug-ins, browser features, hosts, screen, codecs.")
