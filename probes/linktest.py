@@ -149,13 +149,13 @@ class LinkTestProbe(Probe):
     @classmethod
     def tables(cls, report: Mapping[str, Any]) -> list[Table]:
         """Model and measured learners at once, per measured site link."""
-        rows = tuple((f"{o['training_kbps']:,.0f}", f"{o['link_mbps']:g} Mbps × {o['training_share']:.0%}",
+        rows = tuple((f"{o['training_kbps']:,.0f} kbps ({o['link_mbps']:g} Mbps × {o['training_share']:.0%})",
                       f"{len(o['sites']):,}", f"{o['model']:,}", f"{o['measured']:,}",
                       f"{o['ratio']:.2f}" if o["ratio"] is not None else "—", o["trials_text"])
                      for o in cls.outputs_in(report).get("links") or [])
         return [Table("linktest-links", "Capacity model vs measurement on emulated site links",
-                      ("Training kbps", "Link", "Sites", "Model (at once)", "Measured (at once)",
-                       "Measured ÷ model", "Trials: learners (stalls / chunks)"), rows, wrap_column=6)] if rows else []
+                      ("Link for training", "Sites", "Model", "Measured", "Ratio",
+                       "Trials: learners (stalls / chunks)"), rows, wrap_column=5)] if rows else []
 
     @classmethod
     def summary_rows(cls, report: Mapping[str, Any]) -> list[SummaryRow]:

@@ -110,6 +110,12 @@ def test_html_and_pdf_carry_every_site_of_the_bundled_example(tmp_path):
         text = text.replace(ligature, letters)
     assert "Rollout plan per site" in text and all(name in text for name in names)
     assert f"waves from {today}" in text and "Last day" in text and "At once" in text
+    # The model checked by measurement on an emulated site link, in both renderings, with its ratio.
+    measured = page.split("Capacity — measured</th><td>")[1].split("</td>")[0]
+    model, found = (int(measured.split(word)[1].split()[0].rstrip(",")) for word in ("model ", "measured "))
+    assert "4,000 kbps (20 Mbps × 20%, 30 sites)" in measured and model == 12 and found >= 1
+    assert "Capacity model vs measurement on emulated site links" in page and "Trials: learners" in text
+    assert "Capacity model vs measurement" in text
 
 
 def test_the_profile_appendix_lists_changed_keys_not_raw_json(tmp_path, sample_course):

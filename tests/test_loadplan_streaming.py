@@ -3,6 +3,7 @@ run for real with Locust against the embedded staging server on loopback, over e
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import importlib.util
 import subprocess
@@ -11,9 +12,6 @@ import sys
 import pytest
 
 from certifier.host.resources_path import sample_course_path
-from certifier.policy.registry import load_profile
-from certifier.staging.network import network_profiles
-from certifier.staging.server import StagingServer
 from tests.conftest import run_cli
 
 pytestmark = pytest.mark.slow
@@ -32,12 +30,27 @@ def plan(tmp_path_factory):
     return out
 
 
+@contextlib.contextmanager
+def certifier_serve(network: str, seconds: int):
+    """`certifier serve --network NAME` as IT would start it, on loopback; its first line gives the URL."""
+    server = subprocess.Popen([sys.executable, "-m", "certifier.cli", "serve", "--network", network,
+                               "--seconds", str(seconds)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = server.stdout.readline()
+        assert first.startswith("Serving ") and " at http://127.0.0.1:" in first, first + server.stderr.read()
+        yield first.split(" at ")[1].split()[0]
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        server.stdout.close()
+        server.stderr.close()
+
+
 def run_locust(plan, network: str, users: int, seconds: int, tmp_path):
-    presets = network_profiles(load_profile("default").values)
-    with StagingServer(sample_course_path(), presets[network]) as server:
+    with certifier_serve(network, seconds + 90) as url:
         prefix = tmp_path / network
         done = subprocess.run([sys.executable, "-m", "locust", "-f", str(plan), "--headless", "-u", str(users),
-                               "-r", str(users), "-t", f"{seconds}s", "--host", server.url, "--csv", str(prefix),
+                               "-r", str(users), "-t", f"{seconds}s", "--host", url, "--csv", str(prefix),
                                "--stop-timeout", "1"],
                               capture_output=True, text=True, timeout=seconds + 60)
     with open(f"{prefix}_stats.csv", newline="") as stats:
@@ -78,12 +91,11 @@ def test_the_plan_runs_unchanged_as_a_master_and_a_worker(plan, tmp_path):
     """Locust's distributed mode on loopback: the worker's learners and stalls reach the master, whose
     budget decides the exit code."""
     port = free_port()
-    presets = network_profiles(load_profile("default").values)
-    with StagingServer(sample_course_path(), presets["lan"]) as server:
+    with certifier_serve("lan", 180) as url:
         master = subprocess.Popen([sys.executable, "-m", "locust", "-f", str(plan), "--master", "--headless",
                                    "-u", "2", "-r", "2", "-t", "16s", "--expect-workers", "1",
                                    "--expect-workers-max-wait", "30", "--master-bind-host", "127.0.0.1",
-                                   "--master-bind-port", str(port), "--host", server.url,
+                                   "--master-bind-port", str(port), "--host", url,
                                    "--csv", str(tmp_path / "dist"), "--stop-timeout", "1"],
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         worker = subprocess.Popen([sys.executable, "-m", "locust", "-f", str(plan), "--worker",

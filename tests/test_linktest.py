@@ -1,0 +1,179 @@
+"""The capacity model checked by measurement: the shared player, the search, the rules, and a real
+trial of streaming learners over an emulated link on loopback."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+
+from certifier.planning.capacity import Site, capacity_of, site_links
+from certifier.planning.player import play_clip
+from certifier.policy.findings import Severity
+from certifier.staging.network import NetworkProfile
+from certifier.staging.server import StagingServer
+from probes.linktest import LinkTestProbe, choose_links, disagreement
+from probes.linktest_trials import Trial, highest_sustained, search, sustained, time_scaled
+from tests.factories import encode_video
+
+BUDGET = 0.01
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += max(0.0, seconds)
+
+
+def test_the_player_paces_chunks_a_buffer_ahead_and_watches_to_the_end():
+    clock, asked = FakeClock(), []
+
+    def fetch(path, first, last, deadline):
+        asked.append((round(clock.now, 3), first, last, round(deadline, 3)))
+        clock.now += 0.5  # each chunk takes half a second to arrive
+        return last + 1 - first
+
+    clip = {"path": "v.mp4", "bytes": 1_000_000, "kbps": 800, "duration_s": 10.0}  # 100,000 bytes a second
+    played = play_clip(clip, 4, 2, fetch, clock=clock, sleep=clock.sleep)
+    assert not played["stalled"] and played["received"] == 1_000_000 and played["chunks"] == 3
+    # Start-up: asked at once, due as fast as it plays plus a second; then each chunk 2 s before its play time.
+    assert asked[0] == (0.0, 0, 399_999, 5.0)
+    assert asked[1] == (2.5, 400_000, 799_999, 4.5)  # playing since 0.5 s; plays at 4 s → asked at 2.5 s
+    assert asked[2] == (6.5, 800_000, 999_999, 8.5)
+    assert played["seconds"] == pytest.approx(10.5)  # watched to the end
+
+
+def test_a_late_chunk_is_a_stall_and_the_learner_gives_up_on_the_clip():
+    clock = FakeClock()
+    answers = iter([400_000, None])
+    played = play_clip({"path": "v.mp4", "bytes": 1_000_000, "kbps": 800, "duration_s": 10.0}, 4, 2,
+                       lambda *_: next(answers), clock=clock, sleep=clock.sleep)
+    assert played["stalled"] and played["chunks"] == 2 and played["received"] == 400_000
+
+
+def trial(learners: int, stalls: int, chunks: int = 100) -> dict:
+    return {"learners": learners, "stalls": stalls, "chunks": chunks, "errors": 0, "requests": 0}
+
+
+def test_highest_sustained_ignores_a_lucky_pass_above_a_failure():
+    trials = [trial(10, 0), trial(12, 5), trial(13, 0)]
+    assert [sustained(t, BUDGET) for t in trials] == [True, False, True]
+    assert highest_sustained(trials, BUDGET) == 10
+    assert highest_sustained([trial(3, 9)], BUDGET) == 0
+
+
+@pytest.mark.parametrize("model, carries", [(12, 14), (12, 12), (20, 13), (5, 1), (30, 45)])
+def test_the_search_finds_what_the_link_carries_within_a_step(model, carries):
+    tried = []
+
+    def run(learners):
+        tried.append(learners)
+        return trial(learners, 0 if learners <= carries else 3)
+
+    trials, stopped = search(model, 60, BUDGET, run, lambda: 1000, 1)
+    found = highest_sustained(trials, BUDGET)
+    step = max(1, round(model * 0.1))
+    ceiling = max(model + 2 * step, round(model * 1.5))
+    if carries >= ceiling:
+        assert found == ceiling and "still streamed without stalls" in stopped
+    else:
+        assert carries - step < found <= carries
+    assert tried[0] == model and len(tried) <= 8
+
+
+def test_the_search_stops_at_its_time_bound():
+    left = iter([100, 100, 0.5])
+    trials, stopped = search(10, 60, BUDGET, lambda n: trial(n, 0), lambda: next(left), 1)
+    assert len(trials) == 2 and stopped == "the time bound was reached"
+
+
+def test_time_scaling_keeps_every_byte_and_the_demand_to_link_ratio():
+    clips = [{"path": "v.mp4", "bytes": 240_000, "kbps": 320.0, "duration_s": 6.0}]
+    load = {"stream_chunk_s": 4, "stream_startup_s": 2, "think_time_s": 0.2}
+    faster, player = time_scaled(clips, load, 8)
+    assert faster[0]["bytes"] == 240_000 and faster[0]["kbps"] == 2560 and faster[0]["duration_s"] == 0.75
+    # A chunk holds the same bytes at either speed.
+    assert faster[0]["kbps"] * player["chunk_s"] == clips[0]["kbps"] * load["stream_chunk_s"]
+    assert player == {"chunk_s": 0.5, "startup_s": 0.25, "think_s": 0.025, "grace_s": 0.125}
+
+
+def test_site_links_group_sites_by_training_bandwidth_narrowest_first():
+    def site(name, mbps, share):
+        return Site(name, 100, mbps, share, 8, 45, dt.date(2027, 1, 1))
+
+    links = site_links([site("A", 20, 0.2), site("B", 6, 0.2), site("C", 20, 0.2), site("D", 10, 0.4)], 323)
+    assert [(link["training_kbps"], link["sites"], link["model_learners"]) for link in links] == [
+        (1200, ["B"], 3), (4000, ["A", "C", "D"], 12)]
+
+
+def test_links_too_small_or_too_large_to_measure_are_named():
+    links = [{"training_kbps": k, "model_learners": m} for k, m in ((1200, 3), (4000, 12), (20000, 61))]
+    limits = {"min_model_learners": 5, "max_learners": 60, "max_site_links": 2}
+    chosen, left = choose_links(links, limits)
+    assert [l["model_learners"] for l in chosen] == [12]
+    assert left.startswith("2 site links not measured")
+
+
+@pytest.mark.parametrize("measured, model, verdict", [(14, 12, ""), (15, 12, "conservative"), (9, 12, "optimistic"),
+                                                     (4, 3, ""), (2, 3, ""), (1, 3, "optimistic")])
+def test_disagreement_beyond_the_tolerance_and_one_learner(measured, model, verdict):
+    assert disagreement(measured, model, 0.2) == verdict
+
+
+def evidence(trials: list[dict], model: int) -> dict:
+    link = {"training_kbps": 4000.0, "link_mbps": 20.0, "training_share": 0.2, "model_learners": model,
+            "sites": ["Branch 01", "Branch 02"], "trials": trials, "stopped": "", "time_scale": 8}
+    return {"links": [link], "passed_over": "", "stall_budget": BUDGET, "clips": ["media/welcome.mp4"]}
+
+
+LIMITS = {"model_tolerance": 0.2}
+
+
+def test_an_optimistic_model_is_a_major_finding_that_names_the_link():
+    findings = {f.rule_id: f for f in LinkTestProbe().evaluate(evidence([trial(20, 9), trial(14, 0), trial(16, 4)],
+                                                                         20), LIMITS)}
+    optimistic = findings["linktest.model-optimistic"]
+    assert optimistic.status.value == "fail" and optimistic.severity == Severity.MAJOR
+    assert "model 20, measured 14 learners at once (×0.70)" in optimistic.message
+    assert findings["linktest.model-conservative"].status.value == "pass"
+
+
+def test_a_cautious_model_is_information_only():
+    findings = {f.rule_id: f for f in LinkTestProbe().evaluate(evidence([trial(10, 0), trial(15, 0), trial(16, 3)],
+                                                                         10), LIMITS)}
+    cautious = findings["linktest.model-conservative"]
+    assert cautious.status.value == "fail" and cautious.severity == Severity.INFO
+    assert findings["linktest.model-optimistic"].status.value == "pass"
+    assert findings["linktest.measured"].measured == 15
+
+
+@pytest.fixture(scope="module")
+def clip_site(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("clip")
+    encode_video(folder / "v.mp4", seconds=4, width=320, height=180, bitrate_kbps=400, audio_kbps=0)
+    return folder
+
+
+def test_a_real_trial_over_an_emulated_link_stalls_only_past_its_capacity(clip_site):
+    """The physics the probe relies on: learners that fit the link stream without stalls; twice as many stall."""
+    from probes.media_inspect import inspect_media
+
+    facts = inspect_media(clip_site / "v.mp4", 1.0, 30, buffer_s=4)
+    clip = {"path": "v.mp4", "bytes": (clip_site / "v.mp4").stat().st_size, "kbps": facts["avg_kbps"],
+            "duration_s": facts["duration_s"]}
+    load = {"stream_chunk_s": 4, "stream_startup_s": 2, "think_time_s": 0.2}
+    faster, player = time_scaled([clip], load, 8)
+    model = capacity_of(Site("s", 1, 3.0, 1.0, 8, 45, dt.date(2027, 1, 1)),
+                        facts["buffered_peak_kbps"])  # a 3 Mbps link at this clip's buffered peak
+    assert 5 <= model <= 9
+    with StagingServer(clip_site, NetworkProfile("site", 3000 * 8, 3000 * 8, 5)) as server:
+        fits = Trial(server.url, faster, player, 5, threading.Event()).run(model)
+        twice = Trial(server.url, faster, player, 5, threading.Event()).run(model * 2)
+    assert fits["chunks"] >= model * 3 and sustained(fits, BUDGET), fits
+    assert not sustained(twice, BUDGET) and twice["stalls"] > 0, twice
