@@ -6,8 +6,8 @@ with the Locust plan's player: the model's claim "this link carries N learners w
 tested. The
 search finds the most learners the link carries without stalls, reported beside the model's
 figure with their ratio; a disagreement beyond the tolerance is a finding that says which is off.
-It belongs to the load family; it runs by default because it runs only when a sites file is
-given, and its time is bounded by the profile.
+It belongs to the load family. Its trials take seconds, so it runs when asked (``--also linktest``,
+the app's probe list) and in the demo; its time is bounded by the profile.
 """
 
 from __future__ import annotations
@@ -79,6 +79,8 @@ class LinkTestProbe(Probe):
         "max_emulated_mbps": LimitSpec("number", "Fastest scaled link this machine's embedded server paces.", "Mbps"),
         "model_tolerance": LimitSpec("number", "Largest share by which model and measurement may differ."),
     }
+    default_enabled = False  # seconds of trials: asked for, or shown in the demo
+    in_demo = True
     rules = declared_in(sys.modules[__name__])
 
     def gather(self, ctx: ProbeContext) -> dict[str, Any]:

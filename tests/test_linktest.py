@@ -177,3 +177,23 @@ def test_a_real_trial_over_an_emulated_link_stalls_only_past_its_capacity(clip_s
         twice = Trial(server.url, faster, player, 5, threading.Event()).run(model * 2)
     assert fits["chunks"] >= model * 3 and sustained(fits, BUDGET), fits
     assert not sustained(twice, BUDGET) and twice["stalls"] > 0, twice
+
+
+def test_linktest_runs_when_asked_or_in_the_demo_not_by_default():
+    import argparse
+
+    from certifier.cli.commands import chosen_probes
+    from certifier.policy.registry import discover_probes
+
+    probes = discover_probes()[0]
+
+    def chosen(**given):
+        args = argparse.Namespace(**{"probe": None, "also": None, "machine": False, "demo": False, **given})
+        return chosen_probes(args, probes)
+
+    assert chosen() is None  # the runner's defaults, which leave linktest out
+    assert not probes["linktest"].default_enabled
+    assert "linktest" in chosen(demo=True) and "capacity" in chosen(demo=True) and "load" not in chosen(demo=True)
+    also = chosen(also=["linktest"])
+    assert "linktest" in also and "pageload" in also
+    assert chosen(probe=["capacity"], demo=True) == ["capacity"]

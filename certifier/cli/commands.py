@@ -87,11 +87,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     progress = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
     runner = Runner(probes, on_event=progress.update if progress else None, broken=broken)
     auth = (args.staging_user, os.environ.get(PASSWORD_VARIABLE, "")) if args.staging_user else None
-    probe_ids = args.probe
-    if args.machine:
-        defaults = [p for p, cls in runner.probes.items() if cls.default_enabled]
-        machine = [p for p in desktop_check_probes(runner.probes, with_course=False) if p not in (probe_ids or defaults)]
-        probe_ids = (probe_ids or defaults) + machine
+    probe_ids = chosen_probes(args, runner.probes)
     record = _run_interruptibly(runner, path, profile, probe_ids, args.staging, auth)
     if progress:
         progress.finish()
@@ -104,6 +100,20 @@ def cmd_check(args: argparse.Namespace) -> int:
         with History() as history:
             history.store(report)
     return _finish(report, args, cancelled=record.cancelled)
+
+
+def chosen_probes(args: argparse.Namespace, probes) -> list[str] | None:
+    """--probe names the only probes; otherwise the defaults, the demo's extras with --demo, --also
+    and the machine probes with --machine. None: the runner's defaults."""
+    if args.probe:
+        chosen = list(args.probe)
+    else:
+        chosen = [p for p, cls in probes.items() if cls.default_enabled or (args.demo and cls.in_demo)]
+    chosen += [p for p in args.also or [] if p not in chosen]
+    if args.machine:
+        chosen += [p for p in desktop_check_probes(probes, with_course=False) if p not in chosen]
+    demo_extras = args.demo and any(probes[p].in_demo and not probes[p].default_enabled for p in probes)
+    return chosen if (args.probe or args.also or args.machine or demo_extras) else None
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:

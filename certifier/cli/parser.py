@@ -39,6 +39,8 @@ def build_parser(probe_commands: Sequence[Command] = (),
     check.add_argument("--staging-user", metavar="NAME", help=f"User for the staging server; the password is read "
                        f"from the {PASSWORD_VARIABLE} environment variable, never from the command line.")
     check.add_argument("--probe", action="append", metavar="ID", help="Run only this probe (repeatable).")
+    check.add_argument("--also", action="append", metavar="ID", help="Run this probe besides the default ones "
+                       "(repeatable), e.g. --also linktest with --sites.")
     add_output_options(check)
     check.add_argument("--evidence", metavar="FILE", help="Save the gathered evidence for 'certifier evaluate'.")
     check.add_argument("--no-history", action="store_true", help="Do not record this run in the run history.")

@@ -56,6 +56,9 @@ class Probe:
     reads_sections: ClassVar[tuple[str, ...]] = ()
     # Run when no probe is named (False for probes a user asks for explicitly).
     default_enabled: ClassVar[bool] = True
+    # Also run by `check --demo` when it is not enabled by default (e.g. seconds of measurement that
+    # every check would not want, but a first look should show).
+    in_demo: ClassVar[bool] = False
     # Every rule this probe can emit: id → its declaration (certifier.policy.rules.Rule: titles, severity,
     # remediation, IT risk), generated with rules.declared_in; a third-party probe may give titles only.
     rules: ClassVar[Mapping[str, Rule | str]] = {}
