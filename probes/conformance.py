@@ -39,6 +39,13 @@ HTML_START_PAGES = ("index.html", "index.htm", "default.html", "default.htm", "s
                     "index_lms.html", "launch.html")
 
 
+def scan_text(path: str, content: bytes) -> dict[str, list[dict[str, Any]]]:
+    """What one page, script, stylesheet or configuration file refers to, and the credentials in it."""
+    text = decode_text(content)
+    references = [r.to_dict() for r in references_in(path, text)] if path.lower().endswith(SCANNED_SUFFIXES) else []
+    return {"references": references, "credentials": find_credentials(path, text)}
+
+
 class ConformanceProbe(Probe):
     id = "conformance"
     title = "Package conformance"
@@ -99,10 +106,9 @@ class ConformanceProbe(Probe):
             if files[path] > max_bytes:
                 unscanned.append(path)
                 continue
-            text = decode_text(package.read_bytes(path))
-            if index < len(scanned):
-                references.extend(r.to_dict() for r in references_in(path, text))
-            credentials.extend(find_credentials(path, text))
+            found = scan_text(path, package.read_bytes(path))  # kept from the read pass: not inflated again
+            references.extend(found["references"])
+            credentials.extend(found["credentials"])
             if index % 50 == 0:
                 ctx.progress(0.1 + 0.8 * index / max(len(scanned) + len(configs), 1), path)
         evidence["references"] = references

@@ -61,7 +61,7 @@ class LinkTestProbe(Probe):
     title = "Capacity measured on emulated site links"
     description = ("Learners streaming the course over a site's emulated link until it stalls: measured "
                    "learners at once beside the capacity model's figure.")
-    needs = frozenset({Need.PACKAGE})
+    needs = frozenset({Need.PACKAGE, Need.UNPACKED})
     uses = (kinds.LEARNER_DEMAND, kinds.MEDIA_FILES, kinds.SITE_LINKS)
     # Learners behave as in the load plan: its think time, chunk, start-up buffer and failure budget.
     reads_sections = ("load",)

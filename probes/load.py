@@ -60,7 +60,7 @@ class LoadProbe(Probe):
     id = "load"
     title = "Bounded concurrency test"
     description = "A ramp of virtual learners replaying the course's requests: latency percentiles and errors per step."
-    needs = frozenset({Need.PACKAGE})
+    needs = frozenset({Need.PACKAGE, Need.UNPACKED})
     uses = (kinds.LAUNCH_MAP,)
     reads_sections = ("network",)
     default_enabled = False  # seconds of traffic: asked for explicitly

@@ -14,7 +14,7 @@ from certifier.package.media_types import is_audio_or_video
 from certifier.policy import evidence_kinds as kinds
 from certifier.policy.presentation import Bar, BarChart, SummaryRow
 from certifier.policy.probe_api import Probe, ProbeContext
-from certifier.policy.profiles import LimitSpec
+from certifier.policy.profiles import LimitSpec, Profile
 from certifier.policy.rules import declared_in
 from . import media_rules
 
@@ -74,6 +74,16 @@ class MediaProbe(Probe):
         }
         return evidence
 
+    @classmethod
+    def examines(cls, path: str, media_type: str) -> bool:
+        return is_audio_or_video(media_type)  # the files _inspect demuxes
+
+    @classmethod
+    def examine(cls, path: str, content: bytes, profile: Profile) -> dict[str, Any]:
+        limits = profile.section(cls.id)
+        return inspect_media(content, limits["peak_window_s"], limits["max_seconds_per_file"],
+                             buffer_s=profile.section("load").get("stream_chunk_s"))
+
     def _inspect(self, ctx: ProbeContext, record, limits) -> dict[str, Any]:
         facts: dict[str, Any] = {"path": record.path, "size": record.size, "media_type": record.media_type}
         if record.size == 0:
@@ -81,10 +91,15 @@ class MediaProbe(Probe):
         if not is_audio_or_video(record.media_type):
             return {**facts, "error": {"kind": "mislabelled", "message":
                                        f"named as media but its content is {record.media_type}"}}
-        on_disk = ctx.package.source / record.path if not ctx.package.is_zip else ctx.workdir.extract(ctx.package, record.path)
+        on_disk = None
         try:
-            facts.update(inspect_media(on_disk, limits["peak_window_s"], limits["max_seconds_per_file"], ctx.checkpoint,
-                                       ctx.profile.section("load").get("stream_chunk_s")))
+            examined = ctx.examined_facts(self.id, record.path)  # demuxed beside the read pass, from its bytes
+            if examined is None:
+                on_disk = (ctx.package.source / record.path if not ctx.package.is_zip
+                           else ctx.workdir.extract(ctx.package, record.path))
+                examined = inspect_media(on_disk, limits["peak_window_s"], limits["max_seconds_per_file"],
+                                         ctx.checkpoint, ctx.profile.section("load").get("stream_chunk_s"))
+            facts.update(examined)
             facts["container"] = container_label(facts["format"], record.path, record.media_type)
         except MediaTimeout as exc:
             facts["error"] = {"kind": "timeout", "message": str(exc)}
@@ -93,7 +108,7 @@ class MediaProbe(Probe):
                 raise
             facts["error"] = {"kind": "corrupt", "message": f"cannot be read as media ({type(exc).__name__}: {exc})"}
         finally:
-            if ctx.package.is_zip:
+            if on_disk is not None and ctx.package.is_zip:
                 on_disk.unlink(missing_ok=True)
         return facts
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import struct
 import time
 from collections.abc import Callable, Iterable
@@ -74,9 +76,9 @@ def mp4_box_order(stream: BinaryIO) -> list[str]:
     return order
 
 
-def fast_start(path: Path) -> bool | None:
+def fast_start(source: Path | bytes) -> bool | None:
     """True when moov precedes mdat; None when the file has neither (not ISO-BMFF)."""
-    with open(path, "rb") as stream:
+    with (io.BytesIO(source) if isinstance(source, bytes) else open(source, "rb")) as stream:
         order = mp4_box_order(stream)
     if "moov" not in order or "mdat" not in order:
         return None
@@ -105,7 +107,7 @@ def _stream_facts(stream) -> dict[str, Any]:
     return facts
 
 
-def inspect_media(path: Path, window_s: float, budget_s: float,
+def inspect_media(path: Path | bytes, window_s: float, budget_s: float,
                   checkpoint: Callable[[], None] | None = None, buffer_s: float | None = None) -> dict[str, Any]:
     """Container, streams, average and peak bitrate per stream, keyframe interval, fast start; with
     ``buffer_s``, also the peak over windows that long: what a player that fetches that much media
@@ -114,11 +116,13 @@ def inspect_media(path: Path, window_s: float, budget_s: float,
     import av  # imported here: the probe module stays importable where PyAV is missing
 
     started = time.monotonic()
-    with av.open(str(path), metadata_errors="ignore") as container:
+    # A file's path, or its bytes as the read pass inflated them.
+    with av.open(io.BytesIO(path) if isinstance(path, bytes) else str(path), metadata_errors="ignore") as container:
         streams = {s.index: _stream_facts(s) for s in container.streams if s.type in ("video", "audio")}
         samples: dict[int, list[tuple[float, int]]] = {i: [] for i in streams}
         keyframes: dict[int, list[float]] = {i: [] for i in streams}
-        bases = {s.index: s.time_base for s in container.streams}
+        # Floats once per stream: a Fraction product per packet cost more than the demuxing.
+        bases = {s.index: float(s.time_base) if s.time_base else None for s in container.streams}
         # What the container's index promises, to compare with what can really be read.
         indexed = {s.index: int(s.frames or 0) for s in container.streams if s.index in streams}
         declared = {s.index: float(s.duration * s.time_base) if s.duration and s.time_base else None
@@ -132,7 +136,7 @@ def inspect_media(path: Path, window_s: float, budget_s: float,
             stamp = packet.dts if packet.dts is not None else packet.pts
             if packet.size == 0 or stamp is None:
                 continue  # flush packets and packets without a time carry no media
-            t = float(stamp * bases[packet.stream_index])
+            t = stamp * bases[packet.stream_index]
             samples[packet.stream_index].append((t, packet.size))
             if packet.is_keyframe:
                 keyframes[packet.stream_index].append(t)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from certifier.policy.findings import Finding, value_with_unit
 from certifier.package.media_types import guess_by_name, is_audio_or_video
@@ -54,10 +54,11 @@ def runtime_sequences(units: list[dict[str, Any]], log: list[dict[str, Any]], lr
 def attach_browser_loads(pages: list[dict[str, Any]], browser: Mapping[str, Any]) -> None:
     """Give each page what the real browser loaded by its load event (Resource Timing): the page
     weight and load time are judged on that, not on every file a stylesheet names."""
-    runs = browser.get("pages", [])
-    if len(runs) != len(pages):
-        return
-    for page, run in zip(pages, runs):
+    by_unit = {}
+    for run in browser.get("pages", []):
+        by_unit.setdefault(parse_qs(urlsplit(run.get("url", "")).query).get("id", [""])[0], run)
+    for page in pages:
+        run = by_unit.get(page.get("id") or "", {})
         load_ms = run.get("load_ms")
         if not load_ms or run.get("error"):
             continue
@@ -66,6 +67,17 @@ def attach_browser_loads(pages: list[dict[str, Any]], browser: Mapping[str, Any]
             "resources": [r["transfer_bytes"] for r in run.get("resources", [])
                           if (r.get("response_end_ms") or 0) <= load_ms and r.get("type") not in MEDIA_INITIATORS
                           and r.get("status", 200) < 400]}
+
+
+def representative(units: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
+    """``count`` lessons spread evenly over the course, the first and the last included; all when
+    ``count`` is 0 or covers them. Deterministic, so two runs sample the same lessons."""
+    if count <= 0 or count >= len(units):
+        return list(units)
+    if count == 1:
+        return [units[0]]
+    picks = sorted({round(i * (len(units) - 1) / (count - 1)) for i in range(count)})
+    return [units[i] for i in picks]
 
 
 def launch_kind(ctx: ProbeContext) -> str:
@@ -85,7 +97,7 @@ class PageLoadProbe(Probe):
     id = "pageload"
     title = "Page load from staging"
     description = "Launch pages fetched from IT's staging server (or the embedded one): status, timing, weight, caching, deployed bytes."
-    needs = frozenset({Need.PACKAGE})
+    needs = frozenset({Need.PACKAGE, Need.UNPACKED})
     uses = (kinds.LAUNCH_MAP, kinds.AUTHORING_TOOL, kinds.TOOL_SETTINGS)
     publishes = (kinds.PAGE_LOADS,)
     reads_sections = ("network",)
@@ -108,6 +120,8 @@ class PageLoadProbe(Probe):
         "browser_width_px": LimitSpec("integer", "Width of the page lessons run in.", "px"),
         "browser_height_px": LimitSpec("integer", "Height of the page lessons run in.", "px"),
         "browser_parallel_lessons": LimitSpec("integer", "Lessons the real-browser pass runs at once.", "lessons"),
+        "browser_lessons": LimitSpec("integer", "Lessons run in the real browser: a representative sample of the "
+                                     "checked ones (the first, the last, evenly spread); 0 runs them all.", "lessons"),
         "runtime_init_timeout_s": LimitSpec("number", "Time a SCO has to call Initialize after its page loads.", "s"),
         "runtime_settle_s": LimitSpec("number", "Time after Initialize for the SCO's first Commit/SetValue calls.",
                                       "s"),
@@ -131,6 +145,7 @@ class PageLoadProbe(Probe):
         records = {f.path: f for f in ctx.inventory.files}
         scorm = ctx.detection.standard.startswith(SCORM_STANDARDS)
         server = None
+        sampled: list[dict[str, Any]] = []
         if ctx.staging_url:
             base = ctx.staging_url if ctx.staging_url.endswith("/") else ctx.staging_url + "/"
         else:
@@ -154,7 +169,8 @@ class PageLoadProbe(Probe):
                                       "against an external staging server"}
             else:
                 ctx.progress(0.75, "loading lessons in Qt WebEngine")
-                urls = [server.launch_url(u["launch"], u["id"], launch_kind(ctx)) for u in units]
+                sampled = representative(units, limits["browser_lessons"])
+                urls = [server.launch_url(u["launch"], u["id"], launch_kind(ctx)) for u in sampled]
                 settings = BrowserSettings(limits["browser_timeout_s"], limits["runtime_init_timeout_s"],
                                            limits["runtime_settle_s"], limits["browser_width_px"],
                                            limits["browser_height_px"], limits["browser_parallel_lessons"])
@@ -171,7 +187,9 @@ class PageLoadProbe(Probe):
                     "authoring_tool": ctx.shared(kinds.AUTHORING_TOOL),
                     "tool_settings": ctx.shared(kinds.TOOL_SETTINGS) or [],
                     "init_timeout_s": limits["runtime_init_timeout_s"],
-                    "lessons": {"total": len(local_units), "checked": len(units), "limit": limits["max_pages"]}}
+                    "lessons": {"total": len(local_units), "checked": len(units), "limit": limits["max_pages"],
+                                "in_browser": len(sampled), "browser_limit": limits["browser_lessons"]},
+                    "browser_units": [u["id"] for u in sampled]}
         evidence["outputs"] = {"waterfall": waterfall(pages), "runtime_log": runtime_sequences(units, runtime_log, lrs)}
         return evidence
 

@@ -78,7 +78,8 @@ def paired(evidence: Mapping[str, Any]) -> list[tuple[Mapping[str, Any], Mapping
     for page in browser_pages:
         unit = parse_qs(urlsplit(page.get("url", "")).query).get("id", [""])[0]
         by_id.setdefault(unit, page)
-    return [(page, by_id.get(page["id"], {})) for page in evidence["pages"]]
+    ran = evidence.get("browser_units")  # the representative sample; absent in older evidence: every page
+    return [(page, by_id.get(page["id"], {})) for page in evidence["pages"] if ran is None or page["id"] in ran]
 
 
 def _short(url: str) -> str:
@@ -156,15 +157,28 @@ def runtime_rules(evidence: Mapping[str, Any]) -> list[Finding]:
             *request_findings(pairs), *xapi_findings(evidence, pairs)]
 
 
+def lesson_sample(lessons: Mapping[str, Any] | None) -> str:
+    """How the lessons run in the browser were chosen, when not every lesson ran: an explicit rule."""
+    if not lessons:
+        return ""
+    parts = []
+    ran = lessons.get("in_browser", lessons["checked"])
+    if ran < lessons["checked"]:
+        parts.append(f"a representative sample of the {lessons['checked']} checked: the first, the last and evenly "
+                     f"spread ones; pageload.browser_lessons is {lessons['browser_limit']}, 0 runs them all")
+    if lessons["checked"] < lessons["total"]:
+        parts.append(f"the first {lessons['checked']} of {lessons['total']} lessons: pageload.max_pages is "
+                     f"{lessons['limit']}")
+    return f" ({'; '.join(parts)}; every lesson was checked statically)" if parts else ""
+
+
 def load_finding(browser: Mapping[str, Any], pairs, lessons: Mapping[str, Any] | None = None) -> Finding:
     runs = [run for _, run in pairs if run]
     failed = [(f"{page['launch']}: {run['error']}", _evidence(page)) for page, run in pairs if run.get("error")]
     slowest = max((run.get("load_ms") or 0 for run in runs), default=0)
     loaded_mb = max((run.get("bytes_by_load") or 0 for run in runs), default=0) / 1024 / 1024
     width, height = browser.get("viewport") or (1280, 800)
-    sample = (f" (the first {lessons['checked']} of {lessons['total']} lessons: pageload.max_pages is "
-              f"{lessons['limit']}; every lesson was checked statically)"
-              if lessons and lessons["checked"] < lessons["total"] else "")
+    sample = lesson_sample(lessons)
     return BROWSER_LOAD.outcome(
         failed, f"{counted(len(runs), 'lesson')}{sample} ran in Qt WebEngine in a visible {width}×{height} page "
         f"({browser.get('parallel', 1)} at once); slowest load event at {quantity(slowest, 'ms')}, at most "

@@ -227,3 +227,34 @@ def test_weight_is_what_the_browser_loaded_and_a_lesson_cap_is_said(tmp_path):
     weight = findings["pageload.page-weight"]
     assert weight["measured"] < 100 and weight["details"]["measured_by"] == "what the browser loaded by the load event"
     assert weight["details"]["static_kb"]["one.html"] > 1400
+
+
+def test_a_representative_sample_is_chosen_by_an_explicit_rule():
+    from probes.pageload import representative
+
+    units = [{"id": f"u{n}"} for n in range(200)]
+    picked = [u["id"] for u in representative(units, 12)]
+    assert len(picked) == 12 and picked[0] == "u0" and picked[-1] == "u199"
+    gaps = [int(b[1:]) - int(a[1:]) for a, b in zip(picked, picked[1:])]
+    assert max(gaps) - min(gaps) <= 1  # evenly spread
+    assert representative(units, 0) == units and representative(units[:5], 12) == units[:5]
+
+
+@pytest.mark.slow
+def test_the_browser_runs_the_sample_and_says_so(tmp_path):
+    lessons = {f"l{n}.html": sco_page(f"<p>Lesson {n}</p><script>startLesson();</script>") for n in range(5)}
+    files = {"imsmanifest.xml": manifest(list(lessons)), "sco.js": SCO_SCRIPT, **lessons}
+    path = tmp_path / "sample.toml"
+    path.write_text('extends = "default"\n[pageload]\nbrowser_timing = true\nbrowser_lessons = 3\n'
+                    "runtime_init_timeout_s = 4\nruntime_settle_s = 0.3\n")
+    report = check(build_zip(tmp_path / "c.zip", files), PROBES, load_profile(str(path)))
+    findings = by_rule(report)
+    if findings["pageload.browser-load"]["status"] == "skipped":
+        pytest.skip(findings["pageload.browser-load"]["message"])
+    load = findings["pageload.browser-load"]
+    assert "3 lessons (a representative sample of the 5 checked" in load["message"]
+    assert [lesson["launch"] for lesson in load["details"]["lessons"]] == ["l0.html", "l2.html", "l4.html"]
+    # The runtime rules judge the lessons that ran, not the two that were not sampled.
+    assert findings["pageload.runtime-initialize"]["status"] == "pass"
+    assert "3 of 3" in findings["pageload.runtime-initialize"]["message"]
+    assert len(last_evidence(report, "pageload")["pages"]) == 5  # every launch page still fetched

@@ -92,6 +92,7 @@ class CoursePackage(ABC):
         self.entries: list[Entry] = []
         self._by_path: dict[str, Entry] = {}
         self._by_folded_path: dict[str, list[str]] = {}
+        self._kept: dict[str, bytes] = {}
 
     @property
     def is_zip(self) -> bool:
@@ -141,8 +142,15 @@ class CoursePackage(ABC):
     def paths(self) -> list[str]:
         return [e.path for e in self.entries]
 
+    def keep(self, path: str, content: bytes) -> None:
+        """Keep an entry's content read by the inventory pass, so later readers do not inflate it again."""
+        self._kept[path] = content
+
     def read_bytes(self, path: str, max_bytes: int | None = None) -> bytes:
         """Whole content of an entry, or its first ``max_bytes`` bytes."""
+        kept = self._kept.get(path)
+        if kept is not None:
+            return kept if max_bytes is None else kept[:max_bytes]
         with self.open(path) as stream:
             return self._guarded(path, lambda: stream.read(-1 if max_bytes is None else max_bytes))
 

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import itertools
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from certifier.package.archive import READ_CHUNK_BYTES, CoursePackage
-from certifier.package.media_types import SNIFF_BYTES, guess_media_type
+from certifier.package.archive import READ_CHUNK_BYTES, CoursePackage, Entry
+from certifier.package.media_types import SNIFF_BYTES, guess_media_type, is_audio_or_video
+from certifier.package.workdir import WorkDir
+
+# Text the probes parse (pages, scripts, styles, manifests, configuration) is kept from the read
+# pass: up to this much per file, and this much in all, so memory stays bounded on any package.
+TEXT_SUFFIXES = (".html", ".htm", ".xhtml", ".js", ".mjs", ".css", ".json", ".xml", ".txt", ".svg")
+KEEP_TEXT_MAX_BYTES = 4 * 1024 * 1024
+KEEP_TEXT_BUDGET_BYTES = 192 * 1024 * 1024
 
 ProgressCallback = Callable[[float, str], None]
 
@@ -63,8 +72,15 @@ def build_inventory(
     package: CoursePackage,
     progress: ProgressCallback | None = None,
     checkpoint: Callable[[], None] | None = None,
+    unpack_to: WorkDir | None = None,
+    unpack_all: bool = False,
+    tap: Callable[[str, str, int], Callable[[bytes], None] | None] | None = None,
 ) -> Inventory:
-    """Hash every entry; for a zip the archive's own hash runs in parallel on the other core.
+    """Hash every entry in one read that also feeds everything else needing its bytes: text files
+    are kept for the probes that parse them (within a memory budget), and media files (every file
+    with ``unpack_all``) are written to ``unpack_to`` for the probes that read them from disk, unless
+``tap`` takes their bytes (it returns a sink for an entry it wants, given path, type and size). For
+    a zip the archive's own hash runs in parallel on the other core.
 
     hashlib and zlib release the GIL on large buffers, so hashing the archive file beside the
     entry pass costs almost no extra wall time.
@@ -89,19 +105,15 @@ def build_inventory(
     records = []
     total_bytes = max(package.total_size, 1)
     done_bytes = 0
+    text_budget = KEEP_TEXT_BUDGET_BYTES
     for entry in package.entries:
         if checkpoint:
             checkpoint()
-        digest = hashlib.sha256()
-        head = b""
-        for chunk in package.iter_chunks(entry.path):
-            if not head:
-                head = chunk[:SNIFF_BYTES]
-            digest.update(chunk)
-        records.append(
-            FileRecord(entry.path, entry.size, entry.compressed_size, digest.hexdigest(),
-                       guess_media_type(entry.path, head))
-        )
+        keep_text = entry.size <= min(KEEP_TEXT_MAX_BYTES, text_budget) and entry.path.lower().endswith(TEXT_SUFFIXES)
+        digest, media_type = _read_entry(package, entry, keep_text, unpack_to, unpack_all, tap)
+        if keep_text:
+            text_budget -= entry.size
+        records.append(FileRecord(entry.path, entry.size, entry.compressed_size, digest, media_type))
         done_bytes += entry.size
         if progress:
             progress(done_bytes / total_bytes, entry.path)
@@ -114,6 +126,36 @@ def build_inventory(
     else:
         package_sha = tree_sha256(records)
     return Inventory(records, package_sha, package.total_size, package.total_compressed_size)
+
+
+def _read_entry(package: CoursePackage, entry: Entry, keep_text: bool, unpack_to: WorkDir | None, unpack_all: bool,
+                tap: Callable[[str, str, int], Callable[[bytes], None] | None] | None) -> tuple[str, str]:
+    """One read of an entry feeds its hash, its media type, the kept text, the probes that examine
+    it and the unpacked copy."""
+    path = entry.path
+    digest = hashlib.sha256()
+    kept: list[bytes] = []
+    with contextlib.ExitStack() as stack:
+        chunks = package.iter_chunks(path)
+        first = next(chunks, b"")
+        media_type = guess_media_type(path, first[:SNIFF_BYTES])
+        sink = tap(path, media_type, entry.size) if tap else None
+        keep = keep_text or sink is not None
+        out = None
+        if unpack_to is not None and (unpack_all or (sink is None and is_audio_or_video(media_type))):
+            out = stack.enter_context(unpack_to.writing(path))
+        for chunk in itertools.chain((first,) if first else (), chunks):
+            digest.update(chunk)
+            if out is not None:
+                out.write(chunk)
+            if keep:
+                kept.append(chunk)
+    content = b"".join(kept) if keep else b""
+    if keep_text:
+        package.keep(path, content)
+    if sink is not None:
+        sink(content)
+    return digest.hexdigest(), media_type
 
 
 def tree_sha256(records: list[FileRecord]) -> str:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from certifier.package.archive import CoursePackage, unsafe_path_reason
 from certifier.errors import PackageRejected
@@ -27,16 +30,26 @@ class WorkDir:
             )
         return target
 
+    @contextlib.contextmanager
+    def writing(self, member: str) -> Iterator[BinaryIO]:
+        """A file to write ``member`` into; it appears under its name only once written whole."""
+        target = self.target_for(member)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".partial")
+        try:
+            with open(partial, "wb") as out:
+                yield out
+            os.replace(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
+
     def extract(self, package: CoursePackage, member: str) -> Path:
         target = self.target_for(member)
         if target.exists():
             return target
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(target.name + ".partial")
-        with open(partial, "wb") as out:
+        with self.writing(member) as out:
             for chunk in package.iter_chunks(member):
                 out.write(chunk)
-        os.replace(partial, target)
         return target
 
     def extract_all(self, package: CoursePackage) -> Path:

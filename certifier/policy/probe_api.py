@@ -7,6 +7,8 @@ entry-point group, exactly as the built-in ones do; the entry-point name must eq
 from __future__ import annotations
 
 import threading
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -27,6 +29,9 @@ from certifier.package.workdir import WorkDir
 
 class Need(str, Enum):
     PACKAGE = "package"
+    # The package unpacked on disk (e.g. to serve it): the read pass writes every entry as it
+    # hashes it, so no probe inflates the archive a second time.
+    UNPACKED = "unpacked"
     STAGING = "staging"
     MACHINE = "machine"
 
@@ -96,6 +101,17 @@ class Probe:
         return []
 
     @classmethod
+    def examines(cls, path: str, media_type: str) -> bool:
+        """True for entries this probe examines from the read pass's bytes (``examine``), on a worker
+        thread beside the pass, so it never reads them again (e.g. the media probe's demux)."""
+        return False
+
+    @classmethod
+    def examine(cls, path: str, content: bytes, profile: Profile) -> dict[str, Any]:
+        """Facts about one entry from its bytes; what ``gather`` finds in ``ctx.examined``."""
+        raise NotImplementedError
+
+    @classmethod
     def outputs_in(cls, report: Mapping[str, Any]) -> dict[str, Any]:
         return (report.get("outputs") or {}).get(cls.id) or {}
 
@@ -124,6 +140,20 @@ class ProbeContext:
     deadline: float | None = None
     # Staging credentials: used for requests, never stored in evidence or reports.
     staging_auth: tuple[str, str] | None = None
+    # (probe id, entry path) → the future of ``Probe.examine`` started during the read pass.
+    examined: dict[tuple[str, str], Future] = field(default_factory=dict)
+
+    def examined_facts(self, probe_id: str, path: str) -> dict[str, Any] | None:
+        """What ``examine`` found for this entry (None: not examined in the read pass); its error is raised."""
+        pending = self.examined.get((probe_id, path))
+        if pending is None:
+            return None
+        while True:
+            self.checkpoint()
+            try:
+                return pending.result(timeout=0.2)
+            except FutureTimeout:
+                continue
 
     def progress(self, fraction: float, message: str = "") -> None:
         self.checkpoint()

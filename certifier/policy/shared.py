@@ -8,6 +8,7 @@ publisher hands over against the declared type, and lets a probe read only the k
 
 from __future__ import annotations
 
+import functools
 import types
 import typing
 from collections.abc import Mapping
@@ -75,7 +76,7 @@ def _check(value: Any, expected: Any, where: str, found: list[str]) -> None:
         if not isinstance(value, dict):
             found.append(f"{where}: expected a table, found {_found(value)}")
             return
-        hints = typing.get_type_hints(expected)
+        hints = _hints(expected)
         for key in sorted(expected.__required_keys__ - set(value)):
             found.append(f"{where}: lacks '{key}'")
         for key, hint in hints.items():
@@ -94,6 +95,12 @@ def _check(value: Any, expected: Any, where: str, found: list[str]) -> None:
         ok = isinstance(value, expected)
     if not ok:
         found.append(f"{where}: expected {_name(expected)}, found {_found(value)}")
+
+
+@functools.lru_cache(maxsize=None)
+def _hints(typed_dict: Any) -> dict[str, Any]:
+    """A TypedDict's resolved field types, resolved once (a 4,000-item list would resolve them per item)."""
+    return typing.get_type_hints(typed_dict)
 
 
 def _fails(value: Any, expected: Any, where: str) -> bool:

@@ -23,6 +23,7 @@ from certifier.errors import Cancelled, CertifierError, PackageRejected
 from certifier.package.inventory import Inventory, build_inventory
 from certifier.host.machine_info import machine_summary
 from certifier.policy.probe_api import Need, Probe, ProbeContext
+from certifier.run.examine import EntryExaminers
 from certifier.policy.profiles import Profile
 from certifier.policy.registry import BrokenProbe, discover_probes, publishers
 from certifier.policy.shared import SharedEvidence
@@ -222,14 +223,18 @@ class Runner:
                                machine_facts=dict(machine_facts or {}), staging_auth=staging_auth)
             package_info: dict[str, Any] = {"path": str(package_path) if package_path else None}
             package: CoursePackage | None = None
+            examiners = EntryExaminers(selected, profile, ctx.examined)
             try:
                 if package_path is not None:
-                    package = self._read_package(Path(package_path), profile, ctx, package_info, timeout_s, steps)
+                    unpack_all = any(Need.UNPACKED in cls.needs for cls in selected)
+                    package = self._read_package(Path(package_path), profile, ctx, package_info, timeout_s, steps,
+                                                 unpack_all, examiners)
                 runs = [
                     self._run_probe(cls, ctx, index + 1, steps, timeout_s)
                     for index, cls in enumerate(selected)
                 ]
             finally:
+                examiners.close()
                 if package is not None:
                     package.close()
             runs += [ProbeRun(b.name, b.name, "error", f"Probe {b.reason}") for b in self.broken
@@ -250,7 +255,7 @@ class Runner:
         return record
 
     def _read_package(self, path: Path, profile: Profile, ctx: ProbeContext, info: dict[str, Any],
-                      timeout_s: float, steps: int) -> CoursePackage | None:
+                      timeout_s: float, steps: int, unpack_all: bool, examiners: EntryExaminers) -> CoursePackage | None:
         info["name"] = path.name
         self._emit(RunEvent("step-started", READ_STEP, message=f"Reading {path.name}"))
         holder: dict[str, Any] = {}
@@ -260,7 +265,8 @@ class Runner:
             holder["package"] = package
             holder["detection"] = detect_standard(package)
             holder["title"] = course_title(package, holder["detection"])
-            holder["inventory"] = build_inventory(package, step_ctx.progress, step_ctx.checkpoint)
+            holder["inventory"] = build_inventory(package, step_ctx.progress, step_ctx.checkpoint,
+                                                  unpack_to=ctx.workdir, unpack_all=unpack_all, tap=examiners.tap)
 
         status, error, _ = self._call(read, ctx, READ_STEP, 0, steps, timeout_s)
         package = holder.get("package")

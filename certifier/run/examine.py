@@ -1,0 +1,75 @@
+"""Entries examined beside the read pass: a probe's ``examine`` on a worker thread, fed with the
+bytes the pass has just inflated, so the pass's one read serves that probe too (e.g. the media
+probe's demux runs on the second core while the pass inflates and hashes the next entries).
+
+Memory stays bounded: only entries up to ``EXAMINE_IN_MEMORY_MAX_BYTES`` are handed over (larger
+ones are read by the probe itself later), and at most ``EXAMINE_IN_FLIGHT_BYTES`` wait for the
+worker; the pass waits when the worker falls behind.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from certifier.policy.probe_api import Probe
+from certifier.policy.profiles import Profile
+
+EXAMINE_IN_MEMORY_MAX_BYTES = 48 * 1024 * 1024
+EXAMINE_IN_FLIGHT_BYTES = 24 * 1024 * 1024
+
+
+class ByteBudget:
+    """At most ``limit`` bytes handed over and not yet examined (one entry may always pass)."""
+
+    def __init__(self, limit: int):
+        self.limit, self.used = limit, 0
+        self.changed = threading.Condition()
+
+    def take(self, size: int) -> None:
+        with self.changed:
+            self.changed.wait_for(lambda: self.used == 0 or self.used + size <= self.limit)
+            self.used += size
+
+    def give_back(self, size: int) -> None:
+        with self.changed:
+            self.used -= size
+            self.changed.notify_all()
+
+
+class EntryExaminers:
+    """The selected probes that examine entries, and the worker that runs them."""
+
+    def __init__(self, probes: list[type[Probe]], profile: Profile, results: dict[tuple[str, str], Future]):
+        self.probes = [cls for cls in probes if cls.examines is not Probe.examines]
+        self.profile = profile
+        self.results = results
+        self.budget = ByteBudget(EXAMINE_IN_FLIGHT_BYTES)
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="examine") if self.probes else None
+
+    def tap(self, path: str, media_type: str, size: int) -> Callable[[bytes], None] | None:
+        """For the read pass: a sink for this entry's bytes when some probe examines it, else None."""
+        if self.pool is None or size > EXAMINE_IN_MEMORY_MAX_BYTES:
+            return None
+        wanted = [cls for cls in self.probes if cls.examines(path, media_type)]
+        if not wanted:
+            return None
+
+        def hand_over(content: bytes) -> None:
+            for cls in wanted:
+                size = len(content)
+                self.budget.take(size)  # back-pressure: the pass waits rather than holding every file
+                future = self.pool.submit(self._examine, cls, path, content)
+                future.add_done_callback(lambda _f: self.budget.give_back(size))
+                self.results[(cls.id, path)] = future
+
+        return hand_over
+
+    def _examine(self, cls: type[Probe], path: str, content: bytes) -> dict[str, Any]:
+        return cls.examine(path, content, self.profile)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)

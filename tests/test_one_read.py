@@ -1,0 +1,92 @@
+"""One read of each entry feeds everything that needs its bytes: the hash, the kept text, the media
+demux beside the pass, and the unpacked copy only when a probe serves the package."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import zipfile
+
+import pytest
+
+from certifier.package.archive import open_package
+from certifier.package.inventory import KEEP_TEXT_MAX_BYTES, build_inventory
+from certifier.package.workdir import WorkDir
+from certifier.policy.registry import discover_probes, load_profile
+from certifier.run.examine import EntryExaminers
+from certifier.run.runner import Runner, archive_limits
+from tests.factories import encode_video
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("one-read")
+    clip = encode_video(folder / "clip.mp4", seconds=2, container_options={"movflags": "faststart"})
+    path = folder / "course.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("index.html", "<html><body><video src='media/clip.mp4'></video></body></html>")
+        # Random letters: compressible enough to be text, not enough to look like a zip bomb.
+        archive.writestr("big.js", base64.b64encode(os.urandom(KEEP_TEXT_MAX_BYTES))[:KEEP_TEXT_MAX_BYTES + 1])
+        archive.write(clip, "media/clip.mp4")
+    return path
+
+
+class CountingPackage:
+    """Counts how often each entry is opened for inflating (every read goes through ``open``)."""
+
+    def __init__(self, package):
+        self.package, self.reads = package, {}
+        original_open = package.open
+
+        def counted_open(path):
+            self.reads[path] = self.reads.get(path, 0) + 1
+            return original_open(path)
+
+        package.open = counted_open
+
+
+def test_text_is_kept_within_its_limit_and_media_reaches_the_examiner_without_disk(course):
+    profile = load_profile("default")
+    probes = discover_probes()[0]
+    results = {}
+    examiners = EntryExaminers([probes["media"], probes["conformance"]], profile, results)
+    with open_package(course, archive_limits(profile)) as package, WorkDir() as workdir:
+        reads = CountingPackage(package)
+        inventory = build_inventory(package, unpack_to=workdir, tap=examiners.tap)
+        assert {r.path: r.sha256 for r in inventory.files}["index.html"] == hashlib.sha256(
+            zipfile.ZipFile(course).read("index.html")).hexdigest()
+        assert package.read_bytes("index.html").startswith(b"<html>")
+        assert reads.reads["index.html"] == 1  # kept from the pass: read once
+        package.read_bytes("big.js")
+        assert reads.reads["big.js"] == 2  # over the per-file limit: read again when needed
+        facts = results[("media", "media/clip.mp4")].result(timeout=30)
+        assert facts["duration_s"] == pytest.approx(2, abs=0.1) and facts["avg_kbps"] > 0
+        assert not (workdir.path / "package" / "media" / "clip.mp4").exists()  # demuxed from memory
+        assert reads.reads["media/clip.mp4"] == 1
+        examiners.close()
+
+
+def test_a_probe_that_serves_the_package_gets_it_unpacked_by_the_same_pass(course, tmp_path):
+    profile = load_profile("default")
+    with open_package(course, archive_limits(profile)) as package, WorkDir() as workdir:
+        reads = CountingPackage(package)
+        build_inventory(package, unpack_to=workdir, unpack_all=True)
+        root = workdir.extract_all(package)  # what the page-load probe calls: nothing left to inflate
+        assert (root / "big.js").stat().st_size == KEEP_TEXT_MAX_BYTES + 1
+        assert (root / "media" / "clip.mp4").read_bytes() == zipfile.ZipFile(course).read("media/clip.mp4")
+        assert set(reads.reads.values()) == {1}
+        assert not list(root.rglob("*.partial"))
+
+
+def test_the_media_probe_reports_the_same_facts_from_memory_as_from_disk(course):
+    from probes.media_inspect import inspect_media
+
+    profile = load_profile("default")
+    record = Runner(discover_probes()[0]).run(course, profile, ["media"])
+    media = next(run for run in record.probe_runs if run.probe_id == "media")
+    from_pass = next(f for f in media.evidence["files"] if f["path"] == "media/clip.mp4")
+    with open_package(course, archive_limits(profile)) as package, WorkDir() as workdir:
+        on_disk = inspect_media(workdir.extract(package, "media/clip.mp4"), 1.0, 30, buffer_s=4)
+    for key in ("avg_kbps", "peak_kbps", "buffered_peak_kbps", "duration_s", "fast_start", "streams"):
+        assert from_pass[key] == on_disk[key], key
