@@ -133,13 +133,17 @@ def inspect_media(path: Path | bytes, window_s: float, budget_s: float,
                     raise MediaTimeout(f"still reading after {budget_s:g} s")
                 if checkpoint:
                     checkpoint()
-            stamp = packet.dts if packet.dts is not None else packet.pts
-            if packet.size == 0 or stamp is None:
+            # Each packet property is a call into PyAV: read each once (this loop runs per packet).
+            stamp, size = packet.dts, packet.size
+            if stamp is None:
+                stamp = packet.pts
+            if size == 0 or stamp is None:
                 continue  # flush packets and packets without a time carry no media
-            t = stamp * bases[packet.stream_index]
-            samples[packet.stream_index].append((t, packet.size))
+            index = packet.stream_index
+            t = stamp * bases[index]
+            samples[index].append((t, size))
             if packet.is_keyframe:
-                keyframes[packet.stream_index].append(t)
+                keyframes[index].append(t)
         duration = container.duration / 1_000_000 if container.duration else None
         format_name = container.format.name
     all_samples = []

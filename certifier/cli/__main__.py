@@ -4,4 +4,5 @@ import sys
 
 from certifier.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # a worker process that re-imports the main module must not run the CLI
+    sys.exit(main())

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import threading
 import zipfile
 import zlib
 from abc import ABC, abstractmethod
@@ -184,6 +185,9 @@ class CoursePackage(ABC):
 class ZipPackage(CoursePackage):
     def __init__(self, source: Path, limits: ArchiveLimits):
         super().__init__(source, limits)
+        self._local = threading.local()
+        self._handles: list[zipfile.ZipFile] = []
+        self._handles_lock = threading.Lock()
         try:
             self._size = source.stat().st_size
             self._zip = zipfile.ZipFile(source)
@@ -276,13 +280,29 @@ class ZipPackage(CoursePackage):
         if info is None:
             raise KeyError(path)
         try:
-            return self._zip.open(info)
+            return self._handle().open(info)
         except _CORRUPTION_ERRORS as exc:
             raise PackageRejected(
                 "corrupt-entry", f"{path} in {self.name} is damaged and cannot be read ({exc}).", path
             ) from exc
 
+    def _handle(self) -> zipfile.ZipFile:
+        """This thread's own handle on the archive: readers on several threads never share a file
+        position (zipfile would serialise them on one lock and seek for every read)."""
+        if threading.current_thread() is threading.main_thread():
+            return self._zip
+        handle = getattr(self._local, "zip", None)
+        if handle is None:
+            handle = self._local.zip = zipfile.ZipFile(self.source)
+            with self._handles_lock:
+                self._handles.append(handle)
+        return handle
+
     def close(self) -> None:
+        with self._handles_lock:
+            for handle in self._handles:
+                handle.close()
+            self._handles.clear()
         self._zip.close()
 
 

@@ -6,6 +6,7 @@ import contextlib
 import hashlib
 import itertools
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -19,6 +20,9 @@ from certifier.package.workdir import WorkDir
 TEXT_SUFFIXES = (".html", ".htm", ".xhtml", ".js", ".mjs", ".css", ".json", ".xml", ".txt", ".svg")
 KEEP_TEXT_MAX_BYTES = 4 * 1024 * 1024
 KEEP_TEXT_BUDGET_BYTES = 192 * 1024 * 1024
+# Entries are inflated and hashed on this many threads: zlib and hashlib release the GIL, so two
+# entries (and the archive's own hash) proceed on two cores at once.
+READ_THREADS = 2
 
 ProgressCallback = Callable[[float, str], None]
 
@@ -80,10 +84,10 @@ def build_inventory(
     are kept for the probes that parse them (within a memory budget), and media files (every file
     with ``unpack_all``) are written to ``unpack_to`` for the probes that read them from disk, unless
 ``tap`` takes their bytes (it returns a sink for an entry it wants, given path, type and size). For
-    a zip the archive's own hash runs in parallel on the other core.
+    a zip the archive's own hash runs in parallel.
 
-    hashlib and zlib release the GIL on large buffers, so hashing the archive file beside the
-    entry pass costs almost no extra wall time.
+    hashlib and zlib release the GIL on large buffers, so the archive's hash and two entries'
+    inflating and hashing share the cores instead of queueing on one.
     """
     archive_digest: list[str | BaseException] = []
     archive_thread = None
@@ -102,21 +106,32 @@ def build_inventory(
         )
         archive_thread.start()
 
+    # Which texts to keep is decided in entry order, so the memory budget is spent the same way
+    # however the threads interleave.
+    plans = []
+    text_budget = KEEP_TEXT_BUDGET_BYTES
+    for entry in package.entries:
+        keep_text = entry.size <= min(KEEP_TEXT_MAX_BYTES, text_budget) and entry.path.lower().endswith(TEXT_SUFFIXES)
+        text_budget -= entry.size if keep_text else 0
+        plans.append((entry, keep_text))
+
+    def read(plan: tuple[Entry, bool]) -> tuple[str, str]:
+        return _read_entry(package, plan[0], plan[1], unpack_to, unpack_all, tap)
+
     records = []
     total_bytes = max(package.total_size, 1)
     done_bytes = 0
-    text_budget = KEEP_TEXT_BUDGET_BYTES
-    for entry in package.entries:
-        if checkpoint:
-            checkpoint()
-        keep_text = entry.size <= min(KEEP_TEXT_MAX_BYTES, text_budget) and entry.path.lower().endswith(TEXT_SUFFIXES)
-        digest, media_type = _read_entry(package, entry, keep_text, unpack_to, unpack_all, tap)
-        if keep_text:
-            text_budget -= entry.size
-        records.append(FileRecord(entry.path, entry.size, entry.compressed_size, digest, media_type))
-        done_bytes += entry.size
-        if progress:
-            progress(done_bytes / total_bytes, entry.path)
+    pool = ThreadPoolExecutor(max_workers=READ_THREADS, thread_name_prefix="read-entry")
+    try:
+        for (entry, _), (digest, media_type) in zip(plans, pool.map(read, plans)):
+            if checkpoint:
+                checkpoint()
+            records.append(FileRecord(entry.path, entry.size, entry.compressed_size, digest, media_type))
+            done_bytes += entry.size
+            if progress:
+                progress(done_bytes / total_bytes, entry.path)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)  # a cancelled or failed pass leaves no reader behind
 
     if archive_thread is not None:
         archive_thread.join()
