@@ -27,7 +27,7 @@ from certifier.policy.rules import Rule, declared_in
 from certifier.staging.network import NetworkProfile
 from certifier.staging.server import StagingServer
 
-from .linktest_trials import Trial, highest_sustained, search, time_scaled
+from .linktest_trials import Trial, highest_sustained, search, sustained, time_scaled
 
 OPTIMISTIC = Rule(
     "linktest.model-optimistic", "The capacity model holds on a measured link",
@@ -152,7 +152,7 @@ class LinkTestProbe(Probe):
     def tables(cls, report: Mapping[str, Any]) -> list[Table]:
         """Model and measured learners at once, per measured site link."""
         rows = tuple((f"{o['training_kbps']:,.0f} kbps ({o['link_mbps']:g} Mbps × {o['training_share']:.0%})",
-                      f"{len(o['sites']):,}", f"{o['model']:,}", f"{o['measured']:,}",
+                      f"{len(o['sites']):,}", f"{o['model']:,}", ("≥ " if o.get("at_least") else "") + f"{o['measured']:,}",
                       f"{o['ratio']:.2f}" if o["ratio"] is not None else "—", o["trials_text"])
                      for o in cls.outputs_in(report).get("links") or [])
         return [Table("linktest-links", "Capacity model vs measurement on emulated site links",
@@ -192,7 +192,10 @@ def link_outcome(link: Mapping[str, Any], stall_budget: float) -> dict[str, Any]
     measured = highest_sustained(link["trials"], stall_budget)
     trials_text = ", ".join(f"{t['learners']} ({t['stalls'] + t['errors']} / {t['chunks'] + t['requests']})"
                             for t in sorted(link["trials"], key=lambda t: t["learners"]))
-    return {"training_kbps": link["training_kbps"], "link_mbps": link["link_mbps"],
+    # No trial above the figure failed (the search stopped at its ceiling or its time): a lower bound.
+    open_ended = measured > 0 and not any(t["learners"] > measured and not sustained(t, stall_budget)
+                                          for t in link["trials"])
+    return {"training_kbps": link["training_kbps"], "link_mbps": link["link_mbps"], "at_least": open_ended,
             "training_share": link["training_share"], "sites": link["sites"], "model": link["model_learners"],
             "measured": measured, "ratio": ratio(measured, link["model_learners"]), "trials": len(link["trials"]),
             "trials_text": trials_text + (f"; {link['stopped']}" if link.get("stopped") else "")}
@@ -201,5 +204,6 @@ def link_outcome(link: Mapping[str, Any], stall_budget: float) -> dict[str, Any]
 def outcome_sentence(outcome: Mapping[str, Any]) -> str:
     share = f"{outcome['link_mbps']:g} Mbps × {outcome['training_share']:.0%}"
     return (f"{outcome['training_kbps']:,.0f} kbps ({share}, {counted(len(outcome['sites']), 'site')}): "
-            f"model {outcome['model']:,}, measured {outcome['measured']:,} learners at once"
+            f"model {outcome['model']:,}, measured {'at least ' if outcome.get('at_least') else ''}"
+            f"{outcome['measured']:,} learners at once"
             + (f" (×{outcome['ratio']:.2f})" if outcome["ratio"] is not None else ""))

@@ -197,3 +197,10 @@ def test_linktest_runs_when_asked_or_in_the_demo_not_by_default():
     also = chosen(also=["linktest"])
     assert "linktest" in also and "pageload" in also
     assert chosen(probe=["capacity"], demo=True) == ["capacity"]
+
+
+def test_a_search_stopped_while_still_passing_reports_a_lower_bound():
+    open_ended = LinkTestProbe().evaluate(evidence([trial(12, 0), trial(13, 0), trial(15, 0)], 12), LIMITS)
+    assert "measured at least 15 learners at once" in open_ended[0].message
+    closed = LinkTestProbe().evaluate(evidence([trial(12, 0), trial(13, 0), trial(14, 4)], 12), LIMITS)
+    assert "measured 13 learners at once" in closed[0].message
