@@ -75,7 +75,8 @@ def bar_chart_svg(chart: BarChart) -> str:
     bottom += AXIS_HEIGHT
     for n, (name, cap) in enumerate(chart.limits):
         label = f"{name} {cap:,.0f} {chart.unit}"
-        anchor = "end" if x(cap) + 3 + _text_width(label) > WIDTH else "start"
+        # Turned inward with room to spare: the PDF's font runs wider than the estimate.
+        anchor = "end" if x(cap) + 3 + 1.3 * _text_width(label) > WIDTH else "start"
         label_x = x(cap) - 3 if anchor == "end" else x(cap) + 3
         parts.append(f'<line x1="{x(cap):.1f}" y1="{top - 4}" x2="{x(cap):.1f}" y2="{bottom + 4 + 14 * n}" '
                      f'stroke="{LIMIT}" stroke-dasharray="5,3"/>'
