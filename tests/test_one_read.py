@@ -51,6 +51,7 @@ def test_text_is_kept_within_its_limit_and_media_reaches_the_examiner_without_di
     probes = discover_probes()[0]
     results = {}
     examiners = EntryExaminers([probes["media"], probes["conformance"]], profile, results)
+    assert [cls.id for cls in examiners.probes] == ["media"]  # only probes that override examines
     with open_package(course, archive_limits(profile)) as package, WorkDir() as workdir:
         reads = CountingPackage(package)
         inventory = build_inventory(package, unpack_to=workdir, tap=examiners.tap)

@@ -48,7 +48,8 @@ class EntryExaminers:
     """The selected probes that examine entries, and the worker that runs them."""
 
     def __init__(self, probes: list[type[Probe]], profile: Profile, results: dict[tuple[str, str], Future]):
-        self.probes = [cls for cls in probes if cls.examines is not Probe.examines]
+        # Only probes that override examines (a classmethod: compare the functions, not bound methods).
+        self.probes = [cls for cls in probes if cls.examines.__func__ is not Probe.examines.__func__]
         self.profile = profile
         self.results = results
         self.budget = ByteBudget(EXAMINE_IN_FLIGHT_BYTES)
