@@ -21,14 +21,25 @@ from typing import Any
 
 LOAD_TIMEOUT_S = 30.0   # the launch frame itself must load within this
 UNLOAD_S = 0.7          # after emptying the lesson frame: unload handlers have posted their calls…
-UNLOAD_MAX_S = 8.0      # …or, for a lesson that started, until its Terminate/terminated arrives (a busy
-                        # two-core machine took over 4 s to deliver a cmi5 AU's terminated statement)
+UNLOAD_MAX_S = 4.0      # …or, for a lesson that started, until its Terminate/terminated arrives
+LEAVE_MAX_S = 8.0       # a cmi5 AU asked to leave (beforeunload) has this long to send terminated
 TICK_MS = 50
 CONSOLE_KEPT = 50       # console errors kept per lesson
 ALLOWED_SCHEMES = ("data", "blob", "about", "qrc")
 
 # Runs in the LMS frame: what the lesson has done so far, from the staging server (its SCORM calls
 # and its xAPI statements), else the calls the frame recorded in page.
+LEAVE_JS = """
+(function () {
+  var frame = document.getElementById('sco');
+  if (frame && frame.contentWindow) {
+    frame.contentWindow.dispatchEvent(new Event('beforeunload', {cancelable: true}));
+    frame.contentWindow.dispatchEvent(new Event('pagehide'));
+  }
+  return true;
+})()
+"""
+
 CALLS_JS = """
 (function () {
   try {
@@ -203,6 +214,22 @@ def main(argv: list[str] | None = None) -> int:
             state = json.loads(slot.value) if slot.value else {"error": "the page state was not readable"}
         except ValueError:
             state = {"error": "the page state was not readable"}
+        if "launch=cmi5" in url and result["initialized"]:
+            # A cmi5 AU sends terminated from beforeunload with an asynchronous request, which emptying
+            # the frame at once cancels (on a busy machine it often was). Ask it to leave first, as a
+            # learner's exit does, and give it time to end its session.
+            slot.evaluate(LEAVE_JS)
+            asked = time.monotonic()
+            while time.monotonic() < min(asked + LEAVE_MAX_S, deadline):
+                yield
+                slot.evaluate(CALLS_JS)
+                while slot.value is None and time.monotonic() < deadline:
+                    yield
+                try:
+                    if any(c.get("fn") in TERMINATED for c in json.loads(slot.value or "[]")):
+                        break
+                except ValueError:
+                    break
         slot.evaluate("document.getElementById('sco') && (document.getElementById('sco').src = 'about:blank'); true")
         emptied = time.monotonic()
         unload_until = min(emptied + (UNLOAD_MAX_S if result["initialized"] else UNLOAD_S), deadline)
