@@ -91,6 +91,18 @@ PAGE_STATE_JS = """
 """
 
 
+def session_ended(slot, deadline: float):
+    """Ask the LMS frame whether the lesson ended its session (Terminate, LMSFinish, terminated),
+    yielding to the event loop while it answers; an unreadable answer also ends the wait."""
+    slot.evaluate(CALLS_JS)
+    while slot.value is None and time.monotonic() < deadline:
+        yield
+    try:
+        return any(c.get("fn") in TERMINATED for c in json.loads(slot.value or "[]"))
+    except ValueError:
+        return True
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="certifier.qt_adapters.browser_probe")
     parser.add_argument("--timeout", type=float, default=60.0, help="time for the whole pass, s")
@@ -222,13 +234,7 @@ def main(argv: list[str] | None = None) -> int:
             asked = time.monotonic()
             while time.monotonic() < min(asked + LEAVE_MAX_S, deadline):
                 yield
-                slot.evaluate(CALLS_JS)
-                while slot.value is None and time.monotonic() < deadline:
-                    yield
-                try:
-                    if any(c.get("fn") in TERMINATED for c in json.loads(slot.value or "[]")):
-                        break
-                except ValueError:
+                if (yield from session_ended(slot, deadline)):
                     break
         slot.evaluate("document.getElementById('sco') && (document.getElementById('sco').src = 'about:blank'); true")
         emptied = time.monotonic()
@@ -237,13 +243,7 @@ def main(argv: list[str] | None = None) -> int:
             yield
             if not result["initialized"] or time.monotonic() - emptied < UNLOAD_S:
                 continue
-            slot.evaluate(CALLS_JS)  # the LMS frame is still there: has the session ended?
-            while slot.value is None and time.monotonic() < deadline:
-                yield
-            try:
-                if any(c.get("fn") in TERMINATED for c in json.loads(slot.value or "[]")):
-                    break
-            except ValueError:
+            if (yield from session_ended(slot, deadline)):  # the LMS frame is still there
                 break
         resources = state.pop("resources", [])
         result.update({k: v for k, v in state.items() if k != "error"})
