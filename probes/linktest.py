@@ -2,8 +2,8 @@
 
 For the narrowest site links of the sites file (link × training share), the embedded staging
 server runs over that link and learners play the media the model's per-learner demand comes from,
-with the Locust plan's player: the model's claim "this link carries N learners while media plays",
-tested. The
+with the Locust plan's player and without pauses: the model's claim "this link carries N learners
+while media plays", tested. The
 search finds the most learners the link carries without stalls, reported beside the model's
 figure with their ratio; a disagreement beyond the tolerance is a finding that says which is off.
 It belongs to the load family. Its trials take seconds, so it runs when asked (``--also linktest``,

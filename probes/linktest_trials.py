@@ -2,16 +2,21 @@
 for the most learners the link carries without stalls.
 
 A trial starts N learners, staggered, each playing the clips that make the course's busiest moment
-(the media the capacity model's per-learner demand comes from, played together) back to back with
-the Locust plan's player (``play_clip``), for a fixed time on the embedded server whose link is the
-site's training bandwidth: the model's claim, "this link carries N learners while media plays",
-put to the test. The search starts at the capacity model's figure and
-steps up while trials pass, down while they fail, so it needs two or three trials when the model
-is right. Whether a trial passed is decided by ``sustained`` (pure), which the rules reuse.
+(the media the capacity model's per-learner demand comes from, played together) with the Locust
+plan's player (``play_clip``), for a fixed time on the embedded server whose link is the site's
+training bandwidth: the model's claim, "this link carries N learners while media plays", put to
+the test. Media plays all the time a trial counts: each clip is streamed over and over as one
+continuous stream (``continuous``), as a long video would be. A clip played once and again with
+a pause would leave each learner idle while the buffered end plays and while it re-buffers, so a
+clip shorter than the player's buffer would measure the clip's length rather than the link.
+The search starts at the capacity model's figure and steps up while trials pass, down while they
+fail, so it needs two or three trials when the model is right. Whether a trial passed is decided
+by ``sustained`` (pure), which the rules reuse.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -38,6 +43,26 @@ def time_scaled(clips: list[Mapping[str, Any]], load: Mapping[str, Any], scale: 
     faster = [{**clip, "kbps": clip["kbps"] * scale, "duration_s": clip["duration_s"] / scale} for clip in clips]
     return faster, {"chunk_s": load["stream_chunk_s"] / scale, "startup_s": load["stream_startup_s"] / scale,
                     "think_s": load["think_time_s"] / scale, "grace_s": 1.0 / scale}
+
+
+def continuous(clip: Mapping[str, Any], seconds: float) -> dict[str, Any]:
+    """The clip as one stream that plays it over and over for at least ``seconds``; its bytes are
+    the clip's, read again from the start at each play (``clip_ranges``)."""
+    plays = math.ceil(seconds / clip["duration_s"]) + 1
+    return {**clip, "bytes": int(clip["bytes"]) * plays, "duration_s": clip["duration_s"] * plays,
+            "clip_bytes": int(clip["bytes"])}
+
+
+def clip_ranges(first: int, last: int, clip_bytes: int) -> list[tuple[int, int]]:
+    """The clip's byte ranges that bytes ``first``–``last`` of its continuous stream are: one, or
+    more where the range passes the end of a play."""
+    ranges = []
+    while first <= last:
+        play_start = first - first % clip_bytes
+        end = min(last, play_start + clip_bytes - 1)
+        ranges.append((first - play_start, end - play_start))
+        first = end + 1
+    return ranges
 
 
 class TrialOver(Exception):
@@ -114,7 +139,8 @@ class Trial:
         stagger = self.seconds * STAGGER_SHARE / max(1, learners)
         timer = threading.Timer(self.seconds, self.over.set)
         timer.start()
-        players = [(n * stagger, clip) for n in range(learners) for clip in self.clips]  # played together
+        # Played together, and for longer than the trial: a learner's media never pauses.
+        players = [(n * stagger, continuous(clip, self.seconds * 2)) for n in range(learners) for clip in self.clips]
         try:
             with ThreadPoolExecutor(max_workers=len(players), thread_name_prefix="link-learner") as pool:
                 list(pool.map(lambda player: self.player(*player), players))
@@ -134,14 +160,15 @@ class Trial:
             raise TrialOver
 
     def player(self, delay: float, clip: dict[str, Any]) -> None:
-        """One learner's player: the clip again and again, with the think time between plays."""
+        """One learner's player: the continuous stream (and again, with the think time, should it end)."""
         session = requests.Session()
         session.trust_env = False
         try:
             self.wait(delay)
             while True:
                 played = play_clip(clip, self.player_settings["chunk_s"], self.player_settings["startup_s"],
-                                   lambda *chunk: self.fetch_chunk(session, *chunk), sleep=self.wait,
+                                   lambda path, first, last, deadline: self.fetch_chunk(
+                                       session, path, first, last, clip["clip_bytes"], deadline), sleep=self.wait,
                                    grace_s=self.player_settings["grace_s"])
                 self.add(clips=int(not played["stalled"]))  # chunks and stalls: counted as they end
                 self.wait(self.player_settings["think_s"])
@@ -150,28 +177,40 @@ class Trial:
         finally:
             session.close()
 
-    def fetch_chunk(self, session: requests.Session, path: str, first: int, last: int, deadline: float) -> int | None:
-        """One Range request read as it arrives; None when it is not whole by its play time (a stall)."""
-        received, counted = 0, time.monotonic() >= self.counting_from
+    def fetch_chunk(self, session: requests.Session, path: str, first: int, last: int, clip_bytes: int,
+                    deadline: float) -> int | None:
+        """One chunk of the continuous stream, read as it arrives; None when it is not whole by its
+        play time (a stall) or a request failed."""
+        counted = time.monotonic() >= self.counting_from
+        received = 0
+        for start, end in clip_ranges(first, last, clip_bytes):
+            got = self.fetch_range(session, path, start, end, deadline)
+            if got is None:  # a failed request, counted even in the warm-up
+                self.add(chunks=1, errors=1)
+                return None
+            received += got
+            if got < end + 1 - start:
+                if self.over.is_set() and deadline >= self.ends_at:
+                    raise TrialOver  # cut by the trial's end, not late for its play time
+                self.add(chunks=int(counted), stalls=int(counted), bytes=received)
+                return None
+        self.add(chunks=int(counted), bytes=received)
+        return received
+
+    def fetch_range(self, session: requests.Session, path: str, first: int, last: int, deadline: float) -> int | None:
+        """One Range request: the bytes that came by the deadline, or None for an error status."""
+        received = 0
         try:
             with session.get(page_url(self.base, path), headers={"Range": f"bytes={first}-{last}"}, stream=True,
                              timeout=(CONNECT_TIMEOUT_S, max(deadline - time.monotonic(), 0.5))) as response:
                 if response.status_code not in (200, 206):
-                    self.add(chunks=1, errors=1)  # an error counts even in the warm-up
                     return None
                 for data in response.iter_content(READ_CHUNK):
                     received += len(data)
-                    now = time.monotonic()
-                    if now > deadline:
+                    if time.monotonic() > deadline:
                         break
                     if self.over.is_set() and deadline >= self.ends_at:
                         raise TrialOver
         except requests.RequestException:
-            pass  # nothing more came before the read timed out: judged below
-        if received < last + 1 - first:
-            if self.over.is_set() and deadline >= self.ends_at:
-                raise TrialOver  # cut by the trial's end, not late for its play time
-            self.add(chunks=int(counted), stalls=int(counted), bytes=received)
-            return None
-        self.add(chunks=int(counted), bytes=received)
+            pass  # nothing more came before the read timed out: the caller judges what came
         return received

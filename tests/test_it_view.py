@@ -115,7 +115,8 @@ def test_html_and_pdf_carry_every_site_of_the_bundled_example(tmp_path):
     measured = page.split("Capacity — measured</th><td>")[1].split("</td>")[0]
     model, found = (int(re.search(pattern, measured).group(1).replace(",", ""))
                     for pattern in (r"model ([\d,]+)", r"measured (?:at least )?([\d,]+)"))
-    assert "4,000 kbps (20 Mbps × 20%, 30 sites)" in measured and model == 12 and found >= 1
+    assert "4,000 kbps (20 Mbps × 20%, 30 sites)" in measured and model == 12
+    assert abs(found - model) <= 0.2 * model, measured  # the model holds on the demo's narrowest link
     assert "Capacity model vs measurement on emulated site links" in page and "Trials: learners" in text
     assert "Capacity model vs measurement" in text
 
