@@ -133,6 +133,16 @@ def test_truncated_archive_is_rejected(tmp_path, limits):
     assert "zip" in str(error)
 
 
+def test_a_zip_version_zipfile_cannot_read_is_rejected_with_the_reason(tmp_path, limits):
+    path = build_zip(tmp_path / "future.zip", {"index.html": "<html></html>"})
+    data = bytearray(path.read_bytes())
+    central = data.rfind(b"PK\x01\x02")
+    data[central + 6:central + 8] = (99).to_bytes(2, "little")  # "version needed to extract": 9.9
+    path.write_bytes(data)
+    error = rejected(path, limits)
+    assert error.reason == "corrupt-archive" and "zip file version 9.9" in str(error)
+
+
 def test_corrupt_entry_data_is_rejected_when_read(tmp_path, limits):
     payload = b"lesson text " * 5000
     path = build_zip(tmp_path / "corrupt.zip", {"index.html": payload})

@@ -191,7 +191,7 @@ class ZipPackage(CoursePackage):
         try:
             self._size = source.stat().st_size
             self._zip = zipfile.ZipFile(source)
-        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        except _CORRUPTION_ERRORS as exc:  # NotImplementedError: a zip version or feature zipfile lacks
             raise PackageRejected(
                 "corrupt-archive", f"{source.name} is not a readable zip archive ({exc})."
             ) from exc
