@@ -1,14 +1,19 @@
-"""Reading a media file's facts with PyAV by demuxing only: no frame is ever decoded."""
+"""Reading a media file's facts with PyAV, and its samples from the MP4 index or by demuxing: no
+frame is ever decoded."""
 
 from __future__ import annotations
 
 import io
+import mmap
 
 import struct
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
+
+from .h264_sps import pixel_format as h264_pixel_format
+from .mp4_samples import read_sample_tables
 
 CLOCK_MISMATCH_FACTOR = 1.5  # container timeline vs the frames' own clock: a different clock, not jitter
 MP4_BOX_HEADER = 8
@@ -96,7 +101,9 @@ def _stream_facts(stream) -> dict[str, Any]:
     }
     if stream.type == "video":
         rate = stream.average_rate or stream.guessed_rate
-        facts.update(width=ctx.width, height=ctx.height, pixel_format=ctx.pix_fmt,
+        # Frames are not decoded (skip_frame), so FFmpeg leaves H.264's pixel format unset: its SPS says it.
+        pix_fmt = ctx.pix_fmt or (h264_pixel_format(ctx.extradata) if ctx and ctx.name == "h264" else None)
+        facts.update(width=ctx.width, height=ctx.height, pixel_format=pix_fmt,
                      frame_rate=round(float(rate), 3) if rate else None,
                      # The frame rate the bitstream itself declares (H.264 SPS timing): a clock that
                      # edits of the container's headers (mdhd timescale) do not change.
@@ -105,6 +112,54 @@ def _stream_facts(stream) -> dict[str, Any]:
     elif stream.type == "audio":
         facts.update(sample_rate=ctx.sample_rate, channels=ctx.channels)
     return facts
+
+
+def _from_sample_tables(source: Path | bytes, container, streams: Mapping[int, Any]
+                        ) -> tuple[dict[int, list[tuple[float, int]]], dict[int, list[float]]] | None:
+    """Samples and key-frame times per stream from an MP4's index, or None to demux instead."""
+    if isinstance(source, bytes):
+        tracks = read_sample_tables(source)
+    else:
+        with open(source, "rb") as stream:
+            try:
+                mapped = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
+            except (OSError, ValueError):  # an empty file cannot be mapped
+                return None
+            with mapped:
+                tracks = read_sample_tables(mapped)
+    # FFmpeg's MOV reader numbers its streams with the tracks' ids (tkhd).
+    ids = {index: container.streams[index].id for index in streams}
+    if not tracks or any(track_id not in tracks for track_id in ids.values()):
+        return None
+    return ({index: tracks[ids[index]].samples for index in streams},
+            {index: tracks[ids[index]].keyframes for index in streams})
+
+
+def _demux(container, streams: Mapping[int, Any], started: float, budget_s: float,
+           checkpoint: Callable[[], None] | None) -> tuple[dict[int, list[tuple[float, int]]], dict[int, list[float]]]:
+    """Samples and key-frame times per stream, packet by packet."""
+    samples: dict[int, list[tuple[float, int]]] = {i: [] for i in streams}
+    keyframes: dict[int, list[float]] = {i: [] for i in streams}
+    # Floats once per stream: a Fraction product per packet cost more than the demuxing.
+    bases = {s.index: float(s.time_base) if s.time_base else None for s in container.streams}
+    for count, packet in enumerate(container.demux(*[container.streams[i] for i in streams])):
+        if count % 500 == 0:
+            if time.monotonic() - started > budget_s:
+                raise MediaTimeout(f"still reading after {budget_s:g} s")
+            if checkpoint:
+                checkpoint()
+        # Each packet property is a call into PyAV: read each once (this loop runs per packet).
+        stamp, size = packet.dts, packet.size
+        if stamp is None:
+            stamp = packet.pts
+        if size == 0 or stamp is None:
+            continue  # flush packets and packets without a time carry no media
+        index = packet.stream_index
+        t = stamp * bases[index]
+        samples[index].append((t, size))
+        if packet.is_keyframe:
+            keyframes[index].append(t)
+    return samples, keyframes
 
 
 def inspect_media(path: Path | bytes, window_s: float, budget_s: float,
@@ -117,35 +172,24 @@ def inspect_media(path: Path | bytes, window_s: float, budget_s: float,
 
     started = time.monotonic()
     # A file's path, or its bytes as the read pass inflated them.
-    with av.open(io.BytesIO(path) if isinstance(path, bytes) else str(path), metadata_errors="ignore") as container:
+    # skip_frame: FFmpeg learns the streams' parameters from their headers without decoding a frame,
+    # which was half the time of opening a clip.
+    with av.open(io.BytesIO(path) if isinstance(path, bytes) else str(path), metadata_errors="ignore",
+                 options={"skip_frame": "all"}) as container:
         streams = {s.index: _stream_facts(s) for s in container.streams if s.type in ("video", "audio")}
-        samples: dict[int, list[tuple[float, int]]] = {i: [] for i in streams}
-        keyframes: dict[int, list[float]] = {i: [] for i in streams}
-        # Floats once per stream: a Fraction product per packet cost more than the demuxing.
-        bases = {s.index: float(s.time_base) if s.time_base else None for s in container.streams}
         # What the container's index promises, to compare with what can really be read.
         indexed = {s.index: int(s.frames or 0) for s in container.streams if s.index in streams}
         declared = {s.index: float(s.duration * s.time_base) if s.duration and s.time_base else None
                     for s in container.streams if s.index in streams}
-        for count, packet in enumerate(container.demux(*[container.streams[i] for i in streams])):
-            if count % 500 == 0:
-                if time.monotonic() - started > budget_s:
-                    raise MediaTimeout(f"still reading after {budget_s:g} s")
-                if checkpoint:
-                    checkpoint()
-            # Each packet property is a call into PyAV: read each once (this loop runs per packet).
-            stamp, size = packet.dts, packet.size
-            if stamp is None:
-                stamp = packet.pts
-            if size == 0 or stamp is None:
-                continue  # flush packets and packets without a time carry no media
-            index = packet.stream_index
-            t = stamp * bases[index]
-            samples[index].append((t, size))
-            if packet.is_keyframe:
-                keyframes[index].append(t)
-        duration = container.duration / 1_000_000 if container.duration else None
         format_name = container.format.name
+        if time.monotonic() - started > budget_s:  # opening alone may take long on a hostile file
+            raise MediaTimeout(f"still reading after {budget_s:g} s")
+        tables = _from_sample_tables(path, container, streams) if format_name.startswith("mov") else None
+        if tables is not None:
+            samples, keyframes = tables
+        else:
+            samples, keyframes = _demux(container, streams, started, budget_s, checkpoint)
+        duration = container.duration / 1_000_000 if container.duration else None
     all_samples = []
     spans = []
     for index, facts in streams.items():
@@ -204,5 +248,6 @@ def inspect_media(path: Path | bytes, window_s: float, budget_s: float,
         "peak_at_s": max(0.0, round(at, 3)),  # timestamps may start below zero (edit lists)
         "buffered_peak_kbps": round(buffered_peak, 1) if buffered_peak is not None else None,
         "fast_start": fast_start(path) if format_name.startswith("mov") else None,
+        "samples_from": "sample tables" if tables is not None else "demux",
         "inspect_s": round(time.monotonic() - started, 4),
     }

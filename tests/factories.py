@@ -56,6 +56,7 @@ def encode_video(
     burst: tuple[float, float, float] | None = None,
     gop: int | None = None,
     seed: int = 1,
+    pix_fmt: str = "yuv420p",
 ) -> Path:
     """Encode a clip with PyAV. ``burst`` = (start_s, end_s, noise) makes a bursty VBR section."""
     import av
@@ -66,7 +67,7 @@ def encode_video(
     with av.open(str(path), "w", format=fmt, options=container_options or {}) as out:
         video = out.add_stream(codec, rate=fps)
         video.width, video.height = width, height
-        video.pix_fmt = "yuv420p"
+        video.pix_fmt = pix_fmt
         video.bit_rate = bitrate_kbps * 1000
         if gop:
             video.gop_size = gop
@@ -86,6 +87,8 @@ def encode_video(
             frame.planes[0].update(_pattern_plane(width, height, index, level, rng))
             frame.planes[1].update(bytes([128]) * (frame.planes[1].buffer_size))
             frame.planes[2].update(bytes([128]) * (frame.planes[2].buffer_size))
+            if pix_fmt != "yuv420p":
+                frame = frame.reformat(format=pix_fmt)
             frame.pts = index
             frame.time_base = Fraction(1, fps)
             for packet in video.encode(frame):
