@@ -39,7 +39,7 @@ class SharedEvidence:
     def problems(self, value: Any) -> list[str]:
         """Where ``value`` departs from the declared type (empty when it conforms)."""
         found: list[str] = []
-        _check(value, self.type, self.name, found)
+        _check(value, self.type, (self.name,), found)
         return found
 
 
@@ -47,63 +47,75 @@ class UndeclaredEvidence(Exception):
     """A probe read a kind of shared evidence it did not declare in ``uses``."""
 
 
-def _check(value: Any, expected: Any, where: str, found: list[str]) -> None:
-    if len(found) >= PROBLEMS_SHOWN or expected is Any:
+def _check(value: Any, expected: Any, where: tuple, found: list[str]) -> None:
+    """``where`` is the path to ``value`` as parts, rendered only for a problem: published lists
+    run to thousands of items, and formatting each item's path cost more than checking it."""
+    if len(found) >= PROBLEMS_SHOWN:
         return
-    origin = typing.get_origin(expected)
-    if origin in (typing.Union, types.UnionType):
-        options = typing.get_args(expected)
-        if not any(not _fails(value, option, where) for option in options):
-            found.append(f"{where}: expected {_name(expected)}, found {_found(value)}")
+    shape, *args = _shape(expected)
+    if shape == "any":
         return
-    if origin is list:
+    if shape == "union":
+        if not any(not _fails(value, option, where) for option in args[0]):
+            found.append(f"{_render(where)}: expected {_name(expected)}, found {_found(value)}")
+    elif shape == "list":
         if not isinstance(value, list):
-            found.append(f"{where}: expected a list, found {_found(value)}")
+            found.append(f"{_render(where)}: expected a list, found {_found(value)}")
             return
-        (item,) = typing.get_args(expected) or (Any,)
         for index, element in enumerate(value):
-            _check(element, item, f"{where}[{index}]", found)
-        return
-    if origin is dict:
+            _check(element, args[0], (*where, index), found)
+    elif shape == "dict":
         if not isinstance(value, dict):
-            found.append(f"{where}: expected a table, found {_found(value)}")
+            found.append(f"{_render(where)}: expected a table, found {_found(value)}")
             return
-        _, item = typing.get_args(expected) or (str, Any)
         for key, element in value.items():
-            _check(element, item, f"{where}.{key}", found)
-        return
-    if typing.is_typeddict(expected):
+            _check(element, args[0], (*where, key), found)
+    elif shape == "typeddict":
         if not isinstance(value, dict):
-            found.append(f"{where}: expected a table, found {_found(value)}")
+            found.append(f"{_render(where)}: expected a table, found {_found(value)}")
             return
-        hints = _hints(expected)
-        for key in sorted(expected.__required_keys__ - set(value)):
-            found.append(f"{where}: lacks '{key}'")
-        for key, hint in hints.items():
+        required, hints = args
+        for key in sorted(required - set(value)):
+            found.append(f"{_render(where)}: lacks '{key}'")
+        for key, hint in hints:
             if key in value:
-                _check(value[key], hint, f"{where}.{key}", found)
-        return
-    if expected is type(None):
+                _check(value[key], hint, (*where, key), found)
+    elif shape == "none":
         if value is not None:
-            found.append(f"{where}: expected nothing (null), found {_found(value)}")
-        return
-    if expected is float:
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-    elif expected is int:
-        ok = isinstance(value, int) and not isinstance(value, bool)
-    else:
-        ok = isinstance(value, expected)
-    if not ok:
-        found.append(f"{where}: expected {_name(expected)}, found {_found(value)}")
+            found.append(f"{_render(where)}: expected nothing (null), found {_found(value)}")
+    elif not isinstance(value, args[0]) or (args[1] and isinstance(value, bool)):
+        found.append(f"{_render(where)}: expected {_name(expected)}, found {_found(value)}")
 
 
 @functools.lru_cache(maxsize=None)
-def _hints(typed_dict: Any) -> dict[str, Any]:
-    """A TypedDict's resolved field types, resolved once (a 4,000-item list would resolve them per item)."""
-    return typing.get_type_hints(typed_dict)
+def _shape(expected: Any) -> tuple:
+    """What checking a value against ``expected`` takes, worked out once per type (a 4,000-item
+    list would otherwise resolve its item type's hints per item)."""
+    if expected is Any:
+        return ("any",)
+    origin = typing.get_origin(expected)
+    if origin in (typing.Union, types.UnionType):
+        return ("union", typing.get_args(expected))
+    if origin is list:
+        return ("list", (typing.get_args(expected) or (Any,))[0])
+    if origin is dict:
+        return ("dict", (typing.get_args(expected) or (str, Any))[-1])
+    if typing.is_typeddict(expected):
+        return ("typeddict", frozenset(expected.__required_keys__), tuple(typing.get_type_hints(expected).items()))
+    if expected is type(None):
+        return ("none",)
+    if expected is float:
+        return ("scalar", (int, float), True)  # an integer is a number; a bool is not
+    if expected is int:
+        return ("scalar", int, True)
+    return ("scalar", expected, False)
 
 
-def _fails(value: Any, expected: Any, where: str) -> bool:
+def _render(where: tuple) -> str:
+    return where[0] + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in where[1:])
+
+
+def _fails(value: Any, expected: Any, where: tuple) -> bool:
     found: list[str] = []
     _check(value, expected, where, found)
     return bool(found)
