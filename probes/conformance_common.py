@@ -20,7 +20,9 @@ SCORM_TYPES = {"sco", "asset"}
 SCORM_12_NAMESPACES = ("imscp_rootv1p1p2", "adlcp_rootv1p2")
 SCORM_2004_NAMESPACES = ("imscp_v1p1", "adlcp_v1p3")
 SCORM_2004_VERSIONS = {"cam 1.3", "2004 2nd edition", "2004 3rd edition", "2004 4th edition"}
-OS_JUNK = re.compile(r"(^|/)(__MACOSX/|\.DS_Store$|Thumbs\.db$|desktop\.ini$|\._[^/]+$|Icon\r$)", re.IGNORECASE)
+# Files an operating system leaves in a folder it zips: a __MACOSX/ folder, resource forks (._name)
+# and these names, in any case.
+OS_JUNK_NAMES = {".ds_store", "thumbs.db", "desktop.ini", "icon\r"}
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
@@ -66,7 +68,11 @@ PASSIVE_KINDS = (IMAGE, MEDIA, CSS_IMAGE, FONT)
 
 
 def is_os_junk(path: str) -> bool:
-    return bool(OS_JUNK.search(path) or CONTROL_CHARACTERS.search(path))
+    """Compared by name rather than searched with a pattern: several rules ask this of every file."""
+    folded = "/" + path.lower()
+    name = folded.rsplit("/", 1)[1]
+    return bool("/__macosx/" in folded or name in OS_JUNK_NAMES or (name.startswith("._") and len(name) > 2)
+                or CONTROL_CHARACTERS.search(path))
 
 
 def escaped(path: str) -> str:

@@ -406,3 +406,14 @@ def test_launch_map_follows_pages_and_css(tmp_path):
     assert "img/bg.png" in unit["files"]
     assert unit["bytes"] == sum(len(v) if isinstance(v, bytes) else len(v.encode()) for k, v in files.items()
                                 if k in unit["files"])
+
+
+@pytest.mark.parametrize("path, junk", [
+    ("__MACOSX/a.png", True), ("x/__macosx/b", True), ("a__MACOSX/b", False), ("__MACOSX", False),
+    (".DS_Store", True), ("a/.ds_store", True), ("a/x.DS_Store", False), ("a/.DS_Store/b", False),
+    ("a/thumbs.DB", True), ("a/b/Desktop.ini", True), ("a/._b", True), ("a/._", False), ("a/b._c", False),
+    ("a/icon\r", True), ("Icon", False), ("tab\tname.html", True), ("ok/file.html", False)])
+def test_os_junk_is_told_by_name(path, junk):
+    from probes.conformance_common import is_os_junk
+
+    assert is_os_junk(path) is junk
