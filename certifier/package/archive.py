@@ -156,6 +156,11 @@ class CoursePackage(ABC):
             return self._guarded(path, lambda: stream.read(-1 if max_bytes is None else max_bytes))
 
     def iter_chunks(self, path: str, chunk_bytes: int = READ_CHUNK_BYTES) -> Iterator[bytes]:
+        kept = self._kept.get(path)
+        if kept is not None:  # already read by the inventory pass: no second inflate
+            for start in range(0, len(kept), chunk_bytes):
+                yield kept[start:start + chunk_bytes]
+            return
         with self.open(path) as stream:
             while chunk := self._guarded(path, lambda: stream.read(chunk_bytes)):
                 yield chunk
