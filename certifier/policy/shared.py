@@ -40,7 +40,7 @@ class SharedEvidence:
         """Where ``value`` departs from the declared type (empty when it conforms)."""
         found: list[str] = []
         _check(value, self.type, (self.name,), found)
-        return found
+        return found[:PROBLEMS_SHOWN]
 
 
 class UndeclaredEvidence(Exception):
@@ -74,11 +74,17 @@ def _check(value: Any, expected: Any, where: tuple, found: list[str]) -> None:
         if not isinstance(value, dict):
             found.append(f"{_render(where)}: expected a table, found {_found(value)}")
             return
-        required, hints = args
+        required, fields = args
         for key in sorted(required - set(value)):
             found.append(f"{_render(where)}: lacks '{key}'")
-        for key, hint in hints:
-            if key in value:
+        for key, hint, field_shape in fields:
+            if key not in value:
+                continue
+            if field_shape[0] == "scalar":  # most fields: checked here, without a call per field
+                field = value[key]
+                if not isinstance(field, field_shape[1]) or (field_shape[2] and isinstance(field, bool)):
+                    found.append(f"{_render((*where, key))}: expected {_name(hint)}, found {_found(field)}")
+            else:
                 _check(value[key], hint, (*where, key), found)
     elif shape == "none":
         if value is not None:
@@ -95,13 +101,21 @@ def _shape(expected: Any) -> tuple:
         return ("any",)
     origin = typing.get_origin(expected)
     if origin in (typing.Union, types.UnionType):
-        return ("union", typing.get_args(expected))
+        options = typing.get_args(expected)
+        shapes = [_shape(option) for option in options]
+        if all(shape[0] in ("scalar", "none") for shape in shapes):  # e.g. int | None: one isinstance
+            accepted = tuple(t for shape in shapes for t in ((type(None),) if shape[0] == "none" else
+                                                             shape[1] if isinstance(shape[1], tuple) else (shape[1],)))
+            no_bool = any(shape[0] == "scalar" and shape[2] for shape in shapes) and bool not in options
+            return ("scalar", accepted, no_bool)
+        return ("union", options)
     if origin is list:
         return ("list", (typing.get_args(expected) or (Any,))[0])
     if origin is dict:
         return ("dict", (typing.get_args(expected) or (str, Any))[-1])
     if typing.is_typeddict(expected):
-        return ("typeddict", frozenset(expected.__required_keys__), tuple(typing.get_type_hints(expected).items()))
+        fields = tuple((key, hint, _shape(hint)) for key, hint in typing.get_type_hints(expected).items())
+        return ("typeddict", frozenset(expected.__required_keys__), fields)
     if expected is type(None):
         return ("none",)
     if expected is float:
