@@ -1,6 +1,6 @@
-"""Samples read from an MP4's index (sample tables) instead of demuxing: the same figures as
-demuxing on real clips, a fallback to demuxing where the index cannot serve, and the H.264 pixel
-format read from the SPS without decoding a frame."""
+"""An MP4 read from its index (sample tables) and opened without decoding: the same figures as
+decoding and demuxing on real clips, a fallback to demuxing where the index cannot serve, and the
+H.264 pixel format and AAC profile read from the codec configuration."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import probes.media_inspect as media_inspect
-from probes.h264_sps import pixel_format
+from probes.codec_config import aac_profile, h264_pixel_format as pixel_format
 from probes.media_rules import damage
 from probes.mp4_samples import read_sample_tables
 from tests.factories import encode_video
@@ -19,10 +19,11 @@ STORYLINE = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "autho
 
 
 def both_ways(data: bytes, monkeypatch) -> tuple[dict, dict]:
-    """The facts from the index, then from demuxing (the index reader switched off)."""
+    """The facts from the index, then as FFmpeg finds them by decoding a frame and demuxing every packet."""
     indexed = media_inspect.inspect_media(data, 1.0, 30, buffer_s=4)
     with monkeypatch.context() as patched:
         patched.setattr(media_inspect, "read_sample_tables", lambda _data: None)
+        patched.setattr(media_inspect, "INDEXED_OPEN", {})
         demuxed = media_inspect.inspect_media(data, 1.0, 30, buffer_s=4)
     return indexed, demuxed
 
@@ -90,6 +91,19 @@ def test_the_h264_pixel_format_is_read_from_the_sps_as_decoding_finds_it(tmp_pat
         decoded, avcc = stream.codec_context.pix_fmt, stream.codec_context.extradata
     assert decoded == pix_fmt and pixel_format(avcc) == pix_fmt
     assert media_inspect.inspect_media(path.read_bytes(), 1.0, 30)["streams"][0]["pixel_format"] == pix_fmt
+
+
+def test_the_aac_profile_is_read_from_its_config_as_decoding_finds_it(tmp_path):
+    import av
+
+    path = encode_video(tmp_path / "a.mp4", seconds=1, audio_kbps=96)
+    with av.open(str(path)) as container:
+        audio = container.streams.audio[0].codec_context
+        decoded, config = audio.profile, audio.extradata
+    assert decoded == "LC" and aac_profile(config) == "LC"
+    # HE-AAC (object type 5), HE-AACv2 (29) and an escaped type (31, then 6 bits: 32 + 7 = 39, ELD).
+    assert aac_profile(bytes([0b00101_000, 0])) == "HE-AAC" and aac_profile(bytes([0b11101_000, 0])) == "HE-AACv2"
+    assert aac_profile(bytes([0b11111_000, 0b111_00000])) == "ELD" and aac_profile(b"\x00") is None
 
 
 def test_a_malformed_sps_gives_no_pixel_format():

@@ -1,9 +1,11 @@
-"""An H.264 stream's pixel format, read from the sequence parameter set in its MP4 configuration
-(avcC), so the media probe need not decode a frame to learn it.
+"""What a stream's codec configuration declares, read without decoding a frame: H.264's pixel
+format from the sequence parameter set in avcC, and AAC's profile from its AudioSpecificConfig.
 
-Browsers' hardware decoders play 8-bit 4:2:0; 10-bit and 4:2:2/4:4:4 H.264 plays in few of them,
-so the pixel format is evidence worth keeping. Names follow FFmpeg's (yuv420p, yuv420p10le…);
-the full-range variants FFmpeg names yuvj… after decoding are not told apart.
+The media probe opens MP4 files without decoding (its samples come from the index), and FFmpeg
+fills these two in only when it decodes. Browsers' hardware decoders play 8-bit 4:2:0 H.264;
+10-bit and 4:2:2/4:4:4 plays in few of them, so the pixel format is evidence worth keeping.
+Names follow FFmpeg's (yuv420p, yuv420p10le…; LC, HE-AAC…); the full-range variants FFmpeg names
+yuvj… after decoding are not told apart.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ def _rbsp(nal: bytes) -> bytes:
     return nal.replace(b"\x00\x00\x03", b"\x00\x00")
 
 
-def pixel_format(avcc: bytes | None) -> str | None:
+def h264_pixel_format(avcc: bytes | None) -> str | None:
     """FFmpeg's name for the pixel format the first SPS of ``avcc`` declares; None when unknown."""
     if not avcc or len(avcc) < 8 or avcc[0] != 1 or not avcc[5] & 0x1F:
         return None
@@ -66,3 +68,21 @@ def pixel_format(avcc: bytes | None) -> str | None:
     if chroma not in CHROMA or not 8 <= depth <= 14:
         return None
     return CHROMA[chroma] if depth == 8 else f"{CHROMA[chroma]}{depth}le"
+
+
+# MPEG-4 Audio object types (ISO/IEC 14496-3 1.5.1.1) as FFmpeg names AAC profiles.
+AAC_PROFILES = {1: "Main", 2: "LC", 3: "SSR", 4: "LTP", 5: "HE-AAC", 23: "LD", 29: "HE-AACv2", 39: "ELD"}
+
+
+def aac_profile(config: bytes | None) -> str | None:
+    """FFmpeg's name for the profile an AudioSpecificConfig declares; None when unknown."""
+    if not config or len(config) < 2:
+        return None
+    bits = _Bits(config)
+    try:
+        kind = sum(bits.bit() << (4 - n) for n in range(5))
+        if kind == 31:  # escape: 32 + the next six bits
+            kind = 32 + sum(bits.bit() << (5 - n) for n in range(6))
+    except ValueError:
+        return None
+    return AAC_PROFILES.get(kind)
