@@ -152,8 +152,11 @@ class CoursePackage(ABC):
         kept = self._kept.get(path)
         if kept is not None:
             return kept if max_bytes is None else kept[:max_bytes]
+        # Never more than the entry declares: an entry that inflates past its size is not held in
+        # memory (zipfile then finds its checksum wrong).
+        declared = self._by_path[path].size if path in self._by_path else -1
         with self.open(path) as stream:
-            return self._guarded(path, lambda: stream.read(-1 if max_bytes is None else max_bytes))
+            return self._guarded(path, lambda: stream.read(declared if max_bytes is None else max_bytes))
 
     def iter_chunks(self, path: str, chunk_bytes: int = READ_CHUNK_BYTES) -> Iterator[bytes]:
         kept = self._kept.get(path)

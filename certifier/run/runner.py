@@ -22,6 +22,7 @@ from certifier.package.credentials import split_url_credentials
 from certifier.errors import Cancelled, CertifierError, PackageRejected
 from certifier.package.inventory import Inventory, build_inventory
 from certifier.host.machine_info import machine_summary
+from certifier.host.memory import keep_freed_memory_for_reuse
 from certifier.policy.probe_api import Need, Probe, ProbeContext
 from certifier.run.examine import EntryExaminers
 from certifier.policy.profiles import Profile
@@ -261,6 +262,7 @@ class Runner:
         holder: dict[str, Any] = {}
 
         def read(step_ctx: ProbeContext) -> None:
+            keep_freed_memory_for_reuse()  # each entry's buffers reuse the last one's pages
             package = open_package(path, archive_limits(profile))
             holder["package"] = package
             holder["detection"] = detect_standard(package)
