@@ -17,7 +17,7 @@ from certifier.policy.findings import Finding
 from certifier.policy import evidence_kinds as kinds
 from certifier.policy.presentation import SummaryRow
 from certifier.policy.probe_api import Probe, ProbeContext
-from certifier.policy.profiles import LimitSpec
+from certifier.policy.profiles import LimitSpec, Profile
 from certifier.package.authoring_tools import recognise, tool_data
 from certifier.package.credentials import find_credentials
 from certifier.package.references import HTML_SUFFIXES, JS_ABSOLUTE, SCRIPT_CANDIDATE, decode_text, references_in, resolve
@@ -69,6 +69,18 @@ class ConformanceProbe(Probe):
                "is minor; a reference only from a file no launch page loads, or from a CSS rule a later "
                "declaration overrides, is info. A manifest <file> that is absent and never loaded is minor.")
 
+    @classmethod
+    def examines(cls, path: str, media_type: str) -> bool:
+        return path.lower().endswith(SCANNED_SUFFIXES + CONFIG_SUFFIXES)
+
+    @classmethod
+    def examine(cls, path: str, content: bytes, profile: Profile) -> dict[str, Any]:
+        """A page's, script's, stylesheet's or configuration file's references, parsed beside the read
+        pass; files over the size limits are left, as gather leaves them."""
+        too_large = len(content) > profile.section(cls.id)["max_scanned_file_mb"] * MIB or (
+            not path.lower().endswith(SCANNED_SUFFIXES) and len(content) > MAX_CONFIG_BYTES)
+        return {} if too_large else scan_text(path, content)
+
     def gather(self, ctx: ProbeContext) -> dict[str, Any]:
         package, detection = ctx.package, ctx.detection
         limits = ctx.limits(self.id)
@@ -106,7 +118,8 @@ class ConformanceProbe(Probe):
             if files[path] > max_bytes:
                 unscanned.append(path)
                 continue
-            found = scan_text(path, package.read_bytes(path))  # kept from the read pass: not inflated again
+            # Parsed beside the read pass, or now from the text it kept (never inflated again).
+            found = ctx.examined_facts(self.id, path) or scan_text(path, package.read_bytes(path))
             references.extend(found["references"])
             credentials.extend(found["credentials"])
             if index % 50 == 0:

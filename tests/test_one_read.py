@@ -50,8 +50,8 @@ def test_text_is_kept_within_its_limit_and_media_reaches_the_examiner_without_di
     profile = load_profile("default")
     probes = discover_probes()[0]
     results = {}
-    examiners = EntryExaminers([probes["media"], probes["conformance"]], profile, results)
-    assert [cls.id for cls in examiners.probes] == ["media"]  # only probes that override examines
+    examiners = EntryExaminers([probes["media"], probes["conformance"], probes["package"]], profile, results)
+    assert [cls.id for cls in examiners.probes] == ["media", "conformance"]  # only probes that override examines
     with open_package(course, archive_limits(profile)) as package, WorkDir() as workdir:
         reads = CountingPackage(package)
         inventory = build_inventory(package, unpack_to=workdir, tap=examiners.tap)
@@ -65,6 +65,9 @@ def test_text_is_kept_within_its_limit_and_media_reaches_the_examiner_without_di
         assert facts["duration_s"] == pytest.approx(2, abs=0.1) and facts["avg_kbps"] > 0
         assert not (workdir.path / "package" / "media" / "clip.mp4").exists()  # demuxed from memory
         assert reads.reads["media/clip.mp4"] == 1
+        # The page's references were parsed beside the pass, from the same read.
+        page = results[("conformance", "index.html")].result(timeout=30)
+        assert any(ref["resolved"] == "media/clip.mp4" for ref in page["references"]), page
         examiners.close()
 
 
@@ -91,3 +94,19 @@ def test_the_media_probe_reports_the_same_facts_from_memory_as_from_disk(course)
         on_disk = inspect_media(workdir.extract(package, "media/clip.mp4"), 1.0, 30, buffer_s=4)
     for key in ("avg_kbps", "peak_kbps", "buffered_peak_kbps", "duration_s", "fast_start", "streams"):
         assert from_pass[key] == on_disk[key], key
+
+
+def test_texts_are_read_spread_through_the_large_entries_and_the_inventory_keeps_package_order(course):
+    from certifier.package.archive import Entry
+    from certifier.package.inventory import reading_order
+
+    plans = [(Entry(f"media/{n}.mp4", 10_000_000, 9_000_000), False) for n in range(4)]
+    plans += [(Entry(f"page{n}.html", 5_000, 1_000), True) for n in range(8)]
+    order = reading_order(plans)
+    assert sorted(order) == list(range(len(plans)))
+    kinds = "".join("t" if plans[index][1] else "m" for index in order)
+    assert kinds == "mttmttmttmtt"  # two pages parsed while each clip inflates, none left for the end
+    profile = load_profile("default")
+    with open_package(course, archive_limits(profile)) as package:
+        inventory = build_inventory(package)
+        assert [r.path for r in inventory.files] == [e.path for e in package.entries]

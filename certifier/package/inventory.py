@@ -122,7 +122,7 @@ def build_inventory(
     def read(plan: tuple[Entry, bool]) -> tuple[str, str]:
         return _read_entry(package, plan[0], plan[1], unpack_to, unpack_all, tap)
 
-    order = list(range(len(plans)))
+    order = reading_order(plans)
     records: list[FileRecord | None] = [None] * len(plans)
     total_bytes = max(package.total_size, 1)
     done_bytes = 0
@@ -148,6 +148,23 @@ def build_inventory(
     else:
         package_sha = tree_sha256(files)
     return Inventory(files, package_sha, package.total_size, package.total_compressed_size)
+
+
+def reading_order(plans: list[tuple[Entry, bool]]) -> list[int]:
+    """The kept texts spread evenly through the other entries' bytes: the probes that parse texts
+    (on their examiner threads, holding the interpreter) then work while large entries inflate
+    (which does not hold it), instead of after the pass or beside the many small reads."""
+    texts = [index for index, (_, keep) in enumerate(plans) if keep]
+    others = [index for index, (_, keep) in enumerate(plans) if not keep]
+    total = sum(plans[index][0].size for index in others) or 1
+    position: dict[int, float] = {}
+    done = 0
+    for index in others:
+        position[index] = done / total
+        done += plans[index][0].size
+    for rank, index in enumerate(texts):
+        position[index] = rank / max(len(texts), 1)
+    return sorted(range(len(plans)), key=lambda index: (position[index], index))
 
 
 def _read_entry(package: CoursePackage, entry: Entry, keep_text: bool, unpack_to: WorkDir | None, unpack_all: bool,

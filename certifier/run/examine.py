@@ -1,6 +1,7 @@
 """Entries examined beside the read pass: a probe's ``examine`` on a worker thread, fed with the
 bytes the pass has just inflated, so the pass's one read serves that probe too (e.g. the media
-probe's demux runs on the second core while the pass inflates and hashes the next entries).
+probe reads a clip's index, and the conformance probe a page's references, while the pass inflates
+and hashes the next entries).
 
 Memory stays bounded: only entries up to ``EXAMINE_IN_MEMORY_MAX_BYTES`` are handed over (larger
 ones are read by the probe itself later), and at most ``EXAMINE_IN_FLIGHT_BYTES`` wait for the
@@ -45,21 +46,23 @@ def examine_entry(cls: type[Probe], path: str, content: bytes, profile: Profile)
 
 
 class EntryExaminers:
-    """The selected probes that examine entries, and the worker that runs them."""
+    """The selected probes that examine entries, each with its own worker thread and byte budget, so
+    one probe's backlog (pages queued for parsing) never holds up another's (clips to demux)."""
 
     def __init__(self, probes: list[type[Probe]], profile: Profile, results: dict[tuple[str, str], Future]):
         # Only probes that override examines (a classmethod: compare the functions, not bound methods).
         self.probes = [cls for cls in probes if cls.examines.__func__ is not Probe.examines.__func__]
         self.profile = profile
         self.results = results
-        self.budget = ByteBudget(EXAMINE_IN_FLIGHT_BYTES)
-        # One worker thread. A worker process measured slower on two cores (the bytes travel through
-        # a pipe) and would need every embedding script to guard its main module.
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="examine") if self.probes else None
+        self.budgets = {cls.id: ByteBudget(EXAMINE_IN_FLIGHT_BYTES) for cls in self.probes}
+        # Threads: a worker process measured slower on two cores (the bytes travel through a pipe)
+        # and would need every embedding script to guard its main module.
+        self.pools = {cls.id: ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"examine-{cls.id}")
+                      for cls in self.probes}
 
     def tap(self, path: str, media_type: str, size: int) -> Callable[[bytes], None] | None:
         """For the read pass: a sink for this entry's bytes when some probe examines it, else None."""
-        if self.pool is None or size > EXAMINE_IN_MEMORY_MAX_BYTES:
+        if not self.pools or size > EXAMINE_IN_MEMORY_MAX_BYTES:
             return None
         wanted = [cls for cls in self.probes if cls.examines(path, media_type)]
         if not wanted:
@@ -67,14 +70,14 @@ class EntryExaminers:
 
         def hand_over(content: bytes) -> None:
             for cls in wanted:
-                size = len(content)
-                self.budget.take(size)  # back-pressure: the pass waits rather than holding every file
-                future = self.pool.submit(examine_entry, cls, path, content, self.profile)
-                future.add_done_callback(lambda _f: self.budget.give_back(size))
+                size, budget = len(content), self.budgets[cls.id]
+                budget.take(size)  # back-pressure: the pass waits rather than holding every file
+                future = self.pools[cls.id].submit(examine_entry, cls, path, content, self.profile)
+                future.add_done_callback(lambda _f, budget=budget, size=size: budget.give_back(size))
                 self.results[(cls.id, path)] = future
 
         return hand_over
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=False, cancel_futures=True)
+        for pool in self.pools.values():
+            pool.shutdown(wait=False, cancel_futures=True)
