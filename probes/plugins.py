@@ -15,6 +15,7 @@ external hosts, minimum screen, media codecs.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 from collections.abc import Mapping
@@ -220,10 +221,15 @@ class PluginsProbe(Probe):
             technology = FILE_SIGNALS.get(ext) or ("flash" if f.media_type == "application/x-shockwave-flash" else None)
             if technology:
                 found.setdefault(technology, []).append({"path": f.path, "line": None, "snippet": f"file {f.path}"})
-        for path, chunks in prefetched(ctx.package, [f.path for f in scanned]):
-            ctx.checkpoint()
-            done += scanner.scan_file(path, chunks)
-            ctx.progress(0.9 * done / total_bytes, path)
+        # In the package's order: texts the read pass kept straight from memory, the others inflated ahead.
+        with contextlib.closing(prefetched(ctx.package, [f.path for f in scanned
+                                                         if not ctx.package.is_kept(f.path)])) as inflated:
+            for f in scanned:
+                ctx.checkpoint()
+                path, chunks = (f.path, ctx.package.iter_chunks(f.path)) if ctx.package.is_kept(f.path) \
+                    else next(inflated)
+                done += scanner.scan_file(path, chunks)
+                ctx.progress(0.9 * done / total_bytes, path)
         ctx.progress(0.92, "pages that embed plug-ins")
         pages = sorted(p for p in (reachable if reachable is not None else sizes) if p.lower().endswith(HTML_PAGES))
         embeds = [e for page in pages if sizes.get(page, 0) <= MAX_PAGE_BYTES

@@ -147,6 +147,10 @@ class CoursePackage(ABC):
         """Keep an entry's content read by the inventory pass, so later readers do not inflate it again."""
         self._kept[path] = content
 
+    def is_kept(self, path: str) -> bool:
+        """True when the inventory pass kept this entry's content: reading it inflates nothing."""
+        return path in self._kept
+
     def read_bytes(self, path: str, max_bytes: int | None = None) -> bytes:
         """Whole content of an entry, or its first ``max_bytes`` bytes."""
         kept = self._kept.get(path)
