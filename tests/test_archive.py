@@ -220,3 +220,40 @@ def test_workdir_extracts_inside_and_refuses_escapes(tmp_path, limits):
             workdir.target_for("../../outside.txt")
         root = workdir.path
     assert not root.exists()
+
+
+def central_field(path: Path, offset: int, width: int, value: int) -> None:
+    """Overwrite a field of the (only) central directory header."""
+    data = bytearray(path.read_bytes())
+    central = data.find(b"PK\x01\x02")
+    data[central + offset:central + offset + width] = value.to_bytes(width, "little")
+    path.write_bytes(bytes(data))
+
+
+def whole_reads(path: Path, limits: ArchiveLimits) -> tuple[bytes, bytes]:
+    """An entry read by the whole-entry inflater and through zipfile's stream."""
+    with open_package(path, limits) as package:
+        with package.open("index.html") as stream:
+            return package.inflate_whole("index.html"), stream.read()
+
+
+@pytest.mark.skipif(__import__("certifier.package.inflate", fromlist=["zlib_ng"]).zlib_ng is None,
+                    reason="zlib-ng is not installed: zipfile inflates every entry")
+def test_the_whole_entry_inflater_reads_what_zipfile_reads_and_refuses_what_it_refuses(tmp_path, limits):
+    payload = os.urandom(300_000) + b"lesson text " * 50_000
+    path = build_zip(tmp_path / "good.zip", {"index.html": payload})
+    fast, slow = whole_reads(path, limits)
+    assert fast == slow == payload
+    # A central directory that declares fewer bytes than the entry holds (a zip bomb's lie).
+    central_field(path, 24, 4, len(payload) - 1)  # uncompressed size
+    with pytest.raises(PackageRejected, match="another size"):
+        whole_reads(path, limits)
+    # A checksum that does not match the bytes.
+    path = build_zip(tmp_path / "crc.zip", {"index.html": payload})
+    central_field(path, 16, 4, zipfile.ZipFile(path).getinfo("index.html").CRC ^ 1)
+    with pytest.raises(PackageRejected, match="CRC"):
+        whole_reads(path, limits)
+    # A local header that is not one.
+    path = build_zip(tmp_path / "header.zip", {"index.html": payload})
+    patch_bytes(path, b"PK\x03\x04", b"PK\x03\x05")
+    assert rejected(path, limits).reason in ("corrupt-entry", "corrupt-archive")

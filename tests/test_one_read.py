@@ -33,17 +33,19 @@ def course(tmp_path_factory):
 
 
 class CountingPackage:
-    """Counts how often each entry is opened for inflating (every read goes through ``open``)."""
+    """Counts how often each entry is inflated (every read goes through ``open`` or ``inflate_whole``)."""
 
     def __init__(self, package):
         self.package, self.reads = package, {}
-        original_open = package.open
+        for name in ("open", "inflate_whole"):
+            setattr(package, name, self.counted(getattr(package, name)))
 
-        def counted_open(path):
+    def counted(self, read):
+        def counted_read(path):
             self.reads[path] = self.reads.get(path, 0) + 1
-            return original_open(path)
+            return read(path)
 
-        package.open = counted_open
+        return counted_read
 
 
 def test_text_is_kept_within_its_limit_and_media_reaches_the_examiner_without_disk(course):

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from certifier.errors import CertifierError, PackageRejected
+from certifier.package.inflate import can_inflate, inflate_entry
 
 MIB = 1024 * 1024
 READ_CHUNK_BYTES = MIB
@@ -286,6 +287,17 @@ class ZipPackage(CoursePackage):
             self._names[normalised] = info
             entries.append(Entry(normalised, info.file_size, info.compress_size))
         return entries
+
+    def read_bytes(self, path: str, max_bytes: int | None = None) -> bytes:
+        info = self._names.get(path)
+        if max_bytes is None and info is not None and not self.is_kept(path) and can_inflate(info):
+            return self.inflate_whole(path)
+        return super().read_bytes(path, max_bytes)
+
+    def inflate_whole(self, path: str) -> bytes:
+        """A deflated entry read whole with the faster inflater (every other read goes through ``open``)."""
+        info = self._names[path]
+        return self._guarded(path, lambda: inflate_entry(self._handle().fp, info))
 
     def open(self, path: str) -> BinaryIO:
         info = self._names.get(path)
