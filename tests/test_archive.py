@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from certifier.package.archive import ArchiveLimits, open_package, unsafe_path_reason
+from certifier.package.archive import ArchiveLimits, open_package
+from certifier.package.entry_names import unsafe_path_reason
 from certifier.errors import CertifierError, PackageRejected
 from certifier.package.inventory import build_inventory
 from certifier.package.workdir import WorkDir

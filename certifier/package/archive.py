@@ -9,7 +9,6 @@ exactly which entry and why. Callers never see a half-validated package.
 from __future__ import annotations
 
 import os
-import re
 import stat
 import threading
 import zipfile
@@ -21,11 +20,11 @@ from pathlib import Path
 from typing import BinaryIO
 
 from certifier.errors import CertifierError, PackageRejected
+from certifier.package.entry_names import entry_name, printable_name, unsafe_path_reason
 from certifier.package.inflate import can_inflate, inflate_entry
 
 MIB = 1024 * 1024
 READ_CHUNK_BYTES = MIB
-_DRIVE_LETTER = re.compile(r"^[A-Za-z]:")
 # zipfile (and zlib underneath) signal damaged data with these.
 # A damaged central directory can also send zipfile seeking before the start of the file (OSError)
 # or decoding garbage (ValueError): all of it means the entry cannot be read.
@@ -68,20 +67,6 @@ def open_package(path: str | os.PathLike[str], limits: ArchiveLimits) -> CourseP
             "as in a truncated download). Course packages are .zip files or folders.",
         )
     return ZipPackage(source, limits)
-
-
-def unsafe_path_reason(name: str) -> str | None:
-    """Why an entry name could escape the extraction folder, or None when it is safe."""
-    if name.startswith(("/", "\\")):
-        return "is an absolute path"
-    if _DRIVE_LETTER.match(name):
-        return "starts with a drive letter"
-    parts = re.split(r"[\\/]", name)
-    if ".." in parts:
-        return "climbs out of the package with '..'"
-    if any("\x00" in part for part in parts):
-        return "contains a NUL character"
-    return None
 
 
 class CoursePackage(ABC):
@@ -229,7 +214,7 @@ class ZipPackage(CoursePackage):
         entries = []
         ratio_floor = self.limits.min_size_for_ratio_check_mb * MIB
         for info in infos:
-            name = _entry_name(info)
+            name = entry_name(info)
             reason = unsafe_path_reason(name)
             if reason:
                 raise PackageRejected(
@@ -328,28 +313,6 @@ class ZipPackage(CoursePackage):
                 handle.close()
             self._handles.clear()
         self._zip.close()
-
-
-def _entry_name(info: zipfile.ZipInfo) -> str:
-    """The entry's name as UTF-8; names in another legacy code page are rejected."""
-    name = info.filename
-    if info.flag_bits & 0x800 or name.isascii():
-        return name
-    # Without the UTF-8 flag zipfile decodes as cp437; many tools write UTF-8 without the flag.
-    try:
-        return info.orig_filename.encode("cp437").decode("utf-8")
-    except UnicodeError as exc:
-        raise PackageRejected(
-            "non-utf8-name",
-            f"Entry '{name}' has a file name that is not UTF-8: LMSs and web servers will show or "
-            "serve it under a different name. Rename it using ASCII letters.",
-            name,
-        ) from exc
-
-
-def printable_name(name: str) -> str:
-    """A file name that can be printed and written anywhere: undecodable bytes as \\xNN."""
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 class FolderPackage(CoursePackage):

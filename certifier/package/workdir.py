@@ -10,7 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from certifier.package.archive import CoursePackage, unsafe_path_reason
+from certifier.package.archive import CoursePackage
+from certifier.package.entry_names import unsafe_path_reason
 from certifier.errors import PackageRejected
 
 
