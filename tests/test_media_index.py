@@ -118,3 +118,13 @@ def test_real_published_clips_give_the_same_figures_either_way(monkeypatch):
     for clip in clips:
         indexed, demuxed = both_ways(clip.read_bytes(), monkeypatch)
         assert indexed["samples_from"] == "sample tables" and not differences(indexed, demuxed), clip.name
+
+
+def test_a_hostile_sample_count_is_demuxed_within_the_budget_not_expanded(tmp_path):
+    data = bytearray(encode_video(tmp_path / "h.mp4", seconds=1, audio_kbps=None,
+                                  container_options={"movflags": "faststart"}).read_bytes())
+    at = data.find(b"stsz") + 4
+    data[at + 4:at + 12] = (1).to_bytes(4, "big") + (1_999_999).to_bytes(4, "big")  # every sample 1 byte
+    assert read_sample_tables(bytes(data)) is None  # more samples than the file's bytes can hold
+    facts = media_inspect.inspect_media(bytes(data), 1.0, 30)
+    assert facts["samples_from"] == "demux"
