@@ -172,22 +172,11 @@ def _read_entry(package: CoursePackage, entry: Entry, keep_text: bool, unpack_to
     """One read of an entry feeds its hash, its media type, the kept text, the probes that examine
     it and the unpacked copy."""
     path = entry.path
-    if entry.size <= WHOLE_READ_MAX_BYTES:
-        content = package.read_bytes(path)
-        media_type = guess_media_type(path, content[:SNIFF_BYTES])
-        sink = tap(path, media_type, entry.size) if tap else None
-        if unpack_to is not None and (unpack_all or (sink is None and is_audio_or_video(media_type))):
-            with unpack_to.writing(path) as out:
-                out.write(content)
-        if keep_text:
-            package.keep(path, content)
-        if sink is not None:
-            sink(content)
-        return hashlib.sha256(content).hexdigest(), media_type
     digest = hashlib.sha256()
     kept: list[bytes] = []
     with contextlib.ExitStack() as stack:
-        chunks = package.iter_chunks(path)
+        # A whole entry is one chunk: joining a single chunk below returns it without a copy.
+        chunks = iter((package.read_bytes(path),)) if entry.size <= WHOLE_READ_MAX_BYTES else package.iter_chunks(path)
         first = next(chunks, b"")
         media_type = guess_media_type(path, first[:SNIFF_BYTES])
         sink = tap(path, media_type, entry.size) if tap else None
