@@ -142,11 +142,17 @@ class CoursePackage(ABC):
         kept = self._kept.get(path)
         if kept is not None:
             return kept if max_bytes is None else kept[:max_bytes]
+        if max_bytes is None:
+            return self._read_whole(path)
+        with self.open(path) as stream:
+            return self._guarded(path, lambda: stream.read(max_bytes))
+
+    def _read_whole(self, path: str) -> bytes:
         # Never more than the entry declares: an entry that inflates past its size is not held in
         # memory (zipfile then finds its checksum wrong).
         declared = self._by_path[path].size if path in self._by_path else -1
         with self.open(path) as stream:
-            return self._guarded(path, lambda: stream.read(declared if max_bytes is None else max_bytes))
+            return self._guarded(path, lambda: stream.read(declared))
 
     def iter_chunks(self, path: str, chunk_bytes: int = READ_CHUNK_BYTES) -> Iterator[bytes]:
         kept = self._kept.get(path)
@@ -273,11 +279,9 @@ class ZipPackage(CoursePackage):
             entries.append(Entry(normalised, info.file_size, info.compress_size))
         return entries
 
-    def read_bytes(self, path: str, max_bytes: int | None = None) -> bytes:
+    def _read_whole(self, path: str) -> bytes:
         info = self._names.get(path)
-        if max_bytes is None and info is not None and not self.is_kept(path) and can_inflate(info):
-            return self.inflate_whole(path)
-        return super().read_bytes(path, max_bytes)
+        return self.inflate_whole(path) if info is not None and can_inflate(info) else super()._read_whole(path)
 
     def inflate_whole(self, path: str) -> bytes:
         """A deflated entry read whole with the faster inflater (every other read goes through ``open``)."""
