@@ -16,7 +16,7 @@ import time
 
 from _common import OUT, REPO_ROOT  # noqa: F401  (puts the repository on sys.path)
 
-from certifier.probes.media_inspect import inspect_media
+from certifier.probes.media.inspection import inspect_media
 from tests.factories import encode_video
 
 CLIPS = 20

@@ -21,21 +21,25 @@ def lint_imports(cwd: Path) -> subprocess.CompletedProcess:
 def test_the_contracts_hold():
     result = lint_imports(ROOT)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    assert "3 kept, 0 broken" in result.stdout
+    assert "4 kept, 0 broken" in result.stdout
 
 
 def test_a_breach_of_each_contract_is_reported(tmp_path):
     for name in SOURCES:
         shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
-    with open(tmp_path / "probes" / "media.py", "a") as probe:
+    with open(tmp_path / "probes" / "media" / "__init__.py", "a") as probe:
         probe.write("\nfrom PySide6.QtCore import QObject  # a probe reaching for Qt\n")
     with open(tmp_path / "certifier" / "run" / "verdict.py", "a") as verdict:
         verdict.write("\nfrom certifier.cli.text import format_summary  # the report model reaching up\n")
     with open(tmp_path / "certifier" / "records" / "compare.py", "a") as compare:
         compare.write("\nfrom certifier.exporters.html_report import render_html  # two rooms of one layer\n")
+    with open(tmp_path / "probes" / "linktest" / "trials.py", "a") as trials:
+        trials.write("\nfrom probes.pageload.fetch import new_session  # one probe reaching into another\n")
     result = lint_imports(tmp_path)
     assert result.returncode != 0
+    assert "Each probe package is independent of the others BROKEN" in result.stdout
+    assert "probes.linktest.trials -> probes.pageload.fetch" in result.stdout
     assert "import no Qt, no GUI and no Qt adapter BROKEN" in result.stdout
     assert "probes.media -> PySide6" in result.stdout
     assert "certifier.run.verdict -> certifier.cli.text" in result.stdout

@@ -414,6 +414,6 @@ def test_launch_map_follows_pages_and_css(tmp_path):
     ("a/thumbs.DB", True), ("a/b/Desktop.ini", True), ("a/._b", True), ("a/._", False), ("a/b._c", False),
     ("a/icon\r", True), ("Icon", False), ("tab\tname.html", True), ("ok/file.html", False)])
 def test_os_junk_is_told_by_name(path, junk):
-    from probes.conformance_common import is_os_junk
+    from probes.conformance.common import is_os_junk
 
     assert is_os_junk(path) is junk

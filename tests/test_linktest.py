@@ -15,7 +15,7 @@ from certifier.policy.findings import Severity
 from certifier.staging.network import NetworkProfile
 from certifier.staging.server import StagingServer
 from probes.linktest import LinkTestProbe, choose_links, disagreement
-from probes.linktest_trials import (Trial, clip_ranges, continuous, highest_sustained, search, sustained,
+from probes.linktest.trials import (Trial, clip_ranges, continuous, highest_sustained, search, sustained,
                                     time_scaled)
 from tests.factories import encode_video
 
@@ -165,7 +165,7 @@ def clip_site(tmp_path_factory):
 def test_a_real_trial_over_an_emulated_link_stalls_only_past_its_capacity(clip_site):
     """The physics the probe relies on: learners whose media takes 70 % of the link stream without
     stalls, and never pause (a chunk every chunk_s of media); learners who need 140 % of it stall."""
-    from probes.media_inspect import inspect_media
+    from probes.media.inspection import inspect_media
 
     facts = inspect_media(clip_site / "v.mp4", 1.0, 30, buffer_s=4)
     clip = {"path": "v.mp4", "bytes": (clip_site / "v.mp4").stat().st_size, "kbps": facts["avg_kbps"],

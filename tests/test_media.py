@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from certifier.probes.media_inspect import inspect_media, peak_window
+from certifier.probes.media.inspection import inspect_media, peak_window
 from tests.factories import build_zip, encode_audio, encode_video
 from tests.probe_helpers import by_rule, check, evidence_at
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-import probes.media_inspect as media_inspect
-from probes.codec_config import aac_profile, h264_pixel_format as pixel_format
-from probes.media_rules import damage
-from probes.mp4_samples import read_sample_tables
+import probes.media.inspection as media_inspect
+from probes.media.codec_config import aac_profile, h264_pixel_format as pixel_format
+from probes.media.rules import damage
+from probes.media.mp4_samples import read_sample_tables
 from tests.factories import encode_video
 
 IGNORED = {"inspect_s", "samples_from"}

@@ -11,7 +11,7 @@ import certifier, certifier.probes
 for mod in pkgutil.walk_packages(certifier.__path__, 'certifier.'):
     if not mod.name.startswith('certifier.ui') and not mod.name.endswith('.__main__'):
         importlib.import_module(mod.name)
-for mod in pkgutil.iter_modules(certifier.probes.__path__, 'certifier.probes.'):
+for mod in pkgutil.walk_packages(certifier.probes.__path__, 'certifier.probes.'):
     importlib.import_module(mod.name)
 from certifier.cli import main
 code = main(['check', '--demo'])

@@ -86,7 +86,7 @@ def test_a_probe_that_serves_the_package_gets_it_unpacked_by_the_same_pass(cours
 
 
 def test_the_media_probe_reports_the_same_facts_from_memory_as_from_disk(course):
-    from probes.media_inspect import inspect_media
+    from probes.media.inspection import inspect_media
 
     profile = load_profile("default")
     record = Runner(discover_probes()[0]).run(course, profile, ["media"])

@@ -1,6 +1,8 @@
-"""What a static file server answers about a file: its media type, and the byte range asked for."""
+"""What a static file server answers about a file: its URL, its media type, and the byte range asked for."""
 
 from __future__ import annotations
+
+from urllib.parse import quote, urljoin
 
 from certifier.package.media_types import guess_by_name
 
@@ -33,3 +35,8 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
     if start >= size or end < start:
         return None
     return start, min(end, size - 1)
+
+
+def page_url(base: str, package_path: str) -> str:
+    """The URL of a package file on a staging server whose course root is ``base``."""
+    return urljoin(base, quote(package_path))

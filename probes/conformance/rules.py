@@ -13,11 +13,11 @@ from typing import Any
 
 from certifier.policy.findings import Finding
 
-from .conformance_common import FileIndex
-from .conformance_files import file_name_rules, reference_rules, unreferenced_files, unscanned_files
-from .conformance_references import authoring_tool_finding, credentials_rule, tracking_rule
-from .conformance_standards import manifest_location, scorm_rules, xml_rules
-from .conformance_xapi_aicc import aicc_rules, cmi5_rules, tincan_rules
+from .common import FileIndex
+from .files import file_name_rules, reference_rules, unreferenced_files, unscanned_files
+from .references import authoring_tool_finding, credentials_rule, tracking_rule
+from .standards import manifest_location, scorm_rules, xml_rules
+from .xapi_aicc import aicc_rules, cmi5_rules, tincan_rules
 
 
 def all_rules(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Finding]:

@@ -24,10 +24,12 @@ from certifier.package.standards import CMI5, XAPI
 from certifier.staging.browser import BrowserSettings, run_browser_timing
 from certifier.staging.server import StagingServer
 from certifier.policy.rules import declared_in
-from . import pageload_rules, pageload_runtime
+from . import rules as pageload_rules, runtime as pageload_runtime
 
-from .pageload_fetch import FetchLimits, fetch, new_session, page_url, range_check
-from .pageload_rules import all_rules
+from certifier.staging.http_files import page_url
+
+from .fetch import FetchLimits, fetch, new_session, range_check
+from .rules import all_rules
 
 SCORM_STANDARDS = ("SCORM",)
 

@@ -29,8 +29,8 @@ from certifier.policy.profiles import LimitSpec
 from certifier.package.references import decode_text
 from certifier.policy.rules import Rule, declared_in
 
-from .plugin_embeds import embeds_in_page, launched_plugin_files
-from .plugin_signals import (END_OF_LIFE, FILE_SIGNALS, HINTS, REPLACEMENTS, SCANNED_SUFFIXES, SIGNALS,
+from .embeds import embeds_in_page, launched_plugin_files
+from .signals import (END_OF_LIFE, FILE_SIGNALS, HINTS, REPLACEMENTS, SCANNED_SUFFIXES, SIGNALS,
                              SIGNALS_BY_HINT, STAGE_HINTS, STAGE_SIZE, Signal)
 
 BASE64_RUN = 64                # a match inside a run of base64 characters this long is encoded data

@@ -24,11 +24,11 @@ from certifier.package.references import HTML_SUFFIXES, JS_ABSOLUTE, SCRIPT_CAND
 from certifier.package.safe_xml import parse_xml
 from certifier.package.standards import AICC, CMI5, HTML, XAPI
 from certifier.policy.rules import declared_in
-from . import conformance_files, conformance_references, conformance_standards, conformance_xapi_aicc
+from . import files as conformance_files, references as conformance_references, standards as conformance_standards, xapi_aicc as conformance_xapi_aicc
 
-from . import conformance_parse as parse
-from .conformance_common import strip_query
-from .conformance_rules import all_rules
+from . import parse
+from .common import strip_query
+from .rules import all_rules
 
 SCANNED_SUFFIXES = (".html", ".htm", ".xhtml", ".css", ".js", ".mjs")
 # Configuration files read only for credentials (a course's LRS key in course/config.json…).

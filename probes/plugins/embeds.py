@@ -16,7 +16,7 @@ from typing import Any
 
 from certifier.package.references import _Lines, resolve
 
-from .plugin_signals import FLASH_CLSID, KNOWN_CLSIDS, QUICKTIME_CLSID, REAL_CLSID, SHOCKWAVE_CLSID, WMP_CLSIDS
+from .signals import FLASH_CLSID, KNOWN_CLSIDS, QUICKTIME_CLSID, REAL_CLSID, SHOCKWAVE_CLSID, WMP_CLSIDS
 
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _SCRIPT_BODY = re.compile(r"(<script\b[^>]*>)(.*?)(</script\s*>)", re.IGNORECASE | re.DOTALL)

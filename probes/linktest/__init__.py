@@ -27,7 +27,7 @@ from certifier.policy.rules import Rule, declared_in
 from certifier.staging.network import NetworkProfile
 from certifier.staging.server import StagingServer
 
-from .linktest_trials import Trial, highest_sustained, search, sustained, time_scaled
+from .trials import Trial, highest_sustained, search, sustained, time_scaled
 
 OPTIMISTIC = Rule(
     "linktest.model-optimistic", "The capacity model holds on a measured link",

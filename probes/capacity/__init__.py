@@ -12,7 +12,7 @@ from certifier.planning.capacity import Site, describe_fix, load_sites, plan_rol
 from certifier.policy.findings import Evidence, Finding, Severity, Status
 from certifier.policy import evidence_kinds as kinds
 from certifier.policy.presentation import Bar, BarChart, CheckOption, SummaryRow, Table
-from .capacity_command import CAPACITY_COMMAND
+from .command import CAPACITY_COMMAND
 from certifier.policy.probe_api import Probe, ProbeContext
 from certifier.policy.profiles import RETIRED, LimitSpec
 from certifier.policy.rules import Rule, declared_in

@@ -27,7 +27,7 @@ import requests
 
 from certifier.planning.player import play_clip
 
-from .pageload_fetch import page_url
+from certifier.staging.http_files import page_url
 
 READ_CHUNK = 16 * 1024
 CONNECT_TIMEOUT_S = 5.0

@@ -10,7 +10,7 @@ from certifier.policy.findings import Finding, Severity
 from certifier.policy.rules import Rule
 
 
-from .conformance_common import CMI5_LAUNCH_METHODS, CMI5_MOVE_ON, FileIndex, IRI, Problem, missing_or_case, outcome, strip_query
+from .common import CMI5_LAUNCH_METHODS, CMI5_MOVE_ON, FileIndex, IRI, Problem, missing_or_case, outcome, strip_query
 
 # --- cmi5, xAPI, AICC -------------------------------------------------------------------------
 

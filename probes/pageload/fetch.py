@@ -9,7 +9,7 @@ import time
 import weakref
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import requests
 import urllib3
@@ -203,9 +203,3 @@ def range_check(session: requests.Session, url: str, limits: FetchLimits) -> dic
                     "content_range": response.headers.get("Content-Range", "")}
     except Exception as exc:
         return {"error": {"kind": error_kind(exc), "message": f"{type(exc).__name__}: {exc}"[:500]}}
-
-
-def page_url(base: str, package_path: str) -> str:
-    from urllib.parse import quote
-
-    return urljoin(base, quote(package_path))

@@ -12,9 +12,9 @@ from certifier.policy.findings import Finding, Severity, Status, quantity
 from certifier.policy.rules import Rule
 from certifier.package.references import JS_ABSOLUTE, LINK, SCRIPT_CANDIDATE
 
-from .conformance_references import CASE_MISMATCH, missing_reference_rules
+from .references import CASE_MISMATCH, missing_reference_rules
 
-from .conformance_common import FileIndex, MIB, PASSIVE_KINDS, Problem, _why_junk, escaped, is_os_junk, outcome
+from .common import FileIndex, MIB, PASSIVE_KINDS, Problem, _why_junk, escaped, is_os_junk, outcome
 
 # --- files and references ---------------------------------------------------------------------
 

@@ -16,10 +16,10 @@ from certifier.policy.presentation import Bar, BarChart, SummaryRow
 from certifier.policy.probe_api import Probe, ProbeContext
 from certifier.policy.profiles import LimitSpec, Profile
 from certifier.policy.rules import declared_in
-from . import media_rules
+from . import rules as media_rules
 
-from .media_inspect import MediaTimeout, inspect_media
-from .media_rules import all_rules
+from .inspection import MediaTimeout, inspect_media
+from .rules import all_rules
 
 MEDIA_EXTENSIONS = (".mp4", ".m4v", ".mov", ".webm", ".mkv", ".mp3", ".m4a", ".aac", ".wav", ".ogg", ".ogv",
                     ".oga", ".opus", ".flv", ".f4v", ".wmv", ".wma", ".asf", ".rm", ".rmvb", ".avi", ".3gp")

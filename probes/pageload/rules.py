@@ -10,7 +10,7 @@ from certifier.policy.findings import Evidence, Finding, Severity, Status, quant
 from certifier.policy.rules import Rule
 from certifier.staging.network import NetworkProfile, network_profiles
 
-from .pageload_runtime import runtime_rules
+from .runtime import runtime_rules
 
 STATIC_TYPES = ("text/css", "text/javascript", "application/javascript", "image/", "font/", "application/font")
 TEXT_TYPES = ("text/", "application/javascript", "application/json", "image/svg+xml", "application/xml")

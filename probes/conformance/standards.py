@@ -9,9 +9,9 @@ from certifier.policy.findings import Finding, Severity, Status
 from certifier.policy.rules import Rule
 from certifier.package.standards import AICC, CMI5, HTML, SCORM_12
 
-from .conformance_references import loaded_paths
+from .references import loaded_paths
 
-from .conformance_common import CMI5_ROOT_SPEC, FileIndex, HTML_SUFFIXES, Problem, SCORM_12_NAMESPACES, SCORM_2004_NAMESPACES, SCORM_2004_VERSIONS, SCORM_TYPES, _visible_name, is_os_junk, missing_or_case, outcome
+from .common import CMI5_ROOT_SPEC, FileIndex, HTML_SUFFIXES, Problem, SCORM_12_NAMESPACES, SCORM_2004_NAMESPACES, SCORM_2004_VERSIONS, SCORM_TYPES, _visible_name, is_os_junk, missing_or_case, outcome
 
 # --- manifest and XML -------------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ import requests
 from certifier.policy.findings import Finding, Severity, Status
 from certifier.planning.loadplan import request_sequence
 from certifier.policy import evidence_kinds as kinds
-from .load_command import LOADPLAN_COMMAND
+from .command import LOADPLAN_COMMAND
 from certifier.policy.presentation import Table
 from certifier.policy.probe_api import Need, Probe, ProbeContext
 from certifier.policy.profiles import LimitSpec
@@ -30,7 +30,7 @@ from certifier.staging.network import network_profiles
 from certifier.staging.server import StagingServer
 from certifier.policy.rules import Rule, declared_in
 
-from .pageload_fetch import page_url
+from certifier.staging.http_files import page_url
 
 READ_CHUNK = 64 * 1024
 
