@@ -18,14 +18,14 @@ import json
 import sys
 import time
 from typing import Any
+from urllib.parse import urlsplit
+
+from .browser_slots import CONSOLE_KEPT, Browser
 
 LOAD_TIMEOUT_S = 30.0   # the launch frame itself must load within this
 UNLOAD_S = 0.7          # after emptying the lesson frame: unload handlers have posted their calls…
 UNLOAD_MAX_S = 4.0      # …or, for a lesson that started, until its Terminate/terminated arrives
 LEAVE_MAX_S = 8.0       # a cmi5 AU asked to leave (beforeunload) has this long to send terminated
-TICK_MS = 50
-CONSOLE_KEPT = 50       # console errors kept per lesson
-ALLOWED_SCHEMES = ("data", "blob", "about", "qrc")
 
 # Runs in the LMS frame: what the lesson has done so far, from the staging server (its SCORM calls
 # and its xAPI statements), else the calls the frame recorded in page.
@@ -43,8 +43,10 @@ LEAVE_JS = """
 CALLS_JS = """
 (function () {
   try {
+    if (window.__certifierFlush) { window.__certifierFlush(true); }
     var x = new XMLHttpRequest();
-    x.open('GET', '/__lms__/progress?id=' + encodeURIComponent(window.__certifierLaunch.id), false);
+    x.open('GET', '/__lms__/progress?id=' + encodeURIComponent(window.__certifierLaunch.id) +
+           '&attempt=' + (window.__certifierLaunch.attempt || 1), false);
     x.send();
     if (x.status === 200) { return x.responseText; }
   } catch (e) { /* fall back to the frame's own record */ }
@@ -117,82 +119,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    from PySide6.QtCore import QCoreApplication, Qt, QTimer, QUrl, qVersion
-    from PySide6.QtWidgets import QApplication
-
-    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
-    app = QApplication([sys.argv[0]])
-    from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile, QWebEngineUrlRequestInterceptor
-    from PySide6.QtWebEngineWidgets import QWebEngineView
-
-    allowed_host = QUrl(args.urls[0]).host()
+    browser = Browser(urlsplit(args.urls[0]).hostname or "", args.width, args.height)
     deadline = time.monotonic() + args.timeout
 
-    class LoopbackOnly(QWebEngineUrlRequestInterceptor):
-        """Blocks requests to any host but the staging server, and records them for the lesson."""
-
-        def __init__(self):
-            super().__init__()
-            self.blocked: list[dict[str, str]] = []
-
-        def interceptRequest(self, info):  # noqa: N802 - Qt's name
-            url = info.requestUrl()
-            if url.scheme() in ALLOWED_SCHEMES or url.host() == allowed_host:
-                return
-            info.block(True)
-            if len(self.blocked) < CONSOLE_KEPT:
-                self.blocked.append({"url": url.toString()[:300], "host": url.host(),
-                                     "type": str(info.resourceType()).rsplit(".", 1)[-1].replace("ResourceType", "")})
-
-    class LessonPage(QWebEnginePage):
-        def __init__(self, profile):
-            super().__init__(profile)
-            self.errors: list[dict[str, Any]] = []
-
-        def javaScriptConsoleMessage(self, level, message, line, source):  # noqa: N802 - Qt's name
-            if level == QWebEnginePage.JavaScriptConsoleMessageLevel.ErrorMessageLevel and len(self.errors) < CONSOLE_KEPT:
-                self.errors.append({"message": message[:500], "source": source[:300], "line": line})
-
-    class Slot:
-        """One sized, visible view with its own off-the-record profile (so blocked requests and
-        console errors belong to the lesson it runs)."""
-
-        def __init__(self):
-            self.interceptor = LoopbackOnly()
-            self.profile = QWebEngineProfile()
-            self.profile.setUrlRequestInterceptor(self.interceptor)
-            self.page = LessonPage(self.profile)
-            self.view = QWebEngineView()
-            self.view.setPage(self.page)
-            self.view.resize(args.width, args.height)
-            self.view.show()
-            self.loaded: bool | None = None
-            self.value: Any = None
-            self.page.loadFinished.connect(self._loaded)
-
-        def _loaded(self, ok: bool) -> None:
-            self.loaded = ok
-
-        def evaluate(self, script: str) -> None:
-            self.value = None
-            self.page.runJavaScript(script, 0, self._got)
-
-        def _got(self, value: Any) -> None:
-            self.value = value if value is not None else ""
-
-        def close(self) -> None:
-            self.view.close()
-            self.view.setPage(None)
-            self.page.deleteLater()
-            self.view.deleteLater()
-
-    def lesson(slot: Slot, url: str):
+    def lesson(slot: Any, url: str) -> Any:
         """A generator stepped every tick: each ``yield`` gives the event loop back."""
         started = time.monotonic()
-        slot.interceptor.blocked = []
-        slot.page.errors = []
-        slot.loaded = None
-        slot.page.load(QUrl(url))
+        slot.load(url)
         result: dict[str, Any] = {"url": url}
         while slot.loaded is None and time.monotonic() - started < LOAD_TIMEOUT_S and time.monotonic() < deadline:
             yield
@@ -261,40 +194,10 @@ def main(argv: list[str] | None = None) -> int:
         result["viewport"] = state.get("viewport") or [args.width, args.height]
         return result
 
-    queue = list(enumerate(args.urls))
-    results: dict[int, dict[str, Any]] = {}
-    slots = [Slot() for _ in range(max(1, min(args.parallel, len(args.urls))))]
-    running: dict[int, tuple[int, Any]] = {}
-
-    def tick() -> None:
-        for index, slot in enumerate(slots):
-            if index in running:
-                number, steps = running[index]
-                try:
-                    next(steps)
-                    continue
-                except StopIteration as done:
-                    results[number] = done.value
-                    del running[index]
-            if queue and time.monotonic() < deadline:
-                number, url = queue.pop(0)
-                running[index] = (number, lesson(slot, url))
-        if not running and (not queue or time.monotonic() >= deadline):
-            for number, url in queue:
-                results[number] = {"url": url, "error": "not run: the time budget ran out"}
-            queue.clear()
-            timer.stop()
-            app.quit()
-
-    timer = QTimer()
-    timer.timeout.connect(tick)
-    timer.start(TICK_MS)
-    app.exec()
-    for slot in slots:
-        slot.close()
-    app.processEvents()
-    pages = [results.get(i, {"url": url, "error": "not run"}) for i, url in enumerate(args.urls)]
-    print(json.dumps({"engine": f"Qt WebEngine (Qt {qVersion()})", "viewport": [args.width, args.height],
+    slots = browser.slots(min(args.parallel, len(args.urls)))
+    pages = browser.run(slots, [lambda slot, url=url: lesson(slot, url) for url in args.urls], deadline,
+                        lambda number: {"url": args.urls[number], "error": "not run: the time budget ran out"})
+    print(json.dumps({"engine": browser.engine, "viewport": [args.width, args.height],
                       "parallel": len(slots), "pages": pages}))
     sys.stdout.flush()
     return 0

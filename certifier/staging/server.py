@@ -3,7 +3,8 @@
 Right MIME types, HTTP Range (206) for media, optional gzip for text, cache validators, no path
 outside the course folder, and WAN emulation: a bandwidth cap shared by every connection plus a
 round trip of latency per request. It also serves the LMS launch frame (``/__lms__/launch``)
-whose SCORM APIs post every call to ``/__lms__/log``: the runtime log.
+whose SCORM run-time (scorm-again) posts every call to ``/__lms__/log``: the runtime log, kept by
+:mod:`certifier.staging.lms` with the state a resumed launch gets back.
 """
 
 from __future__ import annotations
@@ -25,14 +26,14 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from certifier.host.resources_path import resource_path
 from certifier.staging.http_files import TEXT_TYPES, content_type, parse_range
+from certifier.staging.lms import RUNTIME_FILES, LmsRecord, launch_frame_html
 from certifier.staging.lrs import MAX_BODY_BYTES, EmbeddedLrs, launch_query
 from certifier.staging.network import NetworkProfile, SharedLink, chunk_size_for
 
 LMS_PREFIX = "/__lms__/"
 LRS_PREFIX = "/__lrs__/"
 LAUNCH_KINDS = ("scorm", "cmi5", "xapi")
-LOG_ENTRY_MAX_BYTES = 64 * 1024
-LOG_MAX_ENTRIES = 10_000
+LOG_BATCH_MAX_BYTES = 512 * 1024  # one post of calls: a batch, or one call with a whole suspend_data
 GZIP_MAX_BYTES = 32 * 1024 * 1024
 UNTHROTTLED_CHUNK_BYTES = 256 * 1024
 CACHE_CONTROL = "public, max-age=3600"
@@ -49,9 +50,8 @@ class StagingServer:
         self.network = network
         self.gzip_text = gzip_text
         self.launch_units = launch_units or []
-        self.runtime_log: list[dict[str, Any]] = []
+        self.lms = LmsRecord()
         self.stopping = threading.Event()
-        self._log_lock = threading.Lock()
         self.link = (SharedLink(network.down_bytes_per_s, chunk_size_for(network.down_bytes_per_s))
                      if network and network.down_kbps else None)
         self._httpd = _QuietServer((host, port), _handler_for(self))
@@ -64,15 +64,18 @@ class StagingServer:
         host, port = self._httpd.server_address[:2]
         return f"http://{host}:{port}/"
 
-    def launch_url(self, launch_path: str, unit_id: str = "", kind: str = "scorm") -> str:
+    def launch_url(self, launch_path: str, unit_id: str = "", kind: str = "scorm", resume: bool = False) -> str:
         """The LMS frame for a lesson; for cmi5 and xAPI the frame launches it as an LMS does
-        (registration, credentials, actor: see :mod:`certifier.staging.lrs`)."""
+        (registration, credentials, actor: see :mod:`certifier.staging.lrs`). ``resume``: launched
+        again with what the lesson committed last time and ``entry = resume``."""
         url = f"{self.url}__lms__/launch?sco={quote(launch_path)}&id={quote(unit_id or launch_path, safe='')}"
-        return url + (f"&launch={kind}" if kind != "scorm" else "")
+        return url + (f"&launch={kind}" if kind != "scorm" else "") + ("&entry=resume" if resume else "")
 
-    def progress(self, unit_id: str) -> list[dict[str, Any]]:
-        """What a lesson has done so far: its SCORM calls and the statements it sent."""
-        events = [{"fn": e.get("fn"), "result": e.get("result")} for e in self.log_snapshot() if e.get("sco") == unit_id]
+    def progress(self, unit_id: str, attempt: int | None = None) -> list[dict[str, Any]]:
+        """What a lesson has done so far (in its launch number ``attempt``, else in all): its SCORM
+        calls in call order and the statements it sent."""
+        events = [{"fn": e.get("fn"), "result": e.get("result")} for e in self.log_snapshot()
+                  if e.get("sco") == unit_id and (attempt is None or e.get("attempt", 1) == attempt)]
         for stored in self.lrs.snapshot()["statements"]:
             if stored["unit"] == unit_id and stored["by"] == "course":
                 verb = ((stored["statement"].get("verb") or {}).get("id") or "").rsplit("/", 1)[-1]
@@ -99,13 +102,10 @@ class StagingServer:
         self.stop()
 
     def record(self, entry: dict[str, Any]) -> None:
-        with self._log_lock:
-            if len(self.runtime_log) < LOG_MAX_ENTRIES:
-                self.runtime_log.append(entry)
+        self.lms.record(entry)
 
     def log_snapshot(self) -> list[dict[str, Any]]:
-        with self._log_lock:
-            return list(self.runtime_log)
+        return self.lms.snapshot()
 
     def resolve(self, url_path: str) -> Path | None:
         """The file a URL path names inside the course folder, or None (never outside it)."""
@@ -178,16 +178,17 @@ class StagingHandler(BaseHTTPRequestHandler):
         if urlsplit(self.path).path != LMS_PREFIX + "log":
             self._send_simple(HTTPStatus.NOT_FOUND, b"not found")
             return
-        body = self._read_body(LOG_ENTRY_MAX_BYTES)
+        body = self._read_body(LOG_BATCH_MAX_BYTES)
         if body is None:
             return
         try:
-            entry = json.loads(body or b"{}")
+            posted = json.loads(body or b"{}")
         except ValueError:
             self._send_simple(HTTPStatus.BAD_REQUEST, b"not json")
             return
-        if isinstance(entry, dict):
-            self.staging.record(entry)
+        for entry in posted if isinstance(posted, list) else [posted]:
+            if isinstance(entry, dict):
+                self.staging.record(entry)
         self._send_simple(HTTPStatus.NO_CONTENT, b"")
 
     def _dispatch(self, head: bool) -> None:
@@ -341,8 +342,13 @@ class StagingHandler(BaseHTTPRequestHandler):
             body = json.dumps(self.staging.log_snapshot()).encode()
             self._send_simple(HTTPStatus.OK, body, head, "application/json")
         elif route == "progress":
-            body = json.dumps(self.staging.progress(query.get("id", [""])[0])).encode()
+            attempt = query.get("attempt", [""])[0]
+            body = json.dumps(self.staging.progress(query.get("id", [""])[0],
+                                                    int(attempt) if attempt.isdigit() else None)).encode()
             self._send_simple(HTTPStatus.OK, body, head, "application/json")
+        elif route.startswith("runtime/") and route[len("runtime/"):] in RUNTIME_FILES:
+            target = resource_path(*RUNTIME_FILES[route[len("runtime/"):]])
+            self._send_simple(HTTPStatus.OK, target.read_bytes(), head, "text/javascript; charset=utf-8")
         elif route == "launch":
             sco = posixpath.normpath(query.get("sco", [""])[0]).lstrip("/")
             unit_id = query.get("id", [sco])[0]
@@ -355,18 +361,15 @@ class StagingHandler(BaseHTTPRequestHandler):
                 unit = next((u for u in self.staging.launch_units if u.get("id") == unit_id), {})
                 params = self.staging.lrs.launch(unit_id, kind, unit_id, unit.get("move_on"))
                 sco_url += ("&" if "?" in sco_url else "?") + launch_query(params)
-            page = launch_frame_html(unit_id, sco_url)
+            resume = query.get("entry", [""])[0] == "resume"
+            attempt, state = self.staging.lms.start_attempt(unit_id, resume)
+            page = launch_frame_html({"id": unit_id, "url": sco_url, "attempt": attempt, "state": state,
+                                      "entry": "resume" if resume else "ab-initio"}, sco_url)
             self._send_simple(HTTPStatus.OK, page.encode(), head, "text/html; charset=utf-8")
         elif route == "":
             self._send_simple(HTTPStatus.OK, index_html(self.staging).encode(), head, "text/html; charset=utf-8")
         else:
             self._send_simple(HTTPStatus.NOT_FOUND, b"not found", head)
-
-
-def launch_frame_html(unit_id: str, sco_url: str) -> str:
-    template = resource_path("templates", "lms-frame.html").read_text(encoding="utf-8")
-    launch = json.dumps({"id": unit_id, "url": sco_url}).replace("</", "<\\/")
-    return template.replace("__LAUNCH__", launch).replace("__SCO_URL__", html.escape(sco_url, quote=True))
 
 
 def index_html(server: StagingServer) -> str:
