@@ -230,7 +230,7 @@ def test_weight_is_what_the_browser_loaded_and_a_lesson_cap_is_said(tmp_path):
 
 
 def test_a_representative_sample_is_chosen_by_an_explicit_rule():
-    from probes.pageload import representative
+    from certifier.staging.browser import representative
 
     units = [{"id": f"u{n}"} for n in range(200)]
     picked = [u["id"] for u in representative(units, 12)]

@@ -11,6 +11,7 @@ from certifier.errors import CertifierError
 
 PDF_RENDERER = "certifier.qt_adapters.report_document"  # report → PDF bytes, laid out by Qt's text engine
 BROWSER_HELPER = "certifier.qt_adapters.browser_probe"  # run as `python -m`: lessons in Qt WebEngine
+SESSION_HELPER = "certifier.qt_adapters.session_walk"  # run as `python -m`: a learner's whole session
 
 
 def pdf_renderer() -> Callable[[dict[str, Any]], bytes]:

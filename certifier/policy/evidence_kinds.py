@@ -103,6 +103,19 @@ class RequirementsBill(TypedDict):
     media_codecs: list[str]
 
 
+class _LmsLoadBase(TypedDict):
+    writes_per_min: float  # one learner's writes (commits, statements) to the LMS a minute, at a learner's pace
+    writes_per_screen: float
+    bytes_per_min: float
+    screen_s: float  # the learner's pace assumed: seconds a screen
+
+
+class LmsLoad(_LmsLoadBase, total=False):
+    timed_writes_per_min: float | None  # the part the lesson's own timers make
+    calls_per_min: float
+    session_s: float  # seconds of walked sessions the figures come from
+
+
 LAUNCH_MAP = SharedEvidence(
     "launch-map", ("outputs", "launch_map"), list[LaunchUnit],
     "Each lesson's launch page, in course order, with every file a browser loads from it.")
@@ -136,3 +149,6 @@ SITE_LINKS = SharedEvidence(
 REQUIREMENTS_BILL = SharedEvidence(
     "requirements-bill", ("outputs", "requirements"), RequirementsBill,
     "What a desktop needs for the course: plug-ins, browser features, hosts, screen, codecs.")
+LMS_LOAD = SharedEvidence(
+    "lms-load", ("outputs", "lms_load"), LmsLoad,
+    "How often one learner's session writes to the LMS (or LRS), and how much, at a learner's pace.")

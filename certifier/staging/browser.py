@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from certifier.host.qt_adapters import BROWSER_HELPER
+from certifier.host.qt_adapters import BROWSER_HELPER, SESSION_HELPER
 
 POLL_S = 0.1
 
@@ -25,6 +25,17 @@ def helper_environment() -> dict[str, str]:
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         env.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")  # Chromium refuses its sandbox as root
     return env
+
+
+def representative(units: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
+    """``count`` lessons spread evenly over the course, the first and the last included; all when
+    ``count`` is 0 or covers them. Deterministic, so two runs sample the same lessons."""
+    if count <= 0 or count >= len(units):
+        return list(units)
+    if count == 1:
+        return [units[0]]
+    picks = sorted({round(i * (len(units) - 1) / (count - 1)) for i in range(count)})
+    return [units[i] for i in picks]
 
 
 @dataclass(frozen=True)
@@ -51,6 +62,43 @@ def run_browser_timing(urls: list[str], settings: BrowserSettings | float,
     if not isinstance(settings, BrowserSettings):
         settings = BrowserSettings(timeout_s=float(settings))
     command = [sys.executable, "-m", BROWSER_HELPER, *settings.arguments(), *urls]
+    return run_helper(command, settings.timeout_s, checkpoint)
+
+
+@dataclass(frozen=True)
+class WalkSettings:
+    """How a learner's session is walked (all profile values, session section): budgets of time,
+    screens and presses, how long a learner reads a screen and lets its media play."""
+
+    timeout_s: float = 180.0
+    init_timeout_s: float = 20.0
+    walk_budget_s: float = 60.0
+    dwell_s: float = 1.5
+    media_wait_s: float = 15.0
+    change_wait_s: float = 3.0
+    max_screens: int = 60
+    min_session_s: float = 8.0
+    resume_settle_s: float = 2.0
+    resume: bool = True
+    width: int = 1280
+    height: int = 800
+    parallel: int = 2
+    controls: tuple[str, ...] = ()
+
+    def arguments(self) -> list[str]:
+        return ["--timeout", str(self.timeout_s), "--init-timeout", str(self.init_timeout_s),
+                "--walk-budget", str(self.walk_budget_s), "--dwell", str(self.dwell_s),
+                "--media-wait", str(self.media_wait_s), "--change-wait", str(self.change_wait_s),
+                "--max-screens", str(self.max_screens), "--min-session", str(self.min_session_s), "--resume-settle", str(self.resume_settle_s),
+                "--width", str(self.width), "--height", str(self.height), "--parallel", str(self.parallel),
+                "--controls", json.dumps(list(self.controls)), *([] if self.resume else ["--no-resume"])]
+
+
+def run_session_walk(urls: list[str], settings: WalkSettings,
+                     checkpoint: Callable[[], None] | None = None) -> dict[str, Any]:
+    """Walk each lesson URL as a learner in Qt WebEngine, leave and resume it; per lesson what was
+    seen and requested (its LMS calls are in the staging server's log), or ``{"skipped": reason}``."""
+    command = [sys.executable, "-m", SESSION_HELPER, *settings.arguments(), *urls]
     return run_helper(command, settings.timeout_s, checkpoint)
 
 

@@ -15,6 +15,7 @@ import threading
 from typing import Any
 
 from certifier.host.resources_path import resource_path
+from certifier.package.standards import CMI5, XAPI
 
 LOG_MAX_ENTRIES = 10_000
 VALUE_CHARS = 300          # characters of a value kept in the log
@@ -92,3 +93,11 @@ def launch_frame_html(launch: dict[str, Any], sco_url: str) -> str:
     template = resource_path("templates", "lms-frame.html").read_text(encoding="utf-8")
     data = json.dumps(launch).replace("</", "<\\/")
     return template.replace("__LAUNCH__", data).replace("__SCO_URL__", html.escape(sco_url, quote=True))
+
+
+def launch_kind(standard: str) -> str:
+    """How the LMS frame launches a package's lessons: SCORM API, cmi5, xAPI (Tin Can), or a plain
+    page that tracks nothing in the browser (HTML, AICC's server-side HACP)."""
+    if standard.startswith("SCORM"):
+        return "scorm"
+    return {CMI5: "cmi5", XAPI: "xapi"}.get(standard, "untracked")

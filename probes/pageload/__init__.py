@@ -20,8 +20,8 @@ from certifier.policy.presentation import Span, SummaryRow, Table, Waterfall
 from certifier.policy.probe_api import Need, Probe, ProbeContext
 from certifier.policy.profiles import LimitSpec
 from certifier.package.references import JS_ABSOLUTE, LINK, SCRIPT_CANDIDATE, css_references, decode_text, html_references
-from certifier.package.standards import CMI5, XAPI
-from certifier.staging.browser import BrowserSettings, run_browser_timing
+from certifier.staging.browser import BrowserSettings, representative, run_browser_timing
+from certifier.staging.lms import launch_kind
 from certifier.staging.server import StagingServer
 from certifier.policy.rules import declared_in
 from . import rules as pageload_rules, runtime as pageload_runtime
@@ -69,26 +69,6 @@ def attach_browser_loads(pages: list[dict[str, Any]], browser: Mapping[str, Any]
             "resources": [r["transfer_bytes"] for r in run.get("resources", [])
                           if (r.get("response_end_ms") or 0) <= load_ms and r.get("type") not in MEDIA_INITIATORS
                           and r.get("status", 200) < 400]}
-
-
-def representative(units: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
-    """``count`` lessons spread evenly over the course, the first and the last included; all when
-    ``count`` is 0 or covers them. Deterministic, so two runs sample the same lessons."""
-    if count <= 0 or count >= len(units):
-        return list(units)
-    if count == 1:
-        return [units[0]]
-    picks = sorted({round(i * (len(units) - 1) / (count - 1)) for i in range(count)})
-    return [units[i] for i in picks]
-
-
-def launch_kind(ctx: ProbeContext) -> str:
-    """How the LMS frame launches the package's lessons: SCORM API, cmi5, xAPI (Tin Can), or a
-    plain page that tracks nothing in the browser (HTML, AICC's server-side HACP)."""
-    standard = ctx.detection.standard
-    if standard.startswith(SCORM_STANDARDS):
-        return "scorm"
-    return {CMI5: "cmi5", XAPI: "xapi"}.get(standard, "untracked")
 
 
 # References a page does not load by itself: links the learner may follow, script strings.
@@ -172,7 +152,7 @@ class PageLoadProbe(Probe):
             else:
                 ctx.progress(0.75, "loading lessons in Qt WebEngine")
                 sampled = representative(units, limits["browser_lessons"])
-                urls = [server.launch_url(u["launch"], u["id"], launch_kind(ctx)) for u in sampled]
+                urls = [server.launch_url(u["launch"], u["id"], launch_kind(ctx.detection.standard)) for u in sampled]
                 settings = BrowserSettings(limits["browser_timeout_s"], limits["runtime_init_timeout_s"],
                                            limits["runtime_settle_s"], limits["browser_width_px"],
                                            limits["browser_height_px"], limits["browser_parallel_lessons"])
@@ -202,7 +182,7 @@ class PageLoadProbe(Probe):
         doc["path"] = unit["launch"]
         requests_made = [doc]
         page = {"id": unit["id"], "title": unit["title"], "launch": unit["launch"], "url": url,
-                "tls": urlsplit(url).scheme == "https", "scorm": scorm, "launch_kind": launch_kind(ctx),
+                "tls": urlsplit(url).scheme == "https", "scorm": scorm, "launch_kind": launch_kind(ctx.detection.standard),
                 "loaded": "error" not in doc and 200 <= doc.get("status", 0) < 300, "external_hosts": []}
         if page["loaded"] and "_body" in doc:
             queue = self._targets(unit["launch"], decode_text(doc["_body"]), page)

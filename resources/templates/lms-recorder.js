@@ -6,7 +6,6 @@
 (function () {
   "use strict";
   var launch = window.__certifierLaunch || {};
-  var started = performance.now();
   var budget = launch.max_logged || 5000;  // calls recorded in full; past it only counted
   var kept = launch.value_chars || 300;     // characters of a value kept in a record
   var seq = 0;
@@ -14,7 +13,8 @@
   var counts = {};
   var compact = window.__certifierCalls = [];  // read by the browser helper, in call order
 
-  function now() { return Math.round((performance.now() - started) * 10) / 10; }
+  // The LMS frame's own clock (ms since it started loading), shared with the walk's timeline.
+  function now() { return Math.round(performance.now() * 10) / 10; }
 
   function post(batch, synchronous) {
     var body = JSON.stringify(batch);

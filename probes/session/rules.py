@@ -1,0 +1,254 @@
+"""Pure rules on a learner's whole session: how far the walk got, whether the lesson reported
+completion, the data it stored against the standard's limits, the calls the run-time refused,
+whether a resumed launch picked up the stored state, and how hard the lesson writes to the LMS."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from certifier.policy.findings import Evidence, Finding, Status, counted, quantity
+from certifier.policy.rules import Rule, Severity
+
+from . import calls as lms
+
+WALK = Rule(
+    "session.walk", "A learner's walk reaches the end of each sampled lesson",
+    "The walk could not reach the end of some lessons", Severity.INFO,
+    remediation="Open the lesson as a learner would and check what stops progress at the screen named "
+                "(a control that waits for media, a question the walk does not answer).",
+    it_risk="Coverage: what comes after the screen reached was not checked by this run.")
+COMPLETION = Rule(
+    "session.completion", "Each lesson reports completion or success by its last screen",
+    "Lessons reach their last screen and report no completion", Severity.MAJOR,
+    remediation="Report completion when the learner reaches the end: cmi.completion_status = \"completed\" "
+                "(SCORM 2004) or cmi.core.lesson_status = \"completed\"/\"passed\" (SCORM 1.2), then Commit. "
+                "In the authoring tool, set the course's completion to the slides viewed or the result.",
+    it_risk="Support: learners finish and stay 'incomplete'; the LMS help desk's first ticket.",
+    spec_ref="SCORM 2004 RTE 4.2.4 (completion_status); SCORM 1.2 RTE 3.4.2 (lesson_status)")
+DATA_LIMITS = Rule(
+    "session.data-limits", "Data the lesson stores fits the standard's limits",
+    "The lesson stores more than the standard lets an LMS keep", Severity.MAJOR,
+    remediation="Publish for SCORM 2004 4th Edition (an LMS keeps at least 64,000 characters of "
+                "suspend_data) or reduce the state the course keeps between sessions.",
+    it_risk="Support: an LMS that keeps only the standard's minimum truncates or refuses the value; "
+            "learners lose their place and restart the course.",
+    spec_ref="SCORM 1.2 RTE 3.4 (CMIString4096); SCORM 2004 RTE 4.2 (smallest permitted maximum)")
+REJECTED = Rule(
+    "session.rejected-calls", "The run-time accepts every call the lesson makes",
+    "The run-time rejects calls the lesson makes", Severity.MAJOR,
+    remediation="Send only the values the standard defines (vocabularies, types, time formats), never write "
+                "read-only elements, and call Initialize before anything else.",
+    it_risk="Support: what the LMS rejects is lost (scores, progress, interactions).",
+    spec_ref="SCORM 2004 RTE 3.1.7 (error codes); SCORM 1.2 RTE 3.3")
+RESUME = Rule(
+    "session.resume", "A resumed launch picks up the stored state",
+    "A resumed launch loses the learner's place", Severity.MAJOR,
+    remediation="On a launch with cmi.entry = \"resume\", read cmi.suspend_data and cmi.location "
+                "(cmi.core.lesson_location in SCORM 1.2) before writing them, and restore the learner's place.",
+    it_risk="Support: learners who leave and come back start again from the first screen.",
+    spec_ref="SCORM 2004 RTE 4.2.9 (entry), 4.2.23 (suspend_data)")
+LMS_LOAD = Rule(
+    "session.lms-load", "How hard one learner's session writes to the LMS",
+    "A learner's session writes to the LMS very often", Severity.INFO,
+    it_risk="Servers: every write is a round trip the LMS stores (its database load); multiply by the "
+            "learners at once.")
+
+REACHED_END = ("end", "terminated")
+END_WORDS = {"end": "no control goes on", "terminated": "the lesson ended its session",
+             "stuck": "a control that should go on did nothing", "question": "a question the walk could not answer",
+             "budget": "the walk's time budget ran out", "screen limit": "the walk's screen limit was reached",
+             "unreadable": "the lesson's screen could not be read"}
+
+
+def _where(lesson: Mapping[str, Any], note: str | None = None) -> Evidence:
+    return Evidence(path=lesson["launch"], note=note)
+
+
+def _last_title(lesson: Mapping[str, Any]) -> str:
+    screens = lesson.get("screens") or []
+    return f"screen {len(screens)}" + (f" '{screens[-1]['title']}'" if screens and screens[-1].get("title") else "")
+
+
+def session_rules(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Finding]:
+    rules = (WALK, COMPLETION, DATA_LIMITS, REJECTED, RESUME, LMS_LOAD)
+    if evidence.get("skipped"):
+        return [rule.finding(Status.SKIPPED, f"Not observed: {evidence['skipped']}") for rule in rules]
+    lessons = [lesson for lesson in evidence["lessons"] if lesson.get("initialized")]
+    if not lessons:
+        reason = "no sampled lesson initialised its LMS session (see pageload.runtime-initialize)"
+        return [rule.finding(Status.SKIPPED, f"Not observed: {reason}.") for rule in rules]
+    failed_completion: set[str] = set()
+    completion = completion_finding(lessons, failed_completion)
+    return [walk_finding(evidence, lessons), completion, data_limit_finding(lessons, evidence.get("standard", "")),
+            rejected_finding(lessons, failed_completion), resume_finding(lessons),
+            load_finding(lessons, limits["learner_screen_s"])]
+
+
+def walk_finding(evidence: Mapping[str, Any], lessons: list[Mapping[str, Any]]) -> Finding:
+    short, summary = [], []
+    for lesson in lessons:
+        screens = counted(len(lesson.get("screens") or []), "screen")
+        why = END_WORDS.get(lesson.get("end", ""), lesson.get("end", ""))
+        summary.append({"launch": lesson["launch"], "screens": len(lesson.get("screens") or []),
+                        "end": lesson.get("end"), "presses": len(lesson.get("actions") or [])})
+        if lesson.get("end") not in REACHED_END:
+            short.append((f"{lesson['launch']}: {screens} reached, stopped at {_last_title(lesson)}: {why}",
+                          _where(lesson)))
+    sample = evidence.get("sampled", len(lessons))
+    total = evidence.get("total", sample)
+    walked = f"{counted(len(lessons), 'lesson')} walked" + (f" (a representative sample of {total}; "
+                                                           "session.lessons = 0 walks them all)" if sample < total else "")
+    return WALK.outcome(short, f"{walked}; each to its end: "
+                        + "; ".join(f"{s['launch']} {counted(s['screens'], 'screen')}" for s in summary) + ".",
+                        fail_status=Status.WARN, details={"lessons": summary})
+
+
+def completion_finding(lessons: list[Mapping[str, Any]], failed: set[str]) -> Finding:
+    problems, judged = [], 0
+    for lesson in lessons:
+        if lesson.get("end") not in REACHED_END:
+            continue
+        judged += 1
+        first = lms.scorm_calls(lesson.get("calls") or [])
+        if not first or lms.reported_status(first):
+            continue
+        failed.add(lesson["launch"])
+        refused = lms.refused_status(first)
+        if refused:
+            call = refused[0]
+            why = (f"it sent {call['fn']}(\"{call['args'][0]}\", \"{lms.shorten(str(call['args'][1]))}\"), a value "
+                   f"the standard does not define, which the run-time rejected (error {call.get('error')}"
+                   + (f": {call['message']}" if call.get("message") else "") + ")")
+        else:
+            why = "it never set a completion or success status"
+        problems.append((f"{lesson['launch']} reached its last screen ({_last_title(lesson)}) and {why}",
+                         _where(lesson)))
+    if not judged:
+        return COMPLETION.finding(Status.SKIPPED, "Not judged: no walk reached a lesson's last screen "
+                                                  "(see session.walk).")
+    return COMPLETION.outcome(problems, f"Each of the {counted(judged, 'lesson')} walked to its end reported "
+                                        "completion or success.")
+
+
+def data_limit_finding(lessons: list[Mapping[str, Any]], edition: str) -> Finding:
+    problems, worst = [], 0
+    for lesson in lessons:
+        first = lms.scorm_calls(lesson.get("calls") or [])
+        if not first:
+            continue
+        version = lms.version_of(first)
+        screen_times = [s.get("at_ms") or 0 for s in lesson.get("screens") or []]
+        for over in lms.over_spm(first, version, edition):
+            worst = max(worst, over["length"])
+            per_screen = lms.growth(first, over["element"], screen_times)
+            grows = f", growing about {quantity(per_screen)} characters a screen" if per_screen else ""
+            taken = "the run-time accepted it" if over["accepted"] else "the run-time refused it"
+            problems.append((f"{lesson['launch']}: {over['element']} reached {quantity(over['length'])} characters; "
+                             f"the SCORM {version} limit an LMS must keep is {quantity(over['limit'])}{grows} "
+                             f"({taken}; a strict LMS truncates or refuses it)", _where(lesson)))
+    return DATA_LIMITS.outcome(problems, "Every value the lessons stored fits the smallest maximum the standard "
+                                         "lets an LMS keep.", measured=worst or None, unit="characters")
+
+
+def rejected_finding(lessons: list[Mapping[str, Any]], completion_failed: set[str]) -> Finding:
+    problems, total = [], 0
+    for lesson in lessons:
+        for attempt, key in (("", "calls"), (" (resumed)", "resume_calls")):
+            for call in lms.rejected(lms.scorm_calls(lesson.get(key) or [])):
+                if lesson["launch"] in completion_failed and call in lms.refused_status(lesson.get(key) or []):
+                    continue  # named by session.completion: one defect, one finding
+                total += 1
+                args = ", ".join(f'"{lms.shorten(str(a))}"' for a in call.get("args") or [])
+                message = f": {call['message']}" if call.get("message") else ""
+                problems.append((f"{lesson['launch']}{attempt}: call {call.get('seq')} {call['fn']}({args}) → error "
+                                 f"{call.get('error')}{message}", _where(lesson)))
+    return REJECTED.outcome(problems, "The run-time accepted every call the lessons made.", count_prefix=True)
+
+
+def resume_finding(lessons: list[Mapping[str, Any]]) -> Finding:
+    problems, read_back, stored_none = [], [], []
+    for lesson in lessons:
+        resumed = lesson.get("resume")
+        outcome = lms.resume_outcome(lms.scorm_calls(lesson.get("calls") or []),
+                                     lms.scorm_calls(lesson.get("resume_calls") or []) if resumed else None)
+        new_errors = [e["message"] for e in (resumed or {}).get("console_errors", [])
+                      if e["message"] not in {seen["message"] for seen in lesson.get("console_errors") or []}]
+        if outcome["outcome"] == "lost":
+            problems.append((f"{lesson['launch']} stored {', '.join(outcome['stored'])}; resumed, {outcome['why']}",
+                             _where(lesson)))
+        elif resumed and not resumed.get("initialized"):
+            problems.append((f"{lesson['launch']}: launched again with entry = resume, it never initialised",
+                             _where(lesson)))
+        elif new_errors:
+            problems.append((f"{lesson['launch']}: launched again with entry = resume, it threw `{new_errors[0]}`",
+                             _where(lesson)))
+        if outcome["outcome"] == "read back":
+            read_back.append(lesson["launch"])
+        elif outcome["outcome"] == "nothing stored":
+            stored_none.append(lesson["launch"])
+    if not read_back:
+        ok = (f"No walked lesson stores state between sessions (suspend_data, location), so there was nothing to "
+              f"resume; each was launched again with entry = resume and started without an error.")
+    else:
+        ok = (f"{counted(len(read_back), 'lesson')} read back the state {'it' if len(read_back) == 1 else 'they'} "
+              f"stored when resumed" + (f"; {counted(len(stored_none), 'lesson')} stored none" if stored_none else "")
+              + ".")
+    return RESUME.outcome(problems, ok)
+
+
+def lesson_loads(lessons: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Each walked lesson's writes to the LMS (SCORM calls, or xAPI statements sent)."""
+    loads = []
+    for lesson in lessons:
+        first = lms.scorm_calls(lesson.get("calls") or [])
+        figures = lms.lms_load(first, [a["at_ms"] for a in lesson.get("actions") or [] if a.get("at_ms") is not None],
+                               lesson.get("walk_end_ms"))
+        statements = lesson.get("statements") or {}
+        if not figures and statements.get("count"):
+            figures = {"session_s": statements.get("session_s") or 0, "calls": statements["count"],
+                       "writes": statements["count"], "learner_writes": statements["count"], "timed_writes": 0,
+                       "timed_writes_per_min": None, "bytes": statements.get("bytes", 0)}
+        if figures:
+            loads.append({"launch": lesson["launch"], "screens": max(len(lesson.get("screens") or []), 1), **figures})
+    return loads
+
+
+def lms_load_per_learner(lessons: list[Mapping[str, Any]], screen_s: float) -> dict[str, Any] | None:
+    loads = lesson_loads([lesson for lesson in lessons if lesson.get("initialized")])
+    return learner_paced(loads, screen_s) if loads else None
+
+
+def load_finding(lessons: list[Mapping[str, Any]], screen_s: float) -> Finding:
+    loads = lesson_loads(lessons)
+    if not loads:
+        return LMS_LOAD.finding(Status.SKIPPED, "Not measured: no lesson wrote to the LMS during its session.")
+    pace = learner_paced(loads, screen_s)
+    timed = pace["timed_writes_per_min"]
+    message = (f"At a learner's pace (a screen every {quantity(screen_s)} s, session.learner_screen_s), one learner "
+               f"writes to the LMS about {quantity(pace['writes_per_min'])} times a minute: "
+               + (f"{quantity(timed)} on the lesson's own timers, " if timed else "no timed writes, ")
+               + f"{quantity(pace['writes_per_screen'])} a screen (at the launch, on moving on, at the exit); with "
+               f"{quantity(pace['calls_per_min'])} API calls and {quantity(pace['bytes_per_min'] / 1024)} KB of data a "
+               f"minute (measured over {quantity(pace['session_s'])} s of walked sessions in "
+               f"{counted(len(loads), 'lesson')}).")
+    return LMS_LOAD.finding(Status.PASS, message, measured=pace["writes_per_min"], unit="writes/min",
+                            details={"per_learner": pace, "lessons": loads})
+
+
+def learner_paced(loads: list[Mapping[str, Any]], screen_s: float) -> dict[str, Any]:
+    """One learner's load on the LMS per minute at a learner's pace: the busiest timed rate the
+    walk measured, plus the writes a learner causes per screen at one screen every ``screen_s``.
+    The walk itself moves faster than a learner, so its own per-minute figures would overstate."""
+    screens = sum(load["screens"] for load in loads)
+    minutes_at_pace = screens * screen_s / 60
+    timed = [load["timed_writes_per_min"] for load in loads if load.get("timed_writes_per_min") is not None]
+    timed_rate = max(timed) if timed else 0.0
+    per_screen = sum(load.get("learner_writes") or 0 for load in loads) / screens
+    return {"writes_per_min": round(timed_rate + per_screen * 60 / screen_s, 1),
+            "timed_writes_per_min": round(timed_rate, 1) if timed else None,
+            "writes_per_screen": round(per_screen, 2),
+            "calls_per_min": round(sum(load.get("calls") or 0 for load in loads) / minutes_at_pace, 1),
+            "bytes_per_min": round(sum(load.get("bytes") or 0 for load in loads) / minutes_at_pace),
+            "screens": screens, "screen_s": screen_s,
+            "session_s": round(sum(load.get("session_s") or 0 for load in loads), 1)}

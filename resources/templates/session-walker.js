@@ -1,0 +1,244 @@
+/* The learner's eyes and hands, run in the LMS frame: what the lesson shows now (across its
+   same-origin frames), which controls a learner would press to go on, and the requests the lesson
+   made since the last look (Resource Timing, on the LMS frame's clock). Defined once per launch
+   as window.__walk; the browser helper presses controls with real mouse clicks. */
+(function () {
+  "use strict";
+  if (window.__walk) { return; }
+  var origin = performance.timeOrigin;
+
+  // Accessible names, as a learner reads them. Never pressed: leaving, going back, tools.
+  var NEVER = /\b(exit|close|quit|log ?out|sign ?out|print|download|back|previous|prev|replay|restart|retry|retake|try again|reset|menu|glossary|resources|help|transcript|mute|unmute|volume|settings|full ?screen|skip|captions?|search|home|bookmarks?|share|feedback|review)\b/i;
+  var FORWARD = /^(next|continue|start|begin|forward|proceed|go on|get started|let'?s (go|start|begin)|(start|begin|launch|enter|resume) (the )?(course|lesson|module|training|now|here|learning)|next (slide|page|lesson|section|topic|screen|chapter|question|module))\b|^(→|›|»|>|>>|▶|►|⟩|➔|➜|⇨)$/i;
+  var SUBMIT = /^(submit|check|check (my )?answers?|confirm|validate|done|answer)\b/i;
+  var COMPLETE = /^(mark (it |this )?(as )?(read|complete|completed|done|viewed|finished)|complete( (the )?(course|lesson|module|training))?|finish( (the )?(course|lesson|module|training))?|i have (read|watched|viewed|seen|completed|finished)|i agree|i understand|i acknowledge|acknowledge|got it)\b/i;
+  // A control with no name of its own, told by its id or class (players' icon buttons).
+  var FORWARD_HINT = /(^|[-_\s])(next|nxt|forward|continue)([-_\s]|btn|button|arrow|$)/i;
+  var CANDIDATES = "button, [role=button], [role=link], a[href], input[type=button], input[type=submit], " +
+                   "input[type=image], [onclick], [data-acc-text], [tabindex]:not([tabindex='-1'])";
+
+  function frames() {
+    var found = [];
+    var sco = document.getElementById("sco");
+    function visit(win, x, y, depth) {
+      var doc;
+      try { doc = win.document; } catch (e) { return; }  // another origin: not readable
+      if (!doc || !doc.body || depth > 6) { return; }
+      if (!win.__walkSeen) {
+        win.__walkSeen = {resources: 0, navigation: false};
+        try { win.performance.setResourceTimingBufferSize(3000); } catch (e) { /* older engines */ }
+      }
+      found.push({win: win, doc: doc, x: x, y: y});
+      var inner = doc.querySelectorAll("iframe, frame");
+      for (var i = 0; i < inner.length; i++) {
+        var box = inner[i].getBoundingClientRect();
+        if (inner[i].contentWindow && box.width > 1 && box.height > 1) {
+          visit(inner[i].contentWindow, x + box.left, y + box.top, depth + 1);
+        }
+      }
+    }
+    if (sco && sco.contentWindow) { visit(sco.contentWindow, 0, 0, 0); }
+    return found;
+  }
+
+  function shown(el, win) {
+    var box = el.getBoundingClientRect();
+    if (box.width < 2 || box.height < 2) { return false; }
+    var style = win.getComputedStyle(el);
+    if (style.visibility === "hidden" || style.display === "none" || Number(style.opacity) === 0) { return false; }
+    return !el.closest("[aria-hidden=true], [hidden]");
+  }
+
+  function disabled(el) {
+    return el.disabled || el.getAttribute("aria-disabled") === "true" ||
+           /(^|\s)(disabled|is-disabled|inactive)(\s|$)/i.test(el.className && el.className.baseVal === undefined ? el.className : "");
+  }
+
+  function nameOf(el) {
+    var label = el.getAttribute("aria-label") || el.getAttribute("data-acc-text") || "";
+    var by = el.getAttribute("aria-labelledby");
+    if (!label && by) {
+      label = by.split(/\s+/).map(function (id) {
+        var ref = el.ownerDocument.getElementById(id);
+        return ref ? ref.textContent : "";
+      }).join(" ");
+    }
+    if (!label) { label = (el.innerText || el.textContent || el.value || el.getAttribute("title") || "").trim(); }
+    if (!label) {
+      var img = el.querySelector && el.querySelector("img[alt]");
+      label = img ? img.getAttribute("alt") : "";
+    }
+    return label.replace(/\s+/g, " ").trim().slice(0, 80);
+  }
+
+  function classify(el, name) {
+    if (NEVER.test(name)) { return null; }
+    if (el.tagName === "A") {
+      var href = el.getAttribute("href") || "";
+      if (el.target === "_blank" || /^(mailto|tel|javascript:void)/i.test(href) ||
+          (/^[a-z]+:\/\//i.test(href) && href.indexOf(location.origin) !== 0)) { return null; }
+    }
+    if (FORWARD.test(name)) { return "forward"; }
+    if (SUBMIT.test(name)) { return "submit"; }
+    if (COMPLETE.test(name)) { return "complete"; }
+    var hint = (el.id || "") + " " + (typeof el.className === "string" ? el.className : "");
+    if (!name && FORWARD_HINT.test(hint) && !/(prev|back)/i.test(hint)) { return "forward"; }
+    return null;
+  }
+
+  function controls(list, extra) {
+    var found = [], seen = [];
+    list.forEach(function (f) {
+      var els = Array.prototype.slice.call(f.doc.querySelectorAll(CANDIDATES));
+      (extra || []).forEach(function (selector) {
+        try { els = els.concat(Array.prototype.slice.call(f.doc.querySelectorAll(selector))); } catch (e) { /* bad selector */ }
+      });
+      els.forEach(function (el) {
+        if (seen.indexOf(el) >= 0 || !shown(el, f.win) || disabled(el)) { return; }
+        seen.push(el);
+        var name = nameOf(el);
+        var tier = (extra && extra.length && el.matches && extra.some(function (s) {
+          try { return el.matches(s); } catch (e) { return false; }
+        })) ? "forward" : classify(el, name);
+        if (!tier) { return; }
+        var box = el.getBoundingClientRect();
+        found.push({tier: tier, name: name || (el.id ? "#" + el.id : el.tagName.toLowerCase()),
+                    key: tier + "|" + name + "|" + Math.round(f.x + box.left) + "," + Math.round(f.y + box.top),
+                    el: el, frame: f});
+      });
+    });
+    return found;
+  }
+
+  function questions(list) {
+    var open = [];
+    list.forEach(function (f) {
+      var groups = {};
+      Array.prototype.forEach.call(f.doc.querySelectorAll("input[type=radio], input[type=checkbox]"), function (el) {
+        if (!shown(el, f.win) && !(el.labels && el.labels[0] && shown(el.labels[0], f.win))) { return; }
+        var group = el.type + ":" + (el.name || el.id);
+        groups[group] = groups[group] || {els: [], checked: false};
+        groups[group].els.push(el);
+        groups[group].checked = groups[group].checked || el.checked;
+      });
+      Object.keys(groups).forEach(function (g) { if (!groups[g].checked) { open.push(groups[g].els[0]); } });
+      Array.prototype.forEach.call(f.doc.querySelectorAll("input[type=text], input:not([type]), textarea, select"), function (el) {
+        if (shown(el, f.win) && !el.value) { open.push(el); }
+      });
+    });
+    return open;
+  }
+
+  function media(list) {
+    var found = [];
+    list.forEach(function (f) {
+      Array.prototype.forEach.call(f.doc.querySelectorAll("video, audio"), function (el) {
+        var source = el.querySelector("source");
+        var src = el.currentSrc || el.src || (source || {}).src || "";
+        var type = (source && source.getAttribute("type")) || "";
+        // No source this browser can play: an error on the element, or (for <source> children) none left.
+        var unplayable = Boolean(el.error) || el.networkState === 3 || (type && el.canPlayType(type) === "");
+        found.push({kind: el.tagName.toLowerCase(), src: src, shown: el.tagName === "AUDIO" || shown(el, f.win),
+                    paused: el.paused, ended: el.ended, duration: isFinite(el.duration) ? el.duration : null,
+                    current: el.currentTime, error: el.error ? el.error.code : 0, ready: el.readyState,
+                    unplayable: unplayable, type: type});
+      });
+    });
+    return found;
+  }
+
+  function hash(text) {
+    var h = 5381;
+    for (var i = 0; i < text.length; i++) { h = ((h << 5) + h + text.charCodeAt(i)) | 0; }
+    return (h >>> 0).toString(16);
+  }
+
+  function look(list) {
+    var text = "", title = "";
+    list.forEach(function (f) {
+      text += (f.doc.body.innerText || "").slice(0, 20000) + "\u0001" + f.win.location.pathname;
+      if (!title) {
+        var heading = f.doc.querySelector("h1, h2, [role=heading]");
+        title = (heading && heading.innerText.trim()) || "";
+      }
+    });
+    var shownMedia = media(list).filter(function (m) { return m.shown; }).map(function (m) { return m.src; });
+    return {signature: hash(text + shownMedia.join("|")), title: (title || document.title || "").replace(/\s+/g, " ").slice(0, 80),
+            text_chars: text.length};
+  }
+
+  function requests(list) {
+    var out = [];
+    list.forEach(function (f) {
+      var perf = f.win.performance, shift = perf.timeOrigin - origin, seen = f.win.__walkSeen;
+      if (!seen.navigation) {
+        var nav = perf.getEntriesByType("navigation")[0];
+        if (nav) {
+          seen.navigation = true;
+          out.push({url: nav.name, type: "document", start_ms: shift + nav.startTime, end_ms: shift + nav.responseEnd,
+                    bytes: nav.transferSize || nav.encodedBodySize || 0, status: nav.responseStatus || 0});
+        }
+      }
+      var entries = perf.getEntriesByType("resource");
+      for (var i = seen.resources; i < entries.length; i++) {
+        var r = entries[i];
+        out.push({url: r.name, type: r.initiatorType, start_ms: shift + r.startTime, end_ms: shift + r.responseEnd,
+                  bytes: r.transferSize || r.encodedBodySize || 0, status: r.responseStatus || 0});
+      }
+      seen.resources = entries.length;
+    });
+    return out;
+  }
+
+  window.__walk = {
+    // What the learner sees now, the controls to go on (not the elements: positions on the view).
+    screen: function (extra) {
+      var list = frames(), state = look(list);
+      state.controls = controls(list, extra).slice(0, 40).map(function (c) {
+        return {tier: c.tier, name: c.name, key: c.key};
+      });
+      state.questions = questions(list).length;
+      state.media = media(list);
+      state.frames = list.length;
+      state.requests = requests(list);
+      state.at_ms = performance.now();
+      return JSON.stringify(state);
+    },
+    signature: function () { return look(frames()).signature; },
+    // Where a control is on the view, scrolled into sight first; null when it is gone.
+    locate: function (key, extra) {
+      var match = controls(frames(), extra).filter(function (c) { return c.key === key; })[0];
+      if (!match) { return "null"; }
+      match.el.scrollIntoView({block: "center", inline: "center"});
+      var box = match.el.getBoundingClientRect(), f = match.frame;
+      var x = f.x + box.left + box.width / 2, y = f.y + box.top + box.height / 2;
+      return JSON.stringify({x: x, y: y, key: controls(frames(), extra).filter(function (c) {
+        return c.el === match.el; }).map(function (c) { return c.key; })[0] || key});
+    },
+    // A learner answers what is asked: the first choice of each group, a word in each box.
+    answer: function () {
+      var open = questions(frames());
+      open.forEach(function (el) {
+        if (el.tagName === "SELECT") { if (el.options.length > 1) { el.selectedIndex = 1; } }
+        else if (el.type === "radio" || el.type === "checkbox") { el.click(); }
+        else { el.value = "answer"; }
+        el.dispatchEvent(new Event("input", {bubbles: true}));
+        el.dispatchEvent(new Event("change", {bubbles: true}));
+      });
+      return open.length;
+    },
+    // A learner presses play on the clip shown; what it then does is read on the next look.
+    play: function () {
+      frames().forEach(function (f) {
+        Array.prototype.forEach.call(f.doc.querySelectorAll("video, audio"), function (el) {
+          if (el.paused && !el.ended && !el.error && (el.tagName === "AUDIO" || shown(el, f.win))) {
+            try { var p = el.play(); if (p && p.catch) { p.catch(function () {}); } } catch (e) { /* not playable */ }
+          }
+        });
+      });
+      return true;
+    },
+    requests: function () { return JSON.stringify(requests(frames())); }
+  };
+}());
+true;

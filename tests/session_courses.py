@@ -1,0 +1,106 @@
+"""Real SCORM lessons built for the learner-session tests: a lesson of several screens with a Next
+button, whose tracking behaves as each test asks (completion at the end or never, a growing
+suspend_data, a bookmark read back or overwritten on resume, a timer that commits)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from tests.factories import build_zip
+
+LESSON = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Lesson</title></head>
+<body>
+<main><h1 id="title"></h1><p id="text"></p>
+<button type="button" id="next">Next</button></main>
+<script>
+var SCREENS = __SCREENS__, B = __BEHAVIOUR__;
+var V = B.version, api = null, screen = 0, finished = false;
+var E = V === "1.2" ? {init: "LMSInitialize", get: "LMSGetValue", set: "LMSSetValue", commit: "LMSCommit",
+                       finish: "LMSFinish", status: "cmi.core.lesson_status", location: "cmi.core.lesson_location",
+                       entry: "cmi.core.entry", exit: "cmi.core.exit"}
+                    : {init: "Initialize", get: "GetValue", set: "SetValue", commit: "Commit", finish: "Terminate",
+                       status: "cmi.completion_status", location: "cmi.location", entry: "cmi.entry", exit: "cmi.exit"};
+function findApi(w) {
+  for (var i = 0; w && i < 10; i++) {
+    if (V === "1.2" && w.API) { return w.API; }
+    if (V !== "1.2" && w.API_1484_11) { return w.API_1484_11; }
+    if (w.parent === w) { break; }
+    w = w.parent;
+  }
+  return null;
+}
+function show() {
+  document.getElementById("title").textContent = SCREENS[screen];
+  document.getElementById("text").textContent = "Screen " + (screen + 1) + " of " + SCREENS.length + ".";
+  document.getElementById("next").style.display = screen < SCREENS.length - 1 ? "" : "none";
+  if (B.suspend_chars) {
+    var size = Math.round(B.suspend_chars * (screen + 1) / SCREENS.length);
+    api[E.set]("cmi.suspend_data", new Array(size + 1).join("s"));
+  }
+  if (B.bookmark) {
+    api[E.set](E.location, String(screen));
+    api[E.set]("cmi.suspend_data", "screen=" + screen);
+    api[E.commit]("");
+  }
+  if (screen === SCREENS.length - 1 && B.status) {
+    api[E.set](E.status, B.status);
+    api[E.commit]("");
+  }
+}
+function finish() {
+  if (finished) { return; }
+  finished = true;
+  api[E.set](E.exit, "suspend");
+  api[E.commit]("");
+  api[E.finish]("");
+}
+window.addEventListener("load", function () {
+  api = findApi(window);
+  api[E.init]("");
+  if (B.resume === "overwrite") { api[E.set]("cmi.suspend_data", "screen=0"); }
+  if (B.resume === "read" && api[E.get](E.entry) === "resume") {
+    var stored = api[E.get]("cmi.suspend_data");
+    var match = /screen=(\\d+)/.exec(stored);
+    if (match) { screen = Number(match[1]); }
+  }
+  if (B.commit_every_ms) { setInterval(function () { api[E.commit](""); }, B.commit_every_ms); }
+  show();
+  document.getElementById("next").addEventListener("click", function () {
+    if (screen < SCREENS.length - 1) { screen += 1; show(); }
+  });
+});
+window.addEventListener("pagehide", finish);
+window.addEventListener("beforeunload", finish);
+</script>
+</body></html>
+"""
+
+MANIFEST_12 = """<?xml version="1.0" encoding="UTF-8"?>
+<manifest identifier="m" version="1" xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"
+          xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2">
+<metadata><schema>ADL SCORM</schema><schemaversion>1.2</schemaversion></metadata>
+<organizations default="o"><organization identifier="o"><title>T</title>
+<item identifier="i1" identifierref="r1"><title>Lesson</title></item></organization></organizations>
+<resources><resource identifier="r1" type="webcontent" adlcp:scormtype="sco" href="lesson.html">
+<file href="lesson.html"/></resource></resources></manifest>"""
+
+MANIFEST_2004 = """<?xml version="1.0" encoding="UTF-8"?>
+<manifest identifier="m" version="1" xmlns="http://www.imsglobal.org/xsd/imscp_v1p1"
+          xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3">
+<metadata><schema>ADL SCORM</schema><schemaversion>2004 4th Edition</schemaversion></metadata>
+<organizations default="o"><organization identifier="o"><title>T</title>
+<item identifier="i1" identifierref="r1"><title>Lesson</title></item></organization></organizations>
+<resources><resource identifier="r1" type="webcontent" adlcp:scormType="sco" href="lesson.html">
+<file href="lesson.html"/></resource></resources></manifest>"""
+
+
+def lesson_zip(path: Path, screens: int = 3, **behaviour: Any) -> Path:
+    """A one-lesson SCORM package (``version``: "1.2" or "2004") of ``screens`` screens."""
+    behaviour.setdefault("version", "1.2")
+    titles = [f"Screen title {n + 1}" for n in range(screens)]
+    page = LESSON.replace("__SCREENS__", json.dumps(titles)).replace("__BEHAVIOUR__", json.dumps(behaviour))
+    manifest = MANIFEST_12 if behaviour["version"] == "1.2" else MANIFEST_2004
+    return build_zip(path, {"imsmanifest.xml": manifest, "lesson.html": page})

@@ -1,0 +1,170 @@
+"""A learner's whole session (real Qt WebEngine, the vendored scorm-again run-time): walked to the
+end through its Next buttons, left and resumed, and judged from its calls in call order."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from certifier.policy.registry import load_profile
+from certifier.staging.lms import LmsRecord
+from tests.probe_helpers import by_rule, check, last_evidence
+from tests.session_courses import lesson_zip
+
+PROBES = ("conformance", "session")
+
+
+def session_profile(tmp_path, **overrides):
+    values = {"dwell_s": 0.3, "change_wait_s": 1.5, "min_session_s": 3, "resume_settle_s": 1, "init_timeout_s": 8,
+              **overrides}
+    path = tmp_path / "session.toml"
+    path.write_text('extends = "default"\n[session]\n' + "".join(f"{k} = {v}\n" for k, v in values.items()))
+    return load_profile(str(path))
+
+
+def walk(tmp_path, screens=3, profile=None, **behaviour):
+    report = check(lesson_zip(tmp_path / "c.zip", screens, **behaviour), PROBES, profile or session_profile(tmp_path))
+    findings = by_rule(report)
+    if findings["session.walk"]["status"] == "skipped" and "could not start" in findings["session.walk"]["message"]:
+        pytest.skip(findings["session.walk"]["message"])
+    return findings, last_evidence(report, "session")
+
+
+@pytest.mark.slow
+def test_completion_behind_five_next_clicks_is_reached_and_recorded(tmp_path):
+    findings, evidence = walk(tmp_path, screens=6, status="completed")
+    lesson = evidence["lessons"][0]
+    assert [s["title"] for s in lesson["screens"]] == [f"Screen title {n}" for n in range(1, 7)]
+    assert [a["kind"] for a in lesson["actions"]] == ["forward"] * 5
+    assert lesson["end"] == "end"
+    assert findings["session.walk"]["status"] == "pass"
+    assert findings["session.completion"]["status"] == "pass"
+    statuses = [c["args"] for c in lesson["calls"] if c["fn"] == "LMSSetValue" and c["args"][0] == "cmi.core.lesson_status"]
+    assert statuses == [["cmi.core.lesson_status", "completed"]]
+
+
+@pytest.mark.slow
+def test_a_last_screen_that_never_reports_completion_is_reported(tmp_path):
+    findings, _ = walk(tmp_path, screens=3)
+    completion = findings["session.completion"]
+    assert completion["status"] == "fail" and completion["severity"] == "major"
+    assert "lesson.html reached its last screen (screen 3 'Screen title 3')" in completion["message"]
+    assert "never set a completion or success status" in completion["message"]
+
+
+@pytest.mark.slow
+def test_a_status_the_standard_does_not_define_fails_naming_the_call(tmp_path):
+    findings, _ = walk(tmp_path, screens=2, version="2004", status="done")
+    completion = findings["session.completion"]
+    assert completion["status"] == "fail" and completion["severity"] == "major"
+    assert 'SetValue("cmi.completion_status", "done")' in completion["message"]
+    assert "error 406" in completion["message"]
+    # One defect, one finding: the refused call is named there, not counted again.
+    assert findings["session.rejected-calls"]["status"] == "pass"
+
+
+@pytest.mark.slow
+def test_suspend_data_beyond_the_scorm_12_limit_fails_naming_4096(tmp_path):
+    findings, _ = walk(tmp_path, screens=4, status="completed", suspend_chars=5000)
+    limits = findings["session.data-limits"]
+    assert limits["status"] == "fail" and limits["severity"] == "major"
+    assert "cmi.suspend_data reached 5,000 characters" in limits["message"]
+    assert "limit an LMS must keep is 4,096" in limits["message"]
+    assert "growing about 1,250 characters a screen" in limits["message"]
+    assert limits["measured"] == 5000
+
+
+@pytest.mark.slow
+def test_a_lesson_that_reads_its_state_back_on_resume_passes(tmp_path):
+    findings, evidence = walk(tmp_path, screens=3, bookmark=True, resume="read", status="completed")
+    resume = findings["session.resume"]
+    assert resume["status"] == "pass", resume["message"]
+    assert "1 lesson read back the state it stored" in resume["message"]
+    resumed = evidence["lessons"][0]["resume_calls"]
+    entry = next(c for c in resumed if c["fn"] == "LMSGetValue" and c["args"] == ["cmi.core.entry"])
+    assert entry["result"] == "resume"
+    suspend = next(c for c in resumed if c["fn"] == "LMSGetValue" and c["args"] == ["cmi.suspend_data"])
+    assert suspend["result"] == "screen=2"  # what the first session committed on its last screen
+    assert evidence["lessons"][0]["resume"]["screen"]["title"] == "Screen title 3"
+
+
+@pytest.mark.slow
+def test_a_lesson_that_overwrites_its_state_on_resume_fails(tmp_path):
+    findings, _ = walk(tmp_path, screens=3, bookmark=True, resume="overwrite", status="completed")
+    resume = findings["session.resume"]
+    assert resume["status"] == "fail" and resume["severity"] == "major"
+    assert "it set cmi.suspend_data to 'screen=0' before reading what it had stored" in resume["message"]
+
+
+@pytest.mark.slow
+def test_a_lesson_that_commits_every_second_has_its_write_rate_stated(tmp_path):
+    findings, _ = walk(tmp_path, screens=1, status="completed", commit_every_ms=1000,
+                       profile=session_profile(tmp_path, min_session_s=8))
+    load = findings["session.lms-load"]
+    timed = load["details"]["per_learner"]["timed_writes_per_min"]
+    assert 48 <= timed <= 72, load["message"]
+    assert "on the lesson's own timers" in load["message"]
+    assert load["measured"] >= timed
+
+
+def test_calls_are_kept_in_call_order_whatever_order_they_arrive_in():
+    record = LmsRecord()
+    calls = [{"sco": "a", "attempt": 1, "seq": n, "api": "2004", "fn": fn, "args": [], "result": "true", "error": "0"}
+             for n, fn in enumerate(["Initialize", "SetValue", "GetValue", "Commit", "Terminate"], start=1)]
+    shuffled = calls[:]
+    random.Random(7).shuffle(shuffled)
+    for call in shuffled:
+        record.record(dict(call))
+    assert [c["fn"] for c in record.snapshot()] == ["Initialize", "SetValue", "GetValue", "Commit", "Terminate"]
+
+
+def test_only_committed_state_is_given_to_a_resumed_launch():
+    record = LmsRecord()
+    record.start_attempt("a", resume=False)
+
+    def call(seq, fn, *args):
+        record.record({"sco": "a", "attempt": 1, "seq": seq, "api": "1.2", "fn": fn, "args": list(args),
+                       "result": "true", "error": "0"})
+
+    call(1, "LMSInitialize", "")
+    call(2, "LMSSetValue", "cmi.suspend_data", "x" * 5000)
+    call(3, "LMSCommit", "")
+    call(4, "LMSSetValue", "cmi.core.lesson_location", "never committed")
+    number, state = record.start_attempt("a", resume=True)
+    assert number == 2
+    assert state == {"1.2": {"cmi.suspend_data": "x" * 5000}}  # whole, though the log keeps 300 characters
+    assert len(record.snapshot()[1]["args"][1]) == 300
+    assert record.start_attempt("a", resume=False) == (3, {})
+
+
+@pytest.mark.slow
+def test_the_sample_courses_call_log_is_in_call_order_in_every_run(tmp_path):
+    from certifier.host.resources_path import sample_course_path
+
+    profile = tmp_path / "p.toml"
+    profile.write_text('extends = "default"\n[pageload]\nbrowser_timing = true\nruntime_settle_s = 0.5\n')
+    for _ in range(2):
+        report = check(sample_course_path(), ("conformance", "pageload"), load_profile(str(profile)))
+        log = last_evidence(report, "pageload")["runtime_log"]
+        if not log:
+            pytest.skip(by_rule(report)["pageload.browser-load"]["message"])
+        for sco in {e["sco"] for e in log}:
+            calls = [e for e in log if e["sco"] == sco and e.get("api") != "frame"]
+            assert [e["seq"] for e in calls] == sorted(e["seq"] for e in calls)
+            names = [e["fn"] for e in calls]
+            assert names[0] == "Initialize" and names[-1] == "Terminate", names
+            assert names.index("Commit") < names.index("Terminate")
+
+
+def test_the_vendored_runtime_is_the_pinned_release():
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO_ROOT
+
+    result = subprocess.run([sys.executable, str(REPO_ROOT / "scripts" / "refresh_scorm_again.py"), "--check"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    pinned = (REPO_ROOT / "resources" / "vendor" / "scorm-again" / "PINNED.json").read_text()
+    assert '"version": "3.4.3"' in pinned and '"licence": "MIT"' in pinned
