@@ -238,17 +238,20 @@ class Walker:
     def leave(self, slot: Any, initialized: bool) -> Steps:
         """Leave as a learner closing the window: the lesson is asked to unload (beforeunload,
         pagehide), given time to end its session, then its frame is emptied while the LMS frame
-        stays to log what unload handlers send."""
+        stays to log what unload handlers send. A lesson that already ended is not waited for."""
         asked = time.monotonic()
-        if initialized:
+        ended = (yield from session_ended(slot, self.deadline)) if initialized else True
+        if not ended:
             yield from evaluated(slot, LEAVE_JS, self.deadline)
             while time.monotonic() < min(asked + LEAVE_MAX_S, self.deadline):
                 yield from wait(POLL_S, self.deadline)
                 if (yield from session_ended(slot, self.deadline)):
+                    ended = True
                     break
         yield from evaluated(slot, "document.getElementById('sco') && (document.getElementById('sco').src = "
                                    "'about:blank'); true", self.deadline)
-        yield from wait(UNLOAD_S, self.deadline)
+        if not ended:
+            yield from wait(UNLOAD_S, self.deadline)
         yield from evaluated(slot, "window.__certifierFlush && window.__certifierFlush(true); true", self.deadline)
         return {"ms": round((time.monotonic() - asked) * 1000, 1)}
 

@@ -71,12 +71,17 @@ def test_gzip_and_cache_validators(site):
 def test_lms_frame_and_runtime_log(site):
     with StagingServer(site, launch_units=[{"id": "u1", "title": "Lesson", "launch": "index.html"}]) as server:
         frame = requests.get(server.launch_url("index.html", "u1"))
-        assert frame.status_code == 200 and "API_1484_11" in frame.text and 'src="/index.html"' in frame.text
+        assert frame.status_code == 200 and 'src="/index.html"' in frame.text
+        for script in ("scorm12.min.js", "scorm2004.min.js", "recorder.js"):  # the run-time the frame loads
+            assert f'src="/__lms__/runtime/{script}"' in frame.text
+            assert requests.get(server.url + "__lms__/runtime/" + script).status_code == 200
+        assert "API_1484_11" in requests.get(server.url + "__lms__/runtime/recorder.js").text
+        assert requests.get(server.url + "__lms__/runtime/../profiles/default.toml").status_code == 404
         assert requests.get(server.launch_url("../secret.txt")).status_code == 404
         posted = requests.post(server.url + "__lms__/log", json={"api": "2004", "fn": "Initialize", "result": "true"})
         assert posted.status_code == 204
         assert requests.get(server.url + "__lms__/log").json()[0]["fn"] == "Initialize"
-        assert requests.post(server.url + "__lms__/log", data=b"x" * 70_000).status_code == 413
+        assert requests.post(server.url + "__lms__/log", data=b"x" * 600_000).status_code == 413
         assert "Lesson" in requests.get(server.url + "__lms__/").text
 
 

@@ -40,11 +40,6 @@ RUNTIME_TERMINATE = Rule(
     "SCOs do not terminate their LMS session", Severity.MAJOR,
     remediation='Call Commit and Terminate("") (LMSFinish for SCORM 1.2) on pagehide/unload.',
     it_risk="Support: lost learner records — progress and completions are not saved.")
-RUNTIME_STATUS = Rule(
-    "pageload.runtime-status", "Each SCO reports completion or success",
-    "SCOs report no completion or success", Severity.MINOR,
-    remediation="Set cmi.completion_status (cmi.core.lesson_status in SCORM 1.2) when the learner finishes.",
-    it_risk="Support: learners stay 'incomplete' and ask for their certificates.")
 RUNTIME_RENDER = Rule(
     "pageload.runtime-render", "Each lesson shows content", "A lesson renders nothing", Severity.BLOCKER,
     remediation="Publish the lesson again with every file it loads; open it in a browser to confirm it shows.",
@@ -147,7 +142,7 @@ def remediation_for(kinds: set[str], evidence: Mapping[str, Any], runs: list[Map
 
 def runtime_rules(evidence: Mapping[str, Any]) -> list[Finding]:
     browser = evidence["browser"]
-    rules = (BROWSER_LOAD, RUNTIME_INITIALIZE, RUNTIME_TERMINATE, RUNTIME_STATUS, RUNTIME_RENDER, RUNTIME_REQUESTS,
+    rules = (BROWSER_LOAD, RUNTIME_INITIALIZE, RUNTIME_TERMINATE, RUNTIME_RENDER, RUNTIME_REQUESTS,
              RUNTIME_STYLE_REQUESTS, RUNTIME_HOSTS, CMI5_SEQUENCE, XAPI_STATEMENTS, XAPI_ACTIVITY)
     if browser.get("skipped"):
         return [rule.finding(Status.SKIPPED, f"Not measured: {browser['skipped']}",
@@ -202,8 +197,8 @@ def session_findings(evidence: Mapping[str, Any], pairs) -> list[Finding]:
         reason = ("the package has no SCORM lesson (SCOs)" + (f"; its {' and '.join(sorted(launched))} launches are "
                   "judged by the statement rules" if launched else ""))
         return [rule.finding(Status.SKIPPED, f"Not observed: {reason}.")
-                for rule in (RUNTIME_INITIALIZE, RUNTIME_TERMINATE, RUNTIME_STATUS)]
-    no_init, kinds, no_term, no_status, started = [], set(), [], [], 0
+                for rule in (RUNTIME_INITIALIZE, RUNTIME_TERMINATE)]
+    no_init, kinds, no_term, started = [], set(), [], 0
     for page, run in scos:
         entries = by_sco.get(page["id"], [])
         if not _called(entries, "Initialize", "LMSInitialize"):
@@ -214,23 +209,15 @@ def session_findings(evidence: Mapping[str, Any], pairs) -> list[Finding]:
         started += 1
         if not _called(entries, "Terminate", "LMSFinish"):
             no_term.append((f"{page['launch']} never called Terminate/LMSFinish", _evidence(page)))
-        status_set = any(e.get("fn") in ("SetValue", "LMSSetValue") and e.get("result") == "true" and e.get("args")
-                         and e["args"][0] in ("cmi.completion_status", "cmi.success_status", "cmi.core.lesson_status")
-                         for e in entries)
-        if not status_set:
-            no_status.append((f"{page['launch']} never set a completion or success status", _evidence(page)))
     initialize = RUNTIME_INITIALIZE.outcome(
         no_init, f"{started} of {len(scos)} SCOs called Initialize.",
         remediation=remediation_for(kinds, evidence, [run for _, run in scos]) or None,
         details={"causes": sorted(kinds)})
     if not started:
         skipped = "no SCO initialised, so there was no session to end or report on"
-        return [initialize, RUNTIME_TERMINATE.finding(Status.SKIPPED, f"Not observed: {skipped}."),
-                RUNTIME_STATUS.finding(Status.SKIPPED, f"Not observed: {skipped}.")]
-    return [initialize,
-            RUNTIME_TERMINATE.outcome(no_term, f"All {started} SCOs that initialised also terminated."),
-            RUNTIME_STATUS.outcome(no_status, f"All {started} SCOs that initialised set a completion or success "
-                                              "status.")]
+        return [initialize, RUNTIME_TERMINATE.finding(Status.SKIPPED, f"Not observed: {skipped}.")]
+    # Completion is judged over a learner's whole session (session.completion), not on the first screen.
+    return [initialize, RUNTIME_TERMINATE.outcome(no_term, f"All {started} SCOs that initialised also terminated.")]
 
 
 def render_finding(pairs) -> Finding:
