@@ -22,9 +22,10 @@ import time
 from collections import Counter
 from collections.abc import Generator
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from certifier.host.resources_path import resource_path
+from certifier.staging.paced_media import PacedClip
 
 from .browser_probe import CALLS_JS, INITIALIZED, LEAVE_JS, session_ended
 from .browser_slots import Browser, evaluated, evaluated_json, wait
@@ -52,6 +53,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--resume-settle", type=float, default=2.0, help="a resumed lesson's time to restore, s")
     parser.add_argument("--no-resume", action="store_true")
     parser.add_argument("--controls", default="[]", help="JSON list of CSS selectors of the player's next control")
+    parser.add_argument("--media-file", help="JSON: package path → kbps and duration of each clip")
     parser.add_argument("--width", type=int, default=1280)
     parser.add_argument("--height", type=int, default=800)
     parser.add_argument("--parallel", type=int, default=2)
@@ -71,6 +73,10 @@ class Walker:
         self.deadline = deadline
         self.script = script
         self.extra = json.dumps(json.loads(args.controls))
+        self.clips: dict[str, Any] = {}
+        if args.media_file:
+            with open(args.media_file, encoding="utf-8") as source:
+                self.clips = json.load(source)
 
     def session(self, slot: Any, url: str) -> Steps:
         started = time.monotonic()
@@ -165,8 +171,14 @@ class Walker:
         here = [a for a in actions if a["screen"] == screen and a["kind"] != "answer"]
         if any(a["kind"] == "forward" for a in here):
             return "stuck"
+        if any(c["tier"] == "disabled-forward" for c in state["controls"]):
+            return "waiting"  # the player's next control is there but disabled (media, a trigger)
         if state["questions"]:
             return "question"
+        if any(clip["shown"] and clip["unplayable"] for clip in state["media"]):
+            return "media"  # the lesson may wait for a clip this browser could not play
+        if not any(a["kind"] != "answer" and a.get("effect") in ("moved", "ended") for a in actions):
+            return "no control"  # nothing the walk could press ever moved the lesson on
         return "end"
 
     @staticmethod
@@ -206,34 +218,60 @@ class Walker:
         return "nothing"
 
     def dwell(self, slot: Any, state: dict[str, Any], walk_deadline: float, timeline: list[dict[str, Any]]) -> Steps:
-        """A learner reads the screen and lets its media play; what each clip did is returned."""
+        """A learner reads the screen and lets its media play; what each clip did is returned. A clip
+        this browser cannot decode is fetched as a learner's player would (paced at its bitrate, for
+        as long as the learner watches it), so the timeline still holds its bytes."""
         yield from evaluated(slot, "window.__walk.play()", self.deadline)
         read_until = min(time.monotonic() + self.args.dwell, walk_deadline)
         media_until = min(time.monotonic() + self.args.media_wait, walk_deadline)
+        offset = state["at_ms"] - time.monotonic() * 1000  # the LMS frame's clock
         clips: dict[str, dict[str, Any]] = {}
-        while True:
-            yield from wait(min(0.5, self.args.dwell), walk_deadline)
-            now = yield from self.look(slot)
-            if not now:
-                break
-            timeline.extend(now.pop("requests", []))
-            playing = False
-            for clip in now["media"]:
-                if not clip["shown"]:
-                    continue
-                seen = clips.setdefault(clip["src"], {"src": clip["src"], "kind": clip["kind"], "played_s": 0.0})
-                advanced = clip["current"] > seen["played_s"]
-                seen.update(duration_s=clip["duration"], ended=clip["ended"],
-                            decoded=not clip["unplayable"] and (seen.get("decoded", False) or advanced))
-                if clip["unplayable"]:
-                    seen["why"] = unplayable_reason(clip)
-                seen["played_s"] = max(seen["played_s"], round(clip["current"], 2))
-                playing = playing or (advanced and not clip["ended"])
-            if now["signature"] != state["signature"] or time.monotonic() >= walk_deadline:
-                break
-            if time.monotonic() >= read_until and (not playing or time.monotonic() >= media_until):
-                break
+        paced: list[PacedClip] = []
+        try:
+            while True:
+                yield from wait(min(0.5, self.args.dwell), walk_deadline)
+                now = yield from self.look(slot)
+                if not now:
+                    break
+                timeline.extend(now.pop("requests", []))
+                playing = False
+                for clip in now["media"]:
+                    if not clip["shown"]:
+                        continue
+                    seen = clips.setdefault(clip["src"], {"src": clip["src"], "kind": clip["kind"], "played_s": 0.0})
+                    advanced = clip["current"] > seen["played_s"]
+                    seen.update(duration_s=clip["duration"], ended=clip["ended"],
+                                decoded=not clip["unplayable"] and (seen.get("decoded", False) or advanced))
+                    if clip["unplayable"] and "why" not in seen:
+                        seen["why"] = unplayable_reason(clip)
+                        fetcher = self.pace(clip["src"], seen, media_until, offset)
+                        if fetcher:
+                            paced.append(fetcher)
+                    seen["played_s"] = max(seen["played_s"], round(clip["current"], 2))
+                    playing = playing or (advanced and not clip["ended"])
+                playing = playing or any(fetcher.is_alive() for fetcher in paced)
+                if now["signature"] != state["signature"] or time.monotonic() >= walk_deadline:
+                    break
+                if time.monotonic() >= read_until and (not playing or time.monotonic() >= media_until):
+                    break
+        finally:
+            for fetcher in paced:
+                fetcher.stop()
+                fetcher.join(2)
+                timeline.extend(fetcher.requests)
         return list(clips.values())
+
+    def pace(self, src: str, seen: dict[str, Any], until: float, offset: float) -> PacedClip | None:
+        """Start fetching ``src`` as a player would, when its bitrate is known."""
+        facts = self.clips.get(unquote(urlsplit(src).path).lstrip("/")) or {}
+        if not facts.get("kbps"):
+            seen["fetched"] = "not fetched: its bitrate is unknown"
+            return None
+        watch_s = min(facts.get("duration_s") or self.args.media_wait, until - time.monotonic())
+        fetcher = PacedClip(src, float(facts["kbps"]), max(watch_s, 0.0), lambda: offset + time.monotonic() * 1000)
+        fetcher.start()
+        seen["fetched"] = f"paced at its {facts['kbps']:,.0f} kbps for {watch_s:,.1f} s, as a learner's player fetches it"
+        return fetcher
 
     def leave(self, slot: Any, initialized: bool) -> Steps:
         """Leave as a learner closing the window: the lesson is asked to unload (beforeunload,

@@ -66,6 +66,8 @@ window.addEventListener("load", function () {
     var match = /screen=(\\d+)/.exec(stored);
     if (match) { screen = Number(match[1]); }
   }
+  if (B.score) { api[E.set](V === "1.2" ? "cmi.core.score.raw" : "cmi.score.scaled", B.score); }
+  for (var n = 0; n < (B.flood || 0); n++) { api[E.get](E.status); }
   if (B.commit_every_ms) { setInterval(function () { api[E.commit](""); }, B.commit_every_ms); }
   show();
   document.getElementById("next").addEventListener("click", function () {

@@ -3,6 +3,7 @@ end through its Next buttons, left and resumed, and judged from its calls in cal
 
 from __future__ import annotations
 
+import json
 import random
 
 import pytest
@@ -168,3 +169,36 @@ def test_the_vendored_runtime_is_the_pinned_release():
     assert result.returncode == 0, result.stderr
     pinned = (REPO_ROOT / "resources" / "vendor" / "scorm-again" / "PINNED.json").read_text()
     assert '"version": "3.4.3"' in pinned and '"licence": "MIT"' in pinned
+
+
+@pytest.mark.slow
+def test_a_lesson_the_walk_cannot_move_on_is_not_judged_complete_or_not(tmp_path):
+    findings, evidence = walk(tmp_path, screens=1)  # one screen, no control, no status
+    assert evidence["lessons"][0]["end"] == "no control"
+    assert findings["session.completion"]["status"] == "skipped"
+    walked = findings["session.walk"]
+    assert walked["status"] == "warn" and walked["severity"] == "info"
+    assert "found no control it could press" in walked["message"]
+
+
+@pytest.mark.slow
+def test_a_value_that_carries_nothing_is_a_minor_refusal_counted_once(tmp_path):
+    findings, _ = walk(tmp_path, screens=2, status="completed", score="NaN", bookmark=True, resume="read")
+    refused = findings["session.rejected-calls"]
+    assert refused["status"] == "fail" and refused["severity"] == "minor", refused
+    assert refused["message"].startswith("1 problem:")
+    assert 'LMSSetValue("cmi.core.score.raw", "NaN") → error 405' in refused["message"]
+    assert "(1 of them again in the resumed launch)" in refused["message"]
+
+
+@pytest.mark.slow
+def test_a_lesson_that_floods_the_api_is_bounded(tmp_path):
+    findings, evidence = walk(tmp_path, screens=2, status="completed", flood=30000)
+    calls = evidence["lessons"][0]["calls"]
+    assert len(calls) <= 2000  # kept in the evidence per launch
+    # The writes after the flood are still recorded, so completion is seen...
+    assert findings["session.completion"]["status"] == "pass"
+    # ...and the reads past the budget are counted, not kept.
+    counted = [json.loads(c["result"]) for c in calls if c["fn"] == "calls-counted"]
+    assert counted and counted[-1]["LMSGetValue"] >= 30000
+    assert sum(1 for c in calls if c["fn"] == "LMSGetValue") < 2000

@@ -84,9 +84,13 @@ class WalkSettings:
     height: int = 800
     parallel: int = 2
     controls: tuple[str, ...] = ()
+    # A JSON file: package path → {"kbps", "duration_s"} of each clip, for clips this browser cannot
+    # decode (they are fetched as a learner's player would, paced at that bitrate).
+    media_file: str | None = None
 
     def arguments(self) -> list[str]:
         return ["--timeout", str(self.timeout_s), "--init-timeout", str(self.init_timeout_s),
+                *(["--media-file", self.media_file] if self.media_file else []),
                 "--walk-budget", str(self.walk_budget_s), "--dwell", str(self.dwell_s),
                 "--media-wait", str(self.media_wait_s), "--change-wait", str(self.change_wait_s),
                 "--max-screens", str(self.max_screens), "--min-session", str(self.min_session_s), "--resume-settle", str(self.resume_settle_s),

@@ -17,7 +17,8 @@ from typing import Any
 from certifier.host.resources_path import resource_path
 from certifier.package.standards import CMI5, XAPI
 
-LOG_MAX_ENTRIES = 10_000
+LOG_MAX_ENTRIES = 50_000
+LAUNCH_MAX_ENTRIES = 7_000  # per launch of a lesson: one flooding lesson cannot crowd out the others
 VALUE_CHARS = 300          # characters of a value kept in the log
 STATE_MAX_CHARS = 128_000  # an element's stored value, beyond any SPM (SCORM 2004 suspend_data: 64,000)
 RUNTIME_FILES = {"scorm12.min.js": ("vendor", "scorm-again", "scorm12.min.js"),
@@ -52,6 +53,7 @@ class LmsRecord:
         self._pending: dict[tuple[str, str], dict[str, str]] = {}
         self._committed: dict[str, dict[str, dict[str, str]]] = {}
         self._attempts: dict[str, int] = {}
+        self._per_launch: dict[tuple[str, int], int] = {}
         self.dropped = 0
 
     def record(self, entry: dict[str, Any]) -> None:
@@ -66,9 +68,11 @@ class LmsRecord:
             elif fn in COMMITS and succeeded:
                 self._committed.setdefault(sco, {}).setdefault(version, {}).update(
                     self._pending.get((sco, version), {}))
-            if len(self._log) >= LOG_MAX_ENTRIES:
+            launch = (sco, _int(entry.get("attempt"), 1))
+            if len(self._log) >= LOG_MAX_ENTRIES or self._per_launch.get(launch, 0) >= LAUNCH_MAX_ENTRIES:
                 self.dropped += 1
                 return
+            self._per_launch[launch] = self._per_launch.get(launch, 0) + 1
             entry["args"] = [a[:VALUE_CHARS] if isinstance(a, str) else a for a in args]
             self._log.append(entry)
 

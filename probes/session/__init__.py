@@ -10,6 +10,7 @@ against the standard's limits, refused calls, resume, and how hard it writes to 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -28,6 +29,8 @@ from . import rules as session_rules
 from .timeline import compact_timeline, demand
 
 CALLS_KEPT = 2000  # calls kept per launch in the evidence (the log is in call order)
+READ_CALLS = ("GetValue", "LMSGetValue", "GetLastError", "LMSGetLastError", "GetErrorString", "LMSGetErrorString",
+              "GetDiagnostic", "LMSGetDiagnostic")
 # Players whose own next control is known by selector, tried before controls found by their names.
 PLAYER_CONTROLS: Mapping[str, tuple[str, ...]] = {}
 
@@ -38,7 +41,7 @@ class SessionProbe(Probe):
     description = ("Each sampled lesson walked in a real browser against a real SCORM run-time, left and resumed: "
                    "completion, stored data, refused calls, resume, and the LMS's load.")
     needs = frozenset({Need.PACKAGE, Need.UNPACKED})
-    uses = (kinds.LAUNCH_MAP, kinds.AUTHORING_TOOL)
+    uses = (kinds.LAUNCH_MAP, kinds.AUTHORING_TOOL, kinds.MEDIA_FILES)
     publishes = (kinds.LMS_LOAD,)
     check_options = (CheckOption("--walk-lessons", "lessons", "N",
                                  "Lessons the learner's session walks (0: every lesson; default: the profile's)"),)
@@ -90,6 +93,12 @@ class SessionProbe(Probe):
             parallel=limits["parallel_lessons"], controls=PLAYER_CONTROLS.get(tool.get("name", ""), ()))
         ctx.progress(0.05, "walking lessons as a learner")
         root = ctx.workdir.extract_all(ctx.package)
+        clips = {f["path"]: {"kbps": f.get("avg_kbps"), "duration_s": f.get("duration_s")}
+                 for f in ctx.shared(kinds.MEDIA_FILES) or [] if f.get("avg_kbps")}
+        if clips:
+            media_file = ctx.workdir.path / "session-media.json"
+            media_file.write_text(json.dumps(clips), encoding="utf-8")
+            settings = dataclasses.replace(settings, media_file=str(media_file))
         with StagingServer(root, launch_units=sampled) as server:
             urls = [server.launch_url(u["launch"], u["id"], kind) for u in sampled]
             walked = run_session_walk(urls, settings, ctx.checkpoint)
@@ -138,8 +147,8 @@ def lesson_evidence(unit: Mapping[str, Any], run: Mapping[str, Any], log: list[d
                     statements: list[dict[str, Any]]) -> dict[str, Any]:
     """One lesson's session as evidence: what the walk saw and the lesson's calls per launch."""
     mine = [e for e in log if e.get("sco") == unit["id"]]
-    first = [e for e in mine if e.get("attempt", 1) == 1][:CALLS_KEPT]
-    resumed = [e for e in mine if e.get("attempt", 1) == 2][:CALLS_KEPT]
+    first = kept_calls([e for e in mine if e.get("attempt", 1) == 1])
+    resumed = kept_calls([e for e in mine if e.get("attempt", 1) == 2])
     sent = [s for s in statements if s.get("unit") == unit["id"] and s.get("by") == "course"]
     lesson = {"id": unit["id"], "launch": unit["launch"], "title": unit.get("title"),
               "initialized": bool(run.get("initialized")), "error": run.get("error"),
@@ -148,11 +157,22 @@ def lesson_evidence(unit: Mapping[str, Any], run: Mapping[str, Any], log: list[d
               "blocked_requests": run.get("blocked_requests", []),
               "timeline": compact_timeline(run.get("timeline", [])), "timeline_total": run.get("timeline_total", 0)}
     if sent:
-        lesson["statements"] = {"count": len(sent), "bytes": sum(len(json.dumps(s["statement"])) for s in sent)}
+        lesson["statements"] = {"count": len(sent), "bytes": sum(len(json.dumps(s["statement"])) for s in sent),
+                                "verbs": [str(((s["statement"].get("verb") or {}).get("id") or "")).rsplit("/", 1)[-1]
+                                          for s in sent][:200]}
     if "resume" in run:
         lesson["resume"] = {k: v for k, v in run["resume"].items() if k != "url"}
         lesson["resume_calls"] = resumed
     return lesson
+
+
+def kept_calls(calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The calls kept in the evidence, in call order: every write and session call (up to
+    ``CALLS_KEPT``), then as many reads as fit; a flood of reads cannot push out what was written."""
+    writes = [c for c in calls if c.get("fn") not in READ_CALLS][:CALLS_KEPT]
+    room = max(CALLS_KEPT - len(writes), 0)
+    reads = [c for c in calls if c.get("fn") in READ_CALLS][:room]
+    return sorted(writes + reads, key=lambda c: c.get("seq") or 0)
 
 
 def walk_table(lessons: list[Mapping[str, Any]]) -> list[dict[str, Any]]:

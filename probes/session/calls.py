@@ -34,6 +34,10 @@ STATUS_ELEMENTS = ("cmi.core.lesson_status", "cmi.completion_status", "cmi.succe
 # Values that tell the LMS the learner finished (completion) or was judged (success).
 REPORTED = {"cmi.core.lesson_status": ("completed", "passed", "failed"),
             "cmi.completion_status": ("completed",), "cmi.success_status": ("passed", "failed")}
+# xAPI verbs (last path segment) that report completion or success to an LRS.
+REPORTING_VERBS = ("completed", "passed", "failed")
+# Values that carry nothing: refusing them loses nothing (an authoring or publishing fault).
+EMPTY_VALUES = ("nan", "undefined", "null", "infinity", "-infinity")
 STATE_ELEMENTS = ("cmi.suspend_data", "cmi.core.lesson_location", "cmi.location")
 BEFORE_INITIALIZE = ("122", "132", "142", "301")
 TRIGGERED_MS = 2000  # writes this soon after a press, the launch or the exit were caused by them
@@ -104,6 +108,11 @@ def rejected(calls: list[Call]) -> list[Call]:
         elif call.get("fn") in (*SETS, *INITS, *COMMITS, *TERMINATES) and error not in ("0", ""):
             out.append(call)
     return out
+
+
+def carries_nothing(call: Call) -> bool:
+    args = call.get("args") or []
+    return call.get("fn") in SETS and len(args) >= 2 and str(args[1]).strip().lower() in EMPTY_VALUES
 
 
 def reported_status(calls: list[Call]) -> list[str]:

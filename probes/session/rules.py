@@ -4,13 +4,15 @@ whether a resumed launch picked up the stored state, and how hard the lesson wri
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from certifier.policy.findings import Evidence, Finding, Status, counted, quantity
-from certifier.policy.rules import Rule, Severity
+from certifier.policy.findings import Evidence, Finding, Severity, Status, counted, quantity
+from certifier.policy.rules import Rule
 
 from . import calls as lms
+from . import fixes
 
 WALK = Rule(
     "session.walk", "A learner's walk reaches the end of each sampled lesson",
@@ -57,6 +59,10 @@ LMS_LOAD = Rule(
 REACHED_END = ("end", "terminated")
 END_WORDS = {"end": "no control goes on", "terminated": "the lesson ended its session",
              "stuck": "a control that should go on did nothing", "question": "a question the walk could not answer",
+             "waiting": "the player's next control stayed disabled (it waits for media or an interaction)",
+             "media": "the screen's clip could not play in this browser, and the lesson may wait for it to end",
+             "no control": "the walk found no control it could press (a player it does not drive, or a one-screen "
+                           "lesson)",
              "budget": "the walk's time budget ran out", "screen limit": "the walk's screen limit was reached",
              "unreadable": "the lesson's screen could not be read"}
 
@@ -79,8 +85,10 @@ def session_rules(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> lis
         reason = "no sampled lesson initialised its LMS session (see pageload.runtime-initialize)"
         return [rule.finding(Status.SKIPPED, f"Not observed: {reason}.") for rule in rules]
     failed_completion: set[str] = set()
-    completion = completion_finding(lessons, failed_completion)
-    return [walk_finding(evidence, lessons), completion, data_limit_finding(lessons, evidence.get("standard", "")),
+    tool = evidence.get("tool")
+    completion = completion_finding(lessons, failed_completion, tool)
+    return [walk_finding(evidence, lessons), completion,
+            data_limit_finding(lessons, evidence.get("standard", ""), tool),
             rejected_finding(lessons, failed_completion), resume_finding(lessons),
             load_finding(lessons, limits["learner_screen_s"])]
 
@@ -104,14 +112,18 @@ def walk_finding(evidence: Mapping[str, Any], lessons: list[Mapping[str, Any]]) 
                         fail_status=Status.WARN, details={"lessons": summary})
 
 
-def completion_finding(lessons: list[Mapping[str, Any]], failed: set[str]) -> Finding:
+def completion_finding(lessons: list[Mapping[str, Any]], failed: set[str], tool: str | None = None) -> Finding:
+    """Judged where the walk established the lesson's end (it moved through the lesson and nothing
+    went on, or the lesson ended its session on a press) or the lesson reported anyway."""
     problems, judged = [], 0
     for lesson in lessons:
-        if lesson.get("end") not in REACHED_END:
+        first = lms.scorm_calls(lesson.get("calls") or [])
+        verbs = (lesson.get("statements") or {}).get("verbs") or []
+        reported = lms.reported_status(first) or [v for v in verbs if v in lms.REPORTING_VERBS]
+        if not reported and lesson.get("end") not in REACHED_END:
             continue
         judged += 1
-        first = lms.scorm_calls(lesson.get("calls") or [])
-        if not first or lms.reported_status(first):
+        if reported or (not first and not verbs):
             continue
         failed.add(lesson["launch"])
         refused = lms.refused_status(first)
@@ -120,18 +132,21 @@ def completion_finding(lessons: list[Mapping[str, Any]], failed: set[str]) -> Fi
             why = (f"it sent {call['fn']}(\"{call['args'][0]}\", \"{lms.shorten(str(call['args'][1]))}\"), a value "
                    f"the standard does not define, which the run-time rejected (error {call.get('error')}"
                    + (f": {call['message']}" if call.get("message") else "") + ")")
+        elif verbs:
+            why = f"it sent no completed, passed or failed statement (only {', '.join(sorted(set(verbs)))})"
         else:
             why = "it never set a completion or success status"
         problems.append((f"{lesson['launch']} reached its last screen ({_last_title(lesson)}) and {why}",
                          _where(lesson)))
     if not judged:
-        return COMPLETION.finding(Status.SKIPPED, "Not judged: no walk reached a lesson's last screen "
-                                                  "(see session.walk).")
+        return COMPLETION.finding(Status.SKIPPED, "Not judged: no walk reached a lesson's last screen and no lesson "
+                                                  "reported completion on the way (see session.walk).")
     return COMPLETION.outcome(problems, f"Each of the {counted(judged, 'lesson')} walked to its end reported "
-                                        "completion or success.")
+                                        "completion or success.",
+                              remediation=fixes.for_tool(fixes.COMPLETION, tool, COMPLETION.remediation))
 
 
-def data_limit_finding(lessons: list[Mapping[str, Any]], edition: str) -> Finding:
+def data_limit_finding(lessons: list[Mapping[str, Any]], edition: str, tool: str | None = None) -> Finding:
     problems, worst = [], 0
     for lesson in lessons:
         first = lms.scorm_calls(lesson.get("calls") or [])
@@ -148,22 +163,40 @@ def data_limit_finding(lessons: list[Mapping[str, Any]], edition: str) -> Findin
                              f"the SCORM {version} limit an LMS must keep is {quantity(over['limit'])}{grows} "
                              f"({taken}; a strict LMS truncates or refuses it)", _where(lesson)))
     return DATA_LIMITS.outcome(problems, "Every value the lessons stored fits the smallest maximum the standard "
-                                         "lets an LMS keep.", measured=worst or None, unit="characters")
+                                         "lets an LMS keep.", measured=worst or None, unit="characters",
+                               remediation=fixes.for_tool(fixes.DATA_LIMITS, tool, DATA_LIMITS.remediation))
 
 
 def rejected_finding(lessons: list[Mapping[str, Any]], completion_failed: set[str]) -> Finding:
-    problems, total = [], 0
+    """Refused calls, each once (a call refused in both launches is one defect). Values that carry
+    nothing (NaN, undefined, an empty number) lose nothing when refused: minor; the rest: major."""
+    problems: list[tuple[str, Evidence]] = []
+    seen: dict[tuple[Any, ...], list[str]] = {}
+    serious = False
     for lesson in lessons:
-        for attempt, key in (("", "calls"), (" (resumed)", "resume_calls")):
-            for call in lms.rejected(lms.scorm_calls(lesson.get(key) or [])):
-                if lesson["launch"] in completion_failed and call in lms.refused_status(lesson.get(key) or []):
+        for launch, key in (("", "calls"), ("resumed", "resume_calls")):
+            calls = lms.scorm_calls(lesson.get(key) or [])
+            for call in lms.rejected(calls):
+                if lesson["launch"] in completion_failed and call in lms.refused_status(calls):
                     continue  # named by session.completion: one defect, one finding
-                total += 1
+                same = (lesson["launch"], call["fn"], tuple(call.get("args") or ()), call.get("error"))
+                if same in seen:
+                    seen[same].append(launch)
+                    continue
+                seen[same] = [launch]
+                serious = serious or not lms.carries_nothing(call)
                 args = ", ".join(f'"{lms.shorten(str(a))}"' for a in call.get("args") or [])
                 message = f": {call['message']}" if call.get("message") else ""
-                problems.append((f"{lesson['launch']}{attempt}: call {call.get('seq')} {call['fn']}({args}) → error "
+                problems.append((f"{lesson['launch']}: call {call.get('seq')} {call['fn']}({args}) → error "
                                  f"{call.get('error')}{message}", _where(lesson)))
-    return REJECTED.outcome(problems, "The run-time accepted every call the lessons made.", count_prefix=True)
+    again = sum(1 for launches in seen.values() if len(launches) > 1)
+    ok = "The run-time accepted every call the lessons made."
+    finding = REJECTED.outcome(problems, ok, count_prefix=True,
+                               severity=None if serious or not problems else Severity.MINOR)
+    if again:
+        finding = dataclasses.replace(finding, message=finding.message + f" ({again} of them again in the resumed "
+                                                                         "launch)")
+    return finding
 
 
 def resume_finding(lessons: list[Mapping[str, Any]]) -> Finding:
@@ -206,7 +239,7 @@ def lesson_loads(lessons: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
                                lesson.get("walk_end_ms"))
         statements = lesson.get("statements") or {}
         if not figures and statements.get("count"):
-            figures = {"session_s": statements.get("session_s") or 0, "calls": statements["count"],
+            figures = {"session_s": round((lesson.get("walk_end_ms") or 0) / 1000, 1), "calls": statements["count"],
                        "writes": statements["count"], "learner_writes": statements["count"], "timed_writes": 0,
                        "timed_writes_per_min": None, "bytes": statements.get("bytes", 0)}
         if figures:

@@ -6,8 +6,8 @@
 (function () {
   "use strict";
   var launch = window.__certifierLaunch || {};
-  var budget = launch.max_logged || 5000;  // calls recorded in full; past it only counted
-  var kept = launch.value_chars || 300;     // characters of a value kept in a record
+  var budget = launch.max_logged || 3000;  // reads, and other calls, recorded in full each
+  var chars = launch.value_chars || 300;    // characters of a value kept in a record
   var seq = 0;
   var pending = [];
   var counts = {};
@@ -44,6 +44,11 @@
   setInterval(function () { flush(false); }, 300);
   window.addEventListener("pagehide", function () { flush(false); });
 
+  // Reads (GetValue and the error calls) and the rest have a budget each, so a lesson that floods
+  // reads still has its writes recorded; past a budget calls are only counted.
+  var kept = {read: 0, other: 0};
+  var READS = {GetValue: 1, LMSGetValue: 1, GetLastError: 1, LMSGetLastError: 1, GetErrorString: 1,
+               LMSGetErrorString: 1, GetDiagnostic: 1, LMSGetDiagnostic: 1};
   function record(entry) {
     seq += 1;
     entry.seq = seq;
@@ -51,11 +56,12 @@
     entry.sco = launch.id;
     entry.attempt = launch.attempt || 1;
     counts[entry.fn] = (counts[entry.fn] || 0) + 1;
-    if (seq <= budget) {
+    var kind = READS[entry.fn] ? "read" : "other";
+    if (kept[kind] < budget) {
+      kept[kind] += 1;
       compact.push({seq: seq, fn: entry.fn, result: entry.result, t_ms: entry.t_ms});
       pending.push(entry);
-    } else if (seq === budget + 1 || seq % 1000 === 0) {
-      // Past the budget, the counts alone keep the LMS load measurable.
+    } else if (counts[entry.fn] % 1000 === 0) {
       pending.push({seq: seq, t_ms: entry.t_ms, sco: launch.id, attempt: entry.attempt, api: "frame",
                     fn: "calls-counted", args: [], result: JSON.stringify(counts), error: "0"});
     }
@@ -63,7 +69,7 @@
 
   function text(value, limit) {
     var s = String(value);
-    return s.length > (limit || kept) ? s.slice(0, limit || kept) : s;
+    return s.length > (limit || chars) ? s.slice(0, limit || chars) : s;
   }
   // Values the LMS keeps for a resumed launch travel whole (the server cuts them in the log).
   var STATE_CHARS = 128000;

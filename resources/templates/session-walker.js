@@ -8,9 +8,9 @@
   var origin = performance.timeOrigin;
 
   // Accessible names, as a learner reads them. Never pressed: leaving, going back, tools.
-  var NEVER = /\b(exit|close|quit|log ?out|sign ?out|print|download|back|previous|prev|replay|restart|retry|retake|try again|reset|menu|glossary|resources|help|transcript|mute|unmute|volume|settings|full ?screen|skip|captions?|search|home|bookmarks?|share|feedback|review)\b/i;
+  var NEVER = /\b(exit|close|quit|log ?out|sign ?out|print|download|back|previous|prev|replay|restart|retry|retake|try again|(start|begin) (again|over)|reset|menu|glossary|resources|help|transcript|mute|unmute|volume|settings|full ?screen|skip|captions?|search|home|bookmarks?|share|feedback|review)\b/i;
   var FORWARD = /^(next|continue|start|begin|forward|proceed|go on|get started|let'?s (go|start|begin)|(start|begin|launch|enter|resume) (the )?(course|lesson|module|training|now|here|learning)|next (slide|page|lesson|section|topic|screen|chapter|question|module))\b|^(→|›|»|>|>>|▶|►|⟩|➔|➜|⇨)$/i;
-  var SUBMIT = /^(submit|check|check (my )?answers?|confirm|validate|done|answer)\b/i;
+  var SUBMIT = /^(submit|check|check (my )?answers?|confirm|validate|done)\b/i;
   var COMPLETE = /^(mark (it |this )?(as )?(read|complete|completed|done|viewed|finished)|complete( (the )?(course|lesson|module|training))?|finish( (the )?(course|lesson|module|training))?|i have (read|watched|viewed|seen|completed|finished)|i agree|i understand|i acknowledge|acknowledge|got it)\b/i;
   // A control with no name of its own, told by its id or class (players' icon buttons).
   var FORWARD_HINT = /(^|[-_\s])(next|nxt|forward|continue)([-_\s]|btn|button|arrow|$)/i;
@@ -94,13 +94,14 @@
         try { els = els.concat(Array.prototype.slice.call(f.doc.querySelectorAll(selector))); } catch (e) { /* bad selector */ }
       });
       els.forEach(function (el) {
-        if (seen.indexOf(el) >= 0 || !shown(el, f.win) || disabled(el)) { return; }
+        if (seen.indexOf(el) >= 0 || !shown(el, f.win)) { return; }
         seen.push(el);
         var name = nameOf(el);
         var tier = (extra && extra.length && el.matches && extra.some(function (s) {
           try { return el.matches(s); } catch (e) { return false; }
         })) ? "forward" : classify(el, name);
         if (!tier) { return; }
+        if (disabled(el)) { tier = "disabled-" + tier; }
         var box = el.getBoundingClientRect();
         found.push({tier: tier, name: name || (el.id ? "#" + el.id : el.tagName.toLowerCase()),
                     key: tier + "|" + name + "|" + Math.round(f.x + box.left) + "," + Math.round(f.y + box.top),
@@ -153,18 +154,21 @@
     return (h >>> 0).toString(16);
   }
 
+  // A screen is told by its text (clock times left out: a player's time display ticks while the
+  // screen stays the same), the frames' pages and the media shown.
   function look(list) {
-    var text = "", title = "";
+    var text = "", title = "", docTitle = "";
     list.forEach(function (f) {
       text += (f.doc.body.innerText || "").slice(0, 20000) + "\u0001" + f.win.location.pathname;
       if (!title) {
         var heading = f.doc.querySelector("h1, h2, [role=heading]");
         title = (heading && heading.innerText.trim()) || "";
       }
+      docTitle = docTitle || (f.doc.title || "").trim();
     });
     var shownMedia = media(list).filter(function (m) { return m.shown; }).map(function (m) { return m.src; });
-    return {signature: hash(text + shownMedia.join("|")), title: (title || document.title || "").replace(/\s+/g, " ").slice(0, 80),
-            text_chars: text.length};
+    return {signature: hash(text.replace(/\b\d{1,2}(:\d{2}){1,2}\b/g, "#:#") + shownMedia.join("|")),
+            title: (title || docTitle).replace(/\s+/g, " ").slice(0, 80), text_chars: text.length};
   }
 
   function requests(list) {
