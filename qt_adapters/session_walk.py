@@ -89,7 +89,7 @@ class Walker:
             walk = yield from self.walk(slot, min(time.monotonic() + self.args.walk_budget, self.deadline),
                                         time.monotonic())
         result.update(walk)
-        result["left"] = yield from self.leave(slot, launch["initialized"])
+        result["left"] = yield from self.leave(slot, launch["initialized"] and ends_session(url))
         result["console_errors"] = list(slot.page.errors)
         result["blocked_requests"] = list(slot.interceptor.blocked)
         if launch["initialized"] and not self.args.no_resume and time.monotonic() < self.deadline:
@@ -273,13 +273,14 @@ class Walker:
         seen["fetched"] = f"paced at its {facts['kbps']:,.0f} kbps for {watch_s:,.1f} s, as a learner's player fetches it"
         return fetcher
 
-    def leave(self, slot: Any, initialized: bool) -> Steps:
+    def leave(self, slot: Any, awaited: bool) -> Steps:
         """Leave as a learner closing the window: the lesson is asked to unload (beforeunload,
-        pagehide), given time to end its session, then its frame is emptied while the LMS frame
-        stays to log what unload handlers send. A lesson that already ended is not waited for."""
+        pagehide) and, when it owes the LMS an end of session (``awaited``), given time to send it;
+        then its frame is emptied while the LMS frame stays to log what unload handlers send. A
+        lesson that already ended its session is not waited for."""
         asked = time.monotonic()
-        ended = (yield from session_ended(slot, self.deadline)) if initialized else True
-        if not ended:
+        ended = bool((yield from session_ended(slot, self.deadline))) if awaited else False
+        if awaited and not ended:
             yield from evaluated(slot, LEAVE_JS, self.deadline)
             while time.monotonic() < min(asked + LEAVE_MAX_S, self.deadline):
                 yield from wait(POLL_S, self.deadline)
@@ -302,9 +303,15 @@ class Walker:
             state = yield from self.look(slot)
             if state:
                 result["screen"] = {"title": state["title"], "signature": state["signature"]}
-        result["left"] = yield from self.leave(slot, launch["initialized"])
+        result["left"] = yield from self.leave(slot, launch["initialized"] and ends_session(url))
         result["console_errors"] = list(slot.page.errors)
         return result
+
+
+def ends_session(url: str) -> bool:
+    """SCORM lessons end with Terminate and cmi5 AUs with terminated, worth waiting for when the
+    learner leaves; a plain xAPI (Tin Can) course owes no such statement."""
+    return "launch=xapi" not in url
 
 
 def unplayable_reason(clip: dict[str, Any]) -> str:

@@ -103,6 +103,13 @@ class RequirementsBill(TypedDict):
     media_codecs: list[str]
 
 
+class LessonStart(TypedDict):
+    id: str
+    launch: str
+    initialized: bool  # the lesson started tracking (Initialize, or its first statement) in a real browser
+    waited_s: float  # how long the runtime pass waited for it
+
+
 class _LmsLoadBase(TypedDict):
     writes_per_min: float  # one learner's writes (commits, statements) to the LMS a minute, at a learner's pace
     writes_per_screen: float
@@ -152,3 +159,6 @@ REQUIREMENTS_BILL = SharedEvidence(
 LMS_LOAD = SharedEvidence(
     "lms-load", ("outputs", "lms_load"), LmsLoad,
     "How often one learner's session writes to the LMS (or LRS), and how much, at a learner's pace.")
+LESSON_STARTS = SharedEvidence(
+    "lesson-starts", ("outputs", "lesson_starts"), list[LessonStart],
+    "Each lesson run in a real browser: whether it started tracking, and how long that was waited for.")

@@ -81,7 +81,7 @@ class PageLoadProbe(Probe):
     description = "Launch pages fetched from IT's staging server (or the embedded one): status, timing, weight, caching, deployed bytes."
     needs = frozenset({Need.PACKAGE, Need.UNPACKED})
     uses = (kinds.LAUNCH_MAP, kinds.AUTHORING_TOOL, kinds.TOOL_SETTINGS)
-    publishes = (kinds.PAGE_LOADS,)
+    publishes = (kinds.PAGE_LOADS, kinds.LESSON_STARTS)
     reads_sections = ("network",)
     limits = {
         "max_ttfb_ms": LimitSpec("number", "Longest time to the first byte of a launch page.", "ms"),
@@ -172,7 +172,8 @@ class PageLoadProbe(Probe):
                     "lessons": {"total": len(local_units), "checked": len(units), "limit": limits["max_pages"],
                                 "in_browser": len(sampled), "browser_limit": limits["browser_lessons"]},
                     "browser_units": [u["id"] for u in sampled]}
-        evidence["outputs"] = {"waterfall": waterfall(pages), "runtime_log": runtime_sequences(units, runtime_log, lrs)}
+        evidence["outputs"] = {"waterfall": waterfall(pages), "runtime_log": runtime_sequences(units, runtime_log, lrs),
+                               "lesson_starts": lesson_starts(sampled, browser, limits["runtime_init_timeout_s"])}
         return evidence
 
     def _page(self, ctx, session, base, unit, records, fetch_limits, limits, scorm) -> dict[str, Any]:
@@ -271,6 +272,20 @@ class PageLoadProbe(Probe):
             rows.append((lesson["launch"], lesson["kind"], events))
         return [Table("runtime", "Runtime log", ("Lesson", "Log", "In order"), tuple(rows), code_columns=(0,),
                       wrap_column=2)]
+
+
+def lesson_starts(units: list[dict[str, Any]], browser: Mapping[str, Any], waited_s: float) -> list[dict[str, Any]]:
+    """Each lesson the browser ran: whether it started tracking, so that no later pass waits for a
+    lesson that never starts a second time."""
+    by_unit = {parse_qs(urlsplit(run.get("url", "")).query).get("id", [""])[0]: run
+               for run in browser.get("pages", [])}
+    starts = []
+    for unit in units:
+        run = by_unit.get(unit["id"])
+        if run and not run.get("error"):
+            starts.append({"id": unit["id"], "launch": unit["launch"], "initialized": bool(run.get("initialized")),
+                           "waited_s": float(waited_s)})
+    return starts
 
 
 def waterfall(pages: list[dict[str, Any]]) -> list[dict[str, Any]]:

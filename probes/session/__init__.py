@@ -41,7 +41,7 @@ class SessionProbe(Probe):
     description = ("Each sampled lesson walked in a real browser against a real SCORM run-time, left and resumed: "
                    "completion, stored data, refused calls, resume, and the LMS's load.")
     needs = frozenset({Need.PACKAGE, Need.UNPACKED})
-    uses = (kinds.LAUNCH_MAP, kinds.AUTHORING_TOOL, kinds.MEDIA_FILES)
+    uses = (kinds.LAUNCH_MAP, kinds.AUTHORING_TOOL, kinds.MEDIA_FILES, kinds.LESSON_STARTS)
     publishes = (kinds.LMS_LOAD,)
     check_options = (CheckOption("--walk-lessons", "lessons", "N",
                                  "Lessons the learner's session walks (0: every lesson; default: the profile's)"),)
@@ -83,6 +83,14 @@ class SessionProbe(Probe):
         if kind == "untracked" or not units:
             return {"skipped": "the package has no lesson that tracks a learner in the browser (SCORM, cmi5, xAPI)"}
         sampled = representative(units, limits["lessons"])
+        # A lesson the runtime pass saw never start is not waited for again: it is reported, not walked.
+        never = {s["id"]: s for s in ctx.shared(kinds.LESSON_STARTS) or [] if not s["initialized"]}
+        unstarted = [u for u in sampled if u["id"] in never]
+        sampled = [u for u in sampled if u["id"] not in never]
+        if not sampled:
+            return {"kind": kind, "standard": ctx.detection.standard, "sampled": len(unstarted), "total": len(units),
+                    "lessons": [not_started(u, never[u["id"]]) for u in unstarted],
+                    "outputs": {"walks": [], "demand": {}}}
         tool = ctx.shared(kinds.AUTHORING_TOOL) or {}
         settings = WalkSettings(
             timeout_s=limits["timeout_s"], init_timeout_s=limits["init_timeout_s"],
@@ -108,12 +116,14 @@ class SessionProbe(Probe):
             return {"skipped": walked["skipped"]}
         lessons = [lesson_evidence(unit, run, log, statements)
                    for unit, run in zip(sampled, walked.get("lessons", []), strict=False)]
+        lessons += [not_started(u, never[u["id"]]) for u in unstarted]
         outputs: dict[str, Any] = {"walks": walk_table(lessons), "demand": demand(lessons)}
         load = session_rules.lms_load_per_learner(lessons, limits["learner_screen_s"])
         if load:
             outputs["lms_load"] = load
         return {"engine": walked.get("engine"), "kind": kind, "standard": ctx.detection.standard,
-                "tool": tool.get("label"), "sampled": len(sampled), "total": len(units), "lessons": lessons,
+                "tool": tool.get("label"), "sampled": len(sampled) + len(unstarted), "total": len(units),
+                "lessons": lessons,
                 "settings": {"walk_budget_s": settings.walk_budget_s, "dwell_s": settings.dwell_s,
                              "media_wait_s": settings.media_wait_s, "min_session_s": settings.min_session_s},
                 "outputs": outputs}
@@ -164,6 +174,13 @@ def lesson_evidence(unit: Mapping[str, Any], run: Mapping[str, Any], log: list[d
         lesson["resume"] = {k: v for k, v in run["resume"].items() if k != "url"}
         lesson["resume_calls"] = resumed
     return lesson
+
+
+def not_started(unit: Mapping[str, Any], start: Mapping[str, Any]) -> dict[str, Any]:
+    return {"id": unit["id"], "launch": unit["launch"], "title": unit.get("title"), "initialized": False,
+            "error": f"the runtime pass waited {start['waited_s']:g} s and it never started tracking "
+                     "(pageload.runtime-initialize says why); it was not launched again",
+            "screens": [], "actions": [], "end": "not started", "calls": []}
 
 
 def kept_calls(calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
