@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from certifier.policy import evidence_kinds as kinds
-from certifier.policy.findings import Finding, quantity
+from certifier.policy.findings import Finding, counted, quantity
 from certifier.policy.presentation import CheckOption, SummaryRow, Table
 from certifier.policy.probe_api import Need, Probe, ProbeContext
 from certifier.policy.profiles import LimitSpec
@@ -147,10 +147,11 @@ class SessionProbe(Probe):
         walks = cls.outputs_in(report).get("walks") or []
         if not walks:
             return []
-        rows = tuple((w["launch"], str(w["screens"]), w["end"], w["resume"], w["calls"]) for w in walks)
+        # Short cells beside the call list, which alone wraps (session.walk explains each end).
+        rows = tuple((w["launch"], f"{counted(w['screens'], 'screen')}, {w['end']}", w["resume"], w["calls"])
+                     for w in walks)
         return [Table("session", "A learner's session per lesson",
-                      ("Lesson", "Screens", "Walk ended", "Resume", "LMS calls in order"), rows, code_columns=(0,),
-                      wrap_column=4)]
+                      ("Lesson", "Walk", "Resume", "LMS calls in order"), rows, code_columns=(0,), wrap_column=3)]
 
 
 def lesson_evidence(unit: Mapping[str, Any], run: Mapping[str, Any], log: list[dict[str, Any]],
@@ -203,6 +204,6 @@ def walk_table(lessons: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
         outcome = resume_outcome(scorm_calls(lesson.get("calls") or []),
                                  scorm_calls(lesson.get("resume_calls") or []) if lesson.get("resume") else None)
         rows.append({"launch": lesson["launch"], "screens": len(lesson.get("screens") or []),
-                     "end": session_rules.END_WORDS.get(lesson.get("end") or "", lesson.get("end") or "not walked"),
+                     "end": lesson.get("end") or "not walked",
                      "resume": outcome["outcome"], "calls": shown or "none"})
     return rows
