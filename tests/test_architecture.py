@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -54,3 +55,23 @@ def test_no_module_is_over_the_line_limit():
     long = {str(path.relative_to(ROOT)): n for name in SOURCES for path in (ROOT / name).rglob("*.py")
             if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES}
     assert long == {}
+
+
+def mypy(cwd: Path) -> subprocess.CompletedProcess:
+    # The tree's own configuration ([tool.mypy] in pyproject.toml), no cache: a fresh verdict.
+    return subprocess.run([sys.executable, "-m", "mypy", "--no-incremental", "--cache-dir", os.devnull],
+                          cwd=cwd, capture_output=True, text=True, timeout=600)
+
+
+def test_the_core_and_the_probes_type_check_and_a_planted_error_is_reported(tmp_path):
+    result = mypy(ROOT)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "Success: no issues found" in result.stdout
+    for name in ("certifier", "probes"):
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    with open(tmp_path / "probes" / "session" / "calls.py", "a") as calls:
+        calls.write("\n\ndef planted(lesson: Call) -> int:\n    return lesson.get('launch')  # None may reach an int\n")
+    planted = mypy(tmp_path)
+    assert planted.returncode != 0
+    assert "probes/session/calls.py" in planted.stdout and "return-value" in planted.stdout

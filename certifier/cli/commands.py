@@ -156,7 +156,7 @@ def apply_check_options(args: argparse.Namespace, profile, probes) -> None:
             profile.values.setdefault(probe_id, {})[option.key] = value
 
 
-def _run_interruptibly(runner: Runner, path: Path, profile, probe_ids, staging, auth=None) -> RunRecord:
+def _run_interruptibly(runner: Runner, path: Path | None, profile, probe_ids, staging, auth=None) -> RunRecord:
     """Run in a worker thread so Ctrl-C (or SIGTERM) cancels cleanly: the probes stop, the run's
     work folder is removed, and the report of what ran is still produced, marked cancelled.
 
@@ -309,7 +309,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise CertifierError(f"No network preset '{args.network}' in profile {profile.name} "
                              f"(presets: {', '.join(networks)}).")
     probes = discover_probes()[0]
-    units = []  # the lessons the LMS frame lists: from the launch map, when a probe publishes one
+    units: list[dict[str, Any]] = []  # the lessons the LMS frame lists: from the launch map, when a probe publishes one
     if publishers := publishing([LAUNCH_MAP], probes):
         units = shared_in(Runner(probes).run(path, profile, publishers), LAUNCH_MAP, probes) or []
     network = networks.get(args.network) if args.network else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from certifier.policy.findings import evidence_label
@@ -11,7 +12,7 @@ TOP_FINDINGS_SHOWN = 10
 BAR_WIDTH = 30
 
 
-def format_summary(report: dict[str, Any], probe_lines: list[str] = ()) -> str:
+def format_summary(report: dict[str, Any], probe_lines: Sequence[str] = ()) -> str:
     """The verdict, counts and top findings; ``probe_lines`` are the lines probes add (e.g. machine facts)."""
     package = report["package"]
     counts = report["summary"]["by_status"]

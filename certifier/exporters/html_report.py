@@ -215,7 +215,7 @@ def render_html(report: dict[str, Any], inventory_rows: int | None = None,
     verdict = report["verdict"]
     cancelled = " (run cancelled: incomplete)" if report["run"]["status"] == "cancelled" else ""
     failed = ", ".join(f"{n} {s}" for s, n in report["summary"]["failed_by_severity"].items() if n) or "no failed check"
-    probes = "".join(f"<tr><td>{escape(p['title'])}</td><td>{escape(p['status'])}</td>"
+    probe_rows = "".join(f"<tr><td>{escape(p['title'])}</td><td>{escape(p['status'])}</td>"
                      f"<td class='num'>{p['duration_s']:.2f} s</td><td>{escape(p['reason'])}</td></tr>"
                      for p in report["probes"])
     return (
@@ -228,7 +228,7 @@ def render_html(report: dict[str, Any], inventory_rows: int | None = None,
         f"{executive_summary(report, contributed)}{decisions_block(report)}{findings_section(report)}"
         f"{grading_section(report)}{tables_section(contributed)}{charts_section(contributed)}"
         f"<section id='probes'><h2>Probes run</h2><table><tr><th>Probe</th><th>Status</th><th>Time</th><th>Note</th></tr>"
-        f"{probes}</table><p class='meta'>Verdict rule: {escape(report['verdict_rule'])}</p></section>"
+        f"{probe_rows}</table><p class='meta'>Verdict rule: {escape(report['verdict_rule'])}</p></section>"
         f"{appendices(report, inventory_rows)}"
         f"<footer class='small'>{escape(report['tool']['name'])} {escape(report['tool']['version'])} · report schema "
         f"{escape(report['schema_version'])} · run {escape(report['run']['id'])} · machine "

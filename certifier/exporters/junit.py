@@ -15,13 +15,13 @@ def render_junit(report: dict[str, Any]) -> bytes:
     durations = {p["id"]: p["duration_s"] for p in report["probes"]}
     title = report["package"].get("title") or report["package"].get("name") or "course"
     suites = Element("testsuites", name=f"Course certification: {title}", verdict=report["verdict"])
-    totals = defaultdict(int)
+    totals: defaultdict[str, int] = defaultdict(int)
     for probe, findings in sorted(by_probe.items()):
         counts = {"tests": len(findings), "failures": sum(f["status"] == "fail" for f in findings),
                   "errors": sum(f["status"] == "error" for f in findings),
                   "skipped": sum(f["status"] == "skipped" for f in findings)}
-        suite = SubElement(suites, "testsuite", name=probe, time=f"{durations.get(probe, 0):.3f}",
-                           **{k: str(v) for k, v in counts.items()})
+        suite = SubElement(suites, "testsuite", {"name": probe, "time": f"{durations.get(probe, 0):.3f}",
+                                                 **{k: str(v) for k, v in counts.items()}})
         for key, value in counts.items():
             totals[key] += value
         for f in findings:

@@ -70,9 +70,11 @@ def _mac_browsers() -> list[dict[str, Any]]:
 
 
 def _windows_browsers() -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    if sys.platform != "win32":  # the registry exists on Windows only (type checkers read the rest as such)
+        return found
     import winreg  # noqa: PLC0415 - only exists on Windows
 
-    found = []
     for name, exe in WINDOWS_BROWSERS.items():
         for hive in (winreg.HKEY_LOCAL_MACHINE, winreg.HKEY_CURRENT_USER):
             try:

@@ -17,7 +17,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO, cast
 
 from certifier.errors import CertifierError, PackageRejected
 from certifier.package.entry_names import entry_name, printable_name, unsafe_path_reason
@@ -286,14 +286,20 @@ class ZipPackage(CoursePackage):
     def inflate_whole(self, path: str) -> bytes:
         """A deflated entry read whole with the faster inflater (every other read goes through ``open``)."""
         info = self._names[path]
-        return self._guarded(path, lambda: inflate_entry(self._handle().fp, info))
+        return self._guarded(path, lambda: inflate_entry(self._archive_file(), info))
+
+    def _archive_file(self) -> IO[bytes]:
+        source = self._handle().fp
+        if source is None:  # only once the archive is closed, which no reader does while it reads
+            raise ValueError(f"{self.name} is closed")
+        return source
 
     def open(self, path: str) -> BinaryIO:
         info = self._names.get(path)
         if info is None:
             raise KeyError(path)
         try:
-            return self._handle().open(info)
+            return cast(BinaryIO, self._handle().open(info))
         except _CORRUPTION_ERRORS as exc:
             raise PackageRejected(
                 "corrupt-entry", f"{path} in {self.name} is damaged and cannot be read ({exc}).", path

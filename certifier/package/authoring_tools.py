@@ -148,10 +148,10 @@ def _captivate(files, read_text, launch_pages) -> Tool | None:
     project = _find(files, "project.txt")
     if not cpm and not project:
         return None
-    tool = Tool("Adobe Captivate", evidence=cpm or project, runtime=["html5"])
+    tool = Tool("Adobe Captivate", evidence=cpm or project or "", runtime=["html5"])
     text = _read(files, read_text, project) if project else None
     match = re.search(r'"generator"\s*:\s*"Captivate"\s*,\s*"generatorVersion"\s*:\s*"([^"]+)"', text or "")
-    if match:
+    if match and project:
         tool.version, tool.evidence = match.group(1), project
     elif not cpm:
         return None
@@ -177,8 +177,9 @@ def _lectora(files, read_text, launch_pages) -> Tool | None:
             match = re.match(r"(Lectora(?: Online| Publisher| Inspire)?)\s*v?\s*([0-9][^\s(]*)?", generator.group(1))
             name, version = (match.group(1), match.group(2)) if match else ("Lectora", None)
             return Tool(name, version, evidence=page, line=_line_of(text, generator.start()), runtime=["html5"])
-    if _find(files, "trivantis.js"):
-        return Tool("Lectora", evidence=_find(files, "trivantis.js"), runtime=["html5"])
+    trivantis = _find(files, "trivantis.js")
+    if trivantis:
+        return Tool("Lectora", evidence=trivantis, runtime=["html5"])
     return None
 
 
@@ -273,7 +274,7 @@ def _storyline_data(files, read_text) -> dict[str, Any]:
     (paths relative to the folder that holds ``html5/``)."""
     data = _find(files, "html5/data/js/data.js")
     text = _read(files, read_text, data) if data else None
-    if not text:
+    if not text or not data:
         return {"roots": [], "references": [], "settings": []}
     base = posixpath.dirname(posixpath.dirname(posixpath.dirname(posixpath.dirname(data))))
     lines = _Lines(text)

@@ -10,12 +10,14 @@ damaged or lying entry fails as it would in zipfile.
 
 from __future__ import annotations
 
+import importlib
 import struct
 import zipfile
-from typing import BinaryIO
+from typing import IO, Any
 
-try:  # an optional speed-up: without it, entries are inflated by zipfile
-    from zlib_ng import zlib_ng
+zlib_ng: Any  # an optional speed-up: without it, entries are inflated by zipfile
+try:
+    zlib_ng = importlib.import_module("zlib_ng.zlib_ng")
 except ImportError:  # pragma: no cover - depends on the installation
     zlib_ng = None
 
@@ -28,7 +30,7 @@ def can_inflate(info: zipfile.ZipInfo) -> bool:
     return zlib_ng is not None and info.compress_type == zipfile.ZIP_DEFLATED and not info.flag_bits & 0x1
 
 
-def inflate_entry(stream: BinaryIO, info: zipfile.ZipInfo) -> bytes:
+def inflate_entry(stream: IO[bytes], info: zipfile.ZipInfo) -> bytes:
     """The entry's content; BadZipFile, EOFError or zlib errors for a damaged one."""
     stream.seek(info.header_offset)
     header = stream.read(LOCAL_HEADER.size)

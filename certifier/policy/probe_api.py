@@ -10,7 +10,7 @@ import threading
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, ClassVar
@@ -25,6 +25,10 @@ from certifier.policy.rules import Rule
 from certifier.policy.shared import SharedEvidence, UndeclaredEvidence
 from certifier.package.standards import Detection
 from certifier.package.workdir import WorkDir
+
+
+class MissingContext(RuntimeError):
+    """A probe asked for what its run did not give it (a package, say, without Need.PACKAGE)."""
 
 
 class Need(str, Enum):
@@ -86,7 +90,7 @@ class Probe:
         return []
 
     @classmethod
-    def charts(cls, report: Mapping[str, Any]) -> list[Chart]:
+    def charts(cls, report: Mapping[str, Any]) -> Sequence[Chart]:
         """Charts, as data: the SVG in reports and the Qt widgets draw the same model."""
         return []
 
@@ -154,6 +158,26 @@ class ProbeContext:
                 return pending.result(timeout=0.2)
             except FutureTimeout:
                 continue
+
+    # The package, its inventory and detection, for probes that need the package (Need.PACKAGE): the
+    # runner gives them before such a probe runs; their absence is the runner's fault, said plainly.
+    @property
+    def course_package(self) -> CoursePackage:
+        if self.package is None:
+            raise MissingContext("the course package is not open in this run")
+        return self.package
+
+    @property
+    def course_inventory(self) -> Inventory:
+        if self.inventory is None:
+            raise MissingContext("the package's inventory was not read in this run")
+        return self.inventory
+
+    @property
+    def course_detection(self) -> Detection:
+        if self.detection is None:
+            raise MissingContext("the package's standard was not detected in this run")
+        return self.detection
 
     def progress(self, fraction: float, message: str = "") -> None:
         self.checkpoint()

@@ -262,9 +262,9 @@ def _type_problem(value: Any, spec: LimitSpec) -> str | None:
         if not isinstance(value, dict):
             return f"must be {expected}, found {_kind_of(value)}"
         if spec.choices:
-            bad = {k: v for k, v in value.items() if v not in spec.choices}
-            if bad:
-                name, got = next(iter(bad.items()))
+            unknown = {k: v for k, v in value.items() if v not in spec.choices}
+            if unknown:
+                name, got = next(iter(unknown.items()))
                 return f"entry '{name}' must be one of {', '.join(spec.choices)}, found '{got}'"
     return None
 

@@ -97,6 +97,8 @@ class History:
                  package.get("name") or "", package.get("sha256"), report["verdict"], report["profile"]["name"],
                  json.dumps(report)))
             run = cursor.lastrowid
+            if run is None:  # sqlite always gives the row id of an INSERT; said plainly if not
+                raise sqlite3.DatabaseError("the run was not recorded")
             self._db.executemany(
                 "INSERT INTO findings (run, rule_id, status, severity, measured) VALUES (?, ?, ?, ?, ?)",
                 [(run, f["rule_id"], f["status"], f["severity"], json.dumps(f.get("measured"))) for f in report["findings"]])

@@ -10,6 +10,7 @@ worker; the pass waits when the worker falls behind.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -51,7 +52,8 @@ class EntryExaminers:
 
     def __init__(self, probes: list[type[Probe]], profile: Profile, results: dict[tuple[str, str], Future]):
         # Only probes that override examines (a classmethod: compare the functions, not bound methods).
-        self.probes = [cls for cls in probes if cls.examines.__func__ is not Probe.examines.__func__]
+        self.probes = [cls for cls in probes
+                       if getattr(cls.examines, "__func__", None) is not getattr(Probe.examines, "__func__", None)]
         self.profile = profile
         self.results = results
         self.budgets = {cls.id: ByteBudget(EXAMINE_IN_FLIGHT_BYTES) for cls in self.probes}
@@ -73,7 +75,7 @@ class EntryExaminers:
                 size, budget = len(content), self.budgets[cls.id]
                 budget.take(size)  # back-pressure: the pass waits rather than holding every file
                 future = self.pools[cls.id].submit(examine_entry, cls, path, content, self.profile)
-                future.add_done_callback(lambda _f, budget=budget, size=size: budget.give_back(size))
+                future.add_done_callback(functools.partial(_give_back, budget, size))
                 self.results[(cls.id, path)] = future
 
         return hand_over
@@ -81,3 +83,7 @@ class EntryExaminers:
     def close(self) -> None:
         for pool in self.pools.values():
             pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _give_back(budget: ByteBudget, size: int, _done: Future) -> None:
+    budget.give_back(size)

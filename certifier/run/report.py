@@ -66,7 +66,8 @@ def evaluate_findings(record: RunRecord, profile: Profile, probes: dict[str, typ
             findings.extend(cls().evaluate(run.evidence or {}, rule_limits(cls, profile)))
         except Exception as exc:  # a rule's bug is reported, never a crashed report
             outcome = probe_outcome_finding(run.probe_id, run.title, "error", f"Rules failed: {type(exc).__name__}: {exc}")
-            findings.append(outcome)
+            if outcome is not None:  # always, for "error"; the type allows none for other outcomes
+                findings.append(outcome)
     return sort_findings(findings)
 
 

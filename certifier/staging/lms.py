@@ -60,7 +60,8 @@ class LmsRecord:
         """Keep one call (its values cut to ``VALUE_CHARS``); a set state element is held until the
         lesson commits it."""
         sco, version, fn = str(entry.get("sco", "")), str(entry.get("api", "")), entry.get("fn")
-        args = entry.get("args") if isinstance(entry.get("args"), list) else []
+        raw = entry.get("args")
+        args: list[Any] = raw if isinstance(raw, list) else []
         succeeded = entry.get("result") == "true" and entry.get("error", "0") == "0"
         with self._lock:
             if fn in SETS and succeeded and len(args) >= 2 and args[0] in PERSISTED.get(version, ()):

@@ -62,7 +62,7 @@ class StagingServer:
     @property
     def url(self) -> str:
         host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}/"
+        return f"http://{host.decode() if isinstance(host, bytes) else host}:{port}/"
 
     def launch_url(self, launch_path: str, unit_id: str = "", kind: str = "scorm", resume: bool = False) -> str:
         """The LMS frame for a lesson; for cmi5 and xAPI the frame launches it as an LMS does
@@ -238,7 +238,7 @@ class StagingHandler(BaseHTTPRequestHandler):
             return
         size = stat.st_size
         wanted = self.headers.get("Range")
-        span = (0, size - 1)
+        span: tuple[int, int] | None = (0, size - 1)
         status = HTTPStatus.OK
         if wanted:
             span = parse_range(wanted, size)
@@ -266,7 +266,7 @@ class StagingHandler(BaseHTTPRequestHandler):
             if not head:
                 self._write(body)
             return
-        first, last = span
+        first, last = span or (0, size - 1)
         if status == HTTPStatus.PARTIAL_CONTENT:
             self.send_header("Content-Range", f"bytes {first}-{last}/{size}")
         self.send_header("Content-Length", str(last - first + 1 if size else 0))
@@ -342,9 +342,9 @@ class StagingHandler(BaseHTTPRequestHandler):
             body = json.dumps(self.staging.log_snapshot()).encode()
             self._send_simple(HTTPStatus.OK, body, head, "application/json")
         elif route == "progress":
-            attempt = query.get("attempt", [""])[0]
+            number = query.get("attempt", [""])[0]
             body = json.dumps(self.staging.progress(query.get("id", [""])[0],
-                                                    int(attempt) if attempt.isdigit() else None)).encode()
+                                                    int(number) if number.isdigit() else None)).encode()
             self._send_simple(HTTPStatus.OK, body, head, "application/json")
         elif route.startswith("runtime/") and route[len("runtime/"):] in RUNTIME_FILES:
             target = resource_path(*RUNTIME_FILES[route[len("runtime/"):]])

@@ -82,9 +82,9 @@ class ConformanceProbe(Probe):
         return {} if too_large else scan_text(path, content)
 
     def gather(self, ctx: ProbeContext) -> dict[str, Any]:
-        package, detection = ctx.package, ctx.detection
+        package, detection = ctx.course_package, ctx.course_detection
         limits = ctx.limits(self.id)
-        files = {f.path: f.size for f in ctx.inventory.files}
+        files = {f.path: f.size for f in ctx.course_inventory.files}
         manifest = detection.manifest
         manifest_dir = posixpath.dirname(manifest) if manifest else ""
         evidence: dict[str, Any] = {
@@ -113,7 +113,9 @@ class ConformanceProbe(Probe):
         max_bytes = limits["max_scanned_file_mb"] * MIB
         scanned = [p for p in files if p.lower().endswith(SCANNED_SUFFIXES)]
         configs = [p for p in files if p.lower().endswith(CONFIG_SUFFIXES) and files[p] <= MAX_CONFIG_BYTES]
-        references, unscanned, credentials = [], [], []
+        references: list[Any] = []
+        unscanned: list[Any] = []
+        credentials: list[Any] = []
         for index, path in enumerate(scanned + configs):
             if files[path] > max_bytes:
                 unscanned.append(path)

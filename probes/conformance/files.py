@@ -42,7 +42,10 @@ EXTERNAL_HOSTS = Rule(
 
 
 def reference_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Finding]:
-    insecure, passive, local, external = [], [], [], {}
+    insecure: list[Problem] = []
+    passive: list[Problem] = []
+    local: list[Problem] = []
+    external: dict[str, list[Mapping[str, Any]]] = {}  # host → the references to it
     reachable = set(evidence.get("reachable") or [])
     everything = not evidence.get("outputs", {}).get("launch_map")
     for ref in evidence["references"]:

@@ -9,6 +9,7 @@ import csv
 import configparser
 import io
 import posixpath
+from typing import Any
 from xml.etree.ElementTree import Element
 
 from certifier.package.safe_xml import attr, children, descendants, local_name, namespace, text_of
@@ -62,7 +63,7 @@ def parse_scorm(root: Element, manifest_dir: str) -> dict:
             schemaversion = text_of(found[0])
             version_line = _line(found[0])
     orgs_el = children(root, "organizations")
-    organizations = {"default": None, "line": None, "ids": []}
+    organizations: dict[str, Any] = {"default": None, "line": None, "ids": []}
     items = []
     sequencing = []
     mastery = []
@@ -179,14 +180,14 @@ def _csv_rows(text: str) -> list[dict]:
 
 def parse_aicc(read_text, paths: list[str], prefix: str = "") -> dict:
     """AICC descriptor files at the package root (file name case varies between tools)."""
-    found = {}
+    found: dict[str, str] = {}
     for path in paths:
         rest = path[len(prefix):]
         if path.startswith(prefix) and "/" not in rest:
             ext = posixpath.splitext(rest)[1].lower().lstrip(".")
             if ext in ("crs", "au", "des", "cst"):
                 found.setdefault(ext, path)
-    result = {"files": found, "au": [], "des": [], "cst": [], "crs": {}}
+    result: dict[str, Any] = {"files": found, "au": [], "des": [], "cst": [], "crs": {}}
     if "crs" in found:
         parser = configparser.ConfigParser(strict=False, interpolation=None)
         try:

@@ -181,7 +181,10 @@ def scorm_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Finding]:
     findings.append(outcome(UNIQUE_IDENTIFIERS, duplicates, f"All {len(seen)} identifiers are unique."))
 
     launched = {i["identifierref"] for i in scorm["items"] if i["identifierref"]}
-    no_href, launch_missing, launch_case, not_html = [], [], [], []
+    no_href: list[Problem] = []
+    launch_missing: list[Problem] = []
+    launch_case: list[Problem] = []
+    not_html: list[Problem] = []
     for res in scorm["resources"]:
         is_sco = (res["scorm_type"] or "").lower() == "sco"
         if not (is_sco or res["id"] in launched):
@@ -200,7 +203,8 @@ def scorm_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Finding]:
     findings.append(outcome(LAUNCH_HREF, no_href, "Every SCO and launched resource has an href."))
     findings.append(outcome(LAUNCH_FILE, launch_missing + not_html, "Every launch file exists and is an HTML page."))
 
-    file_missing, file_case = [], []
+    file_missing: list[Problem] = []
+    file_case: list[Problem] = []
     loaded = loaded_paths(evidence)
     junk = {_visible_name(p) for p in files.sizes if is_os_junk(p)}
     for res in scorm["resources"]:

@@ -35,7 +35,8 @@ def cmi5_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Finding]:
     cmi5 = evidence["cmi5"]
     manifest = evidence["manifest"]
     base = evidence.get("manifest_dir", "")
-    url_problems, case = [], []
+    url_problems: list[Problem] = []
+    case: list[Problem] = []
     value_problems, id_problems = [], []
     if not cmi5["aus"]:
         url_problems.append(Problem("cmi5.xml declares no <au>", manifest, cmi5["course_line"]))
@@ -84,7 +85,8 @@ def tincan_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Finding]
     tincan = evidence["tincan"]
     manifest = evidence["manifest"]
     base = evidence.get("manifest_dir", "")
-    problems, case = [], []
+    problems: list[Problem] = []
+    case: list[Problem] = []
     launchable = [a for a in tincan["activities"] if a["launch"]]
     if not launchable:
         problems.append(Problem("no <activity> in tincan.xml has a <launch>", manifest))
@@ -140,7 +142,8 @@ def aicc_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Finding]:
     total = aicc["crs"].get("total_aus")
     if total is not None and total.isdigit() and int(total) != len(aicc["au"]):
         id_problems.append(Problem(f"Total_AUs={total} but the .au file lists {len(aicc['au'])}", aicc["files"].get("crs")))
-    launch_problems, case = [], []
+    launch_problems: list[Problem] = []
+    case: list[Problem] = []
     for row in aicc["au"]:
         name = row.get("file_name", "")
         if not name:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from certifier.planning.loadplan import streamable_clips
@@ -97,7 +97,7 @@ class LinkTestProbe(Probe):
         chosen, passed_over = choose_links(links, limits)
         if not chosen:
             return {"skipped": "No site link measured: " + passed_over}
-        root = ctx.workdir.extract_all(ctx.package)
+        root = ctx.workdir.extract_all(ctx.course_package)
         deadline = time.monotonic() + limits["max_seconds"]
         measured = []
         for index, link in enumerate(chosen):
@@ -175,7 +175,7 @@ def time_scale(training_kbps: float, limits: Mapping[str, Any]) -> float:
     return max(1.0, min(limits["time_scale"], limits["max_emulated_mbps"] * 1000 / training_kbps))
 
 
-def choose_links(links: list[Mapping[str, Any]], limits: Mapping[str, Any]) -> tuple[list[Mapping[str, Any]], str]:
+def choose_links(links: Sequence[Mapping[str, Any]], limits: Mapping[str, Any]) -> tuple[Sequence[Mapping[str, Any]], str]:
     """The narrowest links whose model figure is measurable here; with a sentence on those left out."""
     fit = [link for link in links if limits["min_model_learners"] <= link["model_learners"] <= limits["max_learners"]]
     chosen = fit[:limits["max_site_links"]]

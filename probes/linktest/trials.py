@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -35,7 +35,7 @@ STAGGER_SHARE = 0.25  # learners join over the first quarter of a trial, as lear
 # only chunks asked for once all have joined are counted (the ramp-in is a warm-up)
 
 
-def time_scaled(clips: list[Mapping[str, Any]], load: Mapping[str, Any], scale: float
+def time_scaled(clips: Sequence[Mapping[str, Any]], load: Mapping[str, Any], scale: float
                 ) -> tuple[list[dict[str, Any]], dict[str, float]]:
     """Clips and player timings run ``scale`` times faster than real time. With the link's rate and
     round trip scaled alike, every byte and every ratio of demand to link is unchanged: a trial of
@@ -75,7 +75,7 @@ def sustained(trial: Mapping[str, Any], stall_budget: float) -> bool:
     return asked > 0 and trial["stalls"] + trial["errors"] <= stall_budget * asked
 
 
-def highest_sustained(trials: list[Mapping[str, Any]], stall_budget: float) -> int:
+def highest_sustained(trials: Sequence[Mapping[str, Any]], stall_budget: float) -> int:
     """The most learners that passed with no failing trial at or below that number (0: none passed)."""
     failing = [t["learners"] for t in trials if not sustained(t, stall_budget)]
     ceiling = min(failing, default=None)

@@ -87,7 +87,7 @@ class LoadProbe(Probe):
         if launch_map is None:
             return {"skipped": "The load test needs the course's launch map (published by the conformance probe); "
                                "run both together."}
-        sequence = request_sequence(launch_map, {f.path: f.media_type for f in ctx.inventory.files})
+        sequence = request_sequence(launch_map, {f.path: f.media_type for f in ctx.course_inventory.files})
         if not sequence:
             return {"skipped": "The package has no launch page inside it to request."}
         ramp = [int(n) for n in limits["ramp_learners"]]
@@ -100,7 +100,7 @@ class LoadProbe(Probe):
             if limits["emulate_network"]:
                 network_name = ctx.profile.section("network")["target_network"]
                 network = network_profiles(ctx.profile.values)[network_name]
-            server = StagingServer(ctx.workdir.extract_all(ctx.package), network).start()
+            server = StagingServer(ctx.workdir.extract_all(ctx.course_package), network).start()
             base = server.url
         try:
             steps, stopped = run_ramp(ctx, base, sequence, ramp, limits)
@@ -198,7 +198,9 @@ def replay(base: str, sequence: list[dict[str, Any]], limits: Mapping[str, Any],
     session.trust_env = False
     if ctx.staging_auth:
         session.auth = ctx.staging_auth
-    times, errors, made = [], [], 0
+    times: list[float] = []
+    errors: list[str] = []
+    made = 0
     try:
         for index, step in enumerate(sequence):
             if time.monotonic() >= deadline or ctx.stop_event.is_set():

@@ -61,7 +61,7 @@ class MediaProbe(Probe):
 
     def gather(self, ctx: ProbeContext) -> dict[str, Any]:
         limits = ctx.limits(self.id)
-        candidates = [f for f in ctx.inventory.files if is_media_candidate(f.path, f.media_type)]
+        candidates = [f for f in ctx.course_inventory.files if is_media_candidate(f.path, f.media_type)]
         files = []
         for index, record in enumerate(candidates):
             ctx.progress(index / max(len(candidates), 1), record.path)
@@ -95,8 +95,8 @@ class MediaProbe(Probe):
         try:
             examined = ctx.examined_facts(self.id, record.path)  # demuxed beside the read pass, from its bytes
             if examined is None:
-                on_disk = (ctx.package.source / record.path if not ctx.package.is_zip
-                           else ctx.workdir.extract(ctx.package, record.path))
+                on_disk = (ctx.course_package.source / record.path if not ctx.course_package.is_zip
+                           else ctx.workdir.extract(ctx.course_package, record.path))
                 examined = inspect_media(on_disk, limits["peak_window_s"], limits["max_seconds_per_file"],
                                          ctx.checkpoint, ctx.profile.section("load").get("stream_chunk_s"))
             facts.update(examined)
@@ -108,7 +108,7 @@ class MediaProbe(Probe):
                 raise
             facts["error"] = {"kind": "corrupt", "message": f"cannot be read as media ({type(exc).__name__}: {exc})"}
         finally:
-            if on_disk is not None and ctx.package.is_zip:
+            if on_disk is not None and ctx.course_package.is_zip:
                 on_disk.unlink(missing_ok=True)
         return facts
 
@@ -144,7 +144,7 @@ class MediaProbe(Probe):
 
 def bitrate_summary(f: dict[str, Any]) -> dict[str, Any]:
     """Whole-file rates, and the video stream's (which the profile's video caps apply to)."""
-    video = next((s for s in f["streams"] if s["type"] == "video"), {})
+    video: Mapping[str, Any] = next((s for s in f["streams"] if s["type"] == "video"), {})
     return {"path": f["path"], "avg_kbps": f.get("avg_kbps"), "peak_kbps": f.get("peak_kbps"),
             "video_avg_kbps": video.get("avg_kbps"), "video_peak_kbps": video.get("peak_kbps"),
             "duration_s": f.get("duration_s")}
@@ -184,7 +184,7 @@ def learner_demand(files: list[dict[str, Any]], pages: Mapping[str, list[str]],
     is taken over what a player fetches at once (``buffered_peak_kbps``): its buffer smooths shorter
     bursts, so a one-second peak would overstate what the link must carry."""
     peaks = {f["path"]: f.get("buffered_peak_kbps") or f["peak_kbps"] for f in files if f.get("peak_kbps")}
-    best = {"kbps": 0.0, "files": [], "page": None}
+    best: dict[str, Any] = {"kbps": 0.0, "files": [], "page": None}
     for path, kbps in peaks.items():
         if kbps > best["kbps"]:
             best = {"kbps": kbps, "files": [path], "page": None}

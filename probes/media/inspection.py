@@ -211,14 +211,15 @@ def inspect_media(path: Path | bytes, window_s: float, budget_s: float,
             samples, keyframes = tables
         else:
             samples, keyframes = _demux(container, streams, started, budget_s, checkpoint)
-        duration = container.duration / 1_000_000 if container.duration else None
+        microseconds = getattr(container, "duration", None)  # an input container's, in µs
+        duration = microseconds / 1_000_000 if microseconds else None
     all_samples = []
     spans = []
     for index, facts in streams.items():
         stream_samples = samples[index]
         all_samples.extend(stream_samples)
         facts.update(packets=len(stream_samples), indexed_packets=indexed.get(index) or None,
-                     declared_s=round(declared[index], 3) if declared.get(index) else None)
+                     declared_s=round(seconds, 3) if (seconds := declared.get(index)) else None)
         if not stream_samples:
             facts.update(bytes=0, avg_kbps=None, peak_kbps=None)
             continue

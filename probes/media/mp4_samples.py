@@ -12,9 +12,11 @@ Anything this reader does not handle (fragmented files, compact sample sizes, da
 
 from __future__ import annotations
 
+import mmap
 import struct
 import sys
 from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 CONTAINERS = {b"moov", b"trak", b"mdia", b"minf", b"stbl", b"edts"}
@@ -150,7 +152,8 @@ def _decode_times(track: Track, count: int) -> list[int]:
         raise UnsupportedLayout("no stts")
     _, entries = _full_box(stts)
     pairs = _uint32s(stts, 8, 2 * entries)
-    times, now = [], 0
+    times: list[int] = []
+    now = 0
     for n in range(entries):
         run, delta = pairs[2 * n], pairs[2 * n + 1]
         run = min(run, count - len(times))
@@ -166,6 +169,7 @@ def _decode_times(track: Track, count: int) -> list[int]:
 def _offsets(track: Track, sizes: array) -> list[int]:
     """Each sample's offset in the file (stsc maps samples to chunks, stco/co64 place the chunks)."""
     tables = track.tables
+    chunk_offsets: Sequence[int] | None
     if b"co64" in tables:
         _, chunks = _full_box(tables[b"co64"])
         chunk_offsets = struct.unpack_from(f">{chunks}Q", tables[b"co64"], 8) if len(tables[b"co64"]) >= 8 + 8 * chunks \
@@ -239,7 +243,7 @@ def _played_until(tracks: dict[int, TrackSamples], end: float, first_out: int) -
             for track_id, track in tracks.items()}
 
 
-def read_sample_tables(data: bytes) -> dict[int, TrackSamples] | None:
+def read_sample_tables(data: bytes | mmap.mmap) -> dict[int, TrackSamples] | None:
     """Each audio and video track's samples by track id, or None when the tables cannot be used."""
     view = memoryview(data)
     try:
@@ -257,7 +261,7 @@ def read_sample_tables(data: bytes) -> dict[int, TrackSamples] | None:
                 if runs_out is not None:
                     ends[track.track_id] = runs_out
         if ends:
-            first_out = min(ends, key=ends.get)
+            first_out = min(ends, key=lambda track_id: ends[track_id])
             result = _played_until(result, ends[first_out], first_out)
         return result
     except (UnsupportedLayout, struct.error, ValueError, OverflowError):

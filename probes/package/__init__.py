@@ -18,9 +18,9 @@ LARGEST_FILES_LISTED = 10
 
 def package_bytes(ctx: ProbeContext) -> int:
     """Bytes uploaded to the LMS: the zip itself, or the compressed total of a folder."""
-    if ctx.package.is_zip:
-        return ctx.package.source.stat().st_size
-    return ctx.inventory.total_size
+    if ctx.course_package.is_zip:
+        return ctx.course_package.source.stat().st_size
+    return ctx.course_inventory.total_size
 
 
 ARCHIVE_REJECTED = Rule(
@@ -103,12 +103,12 @@ class PackageProbe(Probe):
         if ctx.package_rejection is not None:
             rejection = ctx.package_rejection
             return {"rejected": {"reason": rejection.reason, "message": str(rejection), "member": rejection.member}}
-        inventory = ctx.inventory
+        inventory = ctx.course_inventory
         largest = sorted(inventory.files, key=lambda f: f.size, reverse=True)[:LARGEST_FILES_LISTED]
         return {
-            "name": ctx.package.name,
-            "standard": ctx.detection.standard,
-            "manifest": ctx.detection.manifest,
+            "name": ctx.course_package.name,
+            "standard": ctx.course_detection.standard,
+            "manifest": ctx.course_detection.manifest,
             "file_count": len(inventory.files),
             "total_size": inventory.total_size,
             "package_bytes": package_bytes(ctx),

@@ -56,7 +56,7 @@ def runtime_sequences(units: list[dict[str, Any]], log: list[dict[str, Any]], lr
 def attach_browser_loads(pages: list[dict[str, Any]], browser: Mapping[str, Any]) -> None:
     """Give each page what the real browser loaded by its load event (Resource Timing): the page
     weight and load time are judged on that, not on every file a stylesheet names."""
-    by_unit = {}
+    by_unit: dict[str, Mapping[str, Any]] = {}
     for run in browser.get("pages", []):
         by_unit.setdefault(parse_qs(urlsplit(run.get("url", "")).query).get("id", [""])[0], run)
     for page in pages:
@@ -124,15 +124,15 @@ class PageLoadProbe(Probe):
         fetch_limits = FetchLimits(limits["request_timeout_s"], limits["max_response_s"],
                                    int(limits["max_response_mb"] * 1024 * 1024), limits["max_redirects"],
                                    limits["ca_bundle"] or None)
-        records = {f.path: f for f in ctx.inventory.files}
-        scorm = ctx.detection.standard.startswith(SCORM_STANDARDS)
+        records = {f.path: f for f in ctx.course_inventory.files}
+        scorm = ctx.course_detection.standard.startswith(SCORM_STANDARDS)
         server = None
         sampled: list[dict[str, Any]] = []
         if ctx.staging_url:
             base = ctx.staging_url if ctx.staging_url.endswith("/") else ctx.staging_url + "/"
         else:
             ctx.progress(0.0, "starting the embedded staging server")
-            root = ctx.workdir.extract_all(ctx.package)
+            root = ctx.workdir.extract_all(ctx.course_package)
             server = StagingServer(root, launch_units=units).start()
             base = server.url
         try:
@@ -152,7 +152,7 @@ class PageLoadProbe(Probe):
             else:
                 ctx.progress(0.75, "loading lessons in Qt WebEngine")
                 sampled = representative(units, limits["browser_lessons"])
-                urls = [server.launch_url(u["launch"], u["id"], launch_kind(ctx.detection.standard)) for u in sampled]
+                urls = [server.launch_url(u["launch"], u["id"], launch_kind(ctx.course_detection.standard)) for u in sampled]
                 settings = BrowserSettings(limits["browser_timeout_s"], limits["runtime_init_timeout_s"],
                                            limits["runtime_settle_s"], limits["browser_width_px"],
                                            limits["browser_height_px"], limits["browser_parallel_lessons"])
@@ -183,7 +183,7 @@ class PageLoadProbe(Probe):
         doc["path"] = unit["launch"]
         requests_made = [doc]
         page = {"id": unit["id"], "title": unit["title"], "launch": unit["launch"], "url": url,
-                "tls": urlsplit(url).scheme == "https", "scorm": scorm, "launch_kind": launch_kind(ctx.detection.standard),
+                "tls": urlsplit(url).scheme == "https", "scorm": scorm, "launch_kind": launch_kind(ctx.course_detection.standard),
                 "loaded": "error" not in doc and 200 <= doc.get("status", 0) < 300, "external_hosts": []}
         if page["loaded"] and "_body" in doc:
             queue = self._targets(unit["launch"], decode_text(doc["_body"]), page)

@@ -30,6 +30,11 @@ def estimate_load_s(doc_bytes: int, resource_bytes: list[int], network: NetworkP
     return setup + rtt + waves * rtt + transfer
 
 
+def total_weight(page: Mapping[str, Any]) -> int:
+    document, resources = page_weight(page)
+    return document + sum(resources)
+
+
 def page_weight(page: Mapping[str, Any]) -> tuple[int, list[int]]:
     """(document bytes, bytes of each sub-resource) of a lesson until it can be used: what the real
     browser loaded by the load event when it ran (Resource Timing), else the page's static
@@ -179,7 +184,7 @@ def weight(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> Finding:
     if not pages:
         return _finding(PAGE_WEIGHT, [], "", remediation="", it_risk="", limit=limit, unit="KB",
                         skipped="no launch page loaded")
-    weights = [(p, (lambda d, r: d + sum(r))(*page_weight(p)) / 1024) for p in pages]
+    weights = [(p, total_weight(p) / 1024) for p in pages]
     worst = max(w for _, w in weights)
     problems = [(f"{p['launch']} weighs {quantity(w, 'KB')}", _ev(p)) for p, w in weights if w > limit]
     measured_by = ("what the browser loaded by the load event" if any(p.get("browser_load") for p in pages)

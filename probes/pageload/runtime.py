@@ -69,7 +69,7 @@ def _evidence(page: Mapping[str, Any], note: str | None = None) -> Evidence:
 def paired(evidence: Mapping[str, Any]) -> list[tuple[Mapping[str, Any], Mapping[str, Any]]]:
     """(static page, browser page) per lesson; the browser ran the units in the same order."""
     browser_pages = evidence["browser"].get("pages", [])
-    by_id = {}
+    by_id: dict[str, Mapping[str, Any]] = {}
     for page in browser_pages:
         unit = parse_qs(urlsplit(page.get("url", "")).query).get("id", [""])[0]
         by_id.setdefault(unit, page)
@@ -243,7 +243,9 @@ def render_finding(pairs) -> Finding:
 
 
 def request_findings(pairs) -> list[Finding]:
-    essential, cosmetic, hosts = [], [], {}
+    essential: list[tuple[str, Evidence]] = []
+    cosmetic: list[tuple[str, Evidence]] = []
+    hosts: dict[str, list[tuple[Mapping[str, Any], Mapping[str, Any]]]] = {}
     for page, run in pairs:
         for request in failed_requests(run):
             note = f"{page['launch']}: {request['type']} {_short(request['url'])} answered {request['status']}"

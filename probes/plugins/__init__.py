@@ -207,7 +207,7 @@ class PluginsProbe(Probe):
         found: dict[str, list[dict[str, Any]]] = {}
         stages: list[dict[str, Any]] = []
         scanner = PluginScanner(found, stages)
-        files = ctx.inventory.files
+        files = ctx.course_inventory.files
         sizes = {f.path: f.size for f in files}
         launch_map = ctx.shared(kinds.LAUNCH_MAP) or []
         reachable = set(ctx.shared(kinds.REACHABLE_FILES) or []) if launch_map else None
@@ -222,18 +222,18 @@ class PluginsProbe(Probe):
             if technology:
                 found.setdefault(technology, []).append({"path": f.path, "line": None, "snippet": f"file {f.path}"})
         # In the package's order: texts the read pass kept straight from memory, the others inflated ahead.
-        with contextlib.closing(prefetched(ctx.package, [f.path for f in scanned
-                                                         if not ctx.package.is_kept(f.path)])) as inflated:
+        with contextlib.closing(prefetched(ctx.course_package, [f.path for f in scanned
+                                                         if not ctx.course_package.is_kept(f.path)])) as inflated:
             for f in scanned:
                 ctx.checkpoint()
-                path, chunks = (f.path, ctx.package.iter_chunks(f.path)) if ctx.package.is_kept(f.path) \
+                path, chunks = (f.path, ctx.course_package.iter_chunks(f.path)) if ctx.course_package.is_kept(f.path) \
                     else next(inflated)
                 done += scanner.scan_file(path, chunks)
                 ctx.progress(0.9 * done / total_bytes, path)
         ctx.progress(0.92, "pages that embed plug-ins")
         pages = sorted(p for p in (reachable if reachable is not None else sizes) if p.lower().endswith(HTML_PAGES))
         embeds = [e for page in pages if sizes.get(page, 0) <= MAX_PAGE_BYTES
-                  for e in embeds_in_page(page, decode_text(ctx.package.read_bytes(page)), sizes, html5_runtime)]
+                  for e in embeds_in_page(page, decode_text(ctx.course_package.read_bytes(page)), sizes, html5_runtime)]
         launches = [u["launch"] for u in launch_map]
         embeds += launched_plugin_files(launches, sizes)
         signal_kinds = {s.technology: s.kind for s in SIGNALS}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from certifier.policy import evidence_kinds as kinds
@@ -74,7 +74,7 @@ class SessionProbe(Probe):
     def gather(self, ctx: ProbeContext) -> dict[str, Any]:
         limits = ctx.limits(self.id)
         launch_map = ctx.shared(kinds.LAUNCH_MAP)
-        kind = launch_kind(ctx.detection.standard if ctx.detection else "")
+        kind = launch_kind(ctx.course_detection.standard)
         if not limits["walk"]:
             return {"skipped": "the profile turns the learner's session off (session.walk)"}
         if launch_map is None:
@@ -88,7 +88,7 @@ class SessionProbe(Probe):
         unstarted = [u for u in sampled if u["id"] in never]
         sampled = [u for u in sampled if u["id"] not in never]
         if not sampled:
-            return {"kind": kind, "standard": ctx.detection.standard, "sampled": len(unstarted), "total": len(units),
+            return {"kind": kind, "standard": ctx.course_detection.standard, "sampled": len(unstarted), "total": len(units),
                     "lessons": [not_started(u, never[u["id"]]) for u in unstarted],
                     "outputs": {"walks": [], "demand": {}}}
         tool = ctx.shared(kinds.AUTHORING_TOOL) or {}
@@ -100,7 +100,7 @@ class SessionProbe(Probe):
             resume=limits["resume"], width=limits["width_px"], height=limits["height_px"],
             parallel=limits["parallel_lessons"], controls=PLAYER_CONTROLS.get(tool.get("name", ""), ()))
         ctx.progress(0.05, "walking lessons as a learner")
-        root = ctx.workdir.extract_all(ctx.package)
+        root = ctx.workdir.extract_all(ctx.course_package)
         clips = {f["path"]: {"kbps": f.get("avg_kbps"), "duration_s": f.get("duration_s")}
                  for f in ctx.shared(kinds.MEDIA_FILES) or [] if f.get("avg_kbps")}
         if clips:
@@ -121,7 +121,7 @@ class SessionProbe(Probe):
         load = session_rules.lms_load_per_learner(lessons, limits["learner_screen_s"])
         if load:
             outputs["lms_load"] = load
-        return {"engine": walked.get("engine"), "kind": kind, "standard": ctx.detection.standard,
+        return {"engine": walked.get("engine"), "kind": kind, "standard": ctx.course_detection.standard,
                 "tool": tool.get("label"), "sampled": len(sampled) + len(unstarted), "total": len(units),
                 "lessons": lessons,
                 "settings": {"walk_budget_s": settings.walk_budget_s, "dwell_s": settings.dwell_s,
@@ -193,7 +193,7 @@ def kept_calls(calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(writes + reads, key=lambda c: c.get("seq") or 0)
 
 
-def walk_table(lessons: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def walk_table(lessons: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     from .calls import resume_outcome, scorm_calls
 
     rows = []

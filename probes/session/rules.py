@@ -5,7 +5,7 @@ whether a resumed launch picked up the stored state, and how hard the lesson wri
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from certifier.policy.findings import Evidence, Finding, Severity, Status, counted, quantity
@@ -93,7 +93,7 @@ def session_rules(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> lis
             load_finding(lessons, limits["learner_screen_s"])]
 
 
-def walk_finding(evidence: Mapping[str, Any], lessons: list[Mapping[str, Any]]) -> Finding:
+def walk_finding(evidence: Mapping[str, Any], lessons: Sequence[Mapping[str, Any]]) -> Finding:
     short, summary = [], []
     for lesson in lessons:
         screens = counted(len(lesson.get("screens") or []), "screen")
@@ -112,7 +112,7 @@ def walk_finding(evidence: Mapping[str, Any], lessons: list[Mapping[str, Any]]) 
                         fail_status=Status.WARN, details={"lessons": summary})
 
 
-def completion_finding(lessons: list[Mapping[str, Any]], failed: set[str], tool: str | None = None) -> Finding:
+def completion_finding(lessons: Sequence[Mapping[str, Any]], failed: set[str], tool: str | None = None) -> Finding:
     """Judged where the walk established the lesson's end (it moved through the lesson and nothing
     went on, or the lesson ended its session on a press) or the lesson reported anyway."""
     problems, judged = [], 0
@@ -146,7 +146,7 @@ def completion_finding(lessons: list[Mapping[str, Any]], failed: set[str], tool:
                               remediation=fixes.for_tool(fixes.COMPLETION, tool, COMPLETION.remediation))
 
 
-def data_limit_finding(lessons: list[Mapping[str, Any]], edition: str, tool: str | None = None) -> Finding:
+def data_limit_finding(lessons: Sequence[Mapping[str, Any]], edition: str, tool: str | None = None) -> Finding:
     problems, worst = [], 0
     for lesson in lessons:
         first = lms.scorm_calls(lesson.get("calls") or [])
@@ -167,7 +167,7 @@ def data_limit_finding(lessons: list[Mapping[str, Any]], edition: str, tool: str
                                remediation=fixes.for_tool(fixes.DATA_LIMITS, tool, DATA_LIMITS.remediation))
 
 
-def rejected_finding(lessons: list[Mapping[str, Any]], completion_failed: set[str]) -> Finding:
+def rejected_finding(lessons: Sequence[Mapping[str, Any]], completion_failed: set[str]) -> Finding:
     """Refused calls, each once (a call refused in both launches is one defect). Values that carry
     nothing (NaN, undefined, an empty number) lose nothing when refused: minor; the rest: major."""
     problems: list[tuple[str, Evidence]] = []
@@ -199,7 +199,7 @@ def rejected_finding(lessons: list[Mapping[str, Any]], completion_failed: set[st
     return finding
 
 
-def resume_finding(lessons: list[Mapping[str, Any]]) -> Finding:
+def resume_finding(lessons: Sequence[Mapping[str, Any]]) -> Finding:
     problems, read_back, stored_none = [], [], []
     for lesson in lessons:
         resumed = lesson.get("resume")
@@ -230,7 +230,7 @@ def resume_finding(lessons: list[Mapping[str, Any]]) -> Finding:
     return RESUME.outcome(problems, ok)
 
 
-def lesson_loads(lessons: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def lesson_loads(lessons: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Each walked lesson's writes to the LMS (SCORM calls, or xAPI statements sent)."""
     loads = []
     for lesson in lessons:
@@ -247,12 +247,12 @@ def lesson_loads(lessons: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return loads
 
 
-def lms_load_per_learner(lessons: list[Mapping[str, Any]], screen_s: float) -> dict[str, Any] | None:
+def lms_load_per_learner(lessons: Sequence[Mapping[str, Any]], screen_s: float) -> dict[str, Any] | None:
     loads = lesson_loads([lesson for lesson in lessons if lesson.get("initialized")])
     return learner_paced(loads, screen_s) if loads else None
 
 
-def load_finding(lessons: list[Mapping[str, Any]], screen_s: float) -> Finding:
+def load_finding(lessons: Sequence[Mapping[str, Any]], screen_s: float) -> Finding:
     loads = lesson_loads(lessons)
     if not loads:
         return LMS_LOAD.finding(Status.SKIPPED, "Not measured: no lesson wrote to the LMS during its session.")
@@ -269,7 +269,7 @@ def load_finding(lessons: list[Mapping[str, Any]], screen_s: float) -> Finding:
                             details={"per_learner": pace, "lessons": loads})
 
 
-def learner_paced(loads: list[Mapping[str, Any]], screen_s: float) -> dict[str, Any]:
+def learner_paced(loads: Sequence[Mapping[str, Any]], screen_s: float) -> dict[str, Any]:
     """One learner's load on the LMS per minute at a learner's pace: the busiest timed rate the
     walk measured, plus the writes a learner causes per screen at one screen every ``screen_s``.
     The walk itself moves faster than a learner, so its own per-minute figures would overstate."""

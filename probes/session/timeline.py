@@ -4,7 +4,7 @@ over the session and the busiest 1-second and 10-second windows, with the file t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -12,7 +12,7 @@ TIMELINE_KEPT = 1500   # requests kept per lesson in the evidence
 WINDOWS_S = (1, 10)
 
 
-def compact_timeline(requests: list[Mapping[str, Any]]) -> list[list[Any]]:
+def compact_timeline(requests: Sequence[Mapping[str, Any]]) -> list[list[Any]]:
     """[start ms, end ms, bytes, path, kind] per request, the LMS's own requests left out."""
     rows = []
     for request in requests:
@@ -46,7 +46,7 @@ def busiest(rows: list[list[Any]], window_s: float) -> tuple[float, str]:
     return best * 8 / 1000 / window_s, driver
 
 
-def demand(lessons: list[Mapping[str, Any]]) -> dict[str, Any]:
+def demand(lessons: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """What one learner transferred in the walked sessions: bytes, the average rate over the time
     walked, and the busiest windows with what drove them (the highest lesson's)."""
     total_bytes, total_ms = 0, 0.0
