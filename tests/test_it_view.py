@@ -68,7 +68,8 @@ def test_fixes_are_feasible_and_findings_agree_with_the_plan():
     plan = plan_rollout([thin], 3000, 0.05, day)
     fix = plan.sites[0].fix
     assert plan.sites[0].max_concurrent == 0 and "raise_share_to" not in fix  # no share ≤ 100 % helps
-    assert fix["cap_demand_kbps"] >= 1 and "cap video at" in describe_fix(fix)
+    # The plan alone does not know what drives the demand: it names the figure, not a clip to cap.
+    assert fix["cap_demand_kbps"] >= 1 and "bring one learner's demand down to" in describe_fix(fix)
     assert "even the whole link carries 0 learners at once" in describe_fix(fix)
 
 
@@ -84,7 +85,8 @@ def test_every_site_starved_fails_the_deadline_rule_too(tmp_path, sample_course)
     assert (deadlines["status"] == "pass") == (not late)
     starved = [s for s in sites if s["max_concurrent"] == 0]
     if starved:
-        assert "cap video at" in findings["capacity.no-bandwidth"]["remediation"]
+        # The sample's clip drives its demand: the fix re-encodes that clip, below its own bitrate.
+        assert "re-encode media/" in findings["capacity.no-bandwidth"]["remediation"]
     assert all("raise the training share to" not in s or int(s.split("raise the training share to ")[1].split("%")[0]) <= 100
                for s in [describe_fix(x["fix"]) for x in sites])
 
@@ -103,9 +105,10 @@ def test_html_and_pdf_carry_every_site_of_the_bundled_example(tmp_path):
     rollout = page.split("<section id='rollout'>")[1].split("</section>")[0]
     assert len(names) == 60 and all(f">{name}</td>" in rollout for name in names)
     assert "… and" not in page.split("Learners at once per site")[1].split("</svg>")[0]  # no site folded
-    # Beside the plan, why one learner counts for what it does: the peak, with the average for comparison.
-    demand = page.split("one learner&#x27;s demand</th><td>")[1].split("</td>")[0]
-    assert "kbps per learner: the peak bitrate of media/" in demand and "on average" in demand
+    # Beside the plan, the one figure for a learner: measured from the walked session, with what drives it.
+    demand = page.split("One learner&#x27;s demand</th><td>")[1].split("</td>")[0]
+    assert "kbps per learner, measured: the busiest 10 s" in demand and "driven by the clip media/" in demand
+    assert "average" in demand
     text = subprocess.run(["pdftotext", "-layout", str(pdf_path), "-"], capture_output=True, text=True).stdout
     for ligature, letters in {"ﬃ": "ffi", "ﬁ": "fi", "ﬀ": "ff", "ﬂ": "fl"}.items():  # as the PDF's font sets them
         text = text.replace(ligature, letters)

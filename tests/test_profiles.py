@@ -88,9 +88,9 @@ def test_quantity_formatting():
 def test_one_limit_has_one_source_and_the_old_key_says_where_it_went(tmp_path):
     branch = load_profile("branch-office")
     assert "max_load_time_s" not in branch.section("capacity")
-    assert branch.section("pageload")["max_load_time_s"] == 3  # what capacity now plans with too
+    assert branch.section("pageload")["max_load_time_s"] == 3  # the page-load budget stays the page-load probe's
     old = write(tmp_path, "old.toml", 'extends = "default"\n[capacity]\nmax_load_time_s = 5\n')
-    with pytest.raises(ProfileError, match=r"'capacity.max_load_time_s' is no longer read: .*\[pageload\] max_load_time_s"):
+    with pytest.raises(ProfileError, match=r"'capacity.max_load_time_s' is no longer read: .*\[capacity\] demand_window_s"):
         load_profile(str(old))
 
 

@@ -3,8 +3,8 @@
 Pure functions of named inputs; the model, in IT's words:
 
 - A site's link carries ``link_mbps``, of which training may use ``training_share``. One learner
-  needs ``demand_kbps`` (the media probe's per-learner peak, or the page weight over the load-time
-  budget when there is no media). So at most ``capacity = link × share ÷ demand`` learners can be
+  needs ``demand_kbps`` (``certifier.planning.demand``: measured from a learner's session, or
+  estimated where none ran). So at most ``capacity = link × share ÷ demand`` learners can be
   online at once.
 - Planning assumption (named ``expected_online_share``; enterprise video planning has used 5 %):
   that share of the learners released at the same time are online at any moment of the working day.
@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from certifier.errors import CertifierError
+from certifier.planning.demand import Demand
 from certifier.policy.findings import counted
 
 SITE_FIELDS = ("name", "learners", "link_mbps", "training_share", "hours_per_day", "learning_minutes", "deadline")
@@ -115,15 +116,16 @@ def wave_days(site: Site, online_share: float) -> int:
     return max(1, math.ceil(site.learning_minutes / minutes_a_day)) if minutes_a_day > 0 else 0
 
 
-def plan_site(site: Site, demand_kbps: float, online_share: float, start: dt.date) -> SitePlan:
+def plan_site(site: Site, demand_kbps: float, online_share: float, start: dt.date,
+              demand: Demand | None = None) -> SitePlan:
     capacity = capacity_of(site, demand_kbps)
     peak = math.ceil(site.learners * online_share)
     days_per_wave = wave_days(site, online_share)
     available = working_days_between(start, site.deadline)
     if capacity <= 0 or days_per_wave == 0:
         return SitePlan(site.name, site.learners, capacity, peak, 0, 0, days_per_wave, 0, start.isoformat(), None,
-                        site.deadline.isoformat(), False, fixes(site, demand_kbps, online_share, available, days_per_wave),
-                        site.link_mbps, site.training_share)
+                        site.deadline.isoformat(), False, fixes(site, demand_kbps, online_share, available, days_per_wave,
+                                                                 demand), site.link_mbps, site.training_share)
     wave_size = max(1, min(site.learners, math.floor(capacity / online_share)))
     waves = math.ceil(site.learners / wave_size)
     total_days = waves * days_per_wave
@@ -131,12 +133,14 @@ def plan_site(site: Site, demand_kbps: float, online_share: float, start: dt.dat
     meets = completion <= site.deadline
     return SitePlan(site.name, site.learners, capacity, peak, waves, wave_size, days_per_wave, total_days,
                     start.isoformat(), completion.isoformat(), site.deadline.isoformat(), meets,
-                    {} if meets else fixes(site, demand_kbps, online_share, available, days_per_wave),
+                    {} if meets else fixes(site, demand_kbps, online_share, available, days_per_wave, demand),
                     site.link_mbps, site.training_share)
 
 
-def fixes(site: Site, demand_kbps: float, online_share: float, available_days: int, days_per_wave: int) -> dict[str, Any]:
-    """What would let the site finish by its deadline: cap the bitrate, extend the time, raise the share."""
+def fixes(site: Site, demand_kbps: float, online_share: float, available_days: int, days_per_wave: int,
+          demand: Demand | None = None) -> dict[str, Any]:
+    """What would let the site finish by its deadline: lower what drives the demand (a clip's bitrate,
+    the player's first load), extend the time, raise the share, or a bigger link."""
     capacity = capacity_of(site, demand_kbps)
     # More time helps only a site that carries at least one learner at once.
     needed_days = (days_per_wave * math.ceil(site.learners / max(1, math.floor(capacity / online_share)))
@@ -152,6 +156,7 @@ def fixes(site: Site, demand_kbps: float, online_share: float, available_days: i
     cap = math.floor(site.link_mbps * 1000 * site.training_share / needed_capacity)
     if cap >= 1:
         result["cap_demand_kbps"] = cap
+        result.update(cause_fix(cap, demand))
     share = needed_capacity * demand_kbps / (site.link_mbps * 1000) if site.link_mbps > 0 else math.inf
     if share <= 1:
         result["raise_share_to"] = round(share, 4)
@@ -161,11 +166,40 @@ def fixes(site: Site, demand_kbps: float, online_share: float, available_days: i
     return result
 
 
+def cause_fix(cap_kbps: int, demand: Demand | None) -> dict[str, Any]:
+    """How to bring one learner's demand down to ``cap_kbps``, by what drives it: a clip is capped only
+    below its own bitrate (a cap above it changes nothing); a first load or a page is trimmed or
+    cached to the bytes that fit the window."""
+    if demand is None:
+        return {}
+    driver, others = demand.driver, demand.kbps - demand.media_kbps
+    if driver.kind == "clip":
+        allowed = math.floor(cap_kbps - others)
+        if 1 <= allowed < (driver.clip_kbps or demand.media_kbps):
+            return {"cause": "clip", "cap_clip_kbps": allowed, "clip": driver.name,
+                    "clip_kbps": round(driver.clip_kbps or demand.media_kbps)}
+        return {"cause": "clip"}  # no cap of the clip fits: the link or the time must give
+    if driver.kind in ("first-load", "page"):
+        allowed_kb = math.floor((cap_kbps - demand.media_kbps) * demand.window_s / 8)
+        if allowed_kb >= 1:
+            return {"cause": driver.kind, "trim_kb": allowed_kb, "window_s": demand.window_s, "load": driver.name,
+                    "load_files": list(driver.files[:3])}
+        return {"cause": driver.kind}
+    return {}
+
+
 def describe_fix(fix: dict[str, Any]) -> str:
     """A site's fix as IT reads it: the options that would let it finish by its deadline."""
     options = []
-    if fix.get("cap_demand_kbps"):
-        options.append(f"cap video at {fix['cap_demand_kbps']:,} kbps")
+    if fix.get("cap_clip_kbps"):
+        options.append(f"re-encode {fix['clip']} at {fix['cap_clip_kbps']:,} kbps (it plays at {fix['clip_kbps']:,})")
+    elif fix.get("trim_kb"):
+        what = "the player's first load" if fix.get("cause") == "first-load" else "the page"
+        files = ", ".join(fix.get("load_files") or [])
+        options.append(f"cache or trim {what} of {fix['load']}{f' ({files})' if files else ''} to "
+                       f"{fix['trim_kb']:,} KB per {fix['window_s']:g} s")
+    elif fix.get("cap_demand_kbps") and "cause" not in fix:
+        options.append(f"bring one learner's demand down to {fix['cap_demand_kbps']:,} kbps")
     if fix.get("extend_to_working_days"):
         options.append(f"extend to {fix['extend_to_working_days']} working days")
     if fix.get("raise_share_to"):
@@ -191,8 +225,9 @@ class RolloutPlan:
                 "earliest_completion": self.earliest_completion}
 
 
-def plan_rollout(sites: list[Site], demand_kbps: float, online_share: float, start: dt.date) -> RolloutPlan:
-    plans = [plan_site(site, demand_kbps, online_share, start) for site in sites]
+def plan_rollout(sites: list[Site], demand_kbps: float, online_share: float, start: dt.date,
+                 demand: Demand | None = None) -> RolloutPlan:
+    plans = [plan_site(site, demand_kbps, online_share, start, demand) for site in sites]
     waves: dict[int, dict[str, Any]] = {}
     for plan in plans:
         for index in range(plan.waves):

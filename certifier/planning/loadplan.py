@@ -50,7 +50,8 @@ def request_sequence(launch_map: list[dict[str, Any]], media_types: Mapping[str,
 def streamable_clips(media_files: list[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
     """Clips with a measured bitrate and duration, as a streaming learner plays them."""
     return {f["path"]: {"bytes": int(f["size"]), "kbps": float(f["avg_kbps"]), "duration_s": float(f["duration_s"])}
-            for f in media_files if "error" not in f and f.get("avg_kbps") and f.get("duration_s") and f.get("size")}
+            for f in media_files if "error" not in f and not f.get("stream") and f.get("avg_kbps") and f.get("duration_s")
+            and f.get("size")}
 
 
 @dataclass(frozen=True)

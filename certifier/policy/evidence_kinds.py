@@ -6,7 +6,7 @@ reads the launch map declares ``uses = (LAUNCH_MAP,)`` and calls ``ctx.shared(LA
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from certifier.policy.shared import SharedEvidence
 
@@ -72,6 +72,22 @@ class LearnerDemand(_LearnerDemandBase, total=False):
     window_s: float  # the peak is over windows this long (what a player fetches at once)
 
 
+class DemandDriver(TypedDict):
+    kind: str  # "clip", "first-load", "page" or "none"
+    name: str
+    files: list[str]
+    clip_kbps: float
+
+
+class PlannedDemand(TypedDict):
+    kbps: float  # the one figure: the busiest window_s of a learner's session
+    basis: str  # "measured", "estimate" or "none"
+    window_s: float
+    media_kbps: float
+    driver: DemandDriver
+    explained: str
+
+
 class SiteLink(TypedDict):
     training_kbps: float  # what training may use of the link: link × share
     link_mbps: float
@@ -123,6 +139,13 @@ class LmsLoad(_LmsLoadBase, total=False):
     session_s: float  # seconds of walked sessions the figures come from
 
 
+class LessonTraffic(TypedDict):
+    launch: str
+    timeline: list[list[Any]]  # [start ms, end ms, bytes, path, kind] on the LMS frame's clock
+    walk_end_ms: float | None
+    screens_at_ms: list[float]  # when each new screen showed, on the same clock
+
+
 LAUNCH_MAP = SharedEvidence(
     "launch-map", ("outputs", "launch_map"), list[LaunchUnit],
     "Each lesson's launch page, in course order, with every file a browser loads from it.")
@@ -146,10 +169,13 @@ MEDIA_FILES = SharedEvidence(
     "Each audio and video file as inspected: streams, codecs, bitrates.")
 LEARNER_DEMAND = SharedEvidence(
     "learner-demand", ("outputs", "learner_demand"), LearnerDemand,
-    "The most bandwidth one learner pulls at once while media plays.")
+    "The media a learner plays at once, at their peak: the capacity plan's estimate where no session ran.")
 PAGE_LOADS = SharedEvidence(
     "page-loads", ("pages",), list[PageLoad],
     "Each launch page as loaded from the staging server, request by request.")
+PLANNED_DEMAND = SharedEvidence(
+    "planned-demand", ("outputs", "demand"), PlannedDemand,
+    "One learner's demand as the capacity plan uses it: measured from the session, or estimated and why.")
 SITE_LINKS = SharedEvidence(
     "site-links", ("outputs", "site_links"), list[SiteLink],
     "The sites file's links as training may use them, with the capacity model's learners at once.")
@@ -159,6 +185,9 @@ REQUIREMENTS_BILL = SharedEvidence(
 LMS_LOAD = SharedEvidence(
     "lms-load", ("outputs", "lms_load"), LmsLoad,
     "How often one learner's session writes to the LMS (or LRS), and how much, at a learner's pace.")
+SESSION_TRAFFIC = SharedEvidence(
+    "session-traffic", ("outputs", "traffic"), list[LessonTraffic],
+    "What each walked lesson requested and when ([start ms, end ms, bytes, path, kind]), with its screens' times.")
 LESSON_STARTS = SharedEvidence(
     "lesson-starts", ("outputs", "lesson_starts"), list[LessonStart],
     "Each lesson run in a real browser: whether it started tracking, and how long that was waited for.")

@@ -65,6 +65,10 @@ CORE_SCHEMA: dict[str, dict[str, LimitSpec]] = {
     "signoff": {
         "review_sla_days": LimitSpec("integer", "Days IT reviewers have to sign off after a review is requested.", "days"),
     },
+    "lms": {
+        "max_writes_per_s": LimitSpec("number", "Writes a second the LMS (or LRS) is sized for at the rollout's peak; "
+                                      "0: no limit, the figure is stated only.", "writes/s", default=0),
+    },
     "network": {
         "presets": LimitSpec("network-presets", "Named links: bandwidth down/up and round-trip time."),
         "target_network": LimitSpec("string", "The preset the page-load budget is judged on."),

@@ -9,36 +9,16 @@ from dataclasses import asdict
 from typing import Any
 
 from certifier.planning.capacity import Site, describe_fix, load_sites, plan_rollout, resolve_sites_file, site_links
-from certifier.policy.findings import Evidence, Finding, Severity, Status
+from certifier.planning.demand import Demand
+from certifier.planning.lms_peak import lms_peak
+from certifier.policy.findings import Evidence, Finding, Severity, Status, quantity
 from certifier.policy import evidence_kinds as kinds
 from certifier.policy.presentation import Bar, BarChart, CheckOption, SummaryRow, Table
 from .command import CAPACITY_COMMAND
+from .demand_inputs import excluded_media, planned_demand
 from certifier.policy.probe_api import Probe, ProbeContext
 from certifier.policy.profiles import RETIRED, LimitSpec
 from certifier.policy.rules import Rule, declared_in
-
-
-def learner_demand_kbps(media: Mapping[str, Any] | None, pages: list[Mapping[str, Any]] | None,
-                        max_load_time_s: float | None) -> tuple[float, str, str]:
-    """What one learner pulls: the media peak, or the heaviest page over the page-load budget; with
-    where it comes from, and a sentence saying why the plan uses it."""
-    media = media or {}
-    page_bytes = max((sum(r.get("bytes", 0) for r in p["requests"] if r.get("kind") != "media") for p in pages or []),
-                     default=0)
-    page_kbps = page_bytes * 8 / 1000 / max_load_time_s if page_bytes and max_load_time_s else 0.0
-    if media.get("kbps", 0) >= page_kbps and media.get("kbps"):
-        kbps, files = float(media["kbps"]), ", ".join(media["files"])
-        together = f", played together on {media['page']}" if media.get("page") and len(media["files"]) > 1 else ""
-        average = f" (on average {media['avg_kbps']:,.0f} kbps)" if media.get("avg_kbps") else ""
-        window = f" over {media['window_s']:g} s, what a player fetches at once," if media.get("window_s") else ""
-        return kbps, f"media peak of {files}", (
-            f"{kbps:,.0f} kbps per learner: the peak bitrate of {files}{together}{window}{average}. The plan uses "
-            "the peak: a player needs it to play without stalling, and on a shared link learners' peaks meet.")
-    if page_kbps:
-        return round(page_kbps, 1), "heaviest page over the load-time budget", (
-            f"{page_kbps:,.0f} kbps per learner: the heaviest page ({page_bytes / 1000:,.0f} KB without media) "
-            f"loaded within the page-load budget of {max_load_time_s:g} s ([pageload] max_load_time_s).")
-    return 0.0, "no media or page measured", "No media or page was measured: each learner counts as needing nothing."
 
 
 EXAMPLE_SITES = "example-60-sites.csv"  # bundled with the tool
@@ -57,6 +37,16 @@ NO_BANDWIDTH = Rule(
 PLAN = Rule(
     "capacity.plan", "Rollout plan",
     "No rollout plan", Severity.INFO)
+DEMAND = Rule(
+    "capacity.demand", "One learner's demand on the network",
+    "One learner's demand could not be measured", Severity.INFO,
+    it_risk="Bandwidth: the plan multiplies this one figure by the learners online at once at each site.")
+LMS_LOAD = Rule(
+    "capacity.lms-load", "The LMS's load at the rollout's peak",
+    "The LMS's load at the rollout's peak exceeds its limit", Severity.MAJOR,
+    remediation="Stagger the sites' waves so fewer learners are online at once, have the course commit less often "
+                "(session.lms-load names the setting), or confirm the LMS is sized for this rate.",
+    it_risk="Servers: every write is a database transaction on the LMS; at the rollout's peak they arrive together.")
 
 
 class CapacityProbe(Probe):
@@ -64,16 +54,20 @@ class CapacityProbe(Probe):
     title = "Capacity and rollout"
     description = "Learners online at once per site, staggered waves, and whether each site finishes by its deadline."
     needs = frozenset()
-    uses = (kinds.LEARNER_DEMAND, kinds.PAGE_LOADS)
-    publishes = (kinds.SITE_LINKS,)
-    # The page-load budget is [pageload] max_load_time_s: one limit, one source.
-    reads_sections = ("pageload",)
+    uses = (kinds.SESSION_TRAFFIC, kinds.MEDIA_FILES, kinds.LEARNER_DEMAND, kinds.PAGE_LOADS, kinds.PAGE_REFERENCES,
+            kinds.LMS_LOAD)
+    publishes = (kinds.SITE_LINKS, kinds.PLANNED_DEMAND)
+    # Media the plan cannot measure count at [media]'s caps; the session's pace is [session]'s; the
+    # LMS's limit is [lms]'s.
+    reads_sections = ("media", "session", "lms")
     limits = {
+        "demand_window_s": LimitSpec("number", "One learner's demand is the busiest window this long of the "
+                                     "session: a shorter burst is queued by the link, not refused.", "s"),
         "sites_file": LimitSpec("string", "CSV or TOML of sites (bundled name or path); empty: no plan."),
         "expected_online_share": LimitSpec("number", "Planning assumption: share of released learners online at once."),
         "rollout_start": LimitSpec("string", "First day of the rollout (YYYY-MM-DD); empty: the day of the run."),
-        "max_load_time_s": LimitSpec(RETIRED, "capacity turns page weight into bandwidth with [pageload] "
-                                     "max_load_time_s, the one page-load budget; remove this key from [capacity]."),
+        "max_load_time_s": LimitSpec(RETIRED, "one learner's demand is measured over [capacity] "
+                                     "demand_window_s; remove this key from [capacity]."),
     }
     commands = (CAPACITY_COMMAND,)
     check_options = (CheckOption("--sites", "sites_file", "FILE", "Sites to plan the rollout for (CSV or TOML)",
@@ -84,23 +78,36 @@ class CapacityProbe(Probe):
 
     def gather(self, ctx: ProbeContext) -> dict[str, Any]:
         limits = ctx.limits(self.id)
+        demand = self._demand(ctx, limits)
+        lms = ctx.shared(kinds.LMS_LOAD) or {}
         if not limits["sites_file"]:
-            return {"skipped": "No sites file: set capacity.sites_file in the profile or give --sites FILE."}
+            return {"skipped": "No sites file: set capacity.sites_file in the profile or give --sites FILE.",
+                    "demand": demand.to_dict(), "outputs": {"demand": demand.to_dict()}}
         sites = load_sites(resolve_sites_file(limits["sites_file"]))
-        budget = ctx.profile.section("pageload").get("max_load_time_s")
-        demand, source, explained = learner_demand_kbps(ctx.shared(kinds.LEARNER_DEMAND),
-                                                        ctx.shared(kinds.PAGE_LOADS), budget)
         start = limits["rollout_start"] or dt.date.today().isoformat()
         evidence = {"sites": [{**asdict(s), "deadline": s.deadline.isoformat()} for s in sites],
-                    "demand_kbps": demand, "demand_source": source, "start": start}
+                    "demand_kbps": demand.kbps, "demand": demand.to_dict(), "start": start, "lms_load": lms}
         plan = plan_from(evidence, limits)
-        evidence["outputs"] = {**plan.to_dict(), "demand": {"kbps": demand, "source": source, "explained": explained},
-                               "site_links": site_links(sites, demand)}
+        outputs: dict[str, Any] = {**plan.to_dict(), "demand": demand.to_dict(),
+                                   "site_links": site_links(sites, demand.kbps)}
+        if lms:
+            outputs["lms_peak"] = lms_peak(plan.sites, limits["expected_online_share"], lms)
+        evidence["outputs"] = outputs
         return evidence
 
+    def _demand(self, ctx: ProbeContext, limits: Mapping[str, Any]) -> Demand:
+        media_files = ctx.shared(kinds.MEDIA_FILES) or []
+        package_files = {f.path for f in ctx.course_inventory.files}
+        excluded = excluded_media(media_files, ctx.shared(kinds.PAGE_REFERENCES) or [], package_files,
+                                  ctx.profile.section("media"))
+        return planned_demand(ctx.shared(kinds.SESSION_TRAFFIC), media_files, ctx.shared(kinds.LEARNER_DEMAND),
+                              ctx.shared(kinds.PAGE_LOADS), excluded, limits["demand_window_s"],
+                              ctx.profile.section("session").get("learner_screen_s") or 0)
+
     def evaluate(self, evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Finding]:
+        demand = demand_finding(evidence.get("demand"))
         if evidence.get("skipped"):
-            return [PLAN.finding(Status.SKIPPED, evidence["skipped"])]
+            return [*demand, PLAN.finding(Status.SKIPPED, evidence["skipped"])]
         plan = plan_from(evidence, limits)
         share = limits["expected_online_share"]
         starved = [p for p in plan.sites if p.max_concurrent <= 0]
@@ -119,10 +126,11 @@ class CapacityProbe(Probe):
                 Status.PASS, plan.summary, measured=max((p.waves for p in plan.sites), default=0), unit="waves",
                 it_risk=f"Planning assumption: {share:.0%} of released learners online at once "
                         "(capacity.expected_online_share).",
-                details={"demand_kbps": evidence["demand_kbps"], "demand_source": evidence["demand_source"],
-                         "earliest_completion": plan.earliest_completion}),
+                details={"demand_kbps": evidence["demand_kbps"], "earliest_completion": plan.earliest_completion}),
         ]
-        return findings
+        if evidence.get("lms_load"):
+            findings.append(lms_finding(lms_peak(plan.sites, share, evidence["lms_load"]), limits["lms"]))
+        return [*demand, *findings]
 
 
     @classmethod
@@ -135,7 +143,10 @@ class CapacityProbe(Probe):
         outputs = cls.outputs_in(report)
         rows = [SummaryRow("Capacity", outputs["summary"], 50)] if outputs.get("summary") else []
         if (outputs.get("demand") or {}).get("explained"):
-            rows.append(SummaryRow("Capacity — one learner's demand", outputs["demand"]["explained"], 51))
+            rows.append(SummaryRow("One learner's demand", outputs["demand"]["explained"], 51))
+        peak = outputs.get("lms_peak")
+        if peak:
+            rows.append(SummaryRow("Servers — LMS load at the rollout's peak", lms_sentence(peak), 52))
         return rows
 
     @classmethod
@@ -174,8 +185,39 @@ class CapacityProbe(Probe):
 
 def plan_from(evidence: Mapping[str, Any], limits: Mapping[str, Any]):
     sites = [Site(**{**s, "deadline": dt.date.fromisoformat(s["deadline"])}) for s in evidence["sites"]]
+    demand = Demand.from_dict(evidence["demand"]) if evidence.get("demand") else None
     return plan_rollout(sites, evidence["demand_kbps"], limits["expected_online_share"],
-                        dt.date.fromisoformat(evidence["start"]))
+                        dt.date.fromisoformat(evidence["start"]), demand)
+
+
+def demand_finding(demand: Mapping[str, Any] | None) -> list[Finding]:
+    """The one figure, with how it was had (measured, or estimated and why) and what drives it."""
+    if not demand:
+        return []
+    return [DEMAND.finding(
+        Status.PASS, demand["explained"], measured=demand["kbps"], unit="kbps",
+        evidence=tuple(Evidence(path=p) for p in (demand.get("driver") or {}).get("files", [])[:3]),
+        details={"basis": demand["basis"], "driver": demand.get("driver"), "window_s": demand["window_s"],
+                 "excluded": [e["path"] for e in demand.get("excluded") or []]})]
+
+
+def lms_sentence(peak: Mapping[str, Any]) -> str:
+    busiest = max(peak["sites"], key=lambda s: s["writes_per_s"], default=None)
+    return (f"{quantity(peak['peak_writes_per_s'])} writes a second ({quantity(peak['peak_bytes_per_s'] / 1024)} KB/s) "
+            f"from {peak['peak_at_once']:,} learners online at once across the sites' first waves, at "
+            f"{quantity(peak['writes_per_learner_min'])} writes a minute per learner"
+            + (f"; the busiest site, {busiest['name']}, sends {quantity(busiest['writes_per_s'])} a second"
+               if busiest and len(peak["sites"]) > 1 else "") + ".")
+
+
+def lms_finding(peak: Mapping[str, Any], lms_limits: Mapping[str, Any]) -> Finding:
+    limit = float(lms_limits.get("max_writes_per_s") or 0)
+    over = limit > 0 and peak["peak_writes_per_s"] > limit
+    return LMS_LOAD.finding(Status.FAIL if over else Status.PASS, lms_sentence(peak)
+                            + (f" The LMS is sized for {quantity(limit)} ([lms] max_writes_per_s)." if limit else
+                               " No limit is set ([lms] max_writes_per_s = 0): the figure is for IT to compare."),
+                            measured=peak["peak_writes_per_s"], limit=limit or None, unit="writes/s",
+                            details={"sites": peak["sites"]})
 
 
 def plural(count: int, noun: str) -> str:

@@ -62,7 +62,7 @@ class LinkTestProbe(Probe):
     description = ("Learners streaming the course over a site's emulated link until it stalls: measured "
                    "learners at once beside the capacity model's figure.")
     needs = frozenset({Need.PACKAGE, Need.UNPACKED})
-    uses = (kinds.LEARNER_DEMAND, kinds.MEDIA_FILES, kinds.SITE_LINKS)
+    uses = (kinds.PLANNED_DEMAND, kinds.MEDIA_FILES, kinds.SITE_LINKS)
     # Learners behave as in the load plan: its think time, chunk, start-up buffer and failure budget.
     reads_sections = ("load",)
     limits = {
@@ -88,12 +88,14 @@ class LinkTestProbe(Probe):
         links = ctx.shared(kinds.SITE_LINKS)
         if not links:
             return {"skipped": "No site links: give a sites file (--sites) so the capacity probe plans the rollout."}
-        demand = ctx.shared(kinds.LEARNER_DEMAND) or {}
+        driver = (ctx.shared(kinds.PLANNED_DEMAND) or {}).get("driver") or {}
         streamable = streamable_clips(ctx.shared(kinds.MEDIA_FILES) or [])
-        clips = [{"path": path, **streamable[path]} for path in demand.get("files", []) if path in streamable]
-        if not clips:
-            return {"skipped": "No clip with a measured bitrate to stream: the model's figure rests on page weight, "
-                               "which the page-load probe measures."}
+        clips = [{"path": path, **streamable[path]} for path in driver.get("files", []) if path in streamable]
+        if driver.get("kind") != "clip" or not clips:
+            return {"skipped": "One learner's demand is not driven by a clip this test can stream ("
+                               + (f"it is driven by {driver.get('kind')} {driver.get('name')}" if driver.get("name")
+                                  else "no demand was measured")
+                               + "): the link test streams clips; page loads are not replayed over the link."}
         chosen, passed_over = choose_links(links, limits)
         if not chosen:
             return {"skipped": "No site link measured: " + passed_over}

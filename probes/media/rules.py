@@ -137,6 +137,8 @@ def formats(files: Files, limits: Mapping[str, Any]) -> list[Finding]:
     legacy_codecs = set(limits["legacy_codecs"])
     legacy, other = [], []
     for f in readable(files):
+        if f.get("stream"):
+            continue  # HLS/DASH: played by the page's player from segments; their rates are checked per variant
         codecs = [s["codec"] for s in f["streams"]]
         label = f"{f['path']} ({f['container']}: {', '.join(c or '?' for c in codecs)})"
         if f["container"] in blocked_containers or legacy_codecs & set(codecs):
@@ -202,6 +204,10 @@ TIMELINE_SLACK_S = 0.5     # …or this many seconds, whichever is larger
 
 def damage(f: Mapping[str, Any]) -> str | None:
     """Why a file that opened cannot be played whole: no media in it, or cut short."""
+    if f.get("stream"):  # HLS/DASH: whole when every segment its playlist names is in the package
+        missing = f.get("missing_count") or 0
+        return (f"{missing:,} of the segments its playlist names are missing (first: {f['missing_segments'][0]}); "
+                "players stop there") if missing and f.get("missing_segments") else None
     streams = f.get("streams") or []
     if not streams or all(not s.get("packets") for s in streams):
         return "no audio or video data can be read: the file is truncated or damaged"
@@ -262,8 +268,9 @@ def total_bytes(files: Files, limits: Mapping[str, Any]) -> Finding:
 
 
 LEARNER_DEMAND = Rule(
-    "media.learner-demand", "Bandwidth one learner needs", "Bandwidth one learner needs", Severity.INFO,
-    it_risk="Bandwidth: the capacity plan multiplies this by learners online at once per site.")
+    "media.learner-demand", "Media a learner plays at once", "Media a learner plays at once", Severity.INFO,
+    it_risk="Bandwidth: the media part of one learner's demand (capacity.demand gives the whole figure the plan "
+            "uses).")
 
 
 def learner_demand(evidence: Mapping[str, Any]) -> Finding:
@@ -271,7 +278,7 @@ def learner_demand(evidence: Mapping[str, Any]) -> Finding:
     if not demand["kbps"]:
         return LEARNER_DEMAND.finding(Status.PASS, "No media: the demand is page loads only.", measured=0, unit="kbps")
     return LEARNER_DEMAND.finding(
-        Status.PASS, f"A learner pulls up to {quantity(demand['kbps'], 'kbps')} at once ({', '.join(demand['files'])}"
+        Status.PASS, f"The media a learner plays at once peak at {quantity(demand['kbps'], 'kbps')} ({', '.join(demand['files'])}"
         + (f" on {demand['page']}" if demand.get("page") else "")
         + (f"; the peak over {demand['window_s']:g} s, what the player fetches at once" if demand.get("window_s") else "")
         + ").",

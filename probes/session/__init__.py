@@ -26,7 +26,7 @@ from certifier.staging.lms import launch_kind
 from certifier.staging.server import StagingServer
 
 from . import rules as session_rules
-from .timeline import compact_timeline, demand
+from .timeline import compact_timeline
 
 CALLS_KEPT = 2000  # calls kept per launch in the evidence (the log is in call order)
 READ_CALLS = ("GetValue", "LMSGetValue", "GetLastError", "LMSGetLastError", "GetErrorString", "LMSGetErrorString",
@@ -42,7 +42,7 @@ class SessionProbe(Probe):
                    "completion, stored data, refused calls, resume, and the LMS's load.")
     needs = frozenset({Need.PACKAGE, Need.UNPACKED})
     uses = (kinds.LAUNCH_MAP, kinds.AUTHORING_TOOL, kinds.MEDIA_FILES, kinds.LESSON_STARTS)
-    publishes = (kinds.LMS_LOAD,)
+    publishes = (kinds.LMS_LOAD, kinds.SESSION_TRAFFIC)
     check_options = (CheckOption("--walk-lessons", "lessons", "N",
                                  "Lessons the learner's session walks (0: every lesson; default: the profile's)"),)
     limits = {
@@ -90,7 +90,7 @@ class SessionProbe(Probe):
         if not sampled:
             return {"kind": kind, "standard": ctx.course_detection.standard, "sampled": len(unstarted), "total": len(units),
                     "lessons": [not_started(u, never[u["id"]]) for u in unstarted],
-                    "outputs": {"walks": [], "demand": {}}}
+                    "outputs": {"walks": [], "traffic": []}}
         tool = ctx.shared(kinds.AUTHORING_TOOL) or {}
         settings = WalkSettings(
             timeout_s=limits["timeout_s"], init_timeout_s=limits["init_timeout_s"],
@@ -117,7 +117,7 @@ class SessionProbe(Probe):
         lessons = [lesson_evidence(unit, run, log, statements)
                    for unit, run in zip(sampled, walked.get("lessons", []), strict=False)]
         lessons += [not_started(u, never[u["id"]]) for u in unstarted]
-        outputs: dict[str, Any] = {"walks": walk_table(lessons), "demand": demand(lessons)}
+        outputs: dict[str, Any] = {"walks": walk_table(lessons), "traffic": traffic(lessons)}
         load = session_rules.lms_load_per_learner(lessons, limits["learner_screen_s"])
         if load:
             outputs["lms_load"] = load
@@ -175,6 +175,14 @@ def lesson_evidence(unit: Mapping[str, Any], run: Mapping[str, Any], log: list[d
         lesson["resume"] = {k: v for k, v in run["resume"].items() if k != "url"}
         lesson["resume_calls"] = resumed
     return lesson
+
+
+def traffic(lessons: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """What each walked lesson requested and when, with its screens' times: the capacity plan
+    measures one learner's demand from it (at a learner's pace)."""
+    return [{"launch": lesson["launch"], "timeline": lesson["timeline"], "walk_end_ms": lesson.get("walk_end_ms"),
+             "screens_at_ms": [s["at_ms"] for s in lesson.get("screens") or [] if s.get("at_ms") is not None]}
+            for lesson in lessons if lesson.get("timeline")]
 
 
 def not_started(unit: Mapping[str, Any], start: Mapping[str, Any]) -> dict[str, Any]:
