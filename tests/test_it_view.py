@@ -107,7 +107,7 @@ def test_html_and_pdf_carry_every_site_of_the_bundled_example(tmp_path):
     assert "… and" not in page.split("Learners at once per site")[1].split("</svg>")[0]  # no site folded
     # Beside the plan, the one figure for a learner: measured from the walked session, with what drives it.
     demand = page.split("One learner&#x27;s demand</th><td>")[1].split("</td>")[0]
-    assert "kbps per learner, measured: the busiest 10 s" in demand and "driven by the clip media/" in demand
+    assert "kbps per learner, measured: the busiest 30 s" in demand and "driven by the clip media/" in demand
     assert "average" in demand
     text = subprocess.run(["pdftotext", "-layout", str(pdf_path), "-"], capture_output=True, text=True).stdout
     for ligature, letters in {"ﬃ": "ffi", "ﬁ": "fi", "ﬀ": "ff", "ﬂ": "fl"}.items():  # as the PDF's font sets them

@@ -101,7 +101,10 @@ def at_learner_pace(rows: Sequence[Sequence[Any]], screens_at_ms: Sequence[float
         return t + delay
 
     paced = [[shifted(float(r[0])), shifted(float(r[0])) + float(r[1]) - float(r[0]), *r[2:]] for r in rows]
-    return paced, (end_ms + added if end_ms else 0.0)
+    end = end_ms + added if end_ms else 0.0
+    if starts and screen_s:  # the learner stays on the last screen reached as long as on the others
+        end = max(end, shifted(starts[-1]) + screen_s * 1000)
+    return paced, end
 
 
 def _bins(rows: Sequence[Sequence[Any]], rates: Mapping[str, Mapping[str, Any]], end_ms: float
@@ -246,9 +249,11 @@ def with_excluded(demand: Demand, excluded: Sequence[Mapping[str, Any]]) -> Dema
     if assumed <= demand.media_kbps:
         return _replace(demand, excluded=tuple(excluded))
     heaviest = max(excluded, key=lambda e: e["assumed_kbps"])
-    driver = Driver("clip", heaviest["path"], (heaviest["path"],), assumed)
-    return _replace(demand, kbps=round(demand.kbps - demand.media_kbps + assumed, 1), media_kbps=assumed,
-                    driver=driver, excluded=tuple(excluded))
+    kbps = round(demand.kbps - demand.media_kbps + assumed, 1)
+    # The stand-in drives the demand only where it is the larger part; a first load stays the driver.
+    driver = (Driver("clip", heaviest["path"], (heaviest["path"],), assumed)
+              if demand.driver.kind in ("clip", "none") or assumed >= kbps - assumed else demand.driver)
+    return _replace(demand, kbps=kbps, media_kbps=assumed, driver=driver, excluded=tuple(excluded))
 
 
 def _replace(demand: Demand, **changes: Any) -> Demand:
@@ -264,7 +269,8 @@ def explain(demand: Demand) -> str:
             f"{demand.kbps:,.0f} kbps per learner, estimated ({'; '.join(demand.notes)})")
     parts = [head + f", driven by {describe_driver(demand.driver)}."]
     if demand.basis == "measured":
-        parts.append(f"Over {demand.seconds or 0:,.0f} s walked the average is {demand.avg_kbps or 0:,.0f} kbps; the busiest "
+        parts.append(f"Over {demand.seconds or 0:,.0f} s of session at a learner's pace the average is "
+                     f"{demand.avg_kbps or 0:,.0f} kbps; the busiest "
                      f"second reaches {demand.busiest_1s_kbps or 0:,.0f} kbps, which the link queues.")
     if demand.media_kbps and demand.driver.kind != "clip":
         parts.append(f"Media playing meanwhile: {demand.media_kbps:,.0f} kbps.")
