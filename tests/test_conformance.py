@@ -221,6 +221,20 @@ def test_xml_base_is_applied(tmp_path):
     assert findings["conformance.file-reference"]["status"] == "pass"
 
 
+def test_a_thousand_nested_items_are_parsed_without_a_recursion_limit(tmp_path):
+    # Legal SCORM: items nest as deep as the author likes; the deepest one launches the lesson.
+    depth = 1000
+    items = "".join(f'<item identifier="i{k}"><title>Level {k}</title>' for k in range(depth)) + "</item>" * depth
+    items = items.replace(f'<item identifier="i{depth - 1}">', f'<item identifier="i{depth - 1}" identifierref="res1">')
+    manifest = MANIFEST_2004.replace(
+        '<item identifier="item1" identifierref="res1"><title>Lesson 1</title></item>', items)
+    findings = run(tmp_path, course(manifest))
+    assert "conformance.probe-error" not in findings
+    assert all(f["status"] == "pass" for f in findings.values() if f["severity"] in ("blocker", "major")), [
+        (f["rule_id"], f["message"]) for f in findings.values() if f["status"] != "pass"]
+    assert findings["conformance.item-reference"]["status"] == "pass"
+
+
 def test_dependency_to_missing_resource(tmp_path):
     manifest = MANIFEST_2004.replace('dependency identifierref="common"', 'dependency identifierref="gone"')
     finding = run(tmp_path, course(manifest))["conformance.dependency"]
@@ -281,6 +295,39 @@ def test_awkward_characters_junk_and_server_side_files(tmp_path):
     server = findings["conformance.server-side-files"]
     assert_fails(server, "major", "upload.php", None)
     assert server["measured"] == 3
+
+
+def test_names_windows_cannot_create_are_path_character_findings(tmp_path):
+    # ("a:b.html" at the top is a drive-relative path: refused with the archive, as unsafe_path_reason says.)
+    names = ["CON.html", "media/aux.js", "nul.txt", "lib/LPT1.css", "pages/a:b.html", "q?.html", "notes.", "com3"]
+    findings = run(tmp_path, course(**{name: "x" for name in names}))
+    chars = findings["conformance.path-characters"]
+    assert_fails(chars, "minor")
+    assert chars["measured"] == len(names)
+    assert "a device name Windows reserves" in chars["message"] and "'CON-file.html'" in chars["message"]
+    notes = " ".join(e.get("note") or "" for e in chars["evidence"])
+    assert "':', which Windows forbids" in notes and "'?', which Windows forbids" in notes and "ending in a dot" in notes
+    # Names that only look alike pass: "console.html", "auxiliary.js", "com10".
+    ok = run(tmp_path, course(**{"console.html": "x", "auxiliary.js": "x", "com10": "x"}), "ok.zip")
+    assert ok["conformance.path-characters"]["status"] == "pass"
+
+
+def test_names_that_differ_only_by_case_collide_major_when_a_page_loads_one(tmp_path):
+    files = course(**{"img/LOGO.png": b"other", "Img/Logo.PNG": b"third"})
+    finding = run(tmp_path, files)["conformance.name-collisions"]
+    assert_fails(finding, "major")
+    assert "'Img/Logo.PNG' and 'img/LOGO.png' and 'img/logo.png'" in finding["message"]
+    # Neither is loaded by any page: still one file on Windows, but minor.
+    unused = run(tmp_path, course(**{"docs/Notes.txt": "a", "docs/notes.txt": "b"}), "unused.zip")
+    assert_fails(unused["conformance.name-collisions"], "minor", "docs/Notes.txt")
+
+
+def test_composed_and_decomposed_unicode_twins_collide(tmp_path):
+    composed, decomposed = "caf\u00e9.txt", "cafe\u0301.txt"
+    finding = run(tmp_path, course(**{composed: "a", decomposed: "b"}))["conformance.name-collisions"]
+    assert_fails(finding, "minor")
+    assert finding["measured"] == 1
+    assert run(tmp_path, course(), "clean.zip")["conformance.name-collisions"]["status"] == "pass"
 
 
 def test_unreferenced_files_are_info_with_total_size(tmp_path):

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 from certifier.policy.probe_api import Probe
 from certifier.policy.registry import discover_probes
 from tests.factories import build_zip
+from certifier.ui.workers import running_threads
 
 pytestmark = pytest.mark.qt
 RUN_TIMEOUT_MS = 60_000
@@ -28,6 +29,8 @@ def run_and_wait(qtbot, window):
     qtbot.waitUntil(window.run_button.isEnabled, timeout=5000)  # the previous run has fully wound down
     with qtbot.waitSignal(window.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
         qtbot.mouseClick(window.run_button, Qt.MouseButton.LeftButton)
+    # The run ends by listing the history afresh, off the UI thread: a person sees the list fill a moment later.
+    qtbot.waitUntil(lambda: window.run_button.isEnabled() and not running_threads(), timeout=5000)
     return blocker.args[0]
 
 

@@ -22,6 +22,7 @@ from typing import IO, BinaryIO, cast
 from certifier.errors import CertifierError, PackageRejected
 from certifier.package.entry_names import entry_name, printable_name, unsafe_path_reason
 from certifier.package.inflate import can_inflate, inflate_entry
+from certifier.package.local_headers import check_local_headers
 
 MIB = 1024 * 1024
 READ_CHUNK_BYTES = MIB
@@ -97,7 +98,7 @@ class CoursePackage(ABC):
                 f"{self.name} expands to {total / MIB:,.0f} MB, over the profile's "
                 f"max_uncompressed_mb of {self.limits.max_uncompressed_mb:,.0f} MB.",
             )
-        packed = sum(e.compressed_size for e in self.entries)
+        packed = self._packed_size()
         ratio = total / max(packed, 1)
         if (self.is_zip and total > self.limits.min_size_for_total_ratio_check_mb * MIB
                 and ratio > self.limits.max_total_compression_ratio):
@@ -107,6 +108,9 @@ class CoursePackage(ABC):
                 f"over the profile's max_total_compression_ratio of {self.limits.max_total_compression_ratio:,.0f}: "
                 "a zip bomb split into many entries. Nothing was extracted.",
             )
+
+    def _packed_size(self) -> int:
+        return sum(e.compressed_size for e in self.entries)
 
     @property
     def total_size(self) -> int:
@@ -201,7 +205,11 @@ class ZipPackage(CoursePackage):
             ) from exc
         try:
             self._names: dict[str, zipfile.ZipInfo] = {}
-            self._index(self._validate(self._zip.infolist()))
+            entries = self._validate(self._zip.infolist())
+            fp = self._zip.fp
+            if fp is not None:  # open until close(): the local headers are read before any entry is
+                check_local_headers(fp, self._zip.infolist(), self.name, self._zip.start_dir)
+            self._index(entries)
         except BaseException:
             self._zip.close()
             raise
@@ -209,6 +217,11 @@ class ZipPackage(CoursePackage):
     @property
     def is_zip(self) -> bool:
         return True
+
+    def _packed_size(self) -> int:
+        # The archive's real size, not the sum the directory declares: records that share one
+        # compressed block would otherwise hide how far the archive expands.
+        return self._size
 
     def _validate(self, infos: list[zipfile.ZipInfo]) -> list[Entry]:
         if len(infos) > self.limits.max_entry_count:
@@ -218,6 +231,7 @@ class ZipPackage(CoursePackage):
                 f"max_entry_count of {self.limits.max_entry_count:,}.",
             )
         entries = []
+        folders: set[str] = set()
         ratio_floor = self.limits.min_size_for_ratio_check_mb * MIB
         for info in infos:
             name = entry_name(info)
@@ -257,9 +271,11 @@ class ZipPackage(CoursePackage):
                     "the archive's directory is damaged.",
                     name,
                 )
-            if info.is_dir():
-                continue
             normalised = "/".join(p for p in name.split("/") if p not in ("", "."))
+            if info.is_dir():
+                folders.add(normalised)
+                continue
+            folders.update(_parent_folders(normalised))
             if normalised in self._names:
                 raise PackageRejected(
                     "duplicate-entry",
@@ -277,6 +293,14 @@ class ZipPackage(CoursePackage):
                 )
             self._names[normalised] = info
             entries.append(Entry(normalised, info.file_size, info.compress_size))
+        both = sorted(folders.intersection(self._names))
+        if both:
+            raise PackageRejected(
+                "duplicate-entry",
+                f"'{both[0]}' is both a file and a folder in the archive: unzipping it fails or drops one of them "
+                "(an LMS may never write the file).",
+                both[0],
+            )
         return entries
 
     def _read_whole(self, path: str) -> bytes:
@@ -323,6 +347,11 @@ class ZipPackage(CoursePackage):
                 handle.close()
             self._handles.clear()
         self._zip.close()
+
+
+def _parent_folders(path: str) -> list[str]:
+    parts = path.split("/")
+    return ["/".join(parts[:i]) for i in range(1, len(parts))]
 
 
 class FolderPackage(CoursePackage):

@@ -7,6 +7,7 @@ Entity declarations, DTDs and external references are refused before they can ex
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from xml.etree.ElementTree import Element, ParseError
 
@@ -122,9 +123,35 @@ def children(element: Element, name: str) -> list[Element]:
     return [c for c in element if local_name(c.tag) == name]
 
 
+def walk(element: Element) -> Iterator[Element]:
+    """The element and everything inside it, in document order, without recursion: a legal manifest may
+    nest items a thousand deep, past Python's recursion limit (ElementTree's own ``iter`` recurses)."""
+    stack = [element]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(list(current)))
+
+
 def descendants(element: Element, name: str) -> list[Element]:
-    return [e for e in element.iter() if local_name(e.tag) == name]
+    return [e for e in walk(element) if local_name(e.tag) == name]
 
 
 def text_of(element: Element | None) -> str:
-    return "".join(element.itertext()).strip() if element is not None else ""
+    """The element's text and its descendants' (``itertext`` without recursion)."""
+    if element is None:
+        return ""
+    parts: list[str] = []
+    stack: list[Element | str] = [element]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, str):
+            parts.append(current)
+            continue
+        if current.text:
+            parts.append(current.text)
+        for child in reversed(list(current)):
+            if child.tail:
+                stack.append(child.tail)
+            stack.append(child)
+    return "".join(parts).strip()

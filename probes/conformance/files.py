@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -112,6 +113,12 @@ SERVER_SIDE_FILES = Rule(
     "Server-side or executable files in the package", Severity.MAJOR,
     remediation="Remove server-side scripts and executables; a course package must be static content.",
     it_risk="Security: LMSs refuse these files, and a server that ran them would execute the author's code.")
+NAME_COLLISIONS = Rule(
+    "conformance.name-collisions", "No two files whose names differ only by case or Unicode form",
+    "Files whose names differ only by case or Unicode form", Severity.MINOR,
+    remediation="Give each file a name of its own (and update the references); keep one copy where they are the same.",
+    it_risk="Support: Windows and macOS servers store these as one file, so one overwrites the other when the "
+            "course is unpacked and learners get whichever came last. Major when a page loads one of them.")
 PATH_LENGTH = Rule(
     "conformance.path-length", "Longest path within the profile's limit",
     "Paths longer than the profile's limit", Severity.MINOR,
@@ -119,15 +126,62 @@ PATH_LENGTH = Rule(
     it_risk="Support: extraction on Windows servers fails or silently skips these files.")
 
 
+# Names Windows refuses to create, whatever their extension (CON.html is the console device).
+WINDOWS_DEVICE_NAMES = frozenset(["con", "prn", "aux", "nul"] + [f"{d}{n}" for d in ("com", "lpt") for n in range(1, 10)])
+WINDOWS_FORBIDDEN = re.compile(r'[<>:"|?*]')
+
+
+def windows_name_problem(path: str) -> str | None:
+    """Why Windows (and so a Windows LMS server or learner's download) cannot create this path, if it cannot."""
+    for part in path.split("/"):
+        if part.split(".", 1)[0].rstrip(" ").lower() in WINDOWS_DEVICE_NAMES:
+            return f"'{part}', a device name Windows reserves"
+        forbidden = WINDOWS_FORBIDDEN.search(part)
+        if forbidden:
+            return f"'{forbidden.group()}', which Windows forbids in names"
+        if part.endswith((".", " ")):
+            return "a name ending in a dot or space, which Windows drops"
+    return None
+
+
+def name_collisions(evidence: Mapping[str, Any]) -> Finding:
+    """Paths that one Windows or macOS file system stores as one file: same letters ignoring case, or
+    the same text in composed and decomposed Unicode (NFC/NFD)."""
+    groups: dict[str, list[str]] = {}
+    for path in evidence["files"]:
+        groups.setdefault(unicodedata.normalize("NFC", path).casefold(), []).append(path)
+    reachable = set(evidence.get("reachable") or [])
+    everything = not evidence.get("outputs", {}).get("launch_map")
+    problems, loaded = [], False
+    for paths in sorted((sorted(g) for g in groups.values() if len(g) > 1)):
+        used = everything or any(p in reachable for p in paths)
+        loaded = loaded or used
+        problems.append(Problem(" and ".join(f"'{escaped(p)}'" for p in paths) + " are one file on Windows and macOS"
+                                + (" (a page loads it)" if used else ""), escaped(paths[0])))
+    return outcome(NAME_COLLISIONS, problems, "No two file names differ only by case or Unicode form.",
+                   severity=Severity.MAJOR if loaded else None)
+
+
+def _suggested_name(path: str) -> str:
+    parts = []
+    for part in re.sub(r"[^A-Za-z0-9._/-]+", "-", path.replace("\\", "/")).split("/"):
+        part = part.rstrip(". ") or "-"
+        stem, dot, rest = part.partition(".")
+        parts.append(f"{stem}-file{dot}{rest}" if stem.lower() in WINDOWS_DEVICE_NAMES else part)
+    return "/".join(parts)
+
+
 def file_name_rules(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Finding]:
     paths = list(evidence["files"])
     awkward = []
     for path in paths:
+        windows = windows_name_problem(path)
         reasons = [label for label, bad in (("a space", " " in path), ("'%'", "%" in path),
-                                             ("a backslash", "\\" in path), ("non-ASCII letters", not path.isascii()))
+                                             ("a backslash", "\\" in path), ("non-ASCII letters", not path.isascii()),
+                                             (windows or "", windows is not None))
                    if bad]
         if reasons:
-            suggestion = re.sub(r"[^A-Za-z0-9._/-]+", "-", path.replace("\\", "/"))
+            suggestion = _suggested_name(path)
             awkward.append(Problem(f"'{path}' contains {', '.join(reasons)} (rename to '{suggestion}')", path))
     junk = [Problem(f"'{escaped(p)}' is operating-system clutter{_why_junk(p)}", escaped(p)) for p in paths
             if is_os_junk(p)]
@@ -138,6 +192,7 @@ def file_name_rules(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> l
     max_len = limits["max_path_length_chars"]
     return [
         outcome(PATH_CHARACTERS, awkward, "All file names use letters, digits, '-', '_' and '.'."),
+        name_collisions(evidence),
         outcome(OS_JUNK_FILES, junk,
                 "No __MACOSX, .DS_Store, Thumbs.db, desktop.ini or Icon\\r files, and no control characters in names."),
         outcome(SERVER_SIDE_FILES, server_side, "No .php, .asp(x), .jsp, .htaccess or executable files."),

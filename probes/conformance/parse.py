@@ -12,7 +12,7 @@ import posixpath
 from typing import Any
 from xml.etree.ElementTree import Element
 
-from certifier.package.safe_xml import attr, children, descendants, local_name, namespace, text_of
+from certifier.package.safe_xml import attr, children, descendants, local_name, namespace, text_of, walk
 
 # IMS Simple Sequencing elements SCORM 2004 defines; anything else under imsss is unknown.
 KNOWN_SEQUENCING = {
@@ -47,7 +47,7 @@ def join_base(*parts: str | None) -> str:
 def parse_scorm(root: Element, manifest_dir: str) -> dict:
     spaces: set[str] = set()
     identifiers = []
-    for element in root.iter():  # one pass over what may be tens of thousands of elements
+    for element in walk(root):  # one pass over what may be tens of thousands of elements
         spaces.add(namespace(element.tag))
         spaces.update(namespace(k) for k in element.attrib if k.startswith("{"))
         ident = element.attrib.get("identifier")
@@ -82,7 +82,7 @@ def parse_scorm(root: Element, manifest_dir: str) -> dict:
                     "title": text_of(children(item, "title")[0]) if children(item, "title") else "",
                     "line": _line(item),
                 })
-            for element in org.iter():
+            for element in walk(org):
                 if namespace(element.tag) == IMSSS_NAMESPACE:
                     sequencing.append({"element": local_name(element.tag), "line": _line(element),
                                        "known": local_name(element.tag) in KNOWN_SEQUENCING})

@@ -19,6 +19,8 @@ from urllib.parse import unquote
 
 from defusedxml import ElementTree
 
+from certifier.package.safe_xml import walk
+
 MAX_PLAYLIST_BYTES = 4 * 1024 * 1024  # a playlist larger than this is not a playlist a player reads
 MAX_SEGMENTS = 100_000  # segments counted per variant (a 10-hour stream of 0.5 s segments is 72,000)
 STREAM_EXTENSIONS = (".m3u8", ".mpd")
@@ -162,7 +164,7 @@ def dash_entries(path: str, content: bytes) -> list[dict[str, Any]]:
         return [{"path": path, "stream": "dash", "size": len(content), "error": {
             "kind": "corrupt", "message": f"the DASH manifest cannot be read ({type(exc).__name__})"}}]
     representations: list[dict[str, Any]] = []
-    for element in root.iter():
+    for element in walk(root):
         if element.tag.rsplit("}", 1)[-1] == "Representation" and str(element.get("bandwidth", "")).isdigit():
             kbps = int(element.get("bandwidth", "0")) / 1000
             is_video = bool(element.get("width")) or "video" in (element.get("mimeType") or "")
