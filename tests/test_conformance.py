@@ -235,6 +235,40 @@ def test_a_thousand_nested_items_are_parsed_without_a_recursion_limit(tmp_path):
     assert findings["conformance.item-reference"]["status"] == "pass"
 
 
+def test_xml_base_on_the_manifest_is_applied_as_the_lms_applies_it(tmp_path):
+    # The LMS launches flash/index.html (the Flash copy); certifying the HTML pages at the root would
+    # judge a course no learner gets.
+    manifest = MANIFEST_2004.replace('<manifest identifier="m1" version="1"',
+                                     '<manifest xml:base="flash/" identifier="m1" version="1"')
+    files = course(manifest)
+    files["flash/index.html"] = '<html><body><embed src="course.swf"></body></html>'
+    files["flash/course.swf"] = b"FWS" + bytes(20)
+    report = check(build_zip(tmp_path / "flash.zip", files))
+    findings = by_rule(report)
+    launches = [u["launch"] for u in report["outputs"]["conformance"]["launch_map"]]
+    assert launches == ["flash/index.html"]
+    # style.css, api.js and img/logo.png are listed under the base too: the LMS finds them in flash/.
+    assert findings["conformance.file-reference"]["status"] == "fail"
+    assert "flash/style.css" in findings["conformance.file-reference"]["message"]
+
+
+def test_a_decoy_in_a_foreign_namespace_is_not_read_as_the_manifest(tmp_path):
+    decoy = """<x:resources xmlns:x="urn:decoy">
+    <x:resource identifier="res1" type="webcontent" href="flash/index.html"><x:file href="flash/index.html"/></x:resource>
+    <x:resource identifier="common" type="webcontent"/>
+  </x:resources>
+  <resources>"""
+    manifest = MANIFEST_2004.replace("<resources>", decoy, 1)
+    manifest = manifest.replace('<resource identifier="res1" type="webcontent" adlcp:scormType="sco" href="index.html">',
+                                '<resource identifier="res1" type="webcontent" adlcp:scormType="sco" '
+                                'xmlns:y="urn:decoy" y:base="flash/" href="index.html">')
+    report = check(build_zip(tmp_path / "decoy.zip", course(manifest)))
+    findings = by_rule(report)
+    assert [u["launch"] for u in report["outputs"]["conformance"]["launch_map"]] == ["index.html"]
+    assert findings["conformance.launch-file"]["status"] == "pass"
+    assert findings["conformance.unique-identifiers"]["status"] == "pass"
+
+
 def test_dependency_to_missing_resource(tmp_path):
     manifest = MANIFEST_2004.replace('dependency identifierref="common"', 'dependency identifierref="gone"')
     finding = run(tmp_path, course(manifest))["conformance.dependency"]

@@ -119,8 +119,25 @@ def attr(element: Element, name: str) -> str | None:
     return None
 
 
-def children(element: Element, name: str) -> list[Element]:
-    return [c for c in element if local_name(c.tag) == name]
+XML_NAMESPACE = "http://www.w3.org/XML/1998/namespace"
+XML_BASE = f"{{{XML_NAMESPACE}}}base"
+
+
+def children(element: Element, name: str, ns: str | None = None) -> list[Element]:
+    """Child elements by local name; with ``ns``, only those in that namespace ("" for none)."""
+    return [c for c in element if local_name(c.tag) == name and (ns is None or namespace(c.tag) == ns)]
+
+
+def attr_in(element: Element, name: str, namespaces: tuple[str, ...] = ("",)) -> str | None:
+    """An attribute by local name (any case) read only in the given namespaces ("" for unqualified):
+    a look-alike in a foreign namespace is not the attribute the standard defines."""
+    if "" in namespaces and name in element.attrib:
+        return element.attrib[name]
+    wanted = name.lower()
+    for key, value in element.attrib.items():
+        if local_name(key).lower() == wanted and namespace(key) in namespaces:
+            return value
+    return None
 
 
 def walk(element: Element) -> Iterator[Element]:
@@ -133,8 +150,8 @@ def walk(element: Element) -> Iterator[Element]:
         stack.extend(reversed(list(current)))
 
 
-def descendants(element: Element, name: str) -> list[Element]:
-    return [e for e in walk(element) if local_name(e.tag) == name]
+def descendants(element: Element, name: str, ns: str | None = None) -> list[Element]:
+    return [e for e in walk(element) if local_name(e.tag) == name and (ns is None or namespace(e.tag) == ns)]
 
 
 def text_of(element: Element | None) -> str:

@@ -12,7 +12,8 @@ import posixpath
 from typing import Any
 from xml.etree.ElementTree import Element
 
-from certifier.package.safe_xml import attr, children, descendants, local_name, namespace, text_of, walk
+from certifier.package.safe_xml import (XML_BASE, attr, attr_in, children, descendants, local_name, namespace,
+                                        text_of, walk)
 
 # IMS Simple Sequencing elements SCORM 2004 defines; anything else under imsss is unknown.
 KNOWN_SEQUENCING = {
@@ -24,6 +25,7 @@ KNOWN_SEQUENCING = {
     "constrainedChoiceConsiderations", "rollupConsiderations", "adlseqMapInfo", "objectivesGlobalToSystem",
 }
 IMSSS_NAMESPACE = "http://www.imsglobal.org/xsd/imsss"
+ADL_NAMESPACE_PREFIX = "http://www.adlnet.org/xsd/adlcp"  # adlcp_rootv1p2 (SCORM 1.2), adlcp_v1p3 (2004)
 XSI_SCHEMA_LOCATION = "{http://www.w3.org/2001/XMLSchema-instance}schemaLocation"
 
 
@@ -45,41 +47,49 @@ def join_base(*parts: str | None) -> str:
 
 
 def parse_scorm(root: Element, manifest_dir: str) -> dict:
+    """The manifest as an LMS reads it: IMS CP elements only in the manifest's own namespace, its
+    attributes unqualified, ADL's in ADL's namespaces, and every xml:base applied (manifest,
+    resources, resource) as IMS CP defines. A look-alike in a foreign namespace is ignored, as an LMS
+    ignores it."""
+    cp = namespace(root.tag)  # imscp_v1p1 (2004) or imscp_rootv1p1p2 (1.2); "" for a manifest with none
     spaces: set[str] = set()
     identifiers = []
     for element in walk(root):  # one pass over what may be tens of thousands of elements
         spaces.add(namespace(element.tag))
         spaces.update(namespace(k) for k in element.attrib if k.startswith("{"))
         ident = element.attrib.get("identifier")
-        if ident is not None and local_name(element.tag) in ("manifest", "organization", "item", "resource"):
+        if (ident is not None and namespace(element.tag) == cp
+                and local_name(element.tag) in ("manifest", "organization", "item", "resource")):
             identifiers.append({"id": ident, "tag": local_name(element.tag), "line": _line(element)})
     namespaces = sorted(spaces - {""})
-    metadata = children(root, "metadata")
+    adl = tuple(ns for ns in namespaces if ns.startswith(ADL_NAMESPACE_PREFIX))
+    metadata = children(root, "metadata", cp)
     schemaversion = None
     version_line = None
     if metadata:
-        found = children(metadata[0], "schemaversion")
+        found = children(metadata[0], "schemaversion", cp)
         if found:
             schemaversion = text_of(found[0])
             version_line = _line(found[0])
-    orgs_el = children(root, "organizations")
+    orgs_el = children(root, "organizations", cp)
     organizations: dict[str, Any] = {"default": None, "line": None, "ids": []}
     items = []
     sequencing = []
     mastery = []
     if orgs_el:
         organizations = {
-            "default": attr(orgs_el[0], "default"),
+            "default": attr_in(orgs_el[0], "default"),
             "line": _line(orgs_el[0]),
-            "ids": [attr(o, "identifier") for o in children(orgs_el[0], "organization")],
+            "ids": [attr_in(o, "identifier") for o in children(orgs_el[0], "organization", cp)],
         }
-        for org in children(orgs_el[0], "organization"):
-            for item in descendants(org, "item"):
+        for org in children(orgs_el[0], "organization", cp):
+            for item in descendants(org, "item", cp):
+                title = children(item, "title", cp)
                 items.append({
-                    "id": attr(item, "identifier"),
-                    "identifierref": attr(item, "identifierref"),
-                    "parameters": attr(item, "parameters") or "",
-                    "title": text_of(children(item, "title")[0]) if children(item, "title") else "",
+                    "id": attr_in(item, "identifier"),
+                    "identifierref": attr_in(item, "identifierref"),
+                    "parameters": attr_in(item, "parameters") or "",
+                    "title": text_of(title[0]) if title else "",
                     "line": _line(item),
                 })
             for element in walk(org):
@@ -88,23 +98,24 @@ def parse_scorm(root: Element, manifest_dir: str) -> dict:
                                        "known": local_name(element.tag) in KNOWN_SEQUENCING})
                 if local_name(element.tag).lower() == "masteryscore":
                     mastery.append({"value": text_of(element), "line": _line(element)})
-    resources_el = children(root, "resources")
-    resources_base = attr(resources_el[0], "base") if resources_el else None
+    manifest_base = root.attrib.get(XML_BASE)
+    resources_el = children(root, "resources", cp)
+    resources_base = resources_el[0].attrib.get(XML_BASE) if resources_el else None
     resources = []
-    for res in children(resources_el[0], "resource") if resources_el else []:
-        res_base = attr(res, "base")
-        href = attr(res, "href")
+    for res in children(resources_el[0], "resource", cp) if resources_el else []:
+        bases = (manifest_dir, manifest_base, resources_base, res.attrib.get(XML_BASE))
+        href = attr_in(res, "href")
         resources.append({
-            "id": attr(res, "identifier"),
-            "type": attr(res, "type"),
-            "scorm_type": attr(res, "scormType"),
+            "id": attr_in(res, "identifier"),
+            "type": attr_in(res, "type"),
+            "scorm_type": attr_in(res, "scormType", adl),
             "href": href,
-            "launch": join_base(manifest_dir, resources_base, res_base, href.split("?")[0].split("#")[0]) if href else None,
+            "launch": join_base(*bases, href.split("?")[0].split("#")[0]) if href else None,
             "line": _line(res),
-            "files": [{"href": attr(f, "href"),
-                       "path": join_base(manifest_dir, resources_base, res_base, attr(f, "href")),
-                       "line": _line(f)} for f in children(res, "file") if attr(f, "href")],
-            "dependencies": [{"ref": attr(d, "identifierref"), "line": _line(d)} for d in children(res, "dependency")],
+            "files": [{"href": attr_in(f, "href"), "path": join_base(*bases, attr_in(f, "href")), "line": _line(f)}
+                      for f in children(res, "file", cp) if attr_in(f, "href")],
+            "dependencies": [{"ref": attr_in(d, "identifierref"), "line": _line(d)}
+                             for d in children(res, "dependency", cp)],
         })
     schema_files = []
     location = root.attrib.get(XSI_SCHEMA_LOCATION, "")
