@@ -111,6 +111,13 @@ def test_evidence_link_opens_the_file_at_its_line(qtbot, window, tmp_path):
     window.details.anchorClicked.emit(QUrl("evidence:0"))
     assert opened == [(finding["evidence"][0]["path"], finding["evidence"][0]["line"])]
     assert opened[0][0] == "pages/intro.html"
+    # The window opened the file at that line; its read runs off the UI thread: wait for it, then close it.
+    from certifier.ui.details_view import SourceViewer
+
+    viewer = window.findChildren(SourceViewer)[-1]
+    qtbot.waitUntil(lambda: not running_threads(), timeout=10_000)
+    assert viewer.path == "pages/intro.html" and "missing.png" in viewer.editor.toPlainText()
+    viewer.close()
 
 
 def test_hostile_course_shows_the_core_message(qtbot, window, tmp_path):
