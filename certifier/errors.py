@@ -18,6 +18,11 @@ class PackageRejected(CertifierError):
         self.member = member
 
 
+class MachineError(CertifierError):
+    """This machine cannot do its part (no space or no permission in its temporary folder): a run
+    error that says what the machine lacks, never a verdict on the course."""
+
+
 class ProfileError(CertifierError):
     """A policy profile is missing, malformed or holds a value of the wrong kind."""
 

@@ -94,6 +94,41 @@ def test_sites_file_errors_name_the_line(tmp_path):
     assert load_sites(toml)[0].deadline == dt.date(2027, 2, 1)
 
 
+HEADER = "name,learners,link_mbps,training_share,hours_per_day,learning_minutes,deadline\n"
+
+
+@pytest.mark.parametrize("row, expected", [
+    ("B,10,nan,20%,8,45,2027-02-01", "link_mbps must be a number from 0 to 1,000,000, found 'nan'"),
+    ("B,10,inf,20%,8,45,2027-02-01", "link_mbps must be a number from 0 to 1,000,000, found 'inf'"),
+    ("B,10,5,20%,8,inf,2027-02-01", "learning_minutes must be a number from 0.1 to 100,000, found 'inf'"),
+    ("B,1000000000000000000,5,20%,8,45,2027-02-01", "learners must be a whole number from 0 to 10,000,000"),
+    ("B,10,5,20%,nan,45,2027-02-01", "hours_per_day must be a number from 0 to 24, found 'nan'"),
+    ("B,10,5,20%,inf,45,2027-02-01", "hours_per_day must be a number from 0 to 24, found 'inf'"),
+    ("B,10,5,nan%,8,45,2027-02-01", "training_share must be a percentage from 0 to 100 %, found 'nan%'"),
+    ("B,12.5,5,20%,8,45,2027-02-01", "learners must be a whole number"),
+    ("B,10,5,20%,8,45,someday", "deadline must be a date as YYYY-MM-DD, found 'someday'"),
+], ids=["link-nan", "link-inf", "minutes-inf", "learners-1e18", "hours-nan", "hours-inf", "share-nan", "learners-half",
+        "deadline-text"])
+def test_non_finite_and_absurd_site_figures_are_refused_with_the_line_and_range(tmp_path, row, expected):
+    sites = tmp_path / "sites.csv"
+    sites.write_text(HEADER + "A,10,5,20%,8,45,2027-02-01\n" + row + "\n")
+    with pytest.raises(CertifierError) as caught:
+        load_sites(sites)
+    assert f"{sites} line 3: {expected}" in str(caught.value)
+    result = run_cli("capacity", "--sites", str(sites), "--demand-kbps", "300", "--start", "2027-01-04")
+    assert result.returncode == 2 and expected in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_plan_that_ends_past_the_calendar_says_never():
+    # The largest site the ranges allow, one learner at a time, a day's learning of six minutes: past year 9999.
+    slow = Site("Remote", 10_000_000, 0.001, 1, 0.1, 100_000, dt.date(9999, 12, 31))
+    plan = plan_site(slow, 1, 1.0, MONDAY)
+    assert plan.completion is None and not plan.meets_deadline and plan.waves > 0
+    rollout = plan_rollout([slow, site()], 1, 1.0, MONDAY)
+    assert rollout.earliest_completion is None and "some sites cannot be served" in rollout.summary
+
+
 def test_capacity_probe_on_the_sample_course(sample_course, tmp_path):
     profile = tmp_path / "p.toml"
     profile.write_text('extends = "default"\n[capacity]\nsites_file = "example-60-sites.csv"\nrollout_start = "2027-01-04"\n'
@@ -152,3 +187,18 @@ def test_check_takes_the_sites_file_the_capacity_probe_offers(tmp_path):
     assert len(report["outputs"]["capacity"]["sites"]) == 60
     missing = run_cli("check", "--demo", "--no-history", "--sites", str(tmp_path / "none.csv"))
     assert missing.returncode == 2 and "--sites" in missing.stderr and "no such file" in missing.stderr
+    assert "(bundled: example-60-sites.csv)" in missing.stderr
+
+
+@pytest.mark.parametrize("name", ["example-60-sites", "example-60-sites.csv"])
+def test_a_bundled_sites_file_is_taken_by_name_as_the_help_says(name, tmp_path):
+    assert resolve_sites_file(name).name == "example-60-sites.csv" and resolve_sites_file(name).is_file()
+    out = tmp_path / "r.json"
+    result = run_cli("check", "--demo", "--no-history", "--probe", "capacity", "--sites", name, "--json", str(out))
+    assert result.returncode in (0, 3, 4), result.stderr
+    assert len(json.loads(out.read_text())["outputs"]["capacity"]["sites"]) == 60
+    # A file of the user's own with the bundled name wins over the bundled one.
+    own = tmp_path / "example-60-sites.csv"
+    own.write_text("name,learners,link_mbps,training_share,hours_per_day,learning_minutes,deadline\n"
+                   "Only,10,5,20%,8,45,2027-02-01\n")
+    assert resolve_sites_file(str(own)) == own

@@ -13,7 +13,7 @@ from certifier.planning.demand import Demand, Driver, estimated_demand, explain,
 from certifier.planning.lms_peak import lms_peak
 from probes.capacity.demand_inputs import excluded_media
 from tests.factories import build_zip
-from tests.probe_helpers import by_rule, check
+from tests.probe_helpers import by_rule, check, last_evidence
 from tests.session_courses import MANIFEST_12
 
 WINDOW = 10
@@ -146,3 +146,24 @@ def test_a_variant_without_its_segments_is_reported_and_planned_at_the_cap(tmp_p
     # The plan does not take the low variant for the stream: it counts the profile's video cap in its place.
     demand = findings["capacity.demand"]
     assert demand["measured"] >= 2500 and "video/hi/index.m3u8" in demand["details"]["excluded"]
+
+
+def test_real_mpeg_ts_segments_are_recognised_by_their_sync_bytes_and_measured_as_the_stream(tmp_path):
+    from certifier.package.media_types import guess_media_type
+    from tests.factories import encode_video
+
+    segment = encode_video(tmp_path / "seg.ts", seconds=1.0, bitrate_kbps=400, audio_kbps=None)
+    data = segment.read_bytes()
+    assert guess_media_type("video/seg0.ts", data[:400]) == "video/mp2t"
+    assert guess_media_type("src/app.ts", b"export const x = 1;\n" * 30) != "video/mp2t"  # TypeScript is not video
+    playlist = "#EXTM3U\n#EXT-X-TARGETDURATION:1\n" + "".join(f"#EXTINF:1.0,\nseg{n}.ts\n" for n in range(3)) + "#EXT-X-ENDLIST\n"
+    files = {"imsmanifest.xml": MANIFEST_12, "lesson.html": HLS_PAGE.replace("master.m3u8", "index.m3u8"),
+             "video/index.m3u8": playlist, **{f"video/seg{n}.ts": data for n in range(3)},
+             "extra/loose.ts": data}  # a clip no playlist names: measured as a clip of its own
+    report = check(build_zip(tmp_path / "ts.zip", files), ("conformance", "media", "capacity"))
+    media = {f["path"]: f for f in last_evidence(report, "media")["files"]}
+    assert "video/seg0.ts" not in media  # measured as the stream's segments, not three more clips
+    assert media["video/index.m3u8"]["avg_kbps"] == pytest.approx(len(data) * 8 / 1000, rel=0.01)
+    assert media["extra/loose.ts"]["media_type"] == "video/mp2t" and media["extra/loose.ts"]["container"] == "mpegts"
+    assert media["extra/loose.ts"]["streams"][0]["codec"] == "h264"
+    assert by_rule(report)["capacity.demand"]["measured"] >= len(data) * 8 / 1000 * 0.9

@@ -201,6 +201,50 @@ def test_the_lms_log_answers_a_bad_content_length_with_400(tmp_path, sample_cour
             connection.close()
 
 
+@pytest.mark.parametrize("length", ["abc", "99999999"], ids=["not-a-number", "too-large"])
+def test_a_refused_body_is_never_read_as_a_second_request(sample_course, length):
+    import socket
+
+    from certifier.staging.server import StagingServer
+
+    smuggled = json.dumps({"event": "smuggled", "lesson": "x"}).encode()
+    second = (b"POST /__lms__/log HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+              b"Content-Length: " + str(len(smuggled)).encode() + b"\r\n\r\n" + smuggled)
+    with StagingServer(sample_course) as server:
+        host, port = server.url.split("//")[1].rstrip("/").split(":")
+        with socket.create_connection((host, int(port)), timeout=5) as client:
+            client.sendall(b"POST /__lms__/log HTTP/1.1\r\nHost: x\r\nContent-Length: " + length.encode()
+                           + b"\r\n\r\n" + second)
+            answers = b""
+            while chunk := client.recv(65536):  # the server closes the connection: recv returns b""
+                answers += chunk
+        assert answers.count(b"HTTP/1.") == 1 and answers.split(b" ")[1] in (b"400", b"413")
+        assert b"Connection: close" in answers
+        assert "smuggled" not in json.dumps(server.log_snapshot())
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="file-size limits (RLIMIT_FSIZE) are a POSIX feature")
+def test_a_machine_that_cannot_write_its_work_folder_is_a_run_error_not_a_verdict(tmp_path):
+    # The temporary folder's disk "fills" after 64 KB: the sample's clip cannot be unpacked for staging.
+    import resource
+    import signal
+    import subprocess
+
+    def small_disk():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG) instead of killing
+        resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
+
+    env = dict(os.environ, CERTIFIER_DATA_DIR=str(tmp_path / "data"))
+    result = subprocess.run([sys.executable, "-m", "certifier.cli", "check", "--demo", "--json", str(tmp_path / "r.json")],
+                            capture_output=True, text=True, env=env, timeout=120, preexec_fn=small_disk)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "This machine could not write the course's file" in result.stderr and "The course was not judged" in result.stderr
+    assert "Traceback" not in result.stderr and "NOT CERTIFIED" not in result.stdout
+    assert not (tmp_path / "r.json").exists()
+    history = run_cli("history", env=env)
+    assert "No recorded runs" in history.stdout
+
+
 @pytest.fixture(scope="module")
 def saved_evidence(tmp_path_factory):
     folder = tmp_path_factory.mktemp("evidence")
@@ -237,6 +281,20 @@ def test_evaluate_refuses_evidence_of_the_wrong_shape(tmp_path, saved_evidence, 
     good = tmp_path / "good.json"
     good.write_text(json.dumps(saved_evidence))
     assert run_cli("evaluate", str(good), "--profile", "branch-office", timeout=60).returncode in (0, 3, 4)
+
+
+@pytest.mark.parametrize("depth, expected", [(200_000, "nest deeper than any saved run"),
+                                             (500, "nest more than 64 deep")])
+def test_evaluate_refuses_evidence_nested_absurdly_deep_in_one_line(tmp_path, saved_evidence, depth, expected):
+    text = json.dumps(saved_evidence)
+    runs = text.index('"probe_runs": [') + len('"probe_runs": [')
+    deep = '{"probe_id": "x", "title": "x", "status": "completed", "evidence": {"a": ' + "[" * depth + "]" * depth + "}}, "
+    bad = tmp_path / "deep.json"
+    bad.write_text(text[:runs] + deep + text[runs:])
+    result = run_cli("evaluate", str(bad), "--profile", "default", timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert expected in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
 
 
 def _media_findings(tmp_path, name: str, data: bytes) -> dict:

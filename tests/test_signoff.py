@@ -29,7 +29,12 @@ def test_sign_and_verify_with_two_reviewers(report):
     both = sign_off(network, "Sam", "conditional", role="desktop", conditions="after the browser update",
                     key=Ed25519PrivateKey.generate())
     result = verify(both)
-    assert result.valid and len([line for line in result.lines if line.startswith("Valid")]) == 2
+    # Dana signed with this machine's key (trusted); Sam's key is a stranger's until someone trusts it.
+    assert result.valid and not result.established
+    assert result.lines[0].startswith("Valid: approve by Dana")
+    assert result.lines[1].startswith("Intact, signer not established: conditional signed as 'Sam'")
+    sam = both["signatures"][1]["fingerprint"]
+    assert verify(both, {both["signatures"][0]["fingerprint"], sam}).established
     assert both["decisions"][0]["due_by"] > both["decisions"][0]["requested_on"]
     # The second reviewer's comment edited: only that signature fails; the first still verifies.
     tampered = json.loads(json.dumps(both))
@@ -74,6 +79,40 @@ def test_wrong_key_is_reported_when_keys_are_pinned(report):
     swapped["signatures"][0]["public_key"] = base64.b64encode(trusted.public_key().public_bytes(
         serialization.Encoding.Raw, serialization.PublicFormat.Raw)).decode()
     assert "names key" in verify(swapped).lines[0]
+
+
+def test_a_strangers_key_under_a_real_reviewers_name_is_not_called_valid(report, tmp_path, private_user_dirs):
+    from certifier.records.signoff import fingerprint
+    from certifier.records.trusted_keys import trusted_keys_path
+
+    alice = Ed25519PrivateKey.generate()
+    genuine = sign_off(report, "Alice Example", "approve", key=alice)
+    forged = sign_off(report, "Alice Example", "approve", key=Ed25519PrivateKey.generate())
+    alice_print = fingerprint(alice.public_key())
+    paths = {}
+    for name, signed in (("genuine", genuine), ("forged", forged)):
+        paths[name] = tmp_path / f"{name}.json"
+        paths[name].write_text(json.dumps(signed))
+    # Nobody trusted yet: both are intact, neither establishes that Alice signed.
+    for path in paths.values():
+        result = run_cli("verify", str(path))
+        assert result.returncode == 6, result.stdout
+        lines = result.stdout.strip().splitlines()
+        assert lines[-1] == "INTACT, SIGNER NOT ESTABLISHED" and "VALID" not in lines[:-1]
+        assert "does not show that Alice Example signed" in result.stdout
+    # Alice's fingerprint, confirmed with her: passed on the command line or kept in the trusted-keys file.
+    assert run_cli("verify", str(paths["genuine"]), "--trust", alice_print).returncode == 0
+    forged_run = run_cli("verify", str(paths["forged"]), "--trust", alice_print)
+    assert forged_run.returncode == 5 and "Wrong key" in forged_run.stdout
+    trusted_keys_path().parent.mkdir(parents=True, exist_ok=True)
+    trusted_keys_path().write_text(f"# reviewers of the network team\n{alice_print}  Alice Example\n")
+    trusted = run_cli("verify", str(paths["genuine"]))
+    assert trusted.returncode == 0 and trusted.stdout.strip().endswith("VALID") and "Valid: approve by Alice Example" in trusted.stdout
+    assert run_cli("verify", str(paths["forged"])).returncode == 6
+    # A line that is not a fingerprint is named, not guessed.
+    trusted_keys_path().write_text("alice\n")
+    broken = run_cli("verify", str(paths["genuine"]))
+    assert broken.returncode == 2 and "line 1: 'alice' is not a key fingerprint" in broken.stderr
 
 
 def test_key_is_created_once_owner_only(private_user_dirs):

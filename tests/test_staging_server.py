@@ -144,3 +144,15 @@ def test_parse_range_edge_cases():
     assert parse_range("bytes=-0", 10) is None
     assert parse_range("bytes=1-2,4-5", 10) is None
     assert parse_range("items=1-2", 10) is None
+
+
+def test_the_servers_own_address_answers_with_the_lms_frame_when_the_course_has_no_root_page(site, sample_course):
+    # `certifier serve` prints the server's address first: it must not answer 404.
+    with StagingServer(sample_course) as server:
+        assert not (sample_course / "index.html").exists()
+        root = requests.get(server.url, allow_redirects=False, timeout=5)
+        assert root.status_code == 302 and root.headers["Location"] == "/__lms__/"
+        assert "lesson" in requests.get(server.url, timeout=5).text.lower()
+    # A course with a page at its root is served as it is.
+    with StagingServer(site) as server:
+        assert requests.get(server.url, timeout=5).text.startswith("<html>learning")

@@ -29,6 +29,7 @@ from certifier.run.verdict import CERTIFIED, CONDITIONAL, NOT_CERTIFIED
 EXIT_CODES = {CERTIFIED: 0, CONDITIONAL: 3, NOT_CERTIFIED: 4}
 EXIT_CANCELLED = 130
 EXIT_VERIFY_FAILED = 5
+EXIT_SIGNER_UNKNOWN = 6  # the signatures are intact, but no key is one the person verifying trusts
 
 
 def write_outputs(report: dict[str, Any], args: argparse.Namespace) -> list[str]:
@@ -123,6 +124,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         data = json.loads(Path(args.evidence).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise CertifierError(f"Cannot read evidence from {args.evidence}: {exc}") from exc
+    except RecursionError as exc:  # Python's JSON reader recurses once per level of nesting
+        raise CertifierError(f"Cannot read evidence from {args.evidence}: its lists and objects nest deeper "
+                             "than any saved run (thousands of levels).") from exc
     if isinstance(data, dict) and data.get("kind") not in (None, "certifier-evidence"):
         raise CertifierError(f"{args.evidence} is not a Course Certifier evidence file (kind '{data.get('kind')}').")
     require_shape(data, args.evidence)
@@ -150,9 +154,11 @@ def apply_check_options(args: argparse.Namespace, profile, probes) -> None:
             if value is None:
                 continue
             if option.is_file:
-                if not Path(value).is_file():
-                    raise CertifierError(f"{option.flag} {value}: no such file.")
-                value = str(Path(value).resolve())
+                found = option.resolve(value) if option.resolve else Path(value)
+                if not found.is_file():
+                    raise CertifierError(f"{option.flag} {value}: no such file" + (
+                        f" (bundled: {', '.join(option.bundled())})" if option.bundled else "") + ".")
+                value = str(found.resolve())
             profile.values.setdefault(probe_id, {})[option.key] = value
 
 
@@ -234,6 +240,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
                                     f"({missing['decision']} by {missing['reviewer']}, key {missing['fingerprint']}); "
                                     "the report no longer holds it.")
     print("\n".join(result.lines))
+    if result.valid and not result.established:
+        print("INTACT, SIGNER NOT ESTABLISHED")
+        return EXIT_SIGNER_UNKNOWN
     print("VALID" if result.valid else "NOT VALID")
     return 0 if result.valid else EXIT_VERIFY_FAILED
 

@@ -84,7 +84,9 @@ def build_parser(probe_commands: Sequence[Command] = (),
     verify = sub.add_parser("verify", help="Check a signed report: valid, or exactly what does not match.")
     verify.add_argument("report")
     verify.add_argument("--trust", action="append", metavar="FINGERPRINT",
-                        help="Accept only signatures by these key fingerprints (repeatable).")
+                        help="Accept only signatures by these key fingerprints (repeatable). Without it, "
+                             "this machine's key and those in trusted-keys.txt in the configuration folder "
+                             "establish who signed; other intact signatures exit 6.")
 
     history = sub.add_parser("history", help="List recorded runs (of one course).")
     history.add_argument("course", nargs="?", help="Part of a course title, package name or SHA-256.")

@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import IO, BinaryIO, cast
 
 from certifier.errors import CertifierError, PackageRejected
-from certifier.package.entry_names import entry_name, printable_name, unsafe_path_reason
+from certifier.package.entry_names import (entry_name, parent_folders, printable_name, refuse_file_and_folder,
+                                           unsafe_path_reason)
 from certifier.package.inflate import can_inflate, inflate_entry
 from certifier.package.local_headers import check_local_headers
 
@@ -275,7 +276,7 @@ class ZipPackage(CoursePackage):
             if info.is_dir():
                 folders.add(normalised)
                 continue
-            folders.update(_parent_folders(normalised))
+            folders.update(parent_folders(normalised))
             if normalised in self._names:
                 raise PackageRejected(
                     "duplicate-entry",
@@ -293,14 +294,7 @@ class ZipPackage(CoursePackage):
                 )
             self._names[normalised] = info
             entries.append(Entry(normalised, info.file_size, info.compress_size))
-        both = sorted(folders.intersection(self._names))
-        if both:
-            raise PackageRejected(
-                "duplicate-entry",
-                f"'{both[0]}' is both a file and a folder in the archive: unzipping it fails or drops one of them "
-                "(an LMS may never write the file).",
-                both[0],
-            )
+        refuse_file_and_folder(self._names, folders)
         return entries
 
     def _read_whole(self, path: str) -> bytes:
@@ -347,11 +341,6 @@ class ZipPackage(CoursePackage):
                 handle.close()
             self._handles.clear()
         self._zip.close()
-
-
-def _parent_folders(path: str) -> list[str]:
-    parts = path.split("/")
-    return ["/".join(parts[:i]) for i in range(1, len(parts))]
 
 
 class FolderPackage(CoursePackage):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Iterable
 
 from certifier.errors import PackageRejected
 
@@ -44,3 +45,20 @@ def entry_name(info: zipfile.ZipInfo) -> str:
 def printable_name(name: str) -> str:
     """A file name that can be printed and written anywhere: undecodable bytes as \\xNN."""
     return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def parent_folders(path: str) -> list[str]:
+    """The folders a '/'-separated path lies in: ``a/b/c`` → ``a``, ``a/b``."""
+    parts = path.split("/")
+    return ["/".join(parts[:i]) for i in range(1, len(parts))]
+
+
+def refuse_file_and_folder(files: Iterable[str], folders: set[str]) -> None:
+    """A path that is both a file and a folder (``pages/intro.html`` and ``pages/intro.html/``, or a file
+    another entry's path runs through) cannot be unzipped: one of the two is dropped or the unzip fails."""
+    both = sorted(folders.intersection(files))
+    if both:
+        raise PackageRejected(
+            "duplicate-entry",
+            f"'{both[0]}' is both a file and a folder in the archive: unzipping it fails or drops one of them "
+            "(an LMS may never write the file).", both[0])

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import mimetypes
 
-SNIFF_BYTES = 64
+SNIFF_BYTES = 377  # an MPEG-TS stream shows its sync byte at 0, 188 and 376
+TS_PACKET_BYTES = 188
+TS_SYNC = 0x47
 
 # Types browsers and LMSs get wrong or that the standard table lacks.
 _EXTRA_TYPES = {
@@ -43,6 +45,8 @@ def sniff(head: bytes) -> str | None:
         return "video/quicktime"
     if head.startswith(b"\x1aE\xdf\xa3"):  # EBML: the DocType says WebM or full Matroska
         return "video/webm" if b"webm" in head else "video/x-matroska"
+    if len(head) > 2 * TS_PACKET_BYTES and all(head[i * TS_PACKET_BYTES] == TS_SYNC for i in range(3)):
+        return "video/mp2t"  # MPEG-TS (HLS segments): '.ts' by name is also TypeScript or a Qt translation
     if head.startswith(b"FLV"):
         return "video/x-flv"
     if head.startswith(b"\x30\x26\xb2\x75\x8e\x66\xcf\x11"):

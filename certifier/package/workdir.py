@@ -12,14 +12,25 @@ from typing import BinaryIO
 
 from certifier.package.archive import CoursePackage
 from certifier.package.entry_names import unsafe_path_reason
-from certifier.errors import PackageRejected
+from certifier.errors import MachineError, PackageRejected
+
+
+def machine_error(doing: str, exc: OSError) -> MachineError:
+    """What this machine lacks, in the user's words: the run stops, the course is not judged."""
+    return MachineError(
+        f"This machine could not {doing} in its temporary folder ({tempfile.gettempdir()}): "
+        f"{exc.strerror or exc}. The course was not judged; free space there, or point TMPDIR (TEMP on "
+        "Windows) at a disk with room and permission to write, then run the check again.")
 
 
 class WorkDir:
     """A temporary folder removed when the run ends; extraction re-checks every path."""
 
     def __init__(self, prefix: str = "certifier-run-"):
-        self.path = Path(tempfile.mkdtemp(prefix=prefix)).resolve()
+        try:
+            self.path = Path(tempfile.mkdtemp(prefix=prefix)).resolve()
+        except OSError as exc:
+            raise machine_error("create its work folder", exc) from exc
 
     def target_for(self, member: str) -> Path:
         reason = unsafe_path_reason(member)
@@ -35,12 +46,14 @@ class WorkDir:
     def writing(self, member: str) -> Iterator[BinaryIO]:
         """A file to write ``member`` into; it appears under its name only once written whole."""
         target = self.target_for(member)
-        target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(target.name + ".partial")
         try:
+            target.parent.mkdir(parents=True, exist_ok=True)
             with open(partial, "wb") as out:
                 yield out
             os.replace(partial, target)
+        except OSError as exc:  # reading the package never raises OSError here (it becomes PackageRejected)
+            raise machine_error(f"write the course's file {member}", exc) from exc
         finally:
             partial.unlink(missing_ok=True)
 

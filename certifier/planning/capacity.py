@@ -64,6 +64,14 @@ class SitePlan:
     training_share: float = 0.0
 
 
+def calendar_day_after(start: dt.date, days: int) -> dt.date | None:
+    """``working_day_after``, or None ("never") when the day falls past the calendar's year 9999."""
+    try:
+        return working_day_after(start, days)
+    except OverflowError:
+        return None
+
+
 def working_day_after(start: dt.date, days: int) -> dt.date:
     """The date ``days`` working days (Mon–Fri) after ``start`` (day 1 is ``start`` if it is a working day).
 
@@ -129,10 +137,10 @@ def plan_site(site: Site, demand_kbps: float, online_share: float, start: dt.dat
     wave_size = max(1, min(site.learners, math.floor(capacity / online_share)))
     waves = math.ceil(site.learners / wave_size)
     total_days = waves * days_per_wave
-    completion = working_day_after(start, total_days)
-    meets = completion <= site.deadline
+    completion = calendar_day_after(start, total_days)
+    meets = completion is not None and completion <= site.deadline
     return SitePlan(site.name, site.learners, capacity, peak, waves, wave_size, days_per_wave, total_days,
-                    start.isoformat(), completion.isoformat(), site.deadline.isoformat(), meets,
+                    start.isoformat(), completion.isoformat() if completion else None, site.deadline.isoformat(), meets,
                     {} if meets else fixes(site, demand_kbps, online_share, available, days_per_wave, demand),
                     site.link_mbps, site.training_share)
 
@@ -231,8 +239,10 @@ def plan_rollout(sites: list[Site], demand_kbps: float, online_share: float, sta
     waves: dict[int, dict[str, Any]] = {}
     for plan in plans:
         for index in range(plan.waves):
-            first = working_day_after(start, index * plan.wave_days + 1)
-            last = working_day_after(start, (index + 1) * plan.wave_days)
+            first = calendar_day_after(start, index * plan.wave_days + 1)
+            last = calendar_day_after(start, (index + 1) * plan.wave_days)
+            if first is None or last is None:
+                break  # the waves after this one would end past the calendar: the site's plan says "never"
             wave = waves.setdefault(index + 1, {"wave": index + 1, "sites": [], "learners": 0, "from": first.isoformat(),
                                                 "to": last.isoformat()})
             wave["sites"].append(plan.name)
@@ -251,32 +261,77 @@ def plan_rollout(sites: list[Site], demand_kbps: float, online_share: float, sta
     return RolloutPlan(plans, [waves[k] for k in sorted(waves)], summary, earliest)
 
 
+# The range each field of a site may take: beyond them a figure is a typo, not a site.
+SITE_FIELD_RANGES: dict[str, tuple[float, float]] = {
+    "learners": (0, 10_000_000),
+    "link_mbps": (0, 1_000_000),          # 1 Tbps
+    "hours_per_day": (0, 24),
+    "learning_minutes": (0.1, 100_000),   # a course of about 200 working days
+}
+
+
+def _plain(value: float) -> str:
+    return f"{value:,.0f}" if value == int(value) else f"{value:,g}"
+
+
+def _field(row: dict[str, Any], field: str, where: str, whole: bool = False) -> float:
+    low, high = SITE_FIELD_RANGES[field]
+    text = str(row[field]).strip()
+    expected = f"{'a whole number' if whole else 'a number'} from {_plain(low)} to {_plain(high)}"
+    try:
+        value = float(text)
+    except ValueError:
+        raise CertifierError(f"{where}: {field} must be {expected}, found '{text}'.") from None
+    if not math.isfinite(value) or not low <= value <= high or (whole and value != int(value)):
+        raise CertifierError(f"{where}: {field} must be {expected}, found '{text}'.")
+    return value
+
+
 def _site_from(row: dict[str, Any], where: str) -> Site:
     missing = [f for f in SITE_FIELDS if row.get(f) in (None, "")]
     if missing:
         raise CertifierError(f"{where}: missing {', '.join(missing)}.")
+    shown_share = str(row["training_share"]).strip()
     try:
-        share = float(str(row["training_share"]).rstrip("%"))
-        if str(row["training_share"]).endswith("%") or share > 1:
-            share /= 100
-        site = Site(str(row["name"]), int(row["learners"]), float(row["link_mbps"]), share,
-                    float(row["hours_per_day"]), float(row["learning_minutes"]),
-                    row["deadline"] if isinstance(row["deadline"], dt.date) else dt.date.fromisoformat(str(row["deadline"])))
-    except (TypeError, ValueError) as exc:
-        raise CertifierError(f"{where}: {exc}.") from exc
-    if site.learners < 0 or site.link_mbps < 0 or not 0 <= site.training_share <= 1 or site.hours_per_day < 0 \
-            or site.learning_minutes <= 0:
-        raise CertifierError(f"{where}: learners, link and hours must not be negative, the share must be 0–100 %, "
-                             "and learning_minutes must be positive.")
-    return site
+        share = float(shown_share.rstrip("%"))
+    except ValueError:
+        raise CertifierError(f"{where}: training_share must be a percentage from 0 to 100 %, found '{shown_share}'.") from None
+    if shown_share.endswith("%") or share > 1:
+        share /= 100
+    if not (math.isfinite(share) and 0 <= share <= 1):
+        raise CertifierError(f"{where}: training_share must be a percentage from 0 to 100 %, found '{shown_share}'.")
+    deadline = row["deadline"]
+    if not isinstance(deadline, dt.date):
+        try:
+            deadline = dt.date.fromisoformat(str(deadline).strip())
+        except ValueError:
+            raise CertifierError(f"{where}: deadline must be a date as YYYY-MM-DD, found '{deadline}'.") from None
+    return Site(str(row["name"]), int(_field(row, "learners", where, whole=True)), _field(row, "link_mbps", where),
+                share, _field(row, "hours_per_day", where), _field(row, "learning_minutes", where), deadline)
+
+
+SITES_SUFFIXES = (".csv", ".toml")
 
 
 def resolve_sites_file(name: str) -> Path:
-    """A bundled sites file by name (e.g. 'example-60-sites.csv'), or a path."""
+    """A sites file by path, or a bundled one by name with or without its suffix ('example-60-sites').
+
+    A file the user names that exists always wins over a bundled file of the same name."""
     from certifier.host.resources_path import resource_path
 
-    bundled = resource_path("sites", name)
-    return bundled if bundled.is_file() else Path(name)
+    if Path(name).is_file():
+        return Path(name)
+    for candidate in [name] + [name + suffix for suffix in SITES_SUFFIXES if not name.endswith(suffix)]:
+        bundled = resource_path("sites", candidate)
+        if bundled.is_file():
+            return bundled
+    return Path(name)
+
+
+def bundled_sites_files() -> list[str]:
+    from certifier.host.resources_path import resource_path
+
+    return sorted(p.name for p in resource_path("sites").iterdir() if p.suffix in SITES_SUFFIXES)
 
 
 def load_sites(path: str | Path) -> list[Site]:

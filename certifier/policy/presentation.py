@@ -8,6 +8,7 @@ both from one model, with the same cap on rows.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -131,6 +132,9 @@ class CheckOption:
     metavar: str
     help: str
     is_file: bool = False  # the file must exist; it is passed on as an absolute path
+    # For a file option: finds the file a name stands for (a bundled file by name); None: a plain path.
+    resolve: Callable[[str], Path] | None = None
+    bundled: Callable[[], list[str]] | None = None  # the bundled files' names, for the error message
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from certifier.errors import CertifierError
 from certifier.host.files import write_atomic
 from certifier.host.userdirs import config_dir
+from certifier.records.trusted_keys import read_trusted_keys, trusted_keys_path
 from certifier.run.report import findings_of
 from certifier.run.verdict import CERTIFIED, verdict
 
@@ -189,17 +190,30 @@ def bind_reviewer(name: str) -> None:
 
 @dataclass
 class Verification:
-    valid: bool
+    valid: bool         # every signature is intact and covers what it should
     lines: list[str]
+    established: bool = True  # every intact signature is by a trusted key, so who signed is known
 
 
-def verify(report: dict[str, Any], trusted_fingerprints: set[str] | None = None) -> Verification:
+def trusted_fingerprints() -> set[str]:
+    """This machine's own key (when it has one) and the keys in the trusted-keys file."""
+    trusted = set(read_trusted_keys())
+    if key_path().exists():
+        trusted.add(fingerprint(load_or_create_key().public_key()))
+    return trusted
+
+
+def verify(report: dict[str, Any], only_keys: set[str] | None = None) -> Verification:
     """Check every signature; say which decision, which key, and which sections do not match.
 
     Only signed fields are shown as verified: the reviewer and time come from the signed decision,
-    and a signature block whose own (unsigned) reviewer or time disagrees with it is not valid."""
+    and a signature block whose own (unsigned) reviewer or time disagrees with it is not valid.
+    With ``only_keys``, a signature by any other key is not valid; without, an intact signature by a
+    key that is neither this machine's nor in the trusted-keys file leaves who signed not established."""
     lines: list[str] = []
     ok = True
+    established = True
+    trusted = only_keys if only_keys is not None else trusted_fingerprints()
     if not isinstance(report, dict):
         return Verification(False, ["Malformed report: it is not a JSON object."])
     decisions = report.get("decisions", [])
@@ -238,7 +252,7 @@ def verify(report: dict[str, Any], trusted_fingerprints: set[str] | None = None)
             ok = False
             lines.append(f"{who}'s signature names key {signature.get('fingerprint')} but carries key {print_}.")
             continue
-        if trusted_fingerprints is not None and print_ not in trusted_fingerprints:
+        if only_keys is not None and print_ not in only_keys:
             ok = False
             lines.append(f"Wrong key: {who} signed with key {print_}, which is not one of the trusted keys.")
             continue
@@ -264,9 +278,16 @@ def verify(report: dict[str, Any], trusted_fingerprints: set[str] | None = None)
             lines.append(f"Edited signature block: it names {who!r} at {signature.get('signed_at')}, but the signed "
                          f"decision {index + 1} was made by {signer!r} at {when}.")
             continue
-        lines.append(f"Valid: {decision.get('decision')} by {signer} (signed), key {print_}, decided {when}"
-                     + ("" if scheme >= CHAINED else "; an older signature that does not cover earlier ones") + ".")
-    return Verification(ok, lines)
+        older = "" if scheme >= CHAINED else "; an older signature that does not cover earlier ones"
+        if print_ in trusted:
+            lines.append(f"Valid: {decision.get('decision')} by {signer} (signed), key {print_}, decided {when}{older}.")
+            continue
+        established = False
+        lines.append(f"Intact, signer not established: {decision.get('decision')} signed as {signer!r} with key "
+                     f"{print_}, decided {when}{older}. The report is unchanged since that key signed it, but the key "
+                     f"is not one you trust, so it does not show that {signer} signed. Confirm the fingerprint "
+                     f"with {signer}, then pass --trust {print_} or add it to {trusted_keys_path()}.")
+    return Verification(ok, lines, established)
 
 
 def public_fingerprint(path: Path | None = None) -> str:

@@ -17,6 +17,19 @@ TOP_LEVEL = {"kind": TEXT, "schema_version": TEXT, "run_id": TEXT, "started_at":
              "cancelled": FLAG, "machine": OBJECT, "package": OBJECT, "probe_runs": LIST}
 PROBE_RUN = {"probe_id": TEXT, "title": TEXT, "status": TEXT}
 FILE_RECORD = {"path": TEXT, "size": NUMBER}
+# Evidence a probe writes nests a dozen levels; far deeper is crafted, and the rules walking it recurse.
+MAX_EVIDENCE_DEPTH = 64
+
+
+def nesting_depth(data: Any, stop_at: int = MAX_EVIDENCE_DEPTH + 1) -> int:
+    """How deep lists and objects nest (counted without recursion, up to ``stop_at``)."""
+    deepest, stack = 0, [(data, 1)]
+    while stack and deepest < stop_at:
+        value, depth = stack.pop()
+        if isinstance(value, (dict, list)):
+            deepest = max(deepest, depth)
+            stack.extend((v, depth + 1) for v in (value.values() if isinstance(value, dict) else value))
+    return deepest
 
 
 def _kind(value: Any) -> str:
@@ -39,6 +52,8 @@ def shape_problems(data: Any) -> list[str]:
     problems: list[str] = []
     if not _check(data, OBJECT, "the file", problems):
         return problems
+    if nesting_depth(data) > MAX_EVIDENCE_DEPTH:
+        return [f"its lists and objects nest more than {MAX_EVIDENCE_DEPTH} deep (a saved run nests about a dozen)"]
     for key, expected in TOP_LEVEL.items():
         if key not in data:
             problems.append(f"'{key}' is missing")

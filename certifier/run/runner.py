@@ -19,7 +19,7 @@ from typing import Any
 
 from certifier.package.archive import ArchiveLimits, CoursePackage, open_package
 from certifier.package.credentials import split_url_credentials
-from certifier.errors import Cancelled, CertifierError, PackageRejected
+from certifier.errors import Cancelled, CertifierError, MachineError, PackageRejected
 from certifier.package.inventory import Inventory, build_inventory
 from certifier.host.machine_info import machine_summary
 from certifier.host.memory import keep_freed_memory_for_reuse
@@ -272,6 +272,10 @@ class Runner:
 
         status, error, _ = self._call(read, ctx, READ_STEP, 0, steps, timeout_s)
         package = holder.get("package")
+        if isinstance(error, MachineError):  # the machine's failure, not the course's: no verdict, no history
+            if package is not None:
+                package.close()
+            raise error
         if isinstance(error, PackageRejected):
             ctx.package_rejection = error
             info["rejected"] = {"reason": error.reason, "message": str(error), "member": error.member}

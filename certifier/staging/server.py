@@ -204,6 +204,14 @@ class StagingHandler(BaseHTTPRequestHandler):
             self._lms(parts.path[len(LMS_PREFIX):], parse_qs(parts.query), head)
             return
         target = self.staging.resolve(parts.path)
+        if target is None and parts.path == "/":
+            # A course whose pages are not at its root (most are): the server's own address shows the
+            # LMS frame that lists its lessons, rather than a 404.
+            self.send_response(HTTPStatus.FOUND)
+            self.send_header("Location", LMS_PREFIX)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if target is None:
             self._send_simple(HTTPStatus.NOT_FOUND, b"not found", head)
             return
@@ -217,10 +225,12 @@ class StagingHandler(BaseHTTPRequestHandler):
     # --- responses ---
 
     def _send_simple(self, status: HTTPStatus, body: bytes, head: bool = False,
-                     kind: str = "text/plain; charset=utf-8") -> None:
+                     kind: str = "text/plain; charset=utf-8", close: bool = False) -> None:
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
+        if close:  # http.server then ends the connection after this response
+            self.send_header("Connection", "close")
         self.end_headers()
         if not head and body:
             self._write(body)
@@ -309,14 +319,17 @@ class StagingHandler(BaseHTTPRequestHandler):
     # --- the LMS side ---
 
     def _read_body(self, limit: int) -> bytes | None:
-        """The request body, or None once a 400/413 has been sent (no number, negative, too large)."""
+        """The request body, or None once a 400/413 has been sent (no number, negative, too large).
+
+        A refused body is never read, so the connection closes after the answer: otherwise its bytes
+        would be read as the next request on the kept-alive connection (request smuggling)."""
         try:
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
-            self._send_simple(HTTPStatus.BAD_REQUEST, b"Content-Length is not a number")
+            self._send_simple(HTTPStatus.BAD_REQUEST, b"Content-Length is not a number", close=True)
             return None
         if length < 0 or length > limit:
-            self._send_simple(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, b"too large")
+            self._send_simple(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, b"too large", close=True)
             return None
         return self.rfile.read(length) if length else b""
 

@@ -8,7 +8,8 @@ from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
-from certifier.planning.capacity import Site, describe_fix, load_sites, plan_rollout, resolve_sites_file, site_links
+from certifier.planning.capacity import (Site, bundled_sites_files, describe_fix, load_sites, plan_rollout,
+                                         resolve_sites_file, site_links)
 from certifier.planning.demand import Demand
 from certifier.planning.lms_peak import lms_peak
 from certifier.policy.findings import Evidence, Finding, Severity, Status, quantity
@@ -70,8 +71,9 @@ class CapacityProbe(Probe):
                                      "demand_window_s; remove this key from [capacity]."),
     }
     commands = (CAPACITY_COMMAND,)
-    check_options = (CheckOption("--sites", "sites_file", "FILE", "Sites to plan the rollout for (CSV or TOML)",
-                                 is_file=True),)
+    check_options = (CheckOption("--sites", "sites_file", "FILE", "Sites to plan the rollout for (CSV or TOML; "
+                                 "or a bundled file by name, e.g. example-60-sites)", is_file=True,
+                                 resolve=resolve_sites_file, bundled=bundled_sites_files),)
     demo_settings = {"sites_file": EXAMPLE_SITES}  # the demo answers "how many at once, and when is all done?"
     # Generated from the rule declarations.
     rules = declared_in(sys.modules[__name__])

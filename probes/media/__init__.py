@@ -63,12 +63,16 @@ class MediaProbe(Probe):
 
     def gather(self, ctx: ProbeContext) -> dict[str, Any]:
         limits = ctx.limits(self.id)
-        candidates = [f for f in ctx.course_inventory.files if is_media_candidate(f.path, f.media_type)]
+        streams = streams_in(ctx)
+        # A stream's segments are measured as its variant's, not clip by clip.
+        segments = {path for entry in streams for path in entry.get("segments", [])}
+        candidates = [f for f in ctx.course_inventory.files
+                      if is_media_candidate(f.path, f.media_type) and f.path not in segments]
         files = []
         for index, record in enumerate(candidates):
             ctx.progress(index / max(len(candidates), 1), record.path)
             files.append(self._inspect(ctx, record, limits))
-        files.extend(streams_in(ctx))
+        files.extend(streams)
         pages = pages_with_media(ctx.shared(kinds.PAGE_REFERENCES) or [], {f["path"] for f in files})
         evidence = {"files": files, "pages": pages, "window_s": limits["peak_window_s"]}
         evidence["outputs"] = {
@@ -79,7 +83,8 @@ class MediaProbe(Probe):
 
     @classmethod
     def examines(cls, path: str, media_type: str) -> bool:
-        return is_audio_or_video(media_type)  # the files _inspect demuxes
+        # The files _inspect demuxes; MPEG-TS is mostly a stream's segments, measured from its playlist.
+        return is_audio_or_video(media_type) and media_type != "video/mp2t"
 
     @classmethod
     def examine(cls, path: str, content: bytes, profile: Profile) -> dict[str, Any]:
