@@ -359,6 +359,29 @@ def test_a_server_trickling_its_headers_is_cut_at_max_response_s(tmp_path, sampl
     assert reachable["status"] == "fail" and "too-slow" in reachable["message"], reachable["message"]
 
 
+def test_a_server_that_stalled_once_is_not_waited_for_on_every_page(tmp_path, sample_course):
+    from certifier.policy.registry import load_profile
+    from tests.fault_servers import TrickleHeaders, serve
+    from tests.probe_helpers import by_rule, check, last_evidence
+
+    wait_s = 4
+    profile = tmp_path / "p.toml"
+    profile.write_text(f'extends = "default"\n[pageload]\nbrowser_timing = false\nrequest_timeout_s = 1\n'
+                       f"max_response_s = {wait_s}\n")
+    with serve(TrickleHeaders) as url:
+        started = time.monotonic()
+        report = check(sample_course, ("conformance", "pageload"), load_profile(str(profile)), staging_url=url)
+        elapsed = time.monotonic() - started
+    pages = last_evidence(report, "pageload")["pages"]
+    assert len(pages) == 3  # the sample's three lessons: one waited for, two reported with its cause
+    assert elapsed < 2 * wait_s, f"{elapsed:.1f} s: the stalling server was waited for more than once"
+    assert [bool(p.get("not_waited_for")) for p in pages] == [False, True, True]
+    reachable = by_rule(report)["pageload.reachable"]
+    assert reachable["status"] == "fail" and len(reachable["evidence"]) == 3
+    notes = " ".join(e.get("note") or "" for e in reachable["evidence"])
+    assert f"not waited for: the server stalled on {pages[0]['launch']}" in notes
+
+
 def _signed_report(tmp_path, reviewers=("Ana", "Ben", "Cai")):
     report = tmp_path / "report.json"
     assert run_cli("check", "--demo", "--probe", "package", "--json", str(report), "--no-history").returncode in (0, 3)

@@ -156,3 +156,74 @@ def test_the_servers_own_address_answers_with_the_lms_frame_when_the_course_has_
     # A course with a page at its root is served as it is.
     with StagingServer(site) as server:
         assert requests.get(server.url, timeout=5).text.startswith("<html>learning")
+
+
+def test_the_embedded_lrs_holds_a_bounded_number_of_bytes_and_each_launch_has_its_own_key(site):
+    # Any page on the server could read a launch URL's credentials and post 1 MiB statements.
+    import gc
+    import json as json_module
+
+    import psutil
+
+    from certifier.staging.lrs import MAX_BODY_BYTES, MAX_STORED_BYTES
+
+    with StagingServer(site) as server:
+        first = server.lrs.launch("lesson-1", "xapi", "https://example.invalid/a")
+        second = server.lrs.launch("lesson-2", "xapi", "https://example.invalid/b")
+        assert first["auth"] != second["auth"]
+        url = server.url + "__lrs__/statements"
+        headers = {"Authorization": first["auth"], "Content-Type": "application/json",
+                   "X-Experience-API-Version": "1.0.3"}
+        assert requests.post(url, data=b"{}", headers={**headers, "Authorization": "Basic eDp5"},
+                             timeout=5).status_code == 401
+        filler = "x" * (MAX_BODY_BYTES - 200)
+        gc.collect()
+        before = psutil.Process().memory_info().rss
+        statuses = []
+        for n in range(40):
+            body = json_module.dumps({"actor": {"mbox": "mailto:a@b.invalid"}, "verb": {"id": "urn:v"},
+                                      "object": {"id": f"urn:o{n}"}, "result": {"response": filler}})
+            statuses.append(requests.post(url, data=body, headers=headers, timeout=10).status_code)
+        grown_mb = (psutil.Process().memory_info().rss - before) / 2**20
+        assert statuses.count(200) == MAX_STORED_BYTES // MAX_BODY_BYTES and statuses[-1] == 507
+        assert server.lrs.stored_bytes <= MAX_STORED_BYTES and server.lrs.refused_full == 40 - statuses.count(200)
+        assert grown_mb < 3 * MAX_STORED_BYTES / 2**20, f"the server grew by {grown_mb:.0f} MB"
+        # The other launch's key still reads; documents share the same budget.
+        state = server.url + "__lrs__/activities/state?activityId=urn:a&stateId=s&agent=" + '{"mbox":"mailto:a@b.invalid"}'
+        left = MAX_STORED_BYTES - server.lrs.stored_bytes
+        put = lambda size: requests.put(state, data=b"x" * size, headers={"Authorization": second["auth"]}, timeout=5)  # noqa: E731
+        assert put(left + 1).status_code == 507 and put(left).status_code == 204
+
+
+def test_a_page_flooding_the_lms_log_is_kept_compact_and_other_lessons_still_recorded(site):
+    import gc
+    import json as json_module
+
+    import psutil
+
+    from certifier.staging.lms import LOG_MAX_BYTES, VALUE_CHARS
+
+    blob = "y" * 63 * 1024
+    with StagingServer(site) as server:
+        gc.collect()
+        before = psutil.Process().memory_info().rss
+        started = time.monotonic()
+        url = server.url + "__lms__/log"
+        for batch in range(143):  # 1,001 entries of 64 KB, seven to a post (a post is at most 512 KB)
+            entries = [{"sco": "flood", "api": "2004", "fn": "SetValue", "seq": batch * 7 + n, "attempt": 1,
+                        "args": ["cmi.comments_from_learner.0.comment", blob], "result": "true", "error": "0",
+                        "junk": {"nested": [blob[:500]]}} for n in range(7)]
+            assert requests.post(url, data=json_module.dumps(entries), timeout=10).status_code == 204
+        # The lesson launched next is recorded as usual.
+        requests.post(url, data=json_module.dumps({"sco": "next", "api": "2004", "fn": "Initialize", "seq": 1,
+                                                    "attempt": 1, "args": [""], "result": "true", "error": "0"}),
+                      timeout=5)
+        elapsed = time.monotonic() - started
+        log = server.log_snapshot()
+        grown_mb = (psutil.Process().memory_info().rss - before) / 2**20
+    assert [e["fn"] for e in log if e["sco"] == "next"] == ["Initialize"]
+    flood = [e for e in log if e["sco"] == "flood"]
+    assert flood and all("junk" not in e and len(e["args"][1]) == VALUE_CHARS for e in flood)
+    assert server.lms.log_bytes <= LOG_MAX_BYTES and len(json_module.dumps(log)) < LOG_MAX_BYTES * 1.1
+    assert grown_mb < 200, f"the server grew by {grown_mb:.0f} MB for a 64 MB flood"
+    assert elapsed < 30

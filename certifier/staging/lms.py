@@ -21,6 +21,13 @@ LOG_MAX_ENTRIES = 50_000
 LAUNCH_MAX_ENTRIES = 7_000  # per launch of a lesson: one flooding lesson cannot crowd out the others
 VALUE_CHARS = 300          # characters of a value kept in the log
 STATE_MAX_CHARS = 128_000  # an element's stored value, beyond any SPM (SCORM 2004 suspend_data: 64,000)
+# Bytes the log and the stored state may hold in all (a page can post to the log itself): what a
+# real session sends is a few hundred KB, so a flood is cut here, not in the machine's memory.
+LOG_MAX_BYTES = 24 * 1024 * 1024
+LAUNCH_MAX_BYTES = 4 * 1024 * 1024
+STATE_MAX_BYTES = 32 * 1024 * 1024
+# The fields the LMS frame's recorder sends; anything else a page adds is not kept.
+ENTRY_FIELDS = ("sco", "api", "fn", "args", "result", "error", "message", "seq", "t_ms", "attempt", "length")
 RUNTIME_FILES = {"scorm12.min.js": ("vendor", "scorm-again", "scorm12.min.js"),
                  "scorm2004.min.js": ("vendor", "scorm-again", "scorm2004.min.js"),
                  "recorder.js": ("templates", "lms-recorder.js")}
@@ -54,6 +61,9 @@ class LmsRecord:
         self._committed: dict[str, dict[str, dict[str, str]]] = {}
         self._attempts: dict[str, int] = {}
         self._per_launch: dict[tuple[str, int], int] = {}
+        self._launch_bytes: dict[tuple[str, int], int] = {}
+        self._log_bytes = 0
+        self._state_bytes = 0
         self.dropped = 0
 
     def record(self, entry: dict[str, Any]) -> None:
@@ -63,19 +73,31 @@ class LmsRecord:
         raw = entry.get("args")
         args: list[Any] = raw if isinstance(raw, list) else []
         succeeded = entry.get("result") == "true" and entry.get("error", "0") == "0"
+        kept = compact_entry(entry, args)
+        size = len(json.dumps(kept))
         with self._lock:
             if fn in SETS and succeeded and len(args) >= 2 and args[0] in PERSISTED.get(version, ()):
-                self._pending.setdefault((sco, version), {})[str(args[0])] = str(args[1])[:STATE_MAX_CHARS]
+                value = str(args[1])[:STATE_MAX_CHARS]
+                if self._state_bytes + len(value) <= STATE_MAX_BYTES:
+                    self._state_bytes += len(value)
+                    self._pending.setdefault((sco, version), {})[str(args[0])] = value
             elif fn in COMMITS and succeeded:
                 self._committed.setdefault(sco, {}).setdefault(version, {}).update(
                     self._pending.get((sco, version), {}))
             launch = (sco, _int(entry.get("attempt"), 1))
-            if len(self._log) >= LOG_MAX_ENTRIES or self._per_launch.get(launch, 0) >= LAUNCH_MAX_ENTRIES:
+            if (len(self._log) >= LOG_MAX_ENTRIES or self._per_launch.get(launch, 0) >= LAUNCH_MAX_ENTRIES
+                    or self._log_bytes + size > LOG_MAX_BYTES
+                    or self._launch_bytes.get(launch, 0) + size > LAUNCH_MAX_BYTES):
                 self.dropped += 1
                 return
             self._per_launch[launch] = self._per_launch.get(launch, 0) + 1
-            entry["args"] = [a[:VALUE_CHARS] if isinstance(a, str) else a for a in args]
-            self._log.append(entry)
+            self._launch_bytes[launch] = self._launch_bytes.get(launch, 0) + size
+            self._log_bytes += size
+            self._log.append(kept)
+
+    @property
+    def log_bytes(self) -> int:
+        return self._log_bytes
 
     def snapshot(self) -> list[dict[str, Any]]:
         """Every call so far, per lesson and launch in the order the lesson made them."""
@@ -92,6 +114,29 @@ class LmsRecord:
                 self._committed.pop(sco, None)
                 return number, {}
             return number, {version: dict(values) for version, values in self._committed.get(sco, {}).items()}
+
+
+def compact_entry(entry: dict[str, Any], args: list[Any]) -> dict[str, Any]:
+    """The call as the log keeps it: the recorder's fields only, each value cut to ``VALUE_CHARS``."""
+    kept: dict[str, Any] = {}
+    for key in ENTRY_FIELDS:
+        value = args if key == "args" else entry.get(key)
+        if key == "args":
+            value = [_cut(a) for a in args[:4]]
+        elif value is None:
+            continue
+        kept[key] = _cut(value)
+    return kept
+
+
+def _cut(value: Any) -> Any:
+    if isinstance(value, str):
+        return value[:VALUE_CHARS]
+    if isinstance(value, (int, float, bool)) or value is None:
+        return value
+    if isinstance(value, list):
+        return [_cut(v) for v in value[:4]]
+    return str(value)[:VALUE_CHARS]  # an object a page posted: kept as short text
 
 
 def launch_frame_html(launch: dict[str, Any], sco_url: str) -> str:

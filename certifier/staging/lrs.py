@@ -24,6 +24,9 @@ XAPI_VERSION = "1.0.3"
 MAX_STATEMENTS = 10_000
 MAX_DOCUMENTS = 1_000
 MAX_BODY_BYTES = 1024 * 1024
+# What the LRS holds for one run, statements and documents together: a real course's session stores
+# well under a megabyte; a page that floods it is answered 507 instead of growing the server.
+MAX_STORED_BYTES = 32 * 1024 * 1024
 CMI5_SESSION = "https://w3id.org/xapi/cmi5/context/extensions/sessionid"
 CMI5_CATEGORY = "https://w3id.org/xapi/cmi5/context/categories/cmi5"
 VERB_LAUNCHED = "http://adlnet.gov/expapi/verbs/launched"
@@ -42,6 +45,12 @@ class Launch:
     token: str | None = None
     token_used: bool = False
     move_on: str | None = None
+    # Each launch gets its own credentials: another page on the server cannot reuse one launch's.
+    credentials: tuple[str, str] = field(default_factory=lambda: ("certifier", secrets.token_urlsafe(12)))
+
+    @property
+    def basic_auth(self) -> str:
+        return "Basic " + base64.b64encode(":".join(self.credentials).encode()).decode()
 
 
 @dataclass
@@ -53,16 +62,13 @@ class EmbeddedLrs:
     documents: dict[tuple[str, ...], tuple[bytes, str]] = field(default_factory=dict)
     launches: dict[str, Launch] = field(default_factory=dict)   # by registration
     rejected: list[dict[str, Any]] = field(default_factory=list)
-    credentials: tuple[str, str] = field(default_factory=lambda: ("certifier", secrets.token_urlsafe(12)))
+    stored_bytes: int = 0  # statements and documents held, against MAX_STORED_BYTES
+    refused_full: int = 0  # writes answered 507 because the store was full
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def endpoint(self) -> str:
         return self.base_url.rstrip("/") + "/__lrs__/"
-
-    @property
-    def basic_auth(self) -> str:
-        return "Basic " + base64.b64encode(":".join(self.credentials).encode()).decode()
 
     # --- launching -------------------------------------------------------------------------
 
@@ -73,7 +79,7 @@ class EmbeddedLrs:
         with self.lock:
             self.launches[launch.registration] = launch
         if kind == "xapi":
-            return {"endpoint": self.endpoint, "auth": self.basic_auth, "actor": _compact(TINCAN_ACTOR),
+            return {"endpoint": self.endpoint, "auth": launch.basic_auth, "actor": _compact(TINCAN_ACTOR),
                     "registration": launch.registration, "activity_id": activity_id}
         launch.token = secrets.token_urlsafe(16)
         launch_data = {"contextTemplate": {"contextActivities": {"grouping": [{"id": activity_id}]},
@@ -81,7 +87,9 @@ class EmbeddedLrs:
                        "launchMode": "Normal", "launchMethod": launch_method, "moveOn": move_on or "NotApplicable"}
         state_key = ("state", activity_id, _agent_key(LEARNER), launch.registration, "LMS.LaunchData")
         with self.lock:
-            self.documents[state_key] = (json.dumps(launch_data).encode(), "application/json")
+            content = json.dumps(launch_data).encode()
+            self.documents[state_key] = (content, "application/json")
+            self.stored_bytes += len(content)
         self._store({"id": str(uuid.uuid4()), "actor": LEARNER,
                      "verb": {"id": VERB_LAUNCHED, "display": {"en-US": "launched"}},
                      "object": {"id": activity_id, "objectType": "Activity"},
@@ -103,7 +111,7 @@ class EmbeddedLrs:
             return self._fetch(method, query)
         if route == "about":
             return 200, "application/json", json.dumps({"version": [XAPI_VERSION]}).encode()
-        if headers.get("Authorization") != self.basic_auth:
+        if not self._authorised(headers.get("Authorization")):
             return 401, "text/plain", b"unauthorised"
         if route == "statements":
             return self._statements(method, query, body)
@@ -120,8 +128,22 @@ class EmbeddedLrs:
             if launch.token_used:  # cmi5: the fetch URL answers once
                 return 200, "application/json", json.dumps({"error-code": "1", "error-text": "already used"}).encode()
             launch.token_used = True
-        auth = base64.b64encode(":".join(self.credentials).encode()).decode()
+        auth = base64.b64encode(":".join(launch.credentials).encode()).decode()
         return 200, "application/json", json.dumps({"auth-token": auth}).encode()
+
+    def _authorised(self, header: str | None) -> bool:
+        with self.lock:
+            return header is not None and any(secrets.compare_digest(header, lu.basic_auth)
+                                               for lu in self.launches.values())
+
+    def _room_for(self, size: int, replaced: int = 0) -> bool:
+        """Whether ``size`` more bytes fit the store (``replaced``: the bytes they replace); counts a refusal.
+        The caller holds the lock."""
+        if self.stored_bytes - replaced + size <= MAX_STORED_BYTES:
+            self.stored_bytes += size - replaced
+            return True
+        self.refused_full += 1
+        return False
 
     def _statements(self, method: str, query: dict[str, list[str]], body: bytes) -> tuple[int, str, bytes]:
         if method == "GET":
@@ -136,6 +158,9 @@ class EmbeddedLrs:
         items = data if isinstance(data, list) else [data]
         if not items or not all(isinstance(s, dict) for s in items):
             return 400, "text/plain", b"a statement is an object"
+        with self.lock:
+            if not self._room_for(len(body)):
+                return 507, "text/plain", b"statement store full"
         ids = []
         for statement in items:
             if method == "PUT":
@@ -161,9 +186,12 @@ class EmbeddedLrs:
                 content, kind = self.documents[key]
                 return 200, kind, content
             if method == "DELETE":
-                self.documents.pop(key, None)
+                removed = self.documents.pop(key, None)
+                self.stored_bytes -= len(removed[0]) if removed else 0
                 return 204, "text/plain", b""
             if len(self.documents) >= MAX_DOCUMENTS and key not in self.documents:
+                return 507, "text/plain", b"document store full"
+            if not self._room_for(len(body), len(self.documents.get(key, (b"", ""))[0])):
                 return 507, "text/plain", b"document store full"
             self.documents[key] = (body, headers.get("Content-Type") or "application/octet-stream")
         return 204, "text/plain", b""
@@ -183,7 +211,8 @@ class EmbeddedLrs:
                     "launches": [{"unit": lu.unit_id, "kind": lu.kind, "activity_id": lu.activity_id,
                                   "registration": lu.registration, "session_id": lu.session_id,
                                   "token_used": lu.token_used, "move_on": lu.move_on}
-                                 for lu in self.launches.values()]}
+                                 for lu in self.launches.values()],
+                    "stored_bytes": self.stored_bytes, "refused_full": self.refused_full}
 
 
 def launch_query(params: dict[str, str]) -> str:

@@ -75,6 +75,20 @@ def attach_browser_loads(pages: list[dict[str, Any]], browser: Mapping[str, Any]
 NOT_LOADED = (LINK, JS_ABSOLUTE, SCRIPT_CANDIDATE)
 
 
+STALLS = ("too-slow", "timeout")  # a launch page the server did not answer in time
+
+
+def not_waited_for(unit: Mapping[str, Any], url: str, stalled: Mapping[str, Any]) -> dict[str, Any]:
+    """A launch page not requested because the server already stalled on another: reported with that
+    cause, so a stalling server costs one wait, not one per page."""
+    reason = stalled["message"].split(": ", 1)[-1]
+    return {"id": unit["id"], "title": unit["title"], "launch": unit["launch"], "url": url,
+            "tls": urlsplit(url).scheme == "https", "loaded": False, "external_hosts": [], "not_waited_for": True,
+            "requests": [{"url": url, "path": unit["launch"], "kind": "document", "bytes": 0, "complete": False,
+                          "error": {"kind": stalled["kind"],
+                                    "message": f"not waited for: the server stalled on {stalled['launch']} ({reason})"}}]}
+
+
 class PageLoadProbe(Probe):
     id = "pageload"
     title = "Page load from staging"
@@ -137,10 +151,18 @@ class PageLoadProbe(Probe):
             base = server.url
         try:
             session = new_session(fetch_limits, ctx.staging_auth)
-            pages = []
+            pages: list[dict[str, Any]] = []
+            stalled: dict[str, Any] | None = None  # the first launch page the server stalled on
             for index, unit in enumerate(units):
                 ctx.progress(0.1 + 0.6 * index / len(units), unit["launch"])
+                if stalled is not None:  # a server that has shown it stalls is not waited for again
+                    pages.append({**not_waited_for(unit, page_url(base, unit["launch"]), stalled), "scorm": scorm,
+                                  "launch_kind": launch_kind(ctx.course_detection.standard)})
+                    continue
                 pages.append(self._page(ctx, session, base, unit, records, fetch_limits, limits, scorm))
+                document = pages[-1]["requests"][0]
+                if (document.get("error") or {}).get("kind") in STALLS:
+                    stalled = {"launch": unit["launch"], **document["error"]}
             browser: dict[str, Any]
             runtime_log: list[dict[str, Any]] = []
             lrs: dict[str, Any] = {"statements": [], "launches": []}
