@@ -79,3 +79,24 @@ def test_generated_locustfile_runs_headless_against_the_embedded_server(sample_c
         assert int(rows[path]["Request Count"]) >= 1, path
         assert int(rows[path]["Failure Count"]) == 0
     assert int(rows["Aggregated"]["Failure Count"]) == 0
+
+
+def test_a_plan_sized_for_a_site_uses_the_capacity_plans_one_demand(sample_course, tmp_path):
+    """loadplan --site sizes the test with one learner's demand as the capacity plan defines it
+    (measured from the session), not the media peak alone."""
+    import re
+
+    from certifier.policy import evidence_kinds as kinds
+    from certifier.policy.registry import discover_probes, load_profile, publishing
+    from certifier.run.runner import Runner, shared_in
+
+    plan = tmp_path / "locustfile.py"
+    made = run_cli("loadplan", str(sample_course), "--out", str(plan), "--sites", "example-60-sites", "--site", "Hub 01")
+    assert made.returncode == 0, made.stderr
+    line = next(text for text in plan.read_text().splitlines() if text.startswith("Sized for site Hub 01"))
+    sized = float(re.search(r"capacity plan at ([\d,.]+) kbps a learner, measured from a learner's session", line)
+                  .group(1).replace(",", ""))
+    probes = discover_probes()[0]
+    record = Runner(probes).run(sample_course, load_profile("default"), publishing([kinds.PLANNED_DEMAND], probes))
+    planned = shared_in(record, kinds.PLANNED_DEMAND, probes)
+    assert planned["basis"] == "measured" and sized == pytest.approx(planned["kbps"], abs=1)

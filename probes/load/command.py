@@ -11,7 +11,7 @@ from pathlib import Path
 from certifier.errors import CertifierError
 from certifier.planning.capacity import load_sites, plan_site, resolve_sites_file
 from certifier.planning.loadplan import Budget, render_locustfile, request_sequence, streamable_clips
-from certifier.policy.evidence_kinds import LAUNCH_MAP, LEARNER_DEMAND, MEDIA_FILES
+from certifier.policy.evidence_kinds import LAUNCH_MAP, MEDIA_FILES, PLANNED_DEMAND
 from certifier.policy.findings import counted
 from certifier.policy.presentation import Command, CommandServices
 
@@ -33,7 +33,9 @@ def run(args: argparse.Namespace, services: CommandServices) -> int:
     if bool(args.sites) != bool(args.site):
         raise CertifierError("--sites and --site go together: the file, and the site in it to size the test for.")
     profile = services.load_profile(args.profile)
-    record = services.run_probes(path, profile, [LAUNCH_MAP, MEDIA_FILES, LEARNER_DEMAND])
+    # Sized for a site, the plan uses one learner's demand as the capacity plan defines it (measured
+    # from a learner's session where one runs), so the load test and the plan speak of one figure.
+    record = services.run_probes(path, profile, [LAUNCH_MAP, MEDIA_FILES] + ([PLANNED_DEMAND] if args.site else []))
     if record.package.get("rejected"):
         raise CertifierError(f"The package was rejected: {record.package['rejected']['message']}")
     launch_map = services.shared(record, LAUNCH_MAP) or []
@@ -45,7 +47,7 @@ def run(args: argparse.Namespace, services: CommandServices) -> int:
         raise CertifierError("The course has no launch page inside the package to replay.")
     users, site_line = DEFAULT_USERS, ""
     if args.site:
-        users, site_line = site_users(args.sites, args.site, services.shared(record, LEARNER_DEMAND) or {},
+        users, site_line = site_users(args.sites, args.site, services.shared(record, PLANNED_DEMAND) or {},
                                       profile.section("capacity").get("expected_online_share", 0.05))
     load = profile.section("load")
     budget = Budget(load["max_p95_ms"], load["max_error_rate"], load["stream_chunk_s"], load["stream_startup_s"])
@@ -65,10 +67,13 @@ def site_users(sites_file: str, name: str, demand: dict, online_share: float) ->
     if name not in sites:
         raise CertifierError(f"No site '{name}' in {sites_file} (sites: {', '.join(list(sites)[:10])}…).")
     site = sites[name]
-    plan = plan_site(site, float(demand.get("kbps") or 0), online_share, dt.date.today())
+    kbps = float(demand.get("kbps") or 0)
+    plan = plan_site(site, kbps, online_share, dt.date.today())
     users = max(1, min(plan.peak_concurrent_needed, math.ceil(plan.wave_size * online_share) or 1))
+    basis = {"measured": "measured from a learner's session", "estimate": "estimated: no session was walked"}.get(
+        str(demand.get("basis")), "no demand known")
     line = (f"\nSized for site {name}: {counted(site.learners, 'learner')}, {counted(users, 'learner')} online at once "
-            f"in a wave (capacity plan at {float(demand.get('kbps') or 0):,.0f} kbps each; the link carries "
+            f"in a wave (capacity plan at {kbps:,.0f} kbps a learner, {basis}; the link carries "
             f"{plan.max_concurrent:,}).\n")
     return users, line
 
