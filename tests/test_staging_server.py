@@ -227,3 +227,20 @@ def test_a_page_flooding_the_lms_log_is_kept_compact_and_other_lessons_still_rec
     assert server.lms.log_bytes <= LOG_MAX_BYTES and len(json_module.dumps(log)) < LOG_MAX_BYTES * 1.1
     assert grown_mb < 200, f"the server grew by {grown_mb:.0f} MB for a 64 MB flood"
     assert elapsed < 30
+
+
+def test_a_value_set_again_replaces_the_last_in_the_state_budget():
+    # A lesson that sets a 64,000-character suspend_data on every screen must still be resumable
+    # after thousands of sets: each set replaces the last, it does not add to the budget.
+    from certifier.staging.lms import STATE_MAX_BYTES, LmsRecord
+
+    record = LmsRecord()
+    value = "s" * 64_000
+    sets = STATE_MAX_BYTES // len(value) + 50
+    for n in range(sets):
+        record.record({"sco": "a", "api": "2004", "fn": "SetValue", "args": ["cmi.suspend_data", f"{n:05}" + value[5:]],
+                       "result": "true", "error": "0", "seq": 2 * n, "attempt": 1})
+        record.record({"sco": "a", "api": "2004", "fn": "Commit", "args": [""], "result": "true", "error": "0",
+                       "seq": 2 * n + 1, "attempt": 1})
+    _, state = record.start_attempt("a", resume=True)
+    assert state["2004"]["cmi.suspend_data"].startswith(f"{sets - 1:05}")

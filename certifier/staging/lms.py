@@ -78,9 +78,12 @@ class LmsRecord:
         with self._lock:
             if fn in SETS and succeeded and len(args) >= 2 and args[0] in PERSISTED.get(version, ()):
                 value = str(args[1])[:STATE_MAX_CHARS]
-                if self._state_bytes + len(value) <= STATE_MAX_BYTES:
-                    self._state_bytes += len(value)
-                    self._pending.setdefault((sco, version), {})[str(args[0])] = value
+                pending = self._pending.setdefault((sco, version), {})
+                # A value set again replaces the last one: only the difference counts against the budget.
+                grown = len(value) - len(pending.get(str(args[0]), ""))
+                if self._state_bytes + grown <= STATE_MAX_BYTES:
+                    self._state_bytes += grown
+                    pending[str(args[0])] = value
             elif fn in COMMITS and succeeded:
                 self._committed.setdefault(sco, {}).setdefault(version, {}).update(
                     self._pending.get((sco, version), {}))
@@ -118,14 +121,8 @@ class LmsRecord:
 
 def compact_entry(entry: dict[str, Any], args: list[Any]) -> dict[str, Any]:
     """The call as the log keeps it: the recorder's fields only, each value cut to ``VALUE_CHARS``."""
-    kept: dict[str, Any] = {}
-    for key in ENTRY_FIELDS:
-        value = args if key == "args" else entry.get(key)
-        if key == "args":
-            value = [_cut(a) for a in args[:4]]
-        elif value is None:
-            continue
-        kept[key] = _cut(value)
+    kept = {key: _cut(entry[key]) for key in ENTRY_FIELDS if key != "args" and entry.get(key) is not None}
+    kept["args"] = _cut(args)
     return kept
 
 
