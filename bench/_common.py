@@ -35,8 +35,9 @@ def run_child(code: str, *args: str) -> dict:
         "        import psutil\n"
         "        return psutil.Process().memory_info().peak_wset / 2**20\n"
     )
-    result = subprocess.run([sys.executable, "-c", prologue + code, *args], capture_output=True, text=True,
-                            check=True, cwd=REPO_ROOT)
+    result = subprocess.run(
+        [sys.executable, "-c", prologue + code, *args], capture_output=True, text=True, check=True, cwd=REPO_ROOT
+    )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 

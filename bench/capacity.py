@@ -17,8 +17,18 @@ RUNS = 3
 
 def sites() -> list[Site]:
     rng = random.Random(9)
-    return [Site(f"site-{i:04}", rng.randint(10, 3000), rng.choice([4, 6, 10, 20, 50, 100, 1000]), 0.2, 8, 45,
-                 dt.date(2027, 6, 30)) for i in range(SITES)]
+    return [
+        Site(
+            f"site-{i:04}",
+            rng.randint(10, 3000),
+            rng.choice([4, 6, 10, 20, 50, 100, 1000]),
+            0.2,
+            8,
+            45,
+            dt.date(2027, 6, 30),
+        )
+        for i in range(SITES)
+    ]
 
 
 def main() -> None:
@@ -30,17 +40,21 @@ def main() -> None:
         plan = plan_rollout(population, 800, 0.05, start)
         best = min(best, time.perf_counter() - began)
     began = time.perf_counter()
-    for site in population:  # reference: walking 200 working days one calendar day at a time
+    for _site in population:  # reference: walking 200 working days one calendar day at a time
         day, counted = start, 0
         while counted < 200:
             counted += day.weekday() < 5
             day += dt.timedelta(days=1)
     reference = time.perf_counter() - began
     learners = sum(s.learners for s in population)
-    print(f"{SITES:,} sites, {learners:,} learners: plan in {best * 1000:.0f} ms (target < 1,000 ms); "
-          f"{len(plan.waves)} waves; {sum(not p.meets_deadline for p in plan.sites)} sites late")
-    print(f"reference (a 200-working-day calendar walk per site): {reference * 1000:.0f} ms; "
-          f"ratio {best / reference:.2f}×")
+    print(
+        f"{SITES:,} sites, {learners:,} learners: plan in {best * 1000:.0f} ms (target < 1,000 ms); "
+        f"{len(plan.waves)} waves; {sum(not p.meets_deadline for p in plan.sites)} sites late"
+    )
+    print(
+        f"reference (a 200-working-day calendar walk per site): {reference * 1000:.0f} ms; "
+        f"ratio {best / reference:.2f}×"
+    )
 
 
 if __name__ == "__main__":

@@ -50,8 +50,13 @@ def launch_time(code: str) -> float:
 
 def worst_gap(course) -> dict:
     """The real window on ``course`` in a fresh process, as the responsiveness test runs it."""
-    result = subprocess.run([sys.executable, "-m", "tests.heartbeat_run", str(course), str(OUT / "gui-bench.ini")],
-                            check=True, capture_output=True, text=True, cwd=REPO_ROOT)
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.heartbeat_run", str(course), str(OUT / "gui-bench.ini")],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+    )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -61,10 +66,14 @@ def bench_course():
 
     path = OUT / "gui-bench-course.zip"
     if not path.exists():
-        files = {f"lesson{i:04}/index.html": "<html><body>" + "<p>text</p>\n" * 200 + f'<img src="f{i}.png"></body></html>'
-                 for i in range(3000)}
+        files = {
+            f"lesson{i:04}/index.html": "<html><body>" + "<p>text</p>\n" * 200 + f'<img src="f{i}.png"></body></html>'
+            for i in range(3000)
+        }
         files.update({f"lesson{i:04}/f{i}.png": os.urandom(20_000) for i in range(3000)})
-        files["index.html"] = "<html>" + "".join(f'<a href="lesson{i:04}/index.html">L</a>' for i in range(3000)) + "</html>"
+        files["index.html"] = (
+            "<html>" + "".join(f'<a href="lesson{i:04}/index.html">L</a>' for i in range(3000)) + "</html>"
+        )
         build_zip(path, files)
     return path
 
@@ -73,12 +82,16 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     bare = launch_time(BARE)
     ours = launch_time(APP)
-    print(f"launch to window shown: {ours:.2f} s (target ≤ 1.5 s); bare PySide6 window {bare:.2f} s; "
-          f"ratio {ours / bare:.2f}×")
+    print(
+        f"launch to window shown: {ours:.2f} s (target ≤ 1.5 s); bare PySide6 window {bare:.2f} s; "
+        f"ratio {ours / bare:.2f}×"
+    )
     measured = worst_gap(bench_course())
     phases = measured["phases"]
-    print(f"6,001-file course, worst gap of a 10 ms UI heartbeat (target ≤ 50 ms): full run {phases['run']:.0f} ms "
-          f"over {measured['beats']} beats; PDF export {phases['export_pdf']:.0f} ms; history {phases['history']:.0f} ms")
+    print(
+        f"6,001-file course, worst gap of a 10 ms UI heartbeat (target ≤ 50 ms): full run {phases['run']:.0f} ms "
+        f"over {measured['beats']} beats; PDF export {phases['export_pdf']:.0f} ms; history {phases['history']:.0f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -32,9 +32,18 @@ def build_clips(folder) -> list:
         path = folder / f"clip-{i:02}{suffix}"
         if not path.exists():
             kbps = 40_000 + 2_000 * i
-            encode_video(path, seconds=SECONDS, width=1280, height=720, bitrate_kbps=kbps, audio_kbps=128,
-                         noise=0.7, seed=i, codec_options={"preset": "ultrafast"},
-                         container_options={"movflags": "faststart"} if i % 2 else {})
+            encode_video(
+                path,
+                seconds=SECONDS,
+                width=1280,
+                height=720,
+                bitrate_kbps=kbps,
+                audio_kbps=128,
+                noise=0.7,
+                seed=i,
+                codec_options={"preset": "ultrafast"},
+                container_options={"movflags": "faststart"} if i % 2 else {},
+            )
         clips.append(path)
     return clips
 
@@ -57,17 +66,30 @@ def main() -> None:
     for clip in clips:  # warm the page cache so both sides read from memory
         clip.read_bytes()
     ours = time_per_file(clips, lambda c: inspect_media(c, 1.0, 60))
-    metadata = time_per_file(clips, lambda c: subprocess.run(
-        [ffprobe, "-v", "error", "-show_format", "-show_streams", str(c)], capture_output=True, check=True))
-    packets = time_per_file(clips, lambda c: subprocess.run(
-        [ffprobe, "-v", "error", "-show_packets", "-show_entries", "packet=dts_time,size", "-of", "csv", str(c)],
-        capture_output=True, check=True))
+    metadata = time_per_file(
+        clips,
+        lambda c: subprocess.run(
+            [ffprobe, "-v", "error", "-show_format", "-show_streams", str(c)], capture_output=True, check=True
+        ),
+    )
+    packets = time_per_file(
+        clips,
+        lambda c: subprocess.run(
+            [ffprobe, "-v", "error", "-show_packets", "-show_entries", "packet=dts_time,size", "-of", "csv", str(c)],
+            capture_output=True,
+            check=True,
+        ),
+    )
     print(f"{len(clips)} clips, {total / 2**30:.2f} GB in all")
     print(f"ours (metadata + peak over every packet): {ours * 1000:.1f} ms per file")
-    print(f"ffprobe -show_format -show_streams:        {metadata * 1000:.1f} ms per file  → ours is "
-          f"{metadata / ours:.1f}× faster (target ≥ 3×)")
-    print(f"ffprobe -show_packets:                     {packets * 1000:.1f} ms per file  → ratio ours/ffprobe "
-          f"{ours / packets:.2f}× (target ≤ 1×)")
+    print(
+        f"ffprobe -show_format -show_streams:        {metadata * 1000:.1f} ms per file  → ours is "
+        f"{metadata / ours:.1f}× faster (target ≥ 3×)"
+    )
+    print(
+        f"ffprobe -show_packets:                     {packets * 1000:.1f} ms per file  → ratio ours/ffprobe "
+        f"{ours / packets:.2f}× (target ≤ 1×)"
+    )
 
 
 if __name__ == "__main__":

@@ -16,8 +16,10 @@ FILES = 1024
 FILE_BYTES = 1024 * 1024
 RUNS = 2
 
-HTML_LINE = ('<div class="slide"><p>Learners review the network policy and answer the quiz; '
-             '<a href="../lesson-{n}/index.html">next</a> <img src="img/figure-{n}.png" alt="figure"></p></div>\n')
+HTML_LINE = (
+    '<div class="slide"><p>Learners review the network policy and answer the quiz; '
+    '<a href="../lesson-{n}/index.html">next</a> <img src="img/figure-{n}.png" alt="figure"></p></div>\n'
+)
 JS_LINE = 'function step{n}(state) {{ state.score += {n}; if (state.score > 80) {{ api.SetValue("cmi.score.raw", state.score); }} }}\n'
 CSS_LINE = '.slide-{n} {{ margin: 0 auto; padding: 12px; background: url("img/bg-{n}.png") no-repeat; }}\n'
 
@@ -36,8 +38,12 @@ def build_package(path) -> None:
                 lines.append(line)
                 size += len(line)
             if i % 97 == 0:  # a few real signals, so the regexes do run
-                lines.insert(len(lines) // 2, "window.open('help.html');\n" if kind == "js"
-                             else '<iframe src="https://video.example.com/e/1" width="1280" height="720"></iframe>\n')
+                lines.insert(
+                    len(lines) // 2,
+                    "window.open('help.html');\n"
+                    if kind == "js"
+                    else '<iframe src="https://video.example.com/e/1" width="1280" height="720"></iframe>\n',
+                )
             archive.writestr(f"lesson-{i:04}/content.{kind}", "".join(lines))
 
 
@@ -50,8 +56,10 @@ def main() -> None:
     result = time_probe(package, "certifier.probes.plugins:PluginsProbe", RUNS)
     ratio = result["probe_s"] / result["inventory_s"]
     print(f"text scanned: {result['bytes'] / 2**30:.2f} GB in {FILES:,} files; signals found: {result['counts']}")
-    print(f"inventory: {result['inventory_s']:.2f} s   plugins scan: {result['probe_s']:.2f} s   "
-          f"ratio {ratio:.2f}× (target ≤ 1.5×)")
+    print(
+        f"inventory: {result['inventory_s']:.2f} s   plugins scan: {result['probe_s']:.2f} s   "
+        f"ratio {ratio:.2f}× (target ≤ 1.5×)"
+    )
     print(f"peak RSS (inventory + scan): {result['peak_rss_mb']:.0f} MB (target ≤ 200 MB)")
 
 

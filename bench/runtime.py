@@ -12,8 +12,7 @@ import time
 
 from _common import OUT
 
-from certifier.policy.registry import load_profile
-from certifier.policy.registry import discover_probes
+from certifier.policy.registry import discover_probes, load_profile
 from certifier.run.runner import Runner
 
 SCO = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>Lesson {n}</title></head><body><h1>Lesson {n}</h1>
@@ -26,14 +25,20 @@ setTimeout(function () {{ var api = findApi(window); api.LMSInitialize(""); api.
 
 def build(folder, scos: int):
     folder.mkdir(parents=True, exist_ok=True)
-    items = "".join(f'<item identifier="i{n}" identifierref="r{n}"><title>Lesson {n}</title></item>' for n in range(scos))
-    resources = "".join(f'<resource identifier="r{n}" type="webcontent" adlcp:scormtype="sco" href="l{n:03}/index.html">'
-                        f'<file href="l{n:03}/index.html"/></resource>' for n in range(scos))
+    items = "".join(
+        f'<item identifier="i{n}" identifierref="r{n}"><title>Lesson {n}</title></item>' for n in range(scos)
+    )
+    resources = "".join(
+        f'<resource identifier="r{n}" type="webcontent" adlcp:scormtype="sco" href="l{n:03}/index.html">'
+        f'<file href="l{n:03}/index.html"/></resource>'
+        for n in range(scos)
+    )
     (folder / "imsmanifest.xml").write_text(
         '<?xml version="1.0"?><manifest identifier="m" version="1" xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2" '
         'xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2"><metadata><schema>ADL SCORM</schema>'
         f'<schemaversion>1.2</schemaversion></metadata><organizations default="o"><organization identifier="o">'
-        f"<title>Bench</title>{items}</organization></organizations><resources>{resources}</resources></manifest>")
+        f"<title>Bench</title>{items}</organization></organizations><resources>{resources}</resources></manifest>"
+    )
     for n in range(scos):
         (folder / f"l{n:03}").mkdir(exist_ok=True)
         (folder / f"l{n:03}" / "index.html").write_text(SCO.format(n=n, text="Reading. " * 200))
@@ -41,9 +46,11 @@ def build(folder, scos: int):
 
 def run(course, scos: int, parallel: int) -> tuple[float, dict]:
     profile_path = OUT / f"runtime-{parallel}.toml"
-    profile_path.write_text(f'extends = "default"\n[certification]\nprobe_timeout_s = 3600\n'
-                            f'[pageload]\nmax_pages = {scos}\nbrowser_parallel_lessons = {parallel}\n'
-                            f"browser_timeout_s = 3600\nruntime_settle_s = 0.5\n")
+    profile_path.write_text(
+        f'extends = "default"\n[certification]\nprobe_timeout_s = 3600\n'
+        f"[pageload]\nmax_pages = {scos}\nbrowser_parallel_lessons = {parallel}\n"
+        f"browser_timeout_s = 3600\nruntime_settle_s = 0.5\n"
+    )
     profile = load_profile(str(profile_path))
     probes = discover_probes()[0]
     start = time.perf_counter()
@@ -69,10 +76,12 @@ def main() -> None:
         started = [p for p in pages if p.get("initialized")]
         init = sorted(p["init_ms"] for p in started)
         results[parallel] = seconds
-        print(f"{parallel} lesson(s) at once: {seconds:.1f} s for {len(pages)} lessons "
-              f"({seconds / max(len(pages), 1) * 1000:.0f} ms per lesson), {len(started)} initialised, "
-              f"median time to Initialize {init[len(init) // 2] if init else 0:.0f} ms, "
-              f"slowest {init[-1] if init else 0:.0f} ms")
+        print(
+            f"{parallel} lesson(s) at once: {seconds:.1f} s for {len(pages)} lessons "
+            f"({seconds / max(len(pages), 1) * 1000:.0f} ms per lesson), {len(started)} initialised, "
+            f"median time to Initialize {init[len(init) // 2] if init else 0:.0f} ms, "
+            f"slowest {init[-1] if init else 0:.0f} ms"
+        )
     print(f"pool of {args.parallel} vs one at a time: {results[args.parallel] / results[1]:.2f}× the time")
 
 

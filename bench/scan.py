@@ -36,7 +36,8 @@ def build_package(path) -> None:
 
 
 CHILD = """
-from certifier.package.archive import ArchiveLimits, open_package
+from certifier.package.archive import open_package
+from certifier.package.archive_limits import ArchiveLimits
 from certifier.package.inventory import build_inventory
 limits = ArchiveLimits(max_uncompressed_mb=8192, max_compression_ratio=1000, min_size_for_ratio_check_mb=1, max_entry_count=100000)
 best = float('inf')
@@ -69,7 +70,9 @@ def main() -> None:
     ours = run_child(CHILD, str(package), str(RUNS))
     ratio = ours["seconds"] / reference
     print(f"package: {size_mb:,.0f} MB zip, {ours['bytes'] / 2**20:,.0f} MB expanded, {ours['files']:,} files")
-    print(f"{ref_name}: {reference:.2f} s   inventory+hash: {ours['seconds']:.2f} s   ratio {ratio:.2f}× (target ≤ 1.2×)")
+    print(
+        f"{ref_name}: {reference:.2f} s   inventory+hash: {ours['seconds']:.2f} s   ratio {ratio:.2f}× (target ≤ 1.2×)"
+    )
     print(f"peak RSS: {ours['peak_rss_mb']:.0f} MB (target ≤ 200 MB)")
 
 

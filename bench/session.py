@@ -42,8 +42,10 @@ def main() -> None:
     profile = load_profile("default")
     limits = profile.section("session")
     installed = discover_probes()[0]
-    print(f"machine: {os.cpu_count()} cores; walk budget {limits['walk_budget_s']:g} s a lesson, "
-          f"{limits['timeout_s']:g} s in all, {limits['parallel_lessons']} lessons at once")
+    print(
+        f"machine: {os.cpu_count()} cores; walk budget {limits['walk_budget_s']:g} s a lesson, "
+        f"{limits['timeout_s']:g} s in all, {limits['parallel_lessons']} lessons at once"
+    )
     print(f"{'course':32} {'session s':>9} {'lessons':>7} {'s/lesson':>8} {'÷ budget':>8}  walks")
     totals = []
     for name, path in courses(args.shared):
@@ -55,17 +57,24 @@ def main() -> None:
         evidence = next(run.evidence for run in record.probe_runs if run.probe_id == "session")
         lessons = evidence.get("lessons", [])
         per_lesson = seconds / max(len(lessons), 1) * min(limits["parallel_lessons"], max(len(lessons), 1))
-        walks = "; ".join(f"{lesson['launch']}: {len(lesson.get('screens') or [])} screens, {lesson.get('end')}"
-                          for lesson in lessons) or evidence.get("skipped", "")
+        walks = "; ".join(
+            f"{lesson['launch']}: {len(lesson.get('screens') or [])} screens, {lesson.get('end')}" for lesson in lessons
+        ) or evidence.get("skipped", "")
         load = next((f for f in report["findings"] if f["rule_id"] == "session.lms-load"), {})
         resume = next((f for f in report["findings"] if f["rule_id"] == "session.resume"), {})
-        print(f"{name:32} {seconds:9.1f} {len(lessons):7d} {per_lesson:8.1f} {per_lesson / limits['walk_budget_s']:7.2f}×"
-              f"  {walks}")
-        print(f"{'':32} resume: {resume.get('status', '-')}; LMS writes/min at a learner's pace: "
-              f"{load.get('measured', '-')}; whole run {wall:.1f} s")
+        print(
+            f"{name:32} {seconds:9.1f} {len(lessons):7d} {per_lesson:8.1f} {per_lesson / limits['walk_budget_s']:7.2f}×"
+            f"  {walks}"
+        )
+        print(
+            f"{'':32} resume: {resume.get('status', '-')}; LMS writes/min at a learner's pace: "
+            f"{load.get('measured', '-')}; whole run {wall:.1f} s"
+        )
         totals.append(seconds)
-    print(f"session pass: {sum(totals):.1f} s over {len(totals)} courses; the longest {max(totals):.1f} s against "
-          f"the {limits['timeout_s']:g} s budget ({max(totals) / limits['timeout_s']:.2f}×)")
+    print(
+        f"session pass: {sum(totals):.1f} s over {len(totals)} courses; the longest {max(totals):.1f} s against "
+        f"the {limits['timeout_s']:g} s budget ({max(totals) / limits['timeout_s']:.2f}×)"
+    )
 
 
 if __name__ == "__main__":

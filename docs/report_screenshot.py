@@ -20,14 +20,22 @@ sys.path.insert(0, str(ROOT / "docs"))
 from take_screenshots import defective_course  # noqa: E402
 
 from certifier.exporters import export  # noqa: E402
-from certifier.policy.registry import load_profile  # noqa: E402
-from certifier.policy.registry import discover_probes  # noqa: E402
+from certifier.policy.registry import discover_probes, load_profile  # noqa: E402
 from certifier.run.report import assess  # noqa: E402
 from certifier.run.runner import Runner  # noqa: E402
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--hide-scrollbars", "--window-size=1100,1500"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--window-size=1100,1500",
+]
 
 
 def main() -> None:
@@ -41,8 +49,12 @@ def main() -> None:
         report = assess(Runner(probes).run(defective_course(work), profile), profile, probes)
         html = export(report, work / "report.html", "html")
         target = ROOT / "docs" / "screenshots" / "06-html-report.png"
-        subprocess.run([browser, *CHROMIUM_FLAGS, f"--user-data-dir={work / 'profile'}",
-                        f"--screenshot={target}", html.as_uri()], check=True, capture_output=True, timeout=120)
+        subprocess.run(
+            [browser, *CHROMIUM_FLAGS, f"--user-data-dir={work / 'profile'}", f"--screenshot={target}", html.as_uri()],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
         print(target.relative_to(ROOT))
 
 

@@ -33,12 +33,22 @@ from tests.factories import encode_video  # noqa: E402
 def defective_course(folder: Path) -> Path:
     course = folder / "network-safety-v2"
     shutil.copytree(sample_course_path(), course)
-    encode_video(course / "media" / "keynote.mp4", seconds=2, width=1920, height=1080, bitrate_kbps=6000,
-                 audio_kbps=128, noise=0.15, codec_options={"preset": "ultrafast",
-                                                            "x264-params": "nal-hrd=cbr:vbv-maxrate=6000:vbv-bufsize=1500"})
+    encode_video(
+        course / "media" / "keynote.mp4",
+        seconds=2,
+        width=1920,
+        height=1080,
+        bitrate_kbps=6000,
+        audio_kbps=128,
+        noise=0.15,
+        codec_options={"preset": "ultrafast", "x264-params": "nal-hrd=cbr:vbv-maxrate=6000:vbv-bufsize=1500"},
+    )
     lesson = course / "pages" / "lesson.html"
-    lesson.write_text(lesson.read_text().replace("</video>", '</video>\n    <video controls src="../media/keynote.mp4"></video>')
-                      .replace("../images/phishing.png", "../images/Phishing.png"))
+    lesson.write_text(
+        lesson.read_text()
+        .replace("</video>", '</video>\n    <video controls src="../media/keynote.mp4"></video>')
+        .replace("../images/phishing.png", "../images/Phishing.png")
+    )
     intro = course / "pages" / "intro.html"
     intro.write_text(intro.read_text().replace("</main>", '<img src="../images/team-photo.jpg" alt="Team"></main>'))
     return course
@@ -104,7 +114,9 @@ def main() -> None:
         window.history_table.selectRow(0)
         window.history_table.selectionModel().select(
             window.history_table.model().index(1, 0),
-            window.history_table.selectionModel().SelectionFlag.Select | window.history_table.selectionModel().SelectionFlag.Rows)
+            window.history_table.selectionModel().SelectionFlag.Select
+            | window.history_table.selectionModel().SelectionFlag.Rows,
+        )
         window.comparison_shown.connect(compared)
         window.compare_selected()
 

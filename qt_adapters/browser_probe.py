@@ -22,10 +22,10 @@ from urllib.parse import urlsplit
 
 from .browser_slots import CONSOLE_KEPT, Browser
 
-LOAD_TIMEOUT_S = 30.0   # the launch frame itself must load within this
-UNLOAD_S = 0.7          # after emptying the lesson frame: unload handlers have posted their calls…
-UNLOAD_MAX_S = 4.0      # …or, for a lesson that started, until its Terminate/terminated arrives
-LEAVE_MAX_S = 8.0       # a cmi5 AU asked to leave (beforeunload) has this long to send terminated
+LOAD_TIMEOUT_S = 30.0  # the launch frame itself must load within this
+UNLOAD_S = 0.7  # after emptying the lesson frame: unload handlers have posted their calls…
+UNLOAD_MAX_S = 4.0  # …or, for a lesson that started, until its Terminate/terminated arrives
+LEAVE_MAX_S = 8.0  # a cmi5 AU asked to leave (beforeunload) has this long to send terminated
 
 # Runs in the LMS frame: what the lesson has done so far, from the staging server (its SCORM calls
 # and its xAPI statements), else the calls the frame recorded in page.
@@ -117,6 +117,23 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def resume_url(url: str) -> str:
+    return url + ("&" if "?" in url else "?") + "entry=resume"
+
+
+def ends_session(url: str) -> bool:
+    """SCORM lessons end with Terminate and cmi5 AUs with terminated, worth waiting for when the
+    learner leaves; a plain xAPI (Tin Can) course owes no such statement."""
+    return "launch=xapi" not in url
+
+
+def unplayable_reason(clip: dict[str, Any]) -> str:
+    kind = clip["type"] or "its format"
+    if clip["error"]:
+        return f"this browser cannot play it ({kind}; media error {clip['error']})"
+    return f"this browser has no decoder for {kind}"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     browser = Browser(urlsplit(args.urls[0]).hostname or "", args.width, args.height)
@@ -184,10 +201,13 @@ def main(argv: list[str] | None = None) -> int:
             result["error"] = state["error"]
         load_ms = state.get("load_ms") or 0
         result["resources"] = resources[:500]
-        result["bytes_by_load"] = sum(r["transfer_bytes"] for r in resources if (r.get("response_end_ms") or 0) <= load_ms)
+        result["bytes_by_load"] = sum(
+            r["transfer_bytes"] for r in resources if (r.get("response_end_ms") or 0) <= load_ms
+        )
         result["bytes_total"] = sum(r["transfer_bytes"] for r in resources)
-        result["failed_requests"] = [{"url": r["name"][:300], "status": r["status"], "type": r["type"]}
-                                     for r in resources if r["status"] >= 400][:CONSOLE_KEPT]
+        result["failed_requests"] = [
+            {"url": r["name"][:300], "status": r["status"], "type": r["type"]} for r in resources if r["status"] >= 400
+        ][:CONSOLE_KEPT]
         result["blocked_requests"] = list(slot.interceptor.blocked)
         result["console_errors"] = list(slot.page.errors)
         result["wall_ms"] = round((time.monotonic() - started) * 1000, 1)
@@ -195,10 +215,17 @@ def main(argv: list[str] | None = None) -> int:
         return result
 
     slots = browser.slots(min(args.parallel, len(args.urls)))
-    pages = browser.run(slots, [lambda slot, url=url: lesson(slot, url) for url in args.urls], deadline,
-                        lambda number: {"url": args.urls[number], "error": "not run: the time budget ran out"})
-    print(json.dumps({"engine": browser.engine, "viewport": [args.width, args.height],
-                      "parallel": len(slots), "pages": pages}))
+    pages = browser.run(
+        slots,
+        [lambda slot, url=url: lesson(slot, url) for url in args.urls],
+        deadline,
+        lambda number: {"url": args.urls[number], "error": "not run: the time budget ran out"},
+    )
+    print(
+        json.dumps(
+            {"engine": browser.engine, "viewport": [args.width, args.height], "parallel": len(slots), "pages": pages}
+        )
+    )
     sys.stdout.flush()
     return 0
 

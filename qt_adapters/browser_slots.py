@@ -14,7 +14,7 @@ from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
 TICK_MS = 50
-CONSOLE_KEPT = 50       # console errors (and blocked requests) kept per lesson
+CONSOLE_KEPT = 50  # console errors (and blocked requests) kept per lesson
 ALLOWED_SCHEMES = ("data", "blob", "about", "qrc")
 
 Lesson = Generator[None, None, dict[str, Any]]
@@ -36,8 +36,13 @@ class Browser:
     def slots(self, count: int) -> list[Any]:
         return [new_slot(self) for _ in range(max(1, count))]
 
-    def run(self, slots: list[Any], jobs: list[Callable[[Any], Lesson]], deadline: float,
-            not_run: Callable[[int], dict[str, Any]]) -> list[dict[str, Any]]:
+    def run(
+        self,
+        slots: list[Any],
+        jobs: list[Callable[[Any], Lesson]],
+        deadline: float,
+        not_run: Callable[[int], dict[str, Any]],
+    ) -> list[dict[str, Any]]:
         """Run each job (a generator over a slot) with the slots at once; results in job order."""
         from PySide6.QtCore import QTimer
 
@@ -79,8 +84,12 @@ def new_slot(browser: Browser) -> Any:
     """One sized, visible view with its own off-the-record profile (so blocked requests and console
     errors belong to the lesson it runs)."""
     from PySide6.QtCore import QUrl
-    from PySide6.QtWebEngineCore import (QWebEnginePage, QWebEngineProfile, QWebEngineSettings,
-                                         QWebEngineUrlRequestInterceptor)
+    from PySide6.QtWebEngineCore import (
+        QWebEnginePage,
+        QWebEngineProfile,
+        QWebEngineSettings,
+        QWebEngineUrlRequestInterceptor,
+    )
     from PySide6.QtWebEngineWidgets import QWebEngineView
 
     class LoopbackOnly(QWebEngineUrlRequestInterceptor):
@@ -90,22 +99,30 @@ def new_slot(browser: Browser) -> Any:
             super().__init__()
             self.blocked: list[dict[str, str]] = []
 
-        def interceptRequest(self, info: Any) -> None:  # noqa: N802 - Qt's name
+        def interceptRequest(self, info: Any) -> None:
             url = info.requestUrl()
             if url.scheme() in ALLOWED_SCHEMES or url.host() == browser.allowed_host:
                 return
             info.block(True)
             if len(self.blocked) < CONSOLE_KEPT:
-                self.blocked.append({"url": url.toString()[:300], "host": url.host(),
-                                     "type": str(info.resourceType()).rsplit(".", 1)[-1].replace("ResourceType", "")})
+                self.blocked.append(
+                    {
+                        "url": url.toString()[:300],
+                        "host": url.host(),
+                        "type": str(info.resourceType()).rsplit(".", 1)[-1].replace("ResourceType", ""),
+                    }
+                )
 
     class LessonPage(QWebEnginePage):
         def __init__(self, profile: Any) -> None:
             super().__init__(profile)
             self.errors: list[dict[str, Any]] = []
 
-        def javaScriptConsoleMessage(self, level: Any, message: str, line: int, source: str) -> None:  # noqa: N802
-            if level == QWebEnginePage.JavaScriptConsoleMessageLevel.ErrorMessageLevel and len(self.errors) < CONSOLE_KEPT:
+        def javaScriptConsoleMessage(self, level: Any, message: str, line: int, source: str) -> None:
+            if (
+                level == QWebEnginePage.JavaScriptConsoleMessageLevel.ErrorMessageLevel
+                and len(self.errors) < CONSOLE_KEPT
+            ):
                 self.errors.append({"message": message[:500], "source": source[:300], "line": line})
 
     class Slot:

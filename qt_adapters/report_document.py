@@ -34,10 +34,17 @@ def _application():
 
 def _banner_table(match: re.Match) -> str:
     """Qt's text engine ignores CSS backgrounds on blocks; a table cell keeps the verdict's colour."""
-    body = (match.group(2).replace("style='color:#fff'", "").replace("<h1>", "<h1 style='color:#ffffff'>")
-            .replace("<div", "<p style='color:#ffffff'").replace("</div>", "</p>"))
-    return (f"<table width='100%' cellpadding='12'><tr><td bgcolor='{BANNER_COLOURS[match.group(1)]}'>"
-            f"{body}</td></tr></table>")
+    body = (
+        match.group(2)
+        .replace("style='color:#fff'", "")
+        .replace("<h1>", "<h1 style='color:#ffffff'>")
+        .replace("<div", "<p style='color:#ffffff'")
+        .replace("</div>", "</p>")
+    )
+    return (
+        f"<table width='100%' cellpadding='12'><tr><td bgcolor='{BANNER_COLOURS[match.group(1)]}'>"
+        f"{body}</td></tr></table>"
+    )
 
 
 def qt_document(report: dict[str, Any], inventory_rows: int | None = None):
@@ -79,8 +86,14 @@ def render_pdf(report: dict[str, Any]) -> bytes:
         target = Path(folder) / "report.pdf"
         writer = QPdfWriter(str(target))
         writer.setResolution(PDF_RESOLUTION_DPI)
-        writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
-                                         QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter))
+        writer.setPageLayout(
+            QPageLayout(
+                QPageSize(QPageSize.PageSizeId.A4),
+                QPageLayout.Orientation.Portrait,
+                QMarginsF(15, 15, 15, 15),
+                QPageLayout.Unit.Millimeter,
+            )
+        )
         writer.setTitle(f"Certification report — {report['package'].get('title') or report['package'].get('name')}")
         writer.setCreator(f"{report['tool']['name']} {report['tool']['version']}")
         document.print_(writer)  # print_ paginates; sizing the document to the page shrinks the text
@@ -104,8 +117,13 @@ def export_pdf_in_child(report: dict[str, Any], path: str | Path) -> Path:
         source, target = Path(folder) / "report.json", Path(folder) / "report.pdf"
         source.write_text(json.dumps(report), encoding="utf-8")
         try:
-            done = subprocess.run([sys.executable, "-m", __name__, str(source), str(target)], capture_output=True,
-                                  text=True, timeout=CHILD_TIMEOUT_S)
+            done = subprocess.run(
+                [sys.executable, "-m", __name__, str(source), str(target)],
+                capture_output=True,
+                text=True,
+                timeout=CHILD_TIMEOUT_S,
+                check=False,
+            )
         except subprocess.TimeoutExpired as exc:
             raise CertifierError(f"The PDF was not written within {CHILD_TIMEOUT_S} s.") from exc
         if done.returncode != 0 or not target.is_file():

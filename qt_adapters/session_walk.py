@@ -27,15 +27,15 @@ from urllib.parse import unquote, urlsplit
 from certifier.host.resources_path import resource_path
 from certifier.staging.paced_media import PacedClip
 
-from .browser_probe import CALLS_JS, INITIALIZED, LEAVE_JS, session_ended
+from .browser_probe import CALLS_JS, INITIALIZED, LEAVE_JS, ends_session, resume_url, session_ended, unplayable_reason
 from .browser_slots import Browser, evaluated, evaluated_json, wait
 
 LOAD_TIMEOUT_S = 30.0
-POLL_S = 0.25            # how often a changing screen is looked at
-LEAVE_MAX_S = 6.0        # a leaving lesson has this long to send Terminate / terminated
-UNLOAD_S = 0.7           # after the lesson frame is emptied, for unload handlers' calls
-PRESSES_PER_SCREEN = 6   # controls tried on one unchanged screen before the walk calls it stuck
-TIMELINE_KEPT = 3000     # requests kept per lesson
+POLL_S = 0.25  # how often a changing screen is looked at
+LEAVE_MAX_S = 6.0  # a leaving lesson has this long to send Terminate / terminated
+UNLOAD_S = 0.7  # after the lesson frame is emptied, for unload handlers' calls
+PRESSES_PER_SCREEN = 6  # controls tried on one unchanged screen before the walk calls it stuck
+TIMELINE_KEPT = 3000  # requests kept per lesson
 Steps = Generator[None, None, Any]
 
 
@@ -48,8 +48,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--media-wait", type=float, default=15.0, help="time a screen's media may play, s")
     parser.add_argument("--change-wait", type=float, default=3.0, help="wait for a press to change the screen, s")
     parser.add_argument("--max-screens", type=int, default=60)
-    parser.add_argument("--min-session", type=float, default=8.0,
-                        help="a lesson stays open at least this long before the learner leaves, s")
+    parser.add_argument(
+        "--min-session",
+        type=float,
+        default=8.0,
+        help="a lesson stays open at least this long before the learner leaves, s",
+    )
     parser.add_argument("--resume-settle", type=float, default=2.0, help="a resumed lesson's time to restore, s")
     parser.add_argument("--no-resume", action="store_true")
     parser.add_argument("--controls", default="[]", help="JSON list of CSS selectors of the player's next control")
@@ -59,10 +63,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--parallel", type=int, default=2)
     parser.add_argument("urls", nargs="+")
     return parser.parse_args(argv)
-
-
-def resume_url(url: str) -> str:
-    return url + ("&" if "?" in url else "?") + "entry=resume"
 
 
 class Walker:
@@ -83,11 +83,16 @@ class Walker:
         result: dict[str, Any] = {"url": url}
         launch = yield from self.launch(slot, url, started)
         result.update(launch)
-        walk: dict[str, Any] = {"screens": [], "actions": [], "end": "not walked: the lesson never initialised",
-                                "timeline": []}
+        walk: dict[str, Any] = {
+            "screens": [],
+            "actions": [],
+            "end": "not walked: the lesson never initialised",
+            "timeline": [],
+        }
         if launch["initialized"]:
-            walk = yield from self.walk(slot, min(time.monotonic() + self.args.walk_budget, self.deadline),
-                                        time.monotonic())
+            walk = yield from self.walk(
+                slot, min(time.monotonic() + self.args.walk_budget, self.deadline), time.monotonic()
+            )
         result.update(walk)
         result["left"] = yield from self.leave(slot, launch["initialized"] and ends_session(url))
         result["console_errors"] = list(slot.page.errors)
@@ -113,8 +118,11 @@ class Walker:
 
     def look(self, slot: Any) -> Steps:
         yield from evaluated(slot, self.script, self.deadline)
-        return (yield from evaluated_json(slot, f"window.__walk ? window.__walk.screen({self.extra}) : ''",
-                                          self.deadline, None))
+        return (
+            yield from evaluated_json(
+                slot, f"window.__walk ? window.__walk.screen({self.extra}) : ''", self.deadline, None
+            )
+        )
 
     def walk(self, slot: Any, walk_deadline: float, opened: float) -> Steps:
         screens: list[dict[str, Any]] = []
@@ -134,15 +142,28 @@ class Walker:
                 if len(screens) >= self.args.max_screens:
                     end = "screen limit"
                     break
-                screens.append({"n": len(screens) + 1, "at_ms": round(state["at_ms"], 1), "title": state["title"],
-                                "questions": state["questions"], "media": []})
+                screens.append(
+                    {
+                        "n": len(screens) + 1,
+                        "at_ms": round(state["at_ms"], 1),
+                        "title": state["title"],
+                        "questions": state["questions"],
+                        "media": [],
+                    }
+                )
                 screens[-1]["media"] = yield from self.dwell(slot, state, walk_deadline, timeline)
                 continue  # look again: the screen may have moved on by itself
             if state["questions"] and signature not in answered:
                 answered.add(signature)
                 count = yield from evaluated(slot, "window.__walk.answer()", self.deadline)
-                actions.append({"screen": len(screens), "kind": "answer", "name": f"{int(count or 0)} question(s)",
-                                "at_ms": round(state["at_ms"], 1)})
+                actions.append(
+                    {
+                        "screen": len(screens),
+                        "kind": "answer",
+                        "name": f"{int(count or 0)} question(s)",
+                        "at_ms": round(state["at_ms"], 1),
+                    }
+                )
                 continue
             choice = self.choose(state, pressed, signature, signature in answered)
             if choice is None:
@@ -150,8 +171,15 @@ class Walker:
                 break
             pressed[(signature, choice["key"])] += 1
             moved = yield from self.press(slot, choice, signature, walk_deadline)
-            actions.append({"screen": len(screens), "kind": choice["tier"], "name": choice["name"], "effect": moved,
-                            "at_ms": round(state["at_ms"], 1)})
+            actions.append(
+                {
+                    "screen": len(screens),
+                    "kind": choice["tier"],
+                    "name": choice["name"],
+                    "effect": moved,
+                    "at_ms": round(state["at_ms"], 1),
+                }
+            )
             if moved == "ended":
                 end = "terminated"
                 break
@@ -160,8 +188,14 @@ class Walker:
         last = yield from evaluated_json(slot, "window.__walk ? window.__walk.requests() : '[]'", self.deadline, [])
         timeline.extend(last)
         ended_at = yield from evaluated(slot, "String(performance.now())", self.deadline)
-        return {"screens": screens, "actions": actions, "end": end, "timeline": timeline[:TIMELINE_KEPT],
-                "timeline_total": len(timeline), "walk_end_ms": round(float(ended_at or 0), 1)}
+        return {
+            "screens": screens,
+            "actions": actions,
+            "end": end,
+            "timeline": timeline[:TIMELINE_KEPT],
+            "timeline_total": len(timeline),
+            "walk_end_ms": round(float(ended_at or 0), 1),
+        }
 
     @staticmethod
     def why_stopped(state: dict[str, Any], actions: list[dict[str, Any]], screen: int) -> str:
@@ -182,8 +216,9 @@ class Walker:
         return "end"
 
     @staticmethod
-    def choose(state: dict[str, Any], pressed: Counter[tuple[str, str]], signature: str,
-               answered: bool) -> dict[str, Any] | None:
+    def choose(
+        state: dict[str, Any], pressed: Counter[tuple[str, str]], signature: str, answered: bool
+    ) -> dict[str, Any] | None:
         """The control a learner presses next: forward first (after answering: submit first); at
         the end, one that marks the lesson complete. Each control once per screen."""
         if sum(n for (sig, _), n in pressed.items() if sig == signature) >= PRESSES_PER_SCREEN:
@@ -200,13 +235,15 @@ class Walker:
         from PySide6.QtTest import QTest
 
         where = yield from evaluated_json(
-            slot, f"window.__walk.locate({json.dumps(control['key'])}, {self.extra})", self.deadline, None)
+            slot, f"window.__walk.locate({json.dumps(control['key'])}, {self.extra})", self.deadline, None
+        )
         if not where:
             return "gone"
         yield from wait(0.1, walk_deadline)  # the scroll settles before the press
         target = slot.view.focusProxy() or slot.view
-        QTest.mouseClick(target, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                         QPoint(int(where["x"]), int(where["y"])))
+        QTest.mouseClick(
+            target, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(int(where["x"]), int(where["y"]))
+        )
         until = min(time.monotonic() + self.args.change_wait, walk_deadline)
         while time.monotonic() < until:
             yield from wait(POLL_S, until)
@@ -240,8 +277,11 @@ class Walker:
                         continue
                     seen = clips.setdefault(clip["src"], {"src": clip["src"], "kind": clip["kind"], "played_s": 0.0})
                     advanced = clip["current"] > seen["played_s"]
-                    seen.update(duration_s=clip["duration"], ended=clip["ended"],
-                                decoded=not clip["unplayable"] and (seen.get("decoded", False) or advanced))
+                    seen.update(
+                        duration_s=clip["duration"],
+                        ended=clip["ended"],
+                        decoded=not clip["unplayable"] and (seen.get("decoded", False) or advanced),
+                    )
                     if clip["unplayable"] and "why" not in seen:
                         seen["why"] = unplayable_reason(clip)
                         fetcher = self.pace(clip["src"], seen, media_until, offset)
@@ -270,7 +310,9 @@ class Walker:
         watch_s = min(facts.get("duration_s") or self.args.media_wait, until - time.monotonic())
         fetcher = PacedClip(src, float(facts["kbps"]), max(watch_s, 0.0), lambda: offset + time.monotonic() * 1000)
         fetcher.start()
-        seen["fetched"] = f"paced at its {facts['kbps']:,.0f} kbps for {watch_s:,.1f} s, as a learner's player fetches it"
+        seen["fetched"] = (
+            f"paced at its {facts['kbps']:,.0f} kbps for {watch_s:,.1f} s, as a learner's player fetches it"
+        )
         return fetcher
 
     def leave(self, slot: Any, awaited: bool) -> Steps:
@@ -287,8 +329,11 @@ class Walker:
                 if (yield from session_ended(slot, self.deadline)):
                     ended = True
                     break
-        yield from evaluated(slot, "document.getElementById('sco') && (document.getElementById('sco').src = "
-                                   "'about:blank'); true", self.deadline)
+        yield from evaluated(
+            slot,
+            "document.getElementById('sco') && (document.getElementById('sco').src = 'about:blank'); true",
+            self.deadline,
+        )
         if not ended:
             yield from wait(UNLOAD_S, self.deadline)
         yield from evaluated(slot, "window.__certifierFlush && window.__certifierFlush(true); true", self.deadline)
@@ -308,19 +353,6 @@ class Walker:
         return result
 
 
-def ends_session(url: str) -> bool:
-    """SCORM lessons end with Terminate and cmi5 AUs with terminated, worth waiting for when the
-    learner leaves; a plain xAPI (Tin Can) course owes no such statement."""
-    return "launch=xapi" not in url
-
-
-def unplayable_reason(clip: dict[str, Any]) -> str:
-    kind = clip["type"] or "its format"
-    if clip["error"]:
-        return f"this browser cannot play it ({kind}; media error {clip['error']})"
-    return f"this browser has no decoder for {kind}"
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     browser = Browser(urlsplit(args.urls[0]).hostname or "", args.width, args.height)
@@ -328,10 +360,22 @@ def main(argv: list[str] | None = None) -> int:
     script = resource_path("templates", "session-walker.js").read_text(encoding="utf-8")
     walker = Walker(args, deadline, script)
     slots = browser.slots(min(args.parallel, len(args.urls)))
-    lessons = browser.run(slots, [lambda slot, url=url: walker.session(slot, url) for url in args.urls], deadline,
-                          lambda number: {"url": args.urls[number], "error": "not run: the time budget ran out"})
-    print(json.dumps({"engine": browser.engine, "viewport": [args.width, args.height], "parallel": len(slots),
-                      "lessons": lessons}))
+    lessons = browser.run(
+        slots,
+        [lambda slot, url=url: walker.session(slot, url) for url in args.urls],
+        deadline,
+        lambda number: {"url": args.urls[number], "error": "not run: the time budget ran out"},
+    )
+    print(
+        json.dumps(
+            {
+                "engine": browser.engine,
+                "viewport": [args.width, args.height],
+                "parallel": len(slots),
+                "lessons": lessons,
+            }
+        )
+    )
     sys.stdout.flush()
     return 0
 

@@ -25,8 +25,11 @@ from pathlib import Path
 VENDOR = Path(__file__).resolve().parent.parent / "resources" / "vendor" / "scorm-again"
 PINNED = VENDOR / "PINNED.json"
 # The release builds the LMS frame loads (UMD bundles that define window.Scorm12API / Scorm2004API).
-FILES = {"package/dist/scorm12.min.js": "scorm12.min.js", "package/dist/scorm2004.min.js": "scorm2004.min.js",
-         "package/LICENSE": "LICENSE"}
+FILES = {
+    "package/dist/scorm12.min.js": "scorm12.min.js",
+    "package/dist/scorm2004.min.js": "scorm2004.min.js",
+    "package/LICENSE": "LICENSE",
+}
 
 
 def sha256(path: Path) -> str:
@@ -53,11 +56,15 @@ def refresh(version: str) -> None:
     if not npm:
         sys.exit("refresh_scorm_again: npm is needed to fetch a release")
     spec = f"scorm-again@{version}"
-    integrity = subprocess.run([npm, "view", spec, "dist.integrity"], check=True, capture_output=True,
-                               text=True).stdout.strip()
+    integrity = subprocess.run(
+        [npm, "view", spec, "dist.integrity"], check=True, capture_output=True, text=True
+    ).stdout.strip()
     with tempfile.TemporaryDirectory() as work:
-        name = subprocess.run([npm, "pack", spec, "--silent"], cwd=work, check=True, capture_output=True,
-                              text=True).stdout.strip().splitlines()[-1]
+        name = (
+            subprocess.run([npm, "pack", spec, "--silent"], cwd=work, check=True, capture_output=True, text=True)
+            .stdout.strip()
+            .splitlines()[-1]
+        )
         tarball = Path(work) / name
         algorithm, _, expected = integrity.partition("-")
         actual = base64.b64encode(hashlib.new(algorithm, tarball.read_bytes()).digest()).decode()
@@ -69,10 +76,20 @@ def refresh(version: str) -> None:
                 if source is None:
                     sys.exit(f"refresh_scorm_again: {member} is not in {name}")
                 (VENDOR / target).write_bytes(source.read())
-    PINNED.write_text(json.dumps({"package": "scorm-again", "version": version, "licence": "MIT",
-                                  "npm_integrity": integrity,
-                                  "sha256": {target: sha256(VENDOR / target) for target in FILES.values()}},
-                                 indent=2) + "\n", encoding="utf-8")
+    PINNED.write_text(
+        json.dumps(
+            {
+                "package": "scorm-again",
+                "version": version,
+                "licence": "MIT",
+                "npm_integrity": integrity,
+                "sha256": {target: sha256(VENDOR / target) for target in FILES.values()},
+            },
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     print(f"scorm-again {version} vendored in {VENDOR}")
 
 

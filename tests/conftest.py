@@ -11,11 +11,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 if hasattr(os, "geteuid") and os.geteuid() == 0:
     os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 
-import pytest  # noqa: E402
+import pytest
 
-from certifier.package.archive import ArchiveLimits  # noqa: E402
-from certifier.policy.registry import load_profile  # noqa: E402
-from certifier.host.resources_path import resource_path, sample_course_path  # noqa: E402
+from certifier.host.resources_path import resource_path, sample_course_path
+from certifier.package.archive_limits import ArchiveLimits
+from certifier.policy.registry import load_profile
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_FIXTURES = REPO_ROOT.parent / "shared" / "fixtures" / "third-party"
@@ -23,8 +23,9 @@ SHARED_FIXTURES = REPO_ROOT.parent / "shared" / "fixtures" / "third-party"
 
 @pytest.fixture
 def limits() -> ArchiveLimits:
-    return ArchiveLimits(max_uncompressed_mb=50, max_compression_ratio=100,
-                         min_size_for_ratio_check_mb=1, max_entry_count=1000)
+    return ArchiveLimits(
+        max_uncompressed_mb=50, max_compression_ratio=100, min_size_for_ratio_check_mb=1, max_entry_count=1000
+    )
 
 
 @pytest.fixture(scope="session")
@@ -54,7 +55,8 @@ def report_validator():
     def validate(report: dict) -> dict:
         errors = sorted(validator.iter_errors(report), key=lambda e: list(e.path))
         assert not errors, "report does not match the schema: " + "; ".join(
-            f"{'/'.join(map(str, e.path))}: {e.message}" for e in errors[:5])
+            f"{'/'.join(map(str, e.path))}: {e.message}" for e in errors[:5]
+        )
         return report
 
     return validate
@@ -64,8 +66,15 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeou
     """Run the installed ``certifier`` command line in a subprocess."""
     import subprocess
 
-    return subprocess.run([sys.executable, "-m", "certifier.cli", *args], capture_output=True, text=True,
-                          cwd=cwd, env=env, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "certifier.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=timeout,
+        check=False,
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -84,8 +93,11 @@ def no_qt_work_left_running(request):
     if QThreadPool.globalInstance().activeThreadCount():
         leftovers.append(f"{QThreadPool.globalInstance().activeThreadCount()} thread-pool tasks")
     for widget in app.topLevelWidgets():
-        leftovers += [f"timer {t.objectName()}" for t in widget.findChildren(QTimer)
-                      if t.isActive() and t.objectName().startswith("certifier")]
+        leftovers += [
+            f"timer {t.objectName()}"
+            for t in widget.findChildren(QTimer)
+            if t.isActive() and t.objectName().startswith("certifier")
+        ]
     for thread in running_threads():
         thread.wait(5000)
     assert not leftovers, f"left running after the test: {leftovers}"
@@ -136,8 +148,10 @@ GEVENT_PATCHERS = ("locust", "gevent")
 def pytest_collection_finish(session):
     loaded = [name for name in GEVENT_PATCHERS if name in sys.modules]
     if loaded:
-        raise pytest.UsageError(f"{', '.join(loaded)} was imported into the test process during collection; "
-                                "run it as a subprocess instead (it monkey-patches threads and subprocesses).")
+        raise pytest.UsageError(
+            f"{', '.join(loaded)} was imported into the test process during collection; "
+            "run it as a subprocess instead (it monkey-patches threads and subprocesses)."
+        )
 
 
 @pytest.fixture(autouse=True)

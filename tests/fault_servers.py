@@ -100,8 +100,14 @@ class Endless(Quiet):
             return
 
 
-def static_handler(root: Path, *, cache: bool = True, ranges: bool = True, media_type: str | None = None,
-                   override: dict[str, bytes] | None = None) -> type[BaseHTTPRequestHandler]:
+def static_handler(
+    root: Path,
+    *,
+    cache: bool = True,
+    ranges: bool = True,
+    media_type: str | None = None,
+    override: dict[str, bytes] | None = None,
+) -> type[BaseHTTPRequestHandler]:
     """A plain static server for a folder, with switches for the defects IT cares about."""
 
     class Static(Quiet):
@@ -127,7 +133,7 @@ def static_handler(root: Path, *, cache: bool = True, ranges: bool = True, media
                 first, _, last = wanted[6:].partition("-")
                 first, last = int(first), min(int(last or len(body) - 1), len(body) - 1)
                 headers["Content-Range"] = f"bytes {first}-{last}/{len(body)}"
-                self.reply(206, body[first:last + 1], headers)
+                self.reply(206, body[first : last + 1], headers)
                 return
             self.reply(200, body, headers)
 

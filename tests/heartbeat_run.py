@@ -81,8 +81,11 @@ def main(course: str, settings_file: str) -> None:
     app.exec()
     window.close()
     dispose(app, window)
-    print(json.dumps({"worst_ms": max(phases.values(), default=0), "phases": phases, "beats": beats.get("run", 0),
-                      **result}))
+    print(
+        json.dumps(
+            {"worst_ms": max(phases.values(), default=0), "phases": phases, "beats": beats.get("run", 0), **result}
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -5,15 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from certifier.policy.profiles import Profile
-
-from certifier.policy.registry import load_profile
-from certifier.policy.registry import discover_probes
+from certifier.policy.registry import discover_probes, load_profile
 from certifier.run.report import assess
 from certifier.run.runner import Runner
 
 
-def check(path: Path, probes: tuple[str, ...] = ("conformance",), profile: Profile | str = "default",
-          staging_url: str | None = None) -> dict:
+def check(
+    path: Path,
+    probes: tuple[str, ...] = ("conformance",),
+    profile: Profile | str = "default",
+    staging_url: str | None = None,
+) -> dict:
     """Run the probes and return the report."""
     if isinstance(profile, str):
         profile = load_profile(profile)

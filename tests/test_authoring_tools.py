@@ -22,12 +22,16 @@ EXPECTED = {
     "storyline/test-xapi-1": ("Articulate Storyline", {}),
     "rise/rise-test1-2004": ("Articulate Rise", {"conformance.missing-reference": "major"}),
     "captivate/ayubkidvento": ("Adobe Captivate", {}),
-    "captivate/mconnely-ppe-2004": ("Adobe Captivate", {"conformance.missing-reference": "major",
-                                                        "conformance.os-junk": "minor"}),
+    "captivate/mconnely-ppe-2004": (
+        "Adobe Captivate",
+        {"conformance.missing-reference": "major", "conformance.os-junk": "minor"},
+    ),
     "ispring/gilboa": ("iSpring", {}),
     "lectora/testing-yet": ("Lectora", {}),
-    "adapt/kevapps-testscorm": ("Adapt", {"conformance.tracking-disabled": "major",
-                                          "conformance.missing-style-asset": "minor"}),
+    "adapt/kevapps-testscorm": (
+        "Adapt",
+        {"conformance.tracking-disabled": "major", "conformance.missing-style-asset": "minor"},
+    ),
     "adapt/bruce175-scormtest": ("Evolve (Adapt)", {"conformance.course-data-missing": "blocker"}),
 }
 
@@ -40,8 +44,9 @@ def report_of(package: str) -> dict:
 @pytest.fixture
 def authoring_tools():
     if not AUTHORING_TOOLS.is_dir():
-        pytest.skip("../shared/fixtures/authoring-tools is absent: real authoring-tool output is only tested where "
-                    "it exists")
+        pytest.skip(
+            "../shared/fixtures/authoring-tools is absent: real authoring-tool output is only tested where it exists"
+        )
     return AUTHORING_TOOLS
 
 
@@ -52,19 +57,25 @@ def test_true_defects_fail_and_nothing_else_blocks(authoring_tools, package, rep
     findings = by_rule(report)
     for rule, severity in expected.items():
         assert findings[rule]["status"] == "fail" and findings[rule]["severity"] == severity, findings[rule]
-    serious = {f["rule_id"] for f in report["findings"]
-               if f["status"] in ("fail", "warn") and f["severity"] in ("blocker", "major")}
+    serious = {
+        f["rule_id"]
+        for f in report["findings"]
+        if f["status"] in ("fail", "warn") and f["severity"] in ("blocker", "major")
+    }
     assert serious == {r for r, s in expected.items() if s in ("blocker", "major")}, [
-        (f["rule_id"], f["message"]) for f in report["findings"] if f["rule_id"] in serious]
+        (f["rule_id"], f["message"]) for f in report["findings"] if f["rule_id"] in serious
+    ]
     assert findings["conformance.authoring-tool"]["message"].startswith(f"Published with {tool}")
 
 
 @pytest.mark.parametrize("package", sorted(EXPECTED))
 def test_player_libraries_need_no_plugin(authoring_tools, package):
     findings = by_rule(report_of(package))
-    assert all(f["status"] == "pass" for r, f in findings.items()
-               if r.startswith("plugins.") and r not in ("plugins.fallback-only", "plugins.popups")), [
-        f["message"] for r, f in findings.items() if r.startswith("plugins.") and f["status"] != "pass"]
+    assert all(
+        f["status"] == "pass"
+        for r, f in findings.items()
+        if r.startswith("plugins.") and r not in ("plugins.fallback-only", "plugins.popups")
+    ), [f["message"] for r, f in findings.items() if r.startswith("plugins.") and f["status"] != "pass"]
     bill = findings["plugins.requirements"]["details"]
     assert bill["plugins"] == [] and bill["runtime"] in ([], ["html5"])
     fallback = findings["plugins.fallback-only"]
@@ -84,14 +95,19 @@ def test_storyline_runtime_and_manifest_only_page(authoring_tools):
     assert listed["severity"] == "minor" and "story_html5.html" in listed["message"]
     small = findings["media.fast-start-small"]
     assert sorted(e["path"] for e in small["evidence"]) == [
-        "story_content/video_5lkAI1wvkF5_26_56_1920x1080.mp4", "story_content/video_6FrSYhj8gl8_26_56_1920x1080.mp4"]
+        "story_content/video_5lkAI1wvkF5_26_56_1920x1080.mp4",
+        "story_content/video_6FrSYhj8gl8_26_56_1920x1080.mp4",
+    ]
 
 
 def test_rise_media_named_by_its_course_data(authoring_tools):
     missing = by_rule(report_of("rise/rise-test1-2004"))["conformance.missing-reference"]
     assert [(e["path"], e["note"]) for e in missing["evidence"]] == [
-        ("scormcontent/index.html",
-         "media file 'assets/yoga.mp4' (resolves to 'scormcontent/assets/yoga.mp4') is not in the package")]
+        (
+            "scormcontent/index.html",
+            "media file 'assets/yoga.mp4' (resolves to 'scormcontent/assets/yoga.mp4') is not in the package",
+        )
+    ]
 
 
 def test_root_absolute_script_reported_as_written_and_junk_not_missing(authoring_tools):
@@ -120,8 +136,10 @@ def test_evolve_course_without_its_content_cannot_render(authoring_tools):
     findings = by_rule(report_of("adapt/bruce175-scormtest"))
     data = findings["conformance.course-data-missing"]
     resolved = sorted(note.split("'")[1] for note in _notes(data))
-    assert resolved == sorted(f"course/en/{n}" for n in ("articles.json", "blocks.json", "components.json",
-                                                          "contentObjects.json", "course.json"))
+    assert resolved == sorted(
+        f"course/en/{n}"
+        for n in ("articles.json", "blocks.json", "components.json", "contentObjects.json", "course.json")
+    )
     assert report_of("adapt/bruce175-scormtest")["verdict"] == "NOT CERTIFIED"
     assert "3.3" in findings["conformance.authoring-tool"]["message"]
 

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from certifier.planning.capacity import (Site, load_sites, plan_rollout, plan_site, resolve_sites_file, working_day_after,
-                                working_days_between)
 from certifier.errors import CertifierError
+from certifier.planning.capacity import Site, plan_rollout, plan_site, working_day_after, working_days_between
+from certifier.planning.sites import load_sites, resolve_sites_file
 from tests.conftest import run_cli
 from tests.probe_helpers import by_rule, check
 
@@ -25,7 +25,13 @@ def test_hand_computed_site():
     # 10 Mbps × 20 % = 2,000 kbps → 2 learners at 1,000 kbps. 5 % online at once → waves of 40.
     # 500 learners → 13 waves. A learner gets 5 % × 8 h = 24 min a day → 45 min take 2 days per wave.
     plan = plan_site(site(), 1000, 0.05, MONDAY)
-    assert (plan.max_concurrent, plan.peak_concurrent_needed, plan.wave_size, plan.waves, plan.wave_days) == (2, 25, 40, 13, 2)
+    assert (plan.max_concurrent, plan.peak_concurrent_needed, plan.wave_size, plan.waves, plan.wave_days) == (
+        2,
+        25,
+        40,
+        13,
+        2,
+    )
     assert plan.working_days == 26 and plan.completion == "2027-02-08"  # 26th working day from Mon 4 Jan
     assert plan.meets_deadline and plan.fix == {}
 
@@ -84,31 +90,48 @@ def test_seed_scenario_3mbps_video_then_capped_at_800kbps():
 
 def test_sites_file_errors_name_the_line(tmp_path):
     bad = tmp_path / "sites.csv"
-    bad.write_text("name,learners,link_mbps,training_share,hours_per_day,learning_minutes,deadline\n"
-                   "A,10,5,20%,8,45,2027-02-01\nB,ten,5,20%,8,45,2027-02-01\n")
+    bad.write_text(
+        "name,learners,link_mbps,training_share,hours_per_day,learning_minutes,deadline\n"
+        "A,10,5,20%,8,45,2027-02-01\nB,ten,5,20%,8,45,2027-02-01\n"
+    )
     with pytest.raises(CertifierError, match="line 3"):
         load_sites(bad)
     toml = tmp_path / "sites.toml"
-    toml.write_text('[[site]]\nname = "A"\nlearners = 10\nlink_mbps = 5\ntraining_share = 0.2\n'
-                    'hours_per_day = 8\nlearning_minutes = 45\ndeadline = 2027-02-01\n')
+    toml.write_text(
+        '[[site]]\nname = "A"\nlearners = 10\nlink_mbps = 5\ntraining_share = 0.2\n'
+        "hours_per_day = 8\nlearning_minutes = 45\ndeadline = 2027-02-01\n"
+    )
     assert load_sites(toml)[0].deadline == dt.date(2027, 2, 1)
 
 
 HEADER = "name,learners,link_mbps,training_share,hours_per_day,learning_minutes,deadline\n"
 
 
-@pytest.mark.parametrize("row, expected", [
-    ("B,10,nan,20%,8,45,2027-02-01", "link_mbps must be a number from 0 to 1,000,000, found 'nan'"),
-    ("B,10,inf,20%,8,45,2027-02-01", "link_mbps must be a number from 0 to 1,000,000, found 'inf'"),
-    ("B,10,5,20%,8,inf,2027-02-01", "learning_minutes must be a number from 0.1 to 100,000, found 'inf'"),
-    ("B,1000000000000000000,5,20%,8,45,2027-02-01", "learners must be a whole number from 0 to 10,000,000"),
-    ("B,10,5,20%,nan,45,2027-02-01", "hours_per_day must be a number from 0 to 24, found 'nan'"),
-    ("B,10,5,20%,inf,45,2027-02-01", "hours_per_day must be a number from 0 to 24, found 'inf'"),
-    ("B,10,5,nan%,8,45,2027-02-01", "training_share must be a percentage from 0 to 100 %, found 'nan%'"),
-    ("B,12.5,5,20%,8,45,2027-02-01", "learners must be a whole number"),
-    ("B,10,5,20%,8,45,someday", "deadline must be a date as YYYY-MM-DD, found 'someday'"),
-], ids=["link-nan", "link-inf", "minutes-inf", "learners-1e18", "hours-nan", "hours-inf", "share-nan", "learners-half",
-        "deadline-text"])
+@pytest.mark.parametrize(
+    "row, expected",
+    [
+        ("B,10,nan,20%,8,45,2027-02-01", "link_mbps must be a number from 0 to 1,000,000, found 'nan'"),
+        ("B,10,inf,20%,8,45,2027-02-01", "link_mbps must be a number from 0 to 1,000,000, found 'inf'"),
+        ("B,10,5,20%,8,inf,2027-02-01", "learning_minutes must be a number from 0.1 to 100,000, found 'inf'"),
+        ("B,1000000000000000000,5,20%,8,45,2027-02-01", "learners must be a whole number from 0 to 10,000,000"),
+        ("B,10,5,20%,nan,45,2027-02-01", "hours_per_day must be a number from 0 to 24, found 'nan'"),
+        ("B,10,5,20%,inf,45,2027-02-01", "hours_per_day must be a number from 0 to 24, found 'inf'"),
+        ("B,10,5,nan%,8,45,2027-02-01", "training_share must be a percentage from 0 to 100 %, found 'nan%'"),
+        ("B,12.5,5,20%,8,45,2027-02-01", "learners must be a whole number"),
+        ("B,10,5,20%,8,45,someday", "deadline must be a date as YYYY-MM-DD, found 'someday'"),
+    ],
+    ids=[
+        "link-nan",
+        "link-inf",
+        "minutes-inf",
+        "learners-1e18",
+        "hours-nan",
+        "hours-inf",
+        "share-nan",
+        "learners-half",
+        "deadline-text",
+    ],
+)
 def test_non_finite_and_absurd_site_figures_are_refused_with_the_line_and_range(tmp_path, row, expected):
     sites = tmp_path / "sites.csv"
     sites.write_text(HEADER + "A,10,5,20%,8,45,2027-02-01\n" + row + "\n")
@@ -131,8 +154,10 @@ def test_a_plan_that_ends_past_the_calendar_says_never():
 
 def test_capacity_probe_on_the_sample_course(sample_course, tmp_path):
     profile = tmp_path / "p.toml"
-    profile.write_text('extends = "default"\n[capacity]\nsites_file = "example-60-sites.csv"\nrollout_start = "2027-01-04"\n'
-                       "[pageload]\nbrowser_timing = false\n")
+    profile.write_text(
+        'extends = "default"\n[capacity]\nsites_file = "example-60-sites.csv"\nrollout_start = "2027-01-04"\n'
+        "[pageload]\nbrowser_timing = false\n"
+    )
     from certifier.policy.registry import load_profile
 
     report = check(sample_course, ("conformance", "media", "pageload", "capacity"), load_profile(str(profile)))
@@ -140,7 +165,9 @@ def test_capacity_probe_on_the_sample_course(sample_course, tmp_path):
     plan = findings["capacity.plan"]
     demand = findings["capacity.demand"]
     # No session ran: the figure is an estimate, says so, and the sample's clip drives it.
-    assert demand["details"]["basis"] == "estimate" and "estimated (no learner's session was walked" in demand["message"]
+    assert (
+        demand["details"]["basis"] == "estimate" and "estimated (no learner's session was walked" in demand["message"]
+    )
     assert demand["details"]["driver"]["kind"] == "clip" and plan["details"]["demand_kbps"] == demand["measured"] > 300
     assert findings["capacity.deadlines"]["status"] == "pass" and findings["capacity.no-bandwidth"]["status"] == "pass"
     assert len(report["outputs"]["capacity"]["sites"]) == 60
@@ -148,9 +175,21 @@ def test_capacity_probe_on_the_sample_course(sample_course, tmp_path):
 
 def test_capacity_cli(tmp_path):
     out = tmp_path / "plan.json"
-    result = run_cli("capacity", "--sites", "example-60-sites.csv", "--demand-kbps", "3000", "--start", "2027-01-04",
-                     "--json", str(out))
-    assert result.returncode == 4 and "bring one learner's demand down to 1,200 kbps or raise the training share to 50%" in result.stdout
+    result = run_cli(
+        "capacity",
+        "--sites",
+        "example-60-sites.csv",
+        "--demand-kbps",
+        "3000",
+        "--start",
+        "2027-01-04",
+        "--json",
+        str(out),
+    )
+    assert (
+        result.returncode == 4
+        and "bring one learner's demand down to 1,200 kbps or raise the training share to 50%" in result.stdout
+    )
     assert len(json.loads(out.read_text())["sites"]) == 60
 
 
@@ -179,8 +218,21 @@ def test_check_takes_the_sites_file_the_capacity_probe_offers(tmp_path):
 
     out = tmp_path / "r.json"
     sites = resource_path("sites", "example-60-sites.csv")
-    result = run_cli("check", "--demo", "--no-history", "--probe", "conformance", "--probe", "media", "--probe",
-                     "capacity", "--sites", str(sites), "--json", str(out))
+    result = run_cli(
+        "check",
+        "--demo",
+        "--no-history",
+        "--probe",
+        "conformance",
+        "--probe",
+        "media",
+        "--probe",
+        "capacity",
+        "--sites",
+        str(sites),
+        "--json",
+        str(out),
+    )
     assert result.returncode in (0, 3, 4), result.stderr
     report = json.loads(out.read_text())
     assert report["profile"]["values"]["capacity"]["sites_file"] == str(sites.resolve())
@@ -199,6 +251,8 @@ def test_a_bundled_sites_file_is_taken_by_name_as_the_help_says(name, tmp_path):
     assert len(json.loads(out.read_text())["outputs"]["capacity"]["sites"]) == 60
     # A file of the user's own with the bundled name wins over the bundled one.
     own = tmp_path / "example-60-sites.csv"
-    own.write_text("name,learners,link_mbps,training_share,hours_per_day,learning_minutes,deadline\n"
-                   "Only,10,5,20%,8,45,2027-02-01\n")
+    own.write_text(
+        "name,learners,link_mbps,training_share,hours_per_day,learning_minutes,deadline\n"
+        "Only,10,5,20%,8,45,2027-02-01\n"
+    )
     assert resolve_sites_file(str(own)) == own

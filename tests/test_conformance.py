@@ -60,8 +60,13 @@ MANIFEST_12 = """<?xml version="1.0"?>
 
 
 def course(manifest: str = MANIFEST_2004, **extra) -> dict:
-    files = {"imsmanifest.xml": manifest, "index.html": PAGE, "style.css": "body { color: #222; }",
-             "api.js": "var api = null;", "img/logo.png": b"\x89PNG\r\n\x1a\n" + bytes(40)}
+    files = {
+        "imsmanifest.xml": manifest,
+        "index.html": PAGE,
+        "style.css": "body { color: #222; }",
+        "api.js": "var api = null;",
+        "img/logo.png": b"\x89PNG\r\n\x1a\n" + bytes(40),
+    }
     files.update(extra)
     return files
 
@@ -105,11 +110,14 @@ def test_no_manifest_at_all(tmp_path):
     assert finding["conformance.manifest-location"]["status"] == "fail"
 
 
-@pytest.mark.parametrize("prolog, kind", [
-    ('<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>', "entity"),
-    ('<!DOCTYPE manifest [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>', "entity"),
-    ('<!DOCTYPE manifest SYSTEM "http://127.0.0.1:9/evil.dtd">', "external DTD"),
-])
+@pytest.mark.parametrize(
+    "prolog, kind",
+    [
+        ('<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>', "entity"),
+        ('<!DOCTYPE manifest [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>', "entity"),
+        ('<!DOCTYPE manifest SYSTEM "http://127.0.0.1:9/evil.dtd">', "external DTD"),
+    ],
+)
 def test_hostile_xml_is_blocker_fast_and_resolves_nothing(tmp_path, prolog, kind):
     manifest = MANIFEST_2004.replace("<manifest ", prolog + "\n<manifest ", 1)
     report = check(build_zip(tmp_path / "x.zip", course(manifest)))
@@ -124,8 +132,11 @@ def test_hostile_xml_is_blocker_fast_and_resolves_nothing(tmp_path, prolog, kind
 def test_billion_laughs_is_refused_within_a_second(tmp_path):
     from certifier.package.safe_xml import parse_xml
 
-    laughs = '<!DOCTYPE l [<!ENTITY a "aaaaaaaaaa">' + "".join(
-        f'<!ENTITY a{i} "{("&a" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10)) + "]>"
+    laughs = (
+        '<!DOCTYPE l [<!ENTITY a "aaaaaaaaaa">'
+        + "".join(f'<!ENTITY a{i} "{("&a" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10))
+        + "]>"
+    )
     start = time.monotonic()
     root, problems = parse_xml(f"{laughs}<manifest>&a9;</manifest>".encode())
     assert time.monotonic() - start < 1.0
@@ -169,14 +180,20 @@ def test_default_organization_missing(tmp_path):
 def test_item_reference_to_missing_resource(tmp_path):
     manifest = MANIFEST_2004.replace('identifierref="res1"', 'identifierref="res9"')
     findings = run(tmp_path, course(manifest))
-    assert_fails(findings["conformance.item-reference"], "blocker", "imsmanifest.xml", line_of(manifest, '<item '))
+    assert_fails(findings["conformance.item-reference"], "blocker", "imsmanifest.xml", line_of(manifest, "<item "))
 
 
 def test_duplicate_identifiers(tmp_path):
     manifest = MANIFEST_2004.replace('identifier="common"', 'identifier="res1"').replace(
-        'dependency identifierref="common"', 'dependency identifierref="res1"')
+        'dependency identifierref="common"', 'dependency identifierref="res1"'
+    )
     finding = run(tmp_path, course(manifest))["conformance.unique-identifiers"]
-    assert_fails(finding, "major", "imsmanifest.xml", line_of(manifest, 'identifier="res1" type="webcontent" adlcp:scormType="asset"'))
+    assert_fails(
+        finding,
+        "major",
+        "imsmanifest.xml",
+        line_of(manifest, 'identifier="res1" type="webcontent" adlcp:scormType="asset"'),
+    )
 
 
 def test_sco_without_href(tmp_path):
@@ -204,7 +221,9 @@ def test_listed_file_missing_graded_by_whether_a_page_loads_it(tmp_path):
     assert_fails(findings["conformance.missing-reference"], "major", "index.html", line_of(PAGE, "style.css"))
     assert findings["conformance.file-reference"]["status"] == "pass"
     # Listed in the manifest, absent, and nothing loads it: minor.
-    manifest = MANIFEST_2004.replace('<file href="style.css"/>', '<file href="style.css"/>\n      <file href="handout.pdf"/>')
+    manifest = MANIFEST_2004.replace(
+        '<file href="style.css"/>', '<file href="style.css"/>\n      <file href="handout.pdf"/>'
+    )
     assert manifest != MANIFEST_2004
     findings = run(tmp_path, course(manifest), "b.zip")
     assert_fails(findings["conformance.file-reference"], "minor", "imsmanifest.xml", line_of(manifest, "handout.pdf"))
@@ -227,19 +246,22 @@ def test_a_thousand_nested_items_are_parsed_without_a_recursion_limit(tmp_path):
     items = "".join(f'<item identifier="i{k}"><title>Level {k}</title>' for k in range(depth)) + "</item>" * depth
     items = items.replace(f'<item identifier="i{depth - 1}">', f'<item identifier="i{depth - 1}" identifierref="res1">')
     manifest = MANIFEST_2004.replace(
-        '<item identifier="item1" identifierref="res1"><title>Lesson 1</title></item>', items)
+        '<item identifier="item1" identifierref="res1"><title>Lesson 1</title></item>', items
+    )
     findings = run(tmp_path, course(manifest))
     assert "conformance.probe-error" not in findings
     assert all(f["status"] == "pass" for f in findings.values() if f["severity"] in ("blocker", "major")), [
-        (f["rule_id"], f["message"]) for f in findings.values() if f["status"] != "pass"]
+        (f["rule_id"], f["message"]) for f in findings.values() if f["status"] != "pass"
+    ]
     assert findings["conformance.item-reference"]["status"] == "pass"
 
 
 def test_xml_base_on_the_manifest_is_applied_as_the_lms_applies_it(tmp_path):
     # The LMS launches flash/index.html (the Flash copy); certifying the HTML pages at the root would
     # judge a course no learner gets.
-    manifest = MANIFEST_2004.replace('<manifest identifier="m1" version="1"',
-                                     '<manifest xml:base="flash/" identifier="m1" version="1"')
+    manifest = MANIFEST_2004.replace(
+        '<manifest identifier="m1" version="1"', '<manifest xml:base="flash/" identifier="m1" version="1"'
+    )
     files = course(manifest)
     files["flash/index.html"] = '<html><body><embed src="course.swf"></body></html>'
     files["flash/course.swf"] = b"FWS" + bytes(20)
@@ -259,9 +281,11 @@ def test_a_decoy_in_a_foreign_namespace_is_not_read_as_the_manifest(tmp_path):
   </x:resources>
   <resources>"""
     manifest = MANIFEST_2004.replace("<resources>", decoy, 1)
-    manifest = manifest.replace('<resource identifier="res1" type="webcontent" adlcp:scormType="sco" href="index.html">',
-                                '<resource identifier="res1" type="webcontent" adlcp:scormType="sco" '
-                                'xmlns:y="urn:decoy" y:base="flash/" href="index.html">')
+    manifest = manifest.replace(
+        '<resource identifier="res1" type="webcontent" adlcp:scormType="sco" href="index.html">',
+        '<resource identifier="res1" type="webcontent" adlcp:scormType="sco" '
+        'xmlns:y="urn:decoy" y:base="flash/" href="index.html">',
+    )
     report = check(build_zip(tmp_path / "decoy.zip", course(manifest)))
     findings = by_rule(report)
     assert [u["launch"] for u in report["outputs"]["conformance"]["launch_map"]] == ["index.html"]
@@ -282,23 +306,30 @@ def test_mastery_score_out_of_range_in_12(tmp_path):
 
 
 def test_scorm_type_missing_or_invalid(tmp_path):
-    manifest = MANIFEST_2004.replace(' adlcp:scormType="asset"', "").replace('adlcp:scormType="sco"', 'adlcp:scormType="lesson"')
+    manifest = MANIFEST_2004.replace(' adlcp:scormType="asset"', "").replace(
+        'adlcp:scormType="sco"', 'adlcp:scormType="lesson"'
+    )
     finding = run(tmp_path, course(manifest))["conformance.scorm-type"]
     assert_fails(finding, "major", "imsmanifest.xml", line_of(manifest, 'identifier="common"'))
     assert "'lesson'" in finding["message"]
 
 
 def test_sequencing_unknown_element_is_info(tmp_path):
-    manifest = MANIFEST_2004.replace("</organization>", "<imsss:sequencing><imsss:controlMode flow=\"true\"/>"
-                                     "<imsss:teleport/></imsss:sequencing></organization>")
+    manifest = MANIFEST_2004.replace(
+        "</organization>",
+        '<imsss:sequencing><imsss:controlMode flow="true"/><imsss:teleport/></imsss:sequencing></organization>',
+    )
     finding = run(tmp_path, course(manifest))["conformance.sequencing"]
     assert_fails(finding, "info", "imsmanifest.xml", line_of(manifest, "<imsss:sequencing>"), status="warn")
     assert "teleport" in finding["message"]
 
 
 def test_schema_file_named_but_missing(tmp_path):
-    manifest = MANIFEST_2004.replace('version="1"', 'version="1" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-                                     'xsi:schemaLocation="http://www.imsglobal.org/xsd/imscp_v1p1 imscp_v1p1.xsd"')
+    manifest = MANIFEST_2004.replace(
+        'version="1"',
+        'version="1" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        'xsi:schemaLocation="http://www.imsglobal.org/xsd/imscp_v1p1 imscp_v1p1.xsd"',
+    )
     finding = run(tmp_path, course(manifest))["conformance.schema-files"]
     assert_fails(finding, "minor", "imsmanifest.xml", 2)
     ok = run(tmp_path, course(manifest, **{"imscp_v1p1.xsd": "<xs:schema/>"}), "b.zip")
@@ -316,11 +347,21 @@ def test_case_only_mismatch_is_major(tmp_path):
 
 
 def test_awkward_characters_junk_and_server_side_files(tmp_path):
-    findings = run(tmp_path, course(**{
-        "media/My Video%20(1).txt": "x", "caf\u00e9.txt": "x",
-        "__MACOSX/._index.html": "x", ".DS_Store": "x", "img/Thumbs.db": "x",
-        "upload.php": "<?php ?>", "tools/setup.exe": b"MZ", ".htaccess": "Deny from all",
-    }))
+    findings = run(
+        tmp_path,
+        course(
+            **{
+                "media/My Video%20(1).txt": "x",
+                "caf\u00e9.txt": "x",
+                "__MACOSX/._index.html": "x",
+                ".DS_Store": "x",
+                "img/Thumbs.db": "x",
+                "upload.php": "<?php ?>",
+                "tools/setup.exe": b"MZ",
+                ".htaccess": "Deny from all",
+            }
+        ),
+    )
     chars = findings["conformance.path-characters"]
     assert_fails(chars, "minor", "media/My Video%20(1).txt", None)
     assert "media/My-Video-20-1-.txt" in chars["message"]
@@ -334,13 +375,15 @@ def test_awkward_characters_junk_and_server_side_files(tmp_path):
 def test_names_windows_cannot_create_are_path_character_findings(tmp_path):
     # ("a:b.html" at the top is a drive-relative path: refused with the archive, as unsafe_path_reason says.)
     names = ["CON.html", "media/aux.js", "nul.txt", "lib/LPT1.css", "pages/a:b.html", "q?.html", "notes.", "com3"]
-    findings = run(tmp_path, course(**{name: "x" for name in names}))
+    findings = run(tmp_path, course(**dict.fromkeys(names, "x")))
     chars = findings["conformance.path-characters"]
     assert_fails(chars, "minor")
     assert chars["measured"] == len(names)
     assert "a device name Windows reserves" in chars["message"] and "'CON-file.html'" in chars["message"]
     notes = " ".join(e.get("note") or "" for e in chars["evidence"])
-    assert "':', which Windows forbids" in notes and "'?', which Windows forbids" in notes and "ending in a dot" in notes
+    assert (
+        "':', which Windows forbids" in notes and "'?', which Windows forbids" in notes and "ending in a dot" in notes
+    )
     # Names that only look alike pass: "console.html", "auxiliary.js", "com10".
     ok = run(tmp_path, course(**{"console.html": "x", "auxiliary.js": "x", "com10": "x"}), "ok.zip")
     assert ok["conformance.path-characters"]["status"] == "pass"
@@ -372,12 +415,15 @@ def test_unreferenced_files_are_info_with_total_size(tmp_path):
 
 
 def test_page_references_missing_insecure_local_and_external(tmp_path):
-    page = PAGE.replace("</body>", """<img src="img/missing.png">
+    page = PAGE.replace(
+        "</body>",
+        """<img src="img/missing.png">
 <script src="http://cdn.example.com/lib.js"></script>
 <img src="file:///C:/Users/author/Desktop/photo.jpg">
 <img src="C:\\course\\pic.png">
 <a href="https://intranet.example.org/help">help</a>
-</body>""")
+</body>""",
+    )
     css = "body { background: url('img/none.png'); }\n@import 'https://fonts.example.net/a.css';"
     findings = run(tmp_path, course(**{"index.html": page, "style.css": css}))
     assert_fails(findings["conformance.missing-reference"], "major", "index.html", line_of(page, "img/missing.png"))
@@ -398,7 +444,10 @@ def test_reference_outside_the_package(tmp_path):
 
 
 def test_markup_inside_scripts_and_comments_is_not_static(tmp_path):
-    page = PAGE.replace("</body>", "<!-- <img src=\"old.png\"> -->\n<script>document.write('<img src=\"' + x + '/q.png\">');</script></body>")
+    page = PAGE.replace(
+        "</body>",
+        "<!-- <img src=\"old.png\"> -->\n<script>document.write('<img src=\"' + x + '/q.png\">');</script></body>",
+    )
     assert run(tmp_path, course(**{"index.html": page}))["conformance.missing-reference"]["status"] == "pass"
 
 
@@ -427,9 +476,12 @@ CMI5 = """<?xml version="1.0" encoding="utf-8"?>
 def test_cmi5_clean_and_defects(tmp_path):
     clean = run(tmp_path, {"cmi5.xml": CMI5, "index.html": "<html></html>"})
     assert [r for r, f in clean.items() if f["status"] != "pass"] == []
-    broken = CMI5.replace("index.html?lang=en", "http://example.com/au.html").replace(
-        'launchMethod="AnyWindow"', 'launchMethod="Popup"').replace(
-        'moveOn="CompletedOrPassed"', 'moveOn="Done"').replace('id="https://example.com/course/1"', 'id="course-1"')
+    broken = (
+        CMI5.replace("index.html?lang=en", "http://example.com/au.html")
+        .replace('launchMethod="AnyWindow"', 'launchMethod="Popup"')
+        .replace('moveOn="CompletedOrPassed"', 'moveOn="Done"')
+        .replace('id="https://example.com/course/1"', 'id="course-1"')
+    )
     findings = run(tmp_path, {"cmi5.xml": broken, "index.html": "<html></html>"}, "b.zip")
     assert_fails(findings["conformance.cmi5-au-url"], "blocker", "cmi5.xml", line_of(broken, "<url>"))
     values = findings["conformance.cmi5-values"]
@@ -454,7 +506,10 @@ TINCAN = """<?xml version="1.0" encoding="utf-8"?>
 
 
 def test_tincan_launch_resolves(tmp_path):
-    assert run(tmp_path, {"tincan.xml": TINCAN, "start.html": "<html></html>"})["conformance.tincan-launch"]["status"] == "pass"
+    assert (
+        run(tmp_path, {"tincan.xml": TINCAN, "start.html": "<html></html>"})["conformance.tincan-launch"]["status"]
+        == "pass"
+    )
     finding = run(tmp_path, {"tincan.xml": TINCAN, "index.html": "<html></html>"}, "b.zip")["conformance.tincan-launch"]
     assert_fails(finding, "blocker", "tincan.xml", line_of(TINCAN, "<launch"))
 
@@ -485,15 +540,33 @@ def test_launch_map_follows_pages_and_css(tmp_path):
     report = check(build_zip(tmp_path / "c.zip", files))
     unit = report["outputs"]["conformance"]["launch_map"][0]
     assert "img/bg.png" in unit["files"]
-    assert unit["bytes"] == sum(len(v) if isinstance(v, bytes) else len(v.encode()) for k, v in files.items()
-                                if k in unit["files"])
+    assert unit["bytes"] == sum(
+        len(v) if isinstance(v, bytes) else len(v.encode()) for k, v in files.items() if k in unit["files"]
+    )
 
 
-@pytest.mark.parametrize("path, junk", [
-    ("__MACOSX/a.png", True), ("x/__macosx/b", True), ("a__MACOSX/b", False), ("__MACOSX", False),
-    (".DS_Store", True), ("a/.ds_store", True), ("a/x.DS_Store", False), ("a/.DS_Store/b", False),
-    ("a/thumbs.DB", True), ("a/b/Desktop.ini", True), ("a/._b", True), ("a/._", False), ("a/b._c", False),
-    ("a/icon\r", True), ("Icon", False), ("tab\tname.html", True), ("ok/file.html", False)])
+@pytest.mark.parametrize(
+    "path, junk",
+    [
+        ("__MACOSX/a.png", True),
+        ("x/__macosx/b", True),
+        ("a__MACOSX/b", False),
+        ("__MACOSX", False),
+        (".DS_Store", True),
+        ("a/.ds_store", True),
+        ("a/x.DS_Store", False),
+        ("a/.DS_Store/b", False),
+        ("a/thumbs.DB", True),
+        ("a/b/Desktop.ini", True),
+        ("a/._b", True),
+        ("a/._", False),
+        ("a/b._c", False),
+        ("a/icon\r", True),
+        ("Icon", False),
+        ("tab\tname.html", True),
+        ("ok/file.html", False),
+    ],
+)
 def test_os_junk_is_told_by_name(path, junk):
     from probes.conformance.common import is_os_junk
 

@@ -36,7 +36,7 @@ def _patched(path: Path, old: bytes, new: bytes, occurrence: int) -> Path:
     at = -1
     for _ in range(occurrence + 1):
         at = data.index(old, at + 1)
-    path.write_bytes(data[:at] + new + data[at + len(old):])
+    path.write_bytes(data[:at] + new + data[at + len(old) :])
     return path
 
 
@@ -62,8 +62,9 @@ def test_encryption_declared_only_in_the_local_header_rejects_the_archive(tmp_pa
 
 
 def test_a_local_header_with_another_size_rejects_the_archive(tmp_path):
-    course = build_zip(tmp_path / "c.zip", {"index.html": "<html>" + "x" * 500 + "</html>"},
-                       compression=zipfile.ZIP_STORED)
+    course = build_zip(
+        tmp_path / "c.zip", {"index.html": "<html>" + "x" * 500 + "</html>"}, compression=zipfile.ZIP_STORED
+    )
     data = bytearray(course.read_bytes())
     data[22:26] = struct.pack("<I", 9)  # the local header's uncompressed size
     course.write_bytes(bytes(data))
@@ -88,9 +89,30 @@ def _overlapping_bomb(path: Path, copies: int) -> Path:
     records = [(i.filename, i) for i in infos] + [(f"media/{n:04}.bin", bomb) for n in range(1, copies)]
     for name, info in records:
         encoded = name.encode()
-        central += CENTRAL.pack(zipfile.stringCentralDir, 20, 0, 20, 0, 0, info.compress_type, 0, 0,
-                                info.CRC, info.compress_size, info.file_size, len(encoded), 0, 0, 0, 0, 0,
-                                info.header_offset) + encoded
+        central += (
+            CENTRAL.pack(
+                zipfile.stringCentralDir,
+                20,
+                0,
+                20,
+                0,
+                0,
+                info.compress_type,
+                0,
+                0,
+                info.CRC,
+                info.compress_size,
+                info.file_size,
+                len(encoded),
+                0,
+                0,
+                0,
+                0,
+                0,
+                info.header_offset,
+            )
+            + encoded
+        )
     end = END.pack(zipfile.stringEndArchive, 0, 0, len(records), len(records), len(central), start, 0)
     path.write_bytes(raw[:start] + central + end)
     return path
@@ -104,8 +126,7 @@ def test_an_overlapping_zip_bomb_is_rejected_and_nothing_is_expanded(tmp_path):
     work = tmp_path / "work"
     work.mkdir()
     env = dict(os.environ, TMPDIR=str(work), TEMP=str(work), TMP=str(work))
-    result = run_cli("check", str(bomb), "--json", str(tmp_path / "r.json"), "--no-history",
-                     env=env, timeout=120)
+    result = run_cli("check", str(bomb), "--json", str(tmp_path / "r.json"), "--no-history", env=env, timeout=120)
     assert result.returncode == 4, result.stderr
     report = json.loads((tmp_path / "r.json").read_text())
     rejected = next(f for f in report["findings"] if f["rule_id"] == "package.archive-rejected")
@@ -135,11 +156,10 @@ def test_a_file_and_a_folder_of_one_path_are_rejected_as_duplicates(tmp_path):
 def test_an_ordinary_archive_with_folder_entries_and_data_descriptors_is_accepted(tmp_path):
     # Streamed zips (data descriptors, zero sizes in local headers) and explicit folder entries are normal.
     course = tmp_path / "c.zip"
-    with open(course, "wb") as raw:
-        with zipfile.ZipFile(_Unseekable(raw), "w", zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr(zipfile.ZipInfo("pages/"), b"")
-            archive.writestr("pages/intro.html", "<html>" + "x" * 2000 + "</html>")
-            archive.writestr("index.html", "<html></html>")
+    with open(course, "wb") as raw, zipfile.ZipFile(_Unseekable(raw), "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(zipfile.ZipInfo("pages/"), b"")
+        archive.writestr("pages/intro.html", "<html>" + "x" * 2000 + "</html>")
+        archive.writestr("index.html", "<html></html>")
     assert zipfile.ZipFile(course).infolist()[1].flag_bits & 0x8
     with open_package(course, archive_limits(load_profile("default"))) as package:
         assert package.paths() == ["index.html", "pages/intro.html"]

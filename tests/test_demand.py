@@ -20,14 +20,21 @@ WINDOW = 10
 
 
 def lesson(rows, screens=(), end_ms=None, launch="lesson.html"):
-    return {"launch": launch, "timeline": [list(r) for r in rows], "screens_at_ms": list(screens),
-            "walk_end_ms": end_ms}
+    return {
+        "launch": launch,
+        "timeline": [list(r) for r in rows],
+        "screens_at_ms": list(screens),
+        "walk_end_ms": end_ms,
+    }
 
 
 def test_a_first_load_drives_a_page_course_and_counts_over_the_window():
     # 1.5 MB in the first 2 s, then a few small requests: 1,200 kbps over 10 s, the busiest second far higher.
-    rows = [(0, 2000, 1_000_000, "player/app.js", "script"), (100, 1500, 500_000, "player/fonts.woff", "font"),
-            (20_000, 20_100, 4_000, "data/screen2.json", "xhr")]
+    rows = [
+        (0, 2000, 1_000_000, "player/app.js", "script"),
+        (100, 1500, 500_000, "player/fonts.woff", "font"),
+        (20_000, 20_100, 4_000, "data/screen2.json", "xhr"),
+    ]
     demand = measured_demand([lesson(rows, end_ms=30_000)], [], WINDOW)
     assert demand.basis == "measured" and demand.kbps == pytest.approx(1_200, abs=1)
     assert demand.driver.kind == "first-load" and demand.driver.files[:2] == ("player/app.js", "player/fonts.woff")
@@ -54,14 +61,19 @@ def test_the_walk_is_retimed_to_a_learners_pace():
 
 
 def test_missing_media_is_named_and_planned_at_the_profiles_cap():
-    references = [{"source": "index.html", "resolved": "assets/yoga.mp4"}, {"source": "index.html",
-                                                                             "resolved": "index.css"}]
-    excluded = excluded_media([], references, {"index.html", "index.css"}, {"max_video_kbps": 2500,
-                                                                           "max_audio_kbps": 192})
+    references = [
+        {"source": "index.html", "resolved": "assets/yoga.mp4"},
+        {"source": "index.html", "resolved": "index.css"},
+    ]
+    excluded = excluded_media(
+        [], references, {"index.html", "index.css"}, {"max_video_kbps": 2500, "max_audio_kbps": 192}
+    )
     assert [e["path"] for e in excluded] == ["assets/yoga.mp4"] and excluded[0]["assumed_kbps"] == 2500
     # A library's sample name in a script, or a name a script resolves against another folder, is no defect.
-    scripts = [{"source": "lib/mediaelement.js", "resolved": "lib/file.mp4"},
-               {"source": "data/course.json", "resolved": "data/intro.mp4"}]
+    scripts = [
+        {"source": "lib/mediaelement.js", "resolved": "lib/file.mp4"},
+        {"source": "data/course.json", "resolved": "data/intro.mp4"},
+    ]
     assert excluded_media([], scripts, {"index.html", "media/intro.mp4"}, {"max_video_kbps": 2500}) == []
     page_only = measured_demand([lesson([(0, 500, 100_000, "index.html", "document")], end_ms=20_000)], [], WINDOW)
     demand = with_excluded(page_only, excluded)
@@ -71,8 +83,9 @@ def test_missing_media_is_named_and_planned_at_the_profiles_cap():
 
 
 def test_without_a_session_the_figure_is_an_estimate_from_what_the_browser_loaded():
-    pages = [{"launch": "index.html", "browser_load": {"bytes": 120_000},
-              "requests": [{"bytes": 3_877_000, "kind": "font"}]}]  # a stylesheet names far more than loads
+    pages = [
+        {"launch": "index.html", "browser_load": {"bytes": 120_000}, "requests": [{"bytes": 3_877_000, "kind": "font"}]}
+    ]  # a stylesheet names far more than loads
     demand = estimated_demand({"kbps": 80.0, "files": ["video/a.mp4"]}, pages, WINDOW, "no session ran")
     assert demand.basis == "estimate" and demand.kbps == pytest.approx(80 + 96)
     assert "estimated (no session ran)" in explain(demand)
@@ -85,18 +98,36 @@ def fixes_for(demand: Demand) -> str:
 
 
 def test_fixes_fit_the_cause():
-    clip = Demand(kbps=820, basis="measured", window_s=WINDOW, media_kbps=800,
-                  driver=Driver("clip", "video/intro.mp4", ("video/intro.mp4",), 800), explained="")
+    clip = Demand(
+        kbps=820,
+        basis="measured",
+        window_s=WINDOW,
+        media_kbps=800,
+        driver=Driver("clip", "video/intro.mp4", ("video/intro.mp4",), 800),
+        explained="",
+    )
     text = fixes_for(clip)
     kbps = int(text.split("re-encode video/intro.mp4 at ")[1].split(" kbps")[0].replace(",", ""))
     assert 1 <= kbps < 800 and "(it plays at 800)" in text
-    load = Demand(kbps=1200, basis="measured", window_s=WINDOW, media_kbps=0,
-                  driver=Driver("first-load", "index.html", ("player/app.js",)), explained="")
+    load = Demand(
+        kbps=1200,
+        basis="measured",
+        window_s=WINDOW,
+        media_kbps=0,
+        driver=Driver("first-load", "index.html", ("player/app.js",)),
+        explained="",
+    )
     text = fixes_for(load)
     assert "cache or trim the player's first load of index.html (player/app.js) to" in text and "video" not in text
     # A clip that is not what crowds the link is never capped: the page around it is.
-    small_clip = Demand(kbps=5000, basis="measured", window_s=WINDOW, media_kbps=80,
-                        driver=Driver("clip", "video/low.mp4", ("video/low.mp4",), 80), explained="")
+    small_clip = Demand(
+        kbps=5000,
+        basis="measured",
+        window_s=WINDOW,
+        media_kbps=80,
+        driver=Driver("clip", "video/low.mp4", ("video/low.mp4",), 80),
+        explained="",
+    )
     assert "re-encode" not in fixes_for(small_clip) and "bigger link" in fixes_for(small_clip)
 
 
@@ -112,18 +143,21 @@ HLS_PAGE = "<!doctype html><html><body><video src='video/master.m3u8' controls><
 
 
 def hls_course(path, top_kbps=12_900, low_kbps=800, segments=3, seconds=4.0, missing_top=False):
-    files = {"imsmanifest.xml": MANIFEST_12, "lesson.html": HLS_PAGE,
-             "video/master.m3u8": "#EXTM3U\n"
-             f"#EXT-X-STREAM-INF:BANDWIDTH={top_kbps * 1000},RESOLUTION=1920x1080,CODECS=\"avc1.640028,mp4a.40.2\"\n"
-             "hi/index.m3u8\n"
-             f"#EXT-X-STREAM-INF:BANDWIDTH={low_kbps * 1000},RESOLUTION=640x360\nlo/index.m3u8\n"}
+    files = {
+        "imsmanifest.xml": MANIFEST_12,
+        "lesson.html": HLS_PAGE,
+        "video/master.m3u8": "#EXTM3U\n"
+        f'#EXT-X-STREAM-INF:BANDWIDTH={top_kbps * 1000},RESOLUTION=1920x1080,CODECS="avc1.640028,mp4a.40.2"\n'
+        "hi/index.m3u8\n"
+        f"#EXT-X-STREAM-INF:BANDWIDTH={low_kbps * 1000},RESOLUTION=640x360\nlo/index.m3u8\n",
+    }
     for name, kbps in (("hi", top_kbps), ("lo", low_kbps)):
         lines = ["#EXTM3U", "#EXT-X-TARGETDURATION:4"]
         for n in range(segments):
             lines += [f"#EXTINF:{seconds:.1f},", f"seg{n}.ts"]
             if not (missing_top and name == "hi"):
                 files[f"video/{name}/seg{n}.ts"] = os.urandom(int(kbps * 125 * seconds))
-        files[f"video/{name}/index.m3u8"] = "\n".join(lines + ["#EXT-X-ENDLIST"]) + "\n"
+        files[f"video/{name}/index.m3u8"] = "\n".join([*lines, "#EXT-X-ENDLIST"]) + "\n"
     return build_zip(path, files)
 
 
@@ -156,10 +190,18 @@ def test_real_mpeg_ts_segments_are_recognised_by_their_sync_bytes_and_measured_a
     data = segment.read_bytes()
     assert guess_media_type("video/seg0.ts", data[:400]) == "video/mp2t"
     assert guess_media_type("src/app.ts", b"export const x = 1;\n" * 30) != "video/mp2t"  # TypeScript is not video
-    playlist = "#EXTM3U\n#EXT-X-TARGETDURATION:1\n" + "".join(f"#EXTINF:1.0,\nseg{n}.ts\n" for n in range(3)) + "#EXT-X-ENDLIST\n"
-    files = {"imsmanifest.xml": MANIFEST_12, "lesson.html": HLS_PAGE.replace("master.m3u8", "index.m3u8"),
-             "video/index.m3u8": playlist, **{f"video/seg{n}.ts": data for n in range(3)},
-             "extra/loose.ts": data}  # a clip no playlist names: measured as a clip of its own
+    playlist = (
+        "#EXTM3U\n#EXT-X-TARGETDURATION:1\n"
+        + "".join(f"#EXTINF:1.0,\nseg{n}.ts\n" for n in range(3))
+        + "#EXT-X-ENDLIST\n"
+    )
+    files = {
+        "imsmanifest.xml": MANIFEST_12,
+        "lesson.html": HLS_PAGE.replace("master.m3u8", "index.m3u8"),
+        "video/index.m3u8": playlist,
+        **{f"video/seg{n}.ts": data for n in range(3)},
+        "extra/loose.ts": data,
+    }  # a clip no playlist names: measured as a clip of its own
     report = check(build_zip(tmp_path / "ts.zip", files), ("conformance", "media", "capacity"))
     media = {f["path"]: f for f in last_evidence(report, "media")["files"]}
     assert "video/seg0.ts" not in media  # measured as the stream's segments, not three more clips

@@ -3,6 +3,7 @@ tampered report each end in findings or a clear error, never a traceback."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import io
 import json
@@ -12,19 +13,28 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from certifier.package.archive import ArchiveLimits, open_package
 from certifier.errors import PackageRejected
+from certifier.package.archive import open_package
+from certifier.package.archive_limits import ArchiveLimits
 from certifier.run.report import report_problems
 from tests.factories import build_zip
 from tests.probe_helpers import check
 from tests.test_conformance import MANIFEST_2004, PAGE
 
-LIMITS = ArchiveLimits(max_uncompressed_mb=50, max_compression_ratio=100, min_size_for_ratio_check_mb=1,
-                       max_entry_count=1000)
+LIMITS = ArchiveLimits(
+    max_uncompressed_mb=50, max_compression_ratio=100, min_size_for_ratio_check_mb=1, max_entry_count=1000
+)
+
+
 def fuzz(examples: int) -> settings:
     """Reproducible runs (derandomised, no example database) within the suite's time."""
-    return settings(deadline=None, max_examples=examples, derandomize=True, database=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    return settings(
+        deadline=None,
+        max_examples=examples,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
 
 
 def mutate(data: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
@@ -32,14 +42,22 @@ def mutate(data: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
     out = bytearray(data)
     for position, removed, inserted in edits:
         at = position % (len(out) + 1)
-        out[at:at + removed] = inserted
+        out[at : at + removed] = inserted
     return bytes(out)
 
 
-EDITS = st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 8),
-                           st.binary(max_size=8) | st.sampled_from([b"<", b">", b"&", b'"', b"<!DOCTYPE x [", b"]]>",
-                                                                     b"<!ENTITY e 'x'>", b"&e;", b"\xff\xfe", b"\x00"])),
-                 min_size=1, max_size=6)
+EDITS = st.lists(
+    st.tuples(
+        st.integers(0, 10_000),
+        st.integers(0, 8),
+        st.binary(max_size=8)
+        | st.sampled_from(
+            [b"<", b">", b"&", b'"', b"<!DOCTYPE x [", b"]]>", b"<!ENTITY e 'x'>", b"&e;", b"\xff\xfe", b"\x00"]
+        ),
+    ),
+    min_size=1,
+    max_size=6,
+)
 
 
 @fuzz(25)
@@ -47,8 +65,10 @@ EDITS = st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 8),
 def test_a_mutated_manifest_gives_findings_not_a_traceback(tmp_path_factory, edits):
     folder = tmp_path_factory.mktemp("manifest")
     manifest = mutate(MANIFEST_2004.encode(), edits)
-    package = build_zip(folder / "c.zip", {"imsmanifest.xml": manifest, "index.html": PAGE, "style.css": "p{}",
-                                           "api.js": "", "img/logo.png": b"\x89PNG"})
+    package = build_zip(
+        folder / "c.zip",
+        {"imsmanifest.xml": manifest, "index.html": PAGE, "style.css": "p{}", "api.js": "", "img/logo.png": b"\x89PNG"},
+    )
     report = check(package, ("package", "conformance", "plugins"))
     assert report["verdict"] in ("CERTIFIED", "CONDITIONAL", "NOT CERTIFIED")
     errors = [f for f in report["findings"] if f["status"] == "error"]
@@ -69,8 +89,13 @@ CENTRAL = VALID_ZIP.rfind(b"PK\x01\x02", 0, VALID_ZIP.find(b"PK\x05\x06"))  # a 
 
 
 @fuzz(200)
-@given(edits=st.lists(st.tuples(st.integers(0, len(VALID_ZIP) - CENTRAL), st.integers(0, 4), st.binary(max_size=6)),
-                      min_size=1, max_size=5))
+@given(
+    edits=st.lists(
+        st.tuples(st.integers(0, len(VALID_ZIP) - CENTRAL), st.integers(0, 4), st.binary(max_size=6)),
+        min_size=1,
+        max_size=5,
+    )
+)
 def test_a_damaged_central_directory_is_read_or_refused(tmp_path_factory, edits):
     data = VALID_ZIP[:CENTRAL] + mutate(VALID_ZIP[CENTRAL:], edits)
     path = tmp_path_factory.mktemp("zip") / "c.zip"
@@ -78,24 +103,29 @@ def test_a_damaged_central_directory_is_read_or_refused(tmp_path_factory, edits)
     try:
         with open_package(path, LIMITS) as package:
             for entry in package.entries:
-                try:
+                with contextlib.suppress(PackageRejected):
                     package.read_bytes(entry.path)
-                except PackageRejected:
-                    pass
     except PackageRejected as rejected:
-        assert rejected.reason and str(rejected)
+        refused = rejected
+    else:
+        return
+    assert refused.reason and str(refused)
 
 
 @pytest.fixture(scope="module")
 def real_report(tmp_path_factory):
     folder = tmp_path_factory.mktemp("report")
-    return check(build_zip(folder / "c.zip", {"imsmanifest.xml": MANIFEST_2004, "index.html": PAGE}),
-                 ("package", "conformance", "plugins"))
+    return check(
+        build_zip(folder / "c.zip", {"imsmanifest.xml": MANIFEST_2004, "index.html": PAGE}),
+        ("package", "conformance", "plugins"),
+    )
 
 
-JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
-                                                                                      max_size=3), max_leaves=8)
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
 
 
 @fuzz(120)

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
 from certifier.policy.probe_api import Probe
 from certifier.policy.registry import discover_probes
-from tests.factories import build_zip
 from certifier.ui.workers import running_threads
+from tests.factories import build_zip
 
 pytestmark = pytest.mark.qt
 RUN_TIMEOUT_MS = 60_000
@@ -154,8 +155,10 @@ def test_cancel_takes_effect_within_a_second(qtbot, gui_settings):
     win.show()
     open_and_wait(qtbot, win)
     qtbot.mouseClick(win.run_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "A slow probe" in " ".join(
-        win.step_list.item(i).text() for i in range(win.step_list.count())), timeout=RUN_TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: "A slow probe" in " ".join(win.step_list.item(i).text() for i in range(win.step_list.count())),
+        timeout=RUN_TIMEOUT_MS,
+    )
     assert win.cancel_button.isEnabled()
     with qtbot.waitSignal(win.run_finished, timeout=5000) as blocker:
         start = time.monotonic()
@@ -174,7 +177,7 @@ def test_credentials_are_never_written_to_settings(qtbot, window, gui_settings):
     assert window.staging_target() == "https://staging.invalid/course/"
     window.close()
     gui_settings.sync()
-    text = open(gui_settings.fileName(), encoding="utf-8", errors="replace").read()
+    text = Path(gui_settings.fileName()).read_text(encoding="utf-8", errors="replace")
     assert "s3cret-Pa55" not in text and "reviewer" not in text
 
 
@@ -195,8 +198,10 @@ def test_window_state_and_profile_are_restored(qtbot, gui_settings):
 
 
 def test_keyboard_shortcuts(qtbot, window):
-    shortcuts = {a.text().replace("&", ""): a.shortcut().toString() for a in
-                 (window.open_action, window.run_action, window.cancel_action, window.export_action)}
+    shortcuts = {
+        a.text().replace("&", ""): a.shortcut().toString()
+        for a in (window.open_action, window.run_action, window.cancel_action, window.export_action)
+    }
     assert shortcuts == {"Open course…": "Ctrl+O", "Run": "Ctrl+R", "Cancel": "Esc", "Export report…": "Ctrl+E"}
     open_and_wait(qtbot, window)
     with qtbot.waitSignal(window.run_finished, timeout=RUN_TIMEOUT_MS):
@@ -207,8 +212,9 @@ def test_drop_a_course_on_the_window(qtbot, window, tmp_path):
     course = build_zip(tmp_path / "dropped.zip", {"index.html": "<html><title>x</title></html>"})
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(course))])
-    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
-                       Qt.KeyboardModifier.NoModifier)
+    event = QDropEvent(
+        QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier
+    )
     with qtbot.waitSignal(window.course_loaded, timeout=RUN_TIMEOUT_MS):
         window.dropEvent(event)
     assert window.course_path == str(course) and window.course_standard.text() == "HTML"
@@ -231,7 +237,7 @@ def test_large_font_at_1280x720_keeps_controls_usable(qtbot, gui_settings, qapp)
         for button in (win.run_button, win.cancel_button):
             assert button.width() >= button.sizeHint().width() * 0.9, "button squeezed below its text"
             top_left = button.mapTo(win, QPoint(0, 0))
-            assert 0 <= top_left.x() and top_left.x() + button.width() <= win.width()
+            assert top_left.x() >= 0 and top_left.x() + button.width() <= win.width()
     finally:
         qapp.setFont(original)
 
@@ -247,15 +253,25 @@ def test_ui_thread_stays_responsive_during_a_full_run(tmp_path):
     import subprocess
     import sys
 
-    pages = {f"lesson{i:04}/index.html": "<html><body>" + "<p>text</p>\n" * 200 + f'<img src="fig{i}.png"></body></html>'
-             for i in range(1500)}
+    pages = {
+        f"lesson{i:04}/index.html": "<html><body>" + "<p>text</p>\n" * 200 + f'<img src="fig{i}.png"></body></html>'
+        for i in range(1500)
+    }
     pages.update({f"lesson{i:04}/fig{i}.png": bytes(2000) for i in range(1500)})
-    pages["index.html"] = "<html>" + "".join(f'<a href="lesson{i:04}/index.html">L</a>' for i in range(1500)) + "</html>"
+    pages["index.html"] = (
+        "<html>" + "".join(f'<a href="lesson{i:04}/index.html">L</a>' for i in range(1500)) + "</html>"
+    )
     course = build_zip(tmp_path / "big.zip", pages)
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    result = subprocess.run([sys.executable, "-m", "tests.heartbeat_run", str(course), str(tmp_path / "s.ini")],
-                            capture_output=True, text=True, timeout=120, env=env,
-                            cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.heartbeat_run", str(course), str(tmp_path / "s.ini")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+        check=False,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     measured = json.loads(result.stdout.strip().splitlines()[-1])
     print(f"worst UI heartbeat gap: {measured['worst_ms']} ms (per phase: {measured['phases']})")
@@ -323,7 +339,9 @@ def test_desktop_readiness_uses_the_screen_and_the_course(qtbot, window):
     report = blocker.args[0]
     findings = {f["rule_id"]: f for f in report["findings"]}
     screen = QApplication.primaryScreen().geometry()
-    assert findings["machine.screen"]["measured"] == f"{screen.width()}x{screen.height()}"  # Qt's geometry reached the probe
+    assert (
+        findings["machine.screen"]["measured"] == f"{screen.width()}x{screen.height()}"
+    )  # Qt's geometry reached the probe
     assert findings["machine.course-plugins"]["status"] == "pass"  # the sample course needs no plugin
     text = window.desktop_view.toPlainText()
     assert "GB RAM" in text and findings["machine.screen"]["title"] in text  # "Screen size" or "Screen too small"
@@ -353,8 +371,10 @@ def test_cancel_a_run_stuck_on_a_slow_staging_server(qtbot, window):
         window.url_radio.setChecked(True)
         window.staging_url.setText(url)
         qtbot.mouseClick(window.run_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: any("Page load" in window.step_list.item(i).text()
-                                    for i in range(window.step_list.count())), timeout=RUN_TIMEOUT_MS)
+        qtbot.waitUntil(
+            lambda: any("Page load" in window.step_list.item(i).text() for i in range(window.step_list.count())),
+            timeout=RUN_TIMEOUT_MS,
+        )
         qtbot.wait(300)  # the probe is now inside a response that trickles one byte at a time
         with qtbot.waitSignal(window.run_finished, timeout=5000) as blocker:
             start = time.monotonic()

@@ -56,7 +56,9 @@ def test_a_crash_mid_write_leaves_no_partial_run(sample_course, tmp_path):
         history.store(report)  # an earlier, complete run
     second = dict(report, run={**report["run"], "id": "second-run"})
     (tmp_path / "r.json").write_text(json.dumps(second))
-    result = subprocess.run([sys.executable, "-c", CRASH, str(db), str(tmp_path / "r.json")], capture_output=True)
+    result = subprocess.run(
+        [sys.executable, "-c", CRASH, str(db), str(tmp_path / "r.json")], capture_output=True, check=False
+    )
     assert result.returncode == 9  # it really died mid-write
     with History(db) as history:
         assert history.count() == (1, len(report["findings"]))
@@ -83,7 +85,9 @@ def test_compare_fixed_then_broken(sample_course, tmp_path):
 def test_cli_history_and_compare_by_id(sample_course, tmp_path):
     first = run_cli("check", str(sample_course), "--probe", "package", "--probe", "conformance")
     assert first.returncode in (0, 3), first.stderr
-    second = run_cli("check", str(sample_course), "--probe", "package", "--probe", "conformance", "--profile", "branch-office")
+    second = run_cli(
+        "check", str(sample_course), "--probe", "package", "--probe", "conformance", "--profile", "branch-office"
+    )
     assert second.returncode in (0, 3)
     listing = run_cli("history", "Corporate")
     assert listing.stdout.count("Working Safely on the Corporate Network") == 2

@@ -15,8 +15,7 @@ from certifier.policy.findings import Severity
 from certifier.staging.network import NetworkProfile
 from certifier.staging.server import StagingServer
 from probes.linktest import LinkTestProbe, choose_links, disagreement
-from probes.linktest.trials import (Trial, clip_ranges, continuous, highest_sustained, search, sustained,
-                                    time_scaled)
+from probes.linktest.trials import Trial, clip_ranges, continuous, highest_sustained, search, sustained, time_scaled
 from tests.factories import encode_video
 
 BUDGET = 0.01
@@ -54,8 +53,14 @@ def test_the_player_paces_chunks_a_buffer_ahead_and_watches_to_the_end():
 def test_a_late_chunk_is_a_stall_and_the_learner_gives_up_on_the_clip():
     clock = FakeClock()
     answers = iter([400_000, None])
-    played = play_clip({"path": "v.mp4", "bytes": 1_000_000, "kbps": 800, "duration_s": 10.0}, 4, 2,
-                       lambda *_: next(answers), clock=clock, sleep=clock.sleep)
+    played = play_clip(
+        {"path": "v.mp4", "bytes": 1_000_000, "kbps": 800, "duration_s": 10.0},
+        4,
+        2,
+        lambda *_: next(answers),
+        clock=clock,
+        sleep=clock.sleep,
+    )
     assert played["stalled"] and played["chunks"] == 2 and played["received"] == 400_000
 
 
@@ -111,26 +116,38 @@ def test_site_links_group_sites_by_training_bandwidth_narrowest_first():
 
     links = site_links([site("A", 20, 0.2), site("B", 6, 0.2), site("C", 20, 0.2), site("D", 10, 0.4)], 323)
     assert [(link["training_kbps"], link["sites"], link["model_learners"]) for link in links] == [
-        (1200, ["B"], 3), (4000, ["A", "C", "D"], 12)]
+        (1200, ["B"], 3),
+        (4000, ["A", "C", "D"], 12),
+    ]
 
 
 def test_links_too_small_or_too_large_to_measure_are_named():
     links = [{"training_kbps": k, "model_learners": m} for k, m in ((1200, 3), (4000, 12), (20000, 61))]
     limits = {"min_model_learners": 5, "max_learners": 60, "max_site_links": 2}
     chosen, left = choose_links(links, limits)
-    assert [l["model_learners"] for l in chosen] == [12]
+    assert [link["model_learners"] for link in chosen] == [12]
     assert left.startswith("2 site links not measured")
 
 
-@pytest.mark.parametrize("measured, model, verdict", [(14, 12, ""), (15, 12, "conservative"), (9, 12, "optimistic"),
-                                                     (4, 3, ""), (2, 3, ""), (1, 3, "optimistic")])
+@pytest.mark.parametrize(
+    "measured, model, verdict",
+    [(14, 12, ""), (15, 12, "conservative"), (9, 12, "optimistic"), (4, 3, ""), (2, 3, ""), (1, 3, "optimistic")],
+)
 def test_disagreement_beyond_the_tolerance_and_one_learner(measured, model, verdict):
     assert disagreement(measured, model, 0.2) == verdict
 
 
 def evidence(trials: list[dict], model: int) -> dict:
-    link = {"training_kbps": 4000.0, "link_mbps": 20.0, "training_share": 0.2, "model_learners": model,
-            "sites": ["Branch 01", "Branch 02"], "trials": trials, "stopped": "", "time_scale": 8}
+    link = {
+        "training_kbps": 4000.0,
+        "link_mbps": 20.0,
+        "training_share": 0.2,
+        "model_learners": model,
+        "sites": ["Branch 01", "Branch 02"],
+        "trials": trials,
+        "stopped": "",
+        "time_scale": 8,
+    }
     return {"links": [link], "passed_over": "", "stall_budget": BUDGET, "clips": ["media/welcome.mp4"]}
 
 
@@ -138,8 +155,9 @@ LIMITS = {"model_tolerance": 0.2}
 
 
 def test_an_optimistic_model_is_a_major_finding_that_names_the_link():
-    findings = {f.rule_id: f for f in LinkTestProbe().evaluate(evidence([trial(20, 9), trial(14, 0), trial(16, 4)],
-                                                                         20), LIMITS)}
+    findings = {
+        f.rule_id: f for f in LinkTestProbe().evaluate(evidence([trial(20, 9), trial(14, 0), trial(16, 4)], 20), LIMITS)
+    }
     optimistic = findings["linktest.model-optimistic"]
     assert optimistic.status.value == "fail" and optimistic.severity == Severity.MAJOR
     assert "model 20, measured 14 learners at once (×0.70)" in optimistic.message
@@ -147,8 +165,9 @@ def test_an_optimistic_model_is_a_major_finding_that_names_the_link():
 
 
 def test_a_cautious_model_is_information_only():
-    findings = {f.rule_id: f for f in LinkTestProbe().evaluate(evidence([trial(10, 0), trial(15, 0), trial(16, 3)],
-                                                                         10), LIMITS)}
+    findings = {
+        f.rule_id: f for f in LinkTestProbe().evaluate(evidence([trial(10, 0), trial(15, 0), trial(16, 3)], 10), LIMITS)
+    }
     cautious = findings["linktest.model-conservative"]
     assert cautious.status.value == "fail" and cautious.severity == Severity.INFO
     assert findings["linktest.model-optimistic"].status.value == "pass"
@@ -168,8 +187,12 @@ def test_a_real_trial_over_an_emulated_link_stalls_only_past_its_capacity(clip_s
     from probes.media.inspection import inspect_media
 
     facts = inspect_media(clip_site / "v.mp4", 1.0, 30, buffer_s=4)
-    clip = {"path": "v.mp4", "bytes": (clip_site / "v.mp4").stat().st_size, "kbps": facts["avg_kbps"],
-            "duration_s": facts["duration_s"]}
+    clip = {
+        "path": "v.mp4",
+        "bytes": (clip_site / "v.mp4").stat().st_size,
+        "kbps": facts["avg_kbps"],
+        "duration_s": facts["duration_s"],
+    }
     load = {"stream_chunk_s": 4, "stream_startup_s": 2, "think_time_s": 0.2}
     faster, player = time_scaled([clip], load, 8)
     link_kbps, seconds = 3000, 5

@@ -24,8 +24,10 @@ def load_profile_with(tmp_path, body):
 
 
 def test_latency_rises_with_learners_and_bounds_hold(sample_course, tmp_path):
-    profile = load_profile_with(tmp_path, 'ramp_learners = ["1", "4"]\nthink_time_s = 0\nmax_requests = 90\n'
-                                          "max_seconds = 25\nmax_p95_ms = 100000\n")
+    profile = load_profile_with(
+        tmp_path,
+        'ramp_learners = ["1", "4"]\nthink_time_s = 0\nmax_requests = 90\nmax_seconds = 25\nmax_p95_ms = 100000\n',
+    )
     start = time.monotonic()
     report = check(sample_course, ("conformance", "load"), profile)
     elapsed = time.monotonic() - start
@@ -39,8 +41,11 @@ def test_latency_rises_with_learners_and_bounds_hold(sample_course, tmp_path):
 
 
 def test_ramp_stops_at_the_request_bound(sample_course, tmp_path):
-    profile = load_profile_with(tmp_path, 'ramp_learners = ["1", "2", "50"]\nthink_time_s = 0\nmax_requests = 50\n'
-                                          "max_seconds = 30\nemulate_network = false\n")
+    profile = load_profile_with(
+        tmp_path,
+        'ramp_learners = ["1", "2", "50"]\nthink_time_s = 0\nmax_requests = 50\n'
+        "max_seconds = 30\nemulate_network = false\n",
+    )
     report = check(sample_course, ("conformance", "load"), profile)
     bounds = by_rule(report)["load.bounds"]
     assert bounds["measured"] == 45 and "would need" in bounds["message"]  # 15 requests per learner
@@ -48,8 +53,10 @@ def test_ramp_stops_at_the_request_bound(sample_course, tmp_path):
 
 
 def test_p95_budget_names_the_concurrency(sample_course, tmp_path):
-    profile = load_profile_with(tmp_path, 'ramp_learners = ["1", "3"]\nthink_time_s = 0\nmax_requests = 100\n'
-                                          "max_seconds = 25\nmax_p95_ms = 50\n")
+    profile = load_profile_with(
+        tmp_path,
+        'ramp_learners = ["1", "3"]\nthink_time_s = 0\nmax_requests = 100\nmax_seconds = 25\nmax_p95_ms = 50\n',
+    )
     finding = by_rule(check(sample_course, ("conformance", "load"), profile))["load.p95-latency"]
     assert finding["status"] == "fail" and finding["limit"] == 50
     assert finding["message"].startswith("At 1 concurrent learners") or finding["message"].startswith("At 3 concurrent")
@@ -69,11 +76,36 @@ def test_generated_locustfile_runs_headless_against_the_embedded_server(sample_c
     shutil.copytree(sample_course, root)
     with StagingServer(root) as server:
         result = subprocess.run(
-            [sys.executable, "-m", "locust", "-f", str(plan), "--headless", "-u", "3", "-r", "3", "-t", "4s",
-             "--host", server.url, "--csv", str(tmp_path / "run"), "--only-summary", "--loglevel", "WARNING"],
-            capture_output=True, text=True, timeout=90, cwd=tmp_path)
+            [
+                sys.executable,
+                "-m",
+                "locust",
+                "-f",
+                str(plan),
+                "--headless",
+                "-u",
+                "3",
+                "-r",
+                "3",
+                "-t",
+                "4s",
+                "--host",
+                server.url,
+                "--csv",
+                str(tmp_path / "run"),
+                "--only-summary",
+                "--loglevel",
+                "WARNING",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=90,
+            cwd=tmp_path,
+            check=False,
+        )
     assert result.returncode == 0, result.stderr[-2000:]
-    rows = {row["Name"]: row for row in csv.DictReader(open(tmp_path / "run_stats.csv"))}
+    with open(tmp_path / "run_stats.csv", newline="") as stats:
+        rows = {row["Name"]: row for row in csv.DictReader(stats)}
     # The clip is streamed as a player does, chunk by chunk (tests/test_loadplan_streaming.py plays it whole).
     for path in ("pages/intro.html", "pages/lesson.html", "shared/course.css", "media/welcome.mp4 (chunk)"):
         assert int(rows[path]["Request Count"]) >= 1, path
@@ -91,11 +123,16 @@ def test_a_plan_sized_for_a_site_uses_the_capacity_plans_one_demand(sample_cours
     from certifier.run.runner import Runner, shared_in
 
     plan = tmp_path / "locustfile.py"
-    made = run_cli("loadplan", str(sample_course), "--out", str(plan), "--sites", "example-60-sites", "--site", "Hub 01")
+    made = run_cli(
+        "loadplan", str(sample_course), "--out", str(plan), "--sites", "example-60-sites", "--site", "Hub 01"
+    )
     assert made.returncode == 0, made.stderr
     line = next(text for text in plan.read_text().splitlines() if text.startswith("Sized for site Hub 01"))
-    sized = float(re.search(r"capacity plan at ([\d,.]+) kbps a learner, measured from a learner's session", line)
-                  .group(1).replace(",", ""))
+    sized = float(
+        re.search(r"capacity plan at ([\d,.]+) kbps a learner, measured from a learner's session", line)
+        .group(1)
+        .replace(",", "")
+    )
     probes = discover_probes()[0]
     record = Runner(probes).run(sample_course, load_profile("default"), publishing([kinds.PLANNED_DEMAND], probes))
     planned = shared_in(record, kinds.PLANNED_DEMAND, probes)

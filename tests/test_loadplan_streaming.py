@@ -33,8 +33,12 @@ def plan(tmp_path_factory):
 @contextlib.contextmanager
 def certifier_serve(network: str, seconds: int):
     """`certifier serve --network NAME` as IT would start it, on loopback; its first line gives the URL."""
-    server = subprocess.Popen([sys.executable, "-m", "certifier.cli", "serve", "--network", network,
-                               "--seconds", str(seconds)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "certifier.cli", "serve", "--network", network, "--seconds", str(seconds)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         first = server.stdout.readline()
         assert first.startswith("Serving ") and " at http://127.0.0.1:" in first, first + server.stderr.read()
@@ -49,10 +53,32 @@ def certifier_serve(network: str, seconds: int):
 def run_locust(plan, network: str, users: int, seconds: int, tmp_path):
     with certifier_serve(network, seconds + 90) as url:
         prefix = tmp_path / network
-        done = subprocess.run([sys.executable, "-m", "locust", "-f", str(plan), "--headless", "-u", str(users),
-                               "-r", str(users), "-t", f"{seconds}s", "--host", url, "--csv", str(prefix),
-                               "--stop-timeout", "1"],
-                              capture_output=True, text=True, timeout=seconds + 60)
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "locust",
+                "-f",
+                str(plan),
+                "--headless",
+                "-u",
+                str(users),
+                "-r",
+                str(users),
+                "-t",
+                f"{seconds}s",
+                "--host",
+                url,
+                "--csv",
+                str(prefix),
+                "--stop-timeout",
+                "1",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=seconds + 60,
+            check=False,
+        )
     with open(f"{prefix}_stats.csv", newline="") as stats:
         rows = {(r["Type"], r["Name"]): r for r in csv.DictReader(stats)}
     return done, rows
@@ -92,15 +118,57 @@ def test_the_plan_runs_unchanged_as_a_master_and_a_worker(plan, tmp_path):
     budget decides the exit code."""
     port = free_port()
     with certifier_serve("lan", 180) as url:
-        master = subprocess.Popen([sys.executable, "-m", "locust", "-f", str(plan), "--master", "--headless",
-                                   "-u", "2", "-r", "2", "-t", "16s", "--expect-workers", "1",
-                                   "--expect-workers-max-wait", "30", "--master-bind-host", "127.0.0.1",
-                                   "--master-bind-port", str(port), "--host", url,
-                                   "--csv", str(tmp_path / "dist"), "--stop-timeout", "1"],
-                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        worker = subprocess.Popen([sys.executable, "-m", "locust", "-f", str(plan), "--worker",
-                                   "--master-host", "127.0.0.1", "--master-port", str(port)],
-                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        master = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "locust",
+                "-f",
+                str(plan),
+                "--master",
+                "--headless",
+                "-u",
+                "2",
+                "-r",
+                "2",
+                "-t",
+                "16s",
+                "--expect-workers",
+                "1",
+                "--expect-workers-max-wait",
+                "30",
+                "--master-bind-host",
+                "127.0.0.1",
+                "--master-bind-port",
+                str(port),
+                "--host",
+                url,
+                "--csv",
+                str(tmp_path / "dist"),
+                "--stop-timeout",
+                "1",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "locust",
+                "-f",
+                str(plan),
+                "--worker",
+                "--master-host",
+                "127.0.0.1",
+                "--master-port",
+                str(port),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         try:
             master_out, _ = master.communicate(timeout=90)
             worker.communicate(timeout=30)

@@ -33,8 +33,16 @@ def test_peak_window_by_hand():
 
 @pytest.mark.parametrize("kbps", [400, 1500])
 def test_cbr_video_bitrate_matches_the_bytes_in_the_file(tmp_path, kbps):
-    clip = encode_video(tmp_path / "cbr.mp4", seconds=4, bitrate_kbps=kbps, audio_kbps=None, noise=0.4,
-                        codec_options=cbr(kbps, buffer_s=0.25), container_options={"movflags": "faststart"}, gop=25)
+    clip = encode_video(
+        tmp_path / "cbr.mp4",
+        seconds=4,
+        bitrate_kbps=kbps,
+        audio_kbps=None,
+        noise=0.4,
+        codec_options=cbr(kbps, buffer_s=0.25),
+        container_options={"movflags": "faststart"},
+        gop=25,
+    )
     facts = inspect_media(clip, window_s=1.0, budget_s=10)
     video = stream(facts, "video")
     truth_kbps = clip.stat().st_size * 8 / 4 / 1000  # the whole file over its 4 s
@@ -48,8 +56,9 @@ def test_cbr_video_bitrate_matches_the_bytes_in_the_file(tmp_path, kbps):
 
 
 def test_audio_and_video_streams_are_measured_separately(tmp_path):
-    clip = encode_video(tmp_path / "av.mp4", seconds=3, bitrate_kbps=600, audio_kbps=96, noise=0.3,
-                        codec_options=cbr(600))
+    clip = encode_video(
+        tmp_path / "av.mp4", seconds=3, bitrate_kbps=600, audio_kbps=96, noise=0.3, codec_options=cbr(600)
+    )
     facts = inspect_media(clip, 1.0, 10)
     audio = stream(facts, "audio")
     assert (audio["codec"], audio["sample_rate"], audio["channels"]) == ("aac", 48000, 2)
@@ -60,8 +69,15 @@ def test_audio_and_video_streams_are_measured_separately(tmp_path):
 
 
 def test_bursty_vbr_peak_is_found_where_the_burst_is(tmp_path):
-    clip = encode_video(tmp_path / "burst.mp4", seconds=5, bitrate_kbps=3000, audio_kbps=None, noise=0.0,
-                        burst=(2.0, 3.0, 1.0), codec_options={"preset": "ultrafast", "crf": "18"})
+    clip = encode_video(
+        tmp_path / "burst.mp4",
+        seconds=5,
+        bitrate_kbps=3000,
+        audio_kbps=None,
+        noise=0.0,
+        burst=(2.0, 3.0, 1.0),
+        codec_options={"preset": "ultrafast", "crf": "18"},
+    )
     video = stream(inspect_media(clip, 1.0, 10), "video")
     assert video["peak_kbps"] > 2.5 * video["avg_kbps"]
     assert 1.5 <= video["peak_at_s"] <= 2.5
@@ -86,12 +102,21 @@ def hd_course(tmp_path_factory, sample_course):
     """The sample course plus a 6 Mbps 1080p clip on the lesson page."""
     folder = tmp_path_factory.mktemp("hd") / "course"
     shutil.copytree(sample_course, folder)
-    encode_video(folder / "media" / "keynote.mp4", seconds=2, width=1920, height=1080, bitrate_kbps=6000,
-                 audio_kbps=128, noise=0.15, codec_options=cbr(6000, buffer_s=0.25),
-                 container_options={"movflags": "faststart"})
+    encode_video(
+        folder / "media" / "keynote.mp4",
+        seconds=2,
+        width=1920,
+        height=1080,
+        bitrate_kbps=6000,
+        audio_kbps=128,
+        noise=0.15,
+        codec_options=cbr(6000, buffer_s=0.25),
+        container_options={"movflags": "faststart"},
+    )
     lesson = folder / "pages" / "lesson.html"
-    lesson.write_text(lesson.read_text().replace(
-        "</video>", '</video>\n    <video controls src="../media/keynote.mp4"></video>'))
+    lesson.write_text(
+        lesson.read_text().replace("</video>", '</video>\n    <video controls src="../media/keynote.mp4"></video>')
+    )
     return folder
 
 
@@ -106,7 +131,10 @@ def test_6mbps_1080p_clip_fails_branch_office_with_remediation_numbers(hd_course
     assert video == pytest.approx(6000, rel=0.05)
     saving = 1 - (1200 + audio) / (video + audio)
     factor = (video + audio) / (1200 + audio)
-    assert f"re-encode media/keynote.mp4 at 1,200 kbps: −{saving:.0%} bytes, {factor:.1f}× more learners" in bitrate["remediation"]
+    assert (
+        f"re-encode media/keynote.mp4 at 1,200 kbps: −{saving:.0%} bytes, {factor:.1f}× more learners"
+        in bitrate["remediation"]
+    )
     assert findings["media.resolution"]["status"] == "fail"
     assert findings["media.resolution"]["measured"] == "1920x1080"
     assert findings["media.video-peak-bitrate"]["status"] == "fail"
@@ -145,8 +173,12 @@ def test_corrupt_truncated_empty_and_mislabelled_media(tmp_path):
     findings = by_rule(check(build_zip(tmp_path / "c.zip", files), PROBES))
     unreadable = findings["media.unreadable"]
     assert unreadable["status"] == "fail" and unreadable["severity"] == "major"
-    assert {p for p, _ in evidence_at(unreadable)} == {"media/truncated.mp4", "media/empty.mp4",
-                                                     "media/error-page.mp4", "media/noise.mp4"}
+    assert {p for p, _ in evidence_at(unreadable)} == {
+        "media/truncated.mp4",
+        "media/empty.mp4",
+        "media/error-page.mp4",
+        "media/noise.mp4",
+    }
     assert "text/html" in unreadable["message"] or "text/html" in str(unreadable)
 
 
@@ -177,8 +209,11 @@ def test_fast_start_is_major_from_the_profile_size(tmp_path, default_profile):
     slow = encode_video(tmp_path / "slow.mp4", seconds=1, bitrate_kbps=300, audio_kbps=None, codec_options=CBR)
     values = {k: dict(v) for k, v in default_profile.values.items()}
     values["media"]["fast_start_major_mb"] = 0.001
-    report = check(build_zip(tmp_path / "c.zip", {"index.html": "<html></html>", "slow.mp4": slow.read_bytes()}),
-                   PROBES, profile=Profile("strict", "", "test", values))
+    report = check(
+        build_zip(tmp_path / "c.zip", {"index.html": "<html></html>", "slow.mp4": slow.read_bytes()}),
+        PROBES,
+        profile=Profile("strict", "", "test", values),
+    )
     fast = by_rule(report)["media.fast-start"]
     assert fast["status"] == "fail" and fast["severity"] == "major" and evidence_at(fast) == [("slow.mp4", None)]
     assert by_rule(report)["media.fast-start-small"]["status"] == "pass"
@@ -191,8 +226,11 @@ def test_file_over_time_budget_is_abandoned(tmp_path, default_profile):
     values = {k: dict(v) for k, v in default_profile.values.items()}
     values["media"]["max_seconds_per_file"] = 0
     profile = Profile("zero-budget", "", "test", values)
-    report = check(build_zip(tmp_path / "c.zip", {"index.html": "<html></html>", "a.mp4": clip.read_bytes()}),
-                   PROBES, profile=profile)
+    report = check(
+        build_zip(tmp_path / "c.zip", {"index.html": "<html></html>", "a.mp4": clip.read_bytes()}),
+        PROBES,
+        profile=profile,
+    )
     finding = by_rule(report)["media.timeout"]
     assert finding["status"] == "warn" and finding["severity"] == "major"
     assert report["verdict"] == "CONDITIONAL"

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 import probes.media.inspection as media_inspect
-from probes.media.codec_config import aac_profile, h264_pixel_format as pixel_format
-from probes.media.rules import damage
+from probes.media.codec_config import aac_profile
+from probes.media.codec_config import h264_pixel_format as pixel_format
+from probes.media.integrity_rules import damage
 from probes.media.mp4_samples import read_sample_tables
 from tests.factories import encode_video
 
@@ -30,9 +31,13 @@ def both_ways(data: bytes, monkeypatch) -> tuple[dict, dict]:
 
 def differences(a: dict, b: dict) -> dict:
     """Where two inspections differ (none: the same figures)."""
-    found = {k: (a.get(k), b.get(k)) for k in set(a) | set(b) if k not in IGNORED | {"streams"} and a.get(k) != b.get(k)}
-    for sa, sb in zip(a.get("streams", []), b.get("streams", [])):
-        found.update({f"stream {sa['index']} {k}": (sa.get(k), sb.get(k)) for k in set(sa) | set(sb) if sa.get(k) != sb.get(k)})
+    found = {
+        k: (a.get(k), b.get(k)) for k in set(a) | set(b) if k not in IGNORED | {"streams"} and a.get(k) != b.get(k)
+    }
+    for sa, sb in zip(a.get("streams", []), b.get("streams", []), strict=False):
+        found.update(
+            {f"stream {sa['index']} {k}": (sa.get(k), sb.get(k)) for k in set(sa) | set(sb) if sa.get(k) != sb.get(k)}
+        )
     if len(a.get("streams", [])) != len(b.get("streams", [])):
         found["streams"] = (len(a.get("streams", [])), len(b.get("streams", [])))
     return found
@@ -57,25 +62,27 @@ def test_the_index_gives_the_same_figures_as_demuxing(tmp_path, monkeypatch, nam
 
 def test_a_truncated_clip_is_truncated_either_way(tmp_path, monkeypatch):
     data = encode_video(tmp_path / "a.mp4", seconds=3, container_options={"movflags": "faststart"}).read_bytes()
-    indexed, demuxed = both_ways(data[:len(data) // 2], monkeypatch)
+    indexed, demuxed = both_ways(data[: len(data) // 2], monkeypatch)
     assert indexed["samples_from"] == "sample tables"
     assert damage(indexed) and damage(demuxed) and "truncated" in damage(indexed)
     assert not differences(indexed, demuxed), differences(indexed, demuxed)
 
 
 def test_a_fragmented_mp4_is_demuxed(tmp_path, monkeypatch):
-    data = encode_video(tmp_path / "f.mp4", seconds=2,
-                        container_options={"movflags": "frag_keyframe+empty_moov"}).read_bytes()
+    data = encode_video(
+        tmp_path / "f.mp4", seconds=2, container_options={"movflags": "frag_keyframe+empty_moov"}
+    ).read_bytes()
     assert read_sample_tables(data) is None
     facts = media_inspect.inspect_media(data, 1.0, 30, buffer_s=4)
     assert facts["samples_from"] == "demux" and facts["streams"][0]["packets"] == 50
 
 
 def test_damaged_tables_fall_back_to_demuxing(tmp_path):
-    data = bytearray(encode_video(tmp_path / "d.mp4", seconds=2,
-                                  container_options={"movflags": "faststart"}).read_bytes())
+    data = bytearray(
+        encode_video(tmp_path / "d.mp4", seconds=2, container_options={"movflags": "faststart"}).read_bytes()
+    )
     at = data.find(b"stsz") + 4 + 8  # version and flags, uniform size, then the sample count
-    data[at:at + 4] = (10_000_000).to_bytes(4, "big")  # more sizes than the table holds
+    data[at : at + 4] = (10_000_000).to_bytes(4, "big")  # more sizes than the table holds
     assert read_sample_tables(bytes(data)) is None
     facts = media_inspect.inspect_media(bytes(data), 1.0, 30, buffer_s=4)
     assert facts["samples_from"] == "demux"
@@ -121,10 +128,13 @@ def test_real_published_clips_give_the_same_figures_either_way(monkeypatch):
 
 
 def test_a_hostile_sample_count_is_demuxed_within_the_budget_not_expanded(tmp_path):
-    data = bytearray(encode_video(tmp_path / "h.mp4", seconds=1, audio_kbps=None,
-                                  container_options={"movflags": "faststart"}).read_bytes())
+    data = bytearray(
+        encode_video(
+            tmp_path / "h.mp4", seconds=1, audio_kbps=None, container_options={"movflags": "faststart"}
+        ).read_bytes()
+    )
     at = data.find(b"stsz") + 4
-    data[at + 4:at + 12] = (1).to_bytes(4, "big") + (1_999_999).to_bytes(4, "big")  # every sample 1 byte
+    data[at + 4 : at + 12] = (1).to_bytes(4, "big") + (1_999_999).to_bytes(4, "big")  # every sample 1 byte
     assert read_sample_tables(bytes(data)) is None  # more samples than the file's bytes can hold
     facts = media_inspect.inspect_media(bytes(data), 1.0, 30)
     assert facts["samples_from"] == "demux"

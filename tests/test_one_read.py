@@ -27,7 +27,7 @@ def course(tmp_path_factory):
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("index.html", "<html><body><video src='media/clip.mp4'></video></body></html>")
         # Random letters: compressible enough to be text, not enough to look like a zip bomb.
-        archive.writestr("big.js", base64.b64encode(os.urandom(KEEP_TEXT_MAX_BYTES))[:KEEP_TEXT_MAX_BYTES + 1])
+        archive.writestr("big.js", base64.b64encode(os.urandom(KEEP_TEXT_MAX_BYTES))[: KEEP_TEXT_MAX_BYTES + 1])
         archive.write(clip, "media/clip.mp4")
     return path
 
@@ -58,7 +58,8 @@ def test_text_is_kept_within_its_limit_and_media_reaches_the_examiner_without_di
         reads = CountingPackage(package)
         inventory = build_inventory(package, unpack_to=workdir, tap=examiners.tap)
         assert {r.path: r.sha256 for r in inventory.files}["index.html"] == hashlib.sha256(
-            zipfile.ZipFile(course).read("index.html")).hexdigest()
+            zipfile.ZipFile(course).read("index.html")
+        ).hexdigest()
         assert package.read_bytes("index.html").startswith(b"<html>")
         assert reads.reads["index.html"] == 1  # kept from the pass: read once
         package.read_bytes("big.js")
@@ -99,7 +100,7 @@ def test_the_media_probe_reports_the_same_facts_from_memory_as_from_disk(course)
 
 
 def test_texts_are_read_spread_through_the_large_entries_and_the_inventory_keeps_package_order(course):
-    from certifier.package.archive import Entry
+    from certifier.package.archive_limits import Entry
     from certifier.package.inventory import reading_order
 
     plans = [(Entry(f"media/{n}.mp4", 10_000_000, 9_000_000), False) for n in range(4)]

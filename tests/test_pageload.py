@@ -11,9 +11,7 @@ import ssl
 import pytest
 
 from certifier.policy.registry import load_profile
-from tests.factories import build_zip, make_png
-from tests.fault_servers import (Endless, NeverAnswers, RedirectLoop, ServerError, Trickle, serve,
-                                 static_handler)
+from tests.fault_servers import Endless, NeverAnswers, RedirectLoop, ServerError, Trickle, serve, static_handler
 from tests.probe_helpers import by_rule, check, evidence_at
 
 PROBES = ("conformance", "media", "pageload")
@@ -21,8 +19,10 @@ PROBES = ("conformance", "media", "pageload")
 
 def profile(tmp_path, body: str = "", browser: bool = False, base: str = "default"):
     path = tmp_path / "test-profile.toml"
-    path.write_text(f'extends = "{base}"\n[pageload]\nbrowser_timing = {str(browser).lower()}\n'
-                    "request_timeout_s = 1\nmax_response_s = 2\nmax_response_mb = 5\n" + body)
+    path.write_text(
+        f'extends = "{base}"\n[pageload]\nbrowser_timing = {str(browser).lower()}\n'
+        "request_timeout_s = 1\nmax_response_s = 2\nmax_response_mb = 5\n" + body
+    )
     return load_profile(str(path))
 
 
@@ -54,20 +54,23 @@ def test_heavy_page_fails_branch_office_load_time(course_dir, tmp_path):
     assert finding["status"] == "fail" and finding["limit"] == 3 and finding["unit"] == "s"
     # 4 MB through 10 Mbps is 3.2 s before any round trip.
     assert finding["measured"] > 3.2 and "pages/intro.html" in finding["message"]
-    assert ("pages/intro.html", None) == (evidence_at(finding)[0][0], None)
+    assert (evidence_at(finding)[0][0], None) == ("pages/intro.html", None)
     assert by_rule(report)["pageload.page-weight"]["status"] == "fail"
     # The same evidence judged on the default profile's cable link (5 Mbps): still too slow for 5 s? 6.4 s.
     default = by_rule(check(course_dir, PROBES, profile(tmp_path)))["pageload.load-time"]
     assert default["measured"] > finding["measured"]
 
 
-@pytest.mark.parametrize("handler, kind, rule", [
-    (ServerError, "HTTP 500", "pageload.reachable"),
-    (RedirectLoop, "redirects", "pageload.reachable"),
-    (NeverAnswers, "timeout", "pageload.reachable"),
-    (Trickle, "still arriving", "pageload.response-limits"),
-    (Endless, "more than", "pageload.response-limits"),
-])
+@pytest.mark.parametrize(
+    "handler, kind, rule",
+    [
+        (ServerError, "HTTP 500", "pageload.reachable"),
+        (RedirectLoop, "redirects", "pageload.reachable"),
+        (NeverAnswers, "timeout", "pageload.reachable"),
+        (Trickle, "still arriving", "pageload.response-limits"),
+        (Endless, "more than", "pageload.response-limits"),
+    ],
+)
 def test_fault_servers_become_findings(sample_course, tmp_path, handler, kind, rule):
     import time
 
@@ -112,17 +115,26 @@ def self_signed(tmp_path):
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
-            .not_valid_after(now + datetime.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(__import__("ipaddress").ip_address("127.0.0.1"))]), False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
-            .sign(key, hashes.SHA256()))
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(__import__("ipaddress").ip_address("127.0.0.1"))]), False
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
     cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
     cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert_file, key_file)
     return context, cert_file
@@ -142,15 +154,19 @@ def test_tls_is_verified_and_a_named_ca_is_trusted(sample_course, tmp_path):
 
 def test_static_server_defects_and_deployed_bytes(sample_course, tmp_path):
     changed = {"shared/scorm-api.js": b"/* edited on the server */"}
-    handler = static_handler(sample_course, cache=False, ranges=False, media_type="application/octet-stream",
-                             override=changed)
+    handler = static_handler(
+        sample_course, cache=False, ranges=False, media_type="application/octet-stream", override=changed
+    )
     with serve(handler) as url:
         findings = by_rule(check(sample_course, PROBES, profile(tmp_path), staging_url=url + "/"))
     deployed = findings["pageload.deployed-bytes"]
     assert deployed["status"] == "fail" and deployed["severity"] == "blocker"
     assert "shared/scorm-api.js" in [p for p, _ in evidence_at(deployed)]
     assert findings["pageload.cache-headers"]["status"] == "fail"
-    assert findings["pageload.media-mime"]["status"] == "fail" and "octet-stream" in findings["pageload.media-mime"]["message"]
+    assert (
+        findings["pageload.media-mime"]["status"] == "fail"
+        and "octet-stream" in findings["pageload.media-mime"]["message"]
+    )
     assert findings["pageload.range-support"]["status"] == "fail"
     assert "media/welcome.mp4" in findings["pageload.range-support"]["message"]
 

@@ -35,15 +35,18 @@ def test_extends_by_relative_path_overrides_one_key(tmp_path):
     assert profile.section("package") == {"max_package_mb": 12.5, "max_file_count": 7}
 
 
-@pytest.mark.parametrize("body, expected", [
-    ('[package]\nmax_pakage_mb = 10\n', "unknown key 'package.max_pakage_mb'"),
-    ('[packages]\nmax_package_mb = 10\n', "unknown section '[packages]'"),
-    ('[package]\nmax_package_mb = "ten"\n', "'package.max_package_mb' must be a number"),
-    ('[package]\nmax_package_mb = -5\n', "must not be negative"),
-    ('[package]\nmax_file_count = 10.5\n', "must be a whole number"),
-    ('[certification]\nrequired_probes = "package"\n', "must be a list of text strings"),
-    ('[package\nmax_package_mb = 1\n', "not valid TOML"),
-])
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        ("[package]\nmax_pakage_mb = 10\n", "unknown key 'package.max_pakage_mb'"),
+        ("[packages]\nmax_package_mb = 10\n", "unknown section '[packages]'"),
+        ('[package]\nmax_package_mb = "ten"\n', "'package.max_package_mb' must be a number"),
+        ("[package]\nmax_package_mb = -5\n", "must not be negative"),
+        ("[package]\nmax_file_count = 10.5\n", "must be a whole number"),
+        ('[certification]\nrequired_probes = "package"\n', "must be a list of text strings"),
+        ("[package\nmax_package_mb = 1\n", "not valid TOML"),
+    ],
+)
 def test_bad_profile_names_file_key_and_expectation(tmp_path, body, expected):
     path = write(tmp_path, "bad.toml", 'extends = "default"\n' + body)
     with pytest.raises(ProfileError) as caught:
@@ -53,7 +56,7 @@ def test_bad_profile_names_file_key_and_expectation(tmp_path, body, expected):
 
 
 def test_profile_missing_limits_says_which(tmp_path):
-    path = write(tmp_path, "partial.toml", '[package]\nmax_package_mb = 10\nmax_file_count = 5\n')
+    path = write(tmp_path, "partial.toml", "[package]\nmax_package_mb = 10\nmax_file_count = 5\n")
     with pytest.raises(ProfileError, match=r"\[archive\] lacks max_uncompressed_mb"):
         load_profile(str(path))
 
@@ -90,7 +93,9 @@ def test_one_limit_has_one_source_and_the_old_key_says_where_it_went(tmp_path):
     assert "max_load_time_s" not in branch.section("capacity")
     assert branch.section("pageload")["max_load_time_s"] == 3  # the page-load budget stays the page-load probe's
     old = write(tmp_path, "old.toml", 'extends = "default"\n[capacity]\nmax_load_time_s = 5\n')
-    with pytest.raises(ProfileError, match=r"'capacity.max_load_time_s' is no longer read: .*\[capacity\] demand_window_s"):
+    with pytest.raises(
+        ProfileError, match=r"'capacity.max_load_time_s' is no longer read: .*\[capacity\] demand_window_s"
+    ):
         load_profile(str(old))
 
 
@@ -98,7 +103,10 @@ def test_the_schema_given_is_the_schema_used(tmp_path):
     from certifier.policy.profiles import CORE_SCHEMA, LimitSpec, ProfileSchema, read_profile
 
     schema = ProfileSchema({**CORE_SCHEMA, "acme": {"widgets": LimitSpec("integer", "Widgets.")}}, frozenset())
-    own = write(tmp_path, "own.toml", textwrap.dedent('''
+    own = write(
+        tmp_path,
+        "own.toml",
+        textwrap.dedent("""
         [archive]
         max_uncompressed_mb = 1
         max_compression_ratio = 2
@@ -114,7 +122,8 @@ def test_the_schema_given_is_the_schema_used(tmp_path):
         presets = { lan = { down_kbps = 1, up_kbps = 1, rtt_ms = 1 } }
         [acme]
         widgets = 3
-        '''))
+        """),
+    )
     assert read_profile(str(own), schema).section("acme") == {"widgets": 3}
     with pytest.raises(ProfileError, match=r"unknown section '\[acme\]'"):
         load_profile(str(own))  # the installed probes know no [acme]

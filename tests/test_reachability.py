@@ -25,22 +25,33 @@ def notes(finding: dict) -> list[str]:
 
 
 def test_missing_files_graded_by_kind(tmp_path):
-    css = (".a{background:url(img/gone.png)}\n"                        # a stylesheet image: minor
-           ".b{background:url(img/old.png);background:rgba(0,0,0,.5)}\n"  # overridden in the same rule: info
-           ".c{background-image:url(img/first.png)}\n.c{background-image:url(img/logo.png)}\n"  # overridden later
-           "@font-face{font-family:x;src:url(fonts/x.woff2)}\n")       # a font: minor
-    index = page('<img src="img/logo.png" alt="">\n<script src="js/missing.js"></script>',
-                 '<link rel="stylesheet" href="style.css">')
-    files = {"index.html": index, "style.css": css, "img/logo.png": make_png(4, 4),
-             # A left-over page nothing loads, with a broken reference of its own.
-             "old/page.html": page('<script src="gone.js"></script>')}
+    css = (
+        ".a{background:url(img/gone.png)}\n"  # a stylesheet image: minor
+        ".b{background:url(img/old.png);background:rgba(0,0,0,.5)}\n"  # overridden in the same rule: info
+        ".c{background-image:url(img/first.png)}\n.c{background-image:url(img/logo.png)}\n"  # overridden later
+        "@font-face{font-family:x;src:url(fonts/x.woff2)}\n"
+    )  # a font: minor
+    index = page(
+        '<img src="img/logo.png" alt="">\n<script src="js/missing.js"></script>',
+        '<link rel="stylesheet" href="style.css">',
+    )
+    files = {
+        "index.html": index,
+        "style.css": css,
+        "img/logo.png": make_png(4, 4),
+        # A left-over page nothing loads, with a broken reference of its own.
+        "old/page.html": page('<script src="gone.js"></script>'),
+    }
     findings = findings_of(tmp_path, files)
     major = findings["conformance.missing-reference"]
     assert major["severity"] == "major" and [(e["path"], e["line"]) for e in major["evidence"]] == [
-        ("index.html", line_of(index, "js/missing.js"))]
+        ("index.html", line_of(index, "js/missing.js"))
+    ]
     minor = findings["conformance.missing-style-asset"]
-    assert minor["severity"] == "minor" and sorted(n.split("'")[1] for n in notes(minor)) == ["fonts/x.woff2",
-                                                                                             "img/gone.png"]
+    assert minor["severity"] == "minor" and sorted(n.split("'")[1] for n in notes(minor)) == [
+        "fonts/x.woff2",
+        "img/gone.png",
+    ]
     info = findings["conformance.unused-broken-reference"]
     assert info["severity"] == "info" and info["status"] == "warn"
     assert sorted(n.split("'")[1] for n in notes(info)) == ["gone.js", "img/first.png", "img/old.png"]
@@ -52,8 +63,11 @@ def test_root_absolute_reference_fails_even_when_the_file_exists(tmp_path):
     finding = findings_of(tmp_path, {"index.html": index, "js/app.js": "var a;"})["conformance.missing-reference"]
     assert finding["status"] == "fail" and finding["severity"] == "major"
     evidence = finding["evidence"][0]
-    assert (evidence["path"], evidence["line"], evidence["column"]) == ("index.html", line_of(index, "/js/app.js"),
-                                                                        index.splitlines()[6].index("/js/app.js") + 1)
+    assert (evidence["path"], evidence["line"], evidence["column"]) == (
+        "index.html",
+        line_of(index, "/js/app.js"),
+        index.splitlines()[6].index("/js/app.js") + 1,
+    )
     assert "'/js/app.js' is root-absolute" in evidence["note"]
 
 
@@ -68,17 +82,26 @@ def test_every_problem_is_kept_with_its_column(tmp_path):
 
 def test_files_a_script_names_are_loaded(tmp_path):
     # A player's runtime order and its data file: named in script strings, loaded at run time.
-    index = page("<script src=\"js/player.js\"></script>\n"
-                 "<script>var order = [{type: 'html5', url: 'lesson_html5.html'}];</script>")
-    files = {"index.html": index, "js/player.js": "load('data/slides.json'); play('media/intro.mp3');",
-             "lesson_html5.html": page("<p>lesson</p>"), "data/slides.json": "{}", "media/intro.mp3": b"ID3"}
+    index = page(
+        '<script src="js/player.js"></script>\n'
+        "<script>var order = [{type: 'html5', url: 'lesson_html5.html'}];</script>"
+    )
+    files = {
+        "index.html": index,
+        "js/player.js": "load('data/slides.json'); play('media/intro.mp3');",
+        "lesson_html5.html": page("<p>lesson</p>"),
+        "data/slides.json": "{}",
+        "media/intro.mp3": b"ID3",
+    }
     findings = findings_of(tmp_path, files)
     report_files = findings["conformance.unreferenced-files"]
     assert report_files["status"] == "pass", report_files["message"]
 
 
 def test_mixed_content_graded_active_and_passive(tmp_path):
-    index = page('<img src="http://cdn.example.com/badge.svg" alt="">\n<script src="http://cdn.example.com/lib.js"></script>')
+    index = page(
+        '<img src="http://cdn.example.com/badge.svg" alt="">\n<script src="http://cdn.example.com/lib.js"></script>'
+    )
     findings = findings_of(tmp_path, {"index.html": index})
     assert findings["conformance.insecure-url"]["severity"] == "major"
     assert "lib.js" in findings["conformance.insecure-url"]["message"]
@@ -90,12 +113,17 @@ ADAPT_INDEX = page('<div id="wrapper"></div>', '<script src="adapt/js/adapt.min.
 
 
 def adapt_course(config: dict, content: bool = True) -> dict:
-    files = {"imsmanifest.xml": MANIFEST_12, "index.html": ADAPT_INDEX,
-             "adapt/js/adapt.min.js": "var Adapt = {};", "course/config.json": json.dumps(config, indent=2)}
+    files = {
+        "imsmanifest.xml": MANIFEST_12,
+        "index.html": ADAPT_INDEX,
+        "adapt/js/adapt.min.js": "var Adapt = {};",
+        "course/config.json": json.dumps(config, indent=2),
+    }
     if content:
         for name in ("course", "contentObjects", "articles", "blocks", "components"):
-            files[f"course/en/{name}.json"] = "[]" if name != "course" else json.dumps(
-                {"_graphic": {"src": "course/en/images/hero.png"}})
+            files[f"course/en/{name}.json"] = (
+                "[]" if name != "course" else json.dumps({"_graphic": {"src": "course/en/images/hero.png"}})
+            )
         files["course/en/images/hero.png"] = make_png(4, 4)
     return files
 
@@ -126,9 +154,16 @@ def test_adapt_course_with_content_and_tracking_passes(tmp_path):
 
 
 def test_lrs_credentials_are_major_and_redacted(tmp_path):
-    config = {"_defaultLanguage": "en", "_spoor": {"_isEnabled": True},
-              "_xapi": {"_isEnabled": True, "_endpoint": "https://lrs.example.com/xAPI",
-                        "_user": "53ad75b3008049a9", "_password": "048a8d334e01353a8c9d"}}
+    config = {
+        "_defaultLanguage": "en",
+        "_spoor": {"_isEnabled": True},
+        "_xapi": {
+            "_isEnabled": True,
+            "_endpoint": "https://lrs.example.com/xAPI",
+            "_user": "53ad75b3008049a9",
+            "_password": "048a8d334e01353a8c9d",
+        },
+    }
     files = adapt_course(config)
     files["js/report.js"] = 'var lrs = {endpoint: "https://lrs.example.com/", auth: "Basic dXNlcjpzM2NyZXQ="};'
     files["index.html"] = ADAPT_INDEX.replace("</head>", '<script src="js/report.js"></script>\n</head>')
@@ -140,8 +175,11 @@ def test_lrs_credentials_are_major_and_redacted(tmp_path):
 
 
 def test_no_credentials_in_empty_settings_or_prose(tmp_path):
-    config = {"_defaultLanguage": "en", "_spoor": {"_isEnabled": True},
-              "_xapi": {"_isEnabled": False, "_endpoint": "", "_user": "", "_password": ""}}
+    config = {
+        "_defaultLanguage": "en",
+        "_spoor": {"_isEnabled": True},
+        "_xapi": {"_isEnabled": False, "_endpoint": "", "_user": "", "_password": ""},
+    }
     files = adapt_course(config)
     files["js/lib.js"] = "// Browsers that have trouble with Basic Authentication on HTTPS sites\nvar xapi = 1;"
     findings = findings_of(tmp_path, files)
@@ -149,7 +187,9 @@ def test_no_credentials_in_empty_settings_or_prose(tmp_path):
 
 
 def test_control_characters_in_names_are_junk_shown_escaped(tmp_path):
-    manifest = MANIFEST_12.replace('<file href="index.html"/>', '<file href="index.html"/>\n      <file href="img/Icon&#13;"/>')
+    manifest = MANIFEST_12.replace(
+        '<file href="index.html"/>', '<file href="index.html"/>\n      <file href="img/Icon&#13;"/>'
+    )
     files = {"imsmanifest.xml": manifest, "index.html": page("<p>x</p>"), "img/Icon\r": b"", ".DS_Store": b"x"}
     findings = findings_of(tmp_path, files)
     junk = findings["conformance.os-junk"]
@@ -158,18 +198,35 @@ def test_control_characters_in_names_are_junk_shown_escaped(tmp_path):
 
 
 def test_percent_encoded_manifest_href_names_the_file(tmp_path):
-    manifest = MANIFEST_12.replace('<file href="index.html"/>', '<file href="index.html"/>\n      <file href="docs/Hand%20out.pdf"/>')
-    findings = findings_of(tmp_path, {"imsmanifest.xml": manifest, "index.html": page('<a href="docs/Hand out.pdf">h</a>'),
-                                      "docs/Hand out.pdf": b"%PDF-1.4"})
+    manifest = MANIFEST_12.replace(
+        '<file href="index.html"/>', '<file href="index.html"/>\n      <file href="docs/Hand%20out.pdf"/>'
+    )
+    findings = findings_of(
+        tmp_path,
+        {
+            "imsmanifest.xml": manifest,
+            "index.html": page('<a href="docs/Hand out.pdf">h</a>'),
+            "docs/Hand out.pdf": b"%PDF-1.4",
+        },
+    )
     assert findings["conformance.file-reference"]["status"] == "pass"
 
 
 def test_storyline_slide_assets_are_media_references(tmp_path):
-    data = 'window.globalProvideData("data", \'{"assetLib":[{"kind":"video","url":"story_content/video_1.mp4"},' \
-           '{"kind":"image","url":"mobile/poster_1.jpg"}]}\');'
-    index = page('<script src="html5/data/js/data.js"></script>', "<!-- Created using Storyline 360 - https://www.articulate.com -->")
-    files = {"story.html": index, "story_content/user.js": "", "html5/data/js/data.js": data,
-             "mobile/poster_1.jpg": make_png(4, 4)}
+    data = (
+        'window.globalProvideData("data", \'{"assetLib":[{"kind":"video","url":"story_content/video_1.mp4"},'
+        '{"kind":"image","url":"mobile/poster_1.jpg"}]}\');'
+    )
+    index = page(
+        '<script src="html5/data/js/data.js"></script>',
+        "<!-- Created using Storyline 360 - https://www.articulate.com -->",
+    )
+    files = {
+        "story.html": index,
+        "story_content/user.js": "",
+        "html5/data/js/data.js": data,
+        "mobile/poster_1.jpg": make_png(4, 4),
+    }
     findings = findings_of(tmp_path, files)
     missing = findings["conformance.missing-reference"]
     assert missing["severity"] == "major" and [e["path"] for e in missing["evidence"]] == ["html5/data/js/data.js"]

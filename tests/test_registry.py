@@ -5,8 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-from certifier.policy.registry import load_profile
-from certifier.policy.registry import discover_probes, installed_schema
+from certifier.policy.registry import discover_probes, installed_schema, load_profile
 
 
 def test_builtin_probes_register_through_entry_points():

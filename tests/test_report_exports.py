@@ -43,9 +43,12 @@ def hostile_report(tmp_path_factory, sample_course):
     folder = tmp_path_factory.mktemp("hostile") / "course"
     shutil.copytree(sample_course, folder)
     manifest = folder / "imsmanifest.xml"
-    manifest.write_text(manifest.read_text().replace(
-        "<title>Working Safely on the Corporate Network</title>",
-        "<title>&lt;script&gt;alert('pwned')&lt;/script&gt; Safety</title>"))
+    manifest.write_text(
+        manifest.read_text().replace(
+            "<title>Working Safely on the Corporate Network</title>",
+            "<title>&lt;script&gt;alert('pwned')&lt;/script&gt; Safety</title>",
+        )
+    )
     intro = folder / "pages" / "intro.html"
     intro.write_text(intro.read_text().replace("</main>", '<img src="../images/&lt;b&gt;bold&lt;/b&gt;.png"></main>'))
     return check(folder, PROBES)
@@ -56,8 +59,16 @@ def test_html_report_sections_counts_and_escaping(hostile_report, tmp_path):
     text = path.read_text(encoding="utf-8")
     outline = Outline()
     outline.feed(text)
-    assert outline.sections == ["summary", "decisions", "findings", "grading", "charts", "probes", "appendix-inventory",
-                                "appendix-profile"]
+    assert outline.sections == [
+        "summary",
+        "decisions",
+        "findings",
+        "grading",
+        "charts",
+        "probes",
+        "appendix-inventory",
+        "appendix-profile",
+    ]
     problems = [f for f in hostile_report["findings"] if f["status"] in ("fail", "error", "warn")]
     assert outline.findings == len(problems) > 0
     assert outline.scripts == 0, "package text became a script element"
@@ -73,7 +84,9 @@ def test_pdf_has_the_verdict_on_page_one(hostile_report, tmp_path):
         pytest.skip("pdftotext (poppler-utils) is not installed; scripts/bootstrap installs it")
     path = export(hostile_report, tmp_path / "report.pdf", "pdf")
     assert path.read_bytes().startswith(b"%PDF-")
-    page_one = subprocess.run(["pdftotext", "-l", "1", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    page_one = subprocess.run(
+        ["pdftotext", "-l", "1", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert hostile_report["verdict"] in page_one
     assert "Summary for IT" in page_one
 
@@ -96,8 +109,19 @@ def test_junit_shape_and_counts(hostile_report, tmp_path):
 def test_cli_writes_every_format(tmp_path):
     from tests.conftest import run_cli
 
-    out = {fmt: tmp_path / f"r.{ext}" for fmt, ext in (("json", "json"), ("html", "html"), ("junit", "xml"), ("pdf", "pdf"))}
-    result = run_cli("check", "--demo", "--probe", "package", "--probe", "conformance", "--no-history",
-                     *[arg for fmt, p in out.items() for arg in (f"--{fmt}", str(p))])
+    out = {
+        fmt: tmp_path / f"r.{ext}"
+        for fmt, ext in (("json", "json"), ("html", "html"), ("junit", "xml"), ("pdf", "pdf"))
+    }
+    result = run_cli(
+        "check",
+        "--demo",
+        "--probe",
+        "package",
+        "--probe",
+        "conformance",
+        "--no-history",
+        *[arg for fmt, p in out.items() for arg in (f"--{fmt}", str(p))],
+    )
     assert result.returncode in (0, 3), result.stderr
     assert all(p.stat().st_size > 200 for p in out.values())

@@ -26,14 +26,25 @@ def test_every_probe_declares_its_rules():
 
 
 def _hostile_course(tmp_path):
-    page = ('<html><head><link rel="stylesheet" href="s.css"><script src="/abs.js"></script>'
-            '<script src="http://cdn.example.com/x.js"></script></head>'
-            '<body><img src="missing.png"><embed src="m.swf" type="application/x-shockwave-flash">'
-            '<img src="file:///C:/x.png"><a href="page 2.html">n</a></body></html>')
-    return build_zip(tmp_path / "bad.zip", {
-        "index.html": page, "s.css": ".a{background:url(gone.png)}", "m.swf": b"FWS" + bytes(20),
-        "page 2.html": "<p>x</p>", ".DS_Store": b"x", "run.php": "<?php ?>", "big.png": make_png(4, 4),
-        "old/left.html": '<script src="gone.js"></script>'})
+    page = (
+        '<html><head><link rel="stylesheet" href="s.css"><script src="/abs.js"></script>'
+        '<script src="http://cdn.example.com/x.js"></script></head>'
+        '<body><img src="missing.png"><embed src="m.swf" type="application/x-shockwave-flash">'
+        '<img src="file:///C:/x.png"><a href="page 2.html">n</a></body></html>'
+    )
+    return build_zip(
+        tmp_path / "bad.zip",
+        {
+            "index.html": page,
+            "s.css": ".a{background:url(gone.png)}",
+            "m.swf": b"FWS" + bytes(20),
+            "page 2.html": "<p>x</p>",
+            ".DS_Store": b"x",
+            "run.php": "<?php ?>",
+            "big.png": make_png(4, 4),
+            "old/left.html": '<script src="gone.js"></script>',
+        },
+    )
 
 
 PACKAGES = {

@@ -7,11 +7,11 @@ import time
 
 import pytest
 
-from certifier.policy.shared import SharedEvidence
 from certifier.policy.findings import Finding, Severity, Status
 from certifier.policy.probe_api import Need, Probe
 from certifier.policy.profiles import Profile
 from certifier.policy.registry import discover_probes
+from certifier.policy.shared import SharedEvidence
 from certifier.run.report import assess
 from certifier.run.runner import Runner
 from certifier.run.verdict import CERTIFIED, CONDITIONAL, NOT_CERTIFIED
@@ -39,8 +39,16 @@ class CountingProbe(Probe):
         return {"count": len(ctx.package.paths())}
 
     def evaluate(self, evidence, limits):
-        return [Finding("counting.files", "Files", Severity.MINOR,
-                        Status.FAIL if evidence["count"] > 2 else Status.PASS, measured=evidence["count"], limit=2)]
+        return [
+            Finding(
+                "counting.files",
+                "Files",
+                Severity.MINOR,
+                Status.FAIL if evidence["count"] > 2 else Status.PASS,
+                measured=evidence["count"],
+                limit=2,
+            )
+        ]
 
 
 class ExplodingProbe(Probe):

@@ -3,6 +3,8 @@ real waits for Initialize, and the cause of a lesson that never starts."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from certifier.policy.registry import load_profile
@@ -26,26 +28,36 @@ function startLesson() {
 
 
 def sco_page(body: str, head: str = "") -> str:
-    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><script src='sco.js'></script>{head}</head>"
-            f"<body>{body}</body></html>")
+    return (
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><script src='sco.js'></script>{head}</head>"
+        f"<body>{body}</body></html>"
+    )
 
 
 def manifest(lessons: list[str]) -> str:
-    items = "".join(f'<item identifier="i{n}" identifierref="r{n}"><title>{name}</title></item>'
-                    for n, name in enumerate(lessons))
-    resources = "".join(f'<resource identifier="r{n}" type="webcontent" adlcp:scormtype="sco" href="{name}">'
-                        f'<file href="{name}"/></resource>' for n, name in enumerate(lessons))
-    return ('<?xml version="1.0"?><manifest identifier="m" version="1" '
-            'xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2" xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2">'
-            '<metadata><schema>ADL SCORM</schema><schemaversion>1.2</schemaversion></metadata>'
-            f'<organizations default="o"><organization identifier="o"><title>T</title>{items}</organization>'
-            f'</organizations><resources>{resources}</resources></manifest>')
+    items = "".join(
+        f'<item identifier="i{n}" identifierref="r{n}"><title>{name}</title></item>' for n, name in enumerate(lessons)
+    )
+    resources = "".join(
+        f'<resource identifier="r{n}" type="webcontent" adlcp:scormtype="sco" href="{name}">'
+        f'<file href="{name}"/></resource>'
+        for n, name in enumerate(lessons)
+    )
+    return (
+        '<?xml version="1.0"?><manifest identifier="m" version="1" '
+        'xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2" xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2">'
+        "<metadata><schema>ADL SCORM</schema><schemaversion>1.2</schemaversion></metadata>"
+        f'<organizations default="o"><organization identifier="o"><title>T</title>{items}</organization>'
+        f"</organizations><resources>{resources}</resources></manifest>"
+    )
 
 
 def runtime_profile(tmp_path, init_timeout_s: float = 4):
     path = tmp_path / "runtime.toml"
-    path.write_text('extends = "default"\n[pageload]\nbrowser_timing = true\nbrowser_timeout_s = 90\n'
-                    f"runtime_init_timeout_s = {init_timeout_s}\nruntime_settle_s = 0.5\n")
+    path.write_text(
+        'extends = "default"\n[pageload]\nbrowser_timing = true\nbrowser_timeout_s = 90\n'
+        f"runtime_init_timeout_s = {init_timeout_s}\nruntime_settle_s = 0.5\n"
+    )
     return load_profile(str(path))
 
 
@@ -68,13 +80,17 @@ def test_late_starts_cdn_failures_and_missing_data_each_get_their_cause(tmp_path
         # Starts 2.5 s after load: a hidden page with a 700 ms wait used to fail it.
         "late.html": sco_page("<p>Late lesson</p><script>setTimeout(startLesson, 2500);</script>"),
         # Needs jQuery from a CDN the test machine cannot reach (the runtime pass blocks it).
-        "cdn.html": sco_page("<p>CDN lesson</p><script>$(function () { startLesson(); });</script>",
-                             "<script src='https://ajax.googleapis.com/ajax/libs/jquery/3.6.0/jquery.min.js'></script>"),
+        "cdn.html": sco_page(
+            "<p>CDN lesson</p><script>$(function () { startLesson(); });</script>",
+            "<script src='https://ajax.googleapis.com/ajax/libs/jquery/3.6.0/jquery.min.js'></script>",
+        ),
         # Builds itself from a data file that is not in the package: renders nothing.
-        "data.html": sco_page("<div id='app'></div><script>var x = new XMLHttpRequest();"
-                              "x.open('GET', 'data/' + 'course.json'); x.onload = function () {"
-                              " if (x.status === 200) { document.getElementById('app').textContent = 'ready'; startLesson(); } };"
-                              " x.send();</script>"),
+        "data.html": sco_page(
+            "<div id='app'></div><script>var x = new XMLHttpRequest();"
+            "x.open('GET', 'data/' + 'course.json'); x.onload = function () {"
+            " if (x.status === 200) { document.getElementById('app').textContent = 'ready'; startLesson(); } };"
+            " x.send();</script>"
+        ),
     }
     findings, evidence = run_lessons(tmp_path, lessons)
     runs = {r["url"].split("sco=")[1].split("&")[0]: r for r in evidence["browser"]["pages"]}
@@ -87,15 +103,19 @@ def test_late_starts_cdn_failures_and_missing_data_each_get_their_cause(tmp_path
     assert initialize["status"] == "fail" and initialize["severity"] == "major"
     text = notes(initialize)
     assert "late.html" not in text
-    assert "cdn.html never called Initialize: the page threw `ReferenceError: $ is not defined` after " \
-           "ajax.googleapis.com could not be reached: the course needs that host at run time" in text
+    assert (
+        "cdn.html never called Initialize: the page threw `ReferenceError: $ is not defined` after "
+        "ajax.googleapis.com could not be reached: the course needs that host at run time" in text
+    )
     assert "data.html never called Initialize: requests failed: data/course.json (404)" in text
     assert "ajax.googleapis.com" in initialize["remediation"] and "Add the files" in initialize["remediation"]
 
     requests = findings["pageload.runtime-requests"]
     assert requests["severity"] == "major" and "data/course.json answered 404" in requests["message"]
     render = findings["pageload.runtime-render"]
-    assert render["status"] == "fail" and render["severity"] == "blocker" and "data.html renders nothing" in notes(render)
+    assert (
+        render["status"] == "fail" and render["severity"] == "blocker" and "data.html renders nothing" in notes(render)
+    )
     hosts = findings["pageload.runtime-hosts"]
     assert hosts["severity"] == "info" and hosts["details"]["hosts"] == ["ajax.googleapis.com"]
     # The one lesson that initialised was judged on its session; the others do not count as passes.
@@ -115,8 +135,12 @@ def test_nothing_observed_is_skipped_not_passed(tmp_path):
 
 
 AUTHORING = {
-    "storyline/pso-scorm": True, "captivate/ayubkidvento": True, "captivate/mconnely-ppe-2004": True,
-    "ispring/gilboa": True, "adapt/kevapps-testscorm": False, "adapt/bruce175-scormtest": False,
+    "storyline/pso-scorm": True,
+    "captivate/ayubkidvento": True,
+    "captivate/mconnely-ppe-2004": True,
+    "ispring/gilboa": True,
+    "adapt/kevapps-testscorm": False,
+    "adapt/bruce175-scormtest": False,
 }
 
 
@@ -137,7 +161,11 @@ def test_real_authoring_tool_lessons_run_as_the_review_found(tmp_path, package):
         assert findings["pageload.runtime-render"]["status"] == "pass"
     if package == "adapt/bruce175-scormtest":  # no course/en: the course never renders
         render = findings["pageload.runtime-render"]
-        assert render["status"] == "fail" and render["severity"] == "blocker" and "course/en/course.json" in render["message"]
+        assert (
+            render["status"] == "fail"
+            and render["severity"] == "blocker"
+            and "course/en/course.json" in render["message"]
+        )
 
 
 SHARED = REPO_ROOT.parent / "shared" / "fixtures"
@@ -198,8 +226,11 @@ def test_xapi_course_is_launched_with_credentials_and_its_statements_checked(tmp
     run = last_evidence(report, "pageload")["browser"]["pages"][0]
     assert run["init_ms"] < 5000  # the first statement ended the wait for a start
     # The same course with no tracking code sends nothing: a major finding with its cause, not a pass.
-    silent = check(build_zip(tmp_path / "s.zip", {"tincan.xml": TINCAN, "index.html": "<p>no tracking</p>"}),
-                   PROBES, runtime_profile(tmp_path, init_timeout_s=2))
+    silent = check(
+        build_zip(tmp_path / "s.zip", {"tincan.xml": TINCAN, "index.html": "<p>no tracking</p>"}),
+        PROBES,
+        runtime_profile(tmp_path, init_timeout_s=2),
+    )
     activity = by_rule(silent)["pageload.xapi-activity"]
     assert activity["status"] == "fail" and "index.html sent no statement: no error was seen" in activity["message"]
 
@@ -210,14 +241,23 @@ def test_weight_is_what_the_browser_loaded_and_a_lesson_cap_is_said(tmp_path):
 
     from tests.factories import make_png
 
-    lessons = {"one.html": sco_page("<p>One</p><script>startLesson();</script>", "<link rel='stylesheet' href='s.css'>"),
-               "two.html": sco_page("<p>Two</p><script>startLesson();</script>")}
-    files = {"imsmanifest.xml": manifest(list(lessons)), "sco.js": SCO_SCRIPT, **lessons,
-             # A stylesheet names a 1.5 MB image for a widget the page never shows: not loaded.
-             "s.css": "p { color: #222 }\n.unused-widget { background: url(big.png) }", "big.png": make_png(4, 4) + os.urandom(1_500_000)}
+    lessons = {
+        "one.html": sco_page("<p>One</p><script>startLesson();</script>", "<link rel='stylesheet' href='s.css'>"),
+        "two.html": sco_page("<p>Two</p><script>startLesson();</script>"),
+    }
+    files = {
+        "imsmanifest.xml": manifest(list(lessons)),
+        "sco.js": SCO_SCRIPT,
+        **lessons,
+        # A stylesheet names a 1.5 MB image for a widget the page never shows: not loaded.
+        "s.css": "p { color: #222 }\n.unused-widget { background: url(big.png) }",
+        "big.png": make_png(4, 4) + os.urandom(1_500_000),
+    }
     path = tmp_path / "cap.toml"
-    path.write_text('extends = "default"\n[pageload]\nbrowser_timing = true\nmax_pages = 1\nruntime_init_timeout_s = 4\n'
-                    "runtime_settle_s = 0.3\n")
+    path.write_text(
+        'extends = "default"\n[pageload]\nbrowser_timing = true\nmax_pages = 1\nruntime_init_timeout_s = 4\n'
+        "runtime_settle_s = 0.3\n"
+    )
     report = check(build_zip(tmp_path / "c.zip", files), PROBES, load_profile(str(path)))
     findings = by_rule(report)
     assert "pageload.browser-load" in findings, [f["message"] for f in report["findings"] if f["status"] == "error"]
@@ -235,7 +275,7 @@ def test_a_representative_sample_is_chosen_by_an_explicit_rule():
     units = [{"id": f"u{n}"} for n in range(200)]
     picked = [u["id"] for u in representative(units, 12)]
     assert len(picked) == 12 and picked[0] == "u0" and picked[-1] == "u199"
-    gaps = [int(b[1:]) - int(a[1:]) for a, b in zip(picked, picked[1:])]
+    gaps = [int(b[1:]) - int(a[1:]) for a, b in itertools.pairwise(picked)]
     assert max(gaps) - min(gaps) <= 1  # evenly spread
     assert representative(units, 0) == units and representative(units[:5], 12) == units[:5]
 
@@ -245,8 +285,10 @@ def test_the_browser_runs_the_sample_and_says_so(tmp_path):
     lessons = {f"l{n}.html": sco_page(f"<p>Lesson {n}</p><script>startLesson();</script>") for n in range(5)}
     files = {"imsmanifest.xml": manifest(list(lessons)), "sco.js": SCO_SCRIPT, **lessons}
     path = tmp_path / "sample.toml"
-    path.write_text('extends = "default"\n[pageload]\nbrowser_timing = true\nbrowser_lessons = 3\n'
-                    "runtime_init_timeout_s = 4\nruntime_settle_s = 0.3\n")
+    path.write_text(
+        'extends = "default"\n[pageload]\nbrowser_timing = true\nbrowser_lessons = 3\n'
+        "runtime_init_timeout_s = 4\nruntime_settle_s = 0.3\n"
+    )
     report = check(build_zip(tmp_path / "c.zip", files), PROBES, load_profile(str(path)))
     findings = by_rule(report)
     if findings["pageload.browser-load"]["status"] == "skipped":

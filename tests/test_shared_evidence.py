@@ -7,8 +7,14 @@ from typing import TypedDict
 from certifier.policy.evidence_kinds import LAUNCH_MAP, REQUIREMENTS_BILL
 from certifier.policy.findings import Finding, Severity, Status
 from certifier.policy.probe_api import Need, Probe
-from certifier.policy.registry import (declaration_problem, desktop_check_probes, discover_probes, publishing,
-                                       sharing_problems, unmet_uses)
+from certifier.policy.registry import (
+    declaration_problem,
+    desktop_check_probes,
+    discover_probes,
+    publishing,
+    sharing_problems,
+    unmet_uses,
+)
 from certifier.policy.shared import SharedEvidence
 from certifier.run.report import assess
 from certifier.run.runner import Runner, order_probes, shared_in
@@ -37,6 +43,7 @@ def publisher(value):
 
         def evaluate(self, evidence, limits):
             return []
+
     return Publisher
 
 
@@ -68,8 +75,9 @@ class Snooper(Probe):
 
 def test_the_type_checker_names_where_a_value_departs():
     assert LESSONS.problems([{"name": "a", "minutes": 3}, {"name": "b", "minutes": None, "extra": 1}]) == []
-    assert LESSONS.problems([{"name": "a", "minutes": "3"}]) == \
-        ["lessons[0].minutes: expected float | None, found str ('3')"]
+    assert LESSONS.problems([{"name": "a", "minutes": "3"}]) == [
+        "lessons[0].minutes: expected float | None, found str ('3')"
+    ]
     assert LESSONS.problems([{"minutes": 1}]) == ["lessons[0]: lacks 'name'"]
     assert LESSONS.problems({"name": "a"})[0].startswith("lessons: expected a list")
     assert LESSONS.problems([{"name": True, "minutes": 1}]) == ["lessons[0].name: expected str, found bool (True)"]
@@ -114,7 +122,8 @@ def test_declarations_are_checked_when_probes_load():
         publishes = (LESSONS,)
 
     assert sharing_problems({"publisher": publisher([]), "second": Second}) == {
-        "second": "publishes 'lessons', which the probe 'publisher' already publishes"}
+        "second": "publishes 'lessons', which the probe 'publisher' already publishes"
+    }
 
     other = SharedEvidence("other", ("other",), int, "x")
 
@@ -143,14 +152,20 @@ def test_the_built_in_probes_declare_a_consistent_graph():
 
 
 def test_built_in_publications_conform_on_a_real_run(tmp_path, default_profile):
-    course = build_zip(tmp_path / "c.zip", {
-        "imsmanifest.xml": """<?xml version="1.0"?><manifest identifier="m" version="1"
+    course = build_zip(
+        tmp_path / "c.zip",
+        {
+            "imsmanifest.xml": """<?xml version="1.0"?><manifest identifier="m" version="1"
           xmlns="http://www.imsglobal.org/xsd/imscp_v1p1" xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3">
           <organizations default="o"><organization identifier="o"><title>T</title>
           <item identifier="i" identifierref="r"><title>L</title></item></organization></organizations>
           <resources><resource identifier="r" type="webcontent" adlcp:scormType="sco" href="index.html">
           <file href="index.html"/></resource></resources></manifest>""",
-        "index.html": "<html><script src='a.js'></script><img src='b.png'></html>", "a.js": "1", "b.png": "x"})
+            "index.html": "<html><script src='a.js'></script><img src='b.png'></html>",
+            "a.js": "1",
+            "b.png": "x",
+        },
+    )
     probes = discover_probes()[0]
     record = Runner(probes).run(course, default_profile, ["conformance", "media", "plugins"])
     assert [r.status for r in record.probe_runs] == ["completed"] * 3, [r.reason for r in record.probe_runs]

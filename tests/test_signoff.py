@@ -26,8 +26,14 @@ def report(sample_course, default_profile):
 
 def test_sign_and_verify_with_two_reviewers(report):
     network = sign_off(report, "Dana", "approve", role="network", comment="fits the WAN")
-    both = sign_off(network, "Sam", "conditional", role="desktop", conditions="after the browser update",
-                    key=Ed25519PrivateKey.generate())
+    both = sign_off(
+        network,
+        "Sam",
+        "conditional",
+        role="desktop",
+        conditions="after the browser update",
+        key=Ed25519PrivateKey.generate(),
+    )
     result = verify(both)
     # Dana signed with this machine's key (trusted); Sam's key is a stranger's until someone trusts it.
     assert result.valid and not result.established
@@ -51,7 +57,7 @@ def test_one_byte_changed_is_caught_and_named(report, tmp_path):
     path.write_text(json.dumps(signed, indent=2))
     raw = path.read_text()
     index = raw.index('"size":') + len('"size": ')
-    path.write_text(raw[:index] + str((int(raw[index]) + 1) % 10) + raw[index + 1:])  # one digit of the package size
+    path.write_text(raw[:index] + str((int(raw[index]) + 1) % 10) + raw[index + 1 :])  # one digit of the package size
     result = run_cli("verify", str(path))
     assert result.returncode == 5 and "NOT VALID" in result.stdout
     assert "changed since signing: package" in result.stdout
@@ -73,11 +79,13 @@ def test_wrong_key_is_reported_when_keys_are_pinned(report):
     result = verify(signed, {fingerprint(trusted.public_key())})
     assert not result.valid and result.lines[0].startswith("Wrong key: Eve signed with key")
     swapped = json.loads(json.dumps(signed))
-    from cryptography.hazmat.primitives import serialization
     import base64
 
-    swapped["signatures"][0]["public_key"] = base64.b64encode(trusted.public_key().public_bytes(
-        serialization.Encoding.Raw, serialization.PublicFormat.Raw)).decode()
+    from cryptography.hazmat.primitives import serialization
+
+    swapped["signatures"][0]["public_key"] = base64.b64encode(
+        trusted.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    ).decode()
     assert "names key" in verify(swapped).lines[0]
 
 
@@ -107,7 +115,11 @@ def test_a_strangers_key_under_a_real_reviewers_name_is_not_called_valid(report,
     trusted_keys_path().parent.mkdir(parents=True, exist_ok=True)
     trusted_keys_path().write_text(f"# reviewers of the network team\n{alice_print}  Alice Example\n")
     trusted = run_cli("verify", str(paths["genuine"]))
-    assert trusted.returncode == 0 and trusted.stdout.strip().endswith("VALID") and "Valid: approve by Alice Example" in trusted.stdout
+    assert (
+        trusted.returncode == 0
+        and trusted.stdout.strip().endswith("VALID")
+        and "Valid: approve by Alice Example" in trusted.stdout
+    )
     assert run_cli("verify", str(paths["forged"])).returncode == 6
     # A line that is not a fingerprint is named, not guessed.
     trusted_keys_path().write_text("alice\n")
@@ -173,7 +185,7 @@ def test_the_machine_key_is_bound_to_the_name_it_first_signed_with(report):
     assert bound_reviewer() is None
     sign_off(report, "Dana", "approve")
     assert bound_reviewer() == "Dana"
-    with pytest.raises(CertifierError, match="is bound to 'Dana'.*--rename-reviewer"):
+    with pytest.raises(CertifierError, match=r"is bound to 'Dana'.*--rename-reviewer"):
         sign_off(report, "Mallory", "approve")
     sign_off(report, "Dana Smith", "approve", rename_reviewer=True)
     assert bound_reviewer() == "Dana Smith"

@@ -9,8 +9,8 @@ import time
 import pytest
 import requests
 
-from certifier.staging.network import NetworkProfile
 from certifier.staging.http_files import parse_range
+from certifier.staging.network import NetworkProfile
 from certifier.staging.server import StagingServer
 
 
@@ -39,17 +39,31 @@ def test_range_requests(site):
         assert bad.status_code == 416 and bad.headers["Content-Range"] == "bytes */300000"
 
 
-@pytest.mark.parametrize("path, kind", [
-    ("media/clip.mp4", "video/mp4"), ("captions.vtt", "text/vtt; charset=utf-8"),
-    ("app.wasm", "application/wasm"), ("index.html", "text/html; charset=utf-8"),
-])
+@pytest.mark.parametrize(
+    "path, kind",
+    [
+        ("media/clip.mp4", "video/mp4"),
+        ("captions.vtt", "text/vtt; charset=utf-8"),
+        ("app.wasm", "application/wasm"),
+        ("index.html", "text/html; charset=utf-8"),
+    ],
+)
 def test_media_types(site, path, kind):
     with StagingServer(site) as server:
         assert requests.get(server.url + path).headers["Content-Type"] == kind
 
 
-@pytest.mark.parametrize("path", ["../secret.txt", "%2e%2e/secret.txt", "media/..%2f..%2fsecret.txt",
-                                  "media%5c..%5c..%5csecret.txt", "/etc/hostname", "%00index.html"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "../secret.txt",
+        "%2e%2e/secret.txt",
+        "media/..%2f..%2fsecret.txt",
+        "media%5c..%5c..%5csecret.txt",
+        "/etc/hostname",
+        "%00index.html",
+    ],
+)
 def test_no_path_escapes(site, path):
     with StagingServer(site) as server:
         response = requests.get(server.url + path)
@@ -172,24 +186,37 @@ def test_the_embedded_lrs_holds_a_bounded_number_of_bytes_and_each_launch_has_it
         second = server.lrs.launch("lesson-2", "xapi", "https://example.invalid/b")
         assert first["auth"] != second["auth"]
         url = server.url + "__lrs__/statements"
-        headers = {"Authorization": first["auth"], "Content-Type": "application/json",
-                   "X-Experience-API-Version": "1.0.3"}
-        assert requests.post(url, data=b"{}", headers={**headers, "Authorization": "Basic eDp5"},
-                             timeout=5).status_code == 401
+        headers = {
+            "Authorization": first["auth"],
+            "Content-Type": "application/json",
+            "X-Experience-API-Version": "1.0.3",
+        }
+        assert (
+            requests.post(url, data=b"{}", headers={**headers, "Authorization": "Basic eDp5"}, timeout=5).status_code
+            == 401
+        )
         filler = "x" * (MAX_BODY_BYTES - 200)
         gc.collect()
         before = psutil.Process().memory_info().rss
         statuses = []
         for n in range(40):
-            body = json_module.dumps({"actor": {"mbox": "mailto:a@b.invalid"}, "verb": {"id": "urn:v"},
-                                      "object": {"id": f"urn:o{n}"}, "result": {"response": filler}})
+            body = json_module.dumps(
+                {
+                    "actor": {"mbox": "mailto:a@b.invalid"},
+                    "verb": {"id": "urn:v"},
+                    "object": {"id": f"urn:o{n}"},
+                    "result": {"response": filler},
+                }
+            )
             statuses.append(requests.post(url, data=body, headers=headers, timeout=10).status_code)
         grown_mb = (psutil.Process().memory_info().rss - before) / 2**20
         assert statuses.count(200) == MAX_STORED_BYTES // MAX_BODY_BYTES and statuses[-1] == 507
         assert server.lrs.stored_bytes <= MAX_STORED_BYTES and server.lrs.refused_full == 40 - statuses.count(200)
         assert grown_mb < 3 * MAX_STORED_BYTES / 2**20, f"the server grew by {grown_mb:.0f} MB"
         # The other launch's key still reads; documents share the same budget.
-        state = server.url + "__lrs__/activities/state?activityId=urn:a&stateId=s&agent=" + '{"mbox":"mailto:a@b.invalid"}'
+        state = (
+            server.url + "__lrs__/activities/state?activityId=urn:a&stateId=s&agent=" + '{"mbox":"mailto:a@b.invalid"}'
+        )
         left = MAX_STORED_BYTES - server.lrs.stored_bytes
         put = lambda size: requests.put(state, data=b"x" * size, headers={"Authorization": second["auth"]}, timeout=5)  # noqa: E731
         assert put(left + 1).status_code == 507 and put(left).status_code == 204
@@ -210,14 +237,38 @@ def test_a_page_flooding_the_lms_log_is_kept_compact_and_other_lessons_still_rec
         started = time.monotonic()
         url = server.url + "__lms__/log"
         for batch in range(143):  # 1,001 entries of 64 KB, seven to a post (a post is at most 512 KB)
-            entries = [{"sco": "flood", "api": "2004", "fn": "SetValue", "seq": batch * 7 + n, "attempt": 1,
-                        "args": ["cmi.comments_from_learner.0.comment", blob], "result": "true", "error": "0",
-                        "junk": {"nested": [blob[:500]]}} for n in range(7)]
+            entries = [
+                {
+                    "sco": "flood",
+                    "api": "2004",
+                    "fn": "SetValue",
+                    "seq": batch * 7 + n,
+                    "attempt": 1,
+                    "args": ["cmi.comments_from_learner.0.comment", blob],
+                    "result": "true",
+                    "error": "0",
+                    "junk": {"nested": [blob[:500]]},
+                }
+                for n in range(7)
+            ]
             assert requests.post(url, data=json_module.dumps(entries), timeout=10).status_code == 204
         # The lesson launched next is recorded as usual.
-        requests.post(url, data=json_module.dumps({"sco": "next", "api": "2004", "fn": "Initialize", "seq": 1,
-                                                    "attempt": 1, "args": [""], "result": "true", "error": "0"}),
-                      timeout=5)
+        requests.post(
+            url,
+            data=json_module.dumps(
+                {
+                    "sco": "next",
+                    "api": "2004",
+                    "fn": "Initialize",
+                    "seq": 1,
+                    "attempt": 1,
+                    "args": [""],
+                    "result": "true",
+                    "error": "0",
+                }
+            ),
+            timeout=5,
+        )
         elapsed = time.monotonic() - started
         log = server.log_snapshot()
         grown_mb = (psutil.Process().memory_info().rss - before) / 2**20
@@ -238,9 +289,29 @@ def test_a_value_set_again_replaces_the_last_in_the_state_budget():
     value = "s" * 64_000
     sets = STATE_MAX_BYTES // len(value) + 50
     for n in range(sets):
-        record.record({"sco": "a", "api": "2004", "fn": "SetValue", "args": ["cmi.suspend_data", f"{n:05}" + value[5:]],
-                       "result": "true", "error": "0", "seq": 2 * n, "attempt": 1})
-        record.record({"sco": "a", "api": "2004", "fn": "Commit", "args": [""], "result": "true", "error": "0",
-                       "seq": 2 * n + 1, "attempt": 1})
+        record.record(
+            {
+                "sco": "a",
+                "api": "2004",
+                "fn": "SetValue",
+                "args": ["cmi.suspend_data", f"{n:05}" + value[5:]],
+                "result": "true",
+                "error": "0",
+                "seq": 2 * n,
+                "attempt": 1,
+            }
+        )
+        record.record(
+            {
+                "sco": "a",
+                "api": "2004",
+                "fn": "Commit",
+                "args": [""],
+                "result": "true",
+                "error": "0",
+                "seq": 2 * n + 1,
+                "attempt": 1,
+            }
+        )
     _, state = record.start_attempt("a", resume=True)
     assert state["2004"]["cmi.suspend_data"].startswith(f"{sets - 1:05}")

@@ -14,7 +14,7 @@ from certifier.run.presentation import contributions
 from certifier.run.report import assess
 from certifier.run.runner import Runner
 
-PROBE_MODULE = '''
+PROBE_MODULE = """
 from certifier.policy.evidence_kinds import LAUNCH_MAP
 from certifier.policy.findings import Finding, Severity, Status
 from certifier.policy.presentation import Bar, BarChart, SummaryRow, Table
@@ -55,7 +55,7 @@ class HelpDeskProbe(Probe):
     @classmethod
     def text_lines(cls, report):
         return ["Help desk: " + str(len(cls.outputs_in(report).get("lessons", []))) + " lessons"]
-'''
+"""
 
 
 @pytest.fixture
@@ -67,10 +67,12 @@ def third_party_probe(tmp_path, monkeypatch):
     info = site / "acme_helpdesk-1.0.dist-info"
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: acme-helpdesk\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text(textwrap.dedent("""
+    (info / "entry_points.txt").write_text(
+        textwrap.dedent("""
         [certifier.probes]
         helpdesk = acme_helpdesk:HelpDeskProbe
-        """))
+        """)
+    )
     monkeypatch.syspath_prepend(str(site))
     probes, broken = discover_probes()
     assert "helpdesk" in probes and broken == []
@@ -104,8 +106,11 @@ def test_its_chart_and_row_appear_in_the_gui(qtbot, gui_settings, report_with_he
     window.show_report(report_with_helpdesk)
     titles = [w.chart.title for w in window.chart_widgets]
     assert titles == ["Files per lesson (acme-probe)"]
-    assert [b.label for b in window.chart_widgets[0].chart.bars] == ["pages/intro.html", "pages/lesson.html",
-                                                                     "pages/quiz.html"]
+    assert [b.label for b in window.chart_widgets[0].chart.bars] == [
+        "pages/intro.html",
+        "pages/lesson.html",
+        "pages/quiz.html",
+    ]
     window.tabs.setCurrentWidget(window.report_view)
     assert "3 lessons to support (acme-probe)" in window.report_view.toPlainText()
 

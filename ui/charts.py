@@ -44,15 +44,19 @@ class _ChartWidget(QWidget):
             text = f"{top_value * fraction:,.0f}"
             painter.drawLine(int(x), y, int(x), y + 4)
             painter.drawText(int(x - metrics.horizontalAdvance(text) / 2), y + 4 + metrics.ascent(), text)
-        painter.drawText(int((left + right) / 2 - metrics.horizontalAdvance(unit) / 2),
-                         y + 6 + metrics.height() + metrics.ascent(), unit)
+        painter.drawText(
+            int((left + right) / 2 - metrics.horizontalAdvance(unit) / 2),
+            y + 6 + metrics.height() + metrics.ascent(),
+            unit,
+        )
         return y + 10 + 2 * metrics.height()
 
     def _hidden(self, painter: QPainter, y: int, hidden: int) -> None:
         if hidden:
             painter.setPen(NOTE_COLOUR)
-            painter.drawText(MARGIN, y + painter.fontMetrics().ascent(),
-                             f"… and {hidden:,} more (all are in the exported report)")
+            painter.drawText(
+                MARGIN, y + painter.fontMetrics().ascent(), f"… and {hidden:,} more (all are in the exported report)"
+            )
 
 
 class BarChartWidget(_ChartWidget):
@@ -61,8 +65,9 @@ class BarChartWidget(_ChartWidget):
     def __init__(self, chart: BarChart, parent=None):
         super().__init__(chart.title, parent)
         self.chart = chart
-        self.setMinimumHeight(110 + ROW_HEIGHT * max(len(chart.bars), 2) + 20 * len(chart.limits)
-                              + (20 if chart.hidden else 0))
+        self.setMinimumHeight(
+            110 + ROW_HEIGHT * max(len(chart.bars), 2) + 20 * len(chart.limits) + (20 if chart.hidden else 0)
+        )
 
     def paintEvent(self, event) -> None:
         chart = self.chart
@@ -71,23 +76,29 @@ class BarChartWidget(_ChartWidget):
         painter.fillRect(self.rect(), self.palette().base())
         metrics = painter.fontMetrics()
         top = self._title(painter, chart.title)
-        label_width = min(max((metrics.horizontalAdvance(b.label) for b in chart.bars), default=0) + 12,
-                          self.width() // 3)
-        note_room = min(max((metrics.horizontalAdvance(chart.note_of(b)) for b in chart.bars), default=0) + 12,
-                        self.width() // 3)
+        label_width = min(
+            max((metrics.horizontalAdvance(b.label) for b in chart.bars), default=0) + 12, self.width() // 3
+        )
+        note_room = min(
+            max((metrics.horizontalAdvance(chart.note_of(b)) for b in chart.bars), default=0) + 12, self.width() // 3
+        )
         left, right = MARGIN + label_width, self.width() - MARGIN - note_room
         x = lambda v: left + (right - left) * v / chart.scale  # noqa: E731
         for i, bar in enumerate(chart.bars):
             y = top + i * ROW_HEIGHT
             painter.setPen(self.palette().text().color())
-            painter.drawText(QRectF(MARGIN, y, label_width - 6, ROW_HEIGHT - 4),
-                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                             metrics.elidedText(bar.label, Qt.TextElideMode.ElideMiddle, label_width - 6))
+            painter.drawText(
+                QRectF(MARGIN, y, label_width - 6, ROW_HEIGHT - 4),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                metrics.elidedText(bar.label, Qt.TextElideMode.ElideMiddle, label_width - 6),
+            )
             if bar.background:
                 painter.fillRect(QRectF(left, y + 3, x(bar.background) - left, ROW_HEIGHT - 8), LIGHT_COLOUR)
             inset = 7 if bar.background is not None else 3
-            painter.fillRect(QRectF(left, y + inset, x(bar.value) - left, ROW_HEIGHT - 2 * inset - 2),
-                             ALERT_COLOUR if bar.alert else SOLID_COLOUR)
+            painter.fillRect(
+                QRectF(left, y + inset, x(bar.value) - left, ROW_HEIGHT - 2 * inset - 2),
+                ALERT_COLOUR if bar.alert else SOLID_COLOUR,
+            )
             if bar.marker is not None:
                 painter.setPen(QPen(self.palette().text().color(), 1.5))
                 painter.drawLine(int(x(bar.marker)), y, int(x(bar.marker)), y + ROW_HEIGHT - 4)
@@ -117,8 +128,9 @@ class WaterfallWidget(_ChartWidget):
         painter.fillRect(self.rect(), self.palette().base())
         metrics = painter.fontMetrics()
         top = self._title(painter, chart.title)
-        label_width = min(max((metrics.horizontalAdvance(s.label) for s in chart.spans), default=0) + 12,
-                          self.width() // 3)
+        label_width = min(
+            max((metrics.horizontalAdvance(s.label) for s in chart.spans), default=0) + 12, self.width() // 3
+        )
         left, right = MARGIN + label_width, self.width() - MARGIN - 60
         x = lambda v: left + (right - left) * v / chart.span_ms  # noqa: E731
         painter.fillRect(QRectF(left, top - 2, 12, 10), LIGHT_COLOUR)
@@ -131,10 +143,16 @@ class WaterfallWidget(_ChartWidget):
         for i, s in enumerate(chart.spans):
             y = top + i * SPAN_HEIGHT
             painter.setPen(self.palette().text().color())
-            painter.drawText(QRectF(MARGIN, y, label_width - 6, 16), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                             metrics.elidedText(s.label, Qt.TextElideMode.ElideMiddle, label_width - 6))
+            painter.drawText(
+                QRectF(MARGIN, y, label_width - 6, 16),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                metrics.elidedText(s.label, Qt.TextElideMode.ElideMiddle, label_width - 6),
+            )
             painter.fillRect(QRectF(x(s.start_ms), y + 3, max(x(s.first_byte_ms) - x(s.start_ms), 1), 11), LIGHT_COLOUR)
-            painter.fillRect(QRectF(x(s.first_byte_ms), y + 3, max(x(s.end_ms) - x(s.first_byte_ms), 1), 11), SOLID_COLOUR)
-        below = self._axis(painter, left, right, top + len(chart.spans) * SPAN_HEIGHT + 2, chart.span_ms,
-                           "ms from the page request")
+            painter.fillRect(
+                QRectF(x(s.first_byte_ms), y + 3, max(x(s.end_ms) - x(s.first_byte_ms), 1), 11), SOLID_COLOUR
+            )
+        below = self._axis(
+            painter, left, right, top + len(chart.spans) * SPAN_HEIGHT + 2, chart.span_ms, "ms from the page request"
+        )
         self._hidden(painter, below, chart.hidden)

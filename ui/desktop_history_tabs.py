@@ -8,16 +8,22 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QHeaderView, QLabel, QPushButton, QPlainTextEdit, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextBrowser,
+    QVBoxLayout,
     QWidget,
 )
 
 from certifier.policy.probe_api import Need
-from certifier.run.presentation import contributions
 from certifier.policy.registry import desktop_check_probes
 from certifier.records.compare import compare_reports, format_comparison
 from certifier.records.history import History
-
+from certifier.run.presentation import contributions
 
 from .main_window_text import HISTORY_COLUMNS
 
@@ -28,8 +34,10 @@ class DesktopAndHistoryTabs:
     def _build_desktop_tab(self) -> QWidget:
         tab = QWidget()
         layout = QVBoxLayout(tab)
-        intro = QLabel("For desktop support: does this machine meet the desktop baseline of the selected policy "
-                       "profile, and the open course's needs (plugins, browser features, screen)?")
+        intro = QLabel(
+            "For desktop support: does this machine meet the desktop baseline of the selected policy "
+            "profile, and the open course's needs (plugins, browser features, screen)?"
+        )
         intro.setWordWrap(True)
         layout.addWidget(intro)
         self.desktop_button = QPushButton("Check this machine")
@@ -38,8 +46,10 @@ class DesktopAndHistoryTabs:
         layout.addWidget(self.desktop_button)
         self.desktop_view = QTextBrowser()
         self.desktop_view.setAccessibleName("Desktop readiness result")
-        self.desktop_view.setHtml("<p style='color:#5f6368'>Not checked yet. The check reads this machine's "
-                                  "memory, processor, disk, network link, browsers, Java, proxy and screen.</p>")
+        self.desktop_view.setHtml(
+            "<p style='color:#5f6368'>Not checked yet. The check reads this machine's "
+            "memory, processor, disk, network link, browsers, Java, proxy and screen.</p>"
+        )
         layout.addWidget(self.desktop_view, 1)
         return tab
 
@@ -48,8 +58,9 @@ class DesktopAndHistoryTabs:
         if screen is None:
             return {}
         size = screen.geometry()
-        return {"screen": {"width": size.width(), "height": size.height(),
-                           "device_pixel_ratio": screen.devicePixelRatio()}}
+        return {
+            "screen": {"width": size.width(), "height": size.height(), "device_pixel_ratio": screen.devicePixelRatio()}
+        }
 
     def check_desktop(self) -> None:
         if self.is_running():
@@ -65,12 +76,14 @@ class DesktopAndHistoryTabs:
             f"<tr><td>{html.escape(f['status'])}</td><td>{html.escape(f['title'])}</td>"
             f"<td>{html.escape(f['message'])}</td>"
             f"<td>{html.escape(f['remediation'] if f['status'] in ('fail', 'warn', 'error') else '')}</td></tr>"
-            for f in machine)
+            for f in machine
+        )
         facts = "".join(f"<p>{html.escape(line)}</p>" for line in contributions(report, self.probes).text_lines)
         self.desktop_view.setHtml(
             f"<h2>{html.escape(machine_readiness(machine))}</h2>{facts}"
             f"<table cellpadding='4'><tr><th align='left'>Status</th><th align='left'>Check</th>"
-            f"<th align='left'>Result</th><th align='left'>Fix</th></tr>{rows}</table>")
+            f"<th align='left'>Result</th><th align='left'>Fix</th></tr>{rows}</table>"
+        )
 
     def _build_history_tab(self) -> QWidget:
         tab = QWidget()
@@ -78,7 +91,9 @@ class DesktopAndHistoryTabs:
         self.history_note = QLabel("")
         layout.addWidget(self.history_note)
         self.history_table = QTableWidget(0, len(HISTORY_COLUMNS))
-        self.history_table.setHorizontalHeaderLabels([c.removesuffix("_shown").replace("_", " ") for c in HISTORY_COLUMNS])
+        self.history_table.setHorizontalHeaderLabels(
+            [c.removesuffix("_shown").replace("_", " ") for c in HISTORY_COLUMNS]
+        )
         self.history_table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.history_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         header = self.history_table.horizontalHeader()
@@ -98,6 +113,7 @@ class DesktopAndHistoryTabs:
 
     def refresh_history(self) -> None:
         """Read the run history off the UI thread, then list it."""
+
         def read() -> list[dict[str, Any]]:
             with History() as history:
                 return history.runs()
@@ -111,8 +127,11 @@ class DesktopAndHistoryTabs:
                 item = QTableWidgetItem(str(run[key]))
                 item.setData(Qt.ItemDataRole.UserRole, run["id"])
                 self.history_table.setItem(row, column, item)
-        self.history_note.setText(f"{len(runs)} recorded runs. Select two and press Compare."
-                                  if runs else "No recorded runs yet: every run is recorded here.")
+        self.history_note.setText(
+            f"{len(runs)} recorded runs. Select two and press Compare."
+            if runs
+            else "No recorded runs yet: every run is recorded here."
+        )
         self.history_shown.emit(len(runs))
 
     def compare_selected(self) -> None:

@@ -26,14 +26,22 @@ def finding_html(f: dict[str, Any]) -> str:
     colour = STATUS_COLOURS[f["status"]]
     parts = [
         f"<h3 style='margin-bottom:2px'>{e(f['title'])}</h3>",
-        f"<p><b style='color:{colour}'>{e(f['status'].upper())}</b> · {e(f['severity'])} · "
-        f"<code>{e(f['rule_id'])}</code></p>",
+        (
+            f"<p><b style='color:{colour}'>{e(f['status'].upper())}</b> · {e(f['severity'])} · "
+            f"<code>{e(f['rule_id'])}</code></p>"
+        ),
         f"<p>{e(f['message'])}</p>",
     ]
     if f.get("limit") is not None or f.get("measured") is not None:
-        parts.append(f"<p><b>Measured:</b> {e(value_text(f.get('measured'), f.get('unit')))}"
-                     + (f" &nbsp; <b>Limit:</b> {e(value_text(f.get('limit'), f.get('unit')))}"
-                        if f.get("limit") is not None else "") + "</p>")
+        parts.append(
+            f"<p><b>Measured:</b> {e(value_text(f.get('measured'), f.get('unit')))}"
+            + (
+                f" &nbsp; <b>Limit:</b> {e(value_text(f.get('limit'), f.get('unit')))}"
+                if f.get("limit") is not None
+                else ""
+            )
+            + "</p>"
+        )
     if f["evidence"]:
         links = []
         for i, ev in enumerate(f["evidence"][:DETAILS_EVIDENCE_SHOWN]):

@@ -23,8 +23,9 @@ class ExportAndSignOff:
     def choose_export(self) -> None:
         if not self.report:
             return
-        path, chosen = QFileDialog.getSaveFileName(self, "Export the report", "certification-report.json",
-                                                   ";;".join(EXPORT_FORMATS.values()))
+        path, chosen = QFileDialog.getSaveFileName(
+            self, "Export the report", "certification-report.json", ";;".join(EXPORT_FORMATS.values())
+        )
         if path:
             chosen_format = next((k for k, v in EXPORT_FORMATS.items() if v == chosen), "json")
             self.export_in_background(*export_target(path, chosen_format))
@@ -49,7 +50,9 @@ class ExportAndSignOff:
             box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             box.open()
 
-        work = (lambda: export_pdf_in_child(report, path)) if fmt == "pdf" else (lambda: self._export(report, path, fmt))
+        work = (
+            (lambda: export_pdf_in_child(report, path)) if fmt == "pdf" else (lambda: self._export(report, path, fmt))
+        )
         self.in_background(work, done, failed)
 
     def export_report(self, path: str, fmt: str) -> Path:

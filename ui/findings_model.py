@@ -29,6 +29,10 @@ def evidence_text(finding: dict[str, Any]) -> str:
     return ", ".join(items) + (f" (+{more})" if more > 0 else "")
 
 
+# The root index Qt passes when it asks about top-level rows (one instance: it is never changed).
+NO_PARENT = QModelIndex()
+
+
 class FindingsModel(QAbstractTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -42,10 +46,10 @@ class FindingsModel(QAbstractTableModel):
     def finding(self, row: int) -> dict[str, Any]:
         return self._findings[row]
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = NO_PARENT) -> int:
         return 0 if parent.isValid() else len(self._findings)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = NO_PARENT) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
@@ -61,9 +65,15 @@ class FindingsModel(QAbstractTableModel):
         if role == FINDING_ROLE:
             return f
         if role == Qt.ItemDataRole.DisplayRole:
-            return (f["severity"], f["status"], f["rule_id"], f["message"] or f["title"],
-                    value_text(f.get("measured"), f.get("unit")), value_text(f.get("limit"), f.get("unit")),
-                    evidence_text(f))[column]
+            return (
+                f["severity"],
+                f["status"],
+                f["rule_id"],
+                f["message"] or f["title"],
+                value_text(f.get("measured"), f.get("unit")),
+                value_text(f.get("limit"), f.get("unit")),
+                evidence_text(f),
+            )[column]
         if role == SORT_ROLE:
             if column == 0:
                 return SEVERITY_RANK[f["severity"]]
@@ -90,8 +100,14 @@ class FindingsFilter(QSortFilterProxyModel):
         self.text = ""
         self.setSortRole(SORT_ROLE)
 
-    def set_filter(self, *, severity: str | None = None, status: str | None = None,
-                   probe: str | None = None, text: str | None = None) -> None:
+    def set_filter(
+        self,
+        *,
+        severity: str | None = None,
+        status: str | None = None,
+        probe: str | None = None,
+        text: str | None = None,
+    ) -> None:
         begin = getattr(self, "beginFilterChange", None)  # Qt ≥ 6.10; invalidateFilter before
         if begin:
             begin()

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QSplitter, QTableView, QVBoxLayout, QWidget,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
 )
 
 from certifier.package.archive import open_package
@@ -12,8 +20,6 @@ from certifier.run.runner import archive_limits
 
 from .details_view import FindingDetails, SourceViewer
 from .findings_model import FindingsFilter, FindingsModel
-
-
 from .main_window_text import NOT_RUN
 
 

@@ -9,28 +9,39 @@ from typing import Any
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog, QLabel, QListWidgetItem, QMainWindow, QMessageBox, QScrollArea, QSplitter, QTabWidget,
-    QTextBrowser, QVBoxLayout, QWidget,
+    QFileDialog,
+    QLabel,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
 )
 
-from certifier.package.course_info import summarise_course
 from certifier.errors import CertifierError
+from certifier.host.resources_path import sample_course_path
+from certifier.package.course_info import summarise_course
 from certifier.policy.probe_api import Probe
 from certifier.policy.registry import discover_probes
-from certifier.host.resources_path import sample_course_path
-from certifier.run.runner import READ_STEP, RunEvent, archive_limits
+from certifier.run.run_record import RunEvent
+from certifier.run.runner import READ_STEP, archive_limits
 
-from .report_tables import ReportTables
-from .workers import BackgroundTask, RunThread
-from .main_window_text import NO_CHARTS, NOT_RUN, RECENT_MAX, RUNNING
-from .setup_panel import SetupPanel
-from .export_actions import ExportAndSignOff
-from .results_view import ResultsView
-from .findings_tab import FindingsTab
 from .desktop_history_tabs import DesktopAndHistoryTabs
+from .export_actions import ExportAndSignOff
+from .findings_tab import FindingsTab
+from .main_window_text import NO_CHARTS, NOT_RUN, RECENT_MAX, RUNNING
+from .report_tables import ReportTables
+from .results_view import ResultsView
+from .setup_panel import SetupPanel
+from .workers import BackgroundTask, RunThread
+
 
 class MainWindow(SetupPanel, FindingsTab, ResultsView, ExportAndSignOff, DesktopAndHistoryTabs, QMainWindow):
-    run_finished = Signal(object)   # the report
+    run_finished = Signal(object)  # the report
     course_loaded = Signal(object)  # the course summary, or an exception
     desktop_checked = Signal(object)  # the machine report
     history_shown = Signal(int)  # the number of runs listed
@@ -60,14 +71,17 @@ class MainWindow(SetupPanel, FindingsTab, ResultsView, ExportAndSignOff, Desktop
     # --- construction -------------------------------------------------------------------------
 
     def _build_actions(self) -> None:
-        self.open_action = QAction("&Open course…", self, shortcut=QKeySequence.StandardKey.Open,
-                                   triggered=self.choose_course_file)
+        self.open_action = QAction(
+            "&Open course…", self, shortcut=QKeySequence.StandardKey.Open, triggered=self.choose_course_file
+        )
         self.open_folder_action = QAction("Open course &folder…", self, triggered=self.choose_course_folder)
         self.run_action = QAction("&Run", self, shortcut=QKeySequence("Ctrl+R"), triggered=self.start_run)
-        self.cancel_action = QAction("&Cancel", self, shortcut=QKeySequence("Esc"), triggered=self.cancel_run,
-                                     enabled=False)
-        self.export_action = QAction("&Export report…", self, shortcut=QKeySequence("Ctrl+E"),
-                                     triggered=self.choose_export, enabled=False)
+        self.cancel_action = QAction(
+            "&Cancel", self, shortcut=QKeySequence("Esc"), triggered=self.cancel_run, enabled=False
+        )
+        self.export_action = QAction(
+            "&Export report…", self, shortcut=QKeySequence("Ctrl+E"), triggered=self.choose_export, enabled=False
+        )
         self.signoff_action = QAction("&Sign off a report…", self, triggered=lambda: self.open_sign_off())
         self.quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit, triggered=self.close)
         menu = self.menuBar().addMenu("&File")
@@ -185,7 +199,9 @@ class MainWindow(SetupPanel, FindingsTab, ResultsView, ExportAndSignOff, Desktop
         self.open_course(recent[0] if recent else str(sample_course_path()))
 
     def choose_course_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a course package", "", "Course packages (*.zip);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open a course package", "", "Course packages (*.zip);;All files (*)"
+        )
         if path:
             self.open_course(path)
 
@@ -227,8 +243,9 @@ class MainWindow(SetupPanel, FindingsTab, ResultsView, ExportAndSignOff, Desktop
             return  # another course was opened meanwhile
         self.course = summary
         self.course_title.setText(summary["title"])
-        self.course_standard.setText(summary["standard"] + (f" (inside folder '{summary['nested_in']}')"
-                                                           if summary["nested_in"] else ""))
+        self.course_standard.setText(
+            summary["standard"] + (f" (inside folder '{summary['nested_in']}')" if summary["nested_in"] else "")
+        )
         self.course_size.setText(f"{summary['size'] / 2**20:,.1f} MB in {summary['file_count']:,} files")
         self.course_sha.setText(summary["sha256"])
         self.course_sha.setCursorPosition(0)
@@ -268,8 +285,16 @@ class MainWindow(SetupPanel, FindingsTab, ResultsView, ExportAndSignOff, Desktop
         self.step_list.clear()
         self._step_items: dict[str, QListWidgetItem] = {}
         self.progress.setValue(0)
-        self.run_thread = RunThread(self.probes, course_path, self.profile_loader(), probe_ids, self.staging_target(),
-                                    self.screen_facts(), self, self.staging_credentials())
+        self.run_thread = RunThread(
+            self.probes,
+            course_path,
+            self.profile_loader(),
+            probe_ids,
+            self.staging_target(),
+            self.screen_facts(),
+            self,
+            self.staging_credentials(),
+        )
         self.run_thread.progressed.connect(self._progressed)
         self.run_thread.completed.connect(self._desktop_completed if desktop else self._completed)
         self.run_thread.failed.connect(self._failed)
@@ -347,4 +372,3 @@ class MainWindow(SetupPanel, FindingsTab, ResultsView, ExportAndSignOff, Desktop
         task.finished.connect(task.deleteLater)
         task.start()
         return task
-

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QScrollArea, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from certifier.policy.presentation import Table
 
-EMPTY_TEXT = ("No plan or log yet. Run the checks: with a sites file the capacity probe gives the rollout plan per "
-              "site, and the page-load probe the SCORM calls or statements of each lesson.")
+EMPTY_TEXT = (
+    "No plan or log yet. Run the checks: with a sites file the capacity probe gives the rollout plan per "
+    "site, and the page-load probe the SCORM calls or statements of each lesson."
+)
 ROW_HEIGHT_PX = 24
 MAX_VISIBLE_ROWS = 25  # a longer table scrolls inside itself
 

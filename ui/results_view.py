@@ -28,8 +28,9 @@ class ResultsView:
         failed = report["summary"]["failed_by_severity"]
         failures = ", ".join(f"{n} {s}" for s, n in failed.items() if n) or "no failures"
         self.verdict_label.setText(f"<b>{html.escape(verdict)}</b>{cancelled} — {failures}")
-        self.verdict_label.setStyleSheet(f"padding: 8px; font-size: 15px; color: white; background: {colour};"
-                                         " border-radius: 4px")
+        self.verdict_label.setStyleSheet(
+            f"padding: 8px; font-size: 15px; color: white; background: {colour}; border-radius: 4px"
+        )
         contributed = contributions(report, self.probes)
         self._show_charts(contributed.charts)
         self.report_tables.set_tables(contributed.tables)

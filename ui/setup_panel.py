@@ -6,15 +6,29 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QButtonGroup, QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
-    QListWidget, QMessageBox, QProgressBar, QPushButton, QRadioButton, QScrollArea, QToolButton, QVBoxLayout,
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
 from certifier.errors import CertifierError
 from certifier.policy.profiles import Profile, bundled_profiles
 from certifier.policy.registry import load_profile
-
 
 from .main_window_text import OTHER_PROFILE
 from .sites_panel import SitesPanel
@@ -79,7 +93,7 @@ class SetupPanel:
         policy_form = QFormLayout(policy_box)
         self.profile_combo = PanelComboBox()
         self.profile_combo.setAccessibleName("Policy profile")
-        self.profile_combo.addItems(list(bundled_profiles()) + [OTHER_PROFILE])
+        self.profile_combo.addItems([*list(bundled_profiles()), OTHER_PROFILE])
         self.profile_combo.activated.connect(self._profile_chosen)
         self.profile_combo.currentTextChanged.connect(lambda _text: self._fill_networks())
         policy_form.addRow("Profile:", self.profile_combo)
@@ -204,8 +218,9 @@ class SetupPanel:
         self.network_combo.clear()
         for name, link in network.get("presets", {}).items():
             label = f"{name} ({link['down_kbps'] / 1000:g} Mbps, {link['rtt_ms']:g} ms)"
-            self.network_combo.addItem(label + (" — profile's target" if name == network.get("target_network") else ""),
-                                       name)
+            self.network_combo.addItem(
+                label + (" — profile's target" if name == network.get("target_network") else ""), name
+            )
         index = self.network_combo.findData(network.get("target_network"))
         self.network_combo.setCurrentIndex(max(index, 0))
         self.network_combo.blockSignals(False)

@@ -6,9 +6,23 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
-                               QLineEdit, QMessageBox, QPlainTextEdit, QPushButton, QSplitter, QTextBrowser,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from certifier.errors import CertifierError
 from certifier.qt_adapters.report_document import qt_document
@@ -26,8 +40,7 @@ PREVIEW_INVENTORY_ROWS = 100
 class SignOffDialog(QDialog):
     signing_done = Signal(bool)  # True when a decision was signed and written
 
-    def __init__(self, path: str | None = None, parent: QWidget | None = None,
-                 report: dict[str, Any] | None = None):
+    def __init__(self, path: str | None = None, parent: QWidget | None = None, report: dict[str, Any] | None = None):
         super().__init__(parent)
         self.setWindowTitle("Sign off a certification report")
         self.resize(1000, 700)
@@ -66,8 +79,10 @@ class SignOffDialog(QDialog):
         form_widget = QWidget()
         form = QFormLayout(form_widget)
         bound = bound_reviewer()
-        self.key_label = QLabel(f"Signing key {public_fingerprint()}" + (f", bound to {bound}" if bound else
-                                                                          " (bound to the first name it signs)"))
+        self.key_label = QLabel(
+            f"Signing key {public_fingerprint()}"
+            + (f", bound to {bound}" if bound else " (bound to the first name it signs)")
+        )
         self.key_label.setWordWrap(True)
         self.key_label.setAccessibleName("Signing key")
         self.reviewer = QLineEdit(bound or "")
@@ -127,11 +142,15 @@ class SignOffDialog(QDialog):
         problems = report_problems(report)
         result = verify(report) if report.get("signatures") else None
         if problems:  # not the published report shape: neither shown nor signable
-            self.preview.setPlainText("This report does not match the report schema, so it is not shown and "
-                                      "cannot be signed: " + "; ".join(problems))
+            self.preview.setPlainText(
+                "This report does not match the report schema, so it is not shown and "
+                "cannot be signed: " + "; ".join(problems)
+            )
         elif result is not None and not result.valid:  # changed since signing: not shown as a certificate
-            self.preview.setPlainText("This report was changed after it was signed, so it is not shown and no "
-                                      "decision can be added to it. What does not match:\n" + "\n".join(result.lines))
+            self.preview.setPlainText(
+                "This report was changed after it was signed, so it is not shown and no "
+                "decision can be added to it. What does not match:\n" + "\n".join(result.lines)
+            )
         else:
             self.preview.setDocument(qt_document(report, inventory_rows=PREVIEW_INVENTORY_ROWS))
         self._set_signable(not problems and (result is None or result.valid))
@@ -149,24 +168,30 @@ class SignOffDialog(QDialog):
             self.status.setText("Not signed yet.")
             self.status.setStyleSheet("color: #5f6368")
             return
-        self.status.setText(("Signatures verified. " if result.valid else "SIGNATURES DO NOT VERIFY. ")
-                            + " ".join(result.lines))
+        self.status.setText(
+            ("Signatures verified. " if result.valid else "SIGNATURES DO NOT VERIFY. ") + " ".join(result.lines)
+        )
         self.status.setStyleSheet("color: #1e7d32" if result.valid else "color: #b3261e; font-weight: bold")
 
     # The two questions a reviewer answers before an unusual signature; tests answer them directly.
     def confirm_approval(self, verdict: str) -> bool:
-        answer = QMessageBox.question(self, "Approve a report that is not certified?",
-                                      f"This report is {verdict}. Approve it anyway? Your comment must say why.")
+        answer = QMessageBox.question(
+            self,
+            "Approve a report that is not certified?",
+            f"This report is {verdict}. Approve it anyway? Your comment must say why.",
+        )
         return answer == QMessageBox.StandardButton.Yes
 
     def confirm_rename(self, bound: str, name: str) -> bool:
-        answer = QMessageBox.question(self, "Sign under another name?",
-                                      f"This machine's signing key signs as {bound}. Bind it to {name} instead?")
+        answer = QMessageBox.question(
+            self, "Sign under another name?", f"This machine's signing key signs as {bound}. Bind it to {name} instead?"
+        )
         return answer == QMessageBox.StandardButton.Yes
 
     def choose_save_path(self) -> str | None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save the signed report", "certification-report.json",
-                                              "Reports (*.json)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save the signed report", "certification-report.json", "Reports (*.json)"
+        )
         return path or None
 
     def sign(self) -> None:
@@ -183,12 +208,24 @@ class SignOffDialog(QDialog):
         path = self.path or self.choose_save_path()
         if not path:
             return
-        report, comment, conditions, role = (self.report, self.comment.toPlainText(),
-                                             self.conditions.toPlainText(), self.role.currentText())
+        report, comment, conditions, role = (
+            self.report,
+            self.comment.toPlainText(),
+            self.conditions.toPlainText(),
+            self.role.currentText(),
+        )
 
         def work() -> dict[str, Any]:  # key, signature, file and history: off the UI thread
-            signed = sign_off(report, reviewer, decision, comment=comment, conditions=conditions, role=role,
-                              approve_despite_verdict=despite, rename_reviewer=rename)
+            signed = sign_off(
+                report,
+                reviewer,
+                decision,
+                comment=comment,
+                conditions=conditions,
+                role=role,
+                approve_despite_verdict=despite,
+                rename_reviewer=rename,
+            )
             write_json_atomic(path, signed)
             with History() as history:
                 history.record_signoff(signed)

@@ -6,12 +6,25 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Signal
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QGroupBox, QHBoxLayout, QLabel, QMessageBox,
-                               QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from certifier.errors import CertifierError
 from certifier.host.files import write_atomic
-from certifier.planning.capacity import SITE_FIELDS, load_sites, resolve_sites_file, sites_csv, sites_from_rows
+from certifier.planning.capacity import SITE_FIELDS
+from certifier.planning.sites import load_sites, resolve_sites_file, sites_csv, sites_from_rows
 
 SITES_OPTION = "--sites"  # the check option of the probe that plans the rollout
 SETTING = "capacity/sites_file"
@@ -68,8 +81,9 @@ class SitesPanel(QGroupBox):
                     QMessageBox.warning(self, "Sites not usable", str(exc))
                 return False
             learners = sum(s.learners for s in sites)
-            self.summary.setText(f"{len(sites):,} {'site' if len(sites) == 1 else 'sites'}, {learners:,} learners "
-                                 f"— {Path(name).name}")
+            self.summary.setText(
+                f"{len(sites):,} {'site' if len(sites) == 1 else 'sites'}, {learners:,} learners — {Path(name).name}"
+            )
         else:
             self.summary.setText(NO_SITES)
         self.sites_file = name
@@ -113,14 +127,26 @@ class SitesEditor(QDialog):
         self.table.setHorizontalHeaderLabels(list(SITE_FIELDS))
         self.table.setAccessibleName("Sites")
         for site in load_sites(path):
-            self._add([site.name, str(site.learners), f"{site.link_mbps:g}", f"{site.training_share * 100:g}%",
-                       f"{site.hours_per_day:g}", f"{site.learning_minutes:g}", site.deadline.isoformat()])
+            self._add(
+                [
+                    site.name,
+                    str(site.learners),
+                    f"{site.link_mbps:g}",
+                    f"{site.training_share * 100:g}%",
+                    f"{site.hours_per_day:g}",
+                    f"{site.learning_minutes:g}",
+                    site.deadline.isoformat(),
+                ]
+            )
         layout.addWidget(self.table, 1)
         row = QHBoxLayout()
         add, remove = QPushButton("Add site"), QPushButton("Remove selected")
         add.clicked.connect(lambda: self._add([""] * len(SITE_FIELDS)))
-        remove.clicked.connect(lambda: [self.table.removeRow(r) for r in
-                                        sorted({i.row() for i in self.table.selectedIndexes()}, reverse=True)])
+        remove.clicked.connect(
+            lambda: [
+                self.table.removeRow(r) for r in sorted({i.row() for i in self.table.selectedIndexes()}, reverse=True)
+            ]
+        )
         row.addWidget(add)
         row.addWidget(remove)
         row.addStretch(1)
@@ -141,8 +167,13 @@ class SitesEditor(QDialog):
             self.table.setItem(row, column, QTableWidgetItem(value))
 
     def rows(self) -> list[dict[str, str]]:
-        return [{field: (self.table.item(r, c).text().strip() if self.table.item(r, c) else "")
-                 for c, field in enumerate(SITE_FIELDS)} for r in range(self.table.rowCount())]
+        return [
+            {
+                field: (self.table.item(r, c).text().strip() if self.table.item(r, c) else "")
+                for c, field in enumerate(SITE_FIELDS)
+            }
+            for r in range(self.table.rowCount())
+        ]
 
     def _save_as(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save the sites", "sites.csv", "CSV (*.csv)")

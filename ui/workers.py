@@ -18,11 +18,12 @@ from certifier.policy.probe_api import Probe
 from certifier.policy.profiles import Profile
 from certifier.records.history import History
 from certifier.run.report import assess
-from certifier.run.runner import RunEvent, Runner
+from certifier.run.run_record import RunEvent
+from certifier.run.runner import Runner
 
 PROGRESS_INTERVAL_S = 0.05  # at most 20 progress updates a second reach the UI
 
-_threads: "weakref.WeakSet[QThread]" = weakref.WeakSet()
+_threads: weakref.WeakSet[QThread] = weakref.WeakSet()
 
 
 def running_threads() -> list[QThread]:
@@ -53,13 +54,21 @@ class BackgroundTask(QThread):
 class RunThread(QThread):
     """One certification run: the core's Runner, then the report assembled from its evidence."""
 
-    progressed = Signal(object)   # RunEvent
-    completed = Signal(object)    # (report, record)
-    failed = Signal(object)       # exception
+    progressed = Signal(object)  # RunEvent
+    completed = Signal(object)  # (report, record)
+    failed = Signal(object)  # exception
 
-    def __init__(self, probes: dict[str, type[Probe]], package_path: str, profile: Callable[[], Profile],
-                 probe_ids: list[str], staging_url: str | None, machine_facts: dict[str, Any],
-                 parent: QObject | None = None, staging_auth: tuple[str, str] | None = None):
+    def __init__(
+        self,
+        probes: dict[str, type[Probe]],
+        package_path: str,
+        profile: Callable[[], Profile],
+        probe_ids: list[str],
+        staging_url: str | None,
+        machine_facts: dict[str, Any],
+        parent: QObject | None = None,
+        staging_auth: tuple[str, str] | None = None,
+    ):
         super().__init__(parent)
         self.runner = Runner(probes, on_event=self._on_event)
         self._args = (package_path, profile, probe_ids, staging_url, machine_facts)

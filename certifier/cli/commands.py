@@ -9,21 +9,31 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from certifier.errors import CertifierError
 from certifier.cli.parser import PASSWORD_VARIABLE, check_option_dest
 from certifier.cli.text import ProgressBar, format_summary
+from certifier.errors import CertifierError
 from certifier.host.resources_path import sample_course_path
 from certifier.policy.evidence_kinds import LAUNCH_MAP
 from certifier.policy.findings import printable
-from certifier.policy.profiles import bundled_profiles
-from certifier.policy.registry import apply_demo_settings, desktop_check_probes, discover_probes, load_profile, publishing, unmet_uses
+from certifier.policy.probe_api import Probe
+from certifier.policy.profiles import Profile, bundled_profiles
+from certifier.policy.registry import (
+    apply_demo_settings,
+    desktop_check_probes,
+    discover_probes,
+    load_profile,
+    publishing,
+    unmet_uses,
+)
 from certifier.policy.rules import Rule
 from certifier.run.presentation import contributions
 from certifier.run.report import assess, load_report, write_json_atomic
-from certifier.run.runner import RunRecord, Runner, archive_limits, shared_in
+from certifier.run.run_record import RunRecord
+from certifier.run.runner import Runner, archive_limits, shared_in
 from certifier.run.verdict import CERTIFIED, CONDITIONAL, NOT_CERTIFIED
 
 EXIT_CODES = {CERTIFIED: 0, CONDITIONAL: 3, NOT_CERTIFIED: 4}
@@ -55,8 +65,10 @@ def cmd_probes(args: argparse.Namespace) -> int:
                 else:
                     print(f"  {rule_id:<38} {'':<8} {rule}")
         if getattr(args, "rules", False) and (cls.uses or cls.publishes):
-            print(f"  reads: {', '.join(k.name for k in cls.uses) or '—'}; "
-                  f"publishes: {', '.join(k.name for k in cls.publishes) or '—'}")
+            print(
+                f"  reads: {', '.join(k.name for k in cls.uses) or '—'}; "
+                f"publishes: {', '.join(k.name for k in cls.publishes) or '—'}"
+            )
     for probe_id, kinds in unmet_uses(probes).items():
         print(f"{probe_id:<14} reads {', '.join(kinds)}, which no installed probe publishes: it runs without it")
     for item in broken:
@@ -103,7 +115,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     return _finish(report, args, cancelled=record.cancelled)
 
 
-def chosen_probes(args: argparse.Namespace, probes) -> list[str] | None:
+def chosen_probes(args: argparse.Namespace, probes: Mapping[str, type[Probe]]) -> list[str] | None:
     """--probe names the only probes; otherwise the defaults, the demo's extras with --demo, --also
     and the machine probes with --machine. None: the runner's defaults."""
     if args.probe:
@@ -125,8 +137,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         raise CertifierError(f"Cannot read evidence from {args.evidence}: {exc}") from exc
     except RecursionError as exc:  # Python's JSON reader recurses once per level of nesting
-        raise CertifierError(f"Cannot read evidence from {args.evidence}: its lists and objects nest deeper "
-                             "than any saved run (thousands of levels).") from exc
+        raise CertifierError(
+            f"Cannot read evidence from {args.evidence}: its lists and objects nest deeper "
+            "than any saved run (thousands of levels)."
+        ) from exc
     if isinstance(data, dict) and data.get("kind") not in (None, "certifier-evidence"):
         raise CertifierError(f"{args.evidence} is not a Course Certifier evidence file (kind '{data.get('kind')}').")
     require_shape(data, args.evidence)
@@ -137,16 +151,25 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     profile = load_profile(args.profile)
     report = assess(record, profile, discover_probes()[0])
     # Saved evidence is input like any other: when a probe's rules cannot read it, say so (exit 2).
-    unreadable = [f for f in report["findings"] if f["rule_id"].endswith(".probe-error")
-                  and f["message"].startswith("Rules failed:")]
+    unreadable = [
+        f
+        for f in report["findings"]
+        if f["rule_id"].endswith(".probe-error") and f["message"].startswith("Rules failed:")
+    ]
     if unreadable:
-        raise CertifierError(f"{args.evidence}: the evidence of " + "; ".join(
-            f"probe '{f['rule_id'].split('.')[0]}' does not have the shape its rules read "
-            f"({f['message'].removeprefix('Rules failed: ')})" for f in unreadable) + ".")
+        raise CertifierError(
+            f"{args.evidence}: the evidence of "
+            + "; ".join(
+                f"probe '{f['rule_id'].split('.')[0]}' does not have the shape its rules read "
+                f"({f['message'].removeprefix('Rules failed: ')})"
+                for f in unreadable
+            )
+            + "."
+        )
     return _finish(report, args, cancelled=record.cancelled)
 
 
-def apply_check_options(args: argparse.Namespace, profile, probes) -> None:
+def apply_check_options(args: argparse.Namespace, profile: Profile, probes: Mapping[str, type[Probe]]) -> None:
     """Options probes add to `check` (e.g. the capacity probe's --sites): each sets one profile key."""
     for probe_id, cls in probes.items():
         for option in cls.check_options:
@@ -156,13 +179,23 @@ def apply_check_options(args: argparse.Namespace, profile, probes) -> None:
             if option.is_file:
                 found = option.resolve(value) if option.resolve else Path(value)
                 if not found.is_file():
-                    raise CertifierError(f"{option.flag} {value}: no such file" + (
-                        f" (bundled: {', '.join(option.bundled())})" if option.bundled else "") + ".")
+                    raise CertifierError(
+                        f"{option.flag} {value}: no such file"
+                        + (f" (bundled: {', '.join(option.bundled())})" if option.bundled else "")
+                        + "."
+                    )
                 value = str(found.resolve())
             profile.values.setdefault(probe_id, {})[option.key] = value
 
 
-def _run_interruptibly(runner: Runner, path: Path | None, profile, probe_ids, staging, auth=None) -> RunRecord:
+def _run_interruptibly(
+    runner: Runner,
+    path: Path | None,
+    profile: Profile,
+    probe_ids: list[str] | None,
+    staging: str | None,
+    auth: tuple[str, str] | None = None,
+) -> RunRecord:
     """Run in a worker thread so Ctrl-C (or SIGTERM) cancels cleanly: the probes stop, the run's
     work folder is removed, and the report of what ran is still produced, marked cancelled.
 
@@ -192,7 +225,8 @@ def _run_interruptibly(runner: Runner, path: Path | None, profile, probe_ids, st
                 cancelled = True
     if "error" in result:
         raise result["error"]
-    return result["record"]
+    record: RunRecord = result["record"]
+    return record
 
 
 def _finish(report: dict[str, Any], args: argparse.Namespace, cancelled: bool) -> int:
@@ -207,9 +241,18 @@ def cmd_signoff(args: argparse.Namespace) -> int:
     from certifier.records.signoff import sign_off
 
     report = load_report(args.report)
-    signed = sign_off(report, args.reviewer, args.decision, comment=args.comment, conditions=args.conditions,
-                      role=args.role, requested_on=args.requested_on, due_by=args.due_by,
-                      approve_despite_verdict=args.approve_despite_verdict, rename_reviewer=args.rename_reviewer)
+    signed = sign_off(
+        report,
+        args.reviewer,
+        args.decision,
+        comment=args.comment,
+        conditions=args.conditions,
+        role=args.role,
+        requested_on=args.requested_on,
+        due_by=args.due_by,
+        approve_despite_verdict=args.approve_despite_verdict,
+        rename_reviewer=args.rename_reviewer,
+    )
     write_json_atomic(args.report, signed)
     from certifier.records.history import History
 
@@ -236,9 +279,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
             held = {s.get("signature") for s in report.get("signatures", []) if isinstance(s, dict)}
             for missing in (s for s in history.signoffs(str(run_id)) if s["signature"] not in held):
                 result.valid = False
-                result.lines.append(f"Truncated: this machine recorded decision {missing['decision_index'] + 1} "
-                                    f"({missing['decision']} by {missing['reviewer']}, key {missing['fingerprint']}); "
-                                    "the report no longer holds it.")
+                result.lines.append(
+                    f"Truncated: this machine recorded decision {missing['decision_index'] + 1} "
+                    f"({missing['decision']} by {missing['reviewer']}, key {missing['fingerprint']}); "
+                    "the report no longer holds it."
+                )
     print("\n".join(result.lines))
     if result.valid and not result.established:
         print("INTACT, SIGNER NOT ESTABLISHED")
@@ -257,8 +302,10 @@ def cmd_history(args: argparse.Namespace) -> int:
         return 0
     print(f"{'id':>5}  {'finished':<25}  {'verdict':<13}  {'failed':>6}  {'profile':<14}  course")
     for run in runs:
-        print(f"{run['id']:>5}  {run['finished_at']:<25}  {run['verdict_shown']:<13}  {run['failed']:>6}  {run['profile']:<14}  "
-              f"{run['course_title']} ({(run['package_sha256'] or '')[:12]})")
+        print(
+            f"{run['id']:>5}  {run['finished_at']:<25}  {run['verdict_shown']:<13}  {run['failed']:>6}  {run['profile']:<14}  "
+            f"{run['course_title']} ({(run['package_sha256'] or '')[:12]})"
+        )
     return 0
 
 
@@ -305,9 +352,9 @@ def cmd_key(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from certifier.package.archive import open_package
+    from certifier.package.workdir import WorkDir
     from certifier.staging.network import network_profiles
     from certifier.staging.server import StagingServer
-    from certifier.package.workdir import WorkDir
 
     path = Path(args.path) if args.path else sample_course_path()
     if not path.exists():
@@ -315,8 +362,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     profile = load_profile(args.profile)
     networks = network_profiles(profile.values)
     if args.network and args.network not in networks:
-        raise CertifierError(f"No network preset '{args.network}' in profile {profile.name} "
-                             f"(presets: {', '.join(networks)}).")
+        raise CertifierError(
+            f"No network preset '{args.network}' in profile {profile.name} (presets: {', '.join(networks)})."
+        )
     probes = discover_probes()[0]
     units: list[dict[str, Any]] = []  # the lessons the LMS frame lists: from the launch map, when a probe publishes one
     if publishers := publishing([LAUNCH_MAP], probes):
@@ -325,8 +373,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     with WorkDir() as workdir, open_package(path, archive_limits(profile)) as package:
         root = workdir.extract_all(package)
         with StagingServer(root, network, launch_units=units, port=args.port) as server:
-            print(f"Serving {path.name} at {server.url}" + (f" over '{network.name}' ({network.down_kbps:,.0f} kbps, "
-                                                             f"{network.rtt_ms:g} ms)" if network else ""))
+            print(
+                f"Serving {path.name} at {server.url}"
+                + (f" over '{network.name}' ({network.down_kbps:,.0f} kbps, {network.rtt_ms:g} ms)" if network else "")
+            )
             print(f"Lessons in the LMS frame: {server.url}__lms__/   runtime log: {server.url}__lms__/log")
             print("Press Ctrl-C to stop.", flush=True)
             deadline = time.monotonic() + args.seconds if args.seconds else None
@@ -338,4 +388,3 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 interrupted = True
             print(f"Stopped. {len(server.log_snapshot())} SCORM calls were logged.")
     return EXIT_CANCELLED if interrupted else 0
-

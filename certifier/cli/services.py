@@ -13,7 +13,8 @@ from certifier.policy.profiles import Profile
 from certifier.policy.registry import discover_probes, load_profile, publishing
 from certifier.policy.shared import SharedEvidence
 from certifier.run.report import write_json_atomic
-from certifier.run.runner import RunRecord, Runner, shared_in
+from certifier.run.run_record import RunRecord
+from certifier.run.runner import Runner, shared_in
 
 
 class CliServices:

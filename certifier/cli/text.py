@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TextIO
 
 from certifier.policy.findings import evidence_label
-from certifier.run.runner import RunEvent
+from certifier.run.run_record import RunEvent
 
 TOP_FINDINGS_SHOWN = 10
 BAR_WIDTH = 30
@@ -20,8 +20,11 @@ def format_summary(report: dict[str, Any], probe_lines: Sequence[str] = ()) -> s
     counted = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
     failed_text = ", ".join(f"{n} {s}" for s, n in failed.items() if n)
     cancelled = "  (run cancelled: incomplete)" if report["run"]["status"] == "cancelled" else ""
-    course = (f"{package.get('title') or package.get('name')} — {package.get('name')} "
-              f"({package.get('standard', 'not read')})" if package.get("path") else "none (machine check only)")
+    course = (
+        f"{package.get('title') or package.get('name')} — {package.get('name')} ({package.get('standard', 'not read')})"
+        if package.get("path")
+        else "none (machine check only)"
+    )
     lines = [
         *probe_lines,
         f"Course:   {course}",
@@ -50,7 +53,7 @@ def format_summary(report: dict[str, Any], probe_lines: Sequence[str] = ()) -> s
 class ProgressBar:
     """A one-line progress bar on a terminal."""
 
-    def __init__(self, stream):
+    def __init__(self, stream: TextIO) -> None:
         self.stream = stream
 
     def update(self, event: RunEvent) -> None:

@@ -10,8 +10,8 @@ FORMATS = ("json", "html", "pdf", "junit")
 
 def export(report: dict[str, Any], path: str | Path, fmt: str) -> Path:
     """Write ``report`` as ``fmt`` to ``path`` atomically."""
-    from certifier.run.report import write_json_atomic
     from certifier.host.files import write_atomic
+    from certifier.run.report import write_json_atomic
 
     if fmt == "json":
         return write_json_atomic(path, report)

@@ -11,10 +11,9 @@ from collections.abc import Mapping
 from html import escape
 from typing import Any
 
-from certifier.exporters.svg_charts import render_chart
-from certifier.policy.findings import (EVIDENCE_SHOWN, SEVERITY_ORDER, Severity, counted, evidence_label,
-                                       value_with_unit)
 from certifier.errors import CertifierError
+from certifier.exporters.svg_charts import render_chart
+from certifier.policy.findings import EVIDENCE_SHOWN, SEVERITY_ORDER, Severity, counted, evidence_label, value_with_unit
 from certifier.policy.probe_api import Probe
 from certifier.policy.registry import load_profile
 from certifier.run.presentation import Contributions, contributions
@@ -59,53 +58,75 @@ def _evidence(e: dict[str, Any]) -> str:
 def _finding(f: dict[str, Any]) -> str:
     measured = ""
     if f.get("measured") is not None or f.get("limit") is not None:
-        measured = f"<p><b>Measured:</b> {_value(f.get('measured'), f.get('unit'))}" + (
-            f" · <b>Limit:</b> {_value(f.get('limit'), f.get('unit'))}" if f.get("limit") is not None else "") + "</p>"
+        measured = (
+            f"<p><b>Measured:</b> {_value(f.get('measured'), f.get('unit'))}"
+            + (f" · <b>Limit:</b> {_value(f.get('limit'), f.get('unit'))}" if f.get("limit") is not None else "")
+            + "</p>"
+        )
     evidence = ""
     if f["evidence"]:
         items = "".join(f"<li>{_evidence(e)}</li>" for e in f["evidence"][:EVIDENCE_SHOWN])
-        more = (f"<li>… and {len(f['evidence']) - EVIDENCE_SHOWN} more (all are in the JSON report)</li>"
-                if len(f["evidence"]) > EVIDENCE_SHOWN else "")
+        more = (
+            f"<li>… and {len(f['evidence']) - EVIDENCE_SHOWN} more (all are in the JSON report)</li>"
+            if len(f["evidence"]) > EVIDENCE_SHOWN
+            else ""
+        )
         evidence = f"<p><b>Evidence:</b></p><ul>{items}{more}</ul>"
     spec = f"<p class='meta'>Specification: {escape(f['spec_ref'])}</p>" if f.get("spec_ref") else ""
-    return (f"<div class='finding {escape(f['status'])}'><h4><span class='badge {escape(f['severity'])}'>"
-            f"{escape(f['severity'])}</span> {escape(f['title'])}</h4>"
-            f"<p class='meta'>{escape(f['status'].upper())} · <code>{escape(f['rule_id'])}</code></p>"
-            f"<p>{escape(f['message'])}</p>{measured}{evidence}"
-            + (f"<p><b>Fix:</b> {escape(f['remediation'])}</p>" if f.get("remediation") else "")
-            + (f"<p><b>IT risk:</b> {escape(f['it_risk'])}</p>" if f.get("it_risk") else "")
-            + f"{spec}</div>")
+    return (
+        f"<div class='finding {escape(f['status'])}'><h4><span class='badge {escape(f['severity'])}'>"
+        f"{escape(f['severity'])}</span> {escape(f['title'])}</h4>"
+        f"<p class='meta'>{escape(f['status'].upper())} · <code>{escape(f['rule_id'])}</code></p>"
+        f"<p>{escape(f['message'])}</p>{measured}{evidence}"
+        + (f"<p><b>Fix:</b> {escape(f['remediation'])}</p>" if f.get("remediation") else "")
+        + (f"<p><b>IT risk:</b> {escape(f['it_risk'])}</p>" if f.get("it_risk") else "")
+        + f"{spec}</div>"
+    )
 
 
 def executive_summary(report: dict[str, Any], contributed: Contributions) -> str:
     """What the course needs from network, servers and desktops, in IT's terms (rows from the probes)."""
     risks = [f for f in report["findings"] if f["status"] in PROBLEM_STATUSES and f["severity"] != Severity.INFO.value]
-    risk_items = "".join(f"<li><span class='badge {escape(f['severity'])}'>{escape(f['severity'])}</span> "
-                         f"{escape(f['title'])}: {escape(f['it_risk'] or f['message'])}</li>" for f in risks[:15])
-    table = "".join(f"<tr><th>{escape(row.topic)}</th><td>{escape(row.text)}</td></tr>"
-                    for row in contributed.summary_rows)
+    risk_items = "".join(
+        f"<li><span class='badge {escape(f['severity'])}'>{escape(f['severity'])}</span> "
+        f"{escape(f['title'])}: {escape(f['it_risk'] or f['message'])}</li>"
+        for f in risks[:15]
+    )
+    table = "".join(
+        f"<tr><th>{escape(row.topic)}</th><td>{escape(row.text)}</td></tr>" for row in contributed.summary_rows
+    )
     problems = "".join(f"<p class='meta'>{escape(problem)}</p>" for problem in contributed.problems)
-    return (f"<section id='summary'><h2>Summary for IT</h2><table>{table}</table>{problems}"
-            f"<h3>Risks</h3><ul>{risk_items or '<li>No failing check.</li>'}</ul></section>")
+    return (
+        f"<section id='summary'><h2>Summary for IT</h2><table>{table}</table>{problems}"
+        f"<h3>Risks</h3><ul>{risk_items or '<li>No failing check.</li>'}</ul></section>"
+    )
 
 
 def decisions_block(report: dict[str, Any]) -> str:
     decisions = report.get("decisions", [])
     signatures = {s["decision_index"]: s for s in report.get("signatures", [])}
     if not decisions:
-        return ("<section id='decisions'><h2>Sign-off</h2><p>No reviewer has signed this report yet "
-                "(<code>certifier signoff REPORT.json --reviewer NAME --decision approve|reject|conditional</code>).</p></section>")
+        return (
+            "<section id='decisions'><h2>Sign-off</h2><p>No reviewer has signed this report yet "
+            "(<code>certifier signoff REPORT.json --reviewer NAME --decision approve|reject|conditional</code>).</p></section>"
+        )
     blocks = []
     for index, d in enumerate(decisions):
         signature = signatures.get(index)
-        signed = (f"Signed with Ed25519 key <code>{escape(signature['fingerprint'])}</code> at {escape(signature['signed_at'])}"
-                  if signature else "<b>Not signed.</b>")
-        blocks.append(f"<div class='decision'><b>{escape(d['decision'].upper())}</b> by {escape(d['reviewer'])}"
-                      + (f" ({escape(d['role'])})" if d.get("role") else "") + f" on {escape(d['decided_at'])}"
-                      + (f"<br>Comment: {escape(d['comment'])}" if d.get("comment") else "")
-                      + (f"<br>Conditions: {escape(d['conditions'])}" if d.get("conditions") else "")
-                      + f"<br><span class='small'>Requested on {escape(d.get('requested_on', ''))}, due by "
-                        f"{escape(d.get('due_by', ''))}. {signed}</span></div>")
+        signed = (
+            f"Signed with Ed25519 key <code>{escape(signature['fingerprint'])}</code> at {escape(signature['signed_at'])}"
+            if signature
+            else "<b>Not signed.</b>"
+        )
+        blocks.append(
+            f"<div class='decision'><b>{escape(d['decision'].upper())}</b> by {escape(d['reviewer'])}"
+            + (f" ({escape(d['role'])})" if d.get("role") else "")
+            + f" on {escape(d['decided_at'])}"
+            + (f"<br>Comment: {escape(d['comment'])}" if d.get("comment") else "")
+            + (f"<br>Conditions: {escape(d['conditions'])}" if d.get("conditions") else "")
+            + f"<br><span class='small'>Requested on {escape(d.get('requested_on', ''))}, due by "
+            f"{escape(d.get('due_by', ''))}. {signed}</span></div>"
+        )
     return f"<section id='decisions'><h2>Sign-off</h2>{''.join(blocks)}</section>"
 
 
@@ -119,18 +140,24 @@ def findings_section(report: dict[str, Any]) -> str:
             parts.append(f"<h4 class='meta'>{escape(probe)}</h4>")
             parts.extend(_finding(f) for f in in_severity if f["rule_id"].startswith(probe + "."))
     others = [f for f in report["findings"] if f["status"] not in PROBLEM_STATUSES]
-    rows = "".join(f"<tr><td><code>{escape(f['rule_id'])}</code></td><td>{escape(f['status'])}</td>"
-                   f"<td>{escape(f['message'])}</td></tr>" for f in others)
-    return (f"<section id='findings'><h2>Findings to act on ({len(problems)})</h2>"
-            f"{''.join(parts) or '<p>None.</p>'}"
-            f"<h3>Checks passed or not applicable ({len(others)})</h3>"
-            f"<table><tr><th>Rule</th><th>Status</th><th>Result</th></tr>{rows}</table></section>")
+    rows = "".join(
+        f"<tr><td><code>{escape(f['rule_id'])}</code></td><td>{escape(f['status'])}</td>"
+        f"<td>{escape(f['message'])}</td></tr>"
+        for f in others
+    )
+    return (
+        f"<section id='findings'><h2>Findings to act on ({len(problems)})</h2>"
+        f"{''.join(parts) or '<p>None.</p>'}"
+        f"<h3>Checks passed or not applicable ({len(others)})</h3>"
+        f"<table><tr><th>Rule</th><th>Status</th><th>Result</th></tr>{rows}</table></section>"
+    )
 
 
 def grading_section(report: dict[str, Any]) -> str:
     """How each probe that ran decides what fails and how badly, in its own words."""
-    items = "".join(f"<li><b>{escape(p['title'])}.</b> {escape(p['grading'])}</li>"
-                    for p in report["probes"] if p.get("grading"))
+    items = "".join(
+        f"<li><b>{escape(p['title'])}.</b> {escape(p['grading'])}</li>" for p in report["probes"] if p.get("grading")
+    )
     return f"<section id='grading'><h2>How findings are graded</h2><ul>{items}</ul></section>" if items else ""
 
 
@@ -138,13 +165,20 @@ def tables_section(contributed: Contributions) -> str:
     """The probes' table sections (e.g. the runtime log: SCORM calls or statements per lesson, in order)."""
     sections = []
     for table in contributed.tables:
-        head = "".join(f"<th>{escape(c)}</th>" if i == table.wrap_column
-                       else f"<th style='white-space:nowrap'>{escape(c)}</th>" for i, c in enumerate(table.columns))
-        rows = "".join("<tr>" + "".join(_cell(cell, i in table.code_columns, wrap=i == table.wrap_column)
-                                        for i, cell in enumerate(row)) + "</tr>"
-                       for row in table.rows)
-        sections.append(f"<section id='{escape(table.anchor)}'><h2>{escape(table.title)}</h2>"
-                        f"<table class='data' width='100%'><tr>{head}</tr>{rows}</table></section>")
+        head = "".join(
+            f"<th>{escape(c)}</th>" if i == table.wrap_column else f"<th style='white-space:nowrap'>{escape(c)}</th>"
+            for i, c in enumerate(table.columns)
+        )
+        rows = "".join(
+            "<tr>"
+            + "".join(_cell(cell, i in table.code_columns, wrap=i == table.wrap_column) for i, cell in enumerate(row))
+            + "</tr>"
+            for row in table.rows
+        )
+        sections.append(
+            f"<section id='{escape(table.anchor)}'><h2>{escape(table.title)}</h2>"
+            f"<table class='data' width='100%'><tr>{head}</tr>{rows}</table></section>"
+        )
     return "".join(sections)
 
 
@@ -161,19 +195,25 @@ def charts_section(contributed: Contributions) -> str:
 
 def appendices(report: dict[str, Any], inventory_rows: int | None = None) -> str:
     shown = report["inventory"] if inventory_rows is None else report["inventory"][:inventory_rows]
-    files = "".join(f"<tr><td><code>{escape(f['path'])}</code></td><td class='num'>{f['size']:,}</td>"
-                    f"<td>{escape(f['media_type'])}</td><td class='small'>{escape(f['sha256'])}</td></tr>"
-                    for f in shown)
+    files = "".join(
+        f"<tr><td><code>{escape(f['path'])}</code></td><td class='num'>{f['size']:,}</td>"
+        f"<td>{escape(f['media_type'])}</td><td class='small'>{escape(f['sha256'])}</td></tr>"
+        for f in shown
+    )
     if len(shown) < len(report["inventory"]):
-        files += (f"<tr><td colspan='4'>… {len(report['inventory']) - len(shown):,} more files: see the exported "
-                  "report.</td></tr>")
+        files += (
+            f"<tr><td colspan='4'>… {len(report['inventory']) - len(shown):,} more files: see the exported "
+            "report.</td></tr>"
+        )
     profile = report["profile"]
-    return (f"<section id='appendix-inventory'><h2>Appendix A — Package inventory ({counted(len(report['inventory']), 'file')})</h2>"
-            f"<table><tr><th>Path</th><th>Bytes</th><th>Type</th><th>SHA-256</th></tr>{files}</table></section>"
-            f"<section id='appendix-profile'><h2>Appendix B — Policy profile</h2>"
-            f"<p>{escape(profile['name'])} — {escape(profile.get('description', ''))}<br>"
-            f"<span class='small'>SHA-256 {escape(profile['sha256'])}. Every value is in the JSON report.</span></p>"
-            f"{profile_changes_table(profile['values'])}</section>")
+    return (
+        f"<section id='appendix-inventory'><h2>Appendix A — Package inventory ({counted(len(report['inventory']), 'file')})</h2>"
+        f"<table><tr><th>Path</th><th>Bytes</th><th>Type</th><th>SHA-256</th></tr>{files}</table></section>"
+        f"<section id='appendix-profile'><h2>Appendix B — Policy profile</h2>"
+        f"<p>{escape(profile['name'])} — {escape(profile.get('description', ''))}<br>"
+        f"<span class='small'>SHA-256 {escape(profile['sha256'])}. Every value is in the JSON report.</span></p>"
+        f"{profile_changes_table(profile['values'])}</section>"
+    )
 
 
 def profile_changes_table(values: Mapping[str, Any]) -> str:
@@ -183,10 +223,15 @@ def profile_changes_table(values: Mapping[str, Any]) -> str:
         return "<p>The bundled default profile is not available here to compare with.</p>"
     if not changes:
         return "<p>Every limit is the bundled default's.</p>"
-    rows = "".join(f"<tr><td><code>{escape(key)}</code></td><td>{escape(_short(value))}</td>"
-                   f"<td>{escape(_short(default))}</td></tr>" for key, value, default in changes)
-    return (f"<p>{len(changes)} {'limit differs' if len(changes) == 1 else 'limits differ'} from the bundled "
-            f"default:</p><table><tr><th>Key</th><th>This profile</th><th>Default</th></tr>{rows}</table>")
+    rows = "".join(
+        f"<tr><td><code>{escape(key)}</code></td><td>{escape(_short(value))}</td>"
+        f"<td>{escape(_short(default))}</td></tr>"
+        for key, value, default in changes
+    )
+    return (
+        f"<p>{len(changes)} {'limit differs' if len(changes) == 1 else 'limits differ'} from the bundled "
+        f"default:</p><table><tr><th>Key</th><th>This profile</th><th>Default</th></tr>{rows}</table>"
+    )
 
 
 def profile_changes(values: Mapping[str, Any]) -> list[tuple[str, Any, Any]] | None:
@@ -194,10 +239,20 @@ def profile_changes(values: Mapping[str, Any]) -> list[tuple[str, Any, Any]] | N
         default = load_profile(DEFAULT_PROFILE).values
     except CertifierError:
         return None
-    keys = sorted({(s, k) for source in (default, values) for s, section in source.items()
-                   if isinstance(section, dict) for k in section})
-    return [(f"{s}.{k}", values.get(s, {}).get(k, "—"), default.get(s, {}).get(k, "—")) for s, k in keys
-            if values.get(s, {}).get(k) != default.get(s, {}).get(k)]
+    keys = sorted(
+        {
+            (s, k)
+            for source in (default, values)
+            for s, section in source.items()
+            if isinstance(section, dict)
+            for k in section
+        }
+    )
+    return [
+        (f"{s}.{k}", values.get(s, {}).get(k, "—"), default.get(s, {}).get(k, "—"))
+        for s, k in keys
+        if values.get(s, {}).get(k) != default.get(s, {}).get(k)
+    ]
 
 
 def _short(value: Any) -> str:
@@ -205,8 +260,9 @@ def _short(value: Any) -> str:
     return text if len(text) <= SHORT_VALUE_CHARS else text[:SHORT_VALUE_CHARS] + "…"
 
 
-def render_html(report: dict[str, Any], inventory_rows: int | None = None,
-                probes: Mapping[str, type[Probe]] | None = None) -> str:
+def render_html(
+    report: dict[str, Any], inventory_rows: int | None = None, probes: Mapping[str, type[Probe]] | None = None
+) -> str:
     """The whole report; ``inventory_rows`` shortens the inventory appendix (for on-screen previews).
     ``probes`` draw their own rows, charts and tables (default: the installed probes)."""
     contributed = contributions(report, probes)
@@ -215,9 +271,11 @@ def render_html(report: dict[str, Any], inventory_rows: int | None = None,
     verdict = report["verdict"]
     cancelled = " (run cancelled: incomplete)" if report["run"]["status"] == "cancelled" else ""
     failed = ", ".join(f"{n} {s}" for s, n in report["summary"]["failed_by_severity"].items() if n) or "no failed check"
-    probe_rows = "".join(f"<tr><td>{escape(p['title'])}</td><td>{escape(p['status'])}</td>"
-                     f"<td class='num'>{p['duration_s']:.2f} s</td><td>{escape(p['reason'])}</td></tr>"
-                     for p in report["probes"])
+    probe_rows = "".join(
+        f"<tr><td>{escape(p['title'])}</td><td>{escape(p['status'])}</td>"
+        f"<td class='num'>{p['duration_s']:.2f} s</td><td>{escape(p['reason'])}</td></tr>"
+        for p in report["probes"]
+    )
     return (
         f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>Certification report — {escape(title)}</title><style>{CSS}</style></head><body>"
@@ -232,4 +290,5 @@ def render_html(report: dict[str, Any], inventory_rows: int | None = None,
         f"{appendices(report, inventory_rows)}"
         f"<footer class='small'>{escape(report['tool']['name'])} {escape(report['tool']['version'])} · report schema "
         f"{escape(report['schema_version'])} · run {escape(report['run']['id'])} · machine "
-        f"{escape(report['machine'].get('os', ''))}</footer></body></html>")
+        f"{escape(report['machine'].get('os', ''))}</footer></body></html>"
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 from xml.etree.ElementTree import Element, SubElement, tostring
+
 from certifier.policy.findings import EVIDENCE_SHOWN, evidence_label, printable
 
 
@@ -17,11 +18,17 @@ def render_junit(report: dict[str, Any]) -> bytes:
     suites = Element("testsuites", name=f"Course certification: {title}", verdict=report["verdict"])
     totals: defaultdict[str, int] = defaultdict(int)
     for probe, findings in sorted(by_probe.items()):
-        counts = {"tests": len(findings), "failures": sum(f["status"] == "fail" for f in findings),
-                  "errors": sum(f["status"] == "error" for f in findings),
-                  "skipped": sum(f["status"] == "skipped" for f in findings)}
-        suite = SubElement(suites, "testsuite", {"name": probe, "time": f"{durations.get(probe, 0):.3f}",
-                                                 **{k: str(v) for k, v in counts.items()}})
+        counts = {
+            "tests": len(findings),
+            "failures": sum(f["status"] == "fail" for f in findings),
+            "errors": sum(f["status"] == "error" for f in findings),
+            "skipped": sum(f["status"] == "skipped" for f in findings),
+        }
+        suite = SubElement(
+            suites,
+            "testsuite",
+            {"name": probe, "time": f"{durations.get(probe, 0):.3f}", **{k: str(v) for k, v in counts.items()}},
+        )
         for key, value in counts.items():
             totals[key] += value
         for f in findings:
@@ -41,7 +48,8 @@ def render_junit(report: dict[str, Any]) -> bytes:
         element.text = printable(element.text) if element.text else element.text
         for name, value in element.attrib.items():
             element.set(name, printable(value))
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(suites, encoding="utf-8")
+    body: bytes = tostring(suites, encoding="utf-8")
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + body
 
 
 def _details(f: dict[str, Any]) -> str:

@@ -27,16 +27,26 @@ LINUX_BROWSERS = {
     "opera": ("opera",),
 }
 MAC_BROWSERS = {
-    "chrome": "Google Chrome.app", "chromium": "Chromium.app", "edge": "Microsoft Edge.app",
-    "firefox": "Firefox.app", "safari": "Safari.app", "brave": "Brave Browser.app", "opera": "Opera.app",
+    "chrome": "Google Chrome.app",
+    "chromium": "Chromium.app",
+    "edge": "Microsoft Edge.app",
+    "firefox": "Firefox.app",
+    "safari": "Safari.app",
+    "brave": "Brave Browser.app",
+    "opera": "Opera.app",
 }
-WINDOWS_BROWSERS = {"chrome": "chrome.exe", "edge": "msedge.exe", "firefox": "firefox.exe", "brave": "brave.exe",
-                    "opera": "opera.exe"}
+WINDOWS_BROWSERS = {
+    "chrome": "chrome.exe",
+    "edge": "msedge.exe",
+    "firefox": "firefox.exe",
+    "brave": "brave.exe",
+    "opera": "opera.exe",
+}
 
 
 def _version_of_command(path: str, flag: str = "--version") -> str | None:
     try:
-        result = subprocess.run([path, flag], capture_output=True, text=True, timeout=VERSION_TIMEOUT_S)
+        result = subprocess.run([path, flag], capture_output=True, text=True, timeout=VERSION_TIMEOUT_S, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
     match = VERSION.search(result.stdout + result.stderr)
@@ -73,7 +83,7 @@ def _windows_browsers() -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     if sys.platform != "win32":  # the registry exists on Windows only (type checkers read the rest as such)
         return found
-    import winreg  # noqa: PLC0415 - only exists on Windows
+    import winreg
 
     for name, exe in WINDOWS_BROWSERS.items():
         for hive in (winreg.HKEY_LOCAL_MACHINE, winreg.HKEY_CURRENT_USER):
@@ -85,8 +95,11 @@ def _windows_browsers() -> list[dict[str, Any]]:
             version = None
             try:
                 from win32api import GetFileVersionInfo  # optional: pywin32
+
                 info = GetFileVersionInfo(path, "\\")
-                version = f"{info['FileVersionMS'] >> 16}.{info['FileVersionMS'] & 0xFFFF}.{info['FileVersionLS'] >> 16}"
+                version = (
+                    f"{info['FileVersionMS'] >> 16}.{info['FileVersionMS'] & 0xFFFF}.{info['FileVersionLS'] >> 16}"
+                )
             except Exception:  # version unknown is reported as such, not guessed
                 version = None
             found.append({"name": name, "path": path, "version": version})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+from typing import Any
 
 import psutil
 
@@ -24,7 +25,7 @@ def os_description() -> str:
     return f"{system} {platform.release()}"
 
 
-def machine_summary() -> dict:
+def machine_summary() -> dict[str, Any]:
     return {
         "hostname": platform.node(),
         "os": os_description(),

@@ -18,6 +18,9 @@ def pdf_renderer() -> Callable[[dict[str, Any]], bytes]:
     try:
         module = importlib.import_module(PDF_RENDERER)
     except ImportError as exc:  # a headless install without PySide6
-        raise CertifierError(f"PDF export needs PySide6 (Qt), which cannot be loaded here: {exc}. "
-                             "Export HTML instead, or install Course Certifier with its dependencies.") from exc
-    return module.render_pdf
+        raise CertifierError(
+            f"PDF export needs PySide6 (Qt), which cannot be loaded here: {exc}. "
+            "Export HTML instead, or install Course Certifier with its dependencies."
+        ) from exc
+    render: Callable[[dict[str, Any]], bytes] = module.render_pdf
+    return render

@@ -14,14 +14,19 @@ import threading
 import zipfile
 import zlib
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, BinaryIO, cast
 
 from certifier.errors import CertifierError, PackageRejected
-from certifier.package.entry_names import (entry_name, parent_folders, printable_name, refuse_file_and_folder,
-                                           unsafe_path_reason)
+from certifier.package.archive_limits import ArchiveLimits, Entry
+from certifier.package.entry_names import (
+    entry_name,
+    parent_folders,
+    printable_name,
+    refuse_file_and_folder,
+    unsafe_path_reason,
+)
 from certifier.package.inflate import can_inflate, inflate_entry
 from certifier.package.local_headers import check_local_headers
 
@@ -31,28 +36,6 @@ READ_CHUNK_BYTES = MIB
 # A damaged central directory can also send zipfile seeking before the start of the file (OSError)
 # or decoding garbage (ValueError): all of it means the entry cannot be read.
 _CORRUPTION_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError, ValueError)
-
-
-@dataclass(frozen=True)
-class ArchiveLimits:
-    """The profile's [archive] limits that protect the machine reading the package."""
-
-    max_uncompressed_mb: float
-    max_compression_ratio: float
-    min_size_for_ratio_check_mb: float
-    max_entry_count: int
-    # The whole archive's expansion (a bomb split into many small entries); from this expanded size.
-    max_total_compression_ratio: float = 100.0
-    min_size_for_total_ratio_check_mb: float = 64.0
-
-
-@dataclass(frozen=True)
-class Entry:
-    """A file in the package; ``path`` is relative, '/'-separated, as written in the package."""
-
-    path: str
-    size: int
-    compressed_size: int
 
 
 def open_package(path: str | os.PathLike[str], limits: ArchiveLimits) -> CoursePackage:
@@ -101,8 +84,11 @@ class CoursePackage(ABC):
             )
         packed = self._packed_size()
         ratio = total / max(packed, 1)
-        if (self.is_zip and total > self.limits.min_size_for_total_ratio_check_mb * MIB
-                and ratio > self.limits.max_total_compression_ratio):
+        if (
+            self.is_zip
+            and total > self.limits.min_size_for_total_ratio_check_mb * MIB
+            and ratio > self.limits.max_total_compression_ratio
+        ):
             raise PackageRejected(
                 "zip-bomb",
                 f"{self.name} expands {ratio:,.0f}× as a whole ({packed / MIB:,.1f} MB to {total / MIB:,.0f} MB), "
@@ -163,13 +149,13 @@ class CoursePackage(ABC):
         kept = self._kept.get(path)
         if kept is not None:  # already read by the inventory pass: no second inflate
             for start in range(0, len(kept), chunk_bytes):
-                yield kept[start:start + chunk_bytes]
+                yield kept[start : start + chunk_bytes]
             return
         with self.open(path) as stream:
             while chunk := self._guarded(path, lambda: stream.read(chunk_bytes)):
                 yield chunk
 
-    def _guarded(self, path: str, read):
+    def _guarded(self, path: str, read: Callable[[], bytes]) -> bytes:
         try:
             return read()
         except _CORRUPTION_ERRORS as exc:
@@ -181,13 +167,13 @@ class CoursePackage(ABC):
     def open(self, path: str) -> BinaryIO:
         """A binary stream of the entry's content."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - a package over a folder holds no file to release
         """Release the underlying file, if any."""
 
     def __enter__(self) -> CoursePackage:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
 
@@ -201,9 +187,7 @@ class ZipPackage(CoursePackage):
             self._size = source.stat().st_size
             self._zip = zipfile.ZipFile(source)
         except _CORRUPTION_ERRORS as exc:  # NotImplementedError: a zip version or feature zipfile lacks
-            raise PackageRejected(
-                "corrupt-archive", f"{source.name} is not a readable zip archive ({exc})."
-            ) from exc
+            raise PackageRejected("corrupt-archive", f"{source.name} is not a readable zip archive ({exc}).") from exc
         try:
             self._names: dict[str, zipfile.ZipInfo] = {}
             entries = self._validate(self._zip.infolist())
@@ -246,19 +230,21 @@ class ZipPackage(CoursePackage):
             if info.flag_bits & 0x1:
                 raise PackageRejected(
                     "encrypted-entry",
-                    f"Entry '{name}' is encrypted: a course package must be readable by the LMS "
-                    "without a password.",
+                    f"Entry '{name}' is encrypted: a course package must be readable by the LMS without a password.",
                     name,
                 )
             if info.create_system == 3 and stat.S_ISLNK(info.external_attr >> 16):
                 raise PackageRejected(
                     "symlink-entry",
-                    f"Entry '{name}' is a symbolic link, which could point anywhere on the server "
-                    "that unpacks it.",
+                    f"Entry '{name}' is a symbolic link, which could point anywhere on the server that unpacks it.",
                     name,
                 )
-            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED,
-                                          zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA):
+            if info.compress_type not in (
+                zipfile.ZIP_STORED,
+                zipfile.ZIP_DEFLATED,
+                zipfile.ZIP_BZIP2,
+                zipfile.ZIP_LZMA,
+            ):
                 raise PackageRejected(
                     "unsupported-compression",
                     f"Entry '{name}' uses compression method {info.compress_type}, which LMSs and "
@@ -280,11 +266,12 @@ class ZipPackage(CoursePackage):
             if normalised in self._names:
                 raise PackageRejected(
                     "duplicate-entry",
-                    f"Entry '{normalised}' appears twice in the archive: which copy an LMS keeps "
-                    "is undefined.",
+                    f"Entry '{normalised}' appears twice in the archive: which copy an LMS keeps is undefined.",
                     normalised,
                 )
-            if info.file_size > ratio_floor and info.file_size > self.limits.max_compression_ratio * max(info.compress_size, 1):
+            if info.file_size > ratio_floor and info.file_size > self.limits.max_compression_ratio * max(
+                info.compress_size, 1
+            ):
                 raise PackageRejected(
                     "zip-bomb",
                     f"Entry '{normalised}' expands {info.file_size / max(info.compress_size, 1):,.0f}× "
@@ -360,8 +347,10 @@ class FolderPackage(CoursePackage):
                     if any("\udc80" <= ch <= "\udcff" for ch in rel):
                         shown = printable_name(rel)
                         raise PackageRejected(
-                            "non-utf8-name", f"'{shown}' has a file name that is not UTF-8 (shown escaped); "
-                            "rename it with UTF-8 letters.", shown
+                            "non-utf8-name",
+                            f"'{shown}' has a file name that is not UTF-8 (shown escaped); "
+                            "rename it with UTF-8 letters.",
+                            shown,
                         )
                     if item.is_symlink():
                         raise PackageRejected(

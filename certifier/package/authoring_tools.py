@@ -17,21 +17,24 @@ import binascii
 import json
 import posixpath
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from certifier.package.references import DATA, IMAGE, MEDIA, Reference, _Lines, classify
+from certifier.package.reference_targets import classify
+from certifier.package.references import DATA, IMAGE, MEDIA, Reference, _Lines
 
 ReadText = Callable[[str], str]
 MAX_DATA_FILE_BYTES = 32 * 1024 * 1024  # a tool data file larger than this is not read (bounded memory)
 
 ADAPT_CONTENT_FILES = ("course.json", "contentObjects.json", "articles.json", "blocks.json", "components.json")
 MEDIA_EXTENSIONS = (".mp4", ".m4v", ".webm", ".mp3", ".m4a", ".wav", ".ogg", ".vtt")
-ASSET_EXTENSIONS = MEDIA_EXTENSIONS + (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".pdf")
-_JSON_ASSET = re.compile(r'"([\w$-]+)"\s*:\s*"((?:[^"\\/:]|/)+?\.(?:' +
-                         "|".join(e.lstrip(".") for e in ASSET_EXTENSIONS) + r'))"', re.IGNORECASE)
+ASSET_EXTENSIONS = (*MEDIA_EXTENSIONS, ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".pdf")
+_JSON_ASSET = re.compile(
+    r'"([\w$-]+)"\s*:\s*"((?:[^"\\/:]|/)+?\.(?:' + "|".join(e.lstrip(".") for e in ASSET_EXTENSIONS) + r'))"',
+    re.IGNORECASE,
+)
 _HTML_COMMENT_VERSION = re.compile(r"<!--\s*version:?\s*([0-9][0-9.]*)\s*-->", re.IGNORECASE)
 _GENERATOR_META = re.compile(r"""<meta\s+name=["']generator["']\s+content=["']([^"']+)["']""", re.IGNORECASE)
 _RUNTIME_ORDER = re.compile(r"runtimeOrder\s*:\s*\[([^\]]*)\]")
@@ -41,11 +44,11 @@ _BASE64_BLOB = re.compile(r"""["']([A-Za-z0-9+/]{2000,}={0,2})["']""")
 
 @dataclass
 class Tool:
-    name: str                      # e.g. "Articulate Storyline"
+    name: str  # e.g. "Articulate Storyline"
     version: str | None = None
-    evidence: str = ""             # the file that shows it
+    evidence: str = ""  # the file that shows it
     line: int | None = None
-    base: str = ""                 # folder the tool's player resolves its data from
+    base: str = ""  # folder the tool's player resolves its data from
     runtime: list[str] = field(default_factory=list)  # e.g. ["html5"], as the launch page orders them
     runtime_evidence: str | None = None
 
@@ -85,11 +88,14 @@ def recognise(files: Mapping[str, int], read_text: ReadText, launch_pages: list[
     return None
 
 
-def _storyline(files, read_text, launch_pages) -> Tool | None:
+def _storyline(files: Mapping[str, int], read_text: ReadText, launch_pages: list[str]) -> Tool | None:
     meta = _find(files, "meta.xml")
     tool = None
-    if meta and _find(files, "story_content/user.js") or _find(files, "story_content/story.js") or \
-            any(p.startswith("story_content/") or "/story_content/" in p for p in list(files)[:5000]):
+    if (
+        (meta and _find(files, "story_content/user.js"))
+        or _find(files, "story_content/story.js")
+        or any(p.startswith("story_content/") or "/story_content/" in p for p in list(files)[:5000])
+    ):
         tool = Tool("Articulate Storyline", evidence=meta or _find(files, "story.html") or "")
         text = _read(files, read_text, meta) if meta else None
         match = re.search(r"""<application\s+name=["']([^"']+)["']\s+version=["']([^"']+)["']""", text or "")
@@ -114,7 +120,7 @@ def _storyline(files, read_text, launch_pages) -> Tool | None:
     return tool
 
 
-def _rise(files, read_text, launch_pages) -> Tool | None:
+def _rise(files: Mapping[str, int], read_text: ReadText, launch_pages: list[str]) -> Tool | None:
     index = _find(files, "scormcontent/index.html") or _find(files, "content/index.html")
     bundle = index and posixpath.join(posixpath.dirname(index), "lib/main.bundle.js")
     if not index or bundle not in files:
@@ -122,7 +128,7 @@ def _rise(files, read_text, launch_pages) -> Tool | None:
     return Tool("Articulate Rise 360", evidence=index, base=posixpath.dirname(index), runtime=["html5"])
 
 
-def _adapt(files, read_text, launch_pages) -> Tool | None:
+def _adapt(files: Mapping[str, int], read_text: ReadText, launch_pages: list[str]) -> Tool | None:
     config = _find(files, "course/config.json")
     if not config:
         return None
@@ -143,7 +149,7 @@ def _adapt(files, read_text, launch_pages) -> Tool | None:
     return tool
 
 
-def _captivate(files, read_text, launch_pages) -> Tool | None:
+def _captivate(files: Mapping[str, int], read_text: ReadText, launch_pages: list[str]) -> Tool | None:
     cpm = _find(files, "assets/js/CPM.js")
     project = _find(files, "project.txt")
     if not cpm and not project:
@@ -158,18 +164,23 @@ def _captivate(files, read_text, launch_pages) -> Tool | None:
     return tool
 
 
-def _ispring(files, read_text, launch_pages) -> Tool | None:
+def _ispring(files: Mapping[str, int], read_text: ReadText, launch_pages: list[str]) -> Tool | None:
     for page in launch_pages:
         text = _read(files, read_text, page) or ""
         created = re.search(r"<!--\s*Created with iSpring[^>]*-->", text)
         if created:
             version = _HTML_COMMENT_VERSION.search(text)
-            return Tool("iSpring", version.group(1) if version else None, evidence=page,
-                        line=_line_of(text, created.start()), runtime=["html5"])
+            return Tool(
+                "iSpring",
+                version.group(1) if version else None,
+                evidence=page,
+                line=_line_of(text, created.start()),
+                runtime=["html5"],
+            )
     return None
 
 
-def _lectora(files, read_text, launch_pages) -> Tool | None:
+def _lectora(files: Mapping[str, int], read_text: ReadText, launch_pages: list[str]) -> Tool | None:
     for page in launch_pages:
         text = _read(files, read_text, page) or ""
         generator = _GENERATOR_META.search(text)
@@ -184,6 +195,7 @@ def _lectora(files, read_text, launch_pages) -> Tool | None:
 
 
 # --- what the tool's player loads ---------------------------------------------------------------
+
 
 def tool_data(tool: Tool | None, files: Mapping[str, int], read_text: ReadText) -> dict[str, Any]:
     """Files the player loads at start (``roots``), references inside tool data (each a dict as
@@ -214,13 +226,20 @@ def _json_assets(source: str, text: str, base: str) -> list[dict[str, Any]]:
         if classify(value)[0] or value.startswith("/"):
             continue
         start = match.start(2)
-        ref = Reference(source, lines.at(start), _asset_kind(value), value,
-                        posixpath.normpath(posixpath.join(base, value)), "", column=lines.column(start))
+        ref = Reference(
+            source,
+            lines.at(start),
+            _asset_kind(value),
+            value,
+            posixpath.normpath(posixpath.join(base, value)),
+            "",
+            column=lines.column(start),
+        )
         found.append(ref.to_dict() | {"via": match.group(1)})
     return found
 
 
-def _adapt_data(tool: Tool, files, read_text) -> dict[str, Any]:
+def _adapt_data(tool: Tool, files: Mapping[str, int], read_text: ReadText) -> dict[str, Any]:
     base = tool.base
     config_path = posixpath.join(base, "course/config.json")
     config_text = _read(files, read_text, config_path) or ""
@@ -240,14 +259,21 @@ def _adapt_data(tool: Tool, files, read_text) -> dict[str, Any]:
                 names = listed
         except ValueError:
             pass
-    loader = next((p for p in (posixpath.join(base, "adapt/js/adapt.min.js"), posixpath.join(base, "index.html"))
-                   if p in files), config_path)
+    loader = next(
+        (p for p in (posixpath.join(base, "adapt/js/adapt.min.js"), posixpath.join(base, "index.html")) if p in files),
+        config_path,
+    )
     # Line 0: the player builds these paths at run time; no line of the package names them.
-    references = [Reference(loader, 0, DATA, posixpath.join("course", language, name),
-                            posixpath.join(folder, name), "", column=0).to_dict() | {"renders": True}
-                  for name in names]
-    references.append(Reference(loader, 0, DATA, "course/config.json", config_path, "", column=0).to_dict()
-                      | {"renders": True})
+    references = [
+        Reference(
+            loader, 0, DATA, posixpath.join("course", language, name), posixpath.join(folder, name), "", column=0
+        ).to_dict()
+        | {"renders": True}
+        for name in names
+    ]
+    references.append(
+        Reference(loader, 0, DATA, "course/config.json", config_path, "", column=0).to_dict() | {"renders": True}
+    )
     roots = [config_path] + [posixpath.join(folder, n) for n in names]
     for path in roots:
         text = _read(files, read_text, path)
@@ -258,18 +284,27 @@ def _adapt_data(tool: Tool, files, read_text) -> dict[str, Any]:
     if spoor:
         enabled = re.compile(r'"_isEnabled"\s*:\s*(true|false)').search(config_text, spoor.end())
         if enabled:
-            settings.append({"setting": "tracking", "enabled": enabled.group(1) == "true", "path": config_path,
-                             "line": _line_of(config_text, enabled.start()), "name": "_spoor._isEnabled",
-                             "fix": "enable Spoor tracking: set \"_spoor\": {\"_isEnabled\": true} in "
-                                    "course/config.json (Project settings › Spoor), then publish again"})
+            settings.append(
+                {
+                    "setting": "tracking",
+                    "enabled": enabled.group(1) == "true",
+                    "path": config_path,
+                    "line": _line_of(config_text, enabled.start()),
+                    "name": "_spoor._isEnabled",
+                    "fix": 'enable Spoor tracking: set "_spoor": {"_isEnabled": true} in '
+                    "course/config.json (Project settings › Spoor), then publish again",
+                }
+            )
     return {"roots": roots, "references": references, "settings": settings}
 
 
-_STORYLINE_ASSET = re.compile(r'"url"\s*:\s*"((?:story_content|mobile)/[^"\\]+\.(?:' +
-                              "|".join(e.lstrip(".") for e in ASSET_EXTENSIONS) + r'))"', re.IGNORECASE)
+_STORYLINE_ASSET = re.compile(
+    r'"url"\s*:\s*"((?:story_content|mobile)/[^"\\]+\.(?:' + "|".join(e.lstrip(".") for e in ASSET_EXTENSIONS) + r'))"',
+    re.IGNORECASE,
+)
 
 
-def _storyline_data(files, read_text) -> dict[str, Any]:
+def _storyline_data(files: Mapping[str, int], read_text: ReadText) -> dict[str, Any]:
     """The media and images Storyline's player loads, listed as assets in ``html5/data/js/data.js``
     (paths relative to the folder that holds ``html5/``)."""
     data = _find(files, "html5/data/js/data.js")
@@ -285,13 +320,22 @@ def _storyline_data(files, read_text) -> dict[str, Any]:
             continue
         seen.add(value)
         start = match.start(1)
-        references.append(Reference(data, lines.at(start), _asset_kind(value), value,
-                                    posixpath.join(base, value), "", column=lines.column(start)).to_dict()
-                          | {"via": "slide assets"})
+        references.append(
+            Reference(
+                data,
+                lines.at(start),
+                _asset_kind(value),
+                value,
+                posixpath.join(base, value),
+                "",
+                column=lines.column(start),
+            ).to_dict()
+            | {"via": "slide assets"}
+        )
     return {"roots": [data], "references": references, "settings": []}
 
 
-def _rise_data(tool: Tool, files, read_text) -> dict[str, Any]:
+def _rise_data(tool: Tool, files: Mapping[str, int], read_text: ReadText) -> dict[str, Any]:
     index = tool.evidence
     text = _read(files, read_text, index) or ""
     references: list[dict[str, Any]] = []
@@ -308,16 +352,19 @@ def _rise_data(tool: Tool, files, read_text) -> dict[str, Any]:
                 continue
             seen.add(name)
             target = f"assets/{name}"
-            references.append(Reference(index, line, _asset_kind(name), target,
-                                        posixpath.join(tool.base, unquote(target)), "").to_dict()
-                              | {"via": "course data"})
+            references.append(
+                Reference(
+                    index, line, _asset_kind(name), target, posixpath.join(tool.base, unquote(target)), ""
+                ).to_dict()
+                | {"via": "course data"}
+            )
     return {"roots": [], "references": references, "settings": []}
 
 
-def _rise_media_keys(node: Any, depth: int = 0):
+def _rise_media_keys(node: Any, depth: int = 0) -> Iterator[str]:
     """The file names under assets/ that Rise's course data asks for: ``crushedKey`` when
-    ``useCrushedKey`` is set, ``media.<type>.src`` when it is a file name (Rise stores the file under that name), else the base name of ``key`` (the
-    original is on Articulate's CDN and the export copies it by key); and ``poster``."""
+    ``useCrushedKey`` is set, ``media.<type>.src`` when it is a file name (Rise stores the file under that name),
+    else the base name of ``key`` (the original is on Articulate's CDN and the export copies it by key); and ``poster``."""
     if depth > 64:
         return
     if isinstance(node, dict):

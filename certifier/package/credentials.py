@@ -15,14 +15,35 @@ from certifier.package.references import _Lines
 
 _USERINFO = re.compile(r"""\bhttps?://([^/\s:@"'<>]{1,128}):([^/\s@"'<>]{1,256})@[\w.-]+""", re.IGNORECASE)
 # "Basic <token>" as a string literal (or after Authorization), the token looking like base64.
-_BASIC = re.compile(r"""(?:["'`]|authorization["']?\s*[:=]\s*["']?)Basic\s+((?=[A-Za-z0-9+/]*[0-9+/=])"""
-                    r"""[A-Za-z0-9+/]{12,}={0,2})(?![A-Za-z0-9+/=])""", re.IGNORECASE)
+_BASIC = re.compile(
+    r"""(?:["'`]|authorization["']?\s*[:=]\s*["']?)Basic\s+((?=[A-Za-z0-9+/]*[0-9+/=])"""
+    r"""[A-Za-z0-9+/]{12,}={0,2})(?![A-Za-z0-9+/=])""",
+    re.IGNORECASE,
+)
 _KEY_VALUE = re.compile(
     r"""(?<![A-Za-z0-9])["']?_?(?P<key>password|passwd|secret|api_?key|token|auth|authorization|user(?:name)?)["']?"""
-    r"""\s*[:=]\s*["'](?P<value>[A-Za-z0-9][A-Za-z0-9._~+/=@-]{2,255})["']""", re.IGNORECASE)
+    r"""\s*[:=]\s*["'](?P<value>[A-Za-z0-9][A-Za-z0-9._~+/=@-]{2,255})["']""",
+    re.IGNORECASE,
+)
 _LRS_CONTEXT = re.compile(r"endpoint|\blrs\b|_xapi|tincan|xapi", re.IGNORECASE)
-_PLACEHOLDERS = {"null", "undefined", "none", "password", "username", "user", "secret", "token", "key", "auth",
-                 "string", "true", "false", "xxx", "xxxx", "changeme"}
+_PLACEHOLDERS = {
+    "null",
+    "undefined",
+    "none",
+    "password",
+    "username",
+    "user",
+    "secret",
+    "token",
+    "key",
+    "auth",
+    "string",
+    "true",
+    "false",
+    "xxx",
+    "xxxx",
+    "changeme",
+}
 # Keys that are a secret on their own; user names only count beside one of these.
 _SECRET_KEYS = {"password", "passwd", "secret", "apikey", "api_key", "token", "auth", "authorization"}
 PREFILTER = ("password", "passwd", "secret", "basic ", "token", "@", "auth", "key")
@@ -40,8 +61,9 @@ def split_url_credentials(url: str | None) -> tuple[str | None, str | None, tupl
     host = f"[{host}]" if ":" in host else host
     netloc = host + (f":{parts.port}" if parts.port else "")
     clean = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
-    shown = urlunsplit((parts.scheme, f"{unquote(parts.username or '')}:***@{netloc}", parts.path, parts.query,
-                        parts.fragment))
+    shown = urlunsplit(
+        (parts.scheme, f"{unquote(parts.username or '')}:***@{netloc}", parts.path, parts.query, parts.fragment)
+    )
     return clean, shown, (unquote(parts.username or ""), unquote(parts.password or ""))
 
 
@@ -59,8 +81,15 @@ def find_credentials(path: str, text: str) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
 
     def add(offset: int, what: str, value: str) -> None:
-        found.append({"path": path, "line": lines.at(offset), "column": lines.column(offset), "what": what,
-                      "value": redact(value)})
+        found.append(
+            {
+                "path": path,
+                "line": lines.at(offset),
+                "column": lines.column(offset),
+                "what": what,
+                "value": redact(value),
+            }
+        )
 
     for match in _USERINFO.finditer(text):
         add(match.start(), "a URL with a user name and password", match.group(2))

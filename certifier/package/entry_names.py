@@ -61,4 +61,6 @@ def refuse_file_and_folder(files: Iterable[str], folders: set[str]) -> None:
         raise PackageRejected(
             "duplicate-entry",
             f"'{both[0]}' is both a file and a folder in the archive: unzipping it fails or drops one of them "
-            "(an LMS may never write the file).", both[0])
+            "(an LMS may never write the file).",
+            both[0],
+        )

@@ -44,7 +44,7 @@ def inflate_entry(stream: IO[bytes], info: zipfile.ZipInfo) -> bytes:
     if len(packed) != info.compress_size:
         raise EOFError("the entry's data is cut short")
     inflater = zlib_ng.decompressobj(RAW_DEFLATE)
-    content = inflater.decompress(packed, info.file_size + 1)  # one byte more than declared shows a lie
+    content: bytes = inflater.decompress(packed, info.file_size + 1)  # one byte more than declared shows a lie
     if len(content) != info.file_size or not inflater.eof:
         raise zipfile.BadZipFile(f"the entry inflates to another size than the {info.file_size:,} bytes it declares")
     if zlib_ng.crc32(content) != info.CRC:

@@ -6,12 +6,14 @@ import contextlib
 import hashlib
 import itertools
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
-from certifier.package.archive import READ_CHUNK_BYTES, CoursePackage, Entry
+from certifier.package.archive import READ_CHUNK_BYTES, CoursePackage
+from certifier.package.archive_limits import Entry
 from certifier.package.media_types import SNIFF_BYTES, guess_media_type, is_audio_or_video
 from certifier.package.workdir import WorkDir
 
@@ -47,7 +49,7 @@ class Inventory:
     total_size: int
     total_compressed_size: int
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "package_sha256": self.package_sha256,
             "total_size": self.total_size,
@@ -56,7 +58,7 @@ class Inventory:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> Inventory:
+    def from_dict(cls, data: dict[str, Any]) -> Inventory:
         return cls(
             files=[FileRecord(**f) for f in data["files"]],
             package_sha256=data["package_sha256"],
@@ -85,13 +87,13 @@ def build_inventory(
     tap: Callable[[str, str, int], Callable[[bytes], None] | None] | None = None,
 ) -> Inventory:
     """Hash every entry in one read that also feeds everything else needing its bytes: text files
-    are kept for the probes that parse them (within a memory budget), and media files (every file
-    with ``unpack_all``) are written to ``unpack_to`` for the probes that read them from disk, unless
-``tap`` takes their bytes (it returns a sink for an entry it wants, given path, type and size). For
-    a zip the archive's own hash runs in parallel.
+        are kept for the probes that parse them (within a memory budget), and media files (every file
+        with ``unpack_all``) are written to ``unpack_to`` for the probes that read them from disk, unless
+    ``tap`` takes their bytes (it returns a sink for an entry it wants, given path, type and size). For
+        a zip the archive's own hash runs in parallel.
 
-    hashlib and zlib release the GIL on large buffers, so the archive's hash and two entries'
-    inflating and hashing share the cores instead of queueing on one.
+        hashlib and zlib release the GIL on large buffers, so the archive's hash and two entries'
+        inflating and hashing share the cores instead of queueing on one.
     """
     archive_digest: list[str | BaseException] = []
     archive_thread = None
@@ -103,11 +105,7 @@ def build_inventory(
             archive_digest.append(exc)
 
     if package.is_zip:
-        archive_thread = threading.Thread(
-            target=hash_archive,
-            name="archive-sha256",
-            daemon=True,
-        )
+        archive_thread = threading.Thread(target=hash_archive, name="archive-sha256", daemon=True)
         archive_thread.start()
 
     # Which texts to keep is decided in entry order, so the memory budget is spent the same way
@@ -128,7 +126,7 @@ def build_inventory(
     done_bytes = 0
     pool = ThreadPoolExecutor(max_workers=READ_THREADS, thread_name_prefix="read-entry")
     try:
-        for index, (digest, media_type) in zip(order, pool.map(read, [plans[index] for index in order])):
+        for index, (digest, media_type) in zip(order, pool.map(read, [plans[index] for index in order]), strict=False):
             if checkpoint:
                 checkpoint()
             entry = plans[index][0]
@@ -167,8 +165,14 @@ def reading_order(plans: list[tuple[Entry, bool]]) -> list[int]:
     return sorted(range(len(plans)), key=lambda index: (position[index], index))
 
 
-def _read_entry(package: CoursePackage, entry: Entry, keep_text: bool, unpack_to: WorkDir | None, unpack_all: bool,
-                tap: Callable[[str, str, int], Callable[[bytes], None] | None] | None) -> tuple[str, str]:
+def _read_entry(
+    package: CoursePackage,
+    entry: Entry,
+    keep_text: bool,
+    unpack_to: WorkDir | None,
+    unpack_all: bool,
+    tap: Callable[[str, str, int], Callable[[bytes], None] | None] | None,
+) -> tuple[str, str]:
     """One read of an entry feeds its hash, its media type, the kept text, the probes that examine
     it and the unpacked copy."""
     path = entry.path

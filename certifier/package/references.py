@@ -12,10 +12,12 @@ counts when the file exists, since a script may build or never use the string.
 from __future__ import annotations
 
 import bisect
-import posixpath
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
+from typing import Any
+
+from certifier.package.reference_targets import classify, resolve
 
 # A quoted value stops at '>' too: an unclosed quote must not send every '<' scanning to the end
 # of a large page (quadratic); a value holding '>' is rare and costs only that tag.
@@ -32,47 +34,105 @@ _CSS_IMPORT = re.compile(r"""@import\s+(?:url\(\s*)?(?:"([^"]*)"|'([^']*)')""", 
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 _JS_ABSOLUTE = re.compile(r"""["'`]((?:https?:)?//[A-Za-z0-9.-]+(?::\d+)?[^"'`\s]*)["'`]""")
 # A string literal naming a file by a known extension: how players name the data they load.
-LOADABLE_EXTENSIONS = ("js", "json", "html", "htm", "css", "xml", "mp4", "m4v", "webm", "mp3", "m4a", "wav", "ogg",
-                       "png", "jpg", "jpeg", "gif", "svg", "webp", "vtt", "woff", "woff2", "ttf", "pdf", "swf")
+LOADABLE_EXTENSIONS = (
+    "js",
+    "json",
+    "html",
+    "htm",
+    "css",
+    "xml",
+    "mp4",
+    "m4v",
+    "webm",
+    "mp3",
+    "m4a",
+    "wav",
+    "ogg",
+    "png",
+    "jpg",
+    "jpeg",
+    "gif",
+    "svg",
+    "webp",
+    "vtt",
+    "woff",
+    "woff2",
+    "ttf",
+    "pdf",
+    "swf",
+)
 _JS_FILE_LITERAL = re.compile(
     r"""["']((?:\.{0,2}/)?[\w][\w.\-/]*\.(?:""" + "|".join(LOADABLE_EXTENSIONS) + r"""))(?:[?#][^"'\s]*)?["']""",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _BASE = re.compile(r"""<base\b[^>]*\shref\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
 IGNORED_SCHEMES = ("data:", "javascript:", "mailto:", "tel:", "about:", "blob:", "#")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
-TEXT_SUFFIXES = HTML_SUFFIXES + (".css", ".js", ".mjs", ".json", ".xml", ".svg", ".txt", ".vtt")
+TEXT_SUFFIXES = (*HTML_SUFFIXES, ".css", ".js", ".mjs", ".json", ".xml", ".svg", ".txt", ".vtt")
 
 # What each kind loads, for grading a missing file (see conformance_rules.missing_reference_rules).
-PAGE, SCRIPT, STYLESHEET, MEDIA, IMAGE, OBJECT, LINK = "page", "script", "stylesheet", "media", "image", "object", "link"
+PAGE, SCRIPT, STYLESHEET, MEDIA, IMAGE, OBJECT, LINK = (
+    "page",
+    "script",
+    "stylesheet",
+    "media",
+    "image",
+    "object",
+    "link",
+)
 CSS_IMPORT, CSS_IMAGE, FONT, DATA, JS_ABSOLUTE, SCRIPT_CANDIDATE = (
-    "css-import", "css-image", "font", "data", "js-absolute", "script-candidate")
+    "css-import",
+    "css-image",
+    "font",
+    "data",
+    "js-absolute",
+    "script-candidate",
+)
 MEDIA_TAGS = {"video", "audio", "source", "track"}
 FRAME_TAGS = {"iframe", "frame"}
 NAVIGATION_TAGS = {"a", "area", "form"}
-IMAGE_PROPERTIES = ("background", "background-image", "list-style", "list-style-image", "border-image",
-                    "border-image-source", "cursor", "content", "mask", "mask-image")
+IMAGE_PROPERTIES = (
+    "background",
+    "background-image",
+    "list-style",
+    "list-style-image",
+    "border-image",
+    "border-image-source",
+    "cursor",
+    "content",
+    "mask",
+    "mask-image",
+)
 
 
 @dataclass(frozen=True)
 class Reference:
-    source: str   # the package file that contains the reference
+    source: str  # the package file that contains the reference
     line: int
-    kind: str     # one of the kinds above
-    target: str   # as written
+    kind: str  # one of the kinds above
+    target: str  # as written
     resolved: str | None  # package path it points to, for relative references
-    scheme: str   # '', 'http', 'https', 'file', 'drive', 'protocol-relative'
+    scheme: str  # '', 'http', 'https', 'file', 'drive', 'protocol-relative'
     host: str = ""
     column: int = 1
-    rooted: bool = False      # written with a leading '/': the LMS server's root, never the package
+    rooted: bool = False  # written with a leading '/': the LMS server's root, never the package
     overridden: bool = False  # CSS: a later rule with the same selector sets the same property again
-    selector: str = ""        # CSS: the rule's selector
+    selector: str = ""  # CSS: the rule's selector
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         # Explicit rather than dataclasses.asdict, whose deep copy dominated large scans.
-        data = {"source": self.source, "line": self.line, "column": self.column, "kind": self.kind,
-                "target": self.target, "resolved": self.resolved, "scheme": self.scheme, "host": self.host}
+        data = {
+            "source": self.source,
+            "line": self.line,
+            "column": self.column,
+            "kind": self.kind,
+            "target": self.target,
+            "resolved": self.resolved,
+            "scheme": self.scheme,
+            "host": self.host,
+        }
         if self.rooted:
             data["rooted"] = True
         if self.overridden:
@@ -94,45 +154,9 @@ class _Lines:
         return offset - (self.starts[index - 1] if index else 0) + 1
 
 
-def classify(target: str) -> tuple[str, str]:
-    """(scheme, host) of a reference: '' for a path inside the package."""
-    if ":" not in target and not target.startswith(("//", "\\\\")):
-        return "", ""  # the common case: a plain relative path
-    if re.match(r"^[A-Za-z]:[\\/]", target) or target.startswith("\\\\"):
-        return "drive", ""
-    lowered = target.lower()
-    if lowered.startswith("file:"):
-        return "file", ""
-    if target.startswith("//"):
-        return "protocol-relative", urlsplit("http:" + target).hostname or ""
-    parts = urlsplit(target)
-    if parts.scheme in ("http", "https"):
-        try:
-            return parts.scheme, parts.hostname or ""
-        except ValueError:  # a malformed port or host: still an external reference
-            return parts.scheme, ""
-    if parts.scheme and len(parts.scheme) > 1:
-        return parts.scheme, ""
-    return "", ""
-
-
-def resolve(source: str, target: str, base: str | None = None) -> str:
-    """The package path a relative reference points to (query and fragment removed)."""
-    path = target.replace("\\", "/")
-    if "?" in path or "#" in path:
-        path = urlsplit(path).path
-    if "%" in path:
-        path = unquote(path)
-    if path.startswith("/"):
-        return posixpath.normpath(path.lstrip("/"))
-    folder = posixpath.dirname(source)
-    if base:
-        folder = posixpath.normpath(posixpath.join(folder, base if base.endswith("/") else posixpath.dirname(base)))
-    joined = posixpath.normpath(posixpath.join(folder, path)) if path else source
-    return "" if joined == "." else joined
-
-
-def _make(source: str, line: int, kind: str, target: str, base: str | None, column: int = 1, **extra) -> Reference | None:
+def _make(
+    source: str, line: int, kind: str, target: str, base: str | None, column: int = 1, **extra: Any
+) -> Reference | None:
     target = target.strip()
     if not target or target.lower().startswith(IGNORED_SCHEMES) or target.startswith("{{") or "${" in target:
         return None
@@ -219,12 +243,13 @@ def _blank_text(text: str) -> str:
     return re.sub(r"[^\n]", " ", text)
 
 
-def _blank(match: re.Match) -> str:
+def _blank(match: re.Match[str]) -> str:
     return _blank_text(match.group(0))
 
 
-def css_references(source: str, text: str, base: str | None = None, lines: _Lines | None = None,
-                   offset: int = 0) -> list[Reference]:
+def css_references(
+    source: str, text: str, base: str | None = None, lines: _Lines | None = None, offset: int = 0
+) -> list[Reference]:
     """``@import``s, fonts and images of a stylesheet, each with its rule's selector; an image
     is ``overridden`` when a later declaration for the same selector sets the same property
     again (in the same rule — the old-browser fallback pattern — or in a later one)."""
@@ -254,22 +279,37 @@ def css_references(source: str, text: str, base: str | None = None, lines: _Line
             order += 1
             last_set[(selector, group)] = order
             for url in _CSS_URL.finditer(declaration):
-                rules.append((order, selector, group, body_start + position + url.start(),
-                              next((g for g in url.groups() if g is not None), "")))
+                rules.append(
+                    (
+                        order,
+                        selector,
+                        group,
+                        body_start + position + url.start(),
+                        next((g for g in url.groups() if g is not None), ""),
+                    )
+                )
             position += len(declaration) + 1
     for index, selector, group, start, value in rules:
         is_font = selector.lower().startswith("@font-face")
         kind = FONT if is_font else CSS_IMAGE
         overridden = not is_font and last_set.get((selector, group), index) > index
         at_offset = offset + start
-        ref = _make(source, lines.at(at_offset), kind, value, base, lines.column(at_offset),
-                    overridden=overridden, selector=selector[:200])
+        ref = _make(
+            source,
+            lines.at(at_offset),
+            kind,
+            value,
+            base,
+            lines.column(at_offset),
+            overridden=overridden,
+            selector=selector[:200],
+        )
         if ref:
             found.append(ref)
     return found
 
 
-def _css_rules(text: str):
+def _css_rules(text: str) -> Iterator[tuple[str, str, int]]:
     """(selector, declarations, offset of the declarations) of each innermost ``{…}`` block, in
     one linear walk over the braces (a regex would go quadratic on an unclosed brace)."""
     previous, opened = -1, None
@@ -279,7 +319,7 @@ def _css_rules(text: str):
             opened = (previous, position)
         elif opened is not None:
             before, start = opened
-            yield text[before + 1:start], text[start + 1:position], start + 1
+            yield text[before + 1 : start], text[start + 1 : position], start + 1
             opened = None
         previous = position
 
@@ -328,13 +368,3 @@ def references_in(path: str, text: str) -> list[Reference]:
     if lowered.endswith((".js", ".mjs")):
         return script_references(path, text)
     return []
-
-
-def decode_text(data: bytes) -> str:
-    """Text of a package file for scanning; undecodable bytes never stop the scan."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")

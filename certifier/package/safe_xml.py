@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import EntitiesForbidden, ExternalReferenceForbidden
@@ -25,24 +26,25 @@ class XmlProblem:
     message: str
     line: int | None = None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "message": self.message, "line": self.line}
 
 
 class _LineNumberingParser(DefusedXMLParser):
-    def __init__(self):
+    def __init__(self) -> None:
         # Entities and external references raise as they are declared; a DOCTYPE is only
         # recorded here, so a manifest with entities is reported as such rather than as a DTD.
         super().__init__(forbid_dtd=False, forbid_entities=True, forbid_external=True)
         self.external_doctype: tuple[str, int] | None = None
         self.parser.StartDoctypeDeclHandler = self._record_doctype
 
-    def _record_doctype(self, name, sysid, pubid, has_internal_subset):
-        if sysid or pubid:
-            self.external_doctype = (sysid or pubid, self.parser.CurrentLineNumber)
+    def _record_doctype(self, name: str, sysid: str | None, pubid: str | None, has_internal_subset: bool) -> None:
+        declared = sysid or pubid
+        if declared:
+            self.external_doctype = (declared, self.parser.CurrentLineNumber)
 
-    def _start(self, *args, **kwargs):
-        element = super()._start(*args, **kwargs)
+    def _start(self, *args: Any, **kwargs: Any) -> Any:
+        element = super()._start(*args, **kwargs)  # type: ignore[misc]  # XMLParser's own handler, untyped
         element.sourceline = self.parser.CurrentLineNumber
         return element
 
@@ -65,10 +67,14 @@ def parse_xml(data: bytes) -> tuple[Element | None, list[XmlProblem]]:
             except UnicodeDecodeError:
                 try:
                     data.decode("utf-8")
-                    problems.append(XmlProblem(
-                        "encoding",
-                        f"The declaration says encoding=\"{encoding}\" but the bytes are UTF-8: "
-                        "non-ASCII text will be garbled on import.", 1))
+                    problems.append(
+                        XmlProblem(
+                            "encoding",
+                            f'The declaration says encoding="{encoding}" but the bytes are UTF-8: '
+                            "non-ASCII text will be garbled on import.",
+                            1,
+                        )
+                    )
                 except UnicodeDecodeError:
                     pass
     parser = _LineNumberingParser()
@@ -76,26 +82,46 @@ def parse_xml(data: bytes) -> tuple[Element | None, list[XmlProblem]]:
         parser.feed(data)
         root = parser.close()
     except EntitiesForbidden as exc:
-        problems.append(XmlProblem("entities", f"Declares an XML entity ({exc.name}): entity expansion "
-                                   "can exhaust the memory of the LMS that parses it.", parser.parser.CurrentLineNumber))
+        problems.append(
+            XmlProblem(
+                "entities",
+                f"Declares an XML entity ({exc.name}): entity expansion "
+                "can exhaust the memory of the LMS that parses it.",
+                parser.parser.CurrentLineNumber,
+            )
+        )
         return None, problems
     except ExternalReferenceForbidden as exc:
-        problems.append(XmlProblem("external-reference", f"Refers to an external resource ({exc.sysid}).",
-                                   parser.parser.CurrentLineNumber))
+        problems.append(
+            XmlProblem(
+                "external-reference", f"Refers to an external resource ({exc.sysid}).", parser.parser.CurrentLineNumber
+            )
+        )
         return None, problems
     except (ParseError, LookupError, ValueError) as exc:
         line = getattr(exc, "position", (None,))[0]
         bare = _BARE_AMPERSAND.search(data)
         if bare and (line is None or line_of(data, bare.start()) == line):
-            problems.append(XmlProblem("unescaped-ampersand", "An '&' is not escaped as '&amp;', so the "
-                                       "file is not well-formed XML.", line_of(data, bare.start())))
+            problems.append(
+                XmlProblem(
+                    "unescaped-ampersand",
+                    "An '&' is not escaped as '&amp;', so the file is not well-formed XML.",
+                    line_of(data, bare.start()),
+                )
+            )
         else:
             problems.append(XmlProblem("malformed", f"Not well-formed XML: {exc}.", line))
         return None, problems
     if parser.external_doctype:
         where, line = parser.external_doctype
-        problems.append(XmlProblem("dtd", f"The DOCTYPE names an external DTD ({where}), which LMS parsers "
-                                   "may fetch from the network or a local file.", line))
+        problems.append(
+            XmlProblem(
+                "dtd",
+                f"The DOCTYPE names an external DTD ({where}), which LMS parsers "
+                "may fetch from the network or a local file.",
+                line,
+            )
+        )
         return None, problems
     return root, problems
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from certifier.package.archive import CoursePackage
 
@@ -31,7 +32,7 @@ class Detection:
     manifest: str | None
     nested_in: str | None = None  # the folder the manifest was found in, when not at the root
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"standard": self.standard, "manifest": self.manifest, "nested_in": self.nested_in}
 
 
@@ -60,7 +61,7 @@ def _detect_at(package: CoursePackage, prefix: str) -> Detection | None:
         version = match.group(1).decode("utf-8", "replace") if match else ""
         return Detection(scorm_edition(version, head.decode("utf-8", "replace")), path)
     for path in package.paths():
-        rest = path[len(prefix):]
+        rest = path[len(prefix) :]
         if path.startswith(prefix) and "/" not in rest and rest.lower().endswith(".crs"):
             return Detection(AICC, path)
     return None

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from certifier.errors import MachineError, PackageRejected
 from certifier.package.archive import CoursePackage
 from certifier.package.entry_names import unsafe_path_reason
-from certifier.errors import MachineError, PackageRejected
 
 
 def machine_error(doing: str, exc: OSError) -> MachineError:
@@ -20,7 +20,8 @@ def machine_error(doing: str, exc: OSError) -> MachineError:
     return MachineError(
         f"This machine could not {doing} in its temporary folder ({tempfile.gettempdir()}): "
         f"{exc.strerror or exc}. The course was not judged; free space there, or point TMPDIR (TEMP on "
-        "Windows) at a disk with room and permission to write, then run the check again.")
+        "Windows) at a disk with room and permission to write, then run the check again."
+    )
 
 
 class WorkDir:
@@ -77,5 +78,5 @@ class WorkDir:
     def __enter__(self) -> WorkDir:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.cleanup()

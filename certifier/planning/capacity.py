@@ -18,16 +18,11 @@ Pure functions of named inputs; the model, in IT's words:
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import math
-import tomllib
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
-from certifier.errors import CertifierError
 from certifier.planning.demand import Demand
 from certifier.policy.findings import counted
 
@@ -39,7 +34,7 @@ class Site:
     name: str
     learners: int
     link_mbps: float
-    training_share: float   # 0–1 of the link that training may use
+    training_share: float  # 0–1 of the link that training may use
     hours_per_day: float
     learning_minutes: float
     deadline: dt.date
@@ -112,9 +107,16 @@ def site_links(sites: list[Site], demand_kbps: float) -> list[dict[str, Any]]:
     groups: dict[float, dict[str, Any]] = {}
     for site in sites:
         training_kbps = round(site.link_mbps * 1000 * site.training_share, 3)
-        group = groups.setdefault(training_kbps, {"training_kbps": training_kbps, "link_mbps": site.link_mbps,
-                                                  "training_share": site.training_share,
-                                                  "model_learners": capacity_of(site, demand_kbps), "sites": []})
+        group = groups.setdefault(
+            training_kbps,
+            {
+                "training_kbps": training_kbps,
+                "link_mbps": site.link_mbps,
+                "training_share": site.training_share,
+                "model_learners": capacity_of(site, demand_kbps),
+                "sites": [],
+            },
+        )
         group["sites"].append(site.name)
     return [groups[k] for k in sorted(groups)]
 
@@ -124,38 +126,77 @@ def wave_days(site: Site, online_share: float) -> int:
     return max(1, math.ceil(site.learning_minutes / minutes_a_day)) if minutes_a_day > 0 else 0
 
 
-def plan_site(site: Site, demand_kbps: float, online_share: float, start: dt.date,
-              demand: Demand | None = None) -> SitePlan:
+def plan_site(
+    site: Site, demand_kbps: float, online_share: float, start: dt.date, demand: Demand | None = None
+) -> SitePlan:
     capacity = capacity_of(site, demand_kbps)
     peak = math.ceil(site.learners * online_share)
     days_per_wave = wave_days(site, online_share)
     available = working_days_between(start, site.deadline)
     if capacity <= 0 or days_per_wave == 0:
-        return SitePlan(site.name, site.learners, capacity, peak, 0, 0, days_per_wave, 0, start.isoformat(), None,
-                        site.deadline.isoformat(), False, fixes(site, demand_kbps, online_share, available, days_per_wave,
-                                                                 demand), site.link_mbps, site.training_share)
+        return SitePlan(
+            site.name,
+            site.learners,
+            capacity,
+            peak,
+            0,
+            0,
+            days_per_wave,
+            0,
+            start.isoformat(),
+            None,
+            site.deadline.isoformat(),
+            False,
+            fixes(site, demand_kbps, online_share, available, days_per_wave, demand),
+            site.link_mbps,
+            site.training_share,
+        )
     wave_size = max(1, min(site.learners, math.floor(capacity / online_share)))
     waves = math.ceil(site.learners / wave_size)
     total_days = waves * days_per_wave
     completion = calendar_day_after(start, total_days)
     meets = completion is not None and completion <= site.deadline
-    return SitePlan(site.name, site.learners, capacity, peak, waves, wave_size, days_per_wave, total_days,
-                    start.isoformat(), completion.isoformat() if completion else None, site.deadline.isoformat(), meets,
-                    {} if meets else fixes(site, demand_kbps, online_share, available, days_per_wave, demand),
-                    site.link_mbps, site.training_share)
+    return SitePlan(
+        site.name,
+        site.learners,
+        capacity,
+        peak,
+        waves,
+        wave_size,
+        days_per_wave,
+        total_days,
+        start.isoformat(),
+        completion.isoformat() if completion else None,
+        site.deadline.isoformat(),
+        meets,
+        {} if meets else fixes(site, demand_kbps, online_share, available, days_per_wave, demand),
+        site.link_mbps,
+        site.training_share,
+    )
 
 
-def fixes(site: Site, demand_kbps: float, online_share: float, available_days: int, days_per_wave: int,
-          demand: Demand | None = None) -> dict[str, Any]:
+def fixes(
+    site: Site,
+    demand_kbps: float,
+    online_share: float,
+    available_days: int,
+    days_per_wave: int,
+    demand: Demand | None = None,
+) -> dict[str, Any]:
     """What would let the site finish by its deadline: lower what drives the demand (a clip's bitrate,
     the player's first load), extend the time, raise the share, or a bigger link."""
     capacity = capacity_of(site, demand_kbps)
     # More time helps only a site that carries at least one learner at once.
-    needed_days = (days_per_wave * math.ceil(site.learners / max(1, math.floor(capacity / online_share)))
-                   if days_per_wave and capacity > 0 else None)
+    needed_days = (
+        days_per_wave * math.ceil(site.learners / max(1, math.floor(capacity / online_share)))
+        if days_per_wave and capacity > 0
+        else None
+    )
     result: dict[str, Any] = {"extend_to_working_days": needed_days}
     if available_days <= 0 or days_per_wave == 0 or available_days < days_per_wave:
-        result["reason"] = "the deadline leaves less than one wave's time" if available_days > 0 else "the deadline has passed"
+        result["reason"] = (
+            "the deadline leaves less than one wave's time" if available_days > 0 else "the deadline has passed"
+        )
         return result
     max_waves = available_days // days_per_wave
     wave_size = math.ceil(site.learners / max_waves)
@@ -184,14 +225,23 @@ def cause_fix(cap_kbps: int, demand: Demand | None) -> dict[str, Any]:
     if driver.kind == "clip":
         allowed = math.floor(cap_kbps - others)
         if 1 <= allowed < (driver.clip_kbps or demand.media_kbps):
-            return {"cause": "clip", "cap_clip_kbps": allowed, "clip": driver.name,
-                    "clip_kbps": round(driver.clip_kbps or demand.media_kbps)}
+            return {
+                "cause": "clip",
+                "cap_clip_kbps": allowed,
+                "clip": driver.name,
+                "clip_kbps": round(driver.clip_kbps or demand.media_kbps),
+            }
         return {"cause": "clip"}  # no cap of the clip fits: the link or the time must give
     if driver.kind in ("first-load", "page"):
         allowed_kb = math.floor((cap_kbps - demand.media_kbps) * demand.window_s / 8)
         if allowed_kb >= 1:
-            return {"cause": driver.kind, "trim_kb": allowed_kb, "window_s": demand.window_s, "load": driver.name,
-                    "load_files": list(driver.files[:3])}
+            return {
+                "cause": driver.kind,
+                "trim_kb": allowed_kb,
+                "window_s": demand.window_s,
+                "load": driver.name,
+                "load_files": list(driver.files[:3]),
+            }
         return {"cause": driver.kind}
     return {}
 
@@ -204,8 +254,10 @@ def describe_fix(fix: dict[str, Any]) -> str:
     elif fix.get("trim_kb"):
         what = "the player's first load" if fix.get("cause") == "first-load" else "the page"
         files = ", ".join(fix.get("load_files") or [])
-        options.append(f"cache or trim {what} of {fix['load']}{f' ({files})' if files else ''} to "
-                       f"{fix['trim_kb']:,} KB per {fix['window_s']:g} s")
+        options.append(
+            f"cache or trim {what} of {fix['load']}{f' ({files})' if files else ''} to "
+            f"{fix['trim_kb']:,} KB per {fix['window_s']:g} s"
+        )
     elif fix.get("cap_demand_kbps") and "cause" not in fix:
         options.append(f"bring one learner's demand down to {fix['cap_demand_kbps']:,} kbps")
     if fix.get("extend_to_working_days"):
@@ -214,8 +266,10 @@ def describe_fix(fix: dict[str, Any]) -> str:
         options.append(f"raise the training share to {fix['raise_share_to']:.0%}")
     if fix.get("needed_at_once"):
         carried = fix["whole_link_carries"]
-        options.append(f"a bigger link (even the whole link carries {carried:,} {'learner' if carried == 1 else 'learners'} "
-                       f"at once; {fix['needed_at_once']:,} are needed)")
+        options.append(
+            f"a bigger link (even the whole link carries {carried:,} {'learner' if carried == 1 else 'learners'} "
+            f"at once; {fix['needed_at_once']:,} are needed)"
+        )
     if fix.get("reason"):
         options.append(fix["reason"])
     return " or ".join(options)
@@ -229,12 +283,17 @@ class RolloutPlan:
     earliest_completion: str | None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"sites": [asdict(s) for s in self.sites], "waves": self.waves, "summary": self.summary,
-                "earliest_completion": self.earliest_completion}
+        return {
+            "sites": [asdict(s) for s in self.sites],
+            "waves": self.waves,
+            "summary": self.summary,
+            "earliest_completion": self.earliest_completion,
+        }
 
 
-def plan_rollout(sites: list[Site], demand_kbps: float, online_share: float, start: dt.date,
-                 demand: Demand | None = None) -> RolloutPlan:
+def plan_rollout(
+    sites: list[Site], demand_kbps: float, online_share: float, start: dt.date, demand: Demand | None = None
+) -> RolloutPlan:
     plans = [plan_site(site, demand_kbps, online_share, start, demand) for site in sites]
     waves: dict[int, dict[str, Any]] = {}
     for plan in plans:
@@ -243,8 +302,10 @@ def plan_rollout(sites: list[Site], demand_kbps: float, online_share: float, sta
             last = calendar_day_after(start, (index + 1) * plan.wave_days)
             if first is None or last is None:
                 break  # the waves after this one would end past the calendar: the site's plan says "never"
-            wave = waves.setdefault(index + 1, {"wave": index + 1, "sites": [], "learners": 0, "from": first.isoformat(),
-                                                "to": last.isoformat()})
+            wave = waves.setdefault(
+                index + 1,
+                {"wave": index + 1, "sites": [], "learners": 0, "from": first.isoformat(), "to": last.isoformat()},
+            )
             wave["sites"].append(plan.name)
             wave["learners"] += min(plan.wave_size, plan.learners - index * plan.wave_size)
             wave["from"] = min(wave["from"], first.isoformat())
@@ -254,120 +315,15 @@ def plan_rollout(sites: list[Site], demand_kbps: float, online_share: float, sta
     earliest = max(completions) if completions and len(completions) == len(plans) else None
     learners = sum(p.learners for p in plans)
     most_waves = max((p.waves for p in plans), default=0)
-    summary = (f"{counted(learners, 'learner')} in {counted(len(plans), 'site')} at {demand_kbps:,.0f} kbps each: "
-               f"{counted(most_waves, 'wave')} at most, "
-               + (f"all sites done by {earliest}" if earliest else "some sites cannot be served")
-               + (f"; {counted(len(late), 'site')} {'misses its' if len(late) == 1 else 'miss their'} deadline" if late else "; every deadline met") + ".")
+    summary = (
+        f"{counted(learners, 'learner')} in {counted(len(plans), 'site')} at {demand_kbps:,.0f} kbps each: "
+        f"{counted(most_waves, 'wave')} at most, "
+        + (f"all sites done by {earliest}" if earliest else "some sites cannot be served")
+        + (
+            f"; {counted(len(late), 'site')} {'misses its' if len(late) == 1 else 'miss their'} deadline"
+            if late
+            else "; every deadline met"
+        )
+        + "."
+    )
     return RolloutPlan(plans, [waves[k] for k in sorted(waves)], summary, earliest)
-
-
-# The range each field of a site may take: beyond them a figure is a typo, not a site.
-SITE_FIELD_RANGES: dict[str, tuple[float, float]] = {
-    "learners": (0, 10_000_000),
-    "link_mbps": (0, 1_000_000),          # 1 Tbps
-    "hours_per_day": (0, 24),
-    "learning_minutes": (0.1, 100_000),   # a course of about 200 working days
-}
-
-
-def _plain(value: float) -> str:
-    return f"{value:,.0f}" if value == int(value) else f"{value:,g}"
-
-
-def _field(row: dict[str, Any], field: str, where: str, whole: bool = False) -> float:
-    low, high = SITE_FIELD_RANGES[field]
-    text = str(row[field]).strip()
-    expected = f"{'a whole number' if whole else 'a number'} from {_plain(low)} to {_plain(high)}"
-    try:
-        value = float(text)
-    except ValueError:
-        raise CertifierError(f"{where}: {field} must be {expected}, found '{text}'.") from None
-    if not math.isfinite(value) or not low <= value <= high or (whole and value != int(value)):
-        raise CertifierError(f"{where}: {field} must be {expected}, found '{text}'.")
-    return value
-
-
-def _site_from(row: dict[str, Any], where: str) -> Site:
-    missing = [f for f in SITE_FIELDS if row.get(f) in (None, "")]
-    if missing:
-        raise CertifierError(f"{where}: missing {', '.join(missing)}.")
-    shown_share = str(row["training_share"]).strip()
-    try:
-        share = float(shown_share.rstrip("%"))
-    except ValueError:
-        raise CertifierError(f"{where}: training_share must be a percentage from 0 to 100 %, found '{shown_share}'.") from None
-    if shown_share.endswith("%") or share > 1:
-        share /= 100
-    if not (math.isfinite(share) and 0 <= share <= 1):
-        raise CertifierError(f"{where}: training_share must be a percentage from 0 to 100 %, found '{shown_share}'.")
-    deadline = row["deadline"]
-    if not isinstance(deadline, dt.date):
-        try:
-            deadline = dt.date.fromisoformat(str(deadline).strip())
-        except ValueError:
-            raise CertifierError(f"{where}: deadline must be a date as YYYY-MM-DD, found '{deadline}'.") from None
-    return Site(str(row["name"]), int(_field(row, "learners", where, whole=True)), _field(row, "link_mbps", where),
-                share, _field(row, "hours_per_day", where), _field(row, "learning_minutes", where), deadline)
-
-
-SITES_SUFFIXES = (".csv", ".toml")
-
-
-def resolve_sites_file(name: str) -> Path:
-    """A sites file by path, or a bundled one by name with or without its suffix ('example-60-sites').
-
-    A file the user names that exists always wins over a bundled file of the same name."""
-    from certifier.host.resources_path import resource_path
-
-    if Path(name).is_file():
-        return Path(name)
-    for candidate in [name] + [name + suffix for suffix in SITES_SUFFIXES if not name.endswith(suffix)]:
-        bundled = resource_path("sites", candidate)
-        if bundled.is_file():
-            return bundled
-    return Path(name)
-
-
-def bundled_sites_files() -> list[str]:
-    from certifier.host.resources_path import resource_path
-
-    return sorted(p.name for p in resource_path("sites").iterdir() if p.suffix in SITES_SUFFIXES)
-
-
-def load_sites(path: str | Path) -> list[Site]:
-    """Sites from a CSV (a header row naming the fields) or a TOML file ([[site]] tables)."""
-    source = Path(path)
-    try:
-        text = source.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise CertifierError(f"Cannot read the sites file {source}: {exc}") from exc
-    if source.suffix.lower() == ".toml":
-        try:
-            rows = tomllib.loads(text).get("site", [])
-        except tomllib.TOMLDecodeError as exc:
-            raise CertifierError(f"{source}: not valid TOML ({exc}).") from exc
-        return [_site_from(row, f"{source} site {n + 1}") for n, row in enumerate(rows)]
-    reader = csv.DictReader(io.StringIO(text))
-    unknown = set(reader.fieldnames or ()) - set(SITE_FIELDS)
-    if unknown:
-        raise CertifierError(f"{source}: unknown columns {', '.join(sorted(unknown))}; expected {', '.join(SITE_FIELDS)}.")
-    return [_site_from(row, f"{source} line {n + 2}") for n, row in enumerate(reader)]
-
-
-def sites_csv(sites: list[Site]) -> str:
-    """Sites as the CSV ``load_sites`` reads (shares as percentages)."""
-    import csv
-    import io
-
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(SITE_FIELDS)
-    for s in sites:
-        writer.writerow([s.name, s.learners, f"{s.link_mbps:g}", f"{s.training_share * 100:g}%", f"{s.hours_per_day:g}",
-                         f"{s.learning_minutes:g}", s.deadline.isoformat()])
-    return out.getvalue()
-
-
-def sites_from_rows(rows: list[dict[str, Any]]) -> list[Site]:
-    """Sites from edited rows (field → text), each checked as a file's row would be."""
-    return [_site_from(row, f"row {index}") for index, row in enumerate(rows, 1)]

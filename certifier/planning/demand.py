@@ -19,6 +19,7 @@ plan says so and counts the profile's cap for that kind of media in their place.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -63,8 +64,14 @@ class Demand:
     def from_dict(data: Mapping[str, Any]) -> Demand:
         driver = dict(data.get("driver") or {"kind": "none", "name": ""})
         driver["files"] = tuple(driver.get("files") or ())
-        return Demand(**{**data, "driver": Driver(**driver), "excluded": tuple(data.get("excluded") or ()),
-                         "notes": tuple(data.get("notes") or ())})
+        return Demand(
+            **{
+                **data,
+                "driver": Driver(**driver),
+                "excluded": tuple(data.get("excluded") or ()),
+                "notes": tuple(data.get("notes") or ()),
+            }
+        )
 
 
 def clip_rates(media_files: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, float]]:
@@ -82,14 +89,15 @@ def clip_rates(media_files: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, 
     return rates
 
 
-def at_learner_pace(rows: Sequence[Sequence[Any]], screens_at_ms: Sequence[float], end_ms: float,
-                    screen_s: float) -> tuple[list[list[Any]], float]:
+def at_learner_pace(
+    rows: Sequence[Sequence[Any]], screens_at_ms: Sequence[float], end_ms: float, screen_s: float
+) -> tuple[list[list[Any]], float]:
     """The timeline re-timed to a learner's pace: the walk moves on after a second or two, a learner
     after ``screen_s``, so what each later screen requests starts that much later (a screen the walk
     already stayed on longer keeps its own time). Returns the rows and the session's end."""
     starts = sorted(float(t) for t in screens_at_ms)
     delays, added = [], 0.0
-    for previous, current in zip(starts, starts[1:]):
+    for previous, current in itertools.pairwise(starts):
         added += max(0.0, screen_s * 1000 - (current - previous))
         delays.append((current, added))
 
@@ -107,8 +115,9 @@ def at_learner_pace(rows: Sequence[Sequence[Any]], screens_at_ms: Sequence[float
     return paced, end
 
 
-def _bins(rows: Sequence[Sequence[Any]], rates: Mapping[str, Mapping[str, Any]], end_ms: float
-          ) -> tuple[list[dict[str, float]], list[dict[str, float]]]:
+def _bins(
+    rows: Sequence[Sequence[Any]], rates: Mapping[str, Mapping[str, Any]], end_ms: float
+) -> tuple[list[dict[str, float]], list[dict[str, float]]]:
     """Per 100 ms bin: the kbps each clip plays at (while it plays), and the kilobits every other
     request moved (its bytes spread over its span)."""
     t0 = min(float(r[0]) for r in rows)
@@ -120,8 +129,9 @@ def _bins(rows: Sequence[Sequence[Any]], rates: Mapping[str, Mapping[str, Any]],
     for start, end, size, path, *_ in rows:
         rate = rates.get(path)
         if rate:
-            span = clips.setdefault(str(rate["clip"]), [float(start), float(end), float(rate["kbps"]),
-                                                        float(rate.get("duration_s") or 0)])
+            span = clips.setdefault(
+                str(rate["clip"]), [float(start), float(end), float(rate["kbps"]), float(rate.get("duration_s") or 0)]
+            )
             span[0], span[1] = min(span[0], float(start)), max(span[1], float(end))
             continue
         first, last_bin = int((float(start) - t0) // BIN_MS), int((float(end) - t0) // BIN_MS)
@@ -137,8 +147,9 @@ def _bins(rows: Sequence[Sequence[Any]], rates: Mapping[str, Mapping[str, Any]],
     return playing, moved
 
 
-def _busiest(playing: list[dict[str, float]], moved: list[dict[str, float]], window_s: float
-             ) -> tuple[float, int, dict[str, float], float]:
+def _busiest(
+    playing: list[dict[str, float]], moved: list[dict[str, float]], window_s: float
+) -> tuple[float, int, dict[str, float], float]:
     """The busiest window of ``window_s``: (kbps, first bin, what each source contributed in kbps,
     the media part). Media count at their full rate while they play — a clip on a shared link must
     arrive as fast as it plays, or it stalls — and every other byte over the window, which the link
@@ -148,10 +159,10 @@ def _busiest(playing: list[dict[str, float]], moved: list[dict[str, float]], win
     other = [sum(b.values()) for b in moved]
     best, best_at, best_media = -1.0, 0, 0.0
     running = sum(other[:width])
-    for start in range(0, max(1, len(other) - width + 1)):
+    for start in range(max(1, len(other) - width + 1)):
         if start:
             running += (other[start + width - 1] if start + width - 1 < len(other) else 0) - other[start - 1]
-        peak_media = max(media[start:start + width], default=0.0)
+        peak_media = max(media[start : start + width], default=0.0)
         kbps = running / window_s + peak_media
         if kbps > best + 1e-9:
             best, best_at, best_media = kbps, start, peak_media
@@ -159,14 +170,15 @@ def _busiest(playing: list[dict[str, float]], moved: list[dict[str, float]], win
     peak_bin = max(range(best_at, min(best_at + width, len(media))), key=lambda i: media[i], default=best_at)
     for clip, kbps in (playing[peak_bin] if playing else {}).items():
         sources[clip] = kbps
-    for b in moved[best_at:best_at + width]:
+    for b in moved[best_at : best_at + width]:
         for path, kilobits in b.items():
             sources[path] = sources.get(path, 0.0) + kilobits / window_s
     return max(best, 0.0), best_at, sources, best_media
 
 
-def measured_demand(lessons: Sequence[Mapping[str, Any]], media_files: Sequence[Mapping[str, Any]],
-                    window_s: float, screen_s: float = 0) -> Demand | None:
+def measured_demand(
+    lessons: Sequence[Mapping[str, Any]], media_files: Sequence[Mapping[str, Any]], window_s: float, screen_s: float = 0
+) -> Demand | None:
     """The busiest ``window_s`` over the walked lessons (a learner is in one lesson at a time), at a
     learner's pace of ``screen_s`` a screen, or None when no lesson moved a byte."""
     rates = clip_rates(media_files)
@@ -177,8 +189,9 @@ def measured_demand(lessons: Sequence[Mapping[str, Any]], media_files: Sequence[
         rows = [r for r in lesson.get("timeline") or [] if r]
         if not rows:
             continue
-        rows, end_ms = at_learner_pace(rows, lesson.get("screens_at_ms") or (), float(lesson.get("walk_end_ms") or 0),
-                                       screen_s)
+        rows, end_ms = at_learner_pace(
+            rows, lesson.get("screens_at_ms") or (), float(lesson.get("walk_end_ms") or 0), screen_s
+        )
         playing, moved = _bins(rows, rates, end_ms)
         seconds = len(moved) * BIN_MS / 1000
         kilobits = sum(sum(b.values()) for b in moved) + sum(sum(b.values()) for b in playing) * BIN_MS / 1000
@@ -192,14 +205,27 @@ def measured_demand(lessons: Sequence[Mapping[str, Any]], media_files: Sequence[
         return None
     kbps, lesson, sources, first_load, one_s, media = best
     driver = _driver(sources, clip_paths, rates, first_load, str(lesson.get("launch") or ""))
-    return Demand(kbps=round(kbps, 1), basis="measured", window_s=window_s, media_kbps=round(media, 1), driver=driver,
-                  explained="", avg_kbps=round(total_kilobits / total_s, 1) if total_s else None,
-                  busiest_1s_kbps=round(one_s, 1), lesson=str(lesson.get("launch") or ""),
-                  seconds=round(total_s, 1))
+    return Demand(
+        kbps=round(kbps, 1),
+        basis="measured",
+        window_s=window_s,
+        media_kbps=round(media, 1),
+        driver=driver,
+        explained="",
+        avg_kbps=round(total_kilobits / total_s, 1) if total_s else None,
+        busiest_1s_kbps=round(one_s, 1),
+        lesson=str(lesson.get("launch") or ""),
+        seconds=round(total_s, 1),
+    )
 
 
-def _driver(moved: Mapping[str, float], clip_paths: set[str], rates: Mapping[str, Mapping[str, Any]],
-            first_load: bool, launch: str) -> Driver:
+def _driver(
+    moved: Mapping[str, float],
+    clip_paths: set[str],
+    rates: Mapping[str, Mapping[str, Any]],
+    first_load: bool,
+    launch: str,
+) -> Driver:
     if not moved:
         return Driver("none", "")
     top = max(moved, key=lambda k: moved[k])
@@ -211,8 +237,9 @@ def _driver(moved: Mapping[str, float], clip_paths: set[str], rates: Mapping[str
     return Driver("page", top, heaviest)
 
 
-def estimated_demand(media_peak: Mapping[str, Any] | None, pages: Sequence[Mapping[str, Any]] | None,
-                     window_s: float, why: str) -> Demand:
+def estimated_demand(
+    media_peak: Mapping[str, Any] | None, pages: Sequence[Mapping[str, Any]] | None, window_s: float, why: str
+) -> Demand:
     """Without a session: the media a page plays together at their peak, plus the heaviest launch
     page's bytes (what the browser loaded, else what its markup names) over the same window."""
     media_peak = media_peak or {}
@@ -233,10 +260,20 @@ def estimated_demand(media_peak: Mapping[str, Any] | None, pages: Sequence[Mappi
         driver = Driver("first-load", heaviest, (heaviest,))
     else:
         driver = Driver("none", "")
-    notes = (why,) + (() if loaded or not page_bytes else
-                      ("page bytes are those its markup and stylesheets name: no browser loaded it",))
-    return Demand(kbps=round(media + page_kbps, 1), basis="estimate" if media or page_kbps else "none",
-                  window_s=window_s, media_kbps=round(media, 1), driver=driver, explained="", notes=notes)
+    notes = (why,) + (
+        ()
+        if loaded or not page_bytes
+        else ("page bytes are those its markup and stylesheets name: no browser loaded it",)
+    )
+    return Demand(
+        kbps=round(media + page_kbps, 1),
+        basis="estimate" if media or page_kbps else "none",
+        window_s=window_s,
+        media_kbps=round(media, 1),
+        driver=driver,
+        explained="",
+        notes=notes,
+    )
 
 
 def with_excluded(demand: Demand, excluded: Sequence[Mapping[str, Any]]) -> Demand:
@@ -251,8 +288,11 @@ def with_excluded(demand: Demand, excluded: Sequence[Mapping[str, Any]]) -> Dema
     heaviest = max(excluded, key=lambda e: e["assumed_kbps"])
     kbps = round(demand.kbps - demand.media_kbps + assumed, 1)
     # The stand-in drives the demand only where it is the larger part; a first load stays the driver.
-    driver = (Driver("clip", heaviest["path"], (heaviest["path"],), assumed)
-              if demand.driver.kind in ("clip", "none") or assumed >= kbps - assumed else demand.driver)
+    driver = (
+        Driver("clip", heaviest["path"], (heaviest["path"],), assumed)
+        if demand.driver.kind in ("clip", "none") or assumed >= kbps - assumed
+        else demand.driver
+    )
     return _replace(demand, kbps=kbps, media_kbps=assumed, driver=driver, excluded=tuple(excluded))
 
 
@@ -264,25 +304,34 @@ def explain(demand: Demand) -> str:
     """The demand in one paragraph, as every rendering shows it."""
     if demand.basis == "none":
         return "No media or page was measured: each learner counts as needing nothing."
-    head = (f"{demand.kbps:,.0f} kbps per learner, measured: the busiest {demand.window_s:g} s of a learner's "
-            f"walked session" if demand.basis == "measured" else
-            f"{demand.kbps:,.0f} kbps per learner, estimated ({'; '.join(demand.notes)})")
+    head = (
+        f"{demand.kbps:,.0f} kbps per learner, measured: the busiest {demand.window_s:g} s of a learner's "
+        f"walked session"
+        if demand.basis == "measured"
+        else f"{demand.kbps:,.0f} kbps per learner, estimated ({'; '.join(demand.notes)})"
+    )
     parts = [head + f", driven by {describe_driver(demand.driver)}."]
     if demand.basis == "measured":
-        parts.append(f"Over {demand.seconds or 0:,.0f} s of session at a learner's pace the average is "
-                     f"{demand.avg_kbps or 0:,.0f} kbps; the busiest "
-                     f"second reaches {demand.busiest_1s_kbps or 0:,.0f} kbps, which the link queues.")
+        parts.append(
+            f"Over {demand.seconds or 0:,.0f} s of session at a learner's pace the average is "
+            f"{demand.avg_kbps or 0:,.0f} kbps; the busiest "
+            f"second reaches {demand.busiest_1s_kbps or 0:,.0f} kbps, which the link queues."
+        )
     if demand.media_kbps and demand.driver.kind != "clip":
         parts.append(f"Media playing meanwhile: {demand.media_kbps:,.0f} kbps.")
     for item in demand.excluded:
-        parts.append(f"The measured figure excludes {item['path']}, which {item['reason']}; the plan counts "
-                     f"{item['assumed_kbps']:,.0f} kbps for it ({item['limit']}).")
+        parts.append(
+            f"The measured figure excludes {item['path']}, which {item['reason']}; the plan counts "
+            f"{item['assumed_kbps']:,.0f} kbps for it ({item['limit']})."
+        )
     return " ".join(parts)
 
 
 def describe_driver(driver: Driver) -> str:
     if driver.kind == "clip":
-        return f"the clip {driver.name} ({driver.clip_kbps:,.0f} kbps)" if driver.clip_kbps else f"the clip {driver.name}"
+        return (
+            f"the clip {driver.name} ({driver.clip_kbps:,.0f} kbps)" if driver.clip_kbps else f"the clip {driver.name}"
+        )
     if driver.kind == "first-load":
         files = ", ".join(driver.files[:3])
         return f"the player's first load of {driver.name}" + (f" ({files})" if files and files != driver.name else "")

@@ -25,9 +25,20 @@ def lms_peak(plans: Sequence[SitePlan], online_share: float, load: Mapping[str, 
     sites: list[dict[str, Any]] = []
     for plan in plans:
         at_once = learners_at_once(plan, online_share)
-        sites.append({"name": plan.name, "at_once": at_once, "writes_per_s": round(at_once * writes_per_min / 60, 2),
-                      "bytes_per_s": round(at_once * bytes_per_min / 60)})
+        sites.append(
+            {
+                "name": plan.name,
+                "at_once": at_once,
+                "writes_per_s": round(at_once * writes_per_min / 60, 2),
+                "bytes_per_s": round(at_once * bytes_per_min / 60),
+            }
+        )
     at_once = sum(s["at_once"] for s in sites)
-    return {"writes_per_learner_min": writes_per_min, "bytes_per_learner_min": bytes_per_min,
-            "peak_at_once": at_once, "peak_writes_per_s": round(at_once * writes_per_min / 60, 2),
-            "peak_bytes_per_s": round(at_once * bytes_per_min / 60), "sites": sites}
+    return {
+        "writes_per_learner_min": writes_per_min,
+        "bytes_per_learner_min": bytes_per_min,
+        "peak_at_once": at_once,
+        "peak_writes_per_s": round(at_once * writes_per_min / 60, 2),
+        "peak_bytes_per_s": round(at_once * bytes_per_min / 60),
+        "sites": sites,
+    }

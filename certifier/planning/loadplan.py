@@ -24,8 +24,11 @@ from certifier.planning.player import play_clip
 MEDIA_RANGE = "bytes=0-262143"  # the first 256 KB: a player's start, for media the probe did not measure
 
 
-def request_sequence(launch_map: list[dict[str, Any]], media_types: Mapping[str, str],
-                     clips: Mapping[str, Mapping[str, Any]] | None = None) -> list[dict[str, Any]]:
+def request_sequence(
+    launch_map: list[dict[str, Any]],
+    media_types: Mapping[str, str],
+    clips: Mapping[str, Mapping[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
     """What one learner requests: each lesson's launch page, then its files. A clip the media probe
     measured (``clips``: path → bytes, kbps, duration_s) is streamed at its bitrate for its
     duration; other media are fetched as their first byte range."""
@@ -42,16 +45,19 @@ def request_sequence(launch_map: list[dict[str, Any]], media_types: Mapping[str,
             if media and path in clips:
                 sequence.append({"path": path, "range": None, "step": "stream", **clips[path]})
             else:
-                sequence.append({"path": path, "range": MEDIA_RANGE if media else None,
-                                 "step": "media" if media else "asset"})
+                sequence.append(
+                    {"path": path, "range": MEDIA_RANGE if media else None, "step": "media" if media else "asset"}
+                )
     return sequence
 
 
 def streamable_clips(media_files: list[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
     """Clips with a measured bitrate and duration, as a streaming learner plays them."""
-    return {f["path"]: {"bytes": int(f["size"]), "kbps": float(f["avg_kbps"]), "duration_s": float(f["duration_s"])}
-            for f in media_files if "error" not in f and not f.get("stream") and f.get("avg_kbps") and f.get("duration_s")
-            and f.get("size")}
+    return {
+        f["path"]: {"bytes": int(f["size"]), "kbps": float(f["avg_kbps"]), "duration_s": float(f["duration_s"])}
+        for f in media_files
+        if "error" not in f and not f.get("stream") and f.get("avg_kbps") and f.get("duration_s") and f.get("size")
+    }
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,8 @@ Target only the staging servers IT owns.
 
 import random
 import time
+from collections.abc import Callable, Mapping
+from typing import Any
 from urllib.parse import quote
 
 from locust import HttpUser, between, events, task
@@ -181,14 +189,33 @@ def judge(environment, **_):
 {player_source}'''
 
 
-def render_locustfile(title: str, version: str, sequence_by_lesson: list[dict[str, Any]], think_min: float,
-                      think_max: float, filename: str = "locustfile.py", budget: Budget | None = None,
-                      users: int = 50, site_line: str = "") -> str:
+def render_locustfile(
+    title: str,
+    version: str,
+    sequence_by_lesson: list[dict[str, Any]],
+    think_min: float,
+    think_max: float,
+    filename: str = "locustfile.py",
+    budget: Budget | None = None,
+    users: int = 50,
+    site_line: str = "",
+) -> str:
     budget = budget or Budget(max_p95_ms=3000, max_fail_ratio=0.01, chunk_s=4, startup_s=2)
     lessons = pprint.pformat(sequence_by_lesson, width=110, sort_dicts=False)  # a Python literal, not JSON
-    return TEMPLATE.format(title=title.replace('"', "'"), version=version, date=dt.date.today().isoformat(),
-                           think_min=think_min, think_max=think_max, lessons=lessons, filename=filename,
-                           chunk_s=budget.chunk_s, startup_s=budget.startup_s, max_p95_ms=budget.max_p95_ms,
-                           max_fail_ratio=budget.max_fail_ratio, max_fail_pct=budget.max_fail_ratio * 100,
-                           users=users, site_line=site_line,
-                           player_source=inspect.getsource(play_clip))
+    return TEMPLATE.format(
+        title=title.replace('"', "'"),
+        version=version,
+        date=dt.date.today().isoformat(),
+        think_min=think_min,
+        think_max=think_max,
+        lessons=lessons,
+        filename=filename,
+        chunk_s=budget.chunk_s,
+        startup_s=budget.startup_s,
+        max_p95_ms=budget.max_p95_ms,
+        max_fail_ratio=budget.max_fail_ratio,
+        max_fail_pct=budget.max_fail_ratio * 100,
+        users=users,
+        site_line=site_line,
+        player_source=inspect.getsource(play_clip),
+    )

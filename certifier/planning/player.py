@@ -8,10 +8,20 @@ the full-scale plan behave the same. It uses nothing but its arguments and the s
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Mapping
+from typing import Any
 
 
-def play_clip(clip, chunk_s, startup_s, fetch_chunk, clock=time.monotonic, sleep=time.sleep,
-              min_chunk_bytes=16 * 1024, grace_s=1.0):
+def play_clip(
+    clip: Mapping[str, Any],
+    chunk_s: float,
+    startup_s: float,
+    fetch_chunk: Callable[[str, int, int, float], int | None],
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], object] = time.sleep,
+    min_chunk_bytes: int = 16 * 1024,
+    grace_s: float = 1.0,
+) -> dict[str, Any]:
     """Play ``clip`` (path, bytes, kbps, duration_s) as a player does and return what happened.
 
     The player asks for ``chunk_s`` seconds of media per Range request. Until ``startup_s`` of media
@@ -26,7 +36,8 @@ def play_clip(clip, chunk_s, startup_s, fetch_chunk, clock=time.monotonic, sleep
     path, size = clip["path"], int(clip["bytes"])
     bytes_per_s = max(float(clip["kbps"]) * 125, 1.0)
     chunk = max(min_chunk_bytes, int(bytes_per_s * chunk_s))
-    started, playing_since, offset, received, chunks = clock(), None, 0, 0, 0
+    started, offset, received, chunks = clock(), 0, 0, 0
+    playing_since: float | None = None
     while offset < size:
         end = min(offset + chunk, size) - 1
         plays_at = offset / bytes_per_s  # seconds into the clip where this chunk's media starts

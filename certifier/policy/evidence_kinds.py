@@ -147,47 +147,86 @@ class LessonTraffic(TypedDict):
 
 
 LAUNCH_MAP = SharedEvidence(
-    "launch-map", ("outputs", "launch_map"), list[LaunchUnit],
-    "Each lesson's launch page, in course order, with every file a browser loads from it.")
+    "launch-map",
+    ("outputs", "launch_map"),
+    list[LaunchUnit],
+    "Each lesson's launch page, in course order, with every file a browser loads from it.",
+)
 REACHABLE_FILES = SharedEvidence(
-    "reachable-files", ("outputs", "reachable"), list[str],
-    "Every package file a learner's browser loads from some launch page.")
+    "reachable-files",
+    ("outputs", "reachable"),
+    list[str],
+    "Every package file a learner's browser loads from some launch page.",
+)
 EXTERNAL_HOSTS = SharedEvidence(
-    "external-hosts", ("outputs", "external_hosts"), list[str],
-    "Hosts outside the package the course's files load from or link to.")
+    "external-hosts",
+    ("outputs", "external_hosts"),
+    list[str],
+    "Hosts outside the package the course's files load from or link to.",
+)
 AUTHORING_TOOL = SharedEvidence(
-    "authoring-tool", ("outputs", "authoring_tool"), Tool | None,
-    "The authoring tool that published the course, and the runtime its player uses.")
+    "authoring-tool",
+    ("outputs", "authoring_tool"),
+    Tool | None,
+    "The authoring tool that published the course, and the runtime its player uses.",
+)
 TOOL_SETTINGS = SharedEvidence(
-    "tool-settings", ("outputs", "tool_settings"), list[ToolSetting],
-    "Settings read from the tool's published data (e.g. whether tracking is on).")
+    "tool-settings",
+    ("outputs", "tool_settings"),
+    list[ToolSetting],
+    "Settings read from the tool's published data (e.g. whether tracking is on).",
+)
 PAGE_REFERENCES = SharedEvidence(
-    "page-references", ("references",), list[Reference],
-    "What each HTML, CSS and script file refers to, with line and column.")
+    "page-references",
+    ("references",),
+    list[Reference],
+    "What each HTML, CSS and script file refers to, with line and column.",
+)
 MEDIA_FILES = SharedEvidence(
-    "media-files", ("files",), list[MediaFile],
-    "Each audio and video file as inspected: streams, codecs, bitrates.")
+    "media-files", ("files",), list[MediaFile], "Each audio and video file as inspected: streams, codecs, bitrates."
+)
 LEARNER_DEMAND = SharedEvidence(
-    "learner-demand", ("outputs", "learner_demand"), LearnerDemand,
-    "The media a learner plays at once, at their peak: the capacity plan's estimate where no session ran.")
+    "learner-demand",
+    ("outputs", "learner_demand"),
+    LearnerDemand,
+    "The media a learner plays at once, at their peak: the capacity plan's estimate where no session ran.",
+)
 PAGE_LOADS = SharedEvidence(
-    "page-loads", ("pages",), list[PageLoad],
-    "Each launch page as loaded from the staging server, request by request.")
+    "page-loads", ("pages",), list[PageLoad], "Each launch page as loaded from the staging server, request by request."
+)
 PLANNED_DEMAND = SharedEvidence(
-    "planned-demand", ("outputs", "demand"), PlannedDemand,
-    "One learner's demand as the capacity plan uses it: measured from the session, or estimated and why.")
+    "planned-demand",
+    ("outputs", "demand"),
+    PlannedDemand,
+    "One learner's demand as the capacity plan uses it: measured from the session, or estimated and why.",
+)
 SITE_LINKS = SharedEvidence(
-    "site-links", ("outputs", "site_links"), list[SiteLink],
-    "The sites file's links as training may use them, with the capacity model's learners at once.")
+    "site-links",
+    ("outputs", "site_links"),
+    list[SiteLink],
+    "The sites file's links as training may use them, with the capacity model's learners at once.",
+)
 REQUIREMENTS_BILL = SharedEvidence(
-    "requirements-bill", ("outputs", "requirements"), RequirementsBill,
-    "What a desktop needs for the course: plug-ins, browser features, hosts, screen, codecs.")
+    "requirements-bill",
+    ("outputs", "requirements"),
+    RequirementsBill,
+    "What a desktop needs for the course: plug-ins, browser features, hosts, screen, codecs.",
+)
 LMS_LOAD = SharedEvidence(
-    "lms-load", ("outputs", "lms_load"), LmsLoad,
-    "How often one learner's session writes to the LMS (or LRS), and how much, at a learner's pace.")
+    "lms-load",
+    ("outputs", "lms_load"),
+    LmsLoad,
+    "How often one learner's session writes to the LMS (or LRS), and how much, at a learner's pace.",
+)
 SESSION_TRAFFIC = SharedEvidence(
-    "session-traffic", ("outputs", "traffic"), list[LessonTraffic],
-    "What each walked lesson requested and when ([start ms, end ms, bytes, path, kind]), with its screens' times.")
+    "session-traffic",
+    ("outputs", "traffic"),
+    list[LessonTraffic],
+    "What each walked lesson requested and when ([start ms, end ms, bytes, path, kind]), with its screens' times.",
+)
 LESSON_STARTS = SharedEvidence(
-    "lesson-starts", ("outputs", "lesson_starts"), list[LessonStart],
-    "Each lesson run in a real browser: whether it started tracking, and how long that was waited for.")
+    "lesson-starts",
+    ("outputs", "lesson_starts"),
+    list[LessonStart],
+    "Each lesson run in a real browser: whether it started tracking, and how long that was waited for.",
+)

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     BLOCKER = "blocker"
     MAJOR = "major"
     MINOR = "minor"
     INFO = "info"
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     PASS = "pass"
     FAIL = "fail"
     WARN = "warn"
@@ -79,9 +79,7 @@ class Finding:
         data = asdict(self)
         data["severity"] = self.severity.value
         data["status"] = self.status.value
-        data["evidence"] = [
-            {k: v for k, v in asdict(e).items() if v is not None} for e in self.evidence
-        ]
+        data["evidence"] = [{k: v for k, v in asdict(e).items() if v is not None} for e in self.evidence]
         return data
 
     @classmethod
@@ -96,7 +94,7 @@ class Finding:
 def evidence_label(evidence: dict[str, Any]) -> str:
     """Where a report's evidence item points, as people cite it: a URL, or path:line:column."""
     if evidence.get("url"):
-        return evidence["url"] + (f" ({evidence['path']})" if evidence.get("path") else "")
+        return str(evidence["url"]) + (f" ({evidence['path']})" if evidence.get("path") else "")
     label = evidence.get("path") or ""
     if evidence.get("line"):
         label += f":{evidence['line']}" + (f":{evidence['column']}" if evidence.get("column") else "")
@@ -109,8 +107,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 def printable(text: str) -> str:
     """Text safe for a terminal and for XML: control characters (an ANSI escape in a file name,
     a carriage return) and lone surrogates shown as \\xNN instead of acting or breaking the file."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}" if ord(m.group(0)) < 0x100
-                        else f"\\u{ord(m.group(0)):04x}", text)
+    return _CONTROL.sub(
+        lambda m: f"\\x{ord(m.group(0)):02x}" if ord(m.group(0)) < 0x100 else f"\\u{ord(m.group(0)):04x}", text
+    )
 
 
 EVIDENCE_SHOWN = 50  # items a text view lists per finding; the JSON report keeps every one
@@ -149,24 +148,59 @@ def value_with_unit(value: Any, unit: str | None) -> str:
     return f"{value} {unit or ''}".strip()
 
 
-def from_problems(rule_id: str, title: str, severity: Severity, problems: list[tuple[str, Evidence]], ok: str, *,
-                  remediation: str = "", it_risk: str = "", fail_status: Status = Status.FAIL,
-                  measured: Any = None, limit: Any = None, unit: str | None = None, spec_ref: str | None = None,
-                  details: dict[str, Any] | None = None, count_prefix: bool = False) -> Finding:
+def from_problems(
+    rule_id: str,
+    title: str,
+    severity: Severity,
+    problems: list[tuple[str, Evidence]],
+    ok: str,
+    *,
+    remediation: str = "",
+    it_risk: str = "",
+    fail_status: Status = Status.FAIL,
+    measured: Any = None,
+    limit: Any = None,
+    unit: str | None = None,
+    spec_ref: str | None = None,
+    details: dict[str, Any] | None = None,
+    count_prefix: bool = False,
+) -> Finding:
     """One finding for a rule: ``pass`` with ``ok`` when there is no problem, else ``fail_status``
     listing the first problems in the message and every problem as evidence, each with its note
     (text views abbreviate; the JSON report keeps them all)."""
     if not problems:
-        return Finding(rule_id, title, severity, Status.PASS, ok, measured=measured, limit=limit, unit=unit,
-                       it_risk=it_risk, spec_ref=spec_ref, details=details or {})
+        return Finding(
+            rule_id,
+            title,
+            severity,
+            Status.PASS,
+            ok,
+            measured=measured,
+            limit=limit,
+            unit=unit,
+            it_risk=it_risk,
+            spec_ref=spec_ref,
+            details=details or {},
+        )
     messages = [message for message, _ in problems]
     shown = "; ".join(messages[:3]) + (f" (and {len(messages) - 3} more)" if len(messages) > 3 else "")
     if count_prefix:
         shown = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}: {shown}"
-    return Finding(rule_id, title, severity, fail_status, shown,
-                   measured=measured if measured is not None or not count_prefix else len(problems),
-                   limit=limit, unit=unit, evidence=tuple(_noted(e, m) for m, e in problems),
-                   remediation=remediation, it_risk=it_risk, spec_ref=spec_ref, details=details or {})
+    return Finding(
+        rule_id,
+        title,
+        severity,
+        fail_status,
+        shown,
+        measured=measured if measured is not None or not count_prefix else len(problems),
+        limit=limit,
+        unit=unit,
+        evidence=tuple(_noted(e, m) for m, e in problems),
+        remediation=remediation,
+        it_risk=it_risk,
+        spec_ref=spec_ref,
+        details=details or {},
+    )
 
 
 def _noted(evidence: Evidence, message: str) -> Evidence:

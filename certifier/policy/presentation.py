@@ -8,9 +8,9 @@ both from one model, with the same cap on rows.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 # Rows one chart draws; the rest are counted in a note (the JSON report keeps them all).
@@ -45,8 +45,14 @@ class BarChart:
     hidden: int = 0  # bars beyond MAX_CHART_ROWS, not drawn
 
     @classmethod
-    def capped(cls, title: str, unit: str, bars: Sequence[Bar], limits: Sequence[tuple[str, float]] = (),
-               limit: int = MAX_CHART_ROWS) -> BarChart:
+    def capped(
+        cls,
+        title: str,
+        unit: str,
+        bars: Sequence[Bar],
+        limits: Sequence[tuple[str, float]] = (),
+        limit: int = MAX_CHART_ROWS,
+    ) -> BarChart:
         shown = tuple(bars[:limit])
         return cls(title, unit, shown, tuple((n, v) for n, v in limits if v), len(bars) - len(shown))
 

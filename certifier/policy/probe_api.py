@@ -7,31 +7,31 @@ entry-point group, exactly as the built-in ones do; the entry-point name must eq
 from __future__ import annotations
 
 import threading
-from concurrent.futures import Future
-from concurrent.futures import TimeoutError as FutureTimeout
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any, ClassVar
 
-from certifier.package.archive import CoursePackage
 from certifier.errors import Cancelled, PackageRejected
-from certifier.policy.findings import Finding
+from certifier.package.archive import CoursePackage
 from certifier.package.inventory import Inventory
-from certifier.policy.profiles import LimitSpec, Profile
-from certifier.policy.presentation import Chart, CheckOption, Command, SummaryRow, Table
-from certifier.policy.rules import Rule
-from certifier.policy.shared import SharedEvidence, UndeclaredEvidence
 from certifier.package.standards import Detection
 from certifier.package.workdir import WorkDir
+from certifier.policy.findings import Finding
+from certifier.policy.presentation import Chart, CheckOption, Command, SummaryRow, Table
+from certifier.policy.profiles import LimitSpec, Profile
+from certifier.policy.rules import Rule
+from certifier.policy.shared import SharedEvidence, UndeclaredEvidence
 
 
 class MissingContext(RuntimeError):
     """A probe asked for what its run did not give it (a package, say, without Need.PACKAGE)."""
 
 
-class Need(str, Enum):
+class Need(StrEnum):
     PACKAGE = "package"
     # The package unpacked on disk (e.g. to serve it): the read pass writes every entry as it
     # hashes it, so no probe inflates the archive a second time.
@@ -145,7 +145,7 @@ class ProbeContext:
     # Staging credentials: used for requests, never stored in evidence or reports.
     staging_auth: tuple[str, str] | None = None
     # (probe id, entry path) → the future of ``Probe.examine`` started during the read pass.
-    examined: dict[tuple[str, str], Future] = field(default_factory=dict)
+    examined: dict[tuple[str, str], Future[Any]] = field(default_factory=dict)
 
     def examined_facts(self, probe_id: str, path: str) -> dict[str, Any] | None:
         """What ``examine`` found for this entry (None: not examined in the read pass); its error is raised."""
@@ -155,7 +155,8 @@ class ProbeContext:
         while True:
             self.checkpoint()
             try:
-                return pending.result(timeout=0.2)
+                result: dict[str, Any] | None = pending.result(timeout=0.2)
+                return result
             except FutureTimeout:
                 continue
 

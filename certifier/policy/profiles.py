@@ -53,21 +53,33 @@ CORE_SCHEMA: dict[str, dict[str, LimitSpec]] = {
         "max_compression_ratio": LimitSpec("number", "Largest expansion ratio of one entry (zip-bomb guard)."),
         "min_size_for_ratio_check_mb": LimitSpec("number", "Entries smaller than this are not ratio-checked.", "MB"),
         "max_entry_count": LimitSpec("integer", "Most entries an archive may hold before it is refused."),
-        "max_total_compression_ratio": LimitSpec("number", "Largest expansion ratio of the whole archive (a bomb "
-                                                 "split into many small entries).", None, default=100),
-        "min_size_for_total_ratio_check_mb": LimitSpec("number", "Archives expanding to less than this are not "
-                                                       "checked for their whole ratio.", "MB", default=64),
+        "max_total_compression_ratio": LimitSpec(
+            "number",
+            "Largest expansion ratio of the whole archive (a bomb split into many small entries).",
+            None,
+            default=100,
+        ),
+        "min_size_for_total_ratio_check_mb": LimitSpec(
+            "number", "Archives expanding to less than this are not checked for their whole ratio.", "MB", default=64
+        ),
     },
     "certification": {
         "required_probes": LimitSpec("string-list", "Probes whose absence makes a run at best CONDITIONAL."),
         "probe_timeout_s": LimitSpec("number", "Time one probe may take before it is stopped.", "s"),
     },
     "signoff": {
-        "review_sla_days": LimitSpec("integer", "Days IT reviewers have to sign off after a review is requested.", "days"),
+        "review_sla_days": LimitSpec(
+            "integer", "Days IT reviewers have to sign off after a review is requested.", "days"
+        )
     },
     "lms": {
-        "max_writes_per_s": LimitSpec("number", "Writes a second the LMS (or LRS) is sized for at the rollout's peak; "
-                                      "0: no limit, the figure is stated only.", "writes/s", default=0),
+        "max_writes_per_s": LimitSpec(
+            "number",
+            "Writes a second the LMS (or LRS) is sized for at the rollout's peak; "
+            "0: no limit, the figure is stated only.",
+            "writes/s",
+            default=0,
+        )
     },
     "network": {
         "presets": LimitSpec("network-presets", "Named links: bandwidth down/up and round-trip time."),
@@ -118,8 +130,7 @@ def resolve_profile_path(name_or_path: str, relative_to: Path | None = None) -> 
     if candidate.is_file():
         return candidate
     raise ProfileError(
-        f"No profile named '{name_or_path}': not a bundled profile "
-        f"({', '.join(bundled) or 'none'}) and no such file."
+        f"No profile named '{name_or_path}': not a bundled profile ({', '.join(bundled) or 'none'}) and no such file."
     )
 
 
@@ -144,13 +155,12 @@ def read_profile(name_or_path: str, schema: ProfileSchema) -> Profile:
     _check_required_probes(values, schema.installed_probes, path)
     network = values.get("network", {})
     if network.get("target_network") not in network.get("presets", {}):
-        raise ProfileError(f"{path}: network.target_network '{network.get('target_network')}' is not one of the "
-                           f"presets ({', '.join(network.get('presets', {}))}).")
+        raise ProfileError(
+            f"{path}: network.target_network '{network.get('target_network')}' is not one of the "
+            f"presets ({', '.join(network.get('presets', {}))})."
+        )
     return Profile(
-        name=own.get("name", path.stem),
-        description=own.get("description", ""),
-        source=str(path),
-        values=values,
+        name=own.get("name", path.stem), description=own.get("description", ""), source=str(path), values=values
     )
 
 
@@ -207,8 +217,10 @@ def _validate(data: dict[str, Any], schema: ProfileSchema, path: Path) -> None:
             continue
         if key not in schema.sections:
             if key in schema.broken_probes:
-                raise ProfileError(f"{path}: section '[{key}]' belongs to the probe '{key}', which "
-                                   f"{schema.broken_probes[key]}. Reinstall Course Certifier.")
+                raise ProfileError(
+                    f"{path}: section '[{key}]' belongs to the probe '{key}', which "
+                    f"{schema.broken_probes[key]}. Reinstall Course Certifier."
+                )
             raise ProfileError(
                 f"{path}: unknown section '[{key}]'; known sections: {', '.join(sorted(schema.sections))}."
             )
@@ -247,9 +259,7 @@ def _type_problem(value: Any, spec: LimitSpec) -> str | None:
             return f"must be {expected}, found {_kind_of(value)}"
         if spec.choices and value not in spec.choices:
             return f"must be one of {', '.join(spec.choices)}, found '{value}'"
-    if spec.kind == "string-list" and not (
-        isinstance(value, list) and all(isinstance(v, str) for v in value)
-    ):
+    if spec.kind == "string-list" and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
         return f"must be {expected}, found {_kind_of(value)}"
     if spec.kind == "network-presets":
         if not isinstance(value, dict):
@@ -257,8 +267,14 @@ def _type_problem(value: Any, spec: LimitSpec) -> str | None:
         for name, link in value.items():
             if not isinstance(link, dict) or set(link) != set(NETWORK_KEYS):
                 return f"entry '{name}' must have exactly {', '.join(NETWORK_KEYS)}"
-            bad = [k for k in NETWORK_KEYS if isinstance(link[k], bool) or not isinstance(link[k], (int, float))
-                   or not math.isfinite(link[k]) or link[k] < 0]
+            bad = [
+                k
+                for k in NETWORK_KEYS
+                if isinstance(link[k], bool)
+                or not isinstance(link[k], (int, float))
+                or not math.isfinite(link[k])
+                or link[k] < 0
+            ]
             if bad:
                 return f"entry '{name}' needs non-negative numbers for {', '.join(bad)}"
         return None
@@ -274,16 +290,24 @@ def _type_problem(value: Any, spec: LimitSpec) -> str | None:
 
 
 def _kind_of(value: Any) -> str:
-    return {bool: "true/false", int: "a whole number", float: "a number", str: "text",
-            list: "a list", dict: "a table"}.get(type(value), type(value).__name__) + f" ({value!r})"[:60]
+    return {
+        bool: "true/false",
+        int: "a whole number",
+        float: "a number",
+        str: "text",
+        list: "a list",
+        dict: "a table",
+    }.get(type(value), type(value).__name__) + f" ({value!r})"[:60]
 
 
 def _check_required_probes(values: dict[str, Any], installed: frozenset[str], path: Path) -> None:
     """A required probe that is not installed would keep every verdict CONDITIONAL unexplained."""
     unknown = [p for p in values.get("certification", {}).get("required_probes", []) if p not in installed]
     if unknown:
-        raise ProfileError(f"{path}: certification.required_probes names {', '.join(repr(p) for p in unknown)}, "
-                           f"which is not an installed probe (installed: {', '.join(sorted(installed))}).")
+        raise ProfileError(
+            f"{path}: certification.required_probes names {', '.join(repr(p) for p in unknown)}, "
+            f"which is not an installed probe (installed: {', '.join(sorted(installed))})."
+        )
 
 
 def _check_complete(values: dict[str, Any], schema: Schema, path: Path) -> None:
@@ -297,5 +321,5 @@ def _check_complete(values: dict[str, Any], schema: Schema, path: Path) -> None:
         if missing:
             raise ProfileError(
                 f"{path}: [{section}] lacks {', '.join(missing)}; set them or extend a profile "
-                "that does (e.g. extends = \"default\")."
+                'that does (e.g. extends = "default").'
             )

@@ -52,8 +52,10 @@ def declaration_problem(cls: type[Probe]) -> str:
     for attribute in ("uses", "publishes"):
         declared = getattr(cls, attribute)
         if not isinstance(declared, tuple) or not all(isinstance(k, SharedEvidence) for k in declared):
-            return (f"declares {attribute} = {declared!r}; it must be a tuple of SharedEvidence kinds "
-                    "(see certifier.policy.evidence_kinds), not probe ids or keys")
+            return (
+                f"declares {attribute} = {declared!r}; it must be a tuple of SharedEvidence kinds "
+                "(see certifier.policy.evidence_kinds), not probe ids or keys"
+            )
     return ""
 
 

@@ -25,9 +25,9 @@ FAILING = (Status.FAIL, Status.WARN)
 @dataclass(frozen=True)
 class Rule:
     id: str
-    title: str            # what is checked, worded as the state that passes
-    failure_title: str    # the headline when the rule fails or warns
-    severity: Severity    # the usual severity; a policy may set another per finding
+    title: str  # what is checked, worded as the state that passes
+    failure_title: str  # the headline when the rule fails or warns
+    severity: Severity  # the usual severity; a policy may set another per finding
     remediation: str = ""
     it_risk: str = ""
     spec_ref: str | None = None
@@ -36,28 +36,60 @@ class Rule:
         title = self.failure_title if finding.status in FAILING else self.title
         return finding if finding.title == title else dataclasses.replace(finding, title=title)
 
-    def finding(self, status: Status, message: str = "", *, severity: Severity | None = None,
-                remediation: str | None = None, it_risk: str | None = None, spec_ref: str | None = None,
-                **fields: Any) -> Finding:
+    def finding(
+        self,
+        status: Status,
+        message: str = "",
+        *,
+        severity: Severity | None = None,
+        remediation: str | None = None,
+        it_risk: str | None = None,
+        spec_ref: str | None = None,
+        **fields: Any,
+    ) -> Finding:
         """One finding of this rule with the declared wording (overridable where figures go in); a
         passing finding carries no remediation unless one is given."""
         if remediation is None:
             remediation = self.remediation if status in FAILING else ""
-        return self._headed(Finding(
-            self.id, self.title, severity or self.severity, status, message,
-            remediation=remediation,
-            it_risk=self.it_risk if it_risk is None else it_risk,
-            spec_ref=self.spec_ref if spec_ref is None else spec_ref, **fields))
+        return self._headed(
+            Finding(
+                self.id,
+                self.title,
+                severity or self.severity,
+                status,
+                message,
+                remediation=remediation,
+                it_risk=self.it_risk if it_risk is None else it_risk,
+                spec_ref=self.spec_ref if spec_ref is None else spec_ref,
+                **fields,
+            )
+        )
 
-    def outcome(self, problems: list[tuple[str, Evidence]], ok: str, *, severity: Severity | None = None,
-                remediation: str | None = None, it_risk: str | None = None, spec_ref: str | None = None,
-                **kwargs: Any) -> Finding:
+    def outcome(
+        self,
+        problems: list[tuple[str, Evidence]],
+        ok: str,
+        *,
+        severity: Severity | None = None,
+        remediation: str | None = None,
+        it_risk: str | None = None,
+        spec_ref: str | None = None,
+        **kwargs: Any,
+    ) -> Finding:
         """``pass`` with ``ok`` when there is no problem, else a failure listing every problem."""
-        return self._headed(from_problems(
-            self.id, self.title, severity or self.severity, problems, ok,
-            remediation=self.remediation if remediation is None else remediation,
-            it_risk=self.it_risk if it_risk is None else it_risk,
-            spec_ref=self.spec_ref if spec_ref is None else spec_ref, **kwargs))
+        return self._headed(
+            from_problems(
+                self.id,
+                self.title,
+                severity or self.severity,
+                problems,
+                ok,
+                remediation=self.remediation if remediation is None else remediation,
+                it_risk=self.it_risk if it_risk is None else it_risk,
+                spec_ref=self.spec_ref if spec_ref is None else spec_ref,
+                **kwargs,
+            )
+        )
 
 
 def declared_in(*sources: ModuleType | Iterable[Rule]) -> dict[str, Rule]:
@@ -65,8 +97,11 @@ def declared_in(*sources: ModuleType | Iterable[Rule]) -> dict[str, Rule]:
     directly, by id; an id declared twice is an error, found when the probe is imported."""
     catalogue: dict[str, Rule] = {}
     for source in sources:
-        rules = [v for v in vars(source).values() if isinstance(v, Rule)] if isinstance(source, ModuleType) \
+        rules = (
+            [v for v in vars(source).values() if isinstance(v, Rule)]
+            if isinstance(source, ModuleType)
             else list(source)
+        )
         for rule in rules:
             if rule.id in catalogue and catalogue[rule.id] is not rule:
                 raise ValueError(f"rule {rule.id} is declared twice")

@@ -47,7 +47,7 @@ class UndeclaredEvidence(Exception):
     """A probe read a kind of shared evidence it did not declare in ``uses``."""
 
 
-def _check(value: Any, expected: Any, where: tuple, found: list[str]) -> None:
+def _check(value: Any, expected: Any, where: tuple[str | int, ...], found: list[str]) -> None:
     """``where`` is the path to ``value`` as parts, rendered only for a problem: published lists
     run to thousands of items, and formatting each item's path cost more than checking it."""
     if len(found) >= PROBLEMS_SHOWN:
@@ -93,8 +93,8 @@ def _check(value: Any, expected: Any, where: tuple, found: list[str]) -> None:
         found.append(f"{_render(where)}: expected {_name(expected)}, found {_found(value)}")
 
 
-@functools.lru_cache(maxsize=None)
-def _shape(expected: Any) -> tuple:
+@functools.cache
+def _shape(expected: Any) -> tuple[Any, ...]:
     """What checking a value against ``expected`` takes, worked out once per type (a 4,000-item
     list would otherwise resolve its item type's hints per item)."""
     if expected is Any:
@@ -104,8 +104,13 @@ def _shape(expected: Any) -> tuple:
         options = typing.get_args(expected)
         shapes = [_shape(option) for option in options]
         if all(shape[0] in ("scalar", "none") for shape in shapes):  # e.g. int | None: one isinstance
-            accepted = tuple(t for shape in shapes for t in ((type(None),) if shape[0] == "none" else
-                                                             shape[1] if isinstance(shape[1], tuple) else (shape[1],)))
+            accepted = tuple(
+                t
+                for shape in shapes
+                for t in (
+                    (type(None),) if shape[0] == "none" else shape[1] if isinstance(shape[1], tuple) else (shape[1],)
+                )
+            )
             no_bool = any(shape[0] == "scalar" and shape[2] for shape in shapes) and bool not in options
             return ("scalar", accepted, no_bool)
         return ("union", options)
@@ -125,11 +130,11 @@ def _shape(expected: Any) -> tuple:
     return ("scalar", expected, False)
 
 
-def _render(where: tuple) -> str:
-    return where[0] + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in where[1:])
+def _render(where: tuple[str | int, ...]) -> str:
+    return str(where[0]) + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in where[1:])
 
 
-def _fails(value: Any, expected: Any, where: tuple) -> bool:
+def _fails(value: Any, expected: Any, where: tuple[str | int, ...]) -> bool:
     found: list[str] = []
     _check(value, expected, where, found)
     return bool(found)

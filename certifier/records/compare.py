@@ -28,18 +28,23 @@ def compare_reports(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
 
 
 def format_comparison(result: dict[str, Any], old: dict[str, Any], new: dict[str, Any]) -> str:
-    def label(report, rule):
+    def label(report: dict[str, Any], rule: str) -> str:
         f = next((f for f in report["findings"] if f["rule_id"] == rule), None)
         return f"{rule} — {f['message'][:100]}" if f else rule
 
     lines = [f"Verdict: {result['old']['verdict']} → {result['new']['verdict']}"]
-    for title, rules, source in (("Fixed", result["fixed"], old), ("New failures", result["new_failures"], new),
-                                 ("Still failing", result["still_failing"], new)):
+    for title, rules, source in (
+        ("Fixed", result["fixed"], old),
+        ("New failures", result["new_failures"], new),
+        ("Still failing", result["still_failing"], new),
+    ):
         lines.append(f"{title} ({len(rules)}):")
         lines.extend(f"  {label(source, r)}" for r in rules)
     lines.append(f"Measured values that moved ({len(result['moved'])}):")
-    lines.extend(f"  {m['rule_id']}: {figure(m['before'])} → {figure(m['after'])} {m['unit'] or ''}".rstrip()
-                 for m in result["moved"])
+    lines.extend(
+        f"  {m['rule_id']}: {figure(m['before'])} → {figure(m['after'])} {m['unit'] or ''}".rstrip()
+        for m in result["moved"]
+    )
     return "\n".join(lines)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +68,7 @@ class History:
     def __enter__(self) -> History:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def record_signoff(self, report: dict[str, Any]) -> None:
@@ -76,14 +76,28 @@ class History:
         signature = report["signatures"][-1]
         decision = report["decisions"][signature["decision_index"]]
         with self._db:
-            self._db.execute("INSERT OR IGNORE INTO signoffs VALUES (?, ?, ?, ?, ?, ?)",
-                             (report["run"]["id"], signature["decision_index"], decision["reviewer"],
-                              decision["decision"], signature["fingerprint"], signature["signature"]))
+            self._db.execute(
+                "INSERT OR IGNORE INTO signoffs VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    report["run"]["id"],
+                    signature["decision_index"],
+                    decision["reviewer"],
+                    decision["decision"],
+                    signature["fingerprint"],
+                    signature["signature"],
+                ),
+            )
 
     def signoffs(self, run_id: str) -> list[dict[str, Any]]:
-        rows = self._db.execute("SELECT decision_index, reviewer, decision, fingerprint, signature FROM signoffs "
-                                "WHERE run_id = ? ORDER BY decision_index", (run_id,)).fetchall()
-        return [dict(zip(("decision_index", "reviewer", "decision", "fingerprint", "signature"), r)) for r in rows]
+        rows = self._db.execute(
+            "SELECT decision_index, reviewer, decision, fingerprint, signature FROM signoffs "
+            "WHERE run_id = ? ORDER BY decision_index",
+            (run_id,),
+        ).fetchall()
+        return [
+            dict(zip(("decision_index", "reviewer", "decision", "fingerprint", "signature"), r, strict=False))
+            for r in rows
+        ]
 
     def store(self, report: dict[str, Any]) -> int:
         """Record a run; all of it or nothing (a crash mid-write leaves no partial run)."""
@@ -92,30 +106,53 @@ class History:
             cursor = self._db.execute(
                 "INSERT OR REPLACE INTO runs (run_id, recorded_at, finished_at, course_title, package_name, "
                 "package_sha256, verdict, profile, report_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (report["run"]["id"], datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                 report["run"]["finished_at"], package.get("title") or package.get("name") or "",
-                 package.get("name") or "", package.get("sha256"), report["verdict"], report["profile"]["name"],
-                 json.dumps(report)))
+                (
+                    report["run"]["id"],
+                    datetime.now(UTC).isoformat(timespec="seconds"),
+                    report["run"]["finished_at"],
+                    package.get("title") or package.get("name") or "",
+                    package.get("name") or "",
+                    package.get("sha256"),
+                    report["verdict"],
+                    report["profile"]["name"],
+                    json.dumps(report),
+                ),
+            )
             run = cursor.lastrowid
             if run is None:  # sqlite always gives the row id of an INSERT; said plainly if not
                 raise sqlite3.DatabaseError("the run was not recorded")
             self._db.executemany(
                 "INSERT INTO findings (run, rule_id, status, severity, measured) VALUES (?, ?, ?, ?, ?)",
-                [(run, f["rule_id"], f["status"], f["severity"], json.dumps(f.get("measured"))) for f in report["findings"]])
+                [
+                    (run, f["rule_id"], f["status"], f["severity"], json.dumps(f.get("measured")))
+                    for f in report["findings"]
+                ],
+            )
         return run
 
     def runs(self, course: str | None = None) -> list[dict[str, Any]]:
-        query = ("SELECT id, finished_at, course_title, package_name, package_sha256, verdict, profile, "
-                 "(SELECT COUNT(*) FROM findings WHERE run = runs.id AND status = 'fail'), "
-                 "json_extract(report_json, '$.run.status') FROM runs")
-        args: tuple = ()
+        query = (
+            "SELECT id, finished_at, course_title, package_name, package_sha256, verdict, profile, "
+            "(SELECT COUNT(*) FROM findings WHERE run = runs.id AND status = 'fail'), "
+            "json_extract(report_json, '$.run.status') FROM runs"
+        )
+        args: tuple[Any, ...] = ()
         if course:
             query += " WHERE course_title LIKE ? OR package_name LIKE ? OR package_sha256 LIKE ?"
             args = (f"%{course}%", f"%{course}%", f"{course}%")
         rows = self._db.execute(query + " ORDER BY finished_at DESC, id DESC", args).fetchall()
-        keys = ("id", "finished_at", "course_title", "package_name", "package_sha256", "verdict", "profile", "failed",
-                "status")
-        runs = [dict(zip(keys, row)) for row in rows]
+        keys = (
+            "id",
+            "finished_at",
+            "course_title",
+            "package_name",
+            "package_sha256",
+            "verdict",
+            "profile",
+            "failed",
+            "status",
+        )
+        runs = [dict(zip(keys, row, strict=False)) for row in rows]
         for run in runs:  # a cancelled run's verdict covers only what ran: said wherever it is listed
             run["verdict_shown"] = run["verdict"] + (" (cancelled)" if run["status"] == "cancelled" else "")
         return runs
@@ -124,8 +161,11 @@ class History:
         row = self._db.execute("SELECT report_json FROM runs WHERE id = ?", (run_id,)).fetchone()
         if row is None:
             raise CertifierError(f"No run {run_id} in the history ({self.path}).")
-        return json.loads(row[0])
+        report: dict[str, Any] = json.loads(row[0])
+        return report
 
     def count(self) -> tuple[int, int]:
-        return (self._db.execute("SELECT COUNT(*) FROM runs").fetchone()[0],
-                self._db.execute("SELECT COUNT(*) FROM findings").fetchone()[0])
+        return (
+            self._db.execute("SELECT COUNT(*) FROM runs").fetchone()[0],
+            self._db.execute("SELECT COUNT(*) FROM findings").fetchone()[0],
+        )

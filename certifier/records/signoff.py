@@ -44,7 +44,7 @@ def canonical(data: Any) -> bytes:
 def fingerprint(public_key: Ed25519PublicKey) -> str:
     raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     digest = hashlib.sha256(raw).hexdigest()[:32]
-    return ":".join(digest[i:i + 4] for i in range(0, 32, 4))
+    return ":".join(digest[i : i + 4] for i in range(0, 32, 4))
 
 
 def key_path(folder: Path | None = None) -> Path:
@@ -64,8 +64,7 @@ def load_or_create_key(path: Path | None = None) -> Ed25519PrivateKey:
         return key
     path.parent.mkdir(parents=True, exist_ok=True)
     key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     # Created with mode 0600 from the start: never a moment where others could read it.
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as out:
@@ -82,9 +81,11 @@ def signed_content(report: dict[str, Any], decision_index: int, scheme: int = CH
     content = {k: v for k, v in report.items() if k not in SIGNED_EXCLUDES}
     content["decisions"] = report.get("decisions", [])[: decision_index + 1]
     if scheme >= CHAINED:
-        content["prior_signatures"] = [s.get("signature") for s in report.get("signatures", [])
-                                       if isinstance(s, dict) and isinstance(s.get("decision_index"), int)
-                                       and s["decision_index"] < decision_index]
+        content["prior_signatures"] = [
+            s.get("signature")
+            for s in report.get("signatures", [])
+            if isinstance(s, dict) and isinstance(s.get("decision_index"), int) and s["decision_index"] < decision_index
+        ]
     return content
 
 
@@ -92,10 +93,21 @@ def section_digests(content: dict[str, Any]) -> dict[str, str]:
     return {key: hashlib.sha256(canonical(value)).hexdigest() for key, value in sorted(content.items())}
 
 
-def sign_off(report: dict[str, Any], reviewer: str, decision: str, *, comment: str = "", conditions: str = "",
-             role: str = "", requested_on: str | None = None, due_by: str | None = None,
-             key: Ed25519PrivateKey | None = None, now: dt.datetime | None = None,
-             approve_despite_verdict: bool = False, rename_reviewer: bool = False) -> dict[str, Any]:
+def sign_off(
+    report: dict[str, Any],
+    reviewer: str,
+    decision: str,
+    *,
+    comment: str = "",
+    conditions: str = "",
+    role: str = "",
+    requested_on: str | None = None,
+    due_by: str | None = None,
+    key: Ed25519PrivateKey | None = None,
+    now: dt.datetime | None = None,
+    approve_despite_verdict: bool = False,
+    rename_reviewer: bool = False,
+) -> dict[str, Any]:
     """A copy of ``report`` with the decision appended and signed.
 
     Refused: a report whose signatures no longer verify or whose verdict does not follow from its
@@ -112,16 +124,21 @@ def sign_off(report: dict[str, Any], reviewer: str, decision: str, *, comment: s
     if report.get("signatures"):
         check = verify(report)
         if not check.valid:
-            raise CertifierError("This report's signatures do not verify, so no decision can be added to it: "
-                                 + " ".join(check.lines))
+            raise CertifierError(
+                "This report's signatures do not verify, so no decision can be added to it: " + " ".join(check.lines)
+            )
     recomputed = verdict_of(report)
     if recomputed != report.get("verdict"):
-        raise CertifierError(f"This report says {report.get('verdict')} but its findings give {recomputed}: it was "
-                             "edited, so it cannot be signed.")
+        raise CertifierError(
+            f"This report says {report.get('verdict')} but its findings give {recomputed}: it was "
+            "edited, so it cannot be signed."
+        )
     if decision == "approve" and report["verdict"] != CERTIFIED:
         if not approve_despite_verdict:
-            raise CertifierError(f"The report is {report['verdict']}: approving it needs an explicit choice "
-                                 "(--approve-despite-verdict) and a comment saying why.")
+            raise CertifierError(
+                f"The report is {report['verdict']}: approving it needs an explicit choice "
+                "(--approve-despite-verdict) and a comment saying why."
+            )
         if not comment.strip():
             raise CertifierError(f"Approving a {report['verdict']} report needs a comment saying why (--comment).")
     bound = None
@@ -129,34 +146,48 @@ def sign_off(report: dict[str, Any], reviewer: str, decision: str, *, comment: s
         key = load_or_create_key()
         bound = bound_reviewer()
         if bound and bound != reviewer and not rename_reviewer:
-            raise CertifierError(f"This machine's signing key ({fingerprint(key.public_key())}) is bound to "
-                                 f"'{bound}'. Sign as {bound}, or bind the key to '{reviewer}' explicitly "
-                                 "(--rename-reviewer).")
-    now = now or dt.datetime.now(dt.timezone.utc)
+            raise CertifierError(
+                f"This machine's signing key ({fingerprint(key.public_key())}) is bound to "
+                f"'{bound}'. Sign as {bound}, or bind the key to '{reviewer}' explicitly "
+                "(--rename-reviewer)."
+            )
+    now = now or dt.datetime.now(dt.UTC)
     requested = requested_on or report["run"]["finished_at"][:10]
     if due_by is None:
         sla_days = report.get("profile", {}).get("values", {}).get("signoff", {}).get("review_sla_days", 5)
         due_by = (dt.date.fromisoformat(requested) + dt.timedelta(days=sla_days)).isoformat()
     signed = copy.deepcopy(report)
     decisions = signed.setdefault("decisions", [])
-    decisions.append({"reviewer": reviewer, "role": role, "decision": decision, "comment": comment,
-                      "conditions": conditions, "decided_at": now.isoformat(timespec="seconds"),
-                      "requested_on": requested, "due_by": due_by})
+    decisions.append(
+        {
+            "reviewer": reviewer,
+            "role": role,
+            "decision": decision,
+            "comment": comment,
+            "conditions": conditions,
+            "decided_at": now.isoformat(timespec="seconds"),
+            "requested_on": requested,
+            "due_by": due_by,
+        }
+    )
     index = len(decisions) - 1
     content = signed_content(signed, index, CHAINED)
     public = key.public_key()
-    signed.setdefault("signatures", []).append({
-        "decision_index": index,
-        "scheme": CHAINED,
-        "reviewer": reviewer,
-        "algorithm": ALGORITHM,
-        "public_key": base64.b64encode(public.public_bytes(serialization.Encoding.Raw,
-                                                           serialization.PublicFormat.Raw)).decode(),
-        "fingerprint": fingerprint(public),
-        "signed_at": now.isoformat(timespec="seconds"),
-        "sections": section_digests(content),
-        "signature": base64.b64encode(key.sign(canonical(content))).decode(),
-    })
+    signed.setdefault("signatures", []).append(
+        {
+            "decision_index": index,
+            "scheme": CHAINED,
+            "reviewer": reviewer,
+            "algorithm": ALGORITHM,
+            "public_key": base64.b64encode(
+                public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+            ).decode(),
+            "fingerprint": fingerprint(public),
+            "signed_at": now.isoformat(timespec="seconds"),
+            "sections": section_digests(content),
+            "signature": base64.b64encode(key.sign(canonical(content))).decode(),
+        }
+    )
     if bound != reviewer and key_path().exists() and fingerprint(public) == public_fingerprint():
         bind_reviewer(reviewer)
     return signed
@@ -190,7 +221,7 @@ def bind_reviewer(name: str) -> None:
 
 @dataclass
 class Verification:
-    valid: bool         # every signature is intact and covers what it should
+    valid: bool  # every signature is intact and covers what it should
     lines: list[str]
     established: bool = True  # every intact signature is by a trusted key, so who signed is known
 
@@ -228,7 +259,9 @@ def verify(report: dict[str, Any], only_keys: set[str] | None = None) -> Verific
     for index, decision in enumerate(decisions):
         if index not in signed_indexes:
             ok = False
-            lines.append(f"Decision {index + 1} ({decision.get('decision')} by {decision.get('reviewer')}) is not signed.")
+            lines.append(
+                f"Decision {index + 1} ({decision.get('decision')} by {decision.get('reviewer')}) is not signed."
+            )
     for signature in signatures:
         index = signature.get("decision_index", -1)
         who = str(signature.get("reviewer", "?"))
@@ -268,25 +301,33 @@ def verify(report: dict[str, Any], only_keys: set[str] | None = None) -> Verific
             if scheme >= CHAINED and "prior_signatures" in changed:
                 changed[changed.index("prior_signatures")] = "an earlier decision or its signature (removed or edited)"
             what = ", ".join(changed) if changed else "the signature itself"
-            lines.append(f"Edited content: {who}'s signature (decision {index + 1}) does not match; changed since "
-                         f"signing: {what}.")
+            lines.append(
+                f"Edited content: {who}'s signature (decision {index + 1}) does not match; changed since "
+                f"signing: {what}."
+            )
             continue
         decision = decisions[index]
         signer, when = decision.get("reviewer"), decision.get("decided_at")
         if who != signer or signature.get("signed_at") not in (None, when):
             ok = False
-            lines.append(f"Edited signature block: it names {who!r} at {signature.get('signed_at')}, but the signed "
-                         f"decision {index + 1} was made by {signer!r} at {when}.")
+            lines.append(
+                f"Edited signature block: it names {who!r} at {signature.get('signed_at')}, but the signed "
+                f"decision {index + 1} was made by {signer!r} at {when}."
+            )
             continue
         older = "" if scheme >= CHAINED else "; an older signature that does not cover earlier ones"
         if print_ in trusted:
-            lines.append(f"Valid: {decision.get('decision')} by {signer} (signed), key {print_}, decided {when}{older}.")
+            lines.append(
+                f"Valid: {decision.get('decision')} by {signer} (signed), key {print_}, decided {when}{older}."
+            )
             continue
         established = False
-        lines.append(f"Intact, signer not established: {decision.get('decision')} signed as {signer!r} with key "
-                     f"{print_}, decided {when}{older}. The report is unchanged since that key signed it, but the key "
-                     f"is not one you trust, so it does not show that {signer} signed. Confirm the fingerprint "
-                     f"with {signer}, then pass --trust {print_} or add it to {trusted_keys_path()}.")
+        lines.append(
+            f"Intact, signer not established: {decision.get('decision')} signed as {signer!r} with key "
+            f"{print_}, decided {when}{older}. The report is unchanged since that key signed it, but the key "
+            f"is not one you trust, so it does not show that {signer} signed. Confirm the fingerprint "
+            f"with {signer}, then pass --trust {print_} or add it to {trusted_keys_path()}."
+        )
     return Verification(ok, lines, established)
 
 

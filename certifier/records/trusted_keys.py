@@ -38,7 +38,9 @@ def read_trusted_keys(path: Path | None = None) -> dict[str, str]:
             continue
         fingerprint, _, name = line.partition(" ")
         if not FINGERPRINT.match(fingerprint.lower()):
-            raise CertifierError(f"{path} line {number}: '{fingerprint}' is not a key fingerprint "
-                                 "(eight groups of four hex digits, as 'certifier verify' prints them).")
+            raise CertifierError(
+                f"{path} line {number}: '{fingerprint}' is not a key fingerprint "
+                "(eight groups of four hex digits, as 'certifier verify' prints them)."
+            )
         keys[fingerprint.lower()] = name.strip()
     return keys

@@ -13,8 +13,17 @@ from certifier.errors import CertifierError
 
 PROBE_STATUSES = ("completed", "error", "timeout", "cancelled", "skipped")
 TEXT, NUMBER, FLAG, OBJECT, LIST = "text", "a number", "true/false", "an object", "a list"
-TOP_LEVEL = {"kind": TEXT, "schema_version": TEXT, "run_id": TEXT, "started_at": TEXT, "finished_at": TEXT,
-             "cancelled": FLAG, "machine": OBJECT, "package": OBJECT, "probe_runs": LIST}
+TOP_LEVEL = {
+    "kind": TEXT,
+    "schema_version": TEXT,
+    "run_id": TEXT,
+    "started_at": TEXT,
+    "finished_at": TEXT,
+    "cancelled": FLAG,
+    "machine": OBJECT,
+    "package": OBJECT,
+    "probe_runs": LIST,
+}
 PROBE_RUN = {"probe_id": TEXT, "title": TEXT, "status": TEXT}
 FILE_RECORD = {"path": TEXT, "size": NUMBER}
 # Evidence a probe writes nests a dozen levels; far deeper is crafted, and the rules walking it recurse.

@@ -50,17 +50,21 @@ class EntryExaminers:
     """The selected probes that examine entries, each with its own worker thread and byte budget, so
     one probe's backlog (pages queued for parsing) never holds up another's (clips to demux)."""
 
-    def __init__(self, probes: list[type[Probe]], profile: Profile, results: dict[tuple[str, str], Future]):
+    def __init__(self, probes: list[type[Probe]], profile: Profile, results: dict[tuple[str, str], Future[Any]]):
         # Only probes that override examines (a classmethod: compare the functions, not bound methods).
-        self.probes = [cls for cls in probes
-                       if getattr(cls.examines, "__func__", None) is not getattr(Probe.examines, "__func__", None)]
+        self.probes = [
+            cls
+            for cls in probes
+            if getattr(cls.examines, "__func__", None) is not getattr(Probe.examines, "__func__", None)
+        ]
         self.profile = profile
         self.results = results
         self.budgets = {cls.id: ByteBudget(EXAMINE_IN_FLIGHT_BYTES) for cls in self.probes}
         # Threads: a worker process measured slower on two cores (the bytes travel through a pipe)
         # and would need every embedding script to guard its main module.
-        self.pools = {cls.id: ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"examine-{cls.id}")
-                      for cls in self.probes}
+        self.pools = {
+            cls.id: ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"examine-{cls.id}") for cls in self.probes
+        }
 
     def tap(self, path: str, media_type: str, size: int) -> Callable[[bytes], None] | None:
         """For the read pass: a sink for this entry's bytes when some probe examines it, else None."""
@@ -85,5 +89,5 @@ class EntryExaminers:
             pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _give_back(budget: ByteBudget, size: int, _done: Future) -> None:
+def _give_back(budget: ByteBudget, size: int, _done: Future[Any]) -> None:
     budget.give_back(size)

@@ -36,13 +36,18 @@ def contributions(report: Mapping[str, Any], probes: Mapping[str, type[Probe]] |
         cls = probes.get(entry["id"])
         if cls is None:
             continue
-        for hook, target in (("summary_rows", result.summary_rows), ("charts", result.charts),
-                             ("tables", result.tables), ("text_lines", result.text_lines)):
+        for hook, target in (
+            ("summary_rows", result.summary_rows),
+            ("charts", result.charts),
+            ("tables", result.tables),
+            ("text_lines", result.text_lines),
+        ):
             try:
                 target.extend(getattr(cls, hook)(report))
             except Exception as exc:  # a probe's rendering bug costs its own rows, not the report
-                result.problems.append(f"The probe '{cls.id}' could not add its {hook.replace('_', ' ')}: "
-                                       f"{type(exc).__name__}: {exc}")
+                result.problems.append(
+                    f"The probe '{cls.id}' could not add its {hook.replace('_', ' ')}: {type(exc).__name__}: {exc}"
+                )
     result.summary_rows.sort(key=lambda row: (row.order, row.topic))
     return result
 
@@ -51,5 +56,10 @@ def core_rows(report: Mapping[str, Any]) -> list[SummaryRow]:
     package = report.get("package") or {}
     if package.get("size") is None:
         return []
-    return [SummaryRow("Storage", f"{package['size'] / 2**20:,.1f} MB in {counted(package.get('file_count', 0), 'file')}",
-                       STORAGE_ORDER)]
+    return [
+        SummaryRow(
+            "Storage",
+            f"{package['size'] / 2**20:,.1f} MB in {counted(package.get('file_count', 0), 'file')}",
+            STORAGE_ORDER,
+        )
+    ]

@@ -16,7 +16,7 @@ from certifier.errors import CertifierError
 from certifier.policy.findings import SEVERITY_ORDER, Finding, Severity, Status
 from certifier.policy.probe_api import Need, Probe, rule_limits
 from certifier.policy.profiles import Profile
-from certifier.run.runner import RunRecord
+from certifier.run.run_record import RunRecord
 from certifier.run.verdict import VERDICT_RULE, verdict
 
 REPORT_SCHEMA_VERSION = "1.0"
@@ -56,16 +56,22 @@ def evaluate_findings(record: RunRecord, profile: Profile, probes: dict[str, typ
             continue
         cls = probes.get(run.probe_id)
         if cls is None:
-            findings.append(Finding(
-                rule_id=f"{run.probe_id}.probe-missing", title=f"Probe {run.probe_id} is not installed",
-                severity=Severity.MAJOR, status=Status.ERROR,
-                message="The evidence holds this probe's data but the probe is not installed here.",
-            ))
+            findings.append(
+                Finding(
+                    rule_id=f"{run.probe_id}.probe-missing",
+                    title=f"Probe {run.probe_id} is not installed",
+                    severity=Severity.MAJOR,
+                    status=Status.ERROR,
+                    message="The evidence holds this probe's data but the probe is not installed here.",
+                )
+            )
             continue
         try:
             findings.extend(cls().evaluate(run.evidence or {}, rule_limits(cls, profile)))
         except Exception as exc:  # a rule's bug is reported, never a crashed report
-            outcome = probe_outcome_finding(run.probe_id, run.title, "error", f"Rules failed: {type(exc).__name__}: {exc}")
+            outcome = probe_outcome_finding(
+                run.probe_id, run.title, "error", f"Rules failed: {type(exc).__name__}: {exc}"
+            )
             if outcome is not None:  # always, for "error"; the type allows none for other outcomes
                 findings.append(outcome)
     return sort_findings(findings)

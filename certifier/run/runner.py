@@ -12,109 +12,28 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from certifier.package.archive import ArchiveLimits, CoursePackage, open_package
-from certifier.package.credentials import split_url_credentials
 from certifier.errors import Cancelled, CertifierError, MachineError, PackageRejected
-from certifier.package.inventory import Inventory, build_inventory
 from certifier.host.machine_info import machine_summary
 from certifier.host.memory import keep_freed_memory_for_reuse
+from certifier.package.archive import CoursePackage, open_package
+from certifier.package.archive_limits import ArchiveLimits
+from certifier.package.credentials import split_url_credentials
+from certifier.package.inventory import build_inventory
+from certifier.package.standards import course_title, detect_standard
+from certifier.package.workdir import WorkDir
 from certifier.policy.probe_api import Need, Probe, ProbeContext
-from certifier.run.examine import EntryExaminers
 from certifier.policy.profiles import Profile
 from certifier.policy.registry import BrokenProbe, discover_probes, publishers
 from certifier.policy.shared import SharedEvidence
-from certifier.package.standards import course_title, detect_standard
-from certifier.package.workdir import WorkDir
+from certifier.run.examine import EntryExaminers
+from certifier.run.run_record import ProbeRun, RunEvent, RunRecord
 
 POLL_S = 0.05
 READ_STEP = "read-package"
-
-
-@dataclass(frozen=True)
-class RunEvent:
-    """Progress of a run. ``kind``: run-started, step-started, step-progress, step-finished, run-finished."""
-
-    kind: str
-    step: str = ""
-    fraction: float = 0.0
-    message: str = ""
-    overall: float = 0.0
-    status: str = ""
-
-
-@dataclass
-class ProbeRun:
-    probe_id: str
-    title: str
-    status: str  # completed, error, timeout, cancelled, skipped
-    reason: str = ""
-    duration_s: float = 0.0
-    evidence: dict[str, Any] | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
-
-@dataclass
-class RunRecord:
-    """Everything a run gathered; findings are derived from it against any profile."""
-
-    run_id: str
-    started_at: str
-    finished_at: str
-    cancelled: bool
-    machine: dict[str, Any]
-    package: dict[str, Any]
-    inventory: Inventory | None
-    probe_runs: list[ProbeRun] = field(default_factory=list)
-    staging_url: str | None = None
-    gathered_with_profile: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "schema_version": EVIDENCE_SCHEMA_VERSION,
-            "kind": "certifier-evidence",
-            "run_id": self.run_id,
-            "started_at": self.started_at,
-            "finished_at": self.finished_at,
-            "cancelled": self.cancelled,
-            "machine": self.machine,
-            "package": self.package,
-            "inventory": self.inventory.to_dict() if self.inventory else None,
-            "probe_runs": [p.to_dict() for p in self.probe_runs],
-            "staging_url": self.staging_url,
-            "gathered_with_profile": self.gathered_with_profile,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> RunRecord:
-        if data.get("kind") != "certifier-evidence":
-            raise CertifierError("This file is not a Course Certifier evidence file (kind is missing).")
-        if str(data.get("schema_version", "")).split(".")[0] != EVIDENCE_SCHEMA_VERSION.split(".")[0]:
-            raise CertifierError(
-                f"Evidence schema {data.get('schema_version')} is not supported by this version "
-                f"(expects {EVIDENCE_SCHEMA_VERSION})."
-            )
-        return cls(
-            run_id=data["run_id"],
-            started_at=data["started_at"],
-            finished_at=data["finished_at"],
-            cancelled=data["cancelled"],
-            machine=data["machine"],
-            package=data["package"],
-            inventory=Inventory.from_dict(data["inventory"]) if data.get("inventory") else None,
-            probe_runs=[ProbeRun(**p) for p in data["probe_runs"]],
-            staging_url=data.get("staging_url"),
-            gathered_with_profile=data.get("gathered_with_profile", ""),
-        )
-
-
-EVIDENCE_SCHEMA_VERSION = "1.0"
 
 
 def check_published(cls: type[Probe], evidence: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -139,7 +58,7 @@ def shared_in(record: RunRecord, kind: SharedEvidence, probes: dict[str, type[Pr
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def archive_limits(profile: Profile) -> ArchiveLimits:
@@ -220,26 +139,32 @@ class Runner:
         self._emit(RunEvent("run-started", message=f"{steps - 1} probes"))
 
         with WorkDir() as workdir:
-            ctx = ProbeContext(profile=profile, workdir=workdir, staging_url=staging_url,
-                               machine_facts=dict(machine_facts or {}), staging_auth=staging_auth)
+            ctx = ProbeContext(
+                profile=profile,
+                workdir=workdir,
+                staging_url=staging_url,
+                machine_facts=dict(machine_facts or {}),
+                staging_auth=staging_auth,
+            )
             package_info: dict[str, Any] = {"path": str(package_path) if package_path else None}
             package: CoursePackage | None = None
             examiners = EntryExaminers(selected, profile, ctx.examined)
             try:
                 if package_path is not None:
                     unpack_all = any(Need.UNPACKED in cls.needs for cls in selected)
-                    package = self._read_package(Path(package_path), profile, ctx, package_info, timeout_s, steps,
-                                                 unpack_all, examiners)
-                runs = [
-                    self._run_probe(cls, ctx, index + 1, steps, timeout_s)
-                    for index, cls in enumerate(selected)
-                ]
+                    package = self._read_package(
+                        Path(package_path), profile, ctx, package_info, timeout_s, steps, unpack_all, examiners
+                    )
+                runs = [self._run_probe(cls, ctx, index + 1, steps, timeout_s) for index, cls in enumerate(selected)]
             finally:
                 examiners.close()
                 if package is not None:
                     package.close()
-            runs += [ProbeRun(b.name, b.name, "error", f"Probe {b.reason}") for b in self.broken
-                     if probe_ids is None or b.name in probe_ids]
+            runs += [
+                ProbeRun(b.name, b.name, "error", f"Probe {b.reason}")
+                for b in self.broken
+                if probe_ids is None or b.name in probe_ids
+            ]
         record = RunRecord(
             run_id=uuid.uuid4().hex,
             started_at=started,
@@ -255,8 +180,17 @@ class Runner:
         self._emit(RunEvent("run-finished", overall=1.0, status="cancelled" if self.cancelled else "completed"))
         return record
 
-    def _read_package(self, path: Path, profile: Profile, ctx: ProbeContext, info: dict[str, Any],
-                      timeout_s: float, steps: int, unpack_all: bool, examiners: EntryExaminers) -> CoursePackage | None:
+    def _read_package(
+        self,
+        path: Path,
+        profile: Profile,
+        ctx: ProbeContext,
+        info: dict[str, Any],
+        timeout_s: float,
+        steps: int,
+        unpack_all: bool,
+        examiners: EntryExaminers,
+    ) -> CoursePackage | None:
         info["name"] = path.name
         self._emit(RunEvent("step-started", READ_STEP, message=f"Reading {path.name}"))
         holder: dict[str, Any] = {}
@@ -267,8 +201,14 @@ class Runner:
             holder["package"] = package
             holder["detection"] = detect_standard(package)
             holder["title"] = course_title(package, holder["detection"])
-            holder["inventory"] = build_inventory(package, step_ctx.progress, step_ctx.checkpoint,
-                                                  unpack_to=ctx.workdir, unpack_all=unpack_all, tap=examiners.tap)
+            holder["inventory"] = build_inventory(
+                package,
+                step_ctx.progress,
+                step_ctx.checkpoint,
+                unpack_to=ctx.workdir,
+                unpack_all=unpack_all,
+                tap=examiners.tap,
+            )
 
         status, error, _ = self._call(read, ctx, READ_STEP, 0, steps, timeout_s)
         package = holder.get("package")
@@ -287,9 +227,12 @@ class Runner:
             ctx.detection = holder["detection"]
             ctx.inventory = holder["inventory"]
             info.update(ctx.detection.to_dict(), title=holder["title"])
-            info.update(sha256=ctx.inventory.package_sha256, size=ctx.inventory.total_size,
-                        compressed_size=ctx.inventory.total_compressed_size,
-                        file_count=len(ctx.inventory.files))
+            info.update(
+                sha256=ctx.inventory.package_sha256,
+                size=ctx.inventory.total_size,
+                compressed_size=ctx.inventory.total_compressed_size,
+                file_count=len(ctx.inventory.files),
+            )
         self._emit(RunEvent("step-finished", READ_STEP, 1.0, overall=1 / steps, status=status))
         return package
 
@@ -300,8 +243,9 @@ class Runner:
             run = ProbeRun(cls.id, cls.title, "skipped", skip_reason)
         else:
             start = time.monotonic()
-            status, error, evidence = self._call(cls().gather, ctx, cls.id, index, steps, timeout_s,
-                                                 readable=frozenset(k.name for k in cls.uses))
+            status, error, evidence = self._call(
+                cls().gather, ctx, cls.id, index, steps, timeout_s, readable=frozenset(k.name for k in cls.uses)
+            )
             reason = ""
             if status == "error":
                 reason = f"{type(error).__name__}: {error}"
@@ -314,12 +258,16 @@ class Runner:
             if status == "completed":
                 published, problems = check_published(cls, evidence)
                 if problems:
-                    status, reason = "error", "Published evidence that does not have its declared type: " + "; ".join(problems)
+                    status, reason = (
+                        "error",
+                        "Published evidence that does not have its declared type: " + "; ".join(problems),
+                    )
                 else:
                     ctx.published.update(published)
             run = ProbeRun(cls.id, cls.title, status, reason, round(time.monotonic() - start, 3), evidence)
-        self._emit(RunEvent("step-finished", cls.id, 1.0, overall=(index + 1) / steps, status=run.status,
-                            message=run.reason))
+        self._emit(
+            RunEvent("step-finished", cls.id, 1.0, overall=(index + 1) / steps, status=run.status, message=run.reason)
+        )
         return run
 
     def _skip_reason(self, cls: type[Probe], ctx: ProbeContext) -> str:
@@ -334,9 +282,16 @@ class Runner:
             return "No staging server URL was given."
         return ""
 
-    def _call(self, fn: Callable[[ProbeContext], Any], ctx: ProbeContext, step: str, index: int,
-              steps: int, timeout_s: float, readable: frozenset[str] = frozenset()
-              ) -> tuple[str, BaseException | None, Any]:
+    def _call(
+        self,
+        fn: Callable[[ProbeContext], Any],
+        ctx: ProbeContext,
+        step: str,
+        index: int,
+        steps: int,
+        timeout_s: float,
+        readable: frozenset[str] = frozenset(),
+    ) -> tuple[str, BaseException | None, Any]:
         """Run ``fn`` in a thread; return (status, error, result) once it ends, times out or is cancelled."""
         stop = threading.Event()
         deadline = time.monotonic() + timeout_s
@@ -344,8 +299,16 @@ class Runner:
         def progress(fraction: float, message: str) -> None:
             self._emit(RunEvent("step-progress", step, fraction, message, (index + fraction) / steps))
 
-        step_ctx = ProbeContext(**{**ctx.__dict__, "stop_event": stop, "deadline": deadline, "on_progress": progress,
-                                   "published": dict(ctx.published), "readable": readable})
+        step_ctx = ProbeContext(
+            **{
+                **ctx.__dict__,
+                "stop_event": stop,
+                "deadline": deadline,
+                "on_progress": progress,
+                "published": dict(ctx.published),
+                "readable": readable,
+            }
+        )
         outcome: dict[str, Any] = {}
 
         def target() -> None:

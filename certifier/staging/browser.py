@@ -51,13 +51,25 @@ class BrowserSettings:
     parallel: int = 2
 
     def arguments(self) -> list[str]:
-        return ["--timeout", str(self.timeout_s), "--init-timeout", str(self.init_timeout_s),
-                "--settle", str(self.settle_s), "--width", str(self.width), "--height", str(self.height),
-                "--parallel", str(self.parallel)]
+        return [
+            "--timeout",
+            str(self.timeout_s),
+            "--init-timeout",
+            str(self.init_timeout_s),
+            "--settle",
+            str(self.settle_s),
+            "--width",
+            str(self.width),
+            "--height",
+            str(self.height),
+            "--parallel",
+            str(self.parallel),
+        ]
 
 
-def run_browser_timing(urls: list[str], settings: BrowserSettings | float,
-                       checkpoint: Callable[[], None] | None = None) -> dict[str, Any]:
+def run_browser_timing(
+    urls: list[str], settings: BrowserSettings | float, checkpoint: Callable[[], None] | None = None
+) -> dict[str, Any]:
     """Run each lesson URL in Qt WebEngine; what happened per lesson, or ``{"skipped": reason}``."""
     if not isinstance(settings, BrowserSettings):
         settings = BrowserSettings(timeout_s=float(settings))
@@ -89,29 +101,53 @@ class WalkSettings:
     media_file: str | None = None
 
     def arguments(self) -> list[str]:
-        return ["--timeout", str(self.timeout_s), "--init-timeout", str(self.init_timeout_s),
-                *(["--media-file", self.media_file] if self.media_file else []),
-                "--walk-budget", str(self.walk_budget_s), "--dwell", str(self.dwell_s),
-                "--media-wait", str(self.media_wait_s), "--change-wait", str(self.change_wait_s),
-                "--max-screens", str(self.max_screens), "--min-session", str(self.min_session_s), "--resume-settle", str(self.resume_settle_s),
-                "--width", str(self.width), "--height", str(self.height), "--parallel", str(self.parallel),
-                "--controls", json.dumps(list(self.controls)), *([] if self.resume else ["--no-resume"])]
+        return [
+            "--timeout",
+            str(self.timeout_s),
+            "--init-timeout",
+            str(self.init_timeout_s),
+            *(["--media-file", self.media_file] if self.media_file else []),
+            "--walk-budget",
+            str(self.walk_budget_s),
+            "--dwell",
+            str(self.dwell_s),
+            "--media-wait",
+            str(self.media_wait_s),
+            "--change-wait",
+            str(self.change_wait_s),
+            "--max-screens",
+            str(self.max_screens),
+            "--min-session",
+            str(self.min_session_s),
+            "--resume-settle",
+            str(self.resume_settle_s),
+            "--width",
+            str(self.width),
+            "--height",
+            str(self.height),
+            "--parallel",
+            str(self.parallel),
+            "--controls",
+            json.dumps(list(self.controls)),
+            *([] if self.resume else ["--no-resume"]),
+        ]
 
 
-def run_session_walk(urls: list[str], settings: WalkSettings,
-                     checkpoint: Callable[[], None] | None = None) -> dict[str, Any]:
+def run_session_walk(
+    urls: list[str], settings: WalkSettings, checkpoint: Callable[[], None] | None = None
+) -> dict[str, Any]:
     """Walk each lesson URL as a learner in Qt WebEngine, leave and resume it; per lesson what was
     seen and requested (its LMS calls are in the staging server's log), or ``{"skipped": reason}``."""
     command = [sys.executable, "-m", SESSION_HELPER, *settings.arguments(), *urls]
     return run_helper(command, settings.timeout_s, checkpoint)
 
 
-def run_helper(command: list[str], timeout_s: float, checkpoint: Callable[[], None] | None = None
-               ) -> dict[str, Any]:
+def run_helper(command: list[str], timeout_s: float, checkpoint: Callable[[], None] | None = None) -> dict[str, Any]:
     """Run the helper process; its last stdout line is the JSON result."""
     try:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                   env=helper_environment())
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=helper_environment()
+        )
     except OSError as exc:
         return {"skipped": f"the browser helper could not start ({exc})"}
     deadline = time.monotonic() + timeout_s + 5
@@ -136,7 +172,7 @@ def run_helper(command: list[str], timeout_s: float, checkpoint: Callable[[], No
         raise
     last = out.strip().splitlines()[-1] if out.strip() else ""
     try:
-        result = json.loads(last)
+        result: dict[str, Any] = json.loads(last)
     except ValueError:
         tail = " ".join(err.strip().splitlines()[-3:])[:400]
         return {"skipped": f"Qt WebEngine could not start here (exit {process.returncode}): {tail or 'no output'}"}

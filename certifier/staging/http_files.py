@@ -6,8 +6,14 @@ from urllib.parse import quote, urljoin
 
 from certifier.package.media_types import guess_by_name
 
-TEXT_TYPES = ("text/", "application/javascript", "application/json", "application/xml", "image/svg+xml",
-              "application/wasm")
+TEXT_TYPES = (
+    "text/",
+    "application/javascript",
+    "application/json",
+    "application/xml",
+    "image/svg+xml",
+    "application/wasm",
+)
 
 
 def content_type(path: str) -> str:

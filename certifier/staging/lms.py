@@ -19,7 +19,7 @@ from certifier.package.standards import CMI5, XAPI
 
 LOG_MAX_ENTRIES = 50_000
 LAUNCH_MAX_ENTRIES = 7_000  # per launch of a lesson: one flooding lesson cannot crowd out the others
-VALUE_CHARS = 300          # characters of a value kept in the log
+VALUE_CHARS = 300  # characters of a value kept in the log
 STATE_MAX_CHARS = 128_000  # an element's stored value, beyond any SPM (SCORM 2004 suspend_data: 64,000)
 # Bytes the log and the stored state may hold in all (a page can post to the log itself): what a
 # real session sends is a few hundred KB, so a flood is cut here, not in the machine's memory.
@@ -28,16 +28,33 @@ LAUNCH_MAX_BYTES = 4 * 1024 * 1024
 STATE_MAX_BYTES = 32 * 1024 * 1024
 # The fields the LMS frame's recorder sends; anything else a page adds is not kept.
 ENTRY_FIELDS = ("sco", "api", "fn", "args", "result", "error", "message", "seq", "t_ms", "attempt", "length")
-RUNTIME_FILES = {"scorm12.min.js": ("vendor", "scorm-again", "scorm12.min.js"),
-                 "scorm2004.min.js": ("vendor", "scorm-again", "scorm2004.min.js"),
-                 "recorder.js": ("templates", "lms-recorder.js")}
+RUNTIME_FILES = {
+    "scorm12.min.js": ("vendor", "scorm-again", "scorm12.min.js"),
+    "scorm2004.min.js": ("vendor", "scorm-again", "scorm2004.min.js"),
+    "recorder.js": ("templates", "lms-recorder.js"),
+}
 
 # What an LMS keeps from one session to the next (RTE data model elements that persist).
 PERSISTED = {
-    "1.2": ("cmi.core.lesson_location", "cmi.core.lesson_status", "cmi.core.score.raw", "cmi.core.score.min",
-            "cmi.core.score.max", "cmi.suspend_data"),
-    "2004": ("cmi.location", "cmi.completion_status", "cmi.success_status", "cmi.score.scaled", "cmi.score.raw",
-             "cmi.score.min", "cmi.score.max", "cmi.progress_measure", "cmi.suspend_data"),
+    "1.2": (
+        "cmi.core.lesson_location",
+        "cmi.core.lesson_status",
+        "cmi.core.score.raw",
+        "cmi.core.score.min",
+        "cmi.core.score.max",
+        "cmi.suspend_data",
+    ),
+    "2004": (
+        "cmi.location",
+        "cmi.completion_status",
+        "cmi.success_status",
+        "cmi.score.scaled",
+        "cmi.score.raw",
+        "cmi.score.min",
+        "cmi.score.max",
+        "cmi.progress_measure",
+        "cmi.suspend_data",
+    ),
 }
 COMMITS = ("Commit", "LMSCommit", "Terminate", "LMSFinish")
 SETS = ("SetValue", "LMSSetValue")
@@ -86,11 +103,15 @@ class LmsRecord:
                     pending[str(args[0])] = value
             elif fn in COMMITS and succeeded:
                 self._committed.setdefault(sco, {}).setdefault(version, {}).update(
-                    self._pending.get((sco, version), {}))
+                    self._pending.get((sco, version), {})
+                )
             launch = (sco, _int(entry.get("attempt"), 1))
-            if (len(self._log) >= LOG_MAX_ENTRIES or self._per_launch.get(launch, 0) >= LAUNCH_MAX_ENTRIES
-                    or self._log_bytes + size > LOG_MAX_BYTES
-                    or self._launch_bytes.get(launch, 0) + size > LAUNCH_MAX_BYTES):
+            if (
+                len(self._log) >= LOG_MAX_ENTRIES
+                or self._per_launch.get(launch, 0) >= LAUNCH_MAX_ENTRIES
+                or self._log_bytes + size > LOG_MAX_BYTES
+                or self._launch_bytes.get(launch, 0) + size > LAUNCH_MAX_BYTES
+            ):
                 self.dropped += 1
                 return
             self._per_launch[launch] = self._per_launch.get(launch, 0) + 1

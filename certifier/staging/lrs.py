@@ -16,7 +16,7 @@ import secrets
 import threading
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -30,15 +30,18 @@ MAX_STORED_BYTES = 32 * 1024 * 1024
 CMI5_SESSION = "https://w3id.org/xapi/cmi5/context/extensions/sessionid"
 CMI5_CATEGORY = "https://w3id.org/xapi/cmi5/context/categories/cmi5"
 VERB_LAUNCHED = "http://adlnet.gov/expapi/verbs/launched"
-LEARNER = {"objectType": "Agent", "name": "Certifier Test Learner",
-           "account": {"homePage": "https://course-certifier.invalid", "name": "test-learner"}}
+LEARNER = {
+    "objectType": "Agent",
+    "name": "Certifier Test Learner",
+    "account": {"homePage": "https://course-certifier.invalid", "name": "test-learner"},
+}
 TINCAN_ACTOR = {"name": ["Certifier Test Learner"], "mbox": ["mailto:test-learner@course-certifier.invalid"]}
 
 
 @dataclass
 class Launch:
     unit_id: str
-    kind: str            # "cmi5" or "xapi"
+    kind: str  # "cmi5" or "xapi"
     activity_id: str
     registration: str
     session_id: str
@@ -60,7 +63,7 @@ class EmbeddedLrs:
     base_url: str = ""
     statements: list[dict[str, Any]] = field(default_factory=list)
     documents: dict[tuple[str, ...], tuple[bytes, str]] = field(default_factory=dict)
-    launches: dict[str, Launch] = field(default_factory=dict)   # by registration
+    launches: dict[str, Launch] = field(default_factory=dict)  # by registration
     rejected: list[dict[str, Any]] = field(default_factory=list)
     stored_bytes: int = 0  # statements and documents held, against MAX_STORED_BYTES
     refused_full: int = 0  # writes answered 507 because the store was full
@@ -72,38 +75,64 @@ class EmbeddedLrs:
 
     # --- launching -------------------------------------------------------------------------
 
-    def launch(self, unit_id: str, kind: str, activity_id: str, move_on: str | None = None,
-               launch_method: str = "AnyWindow") -> dict[str, str]:
+    def launch(
+        self, unit_id: str, kind: str, activity_id: str, move_on: str | None = None, launch_method: str = "AnyWindow"
+    ) -> dict[str, str]:
         """The query parameters of a launch URL; for cmi5, the LMS's side of the launch too."""
         launch = Launch(unit_id, kind, activity_id, str(uuid.uuid4()), str(uuid.uuid4()), move_on=move_on)
         with self.lock:
             self.launches[launch.registration] = launch
         if kind == "xapi":
-            return {"endpoint": self.endpoint, "auth": launch.basic_auth, "actor": _compact(TINCAN_ACTOR),
-                    "registration": launch.registration, "activity_id": activity_id}
+            return {
+                "endpoint": self.endpoint,
+                "auth": launch.basic_auth,
+                "actor": _compact(TINCAN_ACTOR),
+                "registration": launch.registration,
+                "activity_id": activity_id,
+            }
         launch.token = secrets.token_urlsafe(16)
-        launch_data = {"contextTemplate": {"contextActivities": {"grouping": [{"id": activity_id}]},
-                                           "extensions": {CMI5_SESSION: launch.session_id}},
-                       "launchMode": "Normal", "launchMethod": launch_method, "moveOn": move_on or "NotApplicable"}
+        launch_data = {
+            "contextTemplate": {
+                "contextActivities": {"grouping": [{"id": activity_id}]},
+                "extensions": {CMI5_SESSION: launch.session_id},
+            },
+            "launchMode": "Normal",
+            "launchMethod": launch_method,
+            "moveOn": move_on or "NotApplicable",
+        }
         state_key = ("state", activity_id, _agent_key(LEARNER), launch.registration, "LMS.LaunchData")
         with self.lock:
             content = json.dumps(launch_data).encode()
             self.documents[state_key] = (content, "application/json")
             self.stored_bytes += len(content)
-        self._store({"id": str(uuid.uuid4()), "actor": LEARNER,
-                     "verb": {"id": VERB_LAUNCHED, "display": {"en-US": "launched"}},
-                     "object": {"id": activity_id, "objectType": "Activity"},
-                     "context": {"registration": launch.registration,
-                                 "contextActivities": {"category": [{"id": CMI5_CATEGORY}]},
-                                 "extensions": {CMI5_SESSION: launch.session_id}},
-                     "timestamp": _now()}, by="lms")
-        return {"endpoint": self.endpoint, "fetch": f"{self.endpoint}cmi5/fetch?token={launch.token}",
-                "registration": launch.registration, "activityId": activity_id, "actor": _compact(LEARNER)}
+        self._store(
+            {
+                "id": str(uuid.uuid4()),
+                "actor": LEARNER,
+                "verb": {"id": VERB_LAUNCHED, "display": {"en-US": "launched"}},
+                "object": {"id": activity_id, "objectType": "Activity"},
+                "context": {
+                    "registration": launch.registration,
+                    "contextActivities": {"category": [{"id": CMI5_CATEGORY}]},
+                    "extensions": {CMI5_SESSION: launch.session_id},
+                },
+                "timestamp": _now(),
+            },
+            by="lms",
+        )
+        return {
+            "endpoint": self.endpoint,
+            "fetch": f"{self.endpoint}cmi5/fetch?token={launch.token}",
+            "registration": launch.registration,
+            "activityId": activity_id,
+            "actor": _compact(LEARNER),
+        }
 
     # --- requests --------------------------------------------------------------------------
 
-    def handle(self, method: str, route: str, query: dict[str, list[str]], headers: Any,
-               body: bytes) -> tuple[int, str, bytes]:
+    def handle(
+        self, method: str, route: str, query: dict[str, list[str]], headers: Any, body: bytes
+    ) -> tuple[int, str, bytes]:
         """(status, content type, body) for a request under ``/__lrs__/``."""
         if len(body) > MAX_BODY_BYTES:
             return 413, "text/plain", b"too large"
@@ -133,8 +162,9 @@ class EmbeddedLrs:
 
     def _authorised(self, header: str | None) -> bool:
         with self.lock:
-            return header is not None and any(secrets.compare_digest(header, lu.basic_auth)
-                                               for lu in self.launches.values())
+            return header is not None and any(
+                secrets.compare_digest(header, lu.basic_auth) for lu in self.launches.values()
+            )
 
     def _room_for(self, size: int, replaced: int = 0) -> bool:
         """Whether ``size`` more bytes fit the store (``replaced``: the bytes they replace); counts a refusal.
@@ -172,8 +202,9 @@ class EmbeddedLrs:
             return 204, "text/plain", b""
         return 200, "application/json", json.dumps(ids).encode()
 
-    def _document(self, method: str, route: str, query: dict[str, list[str]], headers: Any,
-                  body: bytes) -> tuple[int, str, bytes]:
+    def _document(
+        self, method: str, route: str, query: dict[str, list[str]], headers: Any, body: bytes
+    ) -> tuple[int, str, bytes]:
         first = {k: v[0] for k, v in query.items() if v}
         doc_id = first.get("stateId") or first.get("profileId") or ""
         subject = first.get("activityId", "") if route != "agents/profile" else ""
@@ -201,18 +232,30 @@ class EmbeddedLrs:
         with self.lock:
             launch = self.launches.get(registration or "")
             if len(self.statements) < MAX_STATEMENTS:
-                self.statements.append({"statement": statement, "by": by, "unit": launch.unit_id if launch else None,
-                                        "stored": _now()})
+                self.statements.append(
+                    {"statement": statement, "by": by, "unit": launch.unit_id if launch else None, "stored": _now()}
+                )
 
     def snapshot(self) -> dict[str, Any]:
         """What the run's rules read: every statement, and each launch's registration and session."""
         with self.lock:
-            return {"statements": [dict(s) for s in self.statements],
-                    "launches": [{"unit": lu.unit_id, "kind": lu.kind, "activity_id": lu.activity_id,
-                                  "registration": lu.registration, "session_id": lu.session_id,
-                                  "token_used": lu.token_used, "move_on": lu.move_on}
-                                 for lu in self.launches.values()],
-                    "stored_bytes": self.stored_bytes, "refused_full": self.refused_full}
+            return {
+                "statements": [dict(s) for s in self.statements],
+                "launches": [
+                    {
+                        "unit": lu.unit_id,
+                        "kind": lu.kind,
+                        "activity_id": lu.activity_id,
+                        "registration": lu.registration,
+                        "session_id": lu.session_id,
+                        "token_used": lu.token_used,
+                        "move_on": lu.move_on,
+                    }
+                    for lu in self.launches.values()
+                ],
+                "stored_bytes": self.stored_bytes,
+                "refused_full": self.refused_full,
+            }
 
 
 def launch_query(params: dict[str, str]) -> str:
@@ -225,7 +268,7 @@ def _compact(value: Any) -> str:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 def _json_or_none(text: str | None) -> Any:
@@ -240,7 +283,8 @@ def _agent_key(agent: Any) -> str:
     if not isinstance(agent, dict):
         return ""
     if isinstance(agent.get("account"), dict):
-        return "account:" + agent["account"].get("homePage", "") + "|" + agent["account"].get("name", "")
+        account = agent["account"]
+        return f"account:{account.get('homePage', '')}|{account.get('name', '')}"
     for name in ("mbox", "mbox_sha1sum", "openid"):
         value = agent.get(name)
         if isinstance(value, list):

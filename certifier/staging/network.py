@@ -24,8 +24,10 @@ class NetworkProfile:
 
 def network_profiles(profile_values: dict[str, Any]) -> dict[str, NetworkProfile]:
     presets = profile_values.get("network", {}).get("presets", {})
-    return {name: NetworkProfile(name, float(p["down_kbps"]), float(p["up_kbps"]), float(p["rtt_ms"]))
-            for name, p in presets.items()}
+    return {
+        name: NetworkProfile(name, float(p["down_kbps"]), float(p["up_kbps"]), float(p["rtt_ms"]))
+        for name, p in presets.items()
+    }
 
 
 class SharedLink:

@@ -15,11 +15,11 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any
 
-BUFFER_AHEAD_S = 10.0    # media a player keeps buffered ahead of the play position
-CHUNK_S = 4.0            # media one Range request asks for at most
+BUFFER_AHEAD_S = 10.0  # media a player keeps buffered ahead of the play position
+CHUNK_S = 4.0  # media one Range request asks for at most
 POLL_S = 0.2
 REQUEST_TIMEOUT_S = 10.0
-REQUESTS_KEPT = 400      # a clip's requests recorded at most
+REQUESTS_KEPT = 400  # a clip's requests recorded at most
 
 
 class PacedClip(threading.Thread):
@@ -60,12 +60,19 @@ class PacedClip(threading.Thread):
     def _fetch(self, first: int, last: int, size: int | None) -> tuple[int, int | None]:
         request = urllib.request.Request(self.url, headers={"Range": f"bytes={first}-{last}"})
         begun = self.clock()
-        with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT_S) as response:  # noqa: S310 - loopback
+        with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT_S) as response:
             body = response.read(last - first + 1)
             total = response.headers.get("Content-Range", "").rpartition("/")[2]
-        self.requests.append({"url": self.url, "type": "media-paced", "start_ms": round(begun, 1),
-                              "end_ms": round(self.clock(), 1), "bytes": len(body), "status": response.status})
+        self.requests.append(
+            {
+                "url": self.url,
+                "type": "media-paced",
+                "start_ms": round(begun, 1),
+                "end_ms": round(self.clock(), 1),
+                "bytes": len(body),
+                "status": response.status,
+            }
+        )
         if size is None and total.isdigit():
             size = int(total)
         return len(body), size
-

@@ -2,52 +2,62 @@
 
 from __future__ import annotations
 
-import sys
 import datetime as dt
+import sys
 from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
-from certifier.planning.capacity import (Site, bundled_sites_files, describe_fix, load_sites, plan_rollout,
-                                         resolve_sites_file, site_links)
+from certifier.planning.capacity import RolloutPlan, Site, SitePlan, describe_fix, plan_rollout, site_links
 from certifier.planning.demand import Demand
 from certifier.planning.lms_peak import lms_peak
-from certifier.policy.findings import Evidence, Finding, Severity, Status, quantity
+from certifier.planning.sites import bundled_sites_files, load_sites, resolve_sites_file
 from certifier.policy import evidence_kinds as kinds
+from certifier.policy.findings import Evidence, Finding, Severity, Status, quantity
 from certifier.policy.presentation import Bar, BarChart, CheckOption, SummaryRow, Table
-from .command import CAPACITY_COMMAND
-from .demand_inputs import excluded_media, planned_demand
 from certifier.policy.probe_api import Probe, ProbeContext
 from certifier.policy.profiles import RETIRED, LimitSpec
 from certifier.policy.rules import Rule, declared_in
 
+from .command import CAPACITY_COMMAND
+from .demand_inputs import excluded_media, planned_demand
 
 EXAMPLE_SITES = "example-60-sites.csv"  # bundled with the tool
 MAX_SITES_CHARTED = 200  # one bar per site up to this; the rollout table lists every site
 
 DEADLINES = Rule(
-    "capacity.deadlines", "Every site can finish by its deadline",
-    "Some sites cannot finish by their deadline", Severity.MAJOR,
+    "capacity.deadlines",
+    "Every site can finish by its deadline",
+    "Some sites cannot finish by their deadline",
+    Severity.MAJOR,
     it_risk="Bandwidth: released together, these sites' learners would saturate the link and stall every application "
-            "on it.")
+    "on it.",
+)
 NO_BANDWIDTH = Rule(
-    "capacity.no-bandwidth", "Every site has bandwidth for training",
-    "Some sites have no bandwidth for training", Severity.BLOCKER,
+    "capacity.no-bandwidth",
+    "Every site has bandwidth for training",
+    "Some sites have no bandwidth for training",
+    Severity.BLOCKER,
     remediation="Give training a share of these links, or provide the course locally (offline copy).",
-    it_risk="Bandwidth: learners at these sites cannot take the course over the network.")
-PLAN = Rule(
-    "capacity.plan", "Rollout plan",
-    "No rollout plan", Severity.INFO)
+    it_risk="Bandwidth: learners at these sites cannot take the course over the network.",
+)
+PLAN = Rule("capacity.plan", "Rollout plan", "No rollout plan", Severity.INFO)
 DEMAND = Rule(
-    "capacity.demand", "One learner's demand on the network",
-    "One learner's demand could not be measured", Severity.INFO,
-    it_risk="Bandwidth: the plan multiplies this one figure by the learners online at once at each site.")
+    "capacity.demand",
+    "One learner's demand on the network",
+    "One learner's demand could not be measured",
+    Severity.INFO,
+    it_risk="Bandwidth: the plan multiplies this one figure by the learners online at once at each site.",
+)
 LMS_LOAD = Rule(
-    "capacity.lms-load", "The LMS's load at the rollout's peak",
-    "The LMS's load at the rollout's peak exceeds its limit", Severity.MAJOR,
+    "capacity.lms-load",
+    "The LMS's load at the rollout's peak",
+    "The LMS's load at the rollout's peak exceeds its limit",
+    Severity.MAJOR,
     remediation="Stagger the sites' waves so fewer learners are online at once, have the course commit less often "
-                "(session.lms-load names the setting), or confirm the LMS is sized for this rate.",
-    it_risk="Servers: every write is a database transaction on the LMS; at the rollout's peak they arrive together.")
+    "(session.lms-load names the setting), or confirm the LMS is sized for this rate.",
+    it_risk="Servers: every write is a database transaction on the LMS; at the rollout's peak they arrive together.",
+)
 
 
 class CapacityProbe(Probe):
@@ -55,25 +65,45 @@ class CapacityProbe(Probe):
     title = "Capacity and rollout"
     description = "Learners online at once per site, staggered waves, and whether each site finishes by its deadline."
     needs = frozenset()
-    uses = (kinds.SESSION_TRAFFIC, kinds.MEDIA_FILES, kinds.LEARNER_DEMAND, kinds.PAGE_LOADS, kinds.PAGE_REFERENCES,
-            kinds.LMS_LOAD)
+    uses = (
+        kinds.SESSION_TRAFFIC,
+        kinds.MEDIA_FILES,
+        kinds.LEARNER_DEMAND,
+        kinds.PAGE_LOADS,
+        kinds.PAGE_REFERENCES,
+        kinds.LMS_LOAD,
+    )
     publishes = (kinds.SITE_LINKS, kinds.PLANNED_DEMAND)
     # Media the plan cannot measure count at [media]'s caps; the session's pace is [session]'s; the
     # LMS's limit is [lms]'s.
     reads_sections = ("media", "session", "lms")
     limits = {
-        "demand_window_s": LimitSpec("number", "One learner's demand is the busiest window this long of the "
-                                     "session: a shorter burst is queued by the link, not refused.", "s"),
+        "demand_window_s": LimitSpec(
+            "number",
+            "One learner's demand is the busiest window this long of the "
+            "session: a shorter burst is queued by the link, not refused.",
+            "s",
+        ),
         "sites_file": LimitSpec("string", "CSV or TOML of sites (bundled name or path); empty: no plan."),
         "expected_online_share": LimitSpec("number", "Planning assumption: share of released learners online at once."),
         "rollout_start": LimitSpec("string", "First day of the rollout (YYYY-MM-DD); empty: the day of the run."),
-        "max_load_time_s": LimitSpec(RETIRED, "one learner's demand is measured over [capacity] "
-                                     "demand_window_s; remove this key from [capacity]."),
+        "max_load_time_s": LimitSpec(
+            RETIRED,
+            "one learner's demand is measured over [capacity] demand_window_s; remove this key from [capacity].",
+        ),
     }
     commands = (CAPACITY_COMMAND,)
-    check_options = (CheckOption("--sites", "sites_file", "FILE", "Sites to plan the rollout for (CSV or TOML; "
-                                 "or a bundled file by name, e.g. example-60-sites)", is_file=True,
-                                 resolve=resolve_sites_file, bundled=bundled_sites_files),)
+    check_options = (
+        CheckOption(
+            "--sites",
+            "sites_file",
+            "FILE",
+            "Sites to plan the rollout for (CSV or TOML; or a bundled file by name, e.g. example-60-sites)",
+            is_file=True,
+            resolve=resolve_sites_file,
+            bundled=bundled_sites_files,
+        ),
+    )
     demo_settings = {"sites_file": EXAMPLE_SITES}  # the demo answers "how many at once, and when is all done?"
     # Generated from the rule declarations.
     rules = declared_in(sys.modules[__name__])
@@ -83,15 +113,26 @@ class CapacityProbe(Probe):
         demand = self._demand(ctx, limits)
         lms = ctx.shared(kinds.LMS_LOAD) or {}
         if not limits["sites_file"]:
-            return {"skipped": "No sites file: set capacity.sites_file in the profile or give --sites FILE.",
-                    "demand": demand.to_dict(), "outputs": {"demand": demand.to_dict()}}
+            return {
+                "skipped": "No sites file: set capacity.sites_file in the profile or give --sites FILE.",
+                "demand": demand.to_dict(),
+                "outputs": {"demand": demand.to_dict()},
+            }
         sites = load_sites(resolve_sites_file(limits["sites_file"]))
         start = limits["rollout_start"] or dt.date.today().isoformat()
-        evidence = {"sites": [{**asdict(s), "deadline": s.deadline.isoformat()} for s in sites],
-                    "demand_kbps": demand.kbps, "demand": demand.to_dict(), "start": start, "lms_load": lms}
+        evidence = {
+            "sites": [{**asdict(s), "deadline": s.deadline.isoformat()} for s in sites],
+            "demand_kbps": demand.kbps,
+            "demand": demand.to_dict(),
+            "start": start,
+            "lms_load": lms,
+        }
         plan = plan_from(evidence, limits)
-        outputs: dict[str, Any] = {**plan.to_dict(), "demand": demand.to_dict(),
-                                   "site_links": site_links(sites, demand.kbps)}
+        outputs: dict[str, Any] = {
+            **plan.to_dict(),
+            "demand": demand.to_dict(),
+            "site_links": site_links(sites, demand.kbps),
+        }
         if lms:
             outputs["lms_peak"] = lms_peak(plan.sites, limits["expected_online_share"], lms)
         evidence["outputs"] = outputs
@@ -100,11 +141,18 @@ class CapacityProbe(Probe):
     def _demand(self, ctx: ProbeContext, limits: Mapping[str, Any]) -> Demand:
         media_files = ctx.shared(kinds.MEDIA_FILES) or []
         package_files = {f.path for f in ctx.course_inventory.files}
-        excluded = excluded_media(media_files, ctx.shared(kinds.PAGE_REFERENCES) or [], package_files,
-                                  ctx.profile.section("media"))
-        return planned_demand(ctx.shared(kinds.SESSION_TRAFFIC), media_files, ctx.shared(kinds.LEARNER_DEMAND),
-                              ctx.shared(kinds.PAGE_LOADS), excluded, limits["demand_window_s"],
-                              ctx.profile.section("session").get("learner_screen_s") or 0)
+        excluded = excluded_media(
+            media_files, ctx.shared(kinds.PAGE_REFERENCES) or [], package_files, ctx.profile.section("media")
+        )
+        return planned_demand(
+            ctx.shared(kinds.SESSION_TRAFFIC),
+            media_files,
+            ctx.shared(kinds.LEARNER_DEMAND),
+            ctx.shared(kinds.PAGE_LOADS),
+            excluded,
+            limits["demand_window_s"],
+            ctx.profile.section("session").get("learner_screen_s") or 0,
+        )
 
     def evaluate(self, evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Finding]:
         demand = demand_finding(evidence.get("demand"))
@@ -117,23 +165,32 @@ class CapacityProbe(Probe):
         findings = [
             NO_BANDWIDTH.finding(
                 Status.FAIL if starved else Status.PASS,
-                (f"{len(starved)} {plural(len(starved), 'site')} cannot carry even one learner at "
-                 f"{evidence['demand_kbps']:,.0f} kbps: " + ", ".join(p.name for p in starved[:10]))
-                if starved else "Every site carries at least one learner.",
-                measured=len(starved), limit=0, unit="sites",
+                (
+                    f"{len(starved)} {plural(len(starved), 'site')} cannot carry even one learner at "
+                    f"{evidence['demand_kbps']:,.0f} kbps: " + ", ".join(p.name for p in starved[:10])
+                )
+                if starved
+                else "Every site carries at least one learner.",
+                measured=len(starved),
+                limit=0,
+                unit="sites",
                 evidence=tuple(Evidence(path=p.name, note="no learner fits this site's link") for p in starved),
-                remediation=site_fixes(starved) if starved else ""),
+                remediation=site_fixes(starved) if starved else "",
+            ),
             deadline_finding(late, evidence["demand_kbps"], len(starved)),
             PLAN.finding(
-                Status.PASS, plan.summary, measured=max((p.waves for p in plan.sites), default=0), unit="waves",
+                Status.PASS,
+                plan.summary,
+                measured=max((p.waves for p in plan.sites), default=0),
+                unit="waves",
                 it_risk=f"Planning assumption: {share:.0%} of released learners online at once "
-                        "(capacity.expected_online_share).",
-                details={"demand_kbps": evidence["demand_kbps"], "earliest_completion": plan.earliest_completion}),
+                "(capacity.expected_online_share).",
+                details={"demand_kbps": evidence["demand_kbps"], "earliest_completion": plan.earliest_completion},
+            ),
         ]
         if evidence.get("lms_load"):
             findings.append(lms_finding(lms_peak(plan.sites, share, evidence["lms_load"]), limits["lms"]))
         return [*demand, *findings]
-
 
     @classmethod
     def text_lines(cls, report: Mapping[str, Any]) -> list[str]:
@@ -156,13 +213,26 @@ class CapacityProbe(Probe):
         sites = cls.outputs_in(report).get("sites", [])
         if not sites:
             return []
-        bars = [Bar(s["name"], float(s["max_concurrent"]), marker=float(s["peak_concurrent_needed"]),
-                    alert=not s["meets_deadline"],
-                    note=f"{s['max_concurrent']:,} fit / {s['peak_concurrent_needed']:,} expected · "
-                         f"{s['waves']} {plural(s['waves'], 'wave')}")
-                for s in sites]
-        return [BarChart.capped("Learners at once per site: what fits the link (bar) vs what is expected at once "
-                                "(line); red: misses its deadline", "learners", bars, limit=MAX_SITES_CHARTED)]
+        bars = [
+            Bar(
+                s["name"],
+                float(s["max_concurrent"]),
+                marker=float(s["peak_concurrent_needed"]),
+                alert=not s["meets_deadline"],
+                note=f"{s['max_concurrent']:,} fit / {s['peak_concurrent_needed']:,} expected · "
+                f"{s['waves']} {plural(s['waves'], 'wave')}",
+            )
+            for s in sites
+        ]
+        return [
+            BarChart.capped(
+                "Learners at once per site: what fits the link (bar) vs what is expected at once "
+                "(line); red: misses its deadline",
+                "learners",
+                bars,
+                limit=MAX_SITES_CHARTED,
+            )
+        ]
 
     @classmethod
     def tables(cls, report: Mapping[str, Any]) -> list[Table]:
@@ -170,56 +240,105 @@ class CapacityProbe(Probe):
         sites = cls.outputs_in(report).get("sites", [])
         if not sites:
             return []
-        rows = tuple((s["name"], f"{s['learners']:,}",
-                      f"{s['link_mbps']:,g} Mbps × {s['training_share']:.0%}" if s.get("link_mbps") else "—",
-                      f"{s['max_concurrent']:,}", str(s["waves"]), s["completion"] or "never",
-                      s["deadline"], "yes" if s["meets_deadline"] else "NO")
-                     for s in sites)
-        tables = [Table("rollout", f"Rollout plan per site (waves from {sites[0]['start']})",
-                        ("Site", "Learners", "Link × share", "At once", "Waves", "Last day", "Deadline", "Met"),
-                        rows)]
+        rows = tuple(
+            (
+                s["name"],
+                f"{s['learners']:,}",
+                f"{s['link_mbps']:,g} Mbps × {s['training_share']:.0%}" if s.get("link_mbps") else "—",
+                f"{s['max_concurrent']:,}",
+                str(s["waves"]),
+                s["completion"] or "never",
+                s["deadline"],
+                "yes" if s["meets_deadline"] else "NO",
+            )
+            for s in sites
+        )
+        tables = [
+            Table(
+                "rollout",
+                f"Rollout plan per site (waves from {sites[0]['start']})",
+                ("Site", "Learners", "Link × share", "At once", "Waves", "Last day", "Deadline", "Met"),
+                rows,
+            )
+        ]
         fixes = tuple((s["name"], describe_fix(s["fix"])) for s in sites if s["fix"])
         if fixes:
-            tables.append(Table("rollout-fixes", "What would let each late site finish in time", ("Site", "Fix"), fixes,
-                                wrap_column=1))
+            tables.append(
+                Table(
+                    "rollout-fixes",
+                    "What would let each late site finish in time",
+                    ("Site", "Fix"),
+                    fixes,
+                    wrap_column=1,
+                )
+            )
         return tables
 
 
-def plan_from(evidence: Mapping[str, Any], limits: Mapping[str, Any]):
+def plan_from(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> RolloutPlan:
     sites = [Site(**{**s, "deadline": dt.date.fromisoformat(s["deadline"])}) for s in evidence["sites"]]
     demand = Demand.from_dict(evidence["demand"]) if evidence.get("demand") else None
-    return plan_rollout(sites, evidence["demand_kbps"], limits["expected_online_share"],
-                        dt.date.fromisoformat(evidence["start"]), demand)
+    return plan_rollout(
+        sites,
+        evidence["demand_kbps"],
+        limits["expected_online_share"],
+        dt.date.fromisoformat(evidence["start"]),
+        demand,
+    )
 
 
 def demand_finding(demand: Mapping[str, Any] | None) -> list[Finding]:
     """The one figure, with how it was had (measured, or estimated and why) and what drives it."""
     if not demand:
         return []
-    return [DEMAND.finding(
-        Status.PASS, demand["explained"], measured=demand["kbps"], unit="kbps",
-        evidence=tuple(Evidence(path=p) for p in (demand.get("driver") or {}).get("files", [])[:3]),
-        details={"basis": demand["basis"], "driver": demand.get("driver"), "window_s": demand["window_s"],
-                 "excluded": [e["path"] for e in demand.get("excluded") or []]})]
+    return [
+        DEMAND.finding(
+            Status.PASS,
+            demand["explained"],
+            measured=demand["kbps"],
+            unit="kbps",
+            evidence=tuple(Evidence(path=p) for p in (demand.get("driver") or {}).get("files", [])[:3]),
+            details={
+                "basis": demand["basis"],
+                "driver": demand.get("driver"),
+                "window_s": demand["window_s"],
+                "excluded": [e["path"] for e in demand.get("excluded") or []],
+            },
+        )
+    ]
 
 
 def lms_sentence(peak: Mapping[str, Any]) -> str:
     busiest = max(peak["sites"], key=lambda s: s["writes_per_s"], default=None)
-    return (f"{quantity(peak['peak_writes_per_s'])} writes a second ({quantity(peak['peak_bytes_per_s'] / 1024)} KB/s) "
-            f"from {peak['peak_at_once']:,} learners online at once across the sites' first waves, at "
-            f"{quantity(peak['writes_per_learner_min'])} writes a minute per learner"
-            + (f"; the busiest site, {busiest['name']}, sends {quantity(busiest['writes_per_s'])} a second"
-               if busiest and len(peak["sites"]) > 1 else "") + ".")
+    return (
+        f"{quantity(peak['peak_writes_per_s'])} writes a second ({quantity(peak['peak_bytes_per_s'] / 1024)} KB/s) "
+        f"from {peak['peak_at_once']:,} learners online at once across the sites' first waves, at "
+        f"{quantity(peak['writes_per_learner_min'])} writes a minute per learner"
+        + (
+            f"; the busiest site, {busiest['name']}, sends {quantity(busiest['writes_per_s'])} a second"
+            if busiest and len(peak["sites"]) > 1
+            else ""
+        )
+        + "."
+    )
 
 
 def lms_finding(peak: Mapping[str, Any], lms_limits: Mapping[str, Any]) -> Finding:
     limit = float(lms_limits.get("max_writes_per_s") or 0)
     over = limit > 0 and peak["peak_writes_per_s"] > limit
-    return LMS_LOAD.finding(Status.FAIL if over else Status.PASS, lms_sentence(peak)
-                            + (f" The LMS is sized for {quantity(limit)} ([lms] max_writes_per_s)." if limit else
-                               " No limit is set ([lms] max_writes_per_s = 0): the figure is for IT to compare."),
-                            measured=peak["peak_writes_per_s"], limit=limit or None, unit="writes/s",
-                            details={"sites": peak["sites"]})
+    return LMS_LOAD.finding(
+        Status.FAIL if over else Status.PASS,
+        lms_sentence(peak)
+        + (
+            f" The LMS is sized for {quantity(limit)} ([lms] max_writes_per_s)."
+            if limit
+            else " No limit is set ([lms] max_writes_per_s = 0): the figure is for IT to compare."
+        ),
+        measured=peak["peak_writes_per_s"],
+        limit=limit or None,
+        unit="writes/s",
+        details={"sites": peak["sites"]},
+    )
 
 
 def plural(count: int, noun: str) -> str:
@@ -229,27 +348,41 @@ def plural(count: int, noun: str) -> str:
 FIXES_LISTED = 10  # the rollout table lists every site's fix
 
 
-def site_fixes(sites) -> str:
+def site_fixes(sites: list[SitePlan]) -> str:
     """Each site's fix with its figure, as the plan computed it (the first ones; the table has all)."""
     fixed = [f"{p.name}: {describe_fix(p.fix)}" for p in sites if p.fix]
     more = f"; … {len(fixed) - FIXES_LISTED} more in the rollout table" if len(fixed) > FIXES_LISTED else ""
     return "; ".join(fixed[:FIXES_LISTED]) + more
 
 
-def deadline_finding(late, demand_kbps: float, starved: int = 0) -> Finding:
+def deadline_finding(late: list[SitePlan], demand_kbps: float, starved: int = 0) -> Finding:
     if not late:
-        return DEADLINES.finding(Status.PASS, "Every site finishes by its deadline.", measured=0, limit=0,
-                                 unit="sites", it_risk="Bandwidth: the staggered rollout fits each site's link.")
+        return DEADLINES.finding(
+            Status.PASS,
+            "Every site finishes by its deadline.",
+            measured=0,
+            limit=0,
+            unit="sites",
+            it_risk="Bandwidth: the staggered rollout fits each site's link.",
+        )
     parts = []
     for p in late[:10]:
-        parts.append(f"{p.name}: {p.learners:,} {plural(p.learners, 'learner')}, {p.max_concurrent:,} at once, "
-                     f"{p.waves} {plural(p.waves, 'wave')}, done {p.completion or 'never'} (deadline {p.deadline}) — "
-                     + describe_fix(p.fix))
-    carried = (f" ({starved} of them carry no learner at all: see capacity.no-bandwidth)" if starved else "")
+        parts.append(
+            f"{p.name}: {p.learners:,} {plural(p.learners, 'learner')}, {p.max_concurrent:,} at once, "
+            f"{p.waves} {plural(p.waves, 'wave')}, done {p.completion or 'never'} (deadline {p.deadline}) — "
+            + describe_fix(p.fix)
+        )
+    carried = f" ({starved} of them carry no learner at all: see capacity.no-bandwidth)" if starved else ""
     return DEADLINES.finding(
-        Status.FAIL, f"{len(late)} {plural(len(late), 'site')} miss their deadline at {demand_kbps:,.0f} kbps per "
+        Status.FAIL,
+        f"{len(late)} {plural(len(late), 'site')} miss their deadline at {demand_kbps:,.0f} kbps per "
         f"learner{carried}. " + "; ".join(parts[:3]),
-        measured=len(late), limit=0, unit="sites",
-        evidence=tuple(Evidence(path=p.name, note=f"done {p.completion or 'never'}, deadline {p.deadline}")
-                       for p in late),
-        remediation=site_fixes(late), details={"late": [p.name for p in late]})
+        measured=len(late),
+        limit=0,
+        unit="sites",
+        evidence=tuple(
+            Evidence(path=p.name, note=f"done {p.completion or 'never'}, deadline {p.deadline}") for p in late
+        ),
+        remediation=site_fixes(late),
+        details={"late": [p.name for p in late]},
+    )

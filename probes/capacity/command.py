@@ -6,7 +6,8 @@ import argparse
 import datetime as dt
 
 from certifier.errors import CertifierError
-from certifier.planning.capacity import describe_fix, load_sites, plan_rollout, resolve_sites_file
+from certifier.planning.capacity import describe_fix, plan_rollout
+from certifier.planning.sites import load_sites, resolve_sites_file
 from certifier.policy.findings import counted
 from certifier.policy.presentation import Command, CommandServices
 
@@ -17,8 +18,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sites", required=True, metavar="FILE", help="CSV or TOML of sites, or a bundled name.")
     parser.add_argument("--demand-kbps", required=True, type=float, help="Bandwidth one learner needs.")
     parser.add_argument("--start", metavar="YYYY-MM-DD", help="First day of the rollout (default: today).")
-    parser.add_argument("--online-share", type=float, help="Share of released learners online at once "
-                        "(default: the profile's expected_online_share).")
+    parser.add_argument(
+        "--online-share",
+        type=float,
+        help="Share of released learners online at once (default: the profile's expected_online_share).",
+    )
     parser.add_argument("--profile", default="default")
     parser.add_argument("--json", metavar="FILE", help="Write the plan as JSON.")
 
@@ -34,13 +38,19 @@ def run(args: argparse.Namespace, services: CommandServices) -> int:
         raise CertifierError(f"--start: {exc}") from exc
     plan = plan_rollout(load_sites(resolve_sites_file(args.sites)), args.demand_kbps, share, start)
     print(plan.summary)
-    print(f"{'site':<16} {'learners':>8} {'at once':>8} {'expected':>8} {'waves':>5} {'done':>11} {'deadline':>11}  fix")
+    print(
+        f"{'site':<16} {'learners':>8} {'at once':>8} {'expected':>8} {'waves':>5} {'done':>11} {'deadline':>11}  fix"
+    )
     for site in plan.sites:
-        print(f"{site.name:<16} {site.learners:>8,} {site.max_concurrent:>8,} {site.peak_concurrent_needed:>8,} "
-              f"{site.waves:>5} {site.completion or 'never':>11} {site.deadline:>11}  {describe_fix(site.fix)}")
+        print(
+            f"{site.name:<16} {site.learners:>8,} {site.max_concurrent:>8,} {site.peak_concurrent_needed:>8,} "
+            f"{site.waves:>5} {site.completion or 'never':>11} {site.deadline:>11}  {describe_fix(site.fix)}"
+        )
     for wave in plan.waves:
-        print(f"wave {wave['wave']:>2}: {wave['from']} – {wave['to']}: {counted(wave['learners'], 'learner')} in "
-              f"{counted(len(wave['sites']), 'site')}")
+        print(
+            f"wave {wave['wave']:>2}: {wave['from']} – {wave['to']}: {counted(wave['learners'], 'learner')} in "
+            f"{counted(len(wave['sites']), 'site')}"
+        )
     if args.json:
         services.write_json(args.json, plan.to_dict())
     return 0 if all(s.meets_deadline for s in plan.sites) else services.exit_code(NOT_MET_VERDICT)

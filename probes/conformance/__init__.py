@@ -13,20 +13,25 @@ from collections.abc import Mapping
 from typing import Any
 
 from certifier.package.archive import MIB
-from certifier.policy.findings import Finding
+from certifier.package.authoring_tools import recognise, tool_data
+from certifier.package.credentials import find_credentials
+from certifier.package.reference_targets import decode_text, resolve
+from certifier.package.references import HTML_SUFFIXES, JS_ABSOLUTE, SCRIPT_CANDIDATE, references_in
+from certifier.package.safe_xml import parse_xml
+from certifier.package.standards import AICC, CMI5, HTML, XAPI
 from certifier.policy import evidence_kinds as kinds
+from certifier.policy.findings import Finding
 from certifier.policy.presentation import SummaryRow
 from certifier.policy.probe_api import Probe, ProbeContext
 from certifier.policy.profiles import LimitSpec, Profile
-from certifier.package.authoring_tools import recognise, tool_data
-from certifier.package.credentials import find_credentials
-from certifier.package.references import HTML_SUFFIXES, JS_ABSOLUTE, SCRIPT_CANDIDATE, decode_text, references_in, resolve
-from certifier.package.safe_xml import parse_xml
-from certifier.package.standards import AICC, CMI5, HTML, XAPI
 from certifier.policy.rules import declared_in
-from . import files as conformance_files, references as conformance_references, standards as conformance_standards, xapi_aicc as conformance_xapi_aicc
 
+from . import files as conformance_files
+from . import manifest_rules as conformance_manifest
 from . import parse
+from . import references as conformance_references
+from . import standards as conformance_standards
+from . import xapi_aicc as conformance_xapi_aicc
 from .common import strip_query
 from .rules import all_rules
 
@@ -35,8 +40,16 @@ SCANNED_SUFFIXES = (".html", ".htm", ".xhtml", ".css", ".js", ".mjs")
 CONFIG_SUFFIXES = (".json", ".xml", ".txt")
 MAX_CONFIG_BYTES = 2 * MIB
 # A plain HTML package's start page, in order: the usual names, then authoring tools' own.
-HTML_START_PAGES = ("index.html", "index.htm", "default.html", "default.htm", "start.html", "story.html",
-                    "index_lms.html", "launch.html")
+HTML_START_PAGES = (
+    "index.html",
+    "index.htm",
+    "default.html",
+    "default.htm",
+    "start.html",
+    "story.html",
+    "index_lms.html",
+    "launch.html",
+)
 
 
 def scan_text(path: str, content: bytes) -> dict[str, list[dict[str, Any]]]:
@@ -50,24 +63,34 @@ class ConformanceProbe(Probe):
     id = "conformance"
     title = "Package conformance"
     description = "SCORM 1.2/2004, cmi5, xAPI and AICC structure, files and references, as LMS imports check them."
-    publishes = (kinds.LAUNCH_MAP, kinds.REACHABLE_FILES, kinds.EXTERNAL_HOSTS, kinds.AUTHORING_TOOL, kinds.TOOL_SETTINGS,
-                 kinds.PAGE_REFERENCES)
+    publishes = (
+        kinds.LAUNCH_MAP,
+        kinds.REACHABLE_FILES,
+        kinds.EXTERNAL_HOSTS,
+        kinds.AUTHORING_TOOL,
+        kinds.TOOL_SETTINGS,
+        kinds.PAGE_REFERENCES,
+    )
     limits = {
         "max_path_length_chars": LimitSpec("integer", "Longest file path inside the package.", "characters"),
         "max_scanned_file_mb": LimitSpec("number", "Largest HTML/CSS/JS file scanned for references.", "MB"),
         "blocked_file_extensions": LimitSpec("string-list", "File types a course package must not contain."),
     }
     # Generated from the rule declarations.
-    rules = declared_in(conformance_standards, conformance_xapi_aicc, conformance_files, conformance_references)
+    rules = declared_in(
+        conformance_manifest, conformance_standards, conformance_xapi_aicc, conformance_files, conformance_references
+    )
 
-    grading = ("Files count as loaded when a browser reaches them from a launch file: markup, stylesheets and "
-               "@import, script string literals naming an existing file, and the data an authoring tool's player "
-               "loads (Adapt's course/<language>/*.json and config assets, Rise's course data). A missing file is "
-               "graded by what it is and where it is asked for: the data the player renders from is a blocker; a "
-               "page, script, stylesheet, media, object or data file a reachable page loads, and any root-absolute "
-               "path ('/js/app.js' leaves the package on every LMS), is major; an image or font in a stylesheet "
-               "is minor; a reference only from a file no launch page loads, or from a CSS rule a later "
-               "declaration overrides, is info. A manifest <file> that is absent and never loaded is minor.")
+    grading = (
+        "Files count as loaded when a browser reaches them from a launch file: markup, stylesheets and "
+        "@import, script string literals naming an existing file, and the data an authoring tool's player "
+        "loads (Adapt's course/<language>/*.json and config assets, Rise's course data). A missing file is "
+        "graded by what it is and where it is asked for: the data the player renders from is a blocker; a "
+        "page, script, stylesheet, media, object or data file a reachable page loads, and any root-absolute "
+        "path ('/js/app.js' leaves the package on every LMS), is major; an image or font in a stylesheet "
+        "is minor; a reference only from a file no launch page loads, or from a CSS rule a later "
+        "declaration overrides, is info. A manifest <file> that is absent and never loaded is minor."
+    )
 
     @classmethod
     def examines(cls, path: str, media_type: str) -> bool:
@@ -78,7 +101,8 @@ class ConformanceProbe(Probe):
         """A page's, script's, stylesheet's or configuration file's references, parsed beside the read
         pass; files over the size limits are left, as gather leaves them."""
         too_large = len(content) > profile.section(cls.id)["max_scanned_file_mb"] * MIB or (
-            not path.lower().endswith(SCANNED_SUFFIXES) and len(content) > MAX_CONFIG_BYTES)
+            not path.lower().endswith(SCANNED_SUFFIXES) and len(content) > MAX_CONFIG_BYTES
+        )
         return {} if too_large else scan_text(path, content)
 
     def gather(self, ctx: ProbeContext) -> dict[str, Any]:
@@ -143,13 +167,17 @@ class ConformanceProbe(Probe):
         evidence["reachable"] = sorted(reachable)
         evidence["referenced"] = sorted(referenced_paths(evidence, launch_map))
         hosts = sorted({r["host"] for r in references if r["host"]})
-        evidence["outputs"] = {"launch_map": launch_map, "external_hosts": hosts, "reachable": sorted(reachable),
-                               "authoring_tool": evidence["authoring_tool"], "tool_settings": data["settings"]}
+        evidence["outputs"] = {
+            "launch_map": launch_map,
+            "external_hosts": hosts,
+            "reachable": sorted(reachable),
+            "authoring_tool": evidence["authoring_tool"],
+            "tool_settings": data["settings"],
+        }
         return evidence
 
     def evaluate(self, evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Finding]:
         return all_rules(evidence, limits)
-
 
     @classmethod
     def summary_rows(cls, report: Mapping[str, Any]) -> list[SummaryRow]:
@@ -188,8 +216,18 @@ def _closure(starts: list[str], graph: Mapping[str, list[dict[str, Any]]], files
             page_folder = posixpath.dirname(path)
         for ref in graph.get(path, ()):
             if ref["kind"] == SCRIPT_CANDIDATE:
-                target = next((c for c in (ref["resolved"], resolve(posixpath.join(page_folder, "x"), ref["target"]),
-                                           resolve("x", ref["target"])) if c in files), None)
+                target = next(
+                    (
+                        c
+                        for c in (
+                            ref["resolved"],
+                            resolve(posixpath.join(page_folder, "x"), ref["target"]),
+                            resolve("x", ref["target"]),
+                        )
+                        if c in files
+                    ),
+                    None,
+                )
             else:
                 target = ref["resolved"]
             if target and target in files and target not in seen:
@@ -215,8 +253,9 @@ def launch_units(evidence: Mapping[str, Any]) -> list[dict[str, Any]]:
         for au in evidence["cmi5"]["aus"]:
             url = (au["url"] or "").strip()
             launch = url if "://" in url else posixpath.normpath(posixpath.join(base, strip_query(url)))
-            units.append({"id": au["id"], "title": au["title"], "launch": launch, "declared": [],
-                          "move_on": au.get("move_on")})
+            units.append(
+                {"id": au["id"], "title": au["title"], "launch": launch, "declared": [], "move_on": au.get("move_on")}
+            )
     elif "tincan" in evidence:
         for activity in evidence["tincan"]["activities"]:
             if activity["launch"]:
@@ -226,8 +265,14 @@ def launch_units(evidence: Mapping[str, Any]) -> list[dict[str, Any]]:
         for row in evidence["aicc"]["au"]:
             name = row.get("file_name", "")
             if name:
-                units.append({"id": row.get("system_id"), "title": row.get("system_id"),
-                              "launch": posixpath.normpath(strip_query(name)), "declared": []})
+                units.append(
+                    {
+                        "id": row.get("system_id"),
+                        "title": row.get("system_id"),
+                        "launch": posixpath.normpath(strip_query(name)),
+                        "declared": [],
+                    }
+                )
     elif evidence["standard"] == HTML:
         pages = sorted(p for p in evidence["files"] if "/" not in p and p.lower().endswith((".html", ".htm")))
         start = next((p for p in HTML_START_PAGES if p in pages), pages[0] if pages else None)
@@ -243,15 +288,17 @@ def build_launch_map(evidence: Mapping[str, Any]) -> list[dict[str, Any]]:
     roots = evidence.get("tool_roots", [])
     for unit in launch_units(evidence):
         reachable = _closure([unit["launch"], *roots], graph, files)
-        launch_map.append({
-            **({"move_on": unit["move_on"]} if unit.get("move_on") else {}),
-            "id": unit["id"],
-            "title": unit["title"],
-            "launch": unit["launch"],
-            "launch_exists": unit["launch"] in files,
-            "files": reachable,
-            "bytes": sum(files[p] for p in reachable),
-        })
+        launch_map.append(
+            {
+                **({"move_on": unit["move_on"]} if unit.get("move_on") else {}),
+                "id": unit["id"],
+                "title": unit["title"],
+                "launch": unit["launch"],
+                "launch_exists": unit["launch"] in files,
+                "files": reachable,
+                "bytes": sum(files[p] for p in reachable),
+            }
+        )
     return launch_map
 
 

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import unquote
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote
 
+from certifier.package.references import CSS_IMAGE, FONT, IMAGE, MEDIA
 from certifier.policy.findings import Evidence, Finding
 from certifier.policy.rules import Rule
-from certifier.package.references import CSS_IMAGE, FONT, IMAGE, MEDIA
-
-
 
 MIB = 1024 * 1024
 CMI5_LAUNCH_METHODS = {"AnyWindow", "OwnWindow"}
@@ -42,7 +41,7 @@ class Problem:
         return Evidence(self.path, self.line, self.url, self.column)
 
 
-def outcome(rule: Rule, problems: list[Problem], ok: str, **kwargs) -> Finding:
+def outcome(rule: Rule, problems: list[Problem], ok: str, **kwargs: Any) -> Finding:
     """One finding for a rule: fail (listing every problem, with their count) or pass."""
     return rule.outcome([(p.message, p.evidence) for p in problems], ok, count_prefix=True, **kwargs)
 
@@ -71,8 +70,12 @@ def is_os_junk(path: str) -> bool:
     """Compared by name rather than searched with a pattern: several rules ask this of every file."""
     folded = "/" + path.lower()
     name = folded.rsplit("/", 1)[1]
-    return bool("/__macosx/" in folded or name in OS_JUNK_NAMES or (name.startswith("._") and len(name) > 2)
-                or CONTROL_CHARACTERS.search(path))
+    return bool(
+        "/__macosx/" in folded
+        or name in OS_JUNK_NAMES
+        or (name.startswith("._") and len(name) > 2)
+        or CONTROL_CHARACTERS.search(path)
+    )
 
 
 def escaped(path: str) -> str:
@@ -92,8 +95,9 @@ def strip_query(href: str) -> str:
     return href.split("#", 1)[0].split("?", 1)[0]
 
 
-def missing_or_case(files: FileIndex, path: str, where: Problem, what: str,
-                    missing: list[Problem], case: list[Problem]) -> None:
+def missing_or_case(
+    files: FileIndex, path: str, where: Problem, what: str, missing: list[Problem], case: list[Problem]
+) -> None:
     """Sort a reference into missing / case-only mismatch / fine. Manifest hrefs are URLs, so a
     percent-encoded name ('a%20b.pdf') names the file 'a b.pdf'."""
     if files.exists(path) or ("%" in path and files.exists(unquote(path))):

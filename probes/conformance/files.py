@@ -9,37 +9,48 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
+from certifier.package.references import JS_ABSOLUTE, LINK, SCRIPT_CANDIDATE
 from certifier.policy.findings import Finding, Severity, Status, quantity
 from certifier.policy.rules import Rule
-from certifier.package.references import JS_ABSOLUTE, LINK, SCRIPT_CANDIDATE
 
+from .common import MIB, PASSIVE_KINDS, FileIndex, Problem, _why_junk, escaped, is_os_junk, outcome
 from .references import CASE_MISMATCH, missing_reference_rules
-
-from .common import FileIndex, MIB, PASSIVE_KINDS, Problem, _why_junk, escaped, is_os_junk, outcome
 
 # --- files and references ---------------------------------------------------------------------
 
 INSECURE_URL = Rule(
-    "conformance.insecure-url", "No scripts, styles or frames loaded over plain http",
-    "Scripts, styles or frames loaded over plain http", Severity.MAJOR,
+    "conformance.insecure-url",
+    "No scripts, styles or frames loaded over plain http",
+    "Scripts, styles or frames loaded over plain http",
+    Severity.MAJOR,
     remediation="Use https:// URLs (or copy the resource into the package).",
-    it_risk="Security: browsers block http content on an https LMS (mixed content), so the page breaks.")
+    it_risk="Security: browsers block http content on an https LMS (mixed content), so the page breaks.",
+)
 INSECURE_MEDIA_URL = Rule(
-    "conformance.insecure-media-url", "No images or media over plain http",
-    "Images or media loaded over plain http", Severity.MINOR,
+    "conformance.insecure-media-url",
+    "No images or media over plain http",
+    "Images or media loaded over plain http",
+    Severity.MINOR,
     remediation="Use https:// URLs for these images and media (or copy them into the package).",
     it_risk="Security: on an https LMS, browsers upgrade these to https or leave them out, so an image or clip may "
-            "be missing.")
+    "be missing.",
+)
 LOCAL_FILE_URL = Rule(
-    "conformance.local-file-url", "No references to the author's own disk",
-    "References to the author's own disk", Severity.BLOCKER,
+    "conformance.local-file-url",
+    "No references to the author's own disk",
+    "References to the author's own disk",
+    Severity.BLOCKER,
     remediation="Copy the file into the package and reference it with a relative path.",
-    it_risk="Support: the resource exists only on the author's computer; every learner sees it broken.")
+    it_risk="Support: the resource exists only on the author's computer; every learner sees it broken.",
+)
 EXTERNAL_HOSTS = Rule(
-    "conformance.external-hosts", "External hosts the course contacts",
-    "The course contacts external hosts", Severity.INFO,
+    "conformance.external-hosts",
+    "External hosts the course contacts",
+    "The course contacts external hosts",
+    Severity.INFO,
     remediation="Ask IT to allow these hosts through the proxy/firewall, or copy the resources into the package.",
-    it_risk="Network: each host must be reachable through the proxy from every site.")
+    it_risk="Network: each host must be reachable through the proxy from every site.",
+)
 
 
 def reference_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Finding]:
@@ -54,30 +65,54 @@ def reference_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Findi
         if not (everything or ref["source"] in reachable):
             continue  # a file no launch page loads: nothing a learner's browser asks for
         if scheme in ("file", "drive"):
-            local.append(Problem(f"'{ref['target']}' points to a file on the author's computer",
-                                 ref["source"], ref["line"], column=ref.get("column")))
+            local.append(
+                Problem(
+                    f"'{ref['target']}' points to a file on the author's computer",
+                    ref["source"],
+                    ref["line"],
+                    column=ref.get("column"),
+                )
+            )
         elif scheme in ("http", "https", "protocol-relative"):
             external.setdefault(ref["host"], []).append(ref)
             if scheme == "http" and ref["kind"] not in (LINK, JS_ABSOLUTE, SCRIPT_CANDIDATE):
                 # Browsers block active mixed content; images and media are upgraded to https or dropped.
                 bucket = passive if ref["kind"] in PASSIVE_KINDS else insecure
-                bucket.append(Problem(f"{ref['kind']} '{ref['target']}' is loaded over plain http", ref["source"],
-                                      ref["line"], column=ref.get("column")))
-    host_problems = [Problem(f"{host} ({len(refs)} reference{'s' if len(refs) > 1 else ''})", refs[0]["source"],
-                             refs[0]["line"], column=refs[0].get("column")) for host, refs in sorted(external.items())]
+                bucket.append(
+                    Problem(
+                        f"{ref['kind']} '{ref['target']}' is loaded over plain http",
+                        ref["source"],
+                        ref["line"],
+                        column=ref.get("column"),
+                    )
+                )
+    host_problems = [
+        Problem(
+            f"{host} ({len(refs)} reference{'s' if len(refs) > 1 else ''})",
+            refs[0]["source"],
+            refs[0]["line"],
+            column=refs[0].get("column"),
+        )
+        for host, refs in sorted(external.items())
+    ]
     findings = missing_reference_rules(evidence, files)
     case_finding = next(f for f in findings if f.rule_id == "conformance.case-mismatch")
     manifest_case = _manifest_case_problems(evidence, files)
     if manifest_case:
         merged = [(e.note or "", e) for e in case_finding.evidence] + [(p.message, p.evidence) for p in manifest_case]
-        findings[findings.index(case_finding)] = CASE_MISMATCH.outcome(merged, case_finding.message,
-                                                                       count_prefix=True)
-    return findings + [
+        findings[findings.index(case_finding)] = CASE_MISMATCH.outcome(merged, case_finding.message, count_prefix=True)
+    return [
+        *findings,
         outcome(INSECURE_URL, insecure, "No page loads a script, stylesheet, frame or object over plain http."),
         outcome(INSECURE_MEDIA_URL, passive, "No page loads an image or media file over plain http."),
         outcome(LOCAL_FILE_URL, local, "No reference points to file:// or a drive letter."),
-        outcome(EXTERNAL_HOSTS, host_problems, "The course contacts no external host.", fail_status=Status.WARN,
-                details={"hosts": sorted(external)}),
+        outcome(
+            EXTERNAL_HOSTS,
+            host_problems,
+            "The course contacts no external host.",
+            fail_status=Status.WARN,
+            details={"hosts": sorted(external)},
+        ),
     ]
 
 
@@ -92,42 +127,62 @@ def _manifest_case_problems(evidence: Mapping[str, Any], files: FileIndex) -> li
             targets.append((res["launch"], res["line"]))
         for path, line in targets:
             if "://" not in path and not files.exists(path) and files.case_variant(path):
-                problems.append(Problem(f"manifest names '{path}', the file is '{files.case_variant(path)}'",
-                                        evidence["manifest"], line))
+                problems.append(
+                    Problem(
+                        f"manifest names '{path}', the file is '{files.case_variant(path)}'", evidence["manifest"], line
+                    )
+                )
     return problems
 
 
 PATH_CHARACTERS = Rule(
-    "conformance.path-characters", "File names use safe characters",
-    "File names with unsafe characters", Severity.MINOR,
+    "conformance.path-characters",
+    "File names use safe characters",
+    "File names with unsafe characters",
+    Severity.MINOR,
     remediation="Rename the files as suggested and update the references to them.",
-    it_risk="Support: such names are encoded differently by browsers, servers and CDNs and break links.")
+    it_risk="Support: such names are encoded differently by browsers, servers and CDNs and break links.",
+)
 OS_JUNK_FILES = Rule(
-    "conformance.os-junk", "No operating-system clutter",
-    "Operating-system clutter in the package", Severity.MINOR,
+    "conformance.os-junk",
+    "No operating-system clutter",
+    "Operating-system clutter in the package",
+    Severity.MINOR,
     remediation="Remove them: zip the course with a tool that leaves out __MACOSX/, .DS_Store and Icon\\r (and drop "
-                "them from the manifest's <file> list).",
-    it_risk="Storage: dead weight on the LMS and CDN; some LMSs refuse the import.")
+    "them from the manifest's <file> list).",
+    it_risk="Storage: dead weight on the LMS and CDN; some LMSs refuse the import.",
+)
 SERVER_SIDE_FILES = Rule(
-    "conformance.server-side-files", "No server-side or executable files",
-    "Server-side or executable files in the package", Severity.MAJOR,
+    "conformance.server-side-files",
+    "No server-side or executable files",
+    "Server-side or executable files in the package",
+    Severity.MAJOR,
     remediation="Remove server-side scripts and executables; a course package must be static content.",
-    it_risk="Security: LMSs refuse these files, and a server that ran them would execute the author's code.")
+    it_risk="Security: LMSs refuse these files, and a server that ran them would execute the author's code.",
+)
 NAME_COLLISIONS = Rule(
-    "conformance.name-collisions", "No two files whose names differ only by case or Unicode form",
-    "Files whose names differ only by case or Unicode form", Severity.MINOR,
+    "conformance.name-collisions",
+    "No two files whose names differ only by case or Unicode form",
+    "Files whose names differ only by case or Unicode form",
+    Severity.MINOR,
     remediation="Give each file a name of its own (and update the references); keep one copy where they are the same.",
     it_risk="Support: Windows and macOS servers store these as one file, so one overwrites the other when the "
-            "course is unpacked and learners get whichever came last. Major when a page loads one of them.")
+    "course is unpacked and learners get whichever came last. Major when a page loads one of them.",
+)
 PATH_LENGTH = Rule(
-    "conformance.path-length", "Longest path within the profile's limit",
-    "Paths longer than the profile's limit", Severity.MINOR,
+    "conformance.path-length",
+    "Longest path within the profile's limit",
+    "Paths longer than the profile's limit",
+    Severity.MINOR,
     remediation="Shorten folder and file names; Windows tools fail beyond 260 characters in all.",
-    it_risk="Support: extraction on Windows servers fails or silently skips these files.")
+    it_risk="Support: extraction on Windows servers fails or silently skips these files.",
+)
 
 
 # Names Windows refuses to create, whatever their extension (CON.html is the console device).
-WINDOWS_DEVICE_NAMES = frozenset(["con", "prn", "aux", "nul"] + [f"{d}{n}" for d in ("com", "lpt") for n in range(1, 10)])
+WINDOWS_DEVICE_NAMES = frozenset(
+    ["con", "prn", "aux", "nul"] + [f"{d}{n}" for d in ("com", "lpt") for n in range(1, 10)]
+)
 WINDOWS_FORBIDDEN = re.compile(r'[<>:"|?*]')
 
 
@@ -153,13 +208,23 @@ def name_collisions(evidence: Mapping[str, Any]) -> Finding:
     reachable = set(evidence.get("reachable") or [])
     everything = not evidence.get("outputs", {}).get("launch_map")
     problems, loaded = [], False
-    for paths in sorted((sorted(g) for g in groups.values() if len(g) > 1)):
+    for paths in sorted(sorted(g) for g in groups.values() if len(g) > 1):
         used = everything or any(p in reachable for p in paths)
         loaded = loaded or used
-        problems.append(Problem(" and ".join(f"'{escaped(p)}'" for p in paths) + " are one file on Windows and macOS"
-                                + (" (a page loads it)" if used else ""), escaped(paths[0])))
-    return outcome(NAME_COLLISIONS, problems, "No two file names differ only by case or Unicode form.",
-                   severity=Severity.MAJOR if loaded else None)
+        problems.append(
+            Problem(
+                " and ".join(f"'{escaped(p)}'" for p in paths)
+                + " are one file on Windows and macOS"
+                + (" (a page loads it)" if used else ""),
+                escaped(paths[0]),
+            )
+        )
+    return outcome(
+        NAME_COLLISIONS,
+        problems,
+        "No two file names differ only by case or Unicode form.",
+        severity=Severity.MAJOR if loaded else None,
+    )
 
 
 def _suggested_name(path: str) -> str:
@@ -176,38 +241,60 @@ def file_name_rules(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> l
     awkward = []
     for path in paths:
         windows = windows_name_problem(path)
-        reasons = [label for label, bad in (("a space", " " in path), ("'%'", "%" in path),
-                                             ("a backslash", "\\" in path), ("non-ASCII letters", not path.isascii()),
-                                             (windows or "", windows is not None))
-                   if bad]
+        reasons = [
+            label
+            for label, bad in (
+                ("a space", " " in path),
+                ("'%'", "%" in path),
+                ("a backslash", "\\" in path),
+                ("non-ASCII letters", not path.isascii()),
+                (windows or "", windows is not None),
+            )
+            if bad
+        ]
         if reasons:
             suggestion = _suggested_name(path)
             awkward.append(Problem(f"'{path}' contains {', '.join(reasons)} (rename to '{suggestion}')", path))
-    junk = [Problem(f"'{escaped(p)}' is operating-system clutter{_why_junk(p)}", escaped(p)) for p in paths
-            if is_os_junk(p)]
+    junk = [
+        Problem(f"'{escaped(p)}' is operating-system clutter{_why_junk(p)}", escaped(p)) for p in paths if is_os_junk(p)
+    ]
     blocked_ext = tuple(e.lower() for e in limits["blocked_file_extensions"])
-    server_side = [Problem(f"'{p}' is a server-side or executable file", p) for p in paths
-                   if p.lower().endswith(blocked_ext) or posixpath.basename(p).lower() == ".htaccess"]
+    server_side = [
+        Problem(f"'{p}' is a server-side or executable file", p)
+        for p in paths
+        if p.lower().endswith(blocked_ext) or posixpath.basename(p).lower() == ".htaccess"
+    ]
     longest = max(paths, key=len, default="")
     max_len = limits["max_path_length_chars"]
     return [
         outcome(PATH_CHARACTERS, awkward, "All file names use letters, digits, '-', '_' and '.'."),
         name_collisions(evidence),
-        outcome(OS_JUNK_FILES, junk,
-                "No __MACOSX, .DS_Store, Thumbs.db, desktop.ini or Icon\\r files, and no control characters in names."),
+        outcome(
+            OS_JUNK_FILES,
+            junk,
+            "No __MACOSX, .DS_Store, Thumbs.db, desktop.ini or Icon\\r files, and no control characters in names.",
+        ),
         outcome(SERVER_SIDE_FILES, server_side, "No .php, .asp(x), .jsp, .htaccess or executable files."),
-        outcome(PATH_LENGTH, [Problem(f"'{longest}' is {len(longest)} characters long", longest)] if len(longest) > max_len else [],
-                f"The longest path has {len(longest)} characters.", measured=len(longest), limit=max_len,
-                unit="characters"),
+        outcome(
+            PATH_LENGTH,
+            [Problem(f"'{longest}' is {len(longest)} characters long", longest)] if len(longest) > max_len else [],
+            f"The longest path has {len(longest)} characters.",
+            measured=len(longest),
+            limit=max_len,
+            unit="characters",
+        ),
     ]
 
 
 UNREFERENCED_FILES = Rule(
-    "conformance.unreferenced-files", "Files no page or manifest refers to",
-    "Files no page or manifest refers to", Severity.INFO,
+    "conformance.unreferenced-files",
+    "Files no page or manifest refers to",
+    "Files no page or manifest refers to",
+    Severity.INFO,
     remediation="Remove files the course does not use (files loaded only by scripts show up here too: check before "
-                "deleting).",
-    it_risk="Bandwidth and storage: dead weight stored on the LMS and possibly downloaded by learners.")
+    "deleting).",
+    it_risk="Bandwidth and storage: dead weight stored on the LMS and possibly downloaded by learners.",
+)
 
 
 def unreferenced_files(evidence: Mapping[str, Any]) -> Finding:
@@ -215,23 +302,43 @@ def unreferenced_files(evidence: Mapping[str, Any]) -> Finding:
     sizes = evidence["files"]
     unused = [p for p in sizes if p not in referenced and not is_os_junk(p)]
     total = sum(sizes[p] for p in unused)
-    problems = [Problem(f"'{escaped(p)}' ({quantity(sizes[p] / 1024, 'KB')})", escaped(p))
-                for p in sorted(unused, key=lambda p: -sizes[p])]
-    return outcome(UNREFERENCED_FILES, problems, "Every file is referenced by the manifest or a page.",
-                   fail_status=Status.WARN, measured=round(total / MIB, 3), unit="MB",
-                   details={"count": len(unused), "bytes": total})
+    problems = [
+        Problem(f"'{escaped(p)}' ({quantity(sizes[p] / 1024, 'KB')})", escaped(p))
+        for p in sorted(unused, key=lambda p: -sizes[p])
+    ]
+    return outcome(
+        UNREFERENCED_FILES,
+        problems,
+        "Every file is referenced by the manifest or a page.",
+        fail_status=Status.WARN,
+        measured=round(total / MIB, 3),
+        unit="MB",
+        details={"count": len(unused), "bytes": total},
+    )
 
 
 UNSCANNED = Rule(
-    "conformance.unscanned", "Text files too large to scan",
-    "Text files too large to scan", Severity.INFO,
+    "conformance.unscanned",
+    "Text files too large to scan",
+    "Text files too large to scan",
+    Severity.INFO,
     remediation="Split or minify very large pages and scripts.",
-    it_risk="References in these files were not checked.")
+    it_risk="References in these files were not checked.",
+)
 
 
 def unscanned_files(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Finding]:
     skipped = evidence.get("unscanned", [])
     if not skipped:
         return []
-    return [outcome(UNSCANNED, [Problem(f"'{p}' is over the profile's max_scanned_file_mb of {limits['max_scanned_file_mb']} MB", p)
-         for p in skipped], "", fail_status=Status.WARN)]
+    return [
+        outcome(
+            UNSCANNED,
+            [
+                Problem(f"'{p}' is over the profile's max_scanned_file_mb of {limits['max_scanned_file_mb']} MB", p)
+                for p in skipped
+            ],
+            "",
+            fail_status=Status.WARN,
+        )
+    ]

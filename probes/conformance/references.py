@@ -16,15 +16,27 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from certifier.package.references import CSS_IMAGE, FONT, JS_ABSOLUTE, LINK, OBJECT, SCRIPT_CANDIDATE
 from certifier.policy.findings import Evidence, Finding, Severity, Status
 from certifier.policy.rules import Rule
-from certifier.package.references import CSS_IMAGE, FONT, JS_ABSOLUTE, LINK, OBJECT, SCRIPT_CANDIDATE
+
+from .common import FileIndex
 
 PLUGIN_EXTENSIONS = (".swf", ".dcr", ".xap", ".jar", ".class", ".unity3d")
 
-WHAT = {"page": "page", "script": "script", "stylesheet": "stylesheet", "media": "media file", "image": "image",
-        "object": "embedded object", "link": "linked page", "css-import": "imported stylesheet",
-        "css-image": "stylesheet image", "font": "font", "data": "data file"}
+WHAT = {
+    "page": "page",
+    "script": "script",
+    "stylesheet": "stylesheet",
+    "media": "media file",
+    "image": "image",
+    "object": "embedded object",
+    "link": "linked page",
+    "css-import": "imported stylesheet",
+    "css-image": "stylesheet image",
+    "font": "font",
+    "data": "data file",
+}
 
 
 def _problem(ref: Mapping[str, Any], message: str) -> tuple[str, Evidence]:
@@ -34,16 +46,19 @@ def _problem(ref: Mapping[str, Any], message: str) -> tuple[str, Evidence]:
 
 def _tool_fix(evidence: Mapping[str, Any]) -> str:
     tool = evidence.get("authoring_tool")
-    return f" If the course comes from {tool['label']}, publish it again from there rather than editing the output." \
-        if tool else ""
+    return (
+        f" If the course comes from {tool['label']}, publish it again from there rather than editing the output."
+        if tool
+        else ""
+    )
 
 
-def graded_missing(evidence: Mapping[str, Any], files) -> dict[str, list[tuple[str, Evidence]]]:
+def graded_missing(evidence: Mapping[str, Any], files: FileIndex) -> dict[str, list[tuple[str, Evidence]]]:
     """Sort every reference that does not resolve into blocker/major/minor/info/case buckets."""
     reachable = set(evidence.get("reachable") or [])
     everything_reachable = not evidence.get("outputs", {}).get("launch_map")
     buckets: dict[str, list[tuple[str, Evidence]]] = {"blocker": [], "major": [], "minor": [], "info": [], "case": []}
-    seen: set[tuple] = set()
+    seen: set[tuple[Any, ...]] = set()
     for ref in [*evidence["references"], *evidence.get("tool_references", [])]:
         if ref["scheme"] != "" or ref["kind"] in (SCRIPT_CANDIDATE, JS_ABSOLUTE) or ref["resolved"] is None:
             continue
@@ -55,14 +70,17 @@ def graded_missing(evidence: Mapping[str, Any], files) -> dict[str, list[tuple[s
         used = everything_reachable or ref["source"] in reachable
         written = f"'{ref['target']}'"
         if ref.get("rooted"):
-            message = (f"{what} {written} is root-absolute: it points to the LMS server's root, outside the "
-                       "package, on every LMS")
+            message = (
+                f"{what} {written} is root-absolute: it points to the LMS server's root, outside the "
+                "package, on every LMS"
+            )
         elif files.exists(ref["resolved"]):
             continue
         elif files.case_variant(ref["resolved"]):
             message = f"{what} {written} exists only as '{files.case_variant(ref['resolved'])}'"
-            buckets["case" if used else "info"].append(_problem(ref, message + ("" if used else
-                                                                 " (in a file no launch page loads)")))
+            buckets["case" if used else "info"].append(
+                _problem(ref, message + ("" if used else " (in a file no launch page loads)"))
+            )
             continue
         elif ref["resolved"].startswith("../") or ref["resolved"] == "..":
             message = f"{what} {written} points outside the package"
@@ -73,63 +91,96 @@ def graded_missing(evidence: Mapping[str, Any], files) -> dict[str, list[tuple[s
         elif ref.get("renders"):
             buckets["blocker"].append(_problem(ref, message + " — the player renders the course from it"))
         elif ref["kind"] == OBJECT and ref["resolved"].lower().endswith(PLUGIN_EXTENSIONS):
-            buckets["info"].append(_problem(ref, message + " — a plug-in file no current browser runs; see the "
-                                                           "plugins probe"))
+            buckets["info"].append(
+                _problem(ref, message + " — a plug-in file no current browser runs; see the plugins probe")
+            )
         elif ref["kind"] == CSS_IMAGE and ref.get("overridden") and not ref.get("rooted"):
-            buckets["info"].append(_problem(ref, message + f" — rule '{ref.get('selector', '')}' is overridden later "
-                                                           "in the same stylesheet"))
+            buckets["info"].append(
+                _problem(
+                    ref, message + f" — rule '{ref.get('selector', '')}' is overridden later in the same stylesheet"
+                )
+            )
         elif ref["kind"] in (CSS_IMAGE, FONT):
-            buckets["minor"].append(_problem(ref, message + (f" (rule '{ref['selector']}')" if ref.get("selector")
-                                                             else "")))
+            buckets["minor"].append(
+                _problem(ref, message + (f" (rule '{ref['selector']}')" if ref.get("selector") else ""))
+            )
         else:
             buckets["major"].append(_problem(ref, message))
     return buckets
 
 
 COURSE_DATA_MISSING = Rule(
-    "conformance.course-data-missing", "The data the course renders from is present",
-    "The course cannot render: its data files are missing", Severity.BLOCKER,
-    it_risk="Support: the course opens on an empty page for every learner; nothing can be tracked.")
+    "conformance.course-data-missing",
+    "The data the course renders from is present",
+    "The course cannot render: its data files are missing",
+    Severity.BLOCKER,
+    it_risk="Support: the course opens on an empty page for every learner; nothing can be tracked.",
+)
 MISSING_REFERENCE = Rule(
-    "conformance.missing-reference", "Files the course loads exist",
-    "Files the course loads are missing", Severity.MAJOR,
-    it_risk="Support: broken scripts, styles, media or pages; learners report a broken course.")
+    "conformance.missing-reference",
+    "Files the course loads exist",
+    "Files the course loads are missing",
+    Severity.MAJOR,
+    it_risk="Support: broken scripts, styles, media or pages; learners report a broken course.",
+)
 MISSING_STYLE_ASSET = Rule(
-    "conformance.missing-style-asset", "Images and fonts named by stylesheets exist",
-    "Images or fonts named by stylesheets are missing", Severity.MINOR,
-    it_risk="Support: an icon, background or font looks wrong where the rule applies.")
+    "conformance.missing-style-asset",
+    "Images and fonts named by stylesheets exist",
+    "Images or fonts named by stylesheets are missing",
+    Severity.MINOR,
+    it_risk="Support: an icon, background or font looks wrong where the rule applies.",
+)
 CASE_MISMATCH = Rule(
-    "conformance.case-mismatch", "References match file names exactly, including case",
-    "References differ from file names in case", Severity.MAJOR,
+    "conformance.case-mismatch",
+    "References match file names exactly, including case",
+    "References differ from file names in case",
+    Severity.MAJOR,
     remediation="Make the reference and the file name identical, including upper/lower case.",
-    it_risk="Support: works on a Windows server, returns 404 on the Linux servers most LMSs run on.")
+    it_risk="Support: works on a Windows server, returns 404 on the Linux servers most LMSs run on.",
+)
 UNUSED_BROKEN_REFERENCE = Rule(
-    "conformance.unused-broken-reference", "Broken references only where nothing uses them",
-    "Unused files have broken references", Severity.INFO,
+    "conformance.unused-broken-reference",
+    "Broken references only where nothing uses them",
+    "Unused files have broken references",
+    Severity.INFO,
     remediation="Unused files have broken references: delete the left-over files (or rules) shown; the course does "
-                "not load them.",
-    it_risk="None for learners; dead weight on the LMS.")
+    "not load them.",
+    it_risk="None for learners; dead weight on the LMS.",
+)
 
 
-def missing_reference_rules(evidence: Mapping[str, Any], files) -> list[Finding]:
+def missing_reference_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Finding]:
     buckets = graded_missing(evidence, files)
     fix = _tool_fix(evidence)
     count = sum(1 for r in evidence["references"] if r["scheme"] == "" and r["kind"] not in (SCRIPT_CANDIDATE,))
     return [
         COURSE_DATA_MISSING.outcome(
-            buckets["blocker"], "Every data file the course's player loads at start exists.", count_prefix=True,
+            buckets["blocker"],
+            "Every data file the course's player loads at start exists.",
+            count_prefix=True,
             remediation="Publish the course again so its data files are in the package (for Adapt: the "
-                        "course/<language>/*.json files are the course's content)." + fix),
+            "course/<language>/*.json files are the course's content)." + fix,
+        ),
         MISSING_REFERENCE.outcome(
-            buckets["major"], f"All {count} references of reachable pages resolve inside the package.",
-            count_prefix=True, remediation="Add the missing files to the package, or correct the paths shown (write "
-                                           "paths relative to the page, never starting with '/')." + fix),
+            buckets["major"],
+            f"All {count} references of reachable pages resolve inside the package.",
+            count_prefix=True,
+            remediation="Add the missing files to the package, or correct the paths shown (write "
+            "paths relative to the page, never starting with '/')." + fix,
+        ),
         MISSING_STYLE_ASSET.outcome(
-            buckets["minor"], "Every image and font the stylesheets name exists.", count_prefix=True,
-            remediation="Add the images or fonts, or remove the CSS rules that name them." + fix),
+            buckets["minor"],
+            "Every image and font the stylesheets name exists.",
+            count_prefix=True,
+            remediation="Add the images or fonts, or remove the CSS rules that name them." + fix,
+        ),
         CASE_MISMATCH.outcome(buckets["case"], "References match file names exactly.", count_prefix=True),
-        UNUSED_BROKEN_REFERENCE.outcome(buckets["info"], "No unused file or overridden rule names a missing file.",
-                                        fail_status=Status.WARN, count_prefix=True),
+        UNUSED_BROKEN_REFERENCE.outcome(
+            buckets["info"],
+            "No unused file or overridden rule names a missing file.",
+            fail_status=Status.WARN,
+            count_prefix=True,
+        ),
     ]
 
 
@@ -137,15 +188,23 @@ def loaded_paths(evidence: Mapping[str, Any]) -> set[str]:
     """Package paths that a reachable page or the tool's player asks for."""
     reachable = set(evidence.get("reachable") or [])
     everything = not evidence.get("outputs", {}).get("launch_map")
-    return {r["resolved"] for r in [*evidence["references"], *evidence.get("tool_references", [])]
-            if r["resolved"] and r["kind"] != SCRIPT_CANDIDATE and r["kind"] != LINK
-            and (everything or r["source"] in reachable)}
+    return {
+        r["resolved"]
+        for r in [*evidence["references"], *evidence.get("tool_references", [])]
+        if r["resolved"]
+        and r["kind"] != SCRIPT_CANDIDATE
+        and r["kind"] != LINK
+        and (everything or r["source"] in reachable)
+    }
 
 
 TRACKING_DISABLED = Rule(
-    "conformance.tracking-disabled", "The course reports to the LMS",
-    "Tracking is off: the course never reports to the LMS", Severity.MAJOR,
-    it_risk="Compliance: no learner's completion or score is ever recorded; the rollout's reports stay empty.")
+    "conformance.tracking-disabled",
+    "The course reports to the LMS",
+    "Tracking is off: the course never reports to the LMS",
+    Severity.MAJOR,
+    it_risk="Compliance: no learner's completion or score is ever recorded; the rollout's reports stay empty.",
+)
 
 
 def tracking_rule(evidence: Mapping[str, Any]) -> list[Finding]:
@@ -154,28 +213,45 @@ def tracking_rule(evidence: Mapping[str, Any]) -> list[Finding]:
     if not settings or not ("scorm" in evidence or "aicc" in evidence):
         return []
     tool = (evidence.get("authoring_tool") or {}).get("label", "the authoring tool")
-    problems = [(f"{s['name']} is off in {s['path']}: the course never talks to the LMS",
-                 Evidence(path=s["path"], line=s.get("line"))) for s in settings if not s["enabled"]]
+    problems = [
+        (
+            f"{s['name']} is off in {s['path']}: the course never talks to the LMS",
+            Evidence(path=s["path"], line=s.get("line")),
+        )
+        for s in settings
+        if not s["enabled"]
+    ]
     fixes = "; ".join(sorted({s["fix"] for s in settings if not s["enabled"]}))
-    return [TRACKING_DISABLED.outcome(problems, f"Tracking is enabled in {tool} ({settings[0]['name']}).",
-                                      remediation=f"In {tool}, {fixes}." if fixes else "")]
+    return [
+        TRACKING_DISABLED.outcome(
+            problems,
+            f"Tracking is enabled in {tool} ({settings[0]['name']}).",
+            remediation=f"In {tool}, {fixes}." if fixes else "",
+        )
+    ]
 
 
 EMBEDDED_CREDENTIALS = Rule(
-    "conformance.embedded-credentials", "No credentials in the course's files",
-    "Credentials in the course's files", Severity.MAJOR,
+    "conformance.embedded-credentials",
+    "No credentials in the course's files",
+    "Credentials in the course's files",
+    Severity.MAJOR,
     remediation="Remove the credentials from the package and revoke them; let the LMS launch the course with its own "
-                "LRS credentials (cmi5 / xAPI launch) instead.",
+    "LRS credentials (cmi5 / xAPI launch) instead.",
     it_risk="Security: every learner's browser downloads these files, so anyone taking the course can read the key "
-            "and write or read the LRS's records.")
+    "and write or read the LRS's records.",
+)
 
 
 def credentials_rule(evidence: Mapping[str, Any]) -> Finding:
     found = evidence.get("credentials", [])
-    problems = [(f"{c['what']} ({c['value']}) in {c['path']}",
-                 Evidence(path=c["path"], line=c["line"], column=c.get("column"))) for c in found]
-    return EMBEDDED_CREDENTIALS.outcome(problems, "No LRS or server credentials found in the course's files.",
-                                        count_prefix=True)
+    problems = [
+        (f"{c['what']} ({c['value']}) in {c['path']}", Evidence(path=c["path"], line=c["line"], column=c.get("column")))
+        for c in found
+    ]
+    return EMBEDDED_CREDENTIALS.outcome(
+        problems, "No LRS or server credentials found in the course's files.", count_prefix=True
+    )
 
 
 AUTHORING_TOOL = Rule("conformance.authoring-tool", "Authoring tool", "Authoring tool", Severity.INFO)
@@ -187,6 +263,9 @@ def authoring_tool_finding(evidence: Mapping[str, Any]) -> Finding:
         return AUTHORING_TOOL.finding(Status.PASS, "No authoring tool recognised (hand-made or unknown output).")
     runtime = f"; runtime: {', '.join(tool['runtime'])}" if tool.get("runtime") else ""
     where = f" ({tool['runtime_evidence']})" if tool.get("runtime_evidence") else ""
-    return AUTHORING_TOOL.finding(Status.PASS, f"Published with {tool['label']}{runtime}{where}.",
-                                  evidence=(Evidence(path=tool["evidence"] or None, line=tool.get("line")),),
-                                  details={"tool": tool})
+    return AUTHORING_TOOL.finding(
+        Status.PASS,
+        f"Published with {tool['label']}{runtime}{where}.",
+        evidence=(Evidence(path=tool["evidence"] or None, line=tool.get("line")),),
+        details={"tool": tool},
+    )

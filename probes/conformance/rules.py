@@ -5,7 +5,6 @@ when it is not, so a report shows what was checked as well as what was wrong. In
 (external hosts, unreferenced files, sequencing) use ``warn`` with severity ``info``.
 """
 
-
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -15,8 +14,9 @@ from certifier.policy.findings import Finding
 
 from .common import FileIndex
 from .files import file_name_rules, reference_rules, unreferenced_files, unscanned_files
+from .manifest_rules import manifest_location, xml_rules
 from .references import authoring_tool_finding, credentials_rule, tracking_rule
-from .standards import manifest_location, scorm_rules, xml_rules
+from .standards import scorm_rules
 from .xapi_aicc import aicc_rules, cmi5_rules, tincan_rules
 
 

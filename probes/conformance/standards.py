@@ -5,143 +5,117 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from certifier.package.standards import SCORM_12
 from certifier.policy.findings import Finding, Severity, Status
 from certifier.policy.rules import Rule
-from certifier.package.standards import AICC, CMI5, HTML, SCORM_12
 
+from .common import (
+    HTML_SUFFIXES,
+    SCORM_12_NAMESPACES,
+    SCORM_2004_NAMESPACES,
+    SCORM_2004_VERSIONS,
+    SCORM_TYPES,
+    FileIndex,
+    Problem,
+    _visible_name,
+    is_os_junk,
+    missing_or_case,
+    outcome,
+)
 from .references import loaded_paths
-
-from .common import CMI5_ROOT_SPEC, FileIndex, HTML_SUFFIXES, Problem, SCORM_12_NAMESPACES, SCORM_2004_NAMESPACES, SCORM_2004_VERSIONS, SCORM_TYPES, _visible_name, is_os_junk, missing_or_case, outcome
-
-# --- manifest and XML -------------------------------------------------------------------------
-
-MANIFEST_LOCATION = Rule(
-    "conformance.manifest-location", "Manifest at the package root",
-    "Manifest not at the package root", Severity.BLOCKER,
-    it_risk="Support: the LMS rejects the import, and the course bounces between teams.")
-
-
-def manifest_location(evidence: Mapping[str, Any]) -> Finding:
-    standard = evidence["standard"]
-    spec = CMI5_ROOT_SPEC if standard == CMI5 else None
-    problems = []
-    nested = evidence.get("nested_in")
-    manifest = evidence.get("manifest")
-    if nested:
-        problems.append(Problem(
-            f"The manifest is inside the folder '{nested}/', not at the root: the package was made by "
-            "zipping the course folder instead of its contents", manifest))
-    elif manifest is None and standard not in (AICC, HTML):
-        problems.append(Problem("No imsmanifest.xml, cmi5.xml or tincan.xml at the package root"))
-    return outcome(MANIFEST_LOCATION, problems,
-                   f"{manifest or 'Course descriptor'} is at the package root." if manifest or standard == AICC
-        else "Plain HTML package: no manifest expected.",
-                   remediation=(f"Open the '{nested}' folder, select everything inside it, and zip that selection "
-                     "so imsmanifest.xml/cmi5.xml sits at the top of the zip.") if nested else
-        "Export the course again from the authoring tool as a SCORM, cmi5 or xAPI package.", spec_ref=spec)
-
-
-XML_SAFETY = Rule(
-    "conformance.xml-safety", "Manifest free of entities, DTDs and external references",
-    "Manifest declares entities, a DTD or external references", Severity.BLOCKER,
-    remediation="Remove the DOCTYPE and ENTITY declarations from the manifest; authoring tools never need them.",
-    it_risk="Security: entity expansion and external entities (XXE) can exhaust or read files on the LMS server that "
-            "imports the package.")
-XML_WELL_FORMED = Rule(
-    "conformance.xml-well-formed", "Manifest is well-formed XML",
-    "Manifest is not well-formed XML", Severity.BLOCKER,
-    remediation="Fix the XML at the line shown; write '&' in titles and URLs as '&amp;'.",
-    it_risk='Support: the LMS import fails with a parser error such as "cannot find the declaration of element '
-            "'manifest'\".")
-XML_ENCODING = Rule(
-    "conformance.xml-encoding", "Manifest encoding declaration matches its bytes",
-    "Manifest encoding declaration does not match its bytes", Severity.MAJOR,
-    remediation='Declare encoding="UTF-8" in the XML declaration (the file is UTF-8).',
-    it_risk="Support: titles with accents appear garbled in the LMS catalogue.")
-MANIFEST_BOM = Rule(
-    "conformance.manifest-bom", "Manifest without a byte-order mark",
-    "Manifest starts with a byte-order mark", Severity.MINOR,
-    remediation="Save the manifest as UTF-8 without BOM.",
-    it_risk='Support: some LMS parsers fail on a BOM with "content is not allowed in prolog".')
-
-
-def xml_rules(evidence: Mapping[str, Any]) -> list[Finding]:
-    manifest = evidence.get("manifest")
-    if manifest is None:
-        return []
-    problems = evidence.get("xml_problems", [])
-
-    def of(*kinds: str) -> list[Problem]:
-        return [Problem(p["message"], manifest, p.get("line")) for p in problems if p["kind"] in kinds]
-
-    return [
-        outcome(XML_SAFETY, of("entities", "dtd", "external-reference"),
-                "The manifest declares no entities, DTD or external reference."),
-        outcome(XML_WELL_FORMED, of("malformed", "unescaped-ampersand"), "The manifest is well-formed XML."),
-        outcome(XML_ENCODING, of("encoding"), "The encoding declaration matches the content."),
-        outcome(MANIFEST_BOM, of("bom"), "The manifest has no byte-order mark."),
-    ]
-
 
 # --- SCORM ------------------------------------------------------------------------------------
 
 DEFAULT_ORGANIZATION = Rule(
-    "conformance.default-organization", "A valid default organization",
-    "No valid default organization", Severity.MAJOR,
+    "conformance.default-organization",
+    "A valid default organization",
+    "No valid default organization",
+    Severity.MAJOR,
     remediation='Give <organization> an identifier and set <organizations default="…"> to it.',
-    it_risk="Support: LMSs disagree on which structure to show; some refuse the import.")
+    it_risk="Support: LMSs disagree on which structure to show; some refuse the import.",
+)
 ITEM_REFERENCE = Rule(
-    "conformance.item-reference", "Every item refers to an existing resource",
-    "Items refer to resources that do not exist", Severity.BLOCKER,
+    "conformance.item-reference",
+    "Every item refers to an existing resource",
+    "Items refer to resources that do not exist",
+    Severity.BLOCKER,
     remediation="Make each item's identifierref match a <resource identifier>.",
-    it_risk="Support: learners get an empty page or an LMS error on that lesson.")
+    it_risk="Support: learners get an empty page or an LMS error on that lesson.",
+)
 UNIQUE_IDENTIFIERS = Rule(
-    "conformance.unique-identifiers", "Identifiers are unique",
-    "Identifiers used more than once", Severity.MAJOR,
+    "conformance.unique-identifiers",
+    "Identifiers are unique",
+    "Identifiers used more than once",
+    Severity.MAJOR,
     remediation="Rename the repeated identifiers so each is used once.",
-    it_risk="Support: the LMS may launch or track the wrong lesson.")
+    it_risk="Support: the LMS may launch or track the wrong lesson.",
+)
 LAUNCH_HREF = Rule(
-    "conformance.launch-href", "Every launchable resource has a launch href",
-    "Launchable resources without a launch href", Severity.BLOCKER,
+    "conformance.launch-href",
+    "Every launchable resource has a launch href",
+    "Launchable resources without a launch href",
+    Severity.BLOCKER,
     remediation='Add href="path/to/index.html" to the resource (the page the LMS opens).',
-    it_risk="Support: the lesson cannot be opened; learners call the helpdesk.")
+    it_risk="Support: the lesson cannot be opened; learners call the helpdesk.",
+)
 LAUNCH_FILE = Rule(
-    "conformance.launch-file", "Launch files exist and are HTML",
-    "Launch files missing or not HTML", Severity.BLOCKER,
+    "conformance.launch-file",
+    "Launch files exist and are HTML",
+    "Launch files missing or not HTML",
+    Severity.BLOCKER,
     remediation="Include the launch page in the package at the path the manifest gives, or correct the href.",
-    it_risk="Support: learners get a 404 instead of the lesson.")
+    it_risk="Support: learners get a 404 instead of the lesson.",
+)
 FILE_REFERENCE = Rule(
-    "conformance.file-reference", "Files listed in the manifest exist",
-    "Files listed in the manifest are missing", Severity.MINOR,
+    "conformance.file-reference",
+    "Files listed in the manifest exist",
+    "Files listed in the manifest are missing",
+    Severity.MINOR,
     remediation="Remove the <file> entries of files the course does not have (publish again from the authoring "
-                "tool), or add the files.",
-    it_risk="Support: LMSs that check the file list refuse or warn on import; learners see no difference.")
+    "tool), or add the files.",
+    it_risk="Support: LMSs that check the file list refuse or warn on import; learners see no difference.",
+)
 DEPENDENCY = Rule(
-    "conformance.dependency", "Dependencies refer to existing resources",
-    "Dependencies refer to resources that do not exist", Severity.MAJOR,
+    "conformance.dependency",
+    "Dependencies refer to existing resources",
+    "Dependencies refer to resources that do not exist",
+    Severity.MAJOR,
     remediation="Make each dependency's identifierref match a <resource identifier>.",
-    it_risk="Support: shared scripts or styles may not be imported with the lesson.")
+    it_risk="Support: shared scripts or styles may not be imported with the lesson.",
+)
 SCORM_TYPE = Rule(
-    "conformance.scorm-type", "Resources declare scormType sco or asset",
-    "Resources without a valid scormType", Severity.MAJOR,
+    "conformance.scorm-type",
+    "Resources declare scormType sco or asset",
+    "Resources without a valid scormType",
+    Severity.MAJOR,
     remediation='Add adlcp:scormType="sco" to tracked lessons and "asset" to other resources.',
-    it_risk="Support: the LMS may not track completion for lessons it takes for assets.")
+    it_risk="Support: the LMS may not track completion for lessons it takes for assets.",
+)
 SCHEMA_FILES = Rule(
-    "conformance.schema-files", "Schema files named by the manifest are present",
-    "Schema files named by the manifest are missing", Severity.MINOR,
+    "conformance.schema-files",
+    "Schema files named by the manifest are present",
+    "Schema files named by the manifest are missing",
+    Severity.MINOR,
     remediation="Copy the .xsd files the manifest names into the package root (the authoring tool's SCORM export "
-                "includes them).",
-    it_risk="Support: LMSs that validate against the schemas reject the import.")
+    "includes them).",
+    it_risk="Support: LMSs that validate against the schemas reject the import.",
+)
 MASTERY_SCORE = Rule(
-    "conformance.mastery-score", "Mastery scores between 0 and 100",
-    "Mastery scores outside 0–100", Severity.MAJOR,
+    "conformance.mastery-score",
+    "Mastery scores between 0 and 100",
+    "Mastery scores outside 0–100",
+    Severity.MAJOR,
     remediation="Set adlcp:masteryscore to a number from 0 to 100.",
-    it_risk="Support: learners can never pass, or always pass, the lesson.")
+    it_risk="Support: learners can never pass, or always pass, the lesson.",
+)
 SEQUENCING = Rule(
-    "conformance.sequencing", "Sequencing elements are supported",
-    "Sequencing elements the specification does not define", Severity.INFO,
+    "conformance.sequencing",
+    "Sequencing elements are supported",
+    "Sequencing elements the specification does not define",
+    Severity.INFO,
     remediation="Remove or correct sequencing elements the SCORM 2004 specification does not define.",
-    it_risk="Support: LMSs ignore sequencing they do not know, so learners may skip required lessons.")
+    it_risk="Support: LMSs ignore sequencing they do not know, so learners may skip required lessons.",
+)
 
 
 def scorm_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Finding]:
@@ -157,25 +131,41 @@ def scorm_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Finding]:
     elif not orgs["default"]:
         org_problems.append(Problem("<organizations> has no 'default' attribute", manifest, orgs["line"]))
     elif orgs["default"] not in orgs["ids"]:
-        org_problems.append(Problem(f"default='{orgs['default']}' names no <organization> "
-                                    f"(found: {', '.join(i or '(no identifier)' for i in orgs['ids'])})",
-                                    manifest, orgs["line"]))
-    findings.append(outcome(DEFAULT_ORGANIZATION, org_problems,
-                            f"The default organization '{orgs['default']}' exists."))
+        org_problems.append(
+            Problem(
+                f"default='{orgs['default']}' names no <organization> "
+                f"(found: {', '.join(i or '(no identifier)' for i in orgs['ids'])})",
+                manifest,
+                orgs["line"],
+            )
+        )
+    findings.append(
+        outcome(DEFAULT_ORGANIZATION, org_problems, f"The default organization '{orgs['default']}' exists.")
+    )
 
     resources = {r["id"]: r for r in scorm["resources"] if r["id"]}
-    ref_problems = [Problem(f"item '{i['id']}' refers to resource '{i['identifierref']}', which does not exist",
-                            manifest, i["line"]) for i in scorm["items"]
-                    if i["identifierref"] and i["identifierref"] not in resources]
-    findings.append(outcome(ITEM_REFERENCE, ref_problems,
-                            f"All {len(scorm['items'])} items refer to existing resources."))
+    ref_problems = [
+        Problem(
+            f"item '{i['id']}' refers to resource '{i['identifierref']}', which does not exist", manifest, i["line"]
+        )
+        for i in scorm["items"]
+        if i["identifierref"] and i["identifierref"] not in resources
+    ]
+    findings.append(
+        outcome(ITEM_REFERENCE, ref_problems, f"All {len(scorm['items'])} items refer to existing resources.")
+    )
 
     seen: dict[str, int | None] = {}
     duplicates = []
     for ident in scorm["identifiers"]:
         if ident["id"] in seen:
-            duplicates.append(Problem(f"identifier '{ident['id']}' is used again (first at line {seen[ident['id']]})",
-                                      manifest, ident["line"]))
+            duplicates.append(
+                Problem(
+                    f"identifier '{ident['id']}' is used again (first at line {seen[ident['id']]})",
+                    manifest,
+                    ident["line"],
+                )
+            )
         else:
             seen[ident["id"]] = ident["line"]
     findings.append(outcome(UNIQUE_IDENTIFIERS, duplicates, f"All {len(seen)} identifiers are unique."))
@@ -191,15 +181,21 @@ def scorm_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Finding]:
             continue
         where = Problem("", manifest, res["line"])
         if not res["href"]:
-            no_href.append(Problem(f"resource '{res['id']}' has no href, so there is nothing to launch",
-                                   manifest, res["line"]))
+            no_href.append(
+                Problem(f"resource '{res['id']}' has no href, so there is nothing to launch", manifest, res["line"])
+            )
             continue
         if "://" in res["launch"]:
             continue
         missing_or_case(files, res["launch"], where, f"launch file of '{res['id']}'", launch_missing, launch_case)
         if not res["launch"].lower().endswith(HTML_SUFFIXES):
-            not_html.append(Problem(f"resource '{res['id']}' launches '{res['launch']}', which is not an HTML page",
-                                    manifest, res["line"]))
+            not_html.append(
+                Problem(
+                    f"resource '{res['id']}' launches '{res['launch']}', which is not an HTML page",
+                    manifest,
+                    res["line"],
+                )
+            )
     findings.append(outcome(LAUNCH_HREF, no_href, "Every SCO and launched resource has an href."))
     findings.append(outcome(LAUNCH_FILE, launch_missing + not_html, "Every launch file exists and is an HTML page."))
 
@@ -213,12 +209,17 @@ def scorm_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Finding]:
             if "://" in path or path in loaded or _visible_name(path) in junk:
                 continue  # a loaded file is graded by the reference rules; junk by conformance.os-junk
             missing_or_case(files, path, Problem("", manifest, f["line"]), "file", file_missing, file_case)
-    file_missing = [Problem(p.message + " (listed in the manifest; no page loads it)", p.path, p.line)
-                    for p in file_missing]
+    file_missing = [
+        Problem(p.message + " (listed in the manifest; no page loads it)", p.path, p.line) for p in file_missing
+    ]
     findings.append(outcome(FILE_REFERENCE, file_missing, "Every <file href> exists in the package."))
 
-    dep_problems = [Problem(f"resource '{r['id']}' depends on '{d['ref']}', which does not exist", manifest, d["line"])
-                    for r in scorm["resources"] for d in r["dependencies"] if d["ref"] not in resources]
+    dep_problems = [
+        Problem(f"resource '{r['id']}' depends on '{d['ref']}', which does not exist", manifest, d["line"])
+        for r in scorm["resources"]
+        for d in r["dependencies"]
+        if d["ref"] not in resources
+    ]
     findings.append(outcome(DEPENDENCY, dep_problems, "Every <dependency> refers to an existing resource."))
 
     type_problems = []
@@ -227,8 +228,11 @@ def scorm_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Finding]:
         if value is None:
             type_problems.append(Problem(f"resource '{res['id']}' has no adlcp:scormType", manifest, res["line"]))
         elif value.lower() not in SCORM_TYPES:
-            type_problems.append(Problem(f"resource '{res['id']}' has scormType '{value}' (sco or asset expected)",
-                                         manifest, res["line"]))
+            type_problems.append(
+                Problem(
+                    f"resource '{res['id']}' has scormType '{value}' (sco or asset expected)", manifest, res["line"]
+                )
+            )
     findings.append(outcome(SCORM_TYPE, type_problems, "Every resource declares a valid scormType."))
 
     if is_12:
@@ -239,32 +243,59 @@ def scorm_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Finding]:
             except ValueError:
                 ok = False
             if not ok:
-                bad_scores.append(Problem(f"masteryscore '{score['value']}' is not a number from 0 to 100",
-                                          manifest, score["line"]))
-        findings.append(outcome(MASTERY_SCORE, bad_scores,
-                                "Mastery scores are within 0–100." if scorm["mastery_scores"] else "No mastery score declared."))
+                bad_scores.append(
+                    Problem(f"masteryscore '{score['value']}' is not a number from 0 to 100", manifest, score["line"])
+                )
+        findings.append(
+            outcome(
+                MASTERY_SCORE,
+                bad_scores,
+                "Mastery scores are within 0–100." if scorm["mastery_scores"] else "No mastery score declared.",
+            )
+        )
 
     if scorm["sequencing"]:
-        unknown = [Problem(f"<imsss:{s['element']}> is not a SCORM 2004 sequencing element", manifest, s["line"])
-                   for s in scorm["sequencing"] if not s["known"]]
+        unknown = [
+            Problem(f"<imsss:{s['element']}> is not a SCORM 2004 sequencing element", manifest, s["line"])
+            for s in scorm["sequencing"]
+            if not s["known"]
+        ]
         names = sorted({s["element"] for s in scorm["sequencing"]})
-        findings.append(outcome(SEQUENCING, unknown,
-                                f"{len(scorm['sequencing'])} sequencing elements parse ({', '.join(names)}); test the navigation "
-            "on the target LMS, whose sequencing support varies.", fail_status=Status.WARN))
+        findings.append(
+            outcome(
+                SEQUENCING,
+                unknown,
+                f"{len(scorm['sequencing'])} sequencing elements parse ({', '.join(names)}); test the navigation "
+                "on the target LMS, whose sequencing support varies.",
+                fail_status=Status.WARN,
+            )
+        )
 
-    schema_missing = [Problem(f"schema file '{p}' named in xsi:schemaLocation is missing", manifest,
-                              scorm["schema_files_line"]) for p in scorm["schema_files"] if not files.exists(p)]
-    findings.append(outcome(SCHEMA_FILES, schema_missing,
-                            "All schema files the manifest names are present." if scorm["schema_files"]
-        else "The manifest names no local schema files."))
+    schema_missing = [
+        Problem(f"schema file '{p}' named in xsi:schemaLocation is missing", manifest, scorm["schema_files_line"])
+        for p in scorm["schema_files"]
+        if not files.exists(p)
+    ]
+    findings.append(
+        outcome(
+            SCHEMA_FILES,
+            schema_missing,
+            "All schema files the manifest names are present."
+            if scorm["schema_files"]
+            else "The manifest names no local schema files.",
+        )
+    )
     return findings
 
 
 SCORM_VERSION = Rule(
-    "conformance.scorm-version", "SCORM version consistent with namespaces",
-    "SCORM version and namespaces disagree", Severity.MAJOR,
+    "conformance.scorm-version",
+    "SCORM version consistent with namespaces",
+    "SCORM version and namespaces disagree",
+    Severity.MAJOR,
     remediation="Export again with one SCORM version selected; do not mix 1.2 and 2004 manifests.",
-    it_risk="Support: the LMS may run the course with the wrong API, losing learner records.")
+    it_risk="Support: the LMS may run the course with the wrong API, losing learner records.",
+)
 
 
 def scorm_version(scorm: Mapping[str, Any], manifest: str, standard: str) -> Finding:
@@ -277,13 +308,21 @@ def scorm_version(scorm: Mapping[str, Any], manifest: str, standard: str) -> Fin
     elif version == "1.2":
         wrong = [n for n in SCORM_2004_NAMESPACES if n in spaces]
         if wrong:
-            problems.append(Problem(f"schemaversion 1.2 with SCORM 2004 namespaces ({', '.join(wrong)})", manifest, line))
+            problems.append(
+                Problem(f"schemaversion 1.2 with SCORM 2004 namespaces ({', '.join(wrong)})", manifest, line)
+            )
     elif version.lower() in SCORM_2004_VERSIONS:
         wrong = [n for n in SCORM_12_NAMESPACES if n in spaces]
         if wrong:
-            problems.append(Problem(f"schemaversion '{version}' with SCORM 1.2 namespaces ({', '.join(wrong)})",
-                                    manifest, line))
+            problems.append(
+                Problem(f"schemaversion '{version}' with SCORM 1.2 namespaces ({', '.join(wrong)})", manifest, line)
+            )
     else:
-        problems.append(Problem(f"schemaversion '{version}' is not a SCORM version (1.2, CAM 1.3, 2004 3rd "
-                                "Edition, 2004 4th Edition)", manifest, line))
+        problems.append(
+            Problem(
+                f"schemaversion '{version}' is not a SCORM version (1.2, CAM 1.3, 2004 3rd Edition, 2004 4th Edition)",
+                manifest,
+                line,
+            )
+        )
     return outcome(SCORM_VERSION, problems, f"{standard}: schemaversion '{version}' matches the namespaces.")

@@ -30,18 +30,27 @@ from certifier.staging.server import StagingServer
 from .trials import Trial, highest_sustained, search, sustained, time_scaled
 
 OPTIMISTIC = Rule(
-    "linktest.model-optimistic", "The capacity model holds on a measured link",
-    "The capacity model promises more learners than the link carries", Severity.MAJOR,
+    "linktest.model-optimistic",
+    "The capacity model holds on a measured link",
+    "The capacity model promises more learners than the link carries",
+    Severity.MAJOR,
     remediation="Plan with the measured figure: lower the course's bitrate or plan more waves for these sites.",
-    it_risk="Bandwidth: the rollout plan would put more learners on these links than play without stalling.")
+    it_risk="Bandwidth: the rollout plan would put more learners on these links than play without stalling.",
+)
 CONSERVATIVE = Rule(
-    "linktest.model-conservative", "The capacity model is not far too cautious",
-    "The capacity model is far more cautious than the link", Severity.INFO,
+    "linktest.model-conservative",
+    "The capacity model is not far too cautious",
+    "The capacity model is far more cautious than the link",
+    Severity.INFO,
     remediation="The plan is safe but slower than needed: its waves could be larger on these links.",
-    it_risk="Schedule only: the plan is safe, but the rollout may take more waves than the links need.")
+    it_risk="Schedule only: the plan is safe, but the rollout may take more waves than the links need.",
+)
 MEASURED = Rule(
-    "linktest.measured", "Learners at once measured on emulated site links",
-    "Learners at once could not be measured", Severity.INFO)
+    "linktest.measured",
+    "Learners at once measured on emulated site links",
+    "Learners at once could not be measured",
+    Severity.INFO,
+)
 
 
 def ratio(measured: int, model: int) -> float | None:
@@ -59,23 +68,32 @@ def disagreement(measured: int, model: int, tolerance: float) -> str:
 class LinkTestProbe(Probe):
     id = "linktest"
     title = "Capacity measured on emulated site links"
-    description = ("Learners streaming the course over a site's emulated link until it stalls: measured "
-                   "learners at once beside the capacity model's figure.")
+    description = (
+        "Learners streaming the course over a site's emulated link until it stalls: measured "
+        "learners at once beside the capacity model's figure."
+    )
     needs = frozenset({Need.PACKAGE, Need.UNPACKED})
     uses = (kinds.PLANNED_DEMAND, kinds.MEDIA_FILES, kinds.SITE_LINKS)
     # Learners behave as in the load plan: its think time, chunk, start-up buffer and failure budget.
     reads_sections = ("load",)
     limits = {
-        "max_site_links": LimitSpec("integer", "Site links measured, narrowest first (each takes a few trials).",
-                                    "links"),
-        "min_model_learners": LimitSpec("integer", "Links whose model figure is below this are not measured: one "
-                                        "learner there is more than the tolerance.", "learners"),
+        "max_site_links": LimitSpec(
+            "integer", "Site links measured, narrowest first (each takes a few trials).", "links"
+        ),
+        "min_model_learners": LimitSpec(
+            "integer",
+            "Links whose model figure is below this are not measured: one learner there is more than the tolerance.",
+            "learners",
+        ),
         "max_learners": LimitSpec("integer", "Most learners one trial runs (threads on this machine).", "learners"),
         "trial_s": LimitSpec("number", "How long each trial streams.", "s"),
         "max_seconds": LimitSpec("number", "Time all trials may take together.", "s"),
         "link_rtt_ms": LimitSpec("number", "Round trip of the emulated site links.", "ms"),
-        "time_scale": LimitSpec("number", "Trials run this many times faster than real time: link, bitrate, "
-                                "chunks and round trip scaled together, so demand ÷ link is unchanged."),
+        "time_scale": LimitSpec(
+            "number",
+            "Trials run this many times faster than real time: link, bitrate, "
+            "chunks and round trip scaled together, so demand ÷ link is unchanged.",
+        ),
         "max_emulated_mbps": LimitSpec("number", "Fastest scaled link this machine's embedded server paces.", "Mbps"),
         "model_tolerance": LimitSpec("number", "Largest share by which model and measurement may differ."),
     }
@@ -92,10 +110,15 @@ class LinkTestProbe(Probe):
         streamable = streamable_clips(ctx.shared(kinds.MEDIA_FILES) or [])
         clips = [{"path": path, **streamable[path]} for path in driver.get("files", []) if path in streamable]
         if driver.get("kind") != "clip" or not clips:
-            return {"skipped": "One learner's demand is not driven by a clip this test can stream ("
-                               + (f"it is driven by {driver.get('kind')} {driver.get('name')}" if driver.get("name")
-                                  else "no demand was measured")
-                               + "): the link test streams clips; page loads are not replayed over the link."}
+            return {
+                "skipped": "One learner's demand is not driven by a clip this test can stream ("
+                + (
+                    f"it is driven by {driver.get('kind')} {driver.get('name')}"
+                    if driver.get("name")
+                    else "no demand was measured"
+                )
+                + "): the link test streams clips; page loads are not replayed over the link."
+            }
         chosen, passed_over = choose_links(links, limits)
         if not chosen:
             return {"skipped": "No site link measured: " + passed_over}
@@ -106,18 +129,36 @@ class LinkTestProbe(Probe):
             ctx.progress(index / max(1, len(chosen)), f"{link['training_kbps']:,.0f} kbps link")
             scale = time_scale(link["training_kbps"], limits)
             faster, player = time_scaled(clips, load, scale)
-            network = NetworkProfile(f"site link {link['training_kbps']:g} kbps", link["training_kbps"] * scale,
-                                     link["training_kbps"] * scale, limits["link_rtt_ms"] / scale)
+            network = NetworkProfile(
+                f"site link {link['training_kbps']:g} kbps",
+                link["training_kbps"] * scale,
+                link["training_kbps"] * scale,
+                limits["link_rtt_ms"] / scale,
+            )
             with StagingServer(root, network) as server:
-                trial = lambda learners: Trial(server.url, faster, player, limits["trial_s"],  # noqa: E731
-                                               ctx.stop_event).run(learners)
-                trials, stopped = search(link["model_learners"], limits["max_learners"], load["max_error_rate"],
-                                         trial, lambda: deadline - time.monotonic(), limits["trial_s"])
+
+                def trial(
+                    learners: int, clips: list[dict[str, Any]] = faster, settings: Any = player
+                ) -> dict[str, Any]:
+                    return Trial(server.url, clips, settings, limits["trial_s"], ctx.stop_event).run(learners)
+
+                trials, stopped = search(
+                    link["model_learners"],
+                    limits["max_learners"],
+                    load["max_error_rate"],
+                    trial,
+                    lambda: deadline - time.monotonic(),
+                    limits["trial_s"],
+                )
             measured.append({**link, "trials": trials, "stopped": stopped, "time_scale": scale})
         rows = [link_outcome(link, load["max_error_rate"]) for link in measured]
-        return {"links": measured, "passed_over": passed_over, "stall_budget": load["max_error_rate"],
-                "clips": [clip["path"] for clip in clips],
-                "outputs": {"links": rows}}
+        return {
+            "links": measured,
+            "passed_over": passed_over,
+            "stall_budget": load["max_error_rate"],
+            "clips": [clip["path"] for clip in clips],
+            "outputs": {"links": rows},
+        }
 
     def evaluate(self, evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Finding]:
         if evidence.get("skipped"):
@@ -125,46 +166,91 @@ class LinkTestProbe(Probe):
         outcomes = [link_outcome(link, evidence["stall_budget"]) for link in evidence["links"]]
         measured = [o for o in outcomes if o["trials"]]
         if not measured:
-            return [MEASURED.finding(Status.SKIPPED, "No site link could be measured: "
-                                     + (evidence["passed_over"] or "the time bound came first") + ".")]
+            return [
+                MEASURED.finding(
+                    Status.SKIPPED,
+                    "No site link could be measured: " + (evidence["passed_over"] or "the time bound came first") + ".",
+                )
+            ]
         tolerance = limits["model_tolerance"]
-        off = {kind: [o for o in measured if disagreement(o["measured"], o["model"], tolerance) == kind]
-               for kind in ("optimistic", "conservative")}
+        off = {
+            kind: [o for o in measured if disagreement(o["measured"], o["model"], tolerance) == kind]
+            for kind in ("optimistic", "conservative")
+        }
         summary = "; ".join(outcome_sentence(o) for o in measured)
         worst = min(measured, key=lambda o: o["ratio"] if o["ratio"] is not None else 1.0)
         passed_over = f" {evidence['passed_over']}" if evidence.get("passed_over") else ""
         return [
-            MEASURED.finding(Status.PASS, summary + "." + passed_over, measured=worst["measured"],
-                             limit=worst["model"], unit="learners", details={"links": outcomes}),
+            MEASURED.finding(
+                Status.PASS,
+                summary + "." + passed_over,
+                measured=worst["measured"],
+                limit=worst["model"],
+                unit="learners",
+                details={"links": outcomes},
+            ),
             OPTIMISTIC.finding(
                 Status.FAIL if off["optimistic"] else Status.PASS,
-                ("; ".join(outcome_sentence(o) for o in off["optimistic"]) +
-                 f": the model is off by more than {tolerance:.0%}." if off["optimistic"] else
-                 f"On every measured link the model is within {tolerance:.0%} or one learner, or cautious."),
-                measured=min(o["ratio"] for o in measured), limit=round(1 - tolerance, 3), unit="measured ÷ model"),
+                (
+                    "; ".join(outcome_sentence(o) for o in off["optimistic"])
+                    + f": the model is off by more than {tolerance:.0%}."
+                    if off["optimistic"]
+                    else f"On every measured link the model is within {tolerance:.0%} or one learner, or cautious."
+                ),
+                measured=min(o["ratio"] for o in measured),
+                limit=round(1 - tolerance, 3),
+                unit="measured ÷ model",
+            ),
             CONSERVATIVE.finding(
                 Status.FAIL if off["conservative"] else Status.PASS,
-                ("; ".join(outcome_sentence(o) for o in off["conservative"]) +
-                 f": the link carries more than {tolerance:.0%} beyond the model." if off["conservative"] else
-                 f"On every measured link the model is within {tolerance:.0%} or one learner, or optimistic."),
-                measured=max(o["ratio"] for o in measured), limit=round(1 + tolerance, 3), unit="measured ÷ model"),
+                (
+                    "; ".join(outcome_sentence(o) for o in off["conservative"])
+                    + f": the link carries more than {tolerance:.0%} beyond the model."
+                    if off["conservative"]
+                    else f"On every measured link the model is within {tolerance:.0%} or one learner, or optimistic."
+                ),
+                measured=max(o["ratio"] for o in measured),
+                limit=round(1 + tolerance, 3),
+                unit="measured ÷ model",
+            ),
         ]
 
     @classmethod
     def tables(cls, report: Mapping[str, Any]) -> list[Table]:
         """Model and measured learners at once, per measured site link."""
-        rows = tuple((f"{o['training_kbps']:,.0f} kbps ({o['link_mbps']:g} Mbps × {o['training_share']:.0%})",
-                      f"{len(o['sites']):,}", f"{o['model']:,}", ("≥ " if o.get("at_least") else "") + f"{o['measured']:,}",
-                      f"{o['ratio']:.2f}" if o["ratio"] is not None else "—", o["trials_text"])
-                     for o in cls.outputs_in(report).get("links") or [])
-        return [Table("linktest-links", "Capacity model vs measurement on emulated site links",
-                      ("Link for training", "Sites", "Model", "Measured", "Ratio",
-                       "Trials: learners (stalls / chunks)"), rows, wrap_column=5)] if rows else []
+        rows = tuple(
+            (
+                f"{o['training_kbps']:,.0f} kbps ({o['link_mbps']:g} Mbps × {o['training_share']:.0%})",
+                f"{len(o['sites']):,}",
+                f"{o['model']:,}",
+                ("≥ " if o.get("at_least") else "") + f"{o['measured']:,}",
+                f"{o['ratio']:.2f}" if o["ratio"] is not None else "—",
+                o["trials_text"],
+            )
+            for o in cls.outputs_in(report).get("links") or []
+        )
+        return (
+            [
+                Table(
+                    "linktest-links",
+                    "Capacity model vs measurement on emulated site links",
+                    ("Link for training", "Sites", "Model", "Measured", "Ratio", "Trials: learners (stalls / chunks)"),
+                    rows,
+                    wrap_column=5,
+                )
+            ]
+            if rows
+            else []
+        )
 
     @classmethod
     def summary_rows(cls, report: Mapping[str, Any]) -> list[SummaryRow]:
         outcomes = cls.outputs_in(report).get("links") or []
-        return [SummaryRow("Capacity — measured", "; ".join(outcome_sentence(o) for o in outcomes), 52)] if outcomes else []
+        return (
+            [SummaryRow("Capacity — measured", "; ".join(outcome_sentence(o) for o in outcomes), 52)]
+            if outcomes
+            else []
+        )
 
     @classmethod
     def text_lines(cls, report: Mapping[str, Any]) -> list[str]:
@@ -174,38 +260,55 @@ class LinkTestProbe(Probe):
 def time_scale(training_kbps: float, limits: Mapping[str, Any]) -> float:
     """How much faster than real time a link's trials run: the profile's scale, less when the scaled
     link would pass what this machine's embedded server paces reliably."""
-    return max(1.0, min(limits["time_scale"], limits["max_emulated_mbps"] * 1000 / training_kbps))
+    return max(1.0, min(float(limits["time_scale"]), float(limits["max_emulated_mbps"]) * 1000 / training_kbps))
 
 
-def choose_links(links: Sequence[Mapping[str, Any]], limits: Mapping[str, Any]) -> tuple[Sequence[Mapping[str, Any]], str]:
+def choose_links(
+    links: Sequence[Mapping[str, Any]], limits: Mapping[str, Any]
+) -> tuple[Sequence[Mapping[str, Any]], str]:
     """The narrowest links whose model figure is measurable here; with a sentence on those left out."""
     fit = [link for link in links if limits["min_model_learners"] <= link["model_learners"] <= limits["max_learners"]]
-    chosen = fit[:limits["max_site_links"]]
+    chosen = fit[: limits["max_site_links"]]
     left = len(links) - len(chosen)
     if not left:
         return chosen, ""
-    return chosen, (f"{counted(left, 'site link')} not measured (measured: the {limits['max_site_links']} narrowest whose "
-                    f"model is {limits['min_model_learners']}–{limits['max_learners']} learners; "
-                    "see linktest.max_site_links, min_model_learners, max_learners).")
+    return chosen, (
+        f"{counted(left, 'site link')} not measured (measured: the {limits['max_site_links']} narrowest whose "
+        f"model is {limits['min_model_learners']}–{limits['max_learners']} learners; "
+        "see linktest.max_site_links, min_model_learners, max_learners)."
+    )
 
 
 def link_outcome(link: Mapping[str, Any], stall_budget: float) -> dict[str, Any]:
     """One measured link as the report shows it (pure: recomputed from the trials)."""
     measured = highest_sustained(link["trials"], stall_budget)
-    trials_text = ", ".join(f"{t['learners']} ({t['stalls'] + t['errors']} / {t['chunks'] + t['requests']})"
-                            for t in sorted(link["trials"], key=lambda t: t["learners"]))
+    trials_text = ", ".join(
+        f"{t['learners']} ({t['stalls'] + t['errors']} / {t['chunks'] + t['requests']})"
+        for t in sorted(link["trials"], key=lambda t: t["learners"])
+    )
     # No trial above the figure failed (the search stopped at its ceiling or its time): a lower bound.
-    open_ended = measured > 0 and not any(t["learners"] > measured and not sustained(t, stall_budget)
-                                          for t in link["trials"])
-    return {"training_kbps": link["training_kbps"], "link_mbps": link["link_mbps"], "at_least": open_ended,
-            "training_share": link["training_share"], "sites": link["sites"], "model": link["model_learners"],
-            "measured": measured, "ratio": ratio(measured, link["model_learners"]), "trials": len(link["trials"]),
-            "trials_text": trials_text + (f"; {link['stopped']}" if link.get("stopped") else "")}
+    open_ended = measured > 0 and not any(
+        t["learners"] > measured and not sustained(t, stall_budget) for t in link["trials"]
+    )
+    return {
+        "training_kbps": link["training_kbps"],
+        "link_mbps": link["link_mbps"],
+        "at_least": open_ended,
+        "training_share": link["training_share"],
+        "sites": link["sites"],
+        "model": link["model_learners"],
+        "measured": measured,
+        "ratio": ratio(measured, link["model_learners"]),
+        "trials": len(link["trials"]),
+        "trials_text": trials_text + (f"; {link['stopped']}" if link.get("stopped") else ""),
+    }
 
 
 def outcome_sentence(outcome: Mapping[str, Any]) -> str:
     share = f"{outcome['link_mbps']:g} Mbps × {outcome['training_share']:.0%}"
-    return (f"{outcome['training_kbps']:,.0f} kbps ({share}, {counted(len(outcome['sites']), 'site')}): "
-            f"model {outcome['model']:,}, measured {'at least ' if outcome.get('at_least') else ''}"
-            f"{outcome['measured']:,} learners at once"
-            + (f" (×{outcome['ratio']:.2f})" if outcome["ratio"] is not None else ""))
+    return (
+        f"{outcome['training_kbps']:,.0f} kbps ({share}, {counted(len(outcome['sites']), 'site')}): "
+        f"model {outcome['model']:,}, measured {'at least ' if outcome.get('at_least') else ''}"
+        f"{outcome['measured']:,} learners at once"
+        + (f" (×{outcome['ratio']:.2f})" if outcome["ratio"] is not None else "")
+    )

@@ -26,7 +26,6 @@ from typing import Any
 import requests
 
 from certifier.planning.player import play_clip
-
 from certifier.staging.http_files import page_url
 
 READ_CHUNK = 16 * 1024
@@ -35,22 +34,31 @@ STAGGER_SHARE = 0.25  # learners join over the first quarter of a trial, as lear
 # only chunks asked for once all have joined are counted (the ramp-in is a warm-up)
 
 
-def time_scaled(clips: Sequence[Mapping[str, Any]], load: Mapping[str, Any], scale: float
-                ) -> tuple[list[dict[str, Any]], dict[str, float]]:
+def time_scaled(
+    clips: Sequence[Mapping[str, Any]], load: Mapping[str, Any], scale: float
+) -> tuple[list[dict[str, Any]], dict[str, float]]:
     """Clips and player timings run ``scale`` times faster than real time. With the link's rate and
     round trip scaled alike, every byte and every ratio of demand to link is unchanged: a trial of
     T seconds shows what T × scale seconds of learners would."""
     faster = [{**clip, "kbps": clip["kbps"] * scale, "duration_s": clip["duration_s"] / scale} for clip in clips]
-    return faster, {"chunk_s": load["stream_chunk_s"] / scale, "startup_s": load["stream_startup_s"] / scale,
-                    "think_s": load["think_time_s"] / scale, "grace_s": 1.0 / scale}
+    return faster, {
+        "chunk_s": load["stream_chunk_s"] / scale,
+        "startup_s": load["stream_startup_s"] / scale,
+        "think_s": load["think_time_s"] / scale,
+        "grace_s": 1.0 / scale,
+    }
 
 
 def continuous(clip: Mapping[str, Any], seconds: float) -> dict[str, Any]:
     """The clip as one stream that plays it over and over for at least ``seconds``; its bytes are
     the clip's, read again from the start at each play (``clip_ranges``)."""
     plays = math.ceil(seconds / clip["duration_s"]) + 1
-    return {**clip, "bytes": int(clip["bytes"]) * plays, "duration_s": clip["duration_s"] * plays,
-            "clip_bytes": int(clip["bytes"])}
+    return {
+        **clip,
+        "bytes": int(clip["bytes"]) * plays,
+        "duration_s": clip["duration_s"] * plays,
+        "clip_bytes": int(clip["bytes"]),
+    }
 
 
 def clip_ranges(first: int, last: int, clip_bytes: int) -> list[tuple[int, int]]:
@@ -72,14 +80,16 @@ class TrialOver(Exception):
 def sustained(trial: Mapping[str, Any], stall_budget: float) -> bool:
     """A trial passes when stalled chunks and failed requests stay within the budget's share."""
     asked = trial["chunks"] + trial["requests"]
-    return asked > 0 and trial["stalls"] + trial["errors"] <= stall_budget * asked
+    return bool(asked > 0 and trial["stalls"] + trial["errors"] <= stall_budget * asked)
 
 
 def highest_sustained(trials: Sequence[Mapping[str, Any]], stall_budget: float) -> int:
     """The most learners that passed with no failing trial at or below that number (0: none passed)."""
     failing = [t["learners"] for t in trials if not sustained(t, stall_budget)]
     ceiling = min(failing, default=None)
-    passing = [t["learners"] for t in trials if sustained(t, stall_budget) and (ceiling is None or t["learners"] < ceiling)]
+    passing = [
+        t["learners"] for t in trials if sustained(t, stall_budget) and (ceiling is None or t["learners"] < ceiling)
+    ]
     return max(passing, default=0)
 
 
@@ -91,8 +101,14 @@ def search_plan(model: int, max_learners: int) -> tuple[int, int, int]:
     return start, step, ceiling
 
 
-def search(model: int, max_learners: int, stall_budget: float, run_trial: Callable[[int], dict[str, Any]],
-           time_left: Callable[[], float], trial_s: float) -> tuple[list[dict[str, Any]], str]:
+def search(
+    model: int,
+    max_learners: int,
+    stall_budget: float,
+    run_trial: Callable[[int], dict[str, Any]],
+    time_left: Callable[[], float],
+    trial_s: float,
+) -> tuple[list[dict[str, Any]], str]:
     """Trials from the model's figure, up while they pass, down while they fail; with why it stopped."""
     start, step, ceiling = search_plan(model, max_learners)
     trials: list[dict[str, Any]] = []
@@ -123,8 +139,14 @@ def search(model: int, max_learners: int, stall_budget: float, run_trial: Callab
 class Trial:
     """N learners streaming for ``seconds`` against ``base``; counts chunks, stalls, requests and errors."""
 
-    def __init__(self, base: str, clips: list[dict[str, Any]], player_settings: Mapping[str, float], seconds: float,
-                 cancelled: threading.Event):
+    def __init__(
+        self,
+        base: str,
+        clips: list[dict[str, Any]],
+        player_settings: Mapping[str, float],
+        seconds: float,
+        cancelled: threading.Event,
+    ):
         self.base, self.clips, self.player_settings, self.seconds = base, clips, player_settings, seconds
         self.cancelled = cancelled
         self.lock = threading.Lock()
@@ -166,10 +188,16 @@ class Trial:
         try:
             self.wait(delay)
             while True:
-                played = play_clip(clip, self.player_settings["chunk_s"], self.player_settings["startup_s"],
-                                   lambda path, first, last, deadline: self.fetch_chunk(
-                                       session, path, first, last, clip["clip_bytes"], deadline), sleep=self.wait,
-                                   grace_s=self.player_settings["grace_s"])
+                played = play_clip(
+                    clip,
+                    self.player_settings["chunk_s"],
+                    self.player_settings["startup_s"],
+                    lambda path, first, last, deadline: self.fetch_chunk(
+                        session, path, first, last, clip["clip_bytes"], deadline
+                    ),
+                    sleep=self.wait,
+                    grace_s=self.player_settings["grace_s"],
+                )
                 self.add(clips=int(not played["stalled"]))  # chunks and stalls: counted as they end
                 self.wait(self.player_settings["think_s"])
         except TrialOver:
@@ -177,8 +205,9 @@ class Trial:
         finally:
             session.close()
 
-    def fetch_chunk(self, session: requests.Session, path: str, first: int, last: int, clip_bytes: int,
-                    deadline: float) -> int | None:
+    def fetch_chunk(
+        self, session: requests.Session, path: str, first: int, last: int, clip_bytes: int, deadline: float
+    ) -> int | None:
         """One chunk of the continuous stream, read as it arrives; None when it is not whole by its
         play time (a stall) or a request failed."""
         counted = time.monotonic() >= self.counting_from
@@ -201,8 +230,12 @@ class Trial:
         """One Range request: the bytes that came by the deadline, or None for an error status."""
         received = 0
         try:
-            with session.get(page_url(self.base, path), headers={"Range": f"bytes={first}-{last}"}, stream=True,
-                             timeout=(CONNECT_TIMEOUT_S, max(deadline - time.monotonic(), 0.5))) as response:
+            with session.get(
+                page_url(self.base, path),
+                headers={"Range": f"bytes={first}-{last}"},
+                stream=True,
+                timeout=(CONNECT_TIMEOUT_S, max(deadline - time.monotonic(), 0.5)),
+            ) as response:
                 if response.status_code not in (200, 206):
                     return None
                 for data in response.iter_content(READ_CHUNK):

@@ -7,10 +7,12 @@ import argparse
 import datetime as dt
 import math
 from pathlib import Path
+from typing import Any
 
 from certifier.errors import CertifierError
-from certifier.planning.capacity import load_sites, plan_site, resolve_sites_file
+from certifier.planning.capacity import plan_site
 from certifier.planning.loadplan import Budget, render_locustfile, request_sequence, streamable_clips
+from certifier.planning.sites import load_sites, resolve_sites_file
 from certifier.policy.evidence_kinds import LAUNCH_MAP, MEDIA_FILES, PLANNED_DEMAND
 from certifier.policy.findings import counted
 from certifier.policy.presentation import Command, CommandServices
@@ -47,21 +49,36 @@ def run(args: argparse.Namespace, services: CommandServices) -> int:
         raise CertifierError("The course has no launch page inside the package to replay.")
     users, site_line = DEFAULT_USERS, ""
     if args.site:
-        users, site_line = site_users(args.sites, args.site, services.shared(record, PLANNED_DEMAND) or {},
-                                      profile.section("capacity").get("expected_online_share", 0.05))
+        users, site_line = site_users(
+            args.sites,
+            args.site,
+            services.shared(record, PLANNED_DEMAND) or {},
+            profile.section("capacity").get("expected_online_share", 0.05),
+        )
     load = profile.section("load")
     budget = Budget(load["max_p95_ms"], load["max_error_rate"], load["stream_chunk_s"], load["stream_startup_s"])
     think = load["think_time_s"]
-    text = render_locustfile(record.package.get("title") or path.name, services.version, lessons, think, think * 5,
-                             Path(args.out).name, budget, users, site_line)
+    text = render_locustfile(
+        record.package.get("title") or path.name,
+        services.version,
+        lessons,
+        think,
+        think * 5,
+        Path(args.out).name,
+        budget,
+        users,
+        site_line,
+    )
     services.write_text(args.out, text)
     steps = sum(len(lesson["steps"]) for lesson in lessons)
-    print(f"Wrote {args.out}: {counted(len(lessons), 'lesson')}, {counted(steps, 'request')} per learner "
-          f"({counted(len(clips), 'clip')} streamed at their bitrate); -u {users}. See its header for how to run it.")
+    print(
+        f"Wrote {args.out}: {counted(len(lessons), 'lesson')}, {counted(steps, 'request')} per learner "
+        f"({counted(len(clips), 'clip')} streamed at their bitrate); -u {users}. See its header for how to run it."
+    )
     return 0
 
 
-def site_users(sites_file: str, name: str, demand: dict, online_share: float) -> tuple[int, str]:
+def site_users(sites_file: str, name: str, demand: dict[str, Any], online_share: float) -> tuple[int, str]:
     """The learners a site expects online at once, from the capacity plan at this course's demand."""
     sites = {s.name: s for s in load_sites(resolve_sites_file(sites_file))}
     if name not in sites:
@@ -71,12 +88,16 @@ def site_users(sites_file: str, name: str, demand: dict, online_share: float) ->
     plan = plan_site(site, kbps, online_share, dt.date.today())
     users = max(1, min(plan.peak_concurrent_needed, math.ceil(plan.wave_size * online_share) or 1))
     basis = {"measured": "measured from a learner's session", "estimate": "estimated: no session was walked"}.get(
-        str(demand.get("basis")), "no demand known")
-    line = (f"\nSized for site {name}: {counted(site.learners, 'learner')}, {counted(users, 'learner')} online at once "
-            f"in a wave (capacity plan at {kbps:,.0f} kbps a learner, {basis}; the link carries "
-            f"{plan.max_concurrent:,}).\n")
+        str(demand.get("basis")), "no demand known"
+    )
+    line = (
+        f"\nSized for site {name}: {counted(site.learners, 'learner')}, {counted(users, 'learner')} online at once "
+        f"in a wave (capacity plan at {kbps:,.0f} kbps a learner, {basis}; the link carries "
+        f"{plan.max_concurrent:,}).\n"
+    )
     return users, line
 
 
-LOADPLAN_COMMAND = Command("loadplan", "Write a Locust plan whose learners stream the course, with its budget.",
-                           configure, run)
+LOADPLAN_COMMAND = Command(
+    "loadplan", "Write a Locust plan whose learners stream the course, with its budget.", configure, run
+)

@@ -9,9 +9,9 @@ from typing import Any
 import psutil
 
 from certifier.host.desktop import home_folder, installed_browsers, java_runtime, proxy_settings
-from certifier.policy.findings import Finding, Severity, Status
 from certifier.host.machine_info import os_description
 from certifier.policy import evidence_kinds as kinds
+from certifier.policy.findings import Finding, Severity, Status
 from certifier.policy.probe_api import Need, Probe, ProbeContext
 from certifier.policy.profiles import LimitSpec
 from certifier.policy.rules import Rule, declared_in
@@ -34,50 +34,83 @@ def parse_requirement(text: str) -> tuple[str, tuple[int, ...]]:
 
 
 BROWSER = Rule(
-    "machine.browser", "A supported browser is installed",
-    "No supported browser installed", Severity.MAJOR,
+    "machine.browser",
+    "A supported browser is installed",
+    "No supported browser installed",
+    Severity.MAJOR,
     remediation="Install or update a supported browser on the image.",
-    it_risk="Desktop support: learners on this image cannot take the course reliably.")
+    it_risk="Desktop support: learners on this image cannot take the course reliably.",
+)
 SCREEN = Rule(
-    "machine.screen", "Screen size",
-    "Screen too small", Severity.MINOR,
+    "machine.screen",
+    "Screen size",
+    "Screen too small",
+    Severity.MINOR,
     remediation="Use a larger display or a lower scaling factor.",
-    it_risk="Desktop support: content wider than the screen is clipped or needs scrolling.")
+    it_risk="Desktop support: content wider than the screen is clipped or needs scrolling.",
+)
 LINK_SPEED = Rule(
-    "machine.link-speed", "Network link speed",
-    "Network link too slow", Severity.MINOR,
+    "machine.link-speed",
+    "Network link speed",
+    "Network link too slow",
+    Severity.MINOR,
     remediation="Connect the machine by cable or a faster adapter.",
-    it_risk="Bandwidth: the link is a ceiling for every course this machine plays.")
+    it_risk="Bandwidth: the link is a ceiling for every course this machine plays.",
+)
 RAM = Rule(
-    "machine.ram", "Memory", "Not enough memory", Severity.MAJOR,
+    "machine.ram",
+    "Memory",
+    "Not enough memory",
+    Severity.MAJOR,
     remediation="Add memory or give the image more; browsers playing video need several GB.",
-    it_risk="Desktop support: slow or crashing browsers on under-sized machines.")
+    it_risk="Desktop support: slow or crashing browsers on under-sized machines.",
+)
 CPU = Rule(
-    "machine.cpu", "CPU cores", "Too few CPU cores", Severity.MINOR,
+    "machine.cpu",
+    "CPU cores",
+    "Too few CPU cores",
+    Severity.MINOR,
     remediation="Use a machine class with more cores for video-heavy courses.",
-    it_risk="Desktop support: stuttering video and slow pages.")
+    it_risk="Desktop support: stuttering video and slow pages.",
+)
 DISK = Rule(
-    "machine.disk", "Free disk space", "Not enough free disk space", Severity.MINOR,
+    "machine.disk",
+    "Free disk space",
+    "Not enough free disk space",
+    Severity.MINOR,
     remediation="Free disk space on the image (browser cache, downloads).",
-    it_risk="Desktop support: the browser cache and downloads fail when the disk is full.")
+    it_risk="Desktop support: the browser cache and downloads fail when the disk is full.",
+)
 COURSE_PLUGINS = Rule(
-    "machine.course-plugins", "The course's plugins run here",
-    "The course's plug-ins do not run here", Severity.BLOCKER,
+    "machine.course-plugins",
+    "The course's plugins run here",
+    "The course's plug-ins do not run here",
+    Severity.BLOCKER,
     remediation="Have the course re-published without plugins (see the plugins findings).",
-    it_risk="Desktop support: every learner on this image would fail to open the course.")
+    it_risk="Desktop support: every learner on this image would fail to open the course.",
+)
 JAVA = Rule(
-    "machine.java", "Java runtime",
-    "Java runtime", Severity.INFO,
-    it_risk="Security: a Java runtime is attack surface; browsers no longer run applets anyway.")
+    "machine.java",
+    "Java runtime",
+    "Java runtime",
+    Severity.INFO,
+    it_risk="Security: a Java runtime is attack surface; browsers no longer run applets anyway.",
+)
 PROXY = Rule(
-    "machine.proxy", "Proxy settings",
-    "Proxy settings", Severity.INFO,
-    it_risk="Network: the course's external hosts must be allowed through this proxy.")
+    "machine.proxy",
+    "Proxy settings",
+    "Proxy settings",
+    Severity.INFO,
+    it_risk="Network: the course's external hosts must be allowed through this proxy.",
+)
 COURSE_SCREEN = Rule(
-    "machine.course-screen", "The course fits the screen",
-    "The course does not fit the screen", Severity.MINOR,
+    "machine.course-screen",
+    "The course fits the screen",
+    "The course does not fit the screen",
+    Severity.MINOR,
     remediation="Ask for a responsive (scaling) player, or use larger displays.",
-    it_risk="Desktop support: learners scroll or miss controls.")
+    it_risk="Desktop support: learners scroll or miss controls.",
+)
 
 
 class MachineProbe(Probe):
@@ -101,8 +134,11 @@ class MachineProbe(Probe):
 
     def gather(self, ctx: ProbeContext) -> dict[str, Any]:
         ctx.progress(0.1, "reading machine facts")
-        interfaces = {name: {"up": stats.isup, "speed_mbps": stats.speed}
-                      for name, stats in psutil.net_if_stats().items() if not name.startswith("lo")}
+        interfaces = {
+            name: {"up": stats.isup, "speed_mbps": stats.speed}
+            for name, stats in psutil.net_if_stats().items()
+            if not name.startswith("lo")
+        }
         facts = {
             "os": os_description(),
             "cpu_cores": psutil.cpu_count(logical=True) or 0,
@@ -127,17 +163,22 @@ class MachineProbe(Probe):
             link_speed(facts, limits["min_link_mbps"]),
             browser(facts, limits["supported_browsers"]),
             screen(facts, limits),
-            JAVA.finding(Status.PASS,
-                         f"Java found at {facts['java']['path']} ({facts['java']['version'] or 'version unknown'})."
-                         if facts["java"] else "No Java runtime on this machine."),
-            PROXY.finding(Status.PASS,
-                          ("Proxies: " + ", ".join(f"{k}={v}" for k, v in facts["proxy"].items())) if facts["proxy"]
-                          else "No proxy configured for this user."),
+            JAVA.finding(
+                Status.PASS,
+                f"Java found at {facts['java']['path']} ({facts['java']['version'] or 'version unknown'})."
+                if facts["java"]
+                else "No Java runtime on this machine.",
+            ),
+            PROXY.finding(
+                Status.PASS,
+                ("Proxies: " + ", ".join(f"{k}={v}" for k, v in facts["proxy"].items()))
+                if facts["proxy"]
+                else "No proxy configured for this user.",
+            ),
         ]
         if evidence.get("course"):
             findings += course_fit(evidence["course"], facts)
         return findings
-
 
     @classmethod
     def text_lines(cls, report: Mapping[str, Any]) -> list[str]:
@@ -145,21 +186,33 @@ class MachineProbe(Probe):
         if not facts:
             return []
         browsers = ", ".join(f"{b['name']} {b['version'] or '?'}" for b in facts["browsers"]) or "none found"
-        return [f"Machine:  {facts['os']}; {facts['cpu_cores']} cores, {facts['ram_gb']} GB RAM, "
-                f"{facts['free_disk_gb']} GB free; browsers: {browsers}"]
+        return [
+            (
+                f"Machine:  {facts['os']}; {facts['cpu_cores']} cores, {facts['ram_gb']} GB RAM, "
+                f"{facts['free_disk_gb']} GB free; browsers: {browsers}"
+            )
+        ]
 
 
 def threshold(rule: Rule, value: float, minimum: float, unit: str) -> Finding:
-    return rule.finding(Status.PASS if value >= minimum else Status.FAIL,
-                        f"This machine has {value:g} {unit} (baseline {minimum:g} {unit}).", measured=value,
-                        limit=minimum, unit=unit)
+    return rule.finding(
+        Status.PASS if value >= minimum else Status.FAIL,
+        f"This machine has {value:g} {unit} (baseline {minimum:g} {unit}).",
+        measured=value,
+        limit=minimum,
+        unit=unit,
+    )
 
 
 def link_speed(facts: Mapping[str, Any], minimum: float) -> Finding:
     speeds = [i["speed_mbps"] for i in facts["interfaces"].values() if i["up"] and i["speed_mbps"]]
     if not speeds:
-        return LINK_SPEED.finding(Status.SKIPPED, "Not measured: no active interface reports its link speed (virtual "
-                                                  "and wireless adapters often do not).", limit=minimum, unit="Mbps")
+        return LINK_SPEED.finding(
+            Status.SKIPPED,
+            "Not measured: no active interface reports its link speed (virtual and wireless adapters often do not).",
+            limit=minimum,
+            unit="Mbps",
+        )
     return threshold(LINK_SPEED, max(speeds), minimum, "Mbps")
 
 
@@ -173,42 +226,67 @@ def browser(facts: Mapping[str, Any], requirements: list[str]) -> Finding:
     listed = ", ".join(f"{b['name']} {b['version'] or '(version unknown)'}" for b in facts["browsers"]) or "none"
     if good:
         return BROWSER.finding(
-            Status.PASS, f"Supported: {', '.join(b['name'] + ' ' + b['version'] for b in good)}. Installed: {listed}.")
-    return BROWSER.finding(Status.FAIL, f"No supported browser ({', '.join(requirements)}); installed: {listed}.",
-                           measured=listed, limit=", ".join(requirements))
+            Status.PASS, f"Supported: {', '.join(b['name'] + ' ' + b['version'] for b in good)}. Installed: {listed}."
+        )
+    return BROWSER.finding(
+        Status.FAIL,
+        f"No supported browser ({', '.join(requirements)}); installed: {listed}.",
+        measured=listed,
+        limit=", ".join(requirements),
+    )
 
 
 def screen(facts: Mapping[str, Any], limits: Mapping[str, Any]) -> Finding:
     size = facts.get("screen")
     minimum = f"{limits['min_screen_width_px']}x{limits['min_screen_height_px']}"
     if not size:
-        return SCREEN.finding(Status.SKIPPED,
-                              "Not measured: the command line cannot see the screen; the desktop app measures it.",
-                              limit=minimum, unit="px")
+        return SCREEN.finding(
+            Status.SKIPPED,
+            "Not measured: the command line cannot see the screen; the desktop app measures it.",
+            limit=minimum,
+            unit="px",
+        )
     ok = size["width"] >= limits["min_screen_width_px"] and size["height"] >= limits["min_screen_height_px"]
-    return SCREEN.finding(Status.PASS if ok else Status.FAIL,
-                          f"The screen is {size['width']}×{size['height']} (baseline {minimum.replace('x', '×')}).",
-                          measured=f"{size['width']}x{size['height']}", limit=minimum, unit="px")
+    return SCREEN.finding(
+        Status.PASS if ok else Status.FAIL,
+        f"The screen is {size['width']}×{size['height']} (baseline {minimum.replace('x', '×')}).",
+        measured=f"{size['width']}x{size['height']}",
+        limit=minimum,
+        unit="px",
+    )
 
 
 def course_fit(bill: Mapping[str, Any], facts: Mapping[str, Any]) -> list[Finding]:
     browsers = ", ".join(b["name"] for b in facts["browsers"]) or "no browser"
     plugins = bill.get("plugins", [])
     features = ", ".join(bill.get("browser_features", [])) or "none"
-    findings = [COURSE_PLUGINS.finding(
-        Status.FAIL if plugins else Status.PASS,
-        f"The course needs {', '.join(plugins)}; this image's browsers ({browsers}) cannot run end-of-life plugins."
-        if plugins else f"The course needs no plugin; features it uses: {features}.")]
+    findings = [
+        COURSE_PLUGINS.finding(
+            Status.FAIL if plugins else Status.PASS,
+            f"The course needs {', '.join(plugins)}; this image's browsers ({browsers}) cannot run end-of-life plugins."
+            if plugins
+            else f"The course needs no plugin; features it uses: {features}.",
+        )
+    ]
     need = bill.get("min_screen")
     size = facts.get("screen")
     if need and size:
         fits = size["width"] >= need["width"] and size["height"] >= need["height"]
-        findings.append(COURSE_SCREEN.finding(
-            Status.PASS if fits else Status.FAIL,
-            f"The course's stage is {need['width']}×{need['height']}; the screen is {size['width']}×{size['height']}.",
-            measured=f"{size['width']}x{size['height']}", limit=f"{need['width']}x{need['height']}", unit="px"))
+        findings.append(
+            COURSE_SCREEN.finding(
+                Status.PASS if fits else Status.FAIL,
+                f"The course's stage is {need['width']}×{need['height']}; the screen is {size['width']}×{size['height']}.",
+                measured=f"{size['width']}x{size['height']}",
+                limit=f"{need['width']}x{need['height']}",
+                unit="px",
+            )
+        )
     elif need:
-        findings.append(COURSE_SCREEN.finding(
-            Status.SKIPPED, f"Not measured: the course needs {need['width']}×{need['height']}; the screen size is "
-            "known only in the desktop app."))
+        findings.append(
+            COURSE_SCREEN.finding(
+                Status.SKIPPED,
+                f"Not measured: the course needs {need['width']}×{need['height']}; the screen size is "
+                "known only in the desktop app.",
+            )
+        )
     return findings

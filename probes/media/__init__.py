@@ -9,22 +9,46 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from certifier.policy.findings import Finding, value_with_unit
+from certifier.package.inventory import FileRecord
 from certifier.package.media_types import is_audio_or_video
-from certifier.package.references import decode_text
+from certifier.package.reference_targets import decode_text
 from certifier.policy import evidence_kinds as kinds
+from certifier.policy.findings import Finding, value_with_unit
 from certifier.policy.presentation import Bar, BarChart, SummaryRow
 from certifier.policy.probe_api import Probe, ProbeContext
 from certifier.policy.profiles import LimitSpec, Profile
 from certifier.policy.rules import declared_in
+
+from . import integrity_rules as media_integrity_rules
 from . import rules as media_rules
-
 from .inspection import MediaTimeout, inspect_media
-from .streaming import MAX_PLAYLIST_BYTES, dash_entries, hls_entries
 from .rules import all_rules
+from .streaming import MAX_PLAYLIST_BYTES, dash_entries, hls_entries
 
-MEDIA_EXTENSIONS = (".mp4", ".m4v", ".mov", ".webm", ".mkv", ".mp3", ".m4a", ".aac", ".wav", ".ogg", ".ogv",
-                    ".oga", ".opus", ".flv", ".f4v", ".wmv", ".wma", ".asf", ".rm", ".rmvb", ".avi", ".3gp")
+MEDIA_EXTENSIONS = (
+    ".mp4",
+    ".m4v",
+    ".mov",
+    ".webm",
+    ".mkv",
+    ".mp3",
+    ".m4a",
+    ".aac",
+    ".wav",
+    ".ogg",
+    ".ogv",
+    ".oga",
+    ".opus",
+    ".flv",
+    ".f4v",
+    ".wmv",
+    ".wma",
+    ".asf",
+    ".rm",
+    ".rmvb",
+    ".avi",
+    ".3gp",
+)
 NOT_MEDIA = ("application/x-shockwave-flash",)  # the plugins probe's business
 
 
@@ -46,8 +70,9 @@ class MediaProbe(Probe):
         "max_total_media_mb": LimitSpec("number", "All media in the package together.", "MB"),
         "max_seconds_per_file": LimitSpec("number", "Time spent on one file before it is abandoned.", "s"),
         "require_fast_start": LimitSpec("boolean", "MP4/MOV must have their index before the media data."),
-        "fast_start_major_mb": LimitSpec("number", "A clip this large or larger without fast start is major; "
-                                                   "smaller ones are minor.", "MB"),
+        "fast_start_major_mb": LimitSpec(
+            "number", "A clip this large or larger without fast start is major; smaller ones are minor.", "MB"
+        ),
         "allowed_containers": LimitSpec("string-list", "Containers learners' browsers play."),
         "allowed_video_codecs": LimitSpec("string-list", "Video codecs (FFmpeg names) allowed."),
         "allowed_audio_codecs": LimitSpec("string-list", "Audio codecs (FFmpeg names) allowed."),
@@ -55,19 +80,22 @@ class MediaProbe(Probe):
         "legacy_codecs": LimitSpec("string-list", "Legacy codecs refused outright."),
     }
     # Generated from the rule declarations.
-    rules = declared_in(media_rules)
+    rules = declared_in(media_rules, media_integrity_rules)
 
-    grading = ("Each limit is a profile value. Legacy formats that need a plug-in are blockers; bitrates over the "
-               "profile's caps are major (video) or minor (audio, resolution). An MP4 whose index follows its media "
-               "downloads whole before it plays: major from fast_start_major_mb, minor for smaller clips.")
+    grading = (
+        "Each limit is a profile value. Legacy formats that need a plug-in are blockers; bitrates over the "
+        "profile's caps are major (video) or minor (audio, resolution). An MP4 whose index follows its media "
+        "downloads whole before it plays: major from fast_start_major_mb, minor for smaller clips."
+    )
 
     def gather(self, ctx: ProbeContext) -> dict[str, Any]:
         limits = ctx.limits(self.id)
         streams = streams_in(ctx)
         # A stream's segments are measured as its variant's, not clip by clip.
         segments = {path for entry in streams for path in entry.get("segments", [])}
-        candidates = [f for f in ctx.course_inventory.files
-                      if is_media_candidate(f.path, f.media_type) and f.path not in segments]
+        candidates = [
+            f for f in ctx.course_inventory.files if is_media_candidate(f.path, f.media_type) and f.path not in segments
+        ]
         files = []
         for index, record in enumerate(candidates):
             ctx.progress(index / max(len(candidates), 1), record.path)
@@ -89,24 +117,38 @@ class MediaProbe(Probe):
     @classmethod
     def examine(cls, path: str, content: bytes, profile: Profile) -> dict[str, Any]:
         limits = profile.section(cls.id)
-        return inspect_media(content, limits["peak_window_s"], limits["max_seconds_per_file"],
-                             buffer_s=profile.section("load").get("stream_chunk_s"))
+        return inspect_media(
+            content,
+            limits["peak_window_s"],
+            limits["max_seconds_per_file"],
+            buffer_s=profile.section("load").get("stream_chunk_s"),
+        )
 
-    def _inspect(self, ctx: ProbeContext, record, limits) -> dict[str, Any]:
+    def _inspect(self, ctx: ProbeContext, record: FileRecord, limits: Mapping[str, Any]) -> dict[str, Any]:
         facts: dict[str, Any] = {"path": record.path, "size": record.size, "media_type": record.media_type}
         if record.size == 0:
             return {**facts, "error": {"kind": "empty", "message": "the file is empty (0 bytes)"}}
         if not is_audio_or_video(record.media_type):
-            return {**facts, "error": {"kind": "mislabelled", "message":
-                                       f"named as media but its content is {record.media_type}"}}
+            return {
+                **facts,
+                "error": {"kind": "mislabelled", "message": f"named as media but its content is {record.media_type}"},
+            }
         on_disk = None
         try:
             examined = ctx.examined_facts(self.id, record.path)  # demuxed beside the read pass, from its bytes
             if examined is None:
-                on_disk = (ctx.course_package.source / record.path if not ctx.course_package.is_zip
-                           else ctx.workdir.extract(ctx.course_package, record.path))
-                examined = inspect_media(on_disk, limits["peak_window_s"], limits["max_seconds_per_file"],
-                                         ctx.checkpoint, ctx.profile.section("load").get("stream_chunk_s"))
+                on_disk = (
+                    ctx.course_package.source / record.path
+                    if not ctx.course_package.is_zip
+                    else ctx.workdir.extract(ctx.course_package, record.path)
+                )
+                examined = inspect_media(
+                    on_disk,
+                    limits["peak_window_s"],
+                    limits["max_seconds_per_file"],
+                    ctx.checkpoint,
+                    ctx.profile.section("load").get("stream_chunk_s"),
+                )
             facts.update(examined)
             facts["container"] = container_label(facts["format"], record.path, record.media_type)
         except MediaTimeout as exc:
@@ -123,14 +165,16 @@ class MediaProbe(Probe):
     def evaluate(self, evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Finding]:
         return all_rules(evidence, limits)
 
-
     @classmethod
     def summary_rows(cls, report: Mapping[str, Any]) -> list[SummaryRow]:
         demand = cls.finding_in(report, "media.learner-demand")
         if not demand or cls.finding_in(report, "capacity.demand"):
             return []  # one learner's demand is one figure: the capacity plan's, where it ran
-        text = (f"media play at up to {value_with_unit(demand['measured'], 'kbps')} (pages not counted)"
-                if demand.get("measured") else "no media: page loads only")
+        text = (
+            f"media play at up to {value_with_unit(demand['measured'], 'kbps')} (pages not counted)"
+            if demand.get("measured")
+            else "no media: page loads only"
+        )
         return [SummaryRow("Network — media peak", text, 10)]
 
     @classmethod
@@ -144,18 +188,35 @@ class MediaProbe(Probe):
         bars = []
         for r in rates:
             average = r.get("video_avg_kbps") or r.get("avg_kbps") or 0.0
-            bars.append(Bar(r["path"], average, background=r.get("video_peak_kbps") or r.get("peak_kbps"),
-                            alert=bool(cap and r.get("video_avg_kbps") and average > cap)))
-        return [BarChart.capped("Media bitrate per file (average / peak) against the caps", "kbps", bars,
-                                [("average cap", cap), ("peak cap", media.get("max_video_peak_kbps") or 0)])]
+            bars.append(
+                Bar(
+                    r["path"],
+                    average,
+                    background=r.get("video_peak_kbps") or r.get("peak_kbps"),
+                    alert=bool(cap and r.get("video_avg_kbps") and average > cap),
+                )
+            )
+        return [
+            BarChart.capped(
+                "Media bitrate per file (average / peak) against the caps",
+                "kbps",
+                bars,
+                [("average cap", cap), ("peak cap", media.get("max_video_peak_kbps") or 0)],
+            )
+        ]
 
 
 def bitrate_summary(f: dict[str, Any]) -> dict[str, Any]:
     """Whole-file rates, and the video stream's (which the profile's video caps apply to)."""
     video: Mapping[str, Any] = next((s for s in f["streams"] if s["type"] == "video"), {})
-    return {"path": f["path"], "avg_kbps": f.get("avg_kbps"), "peak_kbps": f.get("peak_kbps"),
-            "video_avg_kbps": video.get("avg_kbps"), "video_peak_kbps": video.get("peak_kbps"),
-            "duration_s": f.get("duration_s")}
+    return {
+        "path": f["path"],
+        "avg_kbps": f.get("avg_kbps"),
+        "peak_kbps": f.get("peak_kbps"),
+        "video_avg_kbps": video.get("avg_kbps"),
+        "video_peak_kbps": video.get("peak_kbps"),
+        "duration_s": f.get("duration_s"),
+    }
 
 
 def is_media_candidate(path: str, media_type: str) -> bool:
@@ -198,8 +259,9 @@ def pages_with_media(references: list[Mapping[str, Any]], media: set[str]) -> di
     return {page: sorted(files) for page, files in sorted(pages.items())}
 
 
-def learner_demand(files: list[dict[str, Any]], pages: Mapping[str, list[str]],
-                   buffer_s: float | None = None) -> dict[str, Any]:
+def learner_demand(
+    files: list[dict[str, Any]], pages: Mapping[str, list[str]], buffer_s: float | None = None
+) -> dict[str, Any]:
     """The most bandwidth one learner pulls at once: the heaviest file's peak, or the peaks of
     media on one page added together when a page holds several (they may play together). The peak
     is taken over what a player fetches at once (``buffered_peak_kbps``): its buffer smooths shorter

@@ -50,7 +50,7 @@ def h264_pixel_format(avcc: bytes | None) -> str | None:
     if not avcc or len(avcc) < 8 or avcc[0] != 1 or not avcc[5] & 0x1F:
         return None
     length = int.from_bytes(avcc[6:8], "big")
-    sps = avcc[8:8 + length]
+    sps = avcc[8 : 8 + length]
     if len(sps) < 4 or sps[0] & 0x1F != 7:
         return None
     profile = sps[1]

@@ -4,8 +4,8 @@ frame is ever decoded."""
 from __future__ import annotations
 
 import io
+import itertools
 import mmap
-
 import struct
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -55,7 +55,7 @@ def peak_window(samples: Iterable[tuple[float, int]], window_s: float) -> tuple[
     best, best_start = 0, 0.0
     total = 0
     left = 0
-    for right, (t, size) in enumerate(ordered):
+    for _right, (t, size) in enumerate(ordered):
         total += size
         while ordered[left][0] <= t - window_s:
             total -= ordered[left][1]
@@ -67,7 +67,7 @@ def peak_window(samples: Iterable[tuple[float, int]], window_s: float) -> tuple[
 
 def _regular(times: list[float]) -> bool:
     """True when frames are evenly spaced (constant frame rate), as a timescale edit leaves them."""
-    gaps = sorted(b - a for a, b in zip(times, times[1:]))
+    gaps = sorted(b - a for a, b in itertools.pairwise(times))
     if not gaps or gaps[len(gaps) // 2] <= 0:
         return False
     middle = gaps[len(gaps) // 2]
@@ -104,14 +104,14 @@ def mp4_box_order(stream: BinaryIO) -> list[str]:
 
 def fast_start(source: Path | bytes) -> bool | None:
     """True when moov precedes mdat; None when the file has neither (not ISO-BMFF)."""
-    with (io.BytesIO(source) if isinstance(source, bytes) else open(source, "rb")) as stream:
+    with io.BytesIO(source) if isinstance(source, bytes) else open(source, "rb") as stream:
         order = mp4_box_order(stream)
     if "moov" not in order or "mdat" not in order:
         return None
     return order.index("moov") < order.index("mdat")
 
 
-def _stream_facts(stream) -> dict[str, Any]:
+def _stream_facts(stream: Any) -> dict[str, Any]:
     ctx = stream.codec_context
     profile = getattr(ctx, "profile", None)
     if profile is None and ctx and ctx.name == "aac":  # unset when no frame was decoded: its config says it
@@ -127,19 +127,24 @@ def _stream_facts(stream) -> dict[str, Any]:
         rate = stream.average_rate or stream.guessed_rate
         # Frames are not decoded (skip_frame), so FFmpeg leaves H.264's pixel format unset: its SPS says it.
         pix_fmt = ctx.pix_fmt or (h264_pixel_format(ctx.extradata) if ctx and ctx.name == "h264" else None)
-        facts.update(width=ctx.width, height=ctx.height, pixel_format=pix_fmt,
-                     frame_rate=round(float(rate), 3) if rate else None,
-                     # The frame rate the bitstream itself declares (H.264 SPS timing): a clock that
-                     # edits of the container's headers (mdhd timescale) do not change.
-                     codec_fps=round(float(ctx.framerate), 3) if ctx and ctx.framerate else None,
-                     level=getattr(ctx, "level", None))
+        facts.update(
+            width=ctx.width,
+            height=ctx.height,
+            pixel_format=pix_fmt,
+            frame_rate=round(float(rate), 3) if rate else None,
+            # The frame rate the bitstream itself declares (H.264 SPS timing): a clock that
+            # edits of the container's headers (mdhd timescale) do not change.
+            codec_fps=round(float(ctx.framerate), 3) if ctx and ctx.framerate else None,
+            level=getattr(ctx, "level", None),
+        )
     elif stream.type == "audio":
         facts.update(sample_rate=ctx.sample_rate, channels=ctx.channels)
     return facts
 
 
-def _from_sample_tables(source: Path | bytes, container, streams: Mapping[int, Any]
-                        ) -> tuple[dict[int, list[tuple[float, int]]], dict[int, list[float]]] | None:
+def _from_sample_tables(
+    source: Path | bytes, container: Any, streams: Mapping[int, Any]
+) -> tuple[dict[int, list[tuple[float, int]]], dict[int, list[float]]] | None:
     """Samples and key-frame times per stream from an MP4's index, or None to demux instead."""
     if isinstance(source, bytes):
         tracks = read_sample_tables(source)
@@ -155,12 +160,15 @@ def _from_sample_tables(source: Path | bytes, container, streams: Mapping[int, A
     ids = {index: container.streams[index].id for index in streams}
     if not tracks or any(track_id not in tracks for track_id in ids.values()):
         return None
-    return ({index: tracks[ids[index]].samples for index in streams},
-            {index: tracks[ids[index]].keyframes for index in streams})
+    return (
+        {index: tracks[ids[index]].samples for index in streams},
+        {index: tracks[ids[index]].keyframes for index in streams},
+    )
 
 
-def _demux(container, streams: Mapping[int, Any], started: float, budget_s: float,
-           checkpoint: Callable[[], None] | None) -> tuple[dict[int, list[tuple[float, int]]], dict[int, list[float]]]:
+def _demux(
+    container: Any, streams: Mapping[int, Any], started: float, budget_s: float, checkpoint: Callable[[], None] | None
+) -> tuple[dict[int, list[tuple[float, int]]], dict[int, list[float]]]:
     """Samples and key-frame times per stream, packet by packet."""
     samples: dict[int, list[tuple[float, int]]] = {i: [] for i in streams}
     keyframes: dict[int, list[float]] = {i: [] for i in streams}
@@ -186,8 +194,13 @@ def _demux(container, streams: Mapping[int, Any], started: float, budget_s: floa
     return samples, keyframes
 
 
-def inspect_media(path: Path | bytes, window_s: float, budget_s: float,
-                  checkpoint: Callable[[], None] | None = None, buffer_s: float | None = None) -> dict[str, Any]:
+def inspect_media(
+    path: Path | bytes,
+    window_s: float,
+    budget_s: float,
+    checkpoint: Callable[[], None] | None = None,
+    buffer_s: float | None = None,
+) -> dict[str, Any]:
     """Container, streams, average and peak bitrate per stream, keyframe interval, fast start; with
     ``buffer_s``, also the peak over windows that long: what a player that fetches that much media
     at a time needs from the link (HLS declares a stream's BANDWIDTH the same way, as its peak
@@ -196,13 +209,19 @@ def inspect_media(path: Path | bytes, window_s: float, budget_s: float,
 
     started = time.monotonic()
     # A file's path, or its bytes as the read pass inflated them.
-    with av.open(io.BytesIO(path) if isinstance(path, bytes) else str(path), metadata_errors="ignore",
-                 options=INDEXED_OPEN if is_iso_media(path) else {}) as container:
+    with av.open(
+        io.BytesIO(path) if isinstance(path, bytes) else str(path),
+        metadata_errors="ignore",
+        options=INDEXED_OPEN if is_iso_media(path) else {},
+    ) as container:
         streams = {s.index: _stream_facts(s) for s in container.streams if s.type in ("video", "audio")}
         # What the container's index promises, to compare with what can really be read.
         indexed = {s.index: int(s.frames or 0) for s in container.streams if s.index in streams}
-        declared = {s.index: float(s.duration * s.time_base) if s.duration and s.time_base else None
-                    for s in container.streams if s.index in streams}
+        declared = {
+            s.index: float(s.duration * s.time_base) if s.duration and s.time_base else None
+            for s in container.streams
+            if s.index in streams
+        }
         format_name = container.format.name
         if time.monotonic() - started > budget_s:  # opening alone may take long on a hostile file
             raise MediaTimeout(f"still reading after {budget_s:g} s")
@@ -218,14 +237,17 @@ def inspect_media(path: Path | bytes, window_s: float, budget_s: float,
     for index, facts in streams.items():
         stream_samples = samples[index]
         all_samples.extend(stream_samples)
-        facts.update(packets=len(stream_samples), indexed_packets=indexed.get(index) or None,
-                     declared_s=round(seconds, 3) if (seconds := declared.get(index)) else None)
+        facts.update(
+            packets=len(stream_samples),
+            indexed_packets=indexed.get(index) or None,
+            declared_s=round(seconds, 3) if (seconds := declared.get(index)) else None,
+        )
         if not stream_samples:
             facts.update(bytes=0, avg_kbps=None, peak_kbps=None)
             continue
         times = sorted(t for t, _ in stream_samples)
         # The last packet lasts about one frame: add the typical gap between packets.
-        step = sorted(b - a for a, b in zip(times, times[1:]))[len(times) // 2 - 1] if len(times) > 2 else 0.0
+        step = sorted(b - a for a, b in itertools.pairwise(times))[len(times) // 2 - 1] if len(times) > 2 else 0.0
         span = (times[-1] - times[0] + step) or None
         facts["span_s"] = round(span, 3) if span else None
         if span:
@@ -237,7 +259,10 @@ def inspect_media(path: Path | bytes, window_s: float, budget_s: float,
             frame_clock = len(stream_samples) / facts["codec_fps"]
             # Only a constant-rate timeline that is off by half again or more: variable-rate
             # recordings (screen captures) carry their highest rate in the bitstream.
-            if max(frame_clock, span) / min(frame_clock, span) >= CLOCK_MISMATCH_FACTOR and abs(frame_clock - span) > 0.5:
+            if (
+                max(frame_clock, span) / min(frame_clock, span) >= CLOCK_MISMATCH_FACTOR
+                and abs(frame_clock - span) > 0.5
+            ):
                 # The container's timestamps disagree with the frames' own clock: trust the frames.
                 facts["frame_clock_s"] = round(frame_clock, 3)
                 stream_duration = frame_clock
@@ -245,13 +270,18 @@ def inspect_media(path: Path | bytes, window_s: float, budget_s: float,
         total = sum(size for _, size in stream_samples)
         window = min(window_s, stream_duration)
         peak, at = peak_window(stream_samples, window)
-        facts.update(bytes=total, avg_kbps=round(total * 8 / stream_duration / 1000, 1),
-                     peak_kbps=round(peak * 8 / window / 1000, 1), peak_at_s=max(0.0, round(at, 3)))
+        facts.update(
+            bytes=total,
+            avg_kbps=round(total * 8 / stream_duration / 1000, 1),
+            peak_kbps=round(peak * 8 / window / 1000, 1),
+            peak_at_s=max(0.0, round(at, 3)),
+        )
         key = keyframes[index]
         if facts["type"] == "video" and len(key) > 1:
-            gaps = [b - a for a, b in zip(key, key[1:])]
-            facts.update(keyframe_interval_s=round(sum(gaps) / len(gaps), 3),
-                         max_keyframe_interval_s=round(max(gaps), 3))
+            gaps = [b - a for a, b in itertools.pairwise(key)]
+            facts.update(
+                keyframe_interval_s=round(sum(gaps) / len(gaps), 3), max_keyframe_interval_s=round(max(gaps), 3)
+            )
     total_bytes = sum(size for _, size in all_samples)
     span = max(spans) if spans else None
     clocks = [s["frame_clock_s"] for s in streams.values() if s.get("frame_clock_s")]

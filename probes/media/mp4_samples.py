@@ -16,8 +16,9 @@ import mmap
 import struct
 import sys
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 CONTAINERS = {b"moov", b"trak", b"mdia", b"minf", b"stbl", b"edts"}
 MAX_BOX_DEPTH = 8  # moov/trak/mdia/minf/stbl is five deep; deeper nesting is not an index
@@ -51,7 +52,7 @@ class TrackSamples:
     indexed: int  # samples the index lists, readable or not
 
 
-def _boxes(data: bytes | memoryview, start: int, end: int):
+def _boxes(data: bytes | memoryview, start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
     """(type, payload start, box end) of the boxes between ``start`` and ``end``."""
     offset = start
     while offset + 8 <= end:
@@ -70,8 +71,8 @@ def _boxes(data: bytes | memoryview, start: int, end: int):
         offset += size
 
 
-def _uint32s(payload: bytes, offset: int, count: int) -> array:
-    values = array("I", payload[offset:offset + 4 * count])
+def _uint32s(payload: bytes, offset: int, count: int) -> array[int]:
+    values = array("I", payload[offset : offset + 4 * count])
     if len(values) != count:
         raise UnsupportedLayout("table cut short")
     if sys.byteorder == "little":
@@ -86,7 +87,15 @@ def _full_box(payload: bytes) -> tuple[int, int]:
     return payload[0], struct.unpack_from(">I", payload, 4)[0]
 
 
-def _collect(data, start: int, end: int, track: Track | None, tracks: list[Track], movie: dict, depth: int) -> None:
+def _collect(
+    data: bytes | memoryview,
+    start: int,
+    end: int,
+    track: Track | None,
+    tracks: list[Track],
+    movie: dict[str, Any],
+    depth: int,
+) -> None:
     if depth > MAX_BOX_DEPTH:
         raise UnsupportedLayout("boxes nested too deep")
     for kind, body, box_end in _boxes(data, start, end):
@@ -101,8 +110,19 @@ def _collect(data, start: int, end: int, track: Track | None, tracks: list[Track
             raise UnsupportedLayout("fragmented file: samples are in moof boxes")
         elif kind == b"mvhd":
             movie["timescale"] = struct.unpack_from(">I", data, body + (20 if data[body] == 1 else 12))[0]
-        elif track is not None and kind in (b"tkhd", b"mdhd", b"hdlr", b"elst", b"stts", b"stsz", b"stss", b"stsc",
-                                            b"stco", b"co64", b"stz2"):
+        elif track is not None and kind in (
+            b"tkhd",
+            b"mdhd",
+            b"hdlr",
+            b"elst",
+            b"stts",
+            b"stsz",
+            b"stss",
+            b"stsc",
+            b"stco",
+            b"co64",
+            b"stz2",
+        ):
             # The first of each: in a QuickTime file minf holds a second hdlr (the data handler).
             track.tables.setdefault(kind, bytes(data[body:box_end]))
 
@@ -134,7 +154,7 @@ def _track_header(track: Track, movie_timescale: int) -> None:
             break
 
 
-def _sizes(track: Track, file_size: int) -> array:
+def _sizes(track: Track, file_size: int) -> array[int]:
     stsz = track.tables.get(b"stsz")
     if stsz is None:
         raise UnsupportedLayout("no stsz (compact or missing sample sizes)")
@@ -166,14 +186,15 @@ def _decode_times(track: Track, count: int) -> list[int]:
     return times
 
 
-def _offsets(track: Track, sizes: array) -> list[int]:
+def _offsets(track: Track, sizes: array[int]) -> list[int]:
     """Each sample's offset in the file (stsc maps samples to chunks, stco/co64 place the chunks)."""
     tables = track.tables
     chunk_offsets: Sequence[int] | None
     if b"co64" in tables:
         _, chunks = _full_box(tables[b"co64"])
-        chunk_offsets = struct.unpack_from(f">{chunks}Q", tables[b"co64"], 8) if len(tables[b"co64"]) >= 8 + 8 * chunks \
-            else None
+        chunk_offsets = (
+            struct.unpack_from(f">{chunks}Q", tables[b"co64"], 8) if len(tables[b"co64"]) >= 8 + 8 * chunks else None
+        )
     elif b"stco" in tables:
         _, chunks = _full_box(tables[b"stco"])
         chunk_offsets = _uint32s(tables[b"stco"], 8, chunks)
@@ -219,7 +240,7 @@ def _samples(track: Track, file_size: int) -> tuple[TrackSamples, float | None]:
         sync = None  # every sample is a key frame
     scale, shift = 1.0 / track.timescale, track.shift
     samples, keyframes, runs_out = [], [], None
-    for n, (size, dts, offset) in enumerate(zip(sizes, times, offsets)):
+    for n, (size, dts, offset) in enumerate(zip(sizes, times, offsets, strict=False)):
         t = (dts + shift) * scale  # ticks, then seconds: the same float as a demuxed packet's
         if offset + size > file_size:
             runs_out = t
@@ -237,10 +258,18 @@ def _samples(track: Track, file_size: int) -> tuple[TrackSamples, float | None]:
 def _played_until(tracks: dict[int, TrackSamples], end: float, first_out: int) -> dict[int, TrackSamples]:
     """A player stops where the first track's data runs out: the other tracks' later samples are
     never read, as a demuxer reading in time order stops there too."""
-    return {track_id: track if track_id == first_out else
-            TrackSamples(track.track_id, track.handler, [s for s in track.samples if s[0] < end],
-                         [k for k in track.keyframes if k < end], track.indexed)
-            for track_id, track in tracks.items()}
+    return {
+        track_id: track
+        if track_id == first_out
+        else TrackSamples(
+            track.track_id,
+            track.handler,
+            [s for s in track.samples if s[0] < end],
+            [k for k in track.keyframes if k < end],
+            track.indexed,
+        )
+        for track_id, track in tracks.items()
+    }
 
 
 def read_sample_tables(data: bytes | mmap.mmap) -> dict[int, TrackSamples] | None:
@@ -251,7 +280,7 @@ def read_sample_tables(data: bytes | mmap.mmap) -> dict[int, TrackSamples] | Non
         if moov is None:
             return None
         tracks: list[Track] = []
-        movie: dict = {}
+        movie: dict[str, Any] = {}
         _collect(view, moov[0], moov[1], None, tracks, movie, 0)
         result, ends = {}, {}
         for track in tracks:

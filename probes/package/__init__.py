@@ -7,11 +7,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from certifier.package.archive import MIB
+from certifier.package.standards import UNKNOWN
 from certifier.policy.findings import Finding, Severity, Status, at, quantity
 from certifier.policy.probe_api import Probe, ProbeContext
 from certifier.policy.profiles import LimitSpec
 from certifier.policy.rules import Rule, declared_in
-from certifier.package.standards import UNKNOWN
 
 LARGEST_FILES_LISTED = 10
 
@@ -24,24 +24,34 @@ def package_bytes(ctx: ProbeContext) -> int:
 
 
 ARCHIVE_REJECTED = Rule(
-    "package.archive-rejected", "The archive is safe and readable",
-    "The archive was rejected as unsafe or unreadable", Severity.BLOCKER,
+    "package.archive-rejected",
+    "The archive is safe and readable",
+    "The archive was rejected as unsafe or unreadable",
+    Severity.BLOCKER,
     remediation="Rebuild the package with the authoring tool's standard export, zipped with a common tool, without "
-                "links, passwords or files outside the course folder.",
+    "links, passwords or files outside the course folder.",
     it_risk="Security: an archive like this can overwrite files on the LMS server or exhaust its disk and memory "
-            "when unpacked.")
+    "when unpacked.",
+)
 
 
 def archive_rejected(rejection: Mapping[str, Any]) -> Finding:
     return ARCHIVE_REJECTED.finding(
-        Status.FAIL, rejection["message"], measured=rejection["reason"],
-        evidence=at(rejection.get("member")) if rejection.get("member") else ())
+        Status.FAIL,
+        rejection["message"],
+        measured=rejection["reason"],
+        evidence=at(rejection.get("member")) if rejection.get("member") else (),
+    )
 
 
 SIZE = Rule(
-    "package.size", "Package size within the profile's cap", "Package larger than the profile's cap", Severity.MAJOR,
+    "package.size",
+    "Package size within the profile's cap",
+    "Package larger than the profile's cap",
+    Severity.MAJOR,
     it_risk="Bandwidth and storage: every learner's first launch downloads from this package; LMS imports of very "
-            "large packages time out.")
+    "large packages time out.",
+)
 
 
 def package_size(evidence: Mapping[str, Any], max_mb: float) -> Finding:
@@ -51,29 +61,45 @@ def package_size(evidence: Mapping[str, Any], max_mb: float) -> Finding:
     return SIZE.finding(
         Status.FAIL if over else Status.PASS,
         f"The package is {quantity(size_mb, 'MB')} (limit {quantity(max_mb, 'MB')}). Largest files: {largest}.",
-        measured=round(size_mb, 2), limit=max_mb, unit="MB",
+        measured=round(size_mb, 2),
+        limit=max_mb,
+        unit="MB",
         remediation=f"Reduce the package by {quantity(size_mb - max_mb, 'MB')}: re-encode the largest media or "
-        "host long videos on the approved video platform." if over else "")
+        "host long videos on the approved video platform."
+        if over
+        else "",
+    )
 
 
 FILE_COUNT = Rule(
-    "package.file-count", "File count within the profile's cap", "More files than the profile's cap", Severity.MINOR,
+    "package.file-count",
+    "File count within the profile's cap",
+    "More files than the profile's cap",
+    Severity.MINOR,
     remediation="Remove unused files and combine small scripts and images (sprites, bundles).",
-    it_risk="Server load: each file is a separate request per learner, and LMS imports slow down with file count.")
+    it_risk="Server load: each file is a separate request per learner, and LMS imports slow down with file count.",
+)
 
 
 def file_count(evidence: Mapping[str, Any], max_files: int) -> Finding:
     count = evidence["file_count"]
-    return FILE_COUNT.finding(Status.FAIL if count > max_files else Status.PASS,
-                              f"The package holds {count:,} files (limit {max_files:,}).",
-                              measured=count, limit=max_files, unit="files")
+    return FILE_COUNT.finding(
+        Status.FAIL if count > max_files else Status.PASS,
+        f"The package holds {count:,} files (limit {max_files:,}).",
+        measured=count,
+        limit=max_files,
+        unit="files",
+    )
 
 
 STANDARD = Rule(
-    "package.standard", "A known eLearning standard is detected", "No known eLearning standard detected",
+    "package.standard",
+    "A known eLearning standard is detected",
+    "No known eLearning standard detected",
     Severity.BLOCKER,
     remediation="Export the course from the authoring tool as SCORM, cmi5, xAPI or AICC.",
-    it_risk="Support: an LMS cannot import a package without a recognised manifest.")
+    it_risk="Support: an LMS cannot import a package without a recognised manifest.",
+)
 
 
 def standard_detected(evidence: Mapping[str, Any]) -> Finding:
@@ -81,10 +107,12 @@ def standard_detected(evidence: Mapping[str, Any]) -> Finding:
     return STANDARD.finding(
         Status.FAIL if unknown else Status.PASS,
         "No imsmanifest.xml, cmi5.xml, tincan.xml, AICC .crs file or HTML page was found."
-        if unknown else f"Detected {evidence['standard']}"
+        if unknown
+        else f"Detected {evidence['standard']}"
         + (f" from {evidence['manifest']}." if evidence.get("manifest") else "."),
         measured=evidence["standard"],
-        evidence=at(evidence.get("manifest")) if evidence.get("manifest") else ())
+        evidence=at(evidence.get("manifest")) if evidence.get("manifest") else (),
+    )
 
 
 class PackageProbe(Probe):

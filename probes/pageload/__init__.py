@@ -11,82 +11,42 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
-from certifier.policy.findings import Finding, value_with_unit
+import requests
+
+from certifier.package.inventory import FileRecord
 from certifier.package.media_types import guess_by_name, is_audio_or_video
+from certifier.package.reference_targets import decode_text
+from certifier.package.references import css_references, html_references
 from certifier.policy import evidence_kinds as kinds
+from certifier.policy.findings import Finding, value_with_unit
 from certifier.policy.presentation import Span, SummaryRow, Table, Waterfall
 from certifier.policy.probe_api import Need, Probe, ProbeContext
 from certifier.policy.profiles import LimitSpec
-from certifier.package.references import JS_ABSOLUTE, LINK, SCRIPT_CANDIDATE, css_references, decode_text, html_references
+from certifier.policy.rules import declared_in
 from certifier.staging.browser import BrowserSettings, representative, run_browser_timing
+from certifier.staging.http_files import page_url
 from certifier.staging.lms import launch_kind
 from certifier.staging.server import StagingServer
-from certifier.policy.rules import declared_in
-from . import rules as pageload_rules, runtime as pageload_runtime
 
-from certifier.staging.http_files import page_url
-
+from . import rules as pageload_rules
+from . import runtime as pageload_runtime
+from . import serving_rules as pageload_serving_rules
+from . import xapi_rules as pageload_xapi_rules
 from .fetch import FetchLimits, fetch, new_session, range_check
 from .rules import all_rules
+from .shaping import (
+    NOT_LOADED,
+    STALLS,
+    attach_browser_loads,
+    lesson_starts,
+    not_waited_for,
+    runtime_sequences,
+    waterfall,
+)
 
 SCORM_STANDARDS = ("SCORM",)
-
-
-MEDIA_INITIATORS = ("video", "audio", "track")
-SEQUENCE_SHOWN = 40  # calls or statements listed per lesson in the report
-
-
-def runtime_sequences(units: list[dict[str, Any]], log: list[dict[str, Any]], lrs: Mapping[str, Any]
-                      ) -> list[dict[str, Any]]:
-    """Per lesson, what it did in order: its SCORM calls, or the statements it and the LMS sent."""
-    sequences = []
-    for unit in units:
-        calls = [e.get("fn", "?") + (f"({e['args'][0]})" if e.get("args") and e.get("fn", "").endswith("SetValue")
-                                     else "") for e in log if e.get("sco") == unit["id"] and e.get("api") != "frame"]
-        statements = [("LMS " if s["by"] == "lms" else "") + ((s["statement"].get("verb") or {}).get("id") or "?")
-                      .rsplit("/", 1)[-1] for s in lrs.get("statements", []) if s["unit"] == unit["id"]]
-        events = calls + statements
-        sequences.append({"launch": unit["launch"], "kind": "statements" if statements else "SCORM calls",
-                          "count": len(events), "events": events[:SEQUENCE_SHOWN]})
-    return sequences
-
-
-def attach_browser_loads(pages: list[dict[str, Any]], browser: Mapping[str, Any]) -> None:
-    """Give each page what the real browser loaded by its load event (Resource Timing): the page
-    weight and load time are judged on that, not on every file a stylesheet names."""
-    by_unit: dict[str, Mapping[str, Any]] = {}
-    for run in browser.get("pages", []):
-        by_unit.setdefault(parse_qs(urlsplit(run.get("url", "")).query).get("id", [""])[0], run)
-    for page in pages:
-        run = by_unit.get(page.get("id") or "", {})
-        load_ms = run.get("load_ms")
-        if not load_ms or run.get("error"):
-            continue
-        page["browser_load"] = {
-            "doc_bytes": run.get("doc_bytes") or 0,
-            "resources": [r["transfer_bytes"] for r in run.get("resources", [])
-                          if (r.get("response_end_ms") or 0) <= load_ms and r.get("type") not in MEDIA_INITIATORS
-                          and r.get("status", 200) < 400]}
-
-
-# References a page does not load by itself: links the learner may follow, script strings.
-NOT_LOADED = (LINK, JS_ABSOLUTE, SCRIPT_CANDIDATE)
-
-
-STALLS = ("too-slow", "timeout")  # a launch page the server did not answer in time
-
-
-def not_waited_for(unit: Mapping[str, Any], url: str, stalled: Mapping[str, Any]) -> dict[str, Any]:
-    """A launch page not requested because the server already stalled on another: reported with that
-    cause, so a stalling server costs one wait, not one per page."""
-    reason = stalled["message"].split(": ", 1)[-1]
-    return {"id": unit["id"], "title": unit["title"], "launch": unit["launch"], "url": url,
-            "tls": urlsplit(url).scheme == "https", "loaded": False, "external_hosts": [], "not_waited_for": True,
-            "requests": [{"url": url, "path": unit["launch"], "kind": "document", "bytes": 0, "complete": False,
-                          "error": {"kind": stalled["kind"],
-                                    "message": f"not waited for: the server stalled on {stalled['launch']} ({reason})"}}]}
 
 
 class PageLoadProbe(Probe):
@@ -110,34 +70,47 @@ class PageLoadProbe(Probe):
         "request_timeout_s": LimitSpec("number", "Connect and read timeout of one request.", "s"),
         "max_response_s": LimitSpec("number", "Longest a response may take to arrive whole.", "s"),
         "max_response_mb": LimitSpec("number", "Largest response read.", "MB"),
-        "ca_bundle": LimitSpec("string", "A CA certificate file to trust for the staging server (empty: system store)."),
+        "ca_bundle": LimitSpec(
+            "string", "A CA certificate file to trust for the staging server (empty: system store)."
+        ),
         "browser_timing": LimitSpec("boolean", "Load each lesson in Qt WebEngine and check the SCORM runtime log."),
         "browser_timeout_s": LimitSpec("number", "Time the real-browser pass may take in all.", "s"),
         "browser_width_px": LimitSpec("integer", "Width of the page lessons run in.", "px"),
         "browser_height_px": LimitSpec("integer", "Height of the page lessons run in.", "px"),
         "browser_parallel_lessons": LimitSpec("integer", "Lessons the real-browser pass runs at once.", "lessons"),
-        "browser_lessons": LimitSpec("integer", "Lessons run in the real browser: a representative sample of the "
-                                     "checked ones (the first, the last, evenly spread); 0 runs them all.", "lessons"),
+        "browser_lessons": LimitSpec(
+            "integer",
+            "Lessons run in the real browser: a representative sample of the "
+            "checked ones (the first, the last, evenly spread); 0 runs them all.",
+            "lessons",
+        ),
         "runtime_init_timeout_s": LimitSpec("number", "Time a SCO has to call Initialize after its page loads.", "s"),
-        "runtime_settle_s": LimitSpec("number", "Time after Initialize for the SCO's first Commit/SetValue calls.",
-                                      "s"),
+        "runtime_settle_s": LimitSpec(
+            "number", "Time after Initialize for the SCO's first Commit/SetValue calls.", "s"
+        ),
     }
     # Generated from the rule declarations.
-    rules = declared_in(pageload_rules, pageload_runtime)
+    rules = declared_in(pageload_rules, pageload_serving_rules, pageload_runtime, pageload_xapi_rules)
 
     def gather(self, ctx: ProbeContext) -> dict[str, Any]:
         limits = ctx.limits(self.id)
         launch_map = ctx.shared(kinds.LAUNCH_MAP)
         if launch_map is None:
-            return {"skipped": "The page-load probe needs the course's launch map (published by the conformance "
-                               "probe); run both together."}
+            return {
+                "skipped": "The page-load probe needs the course's launch map (published by the conformance "
+                "probe); run both together."
+            }
         local_units = [u for u in launch_map if "://" not in u["launch"]]
         units = local_units[: limits["max_pages"]]  # the first ones, in course order; the report says so
         if not units:
             return {"skipped": "The package has no launch page inside it to load."}
-        fetch_limits = FetchLimits(limits["request_timeout_s"], limits["max_response_s"],
-                                   int(limits["max_response_mb"] * 1024 * 1024), limits["max_redirects"],
-                                   limits["ca_bundle"] or None)
+        fetch_limits = FetchLimits(
+            limits["request_timeout_s"],
+            limits["max_response_s"],
+            int(limits["max_response_mb"] * 1024 * 1024),
+            limits["max_redirects"],
+            limits["ca_bundle"] or None,
+        )
         records = {f.path: f for f in ctx.course_inventory.files}
         scorm = ctx.course_detection.standard.startswith(SCORM_STANDARDS)
         server = None
@@ -156,8 +129,13 @@ class PageLoadProbe(Probe):
             for index, unit in enumerate(units):
                 ctx.progress(0.1 + 0.6 * index / len(units), unit["launch"])
                 if stalled is not None:  # a server that has shown it stalls is not waited for again
-                    pages.append({**not_waited_for(unit, page_url(base, unit["launch"]), stalled), "scorm": scorm,
-                                  "launch_kind": launch_kind(ctx.course_detection.standard)})
+                    pages.append(
+                        {
+                            **not_waited_for(unit, page_url(base, unit["launch"]), stalled),
+                            "scorm": scorm,
+                            "launch_kind": launch_kind(ctx.course_detection.standard),
+                        }
+                    )
                     continue
                 pages.append(self._page(ctx, session, base, unit, records, fetch_limits, limits, scorm))
                 document = pages[-1]["requests"][0]
@@ -169,15 +147,24 @@ class PageLoadProbe(Probe):
             if not limits["browser_timing"]:
                 browser = {"skipped": "the profile turns the real-browser pass off (pageload.browser_timing)"}
             elif server is None:
-                browser = {"skipped": "the SCORM runtime log needs the embedded LMS frame; it is not available "
-                                      "against an external staging server"}
+                browser = {
+                    "skipped": "the SCORM runtime log needs the embedded LMS frame; it is not available "
+                    "against an external staging server"
+                }
             else:
                 ctx.progress(0.75, "loading lessons in Qt WebEngine")
                 sampled = representative(units, limits["browser_lessons"])
-                urls = [server.launch_url(u["launch"], u["id"], launch_kind(ctx.course_detection.standard)) for u in sampled]
-                settings = BrowserSettings(limits["browser_timeout_s"], limits["runtime_init_timeout_s"],
-                                           limits["runtime_settle_s"], limits["browser_width_px"],
-                                           limits["browser_height_px"], limits["browser_parallel_lessons"])
+                urls = [
+                    server.launch_url(u["launch"], u["id"], launch_kind(ctx.course_detection.standard)) for u in sampled
+                ]
+                settings = BrowserSettings(
+                    limits["browser_timeout_s"],
+                    limits["runtime_init_timeout_s"],
+                    limits["runtime_settle_s"],
+                    limits["browser_width_px"],
+                    limits["browser_height_px"],
+                    limits["browser_parallel_lessons"],
+                )
                 browser = run_browser_timing(urls, settings, ctx.checkpoint)
                 runtime_log = server.log_snapshot()
                 lrs = server.lrs.snapshot()
@@ -185,28 +172,60 @@ class PageLoadProbe(Probe):
         finally:
             if server is not None:
                 server.stop()
-        evidence = {"target": base if server is None else "embedded", "embedded": server is not None,
-                    "pages": pages, "browser": browser, "runtime_log": runtime_log, "lrs": lrs,
-                    # What the runtime rules need to name a cause: the tool and its tracking switch.
-                    "authoring_tool": ctx.shared(kinds.AUTHORING_TOOL),
-                    "tool_settings": ctx.shared(kinds.TOOL_SETTINGS) or [],
-                    "init_timeout_s": limits["runtime_init_timeout_s"],
-                    "lessons": {"total": len(local_units), "checked": len(units), "limit": limits["max_pages"],
-                                "in_browser": len(sampled), "browser_limit": limits["browser_lessons"]},
-                    "browser_units": [u["id"] for u in sampled]}
-        evidence["outputs"] = {"waterfall": waterfall(pages), "runtime_log": runtime_sequences(units, runtime_log, lrs),
-                               "lesson_starts": lesson_starts(sampled, browser, limits["runtime_init_timeout_s"])}
+        evidence = {
+            "target": base if server is None else "embedded",
+            "embedded": server is not None,
+            "pages": pages,
+            "browser": browser,
+            "runtime_log": runtime_log,
+            "lrs": lrs,
+            # What the runtime rules need to name a cause: the tool and its tracking switch.
+            "authoring_tool": ctx.shared(kinds.AUTHORING_TOOL),
+            "tool_settings": ctx.shared(kinds.TOOL_SETTINGS) or [],
+            "init_timeout_s": limits["runtime_init_timeout_s"],
+            "lessons": {
+                "total": len(local_units),
+                "checked": len(units),
+                "limit": limits["max_pages"],
+                "in_browser": len(sampled),
+                "browser_limit": limits["browser_lessons"],
+            },
+            "browser_units": [u["id"] for u in sampled],
+        }
+        evidence["outputs"] = {
+            "waterfall": waterfall(pages),
+            "runtime_log": runtime_sequences(units, runtime_log, lrs),
+            "lesson_starts": lesson_starts(sampled, browser, limits["runtime_init_timeout_s"]),
+        }
         return evidence
 
-    def _page(self, ctx, session, base, unit, records, fetch_limits, limits, scorm) -> dict[str, Any]:
+    def _page(
+        self,
+        ctx: ProbeContext,
+        session: requests.Session,
+        base: str,
+        unit: Mapping[str, Any],
+        records: Mapping[str, FileRecord],
+        fetch_limits: FetchLimits,
+        limits: Mapping[str, Any],
+        scorm: bool,
+    ) -> dict[str, Any]:
         start = time.monotonic()
         url = page_url(base, unit["launch"])
         doc = fetch(session, url, fetch_limits, "document", start)
         doc["path"] = unit["launch"]
         requests_made = [doc]
-        page = {"id": unit["id"], "title": unit["title"], "launch": unit["launch"], "url": url,
-                "tls": urlsplit(url).scheme == "https", "scorm": scorm, "launch_kind": launch_kind(ctx.course_detection.standard),
-                "loaded": "error" not in doc and 200 <= doc.get("status", 0) < 300, "external_hosts": []}
+        page = {
+            "id": unit["id"],
+            "title": unit["title"],
+            "launch": unit["launch"],
+            "url": url,
+            "tls": urlsplit(url).scheme == "https",
+            "scorm": scorm,
+            "launch_kind": launch_kind(ctx.course_detection.standard),
+            "loaded": "error" not in doc and 200 <= doc.get("status", 0) < 300,
+            "external_hosts": [],
+        }
         if page["loaded"] and "_body" in doc:
             queue = self._targets(unit["launch"], decode_text(doc["_body"]), page)
             seen = set(queue)
@@ -217,8 +236,16 @@ class PageLoadProbe(Probe):
                 media_type = records[path].media_type if path in records else guess_by_name(path)
                 if is_audio_or_video(media_type):
                     probe = range_check(session, target_url, fetch_limits)
-                    requests_made.append({"url": target_url, "path": path, "kind": "media", "bytes": 0,
-                                          "expects_range": media_type.startswith("video/"), **probe})
+                    requests_made.append(
+                        {
+                            "url": target_url,
+                            "path": path,
+                            "kind": "media",
+                            "bytes": 0,
+                            "expects_range": media_type.startswith("video/"),
+                            **probe,
+                        }
+                    )
                     continue
                 record = fetch(session, target_url, fetch_limits, "resource", start)
                 record["path"] = path
@@ -242,8 +269,13 @@ class PageLoadProbe(Probe):
         targets = []
         found = css_references(source, text) if source.lower().endswith(".css") else html_references(source, text)
         for ref in found:
-            if ref.scheme == "" and ref.resolved and ref.kind not in NOT_LOADED and not ref.rooted \
-                    and ref.resolved not in targets:
+            if (
+                ref.scheme == ""
+                and ref.resolved
+                and ref.kind not in NOT_LOADED
+                and not ref.rooted
+                and ref.resolved not in targets
+            ):
                 targets.append(ref.resolved)
             elif ref.host and ref.host not in page["external_hosts"]:
                 page["external_hosts"].append(ref.host)
@@ -251,7 +283,6 @@ class PageLoadProbe(Probe):
 
     def evaluate(self, evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Finding]:
         return all_rules(evidence, limits)
-
 
     @classmethod
     def summary_rows(cls, report: Mapping[str, Any]) -> list[SummaryRow]:
@@ -274,9 +305,16 @@ class PageLoadProbe(Probe):
     def charts(cls, report: Mapping[str, Any]) -> list[Waterfall]:
         charts = []
         for page in cls.outputs_in(report).get("waterfall", []):
-            spans = [Span(r.get("path") or "", r["start_ms"], r["start_ms"] + r["ttfb_ms"],
-                          r["start_ms"] + (r.get("transfer_ms") or r["ttfb_ms"]))
-                     for r in page["requests"] if r.get("ttfb_ms") is not None]
+            spans = [
+                Span(
+                    r.get("path") or "",
+                    r["start_ms"],
+                    r["start_ms"] + r["ttfb_ms"],
+                    r["start_ms"] + (r.get("transfer_ms") or r["ttfb_ms"]),
+                )
+                for r in page["requests"]
+                if r.get("ttfb_ms") is not None
+            ]
             charts.append(Waterfall.capped(f"Page-load waterfall: {page['launch']} (ms from the page request)", spans))
         return charts
 
@@ -292,27 +330,8 @@ class PageLoadProbe(Probe):
             if lesson["count"] > len(lesson["events"]):
                 events += f" … ({lesson['count']} in all)"
             rows.append((lesson["launch"], lesson["kind"], events))
-        return [Table("runtime", "Runtime log", ("Lesson", "Log", "In order"), tuple(rows), code_columns=(0,),
-                      wrap_column=2)]
-
-
-def lesson_starts(units: list[dict[str, Any]], browser: Mapping[str, Any], waited_s: float) -> list[dict[str, Any]]:
-    """Each lesson the browser ran: whether it started tracking, so that no later pass waits for a
-    lesson that never starts a second time."""
-    by_unit = {parse_qs(urlsplit(run.get("url", "")).query).get("id", [""])[0]: run
-               for run in browser.get("pages", [])}
-    starts = []
-    for unit in units:
-        run = by_unit.get(unit["id"])
-        if run and not run.get("error"):
-            starts.append({"id": unit["id"], "launch": unit["launch"], "initialized": bool(run.get("initialized")),
-                           "waited_s": float(waited_s)})
-    return starts
-
-
-def waterfall(pages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Per page, each request's start, time to first byte and transfer: the report's waterfall."""
-    return [{"launch": p["launch"], "requests": [
-        {"path": r.get("path"), "start_ms": r.get("start_ms", 0), "ttfb_ms": r.get("ttfb_ms"),
-         "transfer_ms": r.get("transfer_ms"), "bytes": r.get("bytes", 0), "kind": r["kind"],
-         "status": r.get("status")} for r in p["requests"] if r["kind"] != "media"]} for p in pages]
+        return [
+            Table(
+                "runtime", "Runtime log", ("Lesson", "Log", "In order"), tuple(rows), code_columns=(0,), wrap_column=2
+            )
+        ]

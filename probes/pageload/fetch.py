@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import socket
 import threading
 import time
 import weakref
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import requests
@@ -21,11 +22,11 @@ RANGE_PROBE = "bytes=0-1023"
 
 @dataclass(frozen=True)
 class FetchLimits:
-    timeout_s: float           # connect and per-read timeout
-    max_response_s: float      # whole response, however slowly it trickles
-    max_response_bytes: int    # bytes read before giving up on a response
+    timeout_s: float  # connect and per-read timeout
+    max_response_s: float  # whole response, however slowly it trickles
+    max_response_bytes: int  # bytes read before giving up on a response
     max_redirects: int
-    ca_bundle: str | None      # a CA file the user trusts; None = the system's store
+    ca_bundle: str | None  # a CA file the user trusts; None = the system's store
 
 
 class ResponseTooLarge(Exception):
@@ -36,24 +37,27 @@ class ResponseTooSlow(Exception):
     pass
 
 
+_Connection = TypeVar("_Connection", bound=urllib3.connection.HTTPConnection)
+
+
 class DeadlineAdapter(HTTPAdapter):
     """Keeps the connections it opens, so a watchdog can cut them at a request's deadline: a
     server that trickles its *headers* a byte at a time never trips a per-read timeout."""
 
-    def __init__(self, *args, **kwargs):
-        self.live: weakref.WeakSet = weakref.WeakSet()
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.live: weakref.WeakSet[Any] = weakref.WeakSet()
         super().__init__(*args, **kwargs)
 
-    def init_poolmanager(self, *args, **kwargs):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
         live = self.live
 
-        def tracked(base):
-            class Tracked(base):
-                def connect(self):
-                    super().connect()
-                    live.add(self)
-            return Tracked
+        def tracked(base: type[_Connection]) -> type[_Connection]:
+            def connect(connection: _Connection) -> None:
+                base.connect(connection)
+                live.add(connection)
+
+            return type(f"Tracked{base.__name__}", (base,), {"connect": connect})
 
         class HTTPPool(urllib3.HTTPConnectionPool):
             ConnectionCls = tracked(urllib3.connection.HTTPConnection)
@@ -67,10 +71,8 @@ class DeadlineAdapter(HTTPAdapter):
         for connection in list(self.live):
             sock = getattr(connection, "sock", None)
             if sock is not None:
-                try:
+                with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
 
 class Deadline:
@@ -79,7 +81,9 @@ class Deadline:
     def __init__(self, session: requests.Session, seconds: float):
         adapter = session.get_adapter("http://")
         self.expired = False
-        self._timer = threading.Timer(seconds, self._cut, args=(adapter,)) if isinstance(adapter, DeadlineAdapter) else None
+        self._timer = (
+            threading.Timer(seconds, self._cut, args=(adapter,)) if isinstance(adapter, DeadlineAdapter) else None
+        )
 
     def _cut(self, adapter: DeadlineAdapter) -> None:
         self.expired = True
@@ -91,7 +95,7 @@ class Deadline:
             self._timer.start()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         if self._timer:
             self._timer.cancel()
 
@@ -130,8 +134,14 @@ def error_kind(exc: Exception) -> str:
     return "other"
 
 
-def fetch(session: requests.Session, url: str, limits: FetchLimits, kind: str, page_start: float,
-          headers: dict[str, str] | None = None) -> dict[str, Any]:
+def fetch(
+    session: requests.Session,
+    url: str,
+    limits: FetchLimits,
+    kind: str,
+    page_start: float,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """One request, read to the end (within the limits); a record whatever happens."""
     record: dict[str, Any] = {"url": url, "kind": kind, "start_ms": round((time.monotonic() - page_start) * 1000, 1)}
     started = time.monotonic()
@@ -139,8 +149,12 @@ def fetch(session: requests.Session, url: str, limits: FetchLimits, kind: str, p
     received = 0
     deadline = Deadline(session, limits.max_response_s)
     try:
-        with deadline, session.get(url, timeout=(limits.timeout_s, limits.timeout_s), stream=True,
-                                   headers=headers or {}) as response:
+        with (
+            deadline,
+            session.get(
+                url, timeout=(limits.timeout_s, limits.timeout_s), stream=True, headers=headers or {}
+            ) as response,
+        ):
             ttfb = time.monotonic() - started
             record.update(
                 status=response.status_code,
@@ -170,17 +184,28 @@ def fetch(session: requests.Session, url: str, limits: FetchLimits, kind: str, p
             if deadline.expired:  # the cut connection ended headers or body early: nothing here is whole
                 raise ResponseTooSlow("cut at the deadline")
             # bytes: what crossed the network (compressed); decoded_bytes: the file itself.
-            record.update(bytes=_wire_bytes(response, received), decoded_bytes=received,
-                          transfer_ms=round((time.monotonic() - started) * 1000, 1),
-                          sha256=digest.hexdigest(), complete=True)
+            record.update(
+                bytes=_wire_bytes(response, received),
+                decoded_bytes=received,
+                transfer_ms=round((time.monotonic() - started) * 1000, 1),
+                sha256=digest.hexdigest(),
+                complete=True,
+            )
             if body:
                 record["_body"] = bytes(body)
     except Exception as exc:  # every network failure is a finding, never a crashed probe
+        failure: Exception = exc
         if deadline.expired:
-            exc = ResponseTooSlow(f"still arriving after {limits.max_response_s:g} s (headers and body together, "
-                                  f"{received:,} bytes of body)")
-        record.update(bytes=received, transfer_ms=round((time.monotonic() - started) * 1000, 1), complete=False,
-                      error={"kind": error_kind(exc), "message": f"{type(exc).__name__}: {exc}"[:500]})
+            failure = ResponseTooSlow(
+                f"still arriving after {limits.max_response_s:g} s (headers and body together, "
+                f"{received:,} bytes of body)"
+            )
+        record.update(
+            bytes=received,
+            transfer_ms=round((time.monotonic() - started) * 1000, 1),
+            complete=False,
+            error={"kind": error_kind(failure), "message": f"{type(failure).__name__}: {failure}"[:500]},
+        )
     return record
 
 
@@ -194,12 +219,21 @@ def _wire_bytes(response: requests.Response, decoded: int) -> int:
 def range_check(session: requests.Session, url: str, limits: FetchLimits) -> dict[str, Any]:
     """Does the server answer a byte range (206), as media players need for seeking?"""
     try:
-        with Deadline(session, limits.max_response_s) as guard, session.get(
-                url, timeout=(limits.timeout_s, limits.timeout_s), stream=True,
-                headers={"Range": RANGE_PROBE, "Accept-Encoding": "identity"}) as response:
+        with (
+            Deadline(session, limits.max_response_s) as guard,
+            session.get(
+                url,
+                timeout=(limits.timeout_s, limits.timeout_s),
+                stream=True,
+                headers={"Range": RANGE_PROBE, "Accept-Encoding": "identity"},
+            ) as response,
+        ):
             if guard.expired:
                 raise ResponseTooSlow(f"no whole answer within {limits.max_response_s:g} s")
-            return {"status": response.status_code, "content_type": response.headers.get("Content-Type", ""),
-                    "content_range": response.headers.get("Content-Range", "")}
+            return {
+                "status": response.status_code,
+                "content_type": response.headers.get("Content-Type", ""),
+                "content_range": response.headers.get("Content-Range", ""),
+            }
     except Exception as exc:
         return {"error": {"kind": error_kind(exc), "message": f"{type(exc).__name__}: {exc}"[:500]}}

@@ -16,145 +16,22 @@ external hosts, minimum screen, media codecs.
 from __future__ import annotations
 
 import contextlib
-import queue
-import threading
 from collections.abc import Mapping
 from typing import Any
 
-from certifier.policy.findings import Evidence, Finding, Severity, Status
+from certifier.package.reference_targets import decode_text
 from certifier.policy import evidence_kinds as kinds
+from certifier.policy.findings import Evidence, Finding, Severity, Status
 from certifier.policy.presentation import SummaryRow
 from certifier.policy.probe_api import Probe, ProbeContext
 from certifier.policy.profiles import LimitSpec
-from certifier.package.references import decode_text
 from certifier.policy.rules import Rule, declared_in
 
 from .embeds import embeds_in_page, launched_plugin_files
-from .signals import (END_OF_LIFE, FILE_SIGNALS, HINTS, REPLACEMENTS, SCANNED_SUFFIXES, SIGNALS,
-                             SIGNALS_BY_HINT, STAGE_HINTS, STAGE_SIZE, Signal)
+from .scanning import PluginScanner, prefetched
+from .signals import END_OF_LIFE, FILE_SIGNALS, REPLACEMENTS, SCANNED_SUFFIXES, SIGNALS, Signal
 
-BASE64_RUN = 64                # a match inside a run of base64 characters this long is encoded data
-MAX_CARRY_BYTES = 256 * 1024   # a line longer than this (minified scripts) is scanned in overlapping parts
-OVERLAP_BYTES = 4096           # enough for any single signal to be seen whole in one part
-EVIDENCE_PER_TECHNOLOGY = 25   # mentions kept with their snippet; counting goes on to 40× this
 POLICIES = ("allowed", "needs_approval", "blocked")
-
-
-class PluginScanner:
-    """Collects signal occurrences across chunks of one file, with their line numbers."""
-
-    def __init__(self, found: dict[str, list[dict[str, Any]]], stages: list[dict[str, Any]]):
-        self.found = found
-        self.stages = stages
-
-    def scan_file(self, path: str, chunks) -> int:
-        line_base, carry, total = 1, b"", 0
-        seen: set[tuple[str, int]] = set()
-        for chunk in chunks:
-            total += len(chunk)
-            buffer = carry + chunk
-            cut = buffer.rfind(b"\n") + 1
-            if cut == 0 and len(buffer) > MAX_CARRY_BYTES:
-                cut = len(buffer) - OVERLAP_BYTES
-                body, carry = buffer[:cut], buffer[cut - OVERLAP_BYTES:]  # keep an overlap: nothing split unseen
-            else:
-                body, carry = buffer[:cut], buffer[cut:]
-            self._scan(path, body, line_base, seen)
-            line_base += body.count(b"\n")
-        self._scan(path, carry, line_base, seen)
-        return total
-
-    def _scan(self, path: str, body: bytes, line_base: int, seen: set[tuple[str, int]]) -> None:
-        if not body:
-            return
-        hints = {match.group(0).lower() for match in HINTS.finditer(body)}
-        if not hints:
-            return  # the common case: one fast pass and nothing to look at
-        signals = {signal for hint in hints for signal in SIGNALS_BY_HINT.get(hint, ())}
-        for signal in SIGNALS:
-            if signal in signals:
-                self._matches(path, body, line_base, signal, seen)
-        if hints & set(STAGE_HINTS):
-            for match in STAGE_SIZE.finditer(body):
-                self.stages.append({"width": int(match.group(1)), "height": int(match.group(2)), "path": path,
-                                    "line": line_base + body.count(b"\n", 0, match.start())})
-
-    def _matches(self, path: str, body: bytes, line_base: int, signal: Signal, seen: set[tuple[str, int]]) -> None:
-        hits = self.found.setdefault(signal.technology, [])
-        for match in signal.pattern.finditer(body):
-            if inside_base64(body, match.start(), match.end()):
-                continue
-            line = line_base + body.count(b"\n", 0, match.start())
-            if (signal.technology, line) in seen:
-                continue
-            seen.add((signal.technology, line))
-            if len(hits) < EVIDENCE_PER_TECHNOLOGY:
-                snippet = match.group(0)[:120].decode("utf-8", "replace")
-                hits.append({"path": path, "line": line, "snippet": snippet})
-            else:
-                hits.append({"path": path, "line": line}) if len(hits) < EVIDENCE_PER_TECHNOLOGY * 40 else None
-
-
-_BASE64_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
-
-
-def inside_base64(body: bytes, start: int, end: int) -> bool:
-    """True when the match sits in a long unbroken run of base64 characters (an encoded blob)."""
-    left = start
-    while left > 0 and start - left < BASE64_RUN and body[left - 1] in _BASE64_BYTES:
-        left -= 1
-    right = end
-    while right < len(body) and right - end < BASE64_RUN and body[right] in _BASE64_BYTES:
-        right += 1
-    return (start - left) + (right - end) >= BASE64_RUN and (start - left) >= 16 and (right - end) >= 16
-
-
-PREFETCH_CHUNKS = 8  # at most this many chunks (of 1 MB) wait in memory
-
-
-def prefetched(package, paths: list[str]):
-    """Yield (path, chunk iterator) while a reader thread inflates ahead.
-
-    zlib releases the GIL while it inflates and the matching holds it, so the two overlap on two
-    cores; the bounded queue keeps memory flat however large the package.
-    """
-    chunks: queue.Queue = queue.Queue(maxsize=PREFETCH_CHUNKS)
-    stop = threading.Event()
-    end_of_file = object()
-
-    def read() -> None:
-        try:
-            for path in paths:
-                for chunk in package.iter_chunks(path):
-                    while not stop.is_set():
-                        try:
-                            chunks.put(chunk, timeout=0.1)
-                            break
-                        except queue.Full:
-                            continue
-                    if stop.is_set():
-                        return
-                chunks.put(end_of_file)
-        except BaseException as exc:  # a damaged entry: the scanning side raises it
-            chunks.put(exc)
-
-    def one_file():
-        while True:
-            item = chunks.get()
-            if item is end_of_file:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-
-    reader = threading.Thread(target=read, name="plugins-reader", daemon=True)
-    reader.start()
-    try:
-        for path in paths:
-            yield path, one_file()
-    finally:
-        stop.set()
-        reader.join(5)
 
 
 def _capital(text: str) -> str:
@@ -162,46 +39,72 @@ def _capital(text: str) -> str:
 
 
 # One declaration per technology, generated from the signal table (plugin_signals.SIGNALS).
-PLUGIN_RULES = {s.technology: Rule(
-    f"plugins.{s.technology}", f"No {s.what.removeprefix('the ')}", f"{_capital(s.what)} required", Severity.BLOCKER,
-    remediation=REPLACEMENTS.get(s.technology, ""),
-    it_risk=f"Desktop support: {s.what} does not run in current browsers; every learner would need an unsupported "
-            "plug-in, and the helpdesk would get the calls.") for s in SIGNALS if s.kind == END_OF_LIFE}
-FEATURE_RULES = {s.technology: Rule(
-    f"plugins.{s.technology}", f"{_capital(s.what)} (needs of the course)", f"The course needs {s.what}",
-    Severity.MINOR, remediation="Ask IT to approve this browser feature for the rollout, or remove it from the course.",
-    it_risk=f"Desktop support: the learner's browser and IT policy must allow {s.what}.")
-    for s in SIGNALS if s.kind != END_OF_LIFE}
+PLUGIN_RULES = {
+    s.technology: Rule(
+        f"plugins.{s.technology}",
+        f"No {s.what.removeprefix('the ')}",
+        f"{_capital(s.what)} required",
+        Severity.BLOCKER,
+        remediation=REPLACEMENTS.get(s.technology, ""),
+        it_risk=f"Desktop support: {s.what} does not run in current browsers; every learner would need an unsupported "
+        "plug-in, and the helpdesk would get the calls.",
+    )
+    for s in SIGNALS
+    if s.kind == END_OF_LIFE
+}
+FEATURE_RULES = {
+    s.technology: Rule(
+        f"plugins.{s.technology}",
+        f"{_capital(s.what)} (needs of the course)",
+        f"The course needs {s.what}",
+        Severity.MINOR,
+        remediation="Ask IT to approve this browser feature for the rollout, or remove it from the course.",
+        it_risk=f"Desktop support: the learner's browser and IT policy must allow {s.what}.",
+    )
+    for s in SIGNALS
+    if s.kind != END_OF_LIFE
+}
 FALLBACK_ONLY = Rule(
-    "plugins.fallback-only", "Plug-in code that never runs",
-    "Plug-in code that never runs (fallback / detection only)", Severity.INFO,
+    "plugins.fallback-only",
+    "Plug-in code that never runs",
+    "Plug-in code that never runs (fallback / detection only)",
+    Severity.INFO,
     it_risk="None for desktops: listed so a reviewer who searches the files for 'Flash' or 'ActiveX' sees why they "
-            "do not count.")
+    "do not count.",
+)
 REQUIREMENTS = Rule(
-    "plugins.requirements", "What the course needs of a learner's desktop",
-    "What the course needs of a learner's desktop", Severity.INFO,
-    it_risk="Desktop support: the image learners use must provide all of this.")
+    "plugins.requirements",
+    "What the course needs of a learner's desktop",
+    "What the course needs of a learner's desktop",
+    Severity.INFO,
+    it_risk="Desktop support: the image learners use must provide all of this.",
+)
 
 
 class PluginsProbe(Probe):
     id = "plugins"
     title = "Plugin and browser requirements"
-    description = "End-of-life plugins (Flash, Java, Silverlight, ActiveX…) and modern browser features the course needs."
+    description = (
+        "End-of-life plugins (Flash, Java, Silverlight, ActiveX…) and modern browser features the course needs."
+    )
     uses = (kinds.LAUNCH_MAP, kinds.REACHABLE_FILES, kinds.EXTERNAL_HOSTS, kinds.AUTHORING_TOOL, kinds.MEDIA_FILES)
     publishes = (kinds.REQUIREMENTS_BILL,)
     limits = {
-        "technology_policy": LimitSpec("table", "For each technology: allowed, needs_approval or blocked.", None,
-                                       POLICIES),
+        "technology_policy": LimitSpec(
+            "table", "For each technology: allowed, needs_approval or blocked.", None, POLICIES
+        )
     }
     rules = declared_in(PLUGIN_RULES.values(), FEATURE_RULES.values(), [FALLBACK_ONLY, REQUIREMENTS])
-    grading = ("A plug-in is required only where a page a launch file reaches runs it with no HTML5 path: an "
-               "<object> or <embed> of a plug-in type or file that exists, an ActiveX classid, a Java applet, a .swf "
-               "launched or framed, a script embedding an existing .swf in a course with no HTML5 runtime, a page "
-               "whose only scripts are VBScript. Only required plug-ins are judged by the profile's technology "
-               "policy. Player libraries' fallbacks (ActiveXObject for XMLHttpRequest), detection code, "
-               "<!--[if IE]> comments, browser sniffing, metadata formats, .swf names that do not exist and matches "
-               "inside base64 are listed as 'fallback / detection only' (info). Browser features (pop-ups, WebGL…) "
-               "count in files a launch page reaches.")
+    grading = (
+        "A plug-in is required only where a page a launch file reaches runs it with no HTML5 path: an "
+        "<object> or <embed> of a plug-in type or file that exists, an ActiveX classid, a Java applet, a .swf "
+        "launched or framed, a script embedding an existing .swf in a course with no HTML5 runtime, a page "
+        "whose only scripts are VBScript. Only required plug-ins are judged by the profile's technology "
+        "policy. Player libraries' fallbacks (ActiveXObject for XMLHttpRequest), detection code, "
+        "<!--[if IE]> comments, browser sniffing, metadata formats, .swf names that do not exist and matches "
+        "inside base64 are listed as 'fallback / detection only' (info). Browser features (pop-ups, WebGL…) "
+        "count in files a launch page reaches."
+    )
 
     def gather(self, ctx: ProbeContext) -> dict[str, Any]:
         found: dict[str, list[dict[str, Any]]] = {}
@@ -222,24 +125,36 @@ class PluginsProbe(Probe):
             if technology:
                 found.setdefault(technology, []).append({"path": f.path, "line": None, "snippet": f"file {f.path}"})
         # In the package's order: texts the read pass kept straight from memory, the others inflated ahead.
-        with contextlib.closing(prefetched(ctx.course_package, [f.path for f in scanned
-                                                         if not ctx.course_package.is_kept(f.path)])) as inflated:
+        with contextlib.closing(
+            prefetched(ctx.course_package, [f.path for f in scanned if not ctx.course_package.is_kept(f.path)])
+        ) as inflated:
             for f in scanned:
                 ctx.checkpoint()
-                path, chunks = (f.path, ctx.course_package.iter_chunks(f.path)) if ctx.course_package.is_kept(f.path) \
+                path, chunks = (
+                    (f.path, ctx.course_package.iter_chunks(f.path))
+                    if ctx.course_package.is_kept(f.path)
                     else next(inflated)
+                )
                 done += scanner.scan_file(path, chunks)
                 ctx.progress(0.9 * done / total_bytes, path)
         ctx.progress(0.92, "pages that embed plug-ins")
         pages = sorted(p for p in (reachable if reachable is not None else sizes) if p.lower().endswith(HTML_PAGES))
-        embeds = [e for page in pages if sizes.get(page, 0) <= MAX_PAGE_BYTES
-                  for e in embeds_in_page(page, decode_text(ctx.course_package.read_bytes(page)), sizes, html5_runtime)]
+        embeds = [
+            e
+            for page in pages
+            if sizes.get(page, 0) <= MAX_PAGE_BYTES
+            for e in embeds_in_page(page, decode_text(ctx.course_package.read_bytes(page)), sizes, html5_runtime)
+        ]
         launches = [u["launch"] for u in launch_map]
         embeds += launched_plugin_files(launches, sizes)
         signal_kinds = {s.technology: s.kind for s in SIGNALS}
         # Modern features count where a learner's browser runs them: files a launch page reaches.
-        found = {tech: [h for h in hits if signal_kinds.get(tech) == END_OF_LIFE or reachable is None or h["path"] in reachable]
-                 for tech, hits in found.items()}
+        found = {
+            tech: [
+                h for h in hits if signal_kinds.get(tech) == END_OF_LIFE or reachable is None or h["path"] in reachable
+            ]
+            for tech, hits in found.items()
+        }
         found = {tech: hits for tech, hits in found.items() if hits}
         stage = max(stages, key=lambda s: (s["width"], s["height"]), default=None)
         media_files = ctx.shared(kinds.MEDIA_FILES) or []
@@ -253,18 +168,23 @@ class PluginsProbe(Probe):
             "files_scanned": len(scanned),
             "bytes_scanned": done,
             "pages_checked": len(pages),
-            "runtime": {"tool": tool.get("label"), "runtime": tool.get("runtime") or [],
-                        "evidence": tool.get("runtime_evidence")},
+            "runtime": {
+                "tool": tool.get("label"),
+                "runtime": tool.get("runtime") or [],
+                "evidence": tool.get("runtime_evidence"),
+            },
         }
-        evidence["outputs"] = {"requirements": {
-            "plugins": required,
-            "fallback_only": sorted({t for t in found if signal_kinds.get(t) == END_OF_LIFE} - set(required)),
-            "runtime": tool.get("runtime") or [],
-            "browser_features": sorted(t for t in found if signal_kinds.get(t) != END_OF_LIFE),
-            "external_hosts": ctx.shared(kinds.EXTERNAL_HOSTS) or [],
-            "min_screen": {"width": stage["width"], "height": stage["height"]} if stage else None,
-            "media_codecs": codecs,
-        }}
+        evidence["outputs"] = {
+            "requirements": {
+                "plugins": required,
+                "fallback_only": sorted({t for t in found if signal_kinds.get(t) == END_OF_LIFE} - set(required)),
+                "runtime": tool.get("runtime") or [],
+                "browser_features": sorted(t for t in found if signal_kinds.get(t) != END_OF_LIFE),
+                "external_hosts": ctx.shared(kinds.EXTERNAL_HOSTS) or [],
+                "min_screen": {"width": stage["width"], "height": stage["height"]} if stage else None,
+                "media_codecs": codecs,
+            }
+        }
         return evidence
 
     def evaluate(self, evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Finding]:
@@ -275,7 +195,9 @@ class PluginsProbe(Probe):
             mentions = evidence["signals"].get(signal.technology, [])
             if signal.kind == END_OF_LIFE:
                 required = [e for e in embeds if e["technology"] == signal.technology and e["required"]]
-                findings.append(plugin_finding(signal, required, mentions, policy.get(signal.technology, "needs_approval")))
+                findings.append(
+                    plugin_finding(signal, required, mentions, policy.get(signal.technology, "needs_approval"))
+                )
             else:
                 findings.append(technology_finding(signal, mentions, policy.get(signal.technology, "needs_approval")))
         findings.append(fallback_finding(evidence))
@@ -290,51 +212,85 @@ class PluginsProbe(Probe):
         needs = [*bill.get("plugins", []), *bill.get("browser_features", [])]
         text = ", ".join(needs) if needs else "a current browser; no plugin"
         if bill.get("fallback_only"):
-            text += (f" (no plug-in to install: {', '.join(bill['fallback_only'])} appear only as fallback or "
-                     "detection code)")
+            text += (
+                f" (no plug-in to install: {', '.join(bill['fallback_only'])} appear only as fallback or "
+                "detection code)"
+            )
         return [SummaryRow("Desktops", text, 70)]
 
 
 HTML_PAGES = (".html", ".htm", ".xhtml")
 MAX_PAGE_BYTES = 16 * 1024 * 1024  # a page larger than this is not read whole for embeds
-POLICY_OUTCOME = {"blocked": (Severity.BLOCKER, Status.FAIL), "needs_approval": (Severity.MINOR, Status.WARN),
-                  "allowed": (Severity.INFO, Status.PASS)}
+POLICY_OUTCOME = {
+    "blocked": (Severity.BLOCKER, Status.FAIL),
+    "needs_approval": (Severity.MINOR, Status.WARN),
+    "allowed": (Severity.INFO, Status.PASS),
+}
 
 
-
-def plugin_finding(signal: Signal, required: list[dict[str, Any]], mentions: list[dict[str, Any]], policy: str) -> Finding:
+def plugin_finding(
+    signal: Signal, required: list[dict[str, Any]], mentions: list[dict[str, Any]], policy: str
+) -> Finding:
     """An end-of-life plug-in: judged by the policy only where a reachable page runs it."""
     rule = PLUGIN_RULES[signal.technology]
     if not required:
-        extra = (f" {len(mentions)} mention{'s' if len(mentions) != 1 else ''} in the files are fallback or detection "
-                 "code only (listed under plugins.fallback-only)." if mentions else "")
-        return rule.finding(Status.PASS, f"No page the course launches runs {signal.what}.{extra}", measured=0,
-                            unit="pages")
+        extra = (
+            f" {len(mentions)} mention{'s' if len(mentions) != 1 else ''} in the files are fallback or detection "
+            "code only (listed under plugins.fallback-only)."
+            if mentions
+            else ""
+        )
+        return rule.finding(
+            Status.PASS, f"No page the course launches runs {signal.what}.{extra}", measured=0, unit="pages"
+        )
     severity, status = POLICY_OUTCOME[policy]
     where = ", ".join(f"{e['path']}:{e['line']}" if e.get("line") else e["path"] for e in required[:3])
-    message = (f"{signal.what} is required: {len(required)} place{'s' if len(required) != 1 else ''} where a page the "
-               f"course launches runs it ({where}{', …' if len(required) > 3 else ''}). Policy: {policy.replace('_', ' ')}.")
-    return rule.finding(status, message, severity=severity, measured=len(required), unit="places",
-                        evidence=tuple(Evidence(path=e["path"], line=e.get("line"), column=e.get("column"),
-                                                note=e["reason"] + (f" ('{e['target']}')" if e.get("target") else ""))
-                                       for e in required),
-                        details={"policy": policy})
+    message = (
+        f"{signal.what} is required: {len(required)} place{'s' if len(required) != 1 else ''} where a page the "
+        f"course launches runs it ({where}{', …' if len(required) > 3 else ''}). Policy: {policy.replace('_', ' ')}."
+    )
+    return rule.finding(
+        status,
+        message,
+        severity=severity,
+        measured=len(required),
+        unit="places",
+        evidence=tuple(
+            Evidence(
+                path=e["path"],
+                line=e.get("line"),
+                column=e.get("column"),
+                note=e["reason"] + (f" ('{e['target']}')" if e.get("target") else ""),
+            )
+            for e in required
+        ),
+        details={"policy": policy},
+    )
 
 
 def technology_finding(signal: Signal, hits: list[dict[str, Any]], policy: str) -> Finding:
     """A modern browser feature the course's reachable files use: IT's policy decides."""
     rule = FEATURE_RULES[signal.technology]
     if not hits:
-        return rule.finding(Status.PASS, f"No {signal.what.removeprefix('the ')} found.", severity=Severity.INFO, measured=0,
-                            unit="occurrences")
+        return rule.finding(
+            Status.PASS,
+            f"No {signal.what.removeprefix('the ')} found.",
+            severity=Severity.INFO,
+            measured=0,
+            unit="occurrences",
+        )
     where = ", ".join(f"{h['path']}:{h['line']}" if h.get("line") else h["path"] for h in hits[:3])
     message = f"{signal.what} found {len(hits)} time{'s' if len(hits) != 1 else ''} ({where}{', …' if len(hits) > 3 else ''})."
     severity, status = POLICY_OUTCOME[policy]
-    return rule.finding(status, message + f" Policy: {policy.replace('_', ' ')}.", severity=severity,
-                        measured=len(hits), unit="occurrences",
-                        evidence=tuple(Evidence(path=h["path"], line=h.get("line"), note=h.get("snippet"))
-                                       for h in hits),
-                        details={"policy": policy})
+    return rule.finding(
+        status,
+        message + f" Policy: {policy.replace('_', ' ')}.",
+        severity=severity,
+        measured=len(hits),
+        unit="occurrences",
+        evidence=tuple(Evidence(path=h["path"], line=h.get("line"), note=h.get("snippet")) for h in hits),
+        details={"policy": policy},
+    )
 
 
 def fallback_finding(evidence: Mapping[str, Any]) -> Finding:
@@ -346,21 +302,38 @@ def fallback_finding(evidence: Mapping[str, Any]) -> Finding:
         if signals_by_tech.get(tech) is None or signals_by_tech[tech].kind != END_OF_LIFE:
             continue
         counts[tech] = counts.get(tech, 0) + len(hits)
-        items += [Evidence(path=h["path"], line=h.get("line"),
-                           note=f"{signals_by_tech[tech].what}: fallback / detection only" +
-                                (f" — `{h['snippet']}`" if h.get("snippet") else "")) for h in hits]
+        items += [
+            Evidence(
+                path=h["path"],
+                line=h.get("line"),
+                note=f"{signals_by_tech[tech].what}: fallback / detection only"
+                + (f" — `{h['snippet']}`" if h.get("snippet") else ""),
+            )
+            for h in hits
+        ]
     for embed in evidence.get("embeds", []):
         if not embed["required"]:
             counts[embed["technology"]] = counts.get(embed["technology"], 0) + 1
-            items.append(Evidence(path=embed["path"], line=embed.get("line"), column=embed.get("column"),
-                                  note=f"{embed['technology']}: not required — {embed['reason']}"))
+            items.append(
+                Evidence(
+                    path=embed["path"],
+                    line=embed.get("line"),
+                    column=embed.get("column"),
+                    note=f"{embed['technology']}: not required — {embed['reason']}",
+                )
+            )
     if not items:
         return FALLBACK_ONLY.finding(Status.PASS, "No file mentions an end-of-life plug-in.")
     summary = ", ".join(f"{tech} ×{n}" for tech, n in sorted(counts.items()))
     return FALLBACK_ONLY.finding(
-        Status.WARN, f"Fallback or detection code only, never run by a page the course launches: {summary}. "
+        Status.WARN,
+        f"Fallback or detection code only, never run by a page the course launches: {summary}. "
         "Current browsers take the HTML5 path; nothing to install.",
-        measured=len(items), unit="occurrences", evidence=tuple(items), details={"counts": counts})
+        measured=len(items),
+        unit="occurrences",
+        evidence=tuple(items),
+        details={"counts": counts},
+    )
 
 
 def requirements_finding(evidence: Mapping[str, Any]) -> Finding:
@@ -370,15 +343,25 @@ def requirements_finding(evidence: Mapping[str, Any]) -> Finding:
     if bill.get("fallback_only"):
         parts.append(f"fallback / detection only (not required): {', '.join(bill['fallback_only'])}")
     if runtime.get("runtime"):
-        parts.append(f"runtime: {', '.join(runtime['runtime'])}"
-                     + (f" ({runtime['tool']}" + (f", {runtime['evidence']})" if runtime.get("evidence") else ")")
-                        if runtime.get("tool") else ""))
-    parts += [f"browser features: {', '.join(bill['browser_features']) or 'none'}",
-              f"external hosts: {', '.join(bill['external_hosts']) or 'none'}",
-              f"media codecs: {', '.join(bill['media_codecs']) or 'none'}"]
+        parts.append(
+            f"runtime: {', '.join(runtime['runtime'])}"
+            + (
+                f" ({runtime['tool']}" + (f", {runtime['evidence']})" if runtime.get("evidence") else ")")
+                if runtime.get("tool")
+                else ""
+            )
+        )
+    parts += [
+        f"browser features: {', '.join(bill['browser_features']) or 'none'}",
+        f"external hosts: {', '.join(bill['external_hosts']) or 'none'}",
+        f"media codecs: {', '.join(bill['media_codecs']) or 'none'}",
+    ]
     if bill["min_screen"]:
         parts.append(f"screen at least {bill['min_screen']['width']}×{bill['min_screen']['height']}")
     stage = evidence.get("stage")
-    return REQUIREMENTS.finding(Status.PASS, "; ".join(parts) + ".",
-                                evidence=(Evidence(path=stage["path"], line=stage["line"]),) if stage else (),
-                                details=dict(bill))
+    return REQUIREMENTS.finding(
+        Status.PASS,
+        "; ".join(parts) + ".",
+        evidence=(Evidence(path=stage["path"], line=stage["line"]),) if stage else (),
+        details=dict(bill),
+    )

@@ -14,7 +14,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from certifier.package.references import _Lines, resolve
+from certifier.package.reference_targets import resolve
+from certifier.package.references import _Lines
 
 from .signals import FLASH_CLSID, KNOWN_CLSIDS, QUICKTIME_CLSID, REAL_CLSID, SHOCKWAVE_CLSID, WMP_CLSIDS
 
@@ -22,36 +23,61 @@ _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _SCRIPT_BODY = re.compile(r"(<script\b[^>]*>)(.*?)(</script\s*>)", re.IGNORECASE | re.DOTALL)
 _EMBED_TAG = re.compile(r"<(object|embed|applet)\b((?:[^>\"']|\"[^\">]*\"|'[^'>]*')*)>", re.IGNORECASE)
 _FRAME_TAG = re.compile(r"<i?frame\b((?:[^>\"']|\"[^\">]*\"|'[^'>]*')*)>", re.IGNORECASE)
-_ATTR = re.compile(r"""\b(type|data|src|classid|code|archive|codebase|value|name)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""",
-                   re.IGNORECASE)
+_ATTR = re.compile(
+    r"""\b(type|data|src|classid|code|archive|codebase|value|name)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""",
+    re.IGNORECASE,
+)
 _OBJECT_END = re.compile(r"</object\s*>", re.IGNORECASE)
 _HTML5_FALLBACK = re.compile(r"<(video|audio|img|canvas|picture|iframe)\b", re.IGNORECASE)
-_PARAM_MOVIE = re.compile(r"""<param\b[^>]*\bname\s*=\s*["']?(?:movie|src)["']?[^>]*\bvalue\s*=\s*["']([^"']+)["']""",
-                          re.IGNORECASE)
+_PARAM_MOVIE = re.compile(
+    r"""<param\b[^>]*\bname\s*=\s*["']?(?:movie|src)["']?[^>]*\bvalue\s*=\s*["']([^"']+)["']""", re.IGNORECASE
+)
 _VBSCRIPT = re.compile(r"""<script\b[^>]*(?:language|type)\s*=\s*["']?(?:text/)?vbscript""", re.IGNORECASE)
 _SCRIPT_OPEN = re.compile(r"<script\b", re.IGNORECASE)
 _SCRIPT_EMBED = re.compile(
     r"""(?:swfobject\.embedSWF|new\s+SWFObject|AC_FL_RunContent|UFO\.create)\s*\(\s*(?:["']([^"']+)["'])?""",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 TYPES = {
-    "application/x-shockwave-flash": "flash", "application/futuresplash": "flash",
-    "application/x-director": "shockwave", "application/x-java-applet": "java-applet",
-    "application/x-java-bean": "java-applet", "application/x-silverlight": "silverlight",
-    "application/x-silverlight-2": "silverlight", "application/x-mplayer2": "windows-media",
-    "video/x-ms-wmv": "windows-media", "video/x-ms-asf": "windows-media", "video/quicktime": "quicktime",
-    "audio/x-pn-realaudio-plugin": "realplayer", "audio/x-pn-realaudio": "realplayer",
+    "application/x-shockwave-flash": "flash",
+    "application/futuresplash": "flash",
+    "application/x-director": "shockwave",
+    "application/x-java-applet": "java-applet",
+    "application/x-java-bean": "java-applet",
+    "application/x-silverlight": "silverlight",
+    "application/x-silverlight-2": "silverlight",
+    "application/x-mplayer2": "windows-media",
+    "video/x-ms-wmv": "windows-media",
+    "video/x-ms-asf": "windows-media",
+    "video/quicktime": "quicktime",
+    "audio/x-pn-realaudio-plugin": "realplayer",
+    "audio/x-pn-realaudio": "realplayer",
     "application/vnd.unity": "unity-web-player",
 }
-EXTENSIONS = {".swf": "flash", ".dcr": "shockwave", ".jar": "java-applet", ".class": "java-applet",
-              ".xap": "silverlight", ".unity3d": "unity-web-player", ".wmv": "windows-media", ".asx": "windows-media",
-              ".rm": "realplayer", ".ram": "realplayer"}
-CLSIDS = {FLASH_CLSID: "flash", SHOCKWAVE_CLSID: "shockwave", QUICKTIME_CLSID: "quicktime", REAL_CLSID: "realplayer",
-          **{c: "windows-media" for c in WMP_CLSIDS}}
+EXTENSIONS = {
+    ".swf": "flash",
+    ".dcr": "shockwave",
+    ".jar": "java-applet",
+    ".class": "java-applet",
+    ".xap": "silverlight",
+    ".unity3d": "unity-web-player",
+    ".wmv": "windows-media",
+    ".asx": "windows-media",
+    ".rm": "realplayer",
+    ".ram": "realplayer",
+}
+CLSIDS = {
+    FLASH_CLSID: "flash",
+    SHOCKWAVE_CLSID: "shockwave",
+    QUICKTIME_CLSID: "quicktime",
+    REAL_CLSID: "realplayer",
+    **dict.fromkeys(WMP_CLSIDS, "windows-media"),
+}
 assert set(CLSIDS) == set(KNOWN_CLSIDS)
 
 
-def _blank(match: re.Match) -> str:
+def _blank(match: re.Match[str]) -> str:
     return re.sub(r"[^\n]", " ", match.group(0))
 
 
@@ -81,8 +107,17 @@ def embeds_in_page(path: str, text: str, files: Mapping[str, int], html5_runtime
     found: list[dict[str, Any]] = []
 
     def add(technology: str, offset: int, target: str | None, required: bool, reason: str) -> None:
-        found.append({"technology": technology, "path": path, "line": lines.at(offset), "column": lines.column(offset),
-                      "target": target, "required": required, "reason": reason})
+        found.append(
+            {
+                "technology": technology,
+                "path": path,
+                "line": lines.at(offset),
+                "column": lines.column(offset),
+                "target": target,
+                "required": required,
+                "reason": reason,
+            }
+        )
 
     if "<!--" in text:
         text = _COMMENT.sub(_blank, text)  # conditional comments and dead markup
@@ -92,8 +127,13 @@ def embeds_in_page(path: str, text: str, files: Mapping[str, int], html5_runtime
         if other_scripts:  # the page's JavaScript does the same job; VBScript is IE's path
             add("ie-only", match.start(), None, False, "VBScript beside JavaScript: Internet Explorer's fallback path")
         else:
-            add("ie-only", match.start(), None, True, "the page's only scripts are VBScript, which only Internet "
-                                                      "Explorer runs")
+            add(
+                "ie-only",
+                match.start(),
+                None,
+                True,
+                "the page's only scripts are VBScript, which only Internet Explorer runs",
+            )
     scripts = [(m.start(2), m.group(2)) for m in _SCRIPT_BODY.finditer(text)]
     markup = _SCRIPT_BODY.sub(lambda m: m.group(1) + _blank_text(m.group(2)) + m.group(3), text)
     for match in _EMBED_TAG.finditer(markup):
@@ -101,7 +141,7 @@ def embeds_in_page(path: str, text: str, files: Mapping[str, int], html5_runtime
         inner = ""
         if tag == "object":
             end = _OBJECT_END.search(markup, match.end())
-            inner = markup[match.end(): end.start()] if end else ""
+            inner = markup[match.end() : end.start()] if end else ""
             movie = _PARAM_MOVIE.search(inner)
             if movie and "data" not in attrs:
                 attrs["data"] = movie.group(1)
@@ -150,6 +190,15 @@ def launched_plugin_files(launches: list[str], files: Mapping[str, int]) -> list
     for launch in launches:
         ext = posixpath.splitext(launch.lower())[1]
         if ext in EXTENSIONS and launch in files:
-            found.append({"technology": EXTENSIONS[ext], "path": launch, "line": None, "column": None,
-                          "target": launch, "required": True, "reason": "the LMS launches the plug-in file itself"})
+            found.append(
+                {
+                    "technology": EXTENSIONS[ext],
+                    "path": launch,
+                    "line": None,
+                    "column": None,
+                    "target": launch,
+                    "required": True,
+                    "reason": "the LMS launches the plug-in file itself",
+                }
+            )
     return found

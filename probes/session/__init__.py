@@ -29,8 +29,16 @@ from . import rules as session_rules
 from .timeline import compact_timeline
 
 CALLS_KEPT = 2000  # calls kept per launch in the evidence (the log is in call order)
-READ_CALLS = ("GetValue", "LMSGetValue", "GetLastError", "LMSGetLastError", "GetErrorString", "LMSGetErrorString",
-              "GetDiagnostic", "LMSGetDiagnostic")
+READ_CALLS = (
+    "GetValue",
+    "LMSGetValue",
+    "GetLastError",
+    "LMSGetLastError",
+    "GetErrorString",
+    "LMSGetErrorString",
+    "GetDiagnostic",
+    "LMSGetDiagnostic",
+)
 # Players whose own next control is known by selector, tried before controls found by their names.
 PLAYER_CONTROLS: Mapping[str, tuple[str, ...]] = {}
 
@@ -38,23 +46,33 @@ PLAYER_CONTROLS: Mapping[str, tuple[str, ...]] = {}
 class SessionProbe(Probe):
     id = "session"
     title = "A learner's whole session"
-    description = ("Each sampled lesson walked in a real browser against a real SCORM run-time, left and resumed: "
-                   "completion, stored data, refused calls, resume, and the LMS's load.")
+    description = (
+        "Each sampled lesson walked in a real browser against a real SCORM run-time, left and resumed: "
+        "completion, stored data, refused calls, resume, and the LMS's load."
+    )
     needs = frozenset({Need.PACKAGE, Need.UNPACKED})
     uses = (kinds.LAUNCH_MAP, kinds.AUTHORING_TOOL, kinds.MEDIA_FILES, kinds.LESSON_STARTS)
     publishes = (kinds.LMS_LOAD, kinds.SESSION_TRAFFIC)
-    check_options = (CheckOption("--walk-lessons", "lessons", "N",
-                                 "Lessons the learner's session walks (0: every lesson; default: the profile's)"),)
+    check_options = (
+        CheckOption(
+            "--walk-lessons",
+            "lessons",
+            "N",
+            "Lessons the learner's session walks (0: every lesson; default: the profile's)",
+        ),
+    )
     limits = {
         "walk": LimitSpec("boolean", "Walk a learner's session through the sampled lessons."),
-        "lessons": LimitSpec("integer", "Lessons walked: a representative sample (the first, the last, evenly "
-                                        "spread); 0 walks them all.", "lessons"),
+        "lessons": LimitSpec(
+            "integer",
+            "Lessons walked: a representative sample (the first, the last, evenly spread); 0 walks them all.",
+            "lessons",
+        ),
         "timeout_s": LimitSpec("number", "Time every walk, exit and resume may take in all.", "s"),
         "walk_budget_s": LimitSpec("number", "Time one lesson's walk may take.", "s"),
         "init_timeout_s": LimitSpec("number", "Time a lesson has to call Initialize after its page loads.", "s"),
         "dwell_s": LimitSpec("number", "Time the learner spends reading each new screen.", "s"),
-        "media_wait_s": LimitSpec("number", "Time a screen's audio or video may play before the learner goes on.",
-                                  "s"),
+        "media_wait_s": LimitSpec("number", "Time a screen's audio or video may play before the learner goes on.", "s"),
         "change_wait_s": LimitSpec("number", "Time a press has to change the screen.", "s"),
         "max_screens": LimitSpec("integer", "Screens one lesson's walk visits at most.", "screens"),
         "min_session_s": LimitSpec("number", "Time a lesson stays open at least (its timed LMS writes show).", "s"),
@@ -63,13 +81,18 @@ class SessionProbe(Probe):
         "parallel_lessons": LimitSpec("integer", "Lessons walked at once.", "lessons"),
         "width_px": LimitSpec("integer", "Width of the page lessons run in.", "px"),
         "height_px": LimitSpec("integer", "Height of the page lessons run in.", "px"),
-        "learner_screen_s": LimitSpec("number", "A learner's time on one screen, for the LMS load at a learner's "
-                                                "pace (the walk moves faster).", "s"),
+        "learner_screen_s": LimitSpec(
+            "number",
+            "A learner's time on one screen, for the LMS load at a learner's pace (the walk moves faster).",
+            "s",
+        ),
     }
     rules = declared_in(session_rules)
-    grading = ("A lesson that reaches its last screen without reporting completion or success, stores more than "
-               "the standard's minimum an LMS must keep, has calls refused, or loses its state when resumed fails "
-               "at major. A walk that cannot reach a lesson's end is information, with the screens reached.")
+    grading = (
+        "A lesson that reaches its last screen without reporting completion or success, stores more than "
+        "the standard's minimum an LMS must keep, has calls refused, or loses its state when resumed fails "
+        "at major. A walk that cannot reach a lesson's end is information, with the screens reached."
+    )
 
     def gather(self, ctx: ProbeContext) -> dict[str, Any]:
         limits = ctx.limits(self.id)
@@ -88,21 +111,38 @@ class SessionProbe(Probe):
         unstarted = [u for u in sampled if u["id"] in never]
         sampled = [u for u in sampled if u["id"] not in never]
         if not sampled:
-            return {"kind": kind, "standard": ctx.course_detection.standard, "sampled": len(unstarted), "total": len(units),
-                    "lessons": [not_started(u, never[u["id"]]) for u in unstarted],
-                    "outputs": {"walks": [], "traffic": []}}
+            return {
+                "kind": kind,
+                "standard": ctx.course_detection.standard,
+                "sampled": len(unstarted),
+                "total": len(units),
+                "lessons": [not_started(u, never[u["id"]]) for u in unstarted],
+                "outputs": {"walks": [], "traffic": []},
+            }
         tool = ctx.shared(kinds.AUTHORING_TOOL) or {}
         settings = WalkSettings(
-            timeout_s=limits["timeout_s"], init_timeout_s=limits["init_timeout_s"],
-            walk_budget_s=limits["walk_budget_s"], dwell_s=limits["dwell_s"], media_wait_s=limits["media_wait_s"],
-            change_wait_s=limits["change_wait_s"], max_screens=limits["max_screens"],
-            min_session_s=limits["min_session_s"], resume_settle_s=limits["resume_settle_s"],
-            resume=limits["resume"], width=limits["width_px"], height=limits["height_px"],
-            parallel=limits["parallel_lessons"], controls=PLAYER_CONTROLS.get(tool.get("name", ""), ()))
+            timeout_s=limits["timeout_s"],
+            init_timeout_s=limits["init_timeout_s"],
+            walk_budget_s=limits["walk_budget_s"],
+            dwell_s=limits["dwell_s"],
+            media_wait_s=limits["media_wait_s"],
+            change_wait_s=limits["change_wait_s"],
+            max_screens=limits["max_screens"],
+            min_session_s=limits["min_session_s"],
+            resume_settle_s=limits["resume_settle_s"],
+            resume=limits["resume"],
+            width=limits["width_px"],
+            height=limits["height_px"],
+            parallel=limits["parallel_lessons"],
+            controls=PLAYER_CONTROLS.get(tool.get("name", ""), ()),
+        )
         ctx.progress(0.05, "walking lessons as a learner")
         root = ctx.workdir.extract_all(ctx.course_package)
-        clips = {f["path"]: {"kbps": f.get("avg_kbps"), "duration_s": f.get("duration_s")}
-                 for f in ctx.shared(kinds.MEDIA_FILES) or [] if f.get("avg_kbps")}
+        clips = {
+            f["path"]: {"kbps": f.get("avg_kbps"), "duration_s": f.get("duration_s")}
+            for f in ctx.shared(kinds.MEDIA_FILES) or []
+            if f.get("avg_kbps")
+        }
         if clips:
             media_file = ctx.workdir.path / "session-media.json"
             media_file.write_text(json.dumps(clips), encoding="utf-8")
@@ -114,19 +154,31 @@ class SessionProbe(Probe):
             statements = server.lrs.snapshot().get("statements", [])
         if walked.get("skipped"):
             return {"skipped": walked["skipped"]}
-        lessons = [lesson_evidence(unit, run, log, statements)
-                   for unit, run in zip(sampled, walked.get("lessons", []), strict=False)]
+        lessons = [
+            lesson_evidence(unit, run, log, statements)
+            for unit, run in zip(sampled, walked.get("lessons", []), strict=False)
+        ]
         lessons += [not_started(u, never[u["id"]]) for u in unstarted]
         outputs: dict[str, Any] = {"walks": walk_table(lessons), "traffic": traffic(lessons)}
         load = session_rules.lms_load_per_learner(lessons, limits["learner_screen_s"])
         if load:
             outputs["lms_load"] = load
-        return {"engine": walked.get("engine"), "kind": kind, "standard": ctx.course_detection.standard,
-                "tool": tool.get("label"), "sampled": len(sampled) + len(unstarted), "total": len(units),
-                "lessons": lessons,
-                "settings": {"walk_budget_s": settings.walk_budget_s, "dwell_s": settings.dwell_s,
-                             "media_wait_s": settings.media_wait_s, "min_session_s": settings.min_session_s},
-                "outputs": outputs}
+        return {
+            "engine": walked.get("engine"),
+            "kind": kind,
+            "standard": ctx.course_detection.standard,
+            "tool": tool.get("label"),
+            "sampled": len(sampled) + len(unstarted),
+            "total": len(units),
+            "lessons": lessons,
+            "settings": {
+                "walk_budget_s": settings.walk_budget_s,
+                "dwell_s": settings.dwell_s,
+                "media_wait_s": settings.media_wait_s,
+                "min_session_s": settings.min_session_s,
+            },
+            "outputs": outputs,
+        }
 
     def evaluate(self, evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Finding]:
         findings = session_rules.session_rules(evidence, limits)
@@ -138,8 +190,9 @@ class SessionProbe(Probe):
         if not load or load.get("measured") is None:
             return []
         pace = (load.get("details") or {}).get("per_learner") or {}
-        text = (f"{quantity(load['measured'])} writes a minute per learner at a learner's pace"
-                + (f" ({quantity(pace['timed_writes_per_min'])} on timers)" if pace.get("timed_writes_per_min") else ""))
+        text = f"{quantity(load['measured'])} writes a minute per learner at a learner's pace" + (
+            f" ({quantity(pace['timed_writes_per_min'])} on timers)" if pace.get("timed_writes_per_min") else ""
+        )
         return [SummaryRow("Servers — LMS load", text, 42)]
 
     @classmethod
@@ -148,29 +201,51 @@ class SessionProbe(Probe):
         if not walks:
             return []
         # Short cells beside the call list, which alone wraps (session.walk explains each end).
-        rows = tuple((w["launch"], f"{counted(w['screens'], 'screen')}, {w['end']}", w["resume"], w["calls"])
-                     for w in walks)
-        return [Table("session", "A learner's session per lesson",
-                      ("Lesson", "Walk", "Resume", "LMS calls in order"), rows, code_columns=(0,), wrap_column=3)]
+        rows = tuple(
+            (w["launch"], f"{counted(w['screens'], 'screen')}, {w['end']}", w["resume"], w["calls"]) for w in walks
+        )
+        return [
+            Table(
+                "session",
+                "A learner's session per lesson",
+                ("Lesson", "Walk", "Resume", "LMS calls in order"),
+                rows,
+                code_columns=(0,),
+                wrap_column=3,
+            )
+        ]
 
 
-def lesson_evidence(unit: Mapping[str, Any], run: Mapping[str, Any], log: list[dict[str, Any]],
-                    statements: list[dict[str, Any]]) -> dict[str, Any]:
+def lesson_evidence(
+    unit: Mapping[str, Any], run: Mapping[str, Any], log: list[dict[str, Any]], statements: list[dict[str, Any]]
+) -> dict[str, Any]:
     """One lesson's session as evidence: what the walk saw and the lesson's calls per launch."""
     mine = [e for e in log if e.get("sco") == unit["id"]]
     first = kept_calls([e for e in mine if e.get("attempt", 1) == 1])
     resumed = kept_calls([e for e in mine if e.get("attempt", 1) == 2])
     sent = [s for s in statements if s.get("unit") == unit["id"] and s.get("by") == "course"]
-    lesson = {"id": unit["id"], "launch": unit["launch"], "title": unit.get("title"),
-              "initialized": bool(run.get("initialized")), "error": run.get("error"),
-              "screens": run.get("screens", []), "actions": run.get("actions", []), "end": run.get("end"),
-              "walk_end_ms": run.get("walk_end_ms"), "calls": first, "console_errors": run.get("console_errors", []),
-              "blocked_requests": run.get("blocked_requests", []),
-              "timeline": compact_timeline(run.get("timeline", [])), "timeline_total": run.get("timeline_total", 0)}
+    lesson = {
+        "id": unit["id"],
+        "launch": unit["launch"],
+        "title": unit.get("title"),
+        "initialized": bool(run.get("initialized")),
+        "error": run.get("error"),
+        "screens": run.get("screens", []),
+        "actions": run.get("actions", []),
+        "end": run.get("end"),
+        "walk_end_ms": run.get("walk_end_ms"),
+        "calls": first,
+        "console_errors": run.get("console_errors", []),
+        "blocked_requests": run.get("blocked_requests", []),
+        "timeline": compact_timeline(run.get("timeline", [])),
+        "timeline_total": run.get("timeline_total", 0),
+    }
     if sent:
-        lesson["statements"] = {"count": len(sent), "bytes": sum(len(json.dumps(s["statement"])) for s in sent),
-                                "verbs": [str(((s["statement"].get("verb") or {}).get("id") or "")).rsplit("/", 1)[-1]
-                                          for s in sent][:200]}
+        lesson["statements"] = {
+            "count": len(sent),
+            "bytes": sum(len(json.dumps(s["statement"])) for s in sent),
+            "verbs": [str((s["statement"].get("verb") or {}).get("id") or "").rsplit("/", 1)[-1] for s in sent][:200],
+        }
     if "resume" in run:
         lesson["resume"] = {k: v for k, v in run["resume"].items() if k != "url"}
         lesson["resume_calls"] = resumed
@@ -180,16 +255,31 @@ def lesson_evidence(unit: Mapping[str, Any], run: Mapping[str, Any], log: list[d
 def traffic(lessons: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """What each walked lesson requested and when, with its screens' times: the capacity plan
     measures one learner's demand from it (at a learner's pace)."""
-    return [{"launch": lesson["launch"], "timeline": lesson["timeline"], "walk_end_ms": lesson.get("walk_end_ms"),
-             "screens_at_ms": [s["at_ms"] for s in lesson.get("screens") or [] if s.get("at_ms") is not None]}
-            for lesson in lessons if lesson.get("timeline")]
+    return [
+        {
+            "launch": lesson["launch"],
+            "timeline": lesson["timeline"],
+            "walk_end_ms": lesson.get("walk_end_ms"),
+            "screens_at_ms": [s["at_ms"] for s in lesson.get("screens") or [] if s.get("at_ms") is not None],
+        }
+        for lesson in lessons
+        if lesson.get("timeline")
+    ]
 
 
 def not_started(unit: Mapping[str, Any], start: Mapping[str, Any]) -> dict[str, Any]:
-    return {"id": unit["id"], "launch": unit["launch"], "title": unit.get("title"), "initialized": False,
-            "error": f"the runtime pass waited {start['waited_s']:g} s and it never started tracking "
-                     "(pageload.runtime-initialize says why); it was not launched again",
-            "screens": [], "actions": [], "end": "not started", "calls": []}
+    return {
+        "id": unit["id"],
+        "launch": unit["launch"],
+        "title": unit.get("title"),
+        "initialized": False,
+        "error": f"the runtime pass waited {start['waited_s']:g} s and it never started tracking "
+        "(pageload.runtime-initialize says why); it was not launched again",
+        "screens": [],
+        "actions": [],
+        "end": "not started",
+        "calls": [],
+    }
 
 
 def kept_calls(calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -206,12 +296,23 @@ def walk_table(lessons: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
     rows = []
     for lesson in lessons:
-        calls = [e for e in scorm_calls(lesson.get("calls") or []) if e.get("fn") not in ("GetLastError", "LMSGetLastError")]
-        shown = " → ".join(e["fn"] + (f"({e['args'][0]})" if e.get("args") and "Value" in e["fn"] else "")
-                           for e in calls[:30]) + (f" … ({len(calls)} in all)" if len(calls) > 30 else "")
-        outcome = resume_outcome(scorm_calls(lesson.get("calls") or []),
-                                 scorm_calls(lesson.get("resume_calls") or []) if lesson.get("resume") else None)
-        rows.append({"launch": lesson["launch"], "screens": len(lesson.get("screens") or []),
-                     "end": lesson.get("end") or "not walked",
-                     "resume": outcome["outcome"], "calls": shown or "none"})
+        calls = [
+            e for e in scorm_calls(lesson.get("calls") or []) if e.get("fn") not in ("GetLastError", "LMSGetLastError")
+        ]
+        shown = " → ".join(
+            e["fn"] + (f"({e['args'][0]})" if e.get("args") and "Value" in e["fn"] else "") for e in calls[:30]
+        ) + (f" … ({len(calls)} in all)" if len(calls) > 30 else "")
+        outcome = resume_outcome(
+            scorm_calls(lesson.get("calls") or []),
+            scorm_calls(lesson.get("resume_calls") or []) if lesson.get("resume") else None,
+        )
+        rows.append(
+            {
+                "launch": lesson["launch"],
+                "screens": len(lesson.get("screens") or []),
+                "end": lesson.get("end") or "not walked",
+                "resume": outcome["outcome"],
+                "calls": shown or "none",
+            }
+        )
     return rows

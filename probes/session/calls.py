@@ -15,13 +15,26 @@ Call = Mapping[str, Any]
 
 # Smallest permitted maximum (characters) an LMS must store for an element; beyond it an LMS may
 # truncate or reject the value (SCORM 1.2 RTE 3.4; SCORM 2004 RTE 4.2). Indexes read as ``n``.
-SPM_12 = {"cmi.suspend_data": 4096, "cmi.core.lesson_location": 255, "cmi.comments": 4096,
-          "cmi.interactions.n.id": 255, "cmi.interactions.n.student_response": 255,
-          "cmi.interactions.n.correct_responses.n.pattern": 255, "cmi.objectives.n.id": 255}
-SPM_2004 = {"cmi.suspend_data": 64000, "cmi.location": 1000, "cmi.comments_from_learner.n.comment": 4000,
-            "cmi.comments_from_learner.n.location": 250, "cmi.interactions.n.id": 4000,
-            "cmi.interactions.n.description": 250, "cmi.objectives.n.id": 4000,
-            "cmi.objectives.n.description": 250, "cmi.learner_preference.language": 250}
+SPM_12 = {
+    "cmi.suspend_data": 4096,
+    "cmi.core.lesson_location": 255,
+    "cmi.comments": 4096,
+    "cmi.interactions.n.id": 255,
+    "cmi.interactions.n.student_response": 255,
+    "cmi.interactions.n.correct_responses.n.pattern": 255,
+    "cmi.objectives.n.id": 255,
+}
+SPM_2004 = {
+    "cmi.suspend_data": 64000,
+    "cmi.location": 1000,
+    "cmi.comments_from_learner.n.comment": 4000,
+    "cmi.comments_from_learner.n.location": 250,
+    "cmi.interactions.n.id": 4000,
+    "cmi.interactions.n.description": 250,
+    "cmi.objectives.n.id": 4000,
+    "cmi.objectives.n.description": 250,
+    "cmi.learner_preference.language": 250,
+}
 # SCORM 2004's 2nd and 3rd editions kept suspend_data at 4,000 characters (the 4th raised it).
 SPM_2004_EARLY = {**SPM_2004, "cmi.suspend_data": 4000}
 
@@ -32,8 +45,11 @@ COMMITS = ("Commit", "LMSCommit")
 TERMINATES = ("Terminate", "LMSFinish")
 STATUS_ELEMENTS = ("cmi.core.lesson_status", "cmi.completion_status", "cmi.success_status")
 # Values that tell the LMS the learner finished (completion) or was judged (success).
-REPORTED = {"cmi.core.lesson_status": ("completed", "passed", "failed"),
-            "cmi.completion_status": ("completed",), "cmi.success_status": ("passed", "failed")}
+REPORTED = {
+    "cmi.core.lesson_status": ("completed", "passed", "failed"),
+    "cmi.completion_status": ("completed",),
+    "cmi.success_status": ("passed", "failed"),
+}
 # xAPI verbs (last path segment) that report completion or success to an LRS.
 REPORTING_VERBS = ("completed", "passed", "failed")
 # Values that carry nothing: refusing them loses nothing (an authoring or publishing fault).
@@ -76,8 +92,13 @@ def over_spm(calls: list[Call], version: str, edition: str) -> list[dict[str, An
         limit = table.get(element_pattern(element))
         length = call.get("length") or 0
         if limit is not None and length > limit and length > worst.get(element, {}).get("length", 0):
-            worst[element] = {"element": element, "length": length, "limit": limit, "seq": call.get("seq"),
-                              "accepted": succeeded(call)}
+            worst[element] = {
+                "element": element,
+                "length": length,
+                "limit": limit,
+                "seq": call.get("seq"),
+                "accepted": succeeded(call),
+            }
     return list(worst.values())
 
 
@@ -117,13 +138,22 @@ def carries_nothing(call: Call) -> bool:
 
 def reported_status(calls: list[Call]) -> list[str]:
     """The completion and success values the lesson reported and the run-time accepted."""
-    return [f"{c['args'][0]} = {c['args'][1]}" for c in calls if c.get("fn") in SETS and succeeded(c)
-            and len(c.get("args") or []) >= 2 and c["args"][1] in REPORTED.get(c["args"][0], ())]
+    return [
+        f"{c['args'][0]} = {c['args'][1]}"
+        for c in calls
+        if c.get("fn") in SETS
+        and succeeded(c)
+        and len(c.get("args") or []) >= 2
+        and c["args"][1] in REPORTED.get(c["args"][0], ())
+    ]
 
 
 def refused_status(calls: list[Call]) -> list[Call]:
-    return [c for c in calls if c.get("fn") in SETS and not succeeded(c) and c.get("args")
-            and c["args"][0] in STATUS_ELEMENTS]
+    return [
+        c
+        for c in calls
+        if c.get("fn") in SETS and not succeeded(c) and c.get("args") and c["args"][0] in STATUS_ELEMENTS
+    ]
 
 
 def stored_state(calls: list[Call]) -> dict[str, str]:
@@ -157,8 +187,12 @@ def resume_outcome(first: list[Call], resumed: list[Call] | None) -> dict[str, A
             return {"outcome": "read back", "stored": sorted(stored), "read": element}
         if call.get("fn") in SETS and element in stored:
             value = str(call["args"][1]) if len(call["args"]) > 1 else ""
-            return {"outcome": "lost", "stored": sorted(stored), "seq": call.get("seq"),
-                    "why": f"it set {element} to {shorten(value)!r} before reading what it had stored"}
+            return {
+                "outcome": "lost",
+                "stored": sorted(stored),
+                "seq": call.get("seq"),
+                "why": f"it set {element} to {shorten(value)!r} before reading what it had stored",
+            }
     return {"outcome": "lost", "stored": sorted(stored), "why": "it never read the state it had stored"}
 
 
@@ -179,13 +213,18 @@ def lms_load(calls: list[Call], action_times: list[float], walk_end_ms: float | 
     busy = _union_ms([(t, t + TRIGGERED_MS) for t in windows], started, ended)
     writes = [c for c in calls if c.get("fn") in (*COMMITS, *TERMINATES) and succeeded(c)]
     timed = [c for c in writes if not any(t <= (c.get("t_ms") or 0) < t + TRIGGERED_MS for t in windows)]
-    sent = sum(len(str(c["args"][0])) + (c.get("length") or 0) for c in calls if c.get("fn") in SETS
-               and c.get("args"))
+    sent = sum(len(str(c["args"][0])) + (c.get("length") or 0) for c in calls if c.get("fn") in SETS and c.get("args"))
     idle_minutes = max(ended - started - busy, 0.0) / 60000
-    return {"session_s": round((ended - started) / 1000, 1), "calls": len(calls), "writes": len(writes),
-            "timed_writes": len(timed), "learner_writes": len(writes) - len(timed), "idle_s": round(idle_minutes * 60, 1),
-            "timed_writes_per_min": round(len(timed) / idle_minutes, 1) if idle_minutes >= 0.05 else None,
-            "bytes": sent}
+    return {
+        "session_s": round((ended - started) / 1000, 1),
+        "calls": len(calls),
+        "writes": len(writes),
+        "timed_writes": len(timed),
+        "learner_writes": len(writes) - len(timed),
+        "idle_s": round(idle_minutes * 60, 1),
+        "timed_writes_per_min": round(len(timed) / idle_minutes, 1) if idle_minutes >= 0.05 else None,
+        "bytes": sent,
+    }
 
 
 def _union_ms(spans: list[tuple[float, float]], low: float, high: float) -> float:

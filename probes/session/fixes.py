@@ -9,23 +9,23 @@ from collections.abc import Mapping
 # Tool names as the authoring-tool detection gives them (certifier/package/authoring_tools.py).
 COMPLETION: Mapping[str, str] = {
     "Articulate Storyline": "In Storyline, Publish › LMS › Reporting and Tracking: track the course by the number of "
-                            "slides viewed or by a results slide, and report 'Completed/Incomplete' or "
-                            "'Passed/Incomplete'.",
+    "slides viewed or by a results slide, and report 'Completed/Incomplete' or "
+    "'Passed/Incomplete'.",
     "Articulate Rise 360": "In Rise 360, Publish › LMS: set Tracking to course completion (a percentage of lessons "
-                           "viewed) or to a quiz result.",
+    "viewed) or to a quiz result.",
     "Adobe Captivate": "In Captivate, Preferences › Quiz › Reporting: set the completion criteria (slide views or "
-                       "quiz) and the status representation 'Incomplete → Complete'.",
+    "quiz) and the status representation 'Incomplete → Complete'.",
     "iSpring": "In iSpring, Publish › LMS › Customize: complete the course by slides viewed or by the quiz result.",
     "Adapt": "In the course's config.json, turn on _spoor._tracking._requireCourseCompleted and check that the last "
-             "page's components can be completed.",
+    "page's components can be completed.",
     "Lectora": "In Lectora, add an action on the last page that sets the lesson status to completed (or use the "
-               "title's completion settings), and publish for the LMS.",
+    "title's completion settings), and publish for the LMS.",
 }
 DATA_LIMITS: Mapping[str, str] = {
     "Articulate Storyline": "In Storyline, publish for SCORM 2004 4th Edition (an LMS must keep 64,000 characters "
-                            "of resume data), and keep fewer slide states and variables for resume.",
+    "of resume data), and keep fewer slide states and variables for resume.",
     "Adobe Captivate": "In Captivate, publish for SCORM 2004 4th Edition (64,000 characters of suspend_data), and "
-                       "reduce the slides and interactions whose state is kept for resume.",
+    "reduce the slides and interactions whose state is kept for resume.",
     "iSpring": "In iSpring, publish for SCORM 2004 4th Edition (64,000 characters of suspend_data).",
     "Adapt": "In Adapt, publish for SCORM 2004 4th Edition, or track fewer components in Spoor's state.",
 }

@@ -15,56 +15,78 @@ from . import calls as lms
 from . import fixes
 
 WALK = Rule(
-    "session.walk", "A learner's walk reaches the end of each sampled lesson",
-    "The walk could not reach the end of some lessons", Severity.INFO,
+    "session.walk",
+    "A learner's walk reaches the end of each sampled lesson",
+    "The walk could not reach the end of some lessons",
+    Severity.INFO,
     remediation="Open the lesson as a learner would and check what stops progress at the screen named "
-                "(a control that waits for media, a question the walk does not answer).",
-    it_risk="Coverage: what comes after the screen reached was not checked by this run.")
+    "(a control that waits for media, a question the walk does not answer).",
+    it_risk="Coverage: what comes after the screen reached was not checked by this run.",
+)
 COMPLETION = Rule(
-    "session.completion", "Each lesson reports completion or success by its last screen",
-    "Lessons reach their last screen and report no completion", Severity.MAJOR,
-    remediation="Report completion when the learner reaches the end: cmi.completion_status = \"completed\" "
-                "(SCORM 2004) or cmi.core.lesson_status = \"completed\"/\"passed\" (SCORM 1.2), then Commit. "
-                "In the authoring tool, set the course's completion to the slides viewed or the result.",
+    "session.completion",
+    "Each lesson reports completion or success by its last screen",
+    "Lessons reach their last screen and report no completion",
+    Severity.MAJOR,
+    remediation='Report completion when the learner reaches the end: cmi.completion_status = "completed" '
+    '(SCORM 2004) or cmi.core.lesson_status = "completed"/"passed" (SCORM 1.2), then Commit. '
+    "In the authoring tool, set the course's completion to the slides viewed or the result.",
     it_risk="Support: learners finish and stay 'incomplete'; the LMS help desk's first ticket.",
-    spec_ref="SCORM 2004 RTE 4.2.4 (completion_status); SCORM 1.2 RTE 3.4.2 (lesson_status)")
+    spec_ref="SCORM 2004 RTE 4.2.4 (completion_status); SCORM 1.2 RTE 3.4.2 (lesson_status)",
+)
 DATA_LIMITS = Rule(
-    "session.data-limits", "Data the lesson stores fits the standard's limits",
-    "The lesson stores more than the standard lets an LMS keep", Severity.MAJOR,
+    "session.data-limits",
+    "Data the lesson stores fits the standard's limits",
+    "The lesson stores more than the standard lets an LMS keep",
+    Severity.MAJOR,
     remediation="Publish for SCORM 2004 4th Edition (an LMS keeps at least 64,000 characters of "
-                "suspend_data) or reduce the state the course keeps between sessions.",
+    "suspend_data) or reduce the state the course keeps between sessions.",
     it_risk="Support: an LMS that keeps only the standard's minimum truncates or refuses the value; "
-            "learners lose their place and restart the course.",
-    spec_ref="SCORM 1.2 RTE 3.4 (CMIString4096); SCORM 2004 RTE 4.2 (smallest permitted maximum)")
+    "learners lose their place and restart the course.",
+    spec_ref="SCORM 1.2 RTE 3.4 (CMIString4096); SCORM 2004 RTE 4.2 (smallest permitted maximum)",
+)
 REJECTED = Rule(
-    "session.rejected-calls", "The run-time accepts every call the lesson makes",
-    "The run-time rejects calls the lesson makes", Severity.MAJOR,
+    "session.rejected-calls",
+    "The run-time accepts every call the lesson makes",
+    "The run-time rejects calls the lesson makes",
+    Severity.MAJOR,
     remediation="Send only the values the standard defines (vocabularies, types, time formats), never write "
-                "read-only elements, and call Initialize before anything else.",
+    "read-only elements, and call Initialize before anything else.",
     it_risk="Support: what the LMS rejects is lost (scores, progress, interactions).",
-    spec_ref="SCORM 2004 RTE 3.1.7 (error codes); SCORM 1.2 RTE 3.3")
+    spec_ref="SCORM 2004 RTE 3.1.7 (error codes); SCORM 1.2 RTE 3.3",
+)
 RESUME = Rule(
-    "session.resume", "A resumed launch picks up the stored state",
-    "A resumed launch loses the learner's place", Severity.MAJOR,
-    remediation="On a launch with cmi.entry = \"resume\", read cmi.suspend_data and cmi.location "
-                "(cmi.core.lesson_location in SCORM 1.2) before writing them, and restore the learner's place.",
+    "session.resume",
+    "A resumed launch picks up the stored state",
+    "A resumed launch loses the learner's place",
+    Severity.MAJOR,
+    remediation='On a launch with cmi.entry = "resume", read cmi.suspend_data and cmi.location '
+    "(cmi.core.lesson_location in SCORM 1.2) before writing them, and restore the learner's place.",
     it_risk="Support: learners who leave and come back start again from the first screen.",
-    spec_ref="SCORM 2004 RTE 4.2.9 (entry), 4.2.23 (suspend_data)")
+    spec_ref="SCORM 2004 RTE 4.2.9 (entry), 4.2.23 (suspend_data)",
+)
 LMS_LOAD = Rule(
-    "session.lms-load", "How hard one learner's session writes to the LMS",
-    "A learner's session writes to the LMS very often", Severity.INFO,
+    "session.lms-load",
+    "How hard one learner's session writes to the LMS",
+    "A learner's session writes to the LMS very often",
+    Severity.INFO,
     it_risk="Servers: every write is a round trip the LMS stores (its database load); multiply by the "
-            "learners at once.")
+    "learners at once.",
+)
 
 REACHED_END = ("end", "terminated")
-END_WORDS = {"end": "no control goes on", "terminated": "the lesson ended its session",
-             "stuck": "a control that should go on did nothing", "question": "a question the walk could not answer",
-             "waiting": "the player's next control stayed disabled (it waits for media or an interaction)",
-             "media": "the screen's clip could not play in this browser, and the lesson may wait for it to end",
-             "no control": "the walk found no control it could press (a player it does not drive, or a one-screen "
-                           "lesson)",
-             "budget": "the walk's time budget ran out", "screen limit": "the walk's screen limit was reached",
-             "unreadable": "the lesson's screen could not be read"}
+END_WORDS = {
+    "end": "no control goes on",
+    "terminated": "the lesson ended its session",
+    "stuck": "a control that should go on did nothing",
+    "question": "a question the walk could not answer",
+    "waiting": "the player's next control stayed disabled (it waits for media or an interaction)",
+    "media": "the screen's clip could not play in this browser, and the lesson may wait for it to end",
+    "no control": "the walk found no control it could press (a player it does not drive, or a one-screen lesson)",
+    "budget": "the walk's time budget ran out",
+    "screen limit": "the walk's screen limit was reached",
+    "unreadable": "the lesson's screen could not be read",
+}
 
 
 def _where(lesson: Mapping[str, Any], note: str | None = None) -> Evidence:
@@ -87,10 +109,14 @@ def session_rules(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> lis
     failed_completion: set[str] = set()
     tool = evidence.get("tool")
     completion = completion_finding(lessons, failed_completion, tool)
-    return [walk_finding(evidence, lessons), completion,
-            data_limit_finding(lessons, evidence.get("standard", ""), tool),
-            rejected_finding(lessons, failed_completion), resume_finding(lessons),
-            load_finding(lessons, limits["learner_screen_s"])]
+    return [
+        walk_finding(evidence, lessons),
+        completion,
+        data_limit_finding(lessons, evidence.get("standard", ""), tool),
+        rejected_finding(lessons, failed_completion),
+        resume_finding(lessons),
+        load_finding(lessons, limits["learner_screen_s"]),
+    ]
 
 
 def walk_finding(evidence: Mapping[str, Any], lessons: Sequence[Mapping[str, Any]]) -> Finding:
@@ -98,18 +124,31 @@ def walk_finding(evidence: Mapping[str, Any], lessons: Sequence[Mapping[str, Any
     for lesson in lessons:
         screens = counted(len(lesson.get("screens") or []), "screen")
         why = END_WORDS.get(lesson.get("end", ""), lesson.get("end", ""))
-        summary.append({"launch": lesson["launch"], "screens": len(lesson.get("screens") or []),
-                        "end": lesson.get("end"), "presses": len(lesson.get("actions") or [])})
+        summary.append(
+            {
+                "launch": lesson["launch"],
+                "screens": len(lesson.get("screens") or []),
+                "end": lesson.get("end"),
+                "presses": len(lesson.get("actions") or []),
+            }
+        )
         if lesson.get("end") not in REACHED_END:
-            short.append((f"{lesson['launch']}: {screens} reached, stopped at {_last_title(lesson)}: {why}",
-                          _where(lesson)))
+            short.append(
+                (f"{lesson['launch']}: {screens} reached, stopped at {_last_title(lesson)}: {why}", _where(lesson))
+            )
     sample = evidence.get("sampled", len(lessons))
     total = evidence.get("total", sample)
-    walked = f"{counted(len(lessons), 'lesson')} walked" + (f" (a representative sample of {total}; "
-                                                           "session.lessons = 0 walks them all)" if sample < total else "")
-    return WALK.outcome(short, f"{walked}; each to its end: "
-                        + "; ".join(f"{s['launch']} {counted(s['screens'], 'screen')}" for s in summary) + ".",
-                        fail_status=Status.WARN, details={"lessons": summary})
+    walked = f"{counted(len(lessons), 'lesson')} walked" + (
+        f" (a representative sample of {total}; session.lessons = 0 walks them all)" if sample < total else ""
+    )
+    return WALK.outcome(
+        short,
+        f"{walked}; each to its end: "
+        + "; ".join(f"{s['launch']} {counted(s['screens'], 'screen')}" for s in summary)
+        + ".",
+        fail_status=Status.WARN,
+        details={"lessons": summary},
+    )
 
 
 def completion_finding(lessons: Sequence[Mapping[str, Any]], failed: set[str], tool: str | None = None) -> Finding:
@@ -129,21 +168,30 @@ def completion_finding(lessons: Sequence[Mapping[str, Any]], failed: set[str], t
         refused = lms.refused_status(first)
         if refused:
             call = refused[0]
-            why = (f"it sent {call['fn']}(\"{call['args'][0]}\", \"{lms.shorten(str(call['args'][1]))}\"), a value "
-                   f"the standard does not define, which the run-time rejected (error {call.get('error')}"
-                   + (f": {call['message']}" if call.get("message") else "") + ")")
+            why = (
+                f'it sent {call["fn"]}("{call["args"][0]}", "{lms.shorten(str(call["args"][1]))}"), a value '
+                f"the standard does not define, which the run-time rejected (error {call.get('error')}"
+                + (f": {call['message']}" if call.get("message") else "")
+                + ")"
+            )
         elif verbs:
             why = f"it sent no completed, passed or failed statement (only {', '.join(sorted(set(verbs)))})"
         else:
             why = "it never set a completion or success status"
-        problems.append((f"{lesson['launch']} reached its last screen ({_last_title(lesson)}) and {why}",
-                         _where(lesson)))
+        problems.append(
+            (f"{lesson['launch']} reached its last screen ({_last_title(lesson)}) and {why}", _where(lesson))
+        )
     if not judged:
-        return COMPLETION.finding(Status.SKIPPED, "Not judged: no walk reached a lesson's last screen and no lesson "
-                                                  "reported completion on the way (see session.walk).")
-    return COMPLETION.outcome(problems, f"Each of the {counted(judged, 'lesson')} walked to its end reported "
-                                        "completion or success.",
-                              remediation=fixes.for_tool(fixes.COMPLETION, tool, COMPLETION.remediation))
+        return COMPLETION.finding(
+            Status.SKIPPED,
+            "Not judged: no walk reached a lesson's last screen and no lesson "
+            "reported completion on the way (see session.walk).",
+        )
+    return COMPLETION.outcome(
+        problems,
+        f"Each of the {counted(judged, 'lesson')} walked to its end reported completion or success.",
+        remediation=fixes.for_tool(fixes.COMPLETION, tool, COMPLETION.remediation),
+    )
 
 
 def data_limit_finding(lessons: Sequence[Mapping[str, Any]], edition: str, tool: str | None = None) -> Finding:
@@ -159,12 +207,23 @@ def data_limit_finding(lessons: Sequence[Mapping[str, Any]], edition: str, tool:
             per_screen = lms.growth(first, over["element"], screen_times)
             grows = f", growing about {quantity(per_screen)} characters a screen" if per_screen else ""
             taken = "the run-time accepted it" if over["accepted"] else "the run-time refused it"
-            problems.append((f"{lesson['launch']}: {over['element']} reached {quantity(over['length'])} characters; "
-                             f"the SCORM {version} limit an LMS must keep is {quantity(over['limit'])}{grows} "
-                             f"({taken}; a strict LMS truncates or refuses it)", _where(lesson)))
-    return DATA_LIMITS.outcome(problems, "Every value the lessons stored fits the smallest maximum the standard "
-                                         "lets an LMS keep.", measured=worst or None, unit="characters",
-                               remediation=fixes.for_tool(fixes.DATA_LIMITS, tool, DATA_LIMITS.remediation))
+            problems.append(
+                (
+                    (
+                        f"{lesson['launch']}: {over['element']} reached {quantity(over['length'])} characters; "
+                        f"the SCORM {version} limit an LMS must keep is {quantity(over['limit'])}{grows} "
+                        f"({taken}; a strict LMS truncates or refuses it)"
+                    ),
+                    _where(lesson),
+                )
+            )
+    return DATA_LIMITS.outcome(
+        problems,
+        "Every value the lessons stored fits the smallest maximum the standard lets an LMS keep.",
+        measured=worst or None,
+        unit="characters",
+        remediation=fixes.for_tool(fixes.DATA_LIMITS, tool, DATA_LIMITS.remediation),
+    )
 
 
 def rejected_finding(lessons: Sequence[Mapping[str, Any]], completion_failed: set[str]) -> Finding:
@@ -187,15 +246,24 @@ def rejected_finding(lessons: Sequence[Mapping[str, Any]], completion_failed: se
                 serious = serious or not lms.carries_nothing(call)
                 args = ", ".join(f'"{lms.shorten(str(a))}"' for a in call.get("args") or [])
                 message = f": {call['message']}" if call.get("message") else ""
-                problems.append((f"{lesson['launch']}: call {call.get('seq')} {call['fn']}({args}) → error "
-                                 f"{call.get('error')}{message}", _where(lesson)))
+                problems.append(
+                    (
+                        (
+                            f"{lesson['launch']}: call {call.get('seq')} {call['fn']}({args}) → error "
+                            f"{call.get('error')}{message}"
+                        ),
+                        _where(lesson),
+                    )
+                )
     again = sum(1 for launches in seen.values() if len(launches) > 1)
     ok = "The run-time accepted every call the lessons made."
-    finding = REJECTED.outcome(problems, ok, count_prefix=True,
-                               severity=None if serious or not problems else Severity.MINOR)
+    finding = REJECTED.outcome(
+        problems, ok, count_prefix=True, severity=None if serious or not problems else Severity.MINOR
+    )
     if again:
-        finding = dataclasses.replace(finding, message=finding.message + f" ({again} of them again in the resumed "
-                                                                         "launch)")
+        finding = dataclasses.replace(
+            finding, message=finding.message + f" ({again} of them again in the resumed launch)"
+        )
     return finding
 
 
@@ -203,30 +271,43 @@ def resume_finding(lessons: Sequence[Mapping[str, Any]]) -> Finding:
     problems, read_back, stored_none = [], [], []
     for lesson in lessons:
         resumed = lesson.get("resume")
-        outcome = lms.resume_outcome(lms.scorm_calls(lesson.get("calls") or []),
-                                     lms.scorm_calls(lesson.get("resume_calls") or []) if resumed else None)
-        new_errors = [e["message"] for e in (resumed or {}).get("console_errors", [])
-                      if e["message"] not in {seen["message"] for seen in lesson.get("console_errors") or []}]
+        outcome = lms.resume_outcome(
+            lms.scorm_calls(lesson.get("calls") or []),
+            lms.scorm_calls(lesson.get("resume_calls") or []) if resumed else None,
+        )
+        new_errors = [
+            e["message"]
+            for e in (resumed or {}).get("console_errors", [])
+            if e["message"] not in {seen["message"] for seen in lesson.get("console_errors") or []}
+        ]
         if outcome["outcome"] == "lost":
-            problems.append((f"{lesson['launch']} stored {', '.join(outcome['stored'])}; resumed, {outcome['why']}",
-                             _where(lesson)))
+            problems.append(
+                (f"{lesson['launch']} stored {', '.join(outcome['stored'])}; resumed, {outcome['why']}", _where(lesson))
+            )
         elif resumed and not resumed.get("initialized"):
-            problems.append((f"{lesson['launch']}: launched again with entry = resume, it never initialised",
-                             _where(lesson)))
+            problems.append(
+                (f"{lesson['launch']}: launched again with entry = resume, it never initialised", _where(lesson))
+            )
         elif new_errors:
-            problems.append((f"{lesson['launch']}: launched again with entry = resume, it threw `{new_errors[0]}`",
-                             _where(lesson)))
+            problems.append(
+                (f"{lesson['launch']}: launched again with entry = resume, it threw `{new_errors[0]}`", _where(lesson))
+            )
         if outcome["outcome"] == "read back":
             read_back.append(lesson["launch"])
         elif outcome["outcome"] == "nothing stored":
             stored_none.append(lesson["launch"])
     if not read_back:
-        ok = (f"No walked lesson stores state between sessions (suspend_data, location), so there was nothing to "
-              f"resume; each was launched again with entry = resume and started without an error.")
+        ok = (
+            "No walked lesson stores state between sessions (suspend_data, location), so there was nothing to "
+            "resume; each was launched again with entry = resume and started without an error."
+        )
     else:
-        ok = (f"{counted(len(read_back), 'lesson')} read back the state {'it' if len(read_back) == 1 else 'they'} "
-              f"stored when resumed" + (f"; {counted(len(stored_none), 'lesson')} stored none" if stored_none else "")
-              + ".")
+        ok = (
+            f"{counted(len(read_back), 'lesson')} read back the state {'it' if len(read_back) == 1 else 'they'} "
+            f"stored when resumed"
+            + (f"; {counted(len(stored_none), 'lesson')} stored none" if stored_none else "")
+            + "."
+        )
     return RESUME.outcome(problems, ok)
 
 
@@ -235,13 +316,22 @@ def lesson_loads(lessons: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     loads = []
     for lesson in lessons:
         first = lms.scorm_calls(lesson.get("calls") or [])
-        figures = lms.lms_load(first, [a["at_ms"] for a in lesson.get("actions") or [] if a.get("at_ms") is not None],
-                               lesson.get("walk_end_ms"))
+        figures = lms.lms_load(
+            first,
+            [a["at_ms"] for a in lesson.get("actions") or [] if a.get("at_ms") is not None],
+            lesson.get("walk_end_ms"),
+        )
         statements = lesson.get("statements") or {}
         if not figures and statements.get("count"):
-            figures = {"session_s": round((lesson.get("walk_end_ms") or 0) / 1000, 1), "calls": statements["count"],
-                       "writes": statements["count"], "learner_writes": statements["count"], "timed_writes": 0,
-                       "timed_writes_per_min": None, "bytes": statements.get("bytes", 0)}
+            figures = {
+                "session_s": round((lesson.get("walk_end_ms") or 0) / 1000, 1),
+                "calls": statements["count"],
+                "writes": statements["count"],
+                "learner_writes": statements["count"],
+                "timed_writes": 0,
+                "timed_writes_per_min": None,
+                "bytes": statements.get("bytes", 0),
+            }
         if figures:
             loads.append({"launch": lesson["launch"], "screens": max(len(lesson.get("screens") or []), 1), **figures})
     return loads
@@ -258,15 +348,22 @@ def load_finding(lessons: Sequence[Mapping[str, Any]], screen_s: float) -> Findi
         return LMS_LOAD.finding(Status.SKIPPED, "Not measured: no lesson wrote to the LMS during its session.")
     pace = learner_paced(loads, screen_s)
     timed = pace["timed_writes_per_min"]
-    message = (f"At a learner's pace (a screen every {quantity(screen_s)} s, session.learner_screen_s), one learner "
-               f"writes to the LMS about {quantity(pace['writes_per_min'])} times a minute: "
-               + (f"{quantity(timed)} on the lesson's own timers, " if timed else "no timed writes, ")
-               + f"{quantity(pace['writes_per_screen'])} a screen (at the launch, on moving on, at the exit); with "
-               f"{quantity(pace['calls_per_min'])} API calls and {quantity(pace['bytes_per_min'] / 1024)} KB of data a "
-               f"minute (measured over {quantity(pace['session_s'])} s of walked sessions in "
-               f"{counted(len(loads), 'lesson')}).")
-    return LMS_LOAD.finding(Status.PASS, message, measured=pace["writes_per_min"], unit="writes/min",
-                            details={"per_learner": pace, "lessons": loads})
+    message = (
+        f"At a learner's pace (a screen every {quantity(screen_s)} s, session.learner_screen_s), one learner "
+        f"writes to the LMS about {quantity(pace['writes_per_min'])} times a minute: "
+        + (f"{quantity(timed)} on the lesson's own timers, " if timed else "no timed writes, ")
+        + f"{quantity(pace['writes_per_screen'])} a screen (at the launch, on moving on, at the exit); with "
+        f"{quantity(pace['calls_per_min'])} API calls and {quantity(pace['bytes_per_min'] / 1024)} KB of data a "
+        f"minute (measured over {quantity(pace['session_s'])} s of walked sessions in "
+        f"{counted(len(loads), 'lesson')})."
+    )
+    return LMS_LOAD.finding(
+        Status.PASS,
+        message,
+        measured=pace["writes_per_min"],
+        unit="writes/min",
+        details={"per_learner": pace, "lessons": loads},
+    )
 
 
 def learner_paced(loads: Sequence[Mapping[str, Any]], screen_s: float) -> dict[str, Any]:
@@ -278,10 +375,13 @@ def learner_paced(loads: Sequence[Mapping[str, Any]], screen_s: float) -> dict[s
     timed = [load["timed_writes_per_min"] for load in loads if load.get("timed_writes_per_min") is not None]
     timed_rate = max(timed) if timed else 0.0
     per_screen = sum(load.get("learner_writes") or 0 for load in loads) / screens
-    return {"writes_per_min": round(timed_rate + per_screen * 60 / screen_s, 1),
-            "timed_writes_per_min": round(timed_rate, 1) if timed else None,
-            "writes_per_screen": round(per_screen, 2),
-            "calls_per_min": round(sum(load.get("calls") or 0 for load in loads) / minutes_at_pace, 1),
-            "bytes_per_min": round(sum(load.get("bytes") or 0 for load in loads) / minutes_at_pace),
-            "screens": screens, "screen_s": screen_s,
-            "session_s": round(sum(load.get("session_s") or 0 for load in loads), 1)}
+    return {
+        "writes_per_min": round(timed_rate + per_screen * 60 / screen_s, 1),
+        "timed_writes_per_min": round(timed_rate, 1) if timed else None,
+        "writes_per_screen": round(per_screen, 2),
+        "calls_per_min": round(sum(load.get("calls") or 0 for load in loads) / minutes_at_pace, 1),
+        "bytes_per_min": round(sum(load.get("bytes") or 0 for load in loads) / minutes_at_pace),
+        "screens": screens,
+        "screen_s": screen_s,
+        "session_s": round(sum(load.get("session_s") or 0 for load in loads), 1),
+    }

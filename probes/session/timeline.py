@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-TIMELINE_KEPT = 1500   # requests kept per lesson in the evidence
+TIMELINE_KEPT = 1500  # requests kept per lesson in the evidence
 
 
 def compact_timeline(requests: Sequence[Mapping[str, Any]]) -> list[list[Any]]:
@@ -19,6 +19,13 @@ def compact_timeline(requests: Sequence[Mapping[str, Any]]) -> list[list[Any]]:
         if path.startswith(("/__lms__/", "/__lrs__/")):
             continue
         start = float(request.get("start_ms") or 0)
-        rows.append([round(start, 1), round(max(float(request.get("end_ms") or start), start), 1),
-                     int(request.get("bytes") or 0), path.lstrip("/"), str(request.get("type") or "")])
+        rows.append(
+            [
+                round(start, 1),
+                round(max(float(request.get("end_ms") or start), start), 1),
+                int(request.get("bytes") or 0),
+                path.lstrip("/"),
+                str(request.get("type") or ""),
+            ]
+        )
     return sorted(rows)[:TIMELINE_KEPT]

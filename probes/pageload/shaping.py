@@ -1,0 +1,142 @@
+"""Shaping what the page-load pass gathered into its evidence: each lesson's call sequence, what the browser loaded by the load event, lesson starts, the waterfall, and pages not waited for."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from certifier.package.references import JS_ABSOLUTE, LINK, SCRIPT_CANDIDATE
+
+MEDIA_INITIATORS = ("video", "audio", "track")
+SEQUENCE_SHOWN = 40  # calls or statements listed per lesson in the report
+
+
+def runtime_sequences(
+    units: list[dict[str, Any]], log: list[dict[str, Any]], lrs: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """Per lesson, what it did in order: its SCORM calls, or the statements it and the LMS sent."""
+    sequences = []
+    for unit in units:
+        calls = [
+            e.get("fn", "?") + (f"({e['args'][0]})" if e.get("args") and e.get("fn", "").endswith("SetValue") else "")
+            for e in log
+            if e.get("sco") == unit["id"] and e.get("api") != "frame"
+        ]
+        statements = [
+            ("LMS " if s["by"] == "lms" else "")
+            + ((s["statement"].get("verb") or {}).get("id") or "?").rsplit("/", 1)[-1]
+            for s in lrs.get("statements", [])
+            if s["unit"] == unit["id"]
+        ]
+        events = calls + statements
+        sequences.append(
+            {
+                "launch": unit["launch"],
+                "kind": "statements" if statements else "SCORM calls",
+                "count": len(events),
+                "events": events[:SEQUENCE_SHOWN],
+            }
+        )
+    return sequences
+
+
+def attach_browser_loads(pages: list[dict[str, Any]], browser: Mapping[str, Any]) -> None:
+    """Give each page what the real browser loaded by its load event (Resource Timing): the page
+    weight and load time are judged on that, not on every file a stylesheet names."""
+    by_unit: dict[str, Mapping[str, Any]] = {}
+    for run in browser.get("pages", []):
+        by_unit.setdefault(parse_qs(urlsplit(run.get("url", "")).query).get("id", [""])[0], run)
+    for page in pages:
+        run = by_unit.get(page.get("id") or "", {})
+        load_ms = run.get("load_ms")
+        if not load_ms or run.get("error"):
+            continue
+        page["browser_load"] = {
+            "doc_bytes": run.get("doc_bytes") or 0,
+            "resources": [
+                r["transfer_bytes"]
+                for r in run.get("resources", [])
+                if (r.get("response_end_ms") or 0) <= load_ms
+                and r.get("type") not in MEDIA_INITIATORS
+                and r.get("status", 200) < 400
+            ],
+        }
+
+
+# References a page does not load by itself: links the learner may follow, script strings.
+NOT_LOADED = (LINK, JS_ABSOLUTE, SCRIPT_CANDIDATE)
+
+
+STALLS = ("too-slow", "timeout")  # a launch page the server did not answer in time
+
+
+def not_waited_for(unit: Mapping[str, Any], url: str, stalled: Mapping[str, Any]) -> dict[str, Any]:
+    """A launch page not requested because the server already stalled on another: reported with that
+    cause, so a stalling server costs one wait, not one per page."""
+    reason = stalled["message"].split(": ", 1)[-1]
+    return {
+        "id": unit["id"],
+        "title": unit["title"],
+        "launch": unit["launch"],
+        "url": url,
+        "tls": urlsplit(url).scheme == "https",
+        "loaded": False,
+        "external_hosts": [],
+        "not_waited_for": True,
+        "requests": [
+            {
+                "url": url,
+                "path": unit["launch"],
+                "kind": "document",
+                "bytes": 0,
+                "complete": False,
+                "error": {
+                    "kind": stalled["kind"],
+                    "message": f"not waited for: the server stalled on {stalled['launch']} ({reason})",
+                },
+            }
+        ],
+    }
+
+
+def lesson_starts(units: list[dict[str, Any]], browser: Mapping[str, Any], waited_s: float) -> list[dict[str, Any]]:
+    """Each lesson the browser ran: whether it started tracking, so that no later pass waits for a
+    lesson that never starts a second time."""
+    by_unit = {parse_qs(urlsplit(run.get("url", "")).query).get("id", [""])[0]: run for run in browser.get("pages", [])}
+    starts = []
+    for unit in units:
+        run = by_unit.get(unit["id"])
+        if run and not run.get("error"):
+            starts.append(
+                {
+                    "id": unit["id"],
+                    "launch": unit["launch"],
+                    "initialized": bool(run.get("initialized")),
+                    "waited_s": float(waited_s),
+                }
+            )
+    return starts
+
+
+def waterfall(pages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per page, each request's start, time to first byte and transfer: the report's waterfall."""
+    return [
+        {
+            "launch": p["launch"],
+            "requests": [
+                {
+                    "path": r.get("path"),
+                    "start_ms": r.get("start_ms", 0),
+                    "ttfb_ms": r.get("ttfb_ms"),
+                    "transfer_ms": r.get("transfer_ms"),
+                    "bytes": r.get("bytes", 0),
+                    "kind": r["kind"],
+                    "status": r.get("status"),
+                }
+                for r in p["requests"]
+                if r["kind"] != "media"
+            ],
+        }
+        for p in pages
+    ]
