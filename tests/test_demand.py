@@ -9,7 +9,15 @@ import os
 import pytest
 
 from certifier.planning.capacity import Site, describe_fix, plan_rollout
-from certifier.planning.demand import Demand, Driver, estimated_demand, explain, measured_demand, with_excluded
+from certifier.planning.demand import (
+    Demand,
+    Driver,
+    busiest_window,
+    estimated_demand,
+    explain,
+    measured_demand,
+    with_excluded,
+)
 from certifier.planning.lms_peak import lms_peak
 from probes.capacity.demand_inputs import excluded_media
 from tests.factories import build_zip
@@ -39,6 +47,23 @@ def test_a_first_load_drives_a_page_course_and_counts_over_the_window():
     assert demand.basis == "measured" and demand.kbps == pytest.approx(1_200, abs=1)
     assert demand.driver.kind == "first-load" and demand.driver.files[:2] == ("player/app.js", "player/fonts.woff")
     assert demand.busiest_1s_kbps > 5 * demand.kbps and demand.media_kbps == 0
+
+
+def test_the_replayed_window_is_the_one_the_figure_came_from():
+    # A light first screen, then at 30 s a heavy screen: the busiest 10 s starts there, and the
+    # replay asks for its requests at their times within that window, skipping what moved no byte.
+    rows = [
+        (0, 300, 20_000, "index.html", "document"),
+        (30_000, 31_000, 800_000, "screens/2.png", "img"),
+        (31_500, 32_000, 0, "screens/cached.css", "link"),
+        (33_000, 33_400, 200_000, "screens/2.json", "xhr"),
+        (50_000, 50_100, 4_000, "screens/3.json", "xhr"),
+    ]
+    timeline = lesson(rows, end_ms=60_000)
+    demand = measured_demand([timeline], [], WINDOW)
+    window = busiest_window(timeline, [], WINDOW)
+    assert window == [(0.0, 800_000, "screens/2.png"), (3.0, 200_000, "screens/2.json")]
+    assert sum(size for _, size, _ in window) * 8 / 1000 / WINDOW == pytest.approx(demand.kbps, rel=0.01)
 
 
 def test_a_progressive_clip_counts_at_its_own_rate_while_it_plays():

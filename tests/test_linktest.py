@@ -15,6 +15,7 @@ from certifier.policy.findings import Severity
 from certifier.staging.network import NetworkProfile
 from certifier.staging.server import StagingServer
 from probes.linktest import LinkTestProbe, choose_links, disagreement
+from probes.linktest.replay import ReplayTrial, scaled_requests
 from probes.linktest.trials import Trial, clip_ranges, continuous, highest_sustained, search, sustained, time_scaled
 from tests.factories import encode_video
 
@@ -209,6 +210,31 @@ def test_a_real_trial_over_an_emulated_link_stalls_only_past_its_capacity(clip_s
     assert not sustained(overloaded, BUDGET) and overloaded["stalls"] > 0, overloaded
 
 
+def test_a_replayed_window_is_carried_within_the_model_and_late_beyond_it(tmp_path):
+    """Where pages drive the demand, learners replay the session's busiest window: 300 KB a learner
+    in a 2 s window (1,229 kbps) on an 8 Mbps link is 6 learners by the model. At 70 % of that every
+    request arrives within its window; at 150 % requests are late."""
+    import os
+
+    for name in ("a.png", "b.png", "c.png"):
+        (tmp_path / name).write_bytes(os.urandom(100 * 1024))
+    window = [(0.0, 100 * 1024, "a.png"), (0.1, 100 * 1024, "b.png"), (0.2, 100 * 1024, "c.png")]  # a first load
+    window_s, link_kbps = 2.0, 8000
+    demand_kbps = 300 * 1024 * 8 / 1000 / window_s
+    model = int(link_kbps // demand_kbps)
+    assert model == 6
+    with StagingServer(tmp_path, NetworkProfile("site", link_kbps, link_kbps, 5)) as server:
+        fits = ReplayTrial(server.url, window, window_s, threading.Event()).run(4)
+        overloaded = ReplayTrial(server.url, window, window_s, threading.Event()).run(9)
+    assert fits["requests"] == 12 and fits["bytes"] == 12 * 100 * 1024 and sustained(fits, BUDGET), fits
+    assert overloaded["requests"] == 27 and overloaded["stalls"] > 0 and not sustained(overloaded, BUDGET), overloaded
+
+
+def test_a_replay_runs_faster_with_every_byte_kept():
+    window = [(0.0, 1000, "a.png"), (8.0, 2000, "b.js")]
+    assert scaled_requests(window, 8) == [(0.0, 1000, "a.png"), (1.0, 2000, "b.js")]
+
+
 def test_the_continuous_stream_reads_the_clip_again_from_its_start():
     looped = continuous({"path": "v.mp4", "bytes": 1000, "kbps": 80, "duration_s": 0.1}, 0.25)
     assert (looped["bytes"], looped["clip_bytes"]) == (4000, 1000) and looped["duration_s"] == pytest.approx(0.4)
@@ -242,3 +268,41 @@ def test_a_search_stopped_while_still_passing_reports_a_lower_bound():
     assert "measured at least 15 learners at once" in open_ended[0].message
     closed = LinkTestProbe().evaluate(evidence([trial(12, 0), trial(13, 0), trial(14, 4)], 12), LIMITS)
     assert "measured 13 learners at once" in closed[0].message
+
+
+@pytest.mark.slow
+def test_a_page_driven_course_is_measured_by_replaying_its_walked_session(tmp_path):
+    """A lesson whose first screen loads 600 KB of images: the walked session's busiest window is
+    replayed over the site's link, and the model's learners at once hold within the tolerance."""
+    import os
+
+    from tests.probe_helpers import by_rule, check, last_evidence
+    from tests.session_courses import lesson_zip
+    from tests.test_session import session_profile
+
+    images = {f"screen-{n}.png": os.urandom(150 * 1024) for n in range(4)}
+    course = lesson_zip(tmp_path / "c.zip", 2, images=images, status="completed")
+    sites = tmp_path / "sites.csv"
+    sites.write_text(
+        "name,learners,link_mbps,training_share,hours_per_day,learning_minutes,deadline\n"
+        "Branch,40,2,0.8,6,30,2027-06-30\n"
+    )
+    base = session_profile(tmp_path)
+    profile = tmp_path / "replay.toml"
+    profile.write_text(
+        f'extends = "{base.source}"\n[capacity]\nsites_file = "{sites}"\n'
+        "[linktest]\nmax_seconds = 40\nmin_model_learners = 3\n"
+    )
+    report = check(course, ("conformance", "media", "session", "capacity", "linktest"), str(profile))
+    findings = by_rule(report)
+    if findings["session.walk"]["status"] == "skipped":
+        pytest.skip(findings["session.walk"]["message"])
+    evidence = last_evidence(report, "linktest")
+    assert evidence["mode"] == "replay", evidence.get("skipped")
+    assert evidence["replayed"]["lesson"] == "lesson.html" and evidence["replayed"]["requests"] >= 5
+    assert evidence["replayed"]["kilobytes"] >= 300  # what the browser moved for them (Resource Timing)
+    trials = evidence["links"][0]["trials"]
+    assert all(t["requests"] == t["learners"] * evidence["replayed"]["requests"] for t in trials), trials
+    assert "replayed the walked session's busiest 30 s of lesson.html" in findings["linktest.measured"]["message"]
+    assert findings["linktest.model-optimistic"]["status"] == "pass", findings["linktest.measured"]["message"]
+    assert findings["linktest.model-conservative"]["status"] == "pass", findings["linktest.measured"]["message"]

@@ -219,6 +219,30 @@ def measured_demand(
     )
 
 
+def busiest_window(
+    lesson: Mapping[str, Any], media_files: Sequence[Mapping[str, Any]], window_s: float, screen_s: float = 0
+) -> list[tuple[float, int, str]]:
+    """What one learner requests in the lesson's busiest ``window_s`` at a learner's pace, as
+    (seconds from the window's start, bytes, path): the requests the link test replays, the very
+    window ``measured_demand`` took its figure from. Requests that moved no byte are left out."""
+    rows = [r for r in lesson.get("timeline") or [] if r]
+    if not rows:
+        return []
+    rows, end_ms = at_learner_pace(
+        rows, lesson.get("screens_at_ms") or (), float(lesson.get("walk_end_ms") or 0), screen_s
+    )
+    playing, moved = _bins(rows, clip_rates(media_files), end_ms)
+    at = _busiest(playing, moved, window_s)[1]
+    start = min(float(r[0]) for r in rows) + at * BIN_MS
+    picked = sorted(
+        (float(r[0]), int(r[2]), str(r[3]))
+        for r in rows
+        if start <= float(r[0]) < start + window_s * 1000 and int(r[2]) > 0
+    )
+    first = picked[0][0] if picked else 0.0  # the replay starts with the window's first request, not idle
+    return [(round((at_ms - first) / 1000, 3), size, path) for at_ms, size, path in picked]
+
+
 def _driver(
     moved: Mapping[str, float],
     clip_paths: set[str],

@@ -79,13 +79,17 @@ class DemandDriver(TypedDict):
     clip_kbps: float
 
 
-class PlannedDemand(TypedDict):
+class _PlannedDemandBase(TypedDict):
     kbps: float  # the one figure: the busiest window_s of a learner's session
     basis: str  # "measured", "estimate" or "none"
     window_s: float
     media_kbps: float
     driver: DemandDriver
     explained: str
+
+
+class PlannedDemand(_PlannedDemandBase, total=False):
+    lesson: str | None  # the walked lesson whose busiest window gave the figure (measured only)
 
 
 class SiteLink(TypedDict):

@@ -1,9 +1,10 @@
 """The ``linktest`` probe: the capacity model's learners-at-once checked by measurement.
 
 For the narrowest site links of the sites file (link × training share), the embedded staging
-server runs over that link and learners play the media the model's per-learner demand comes from,
-with the Locust plan's player and without pauses: the model's claim "this link carries N learners
-while media plays", tested. The
+server runs over that link and learners do what one learner's demand was measured from: where a
+clip drives it, they play the media with the Locust plan's player and without pauses ("this link
+carries N learners while media plays"); where pages or the player's first load drive it, they
+replay the walked session's busiest window, request by request (``replay``). The
 search finds the most learners the link carries without stalls, reported beside the model's
 figure with their ratio; a disagreement beyond the tolerance is a finding that says which is off.
 It belongs to the load family. Its trials take seconds, so it runs when asked (``--also linktest``,
@@ -14,9 +15,10 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from certifier.planning.demand import busiest_window
 from certifier.planning.loadplan import streamable_clips
 from certifier.policy import evidence_kinds as kinds
 from certifier.policy.findings import Finding, Severity, Status, counted
@@ -27,6 +29,7 @@ from certifier.policy.rules import Rule, declared_in
 from certifier.staging.network import NetworkProfile
 from certifier.staging.server import StagingServer
 
+from .replay import START_SPREAD_SHARE, ReplayTrial, scaled_requests
 from .trials import Trial, highest_sustained, search, sustained, time_scaled
 
 OPTIMISTIC = Rule(
@@ -73,9 +76,9 @@ class LinkTestProbe(Probe):
         "learners at once beside the capacity model's figure."
     )
     needs = frozenset({Need.PACKAGE, Need.UNPACKED})
-    uses = (kinds.PLANNED_DEMAND, kinds.MEDIA_FILES, kinds.SITE_LINKS)
+    uses = (kinds.PLANNED_DEMAND, kinds.MEDIA_FILES, kinds.SITE_LINKS, kinds.SESSION_TRAFFIC)
     # Learners behave as in the load plan: its think time, chunk, start-up buffer and failure budget.
-    reads_sections = ("load",)
+    reads_sections = ("load", "session")
     limits = {
         "max_site_links": LimitSpec(
             "integer", "Site links measured, narrowest first (each takes a few trials).", "links"
@@ -106,19 +109,10 @@ class LinkTestProbe(Probe):
         links = ctx.shared(kinds.SITE_LINKS)
         if not links:
             return {"skipped": "No site links: give a sites file (--sites) so the capacity probe plans the rollout."}
-        driver = (ctx.shared(kinds.PLANNED_DEMAND) or {}).get("driver") or {}
-        streamable = streamable_clips(ctx.shared(kinds.MEDIA_FILES) or [])
-        clips = [{"path": path, **streamable[path]} for path in driver.get("files", []) if path in streamable]
-        if driver.get("kind") != "clip" or not clips:
-            return {
-                "skipped": "One learner's demand is not driven by a clip this test can stream ("
-                + (
-                    f"it is driven by {driver.get('kind')} {driver.get('name')}"
-                    if driver.get("name")
-                    else "no demand was measured"
-                )
-                + "): the link test streams clips; page loads are not replayed over the link."
-            }
+        planned = ctx.shared(kinds.PLANNED_DEMAND) or {}
+        workload = self._workload(ctx, planned)
+        if isinstance(workload, str):
+            return {"skipped": workload}
         chosen, passed_over = choose_links(links, limits)
         if not chosen:
             return {"skipped": "No site link measured: " + passed_over}
@@ -128,7 +122,6 @@ class LinkTestProbe(Probe):
         for index, link in enumerate(chosen):
             ctx.progress(index / max(1, len(chosen)), f"{link['training_kbps']:,.0f} kbps link")
             scale = time_scale(link["training_kbps"], limits)
-            faster, player = time_scaled(clips, load, scale)
             network = NetworkProfile(
                 f"site link {link['training_kbps']:g} kbps",
                 link["training_kbps"] * scale,
@@ -136,19 +129,14 @@ class LinkTestProbe(Probe):
                 limits["link_rtt_ms"] / scale,
             )
             with StagingServer(root, network) as server:
-
-                def trial(
-                    learners: int, clips: list[dict[str, Any]] = faster, settings: Any = player
-                ) -> dict[str, Any]:
-                    return Trial(server.url, clips, settings, limits["trial_s"], ctx.stop_event).run(learners)
-
+                trial, trial_s = self._trial(workload, server.url, scale, limits, load, ctx)
                 trials, stopped = search(
                     link["model_learners"],
                     limits["max_learners"],
                     load["max_error_rate"],
                     trial,
                     lambda: deadline - time.monotonic(),
-                    limits["trial_s"],
+                    trial_s,
                 )
             measured.append({**link, "trials": trials, "stopped": stopped, "time_scale": scale})
         rows = [link_outcome(link, load["max_error_rate"]) for link in measured]
@@ -156,9 +144,70 @@ class LinkTestProbe(Probe):
             "links": measured,
             "passed_over": passed_over,
             "stall_budget": load["max_error_rate"],
-            "clips": [clip["path"] for clip in clips],
-            "outputs": {"links": rows},
+            "mode": workload["mode"],
+            "clips": [clip["path"] for clip in workload.get("clips", [])],
+            "replayed": workload.get("replayed"),
+            "outputs": {"links": rows, "workload": workload_sentence(workload)},
         }
+
+    @staticmethod
+    def _workload(ctx: ProbeContext, planned: Mapping[str, Any]) -> dict[str, Any] | str:
+        """What each learner does in a trial: stream the clips that drive the demand, or replay the
+        session's busiest window where pages or the first load drive it; or why neither can run."""
+        driver = planned.get("driver") or {}
+        streamable = streamable_clips(ctx.shared(kinds.MEDIA_FILES) or [])
+        clips = [{"path": path, **streamable[path]} for path in driver.get("files", []) if path in streamable]
+        if driver.get("kind") == "clip" and clips:
+            return {"mode": "stream", "clips": clips}
+        traffic = {t["launch"]: t for t in ctx.shared(kinds.SESSION_TRAFFIC) or []}
+        lesson = traffic.get(planned.get("lesson") or "")
+        if planned.get("basis") != "measured" or lesson is None:
+            what = f"{driver.get('kind')} {driver.get('name')}" if driver.get("name") else "no demand was measured"
+            return (
+                f"One learner's demand ({what}) was not measured from a walked session, and is not driven by a "
+                "clip this test can stream: there is nothing measured to replay over the link."
+            )
+        screen_s = float(ctx.profile.section("session").get("learner_screen_s") or 0)
+        window = busiest_window(lesson, ctx.shared(kinds.MEDIA_FILES) or [], float(planned["window_s"]), screen_s)
+        if not window:
+            return f"The busiest window of {lesson['launch']} moved no byte to replay."
+        return {
+            "mode": "replay",
+            "window": window,
+            "window_s": float(planned["window_s"]),
+            "replayed": {
+                "lesson": lesson["launch"],
+                "requests": len(window),
+                "kilobytes": round(sum(size for _, size, _ in window) / 1024, 1),
+                "window_s": float(planned["window_s"]),
+            },
+        }
+
+    @staticmethod
+    def _trial(
+        workload: Mapping[str, Any],
+        base: str,
+        scale: float,
+        limits: Mapping[str, Any],
+        load: Mapping[str, Any],
+        ctx: ProbeContext,
+    ) -> tuple[Callable[[int], dict[str, Any]], float]:
+        """One trial of N learners on the link at ``base``, and how long it may take."""
+        if workload["mode"] == "replay":
+            window_s = workload["window_s"] / scale
+            replayed = scaled_requests(workload["window"], scale)
+            last = max((at for at, _, _ in replayed), default=0.0)
+
+            def replay(learners: int) -> dict[str, Any]:
+                return ReplayTrial(base, replayed, window_s, ctx.stop_event).run(learners)
+
+            return replay, last + window_s * (1 + START_SPREAD_SHARE)
+        faster, player = time_scaled(workload["clips"], load, scale)
+
+        def stream(learners: int) -> dict[str, Any]:
+            return Trial(base, faster, player, limits["trial_s"], ctx.stop_event).run(learners)
+
+        return stream, float(limits["trial_s"])
 
     def evaluate(self, evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Finding]:
         if evidence.get("skipped"):
@@ -177,7 +226,8 @@ class LinkTestProbe(Probe):
             kind: [o for o in measured if disagreement(o["measured"], o["model"], tolerance) == kind]
             for kind in ("optimistic", "conservative")
         }
-        summary = "; ".join(outcome_sentence(o) for o in measured)
+        workload = (evidence.get("outputs") or {}).get("workload")
+        summary = "; ".join(outcome_sentence(o) for o in measured) + (f" ({workload})" if workload else "")
         worst = min(measured, key=lambda o: o["ratio"] if o["ratio"] is not None else 1.0)
         passed_over = f" {evidence['passed_over']}" if evidence.get("passed_over") else ""
         return [
@@ -312,3 +362,15 @@ def outcome_sentence(outcome: Mapping[str, Any]) -> str:
         f"{outcome['measured']:,} learners at once"
         + (f" (×{outcome['ratio']:.2f})" if outcome["ratio"] is not None else "")
     )
+
+
+def workload_sentence(workload: Mapping[str, Any]) -> str:
+    """What each learner did in the trials, in the report's words."""
+    if workload["mode"] == "replay":
+        replayed = workload["replayed"]
+        return (
+            f"each learner replayed the walked session's busiest {replayed['window_s']:g} s of {replayed['lesson']} "
+            f"({counted(replayed['requests'], 'request')}, {replayed['kilobytes']:,.0f} KB), every request due "
+            f"within {replayed['window_s']:g} s"
+        )
+    return "each learner streamed " + ", ".join(clip["path"] for clip in workload["clips"]) + " without pauses"
