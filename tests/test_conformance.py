@@ -358,7 +358,7 @@ def test_awkward_characters_junk_and_server_side_files(tmp_path):
                 "img/Thumbs.db": "x",
                 "upload.php": "<?php ?>",
                 "tools/setup.exe": b"MZ",
-                ".htaccess": "Deny from all",
+                ".htaccess": "RewriteEngine On\nRewriteRule ^(.*)$ index.php [L]\n",
             }
         ),
     )
@@ -369,7 +369,23 @@ def test_awkward_characters_junk_and_server_side_files(tmp_path):
     assert findings["conformance.os-junk"]["measured"] == 3
     server = findings["conformance.server-side-files"]
     assert_fails(server, "major", "upload.php", None)
-    assert server["measured"] == 3
+    assert server["measured"] == 3 and "'.htaccess' asks the web server for 'RewriteEngine On'" in server["message"]
+
+
+def test_an_htaccess_that_only_switches_things_off_is_not_a_server_side_file(tmp_path):
+    """What the file asks of the server decides, not its name: denying access, switching scripts
+    off and setting types run nothing (a course folder protected this way is common)."""
+    restrictive = (
+        "# keep scripts from running in the course folder\n"
+        "Options -ExecCGI -Indexes\nRemoveHandler .php .phtml\nphp_flag engine off\n"
+        '<FilesMatch "\\.(php|cgi)$">\n  Require all denied\n</FilesMatch>\n'
+        'AddType video/mp4 .mp4\nHeader set Cache-Control "max-age=3600"\n'
+    )
+    quiet = run(tmp_path, course(**{".htaccess": restrictive, "media/.htaccess": "Deny from all"}), "quiet.zip")
+    assert quiet["conformance.server-side-files"]["status"] == "pass"
+    active = run(tmp_path, course(**{".htaccess": restrictive + "AddHandler cgi-script .html\n"}), "active.zip")
+    assert_fails(active["conformance.server-side-files"], "major", ".htaccess", None)
+    assert "AddHandler cgi-script .html" in active["conformance.server-side-files"]["message"]
 
 
 def test_names_windows_cannot_create_are_path_character_findings(tmp_path):

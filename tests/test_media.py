@@ -225,6 +225,7 @@ def test_file_over_time_budget_is_abandoned(tmp_path, default_profile):
     clip = encode_video(tmp_path / "a.mp4", seconds=1, codec_options=CBR)
     values = {k: dict(v) for k, v in default_profile.values.items()}
     values["media"]["max_seconds_per_file"] = 0
+    values["conformance"]["accept_plain_html"] = True  # a bare page and a clip: plain HTML, minor at most
     profile = Profile("zero-budget", "", "test", values)
     report = check(
         build_zip(tmp_path / "c.zip", {"index.html": "<html></html>", "a.mp4": clip.read_bytes()}),

@@ -21,7 +21,7 @@ _BASIC = re.compile(
     re.IGNORECASE,
 )
 _KEY_VALUE = re.compile(
-    r"""(?<![A-Za-z0-9])["']?_?(?P<key>password|passwd|secret|api_?key|token|auth|authorization|user(?:name)?)["']?"""
+    r"""(?<![A-Za-z0-9_])["']?_?(?P<key>password|passwd|secret|api_?key|token|auth|authorization|user(?:name)?)["']?"""
     r"""\s*[:=]\s*["'](?P<value>[A-Za-z0-9][A-Za-z0-9._~+/=@-]{2,255})["']""",
     re.IGNORECASE,
 )

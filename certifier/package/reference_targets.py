@@ -53,3 +53,27 @@ def decode_text(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         return data.decode("cp1252", errors="replace")
+
+
+# Absolute URLs in scripts under these roots are identifiers, not addresses a browser contacts:
+# XML namespaces and schemas, and the xAPI/cmi5 vocabularies whose IRIs name verbs and activity types.
+IDENTIFIER_ROOTS = (
+    "//www.w3.org/",
+    "//schemas.xmlsoap.org/",
+    "//www.imsglobal.org/xsd/",
+    "//www.imsproject.org/xsd/",
+    "//www.adlnet.org/xsd/",
+    "//ltsc.ieee.org/xsd/",
+    "//adlnet.gov/expapi/",
+    "//w3id.org/xapi/",
+    "//id.tincanapi.com/",
+    "//purl.org/dc/",
+    "//ns.adobe.com/",
+    "//xmlns.com/",
+)
+
+
+def is_identifier(url: str) -> bool:
+    """A namespace, schema or vocabulary IRI: a name, never fetched (see IDENTIFIER_ROOTS)."""
+    lowered = url.lower()
+    return any(root in lowered[: len(root) + 8] for root in IDENTIFIER_ROOTS)

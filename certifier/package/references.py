@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from certifier.package.reference_targets import classify, resolve
+from certifier.package.reference_targets import classify, is_identifier, resolve
 
 # A quoted value stops at '>' too: an unclosed quote must not send every '<' scanning to the end
 # of a large page (quadratic); a value holding '>' is rare and costs only that tag.
@@ -28,6 +28,11 @@ _ATTR = re.compile(
     re.IGNORECASE,
 )
 _REL = re.compile(r"""\brel\s*=\s*["']?([^"'>]+)""", re.IGNORECASE)
+_AS = re.compile(r"""\bas\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
+# <link> relations a browser loads (icons, preloads, the web app manifest); every other relation
+# (license, author, alternate, canonical, help, next…) names a page a reader may follow: a link.
+ICON_RELS = ("icon", "apple-touch-icon", "apple-touch-icon-precomposed", "mask-icon")
+LOADING_LINK_RELS = frozenset((*ICON_RELS, "preload", "prefetch", "modulepreload", "manifest", "prerender"))
 _BRACE = re.compile(r"[{}]")
 _CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)""", re.IGNORECASE)
 _CSS_IMPORT = re.compile(r"""@import\s+(?:url\(\s*)?(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
@@ -171,8 +176,7 @@ def _html_kind(tag: str, name: str, attrs: str) -> str:
         if tag in NAVIGATION_TAGS:
             return LINK
         if tag == "link":
-            rel = _REL.search(attrs)
-            return STYLESHEET if rel and "stylesheet" in rel.group(1).lower() else IMAGE
+            return _link_kind(attrs)
         return LINK
     if tag == "script":
         return SCRIPT
@@ -183,6 +187,21 @@ def _html_kind(tag: str, name: str, attrs: str) -> str:
     if tag in MEDIA_TAGS and name in ("src", "data"):
         return MEDIA
     return IMAGE  # img, input, poster, background, srcset
+
+
+def _link_kind(attrs: str) -> str:
+    """What a <link href> loads: a stylesheet, a preloaded script or style, an icon; or nothing (a link)."""
+    rel = _REL.search(attrs)
+    relations = set(rel.group(1).lower().split()) if rel else set()
+    if "stylesheet" in relations:
+        return STYLESHEET
+    if not relations & LOADING_LINK_RELS:
+        return LINK
+    preloaded = _AS.search(attrs)
+    loads = preloaded.group(1).lower() if preloaded else ""
+    if "modulepreload" in relations or loads == "script":
+        return SCRIPT
+    return STYLESHEET if loads == "style" else IMAGE
 
 
 def html_references(source: str, text: str) -> list[Reference]:
@@ -339,6 +358,8 @@ def script_references(source: str, text: str, lines: _Lines | None = None, offse
     found = []
     for match in _JS_ABSOLUTE.finditer(text):
         at_offset = offset + match.start()
+        if is_identifier(match.group(1)):
+            continue
         ref = _make(source, lines.at(at_offset), JS_ABSOLUTE, match.group(1), None, lines.column(at_offset))
         if ref and ref.host and "." in ref.host:
             found.append(ref)

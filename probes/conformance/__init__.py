@@ -75,6 +75,9 @@ class ConformanceProbe(Probe):
         "max_path_length_chars": LimitSpec("integer", "Longest file path inside the package.", "characters"),
         "max_scanned_file_mb": LimitSpec("number", "Largest HTML/CSS/JS file scanned for references.", "MB"),
         "blocked_file_extensions": LimitSpec("string-list", "File types a course package must not contain."),
+        "accept_plain_html": LimitSpec(
+            "boolean", "Plain web pages (no manifest, no tracking) may pass, as CONDITIONAL at best."
+        ),
     }
     # Generated from the rule declarations.
     rules = declared_in(
@@ -152,6 +155,12 @@ class ConformanceProbe(Probe):
                 ctx.progress(0.1 + 0.8 * index / max(len(scanned) + len(configs), 1), path)
         evidence["references"] = references
         evidence["unscanned"] = unscanned
+        # What a server configuration file asks of the server decides its grade, not its name.
+        evidence["server_configs"] = {
+            p: decode_text(package.read_bytes(p, MAX_CONFIG_BYTES))
+            for p in files
+            if posixpath.basename(p).lower() == ".htaccess" and files[p] <= MAX_CONFIG_BYTES
+        }
         evidence["credentials"] = credentials
         ctx.progress(0.92, "recognising the authoring tool")
         read_text = lambda p: decode_text(package.read_bytes(p))  # noqa: E731

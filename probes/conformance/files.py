@@ -236,6 +236,30 @@ def _suggested_name(path: str) -> str:
     return "/".join(parts)
 
 
+# .htaccess directives that only restrict or describe serving (switch handlers or scripts off, deny
+# access, set types, headers or caching): such a file asks the server to run nothing.
+_RESTRICTIVE_DIRECTIVE = re.compile(
+    r"""^\s*(?:$|\#|</?(?:Files|FilesMatch|IfModule)\b|Options\s+(?:-\w+\s*)+$|"""
+    r"""(?:RemoveHandler|RemoveType|AddType|AddCharset|AddDefaultCharset|AddEncoding|DefaultType|ForceType|"""
+    r"""Header|ExpiresActive|ExpiresByType|ExpiresDefault|DirectoryIndex|Order|Deny|Allow|Satisfy|"""
+    r"""FileETag)\b|Require\s+all\s+denied\s*$|SetHandler\s+(?:None|default-handler)\s*$|"""
+    r"""php_(?:flag|value)\s+engine\s+(?:off|0)\s*$)""",
+    re.IGNORECASE,
+)
+
+
+def active_server_directive(text: str | None) -> str | None:
+    """The first directive of a .htaccess that asks the server to do something (run a handler,
+    rewrite, proxy…), or None when every line only restricts or describes serving. A file that
+    could not be read counts as active: it cannot be shown harmless."""
+    if text is None:
+        return "(unread)"
+    for line in text.splitlines():
+        if not _RESTRICTIVE_DIRECTIVE.match(line):
+            return line.strip()[:80]
+    return None
+
+
 def file_name_rules(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Finding]:
     paths = list(evidence["files"])
     awkward = []
@@ -259,11 +283,15 @@ def file_name_rules(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> l
         Problem(f"'{escaped(p)}' is operating-system clutter{_why_junk(p)}", escaped(p)) for p in paths if is_os_junk(p)
     ]
     blocked_ext = tuple(e.lower() for e in limits["blocked_file_extensions"])
+    configs = evidence.get("server_configs") or {}
     server_side = [
-        Problem(f"'{p}' is a server-side or executable file", p)
-        for p in paths
-        if p.lower().endswith(blocked_ext) or posixpath.basename(p).lower() == ".htaccess"
+        Problem(f"'{p}' is a server-side or executable file", p) for p in paths if p.lower().endswith(blocked_ext)
     ]
+    for p in paths:
+        if posixpath.basename(p).lower() == ".htaccess":
+            active = active_server_directive(configs.get(p))
+            if active is not None:
+                server_side.append(Problem(f"'{p}' asks the web server for '{active}'", p))
     longest = max(paths, key=len, default="")
     max_len = limits["max_path_length_chars"]
     return [

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from certifier.package.standards import AICC, CMI5, HTML
-from certifier.policy.findings import Finding, Severity
+from certifier.policy.findings import Finding, Severity, Status
 from certifier.policy.rules import Rule
 
 from .common import CMI5_ROOT_SPEC, Problem, outcome
@@ -51,6 +51,32 @@ def manifest_location(evidence: Mapping[str, Any]) -> Finding:
         if nested
         else "Export the course again from the authoring tool as a SCORM, cmi5 or xAPI package.",
         spec_ref=spec,
+    )
+
+
+PLAIN_WEB_CONTENT = Rule(
+    "conformance.course-package",
+    "A course package an LMS imports and tracks",
+    "Plain web content: no LMS will track it",
+    Severity.MAJOR,
+    remediation="Publish the course as SCORM, cmi5 or xAPI and give that whole output: a tool's content folder "
+    "(Rise's scormcontent/, Storyline's story_content/) is not a package by itself.",
+    it_risk="Compliance: no learner's completion is recorded; the course was likely picked from inside its package.",
+)
+
+
+def course_package(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> Finding:
+    """A folder of web pages with no manifest and no tracking is not a course package, unless the
+    profile accepts plain HTML (then at most CONDITIONAL: it still records nothing)."""
+    standard = evidence["standard"]
+    if standard != HTML:
+        return PLAIN_WEB_CONTENT.finding(Status.PASS, f"A {standard} package: the LMS imports it and tracks learners.")
+    accepted = bool(limits.get("accept_plain_html"))
+    return PLAIN_WEB_CONTENT.finding(
+        Status.FAIL,
+        "No imsmanifest.xml, cmi5.xml, tincan.xml or AICC descriptor: plain web pages, which no LMS will track"
+        + (" (this profile accepts plain HTML)." if accepted else "."),
+        severity=Severity.MINOR if accepted else None,
     )
 
 

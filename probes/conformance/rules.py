@@ -14,7 +14,7 @@ from certifier.policy.findings import Finding
 
 from .common import FileIndex
 from .files import file_name_rules, reference_rules, unreferenced_files, unscanned_files
-from .manifest_rules import manifest_location, xml_rules
+from .manifest_rules import course_package, manifest_location, xml_rules
 from .references import authoring_tool_finding, credentials_rule, tracking_rule
 from .standards import scorm_rules
 from .xapi_aicc import aicc_rules, cmi5_rules, tincan_rules
@@ -22,7 +22,7 @@ from .xapi_aicc import aicc_rules, cmi5_rules, tincan_rules
 
 def all_rules(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Finding]:
     files = FileIndex(evidence["files"])
-    findings = [manifest_location(evidence)]
+    findings = [course_package(evidence, limits), manifest_location(evidence)]
     findings += xml_rules(evidence)
     if "scorm" in evidence:
         findings += scorm_rules(evidence, files)

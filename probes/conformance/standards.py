@@ -303,8 +303,16 @@ def scorm_version(scorm: Mapping[str, Any], manifest: str, standard: str) -> Fin
     spaces = " ".join(scorm["namespaces"])
     problems = []
     line = scorm["schemaversion_line"]
+    severity = None
     if not version:
-        problems.append(Problem("<schemaversion> is missing from <metadata>", manifest, line))
+        only_12 = any(n in spaces for n in SCORM_12_NAMESPACES) and not any(n in spaces for n in SCORM_2004_NAMESPACES)
+        if only_12:  # LMSs take SCORM 1.2 from its namespaces; a strict importer wants it written
+            severity = Severity.MINOR
+            problems.append(
+                Problem("<schemaversion> is missing from <metadata>; the namespaces say SCORM 1.2", manifest, line)
+            )
+        else:
+            problems.append(Problem("<schemaversion> is missing from <metadata>", manifest, line))
     elif version == "1.2":
         wrong = [n for n in SCORM_2004_NAMESPACES if n in spaces]
         if wrong:
@@ -325,4 +333,6 @@ def scorm_version(scorm: Mapping[str, Any], manifest: str, standard: str) -> Fin
                 line,
             )
         )
-    return outcome(SCORM_VERSION, problems, f"{standard}: schemaversion '{version}' matches the namespaces.")
+    return outcome(
+        SCORM_VERSION, problems, f"{standard}: schemaversion '{version}' matches the namespaces.", severity=severity
+    )

@@ -119,7 +119,16 @@ SIGNALS: tuple[Signal, ...] = (
     Signal(
         "camera-microphone", MODERN, (b"getusermedia",), _re(r"""getusermedia\s*\("""), "camera or microphone access"
     ),
-    Signal("popups", MODERN, (b"window.open",), _re(r"""window\.open\s*\("""), "pop-up windows"),
+    # Not a pop-up: a window opened into itself, its parent or the top frame (window.open("", "_self")
+    # is how a lesson closes its own window), nor a SCORM driver's "Debug" log window, which opens
+    # only when its debug mode is switched on.
+    Signal(
+        "popups",
+        MODERN,
+        (b"window.open",),
+        _re(r"""window\.open\s*\((?![^,;]*,\s*["'](?:_self|_parent|_top|debug)["'])"""),
+        "pop-up windows",
+    ),
     Signal(
         "cross-origin-frames",
         MODERN,

@@ -1,0 +1,98 @@
+"""Verdicts that hold on courses no one here has seen: each class of false or missed finding a
+careful reviewer found on real courses, rebuilt as the smallest package that shows it."""
+
+from __future__ import annotations
+
+import pytest
+
+from certifier.policy.registry import load_profile
+from tests.factories import build_zip
+from tests.probe_helpers import by_rule, check, last_evidence
+from tests.test_conformance import MANIFEST_12, course, run
+
+SVG_SCRIPT = """
+var SVG = "http://www.w3.org/2000/svg", XLINK = "http://www.w3.org/1999/xlink";
+var verb = {id: "http://adlnet.gov/expapi/verbs/completed"};
+var type = "http://adlnet.gov/expapi/activities/course";
+var session = "https://w3id.org/xapi/cmi5/context/extensions/sessionid";
+var soap = "http://schemas.xmlsoap.org/soap/envelope/";
+var el = document.createElementNS(SVG, "svg");
+fetch("https://cdn.example.com/player/config.json");
+"""
+
+
+def test_namespace_and_vocabulary_iris_in_scripts_are_not_hosts_the_browser_contacts(tmp_path):
+    findings = run(tmp_path, course(**{"api.js": SVG_SCRIPT}))
+    hosts = findings["conformance.external-hosts"]
+    assert hosts["details"]["hosts"] == ["cdn.example.com"], hosts["details"]
+    report = check(build_zip(tmp_path / "c2.zip", course(**{"api.js": SVG_SCRIPT})))
+    assert last_evidence(report, "conformance")["outputs"]["external_hosts"] == ["cdn.example.com"]
+
+
+def test_a_link_a_browser_does_not_load_is_not_mixed_content(tmp_path):
+    page = (
+        '<!DOCTYPE html><html><head><link rel="license" href="http://creativecommons.org/licenses/by/4.0/">'
+        '<link rel="author" href="http://example.com/me"><link rel="stylesheet" href="style.css">'
+        '<script src="api.js"></script></head><body><img src="img/logo.png" alt=""></body></html>'
+    )
+    findings = run(tmp_path, course(**{"index.html": page}))
+    assert findings["conformance.insecure-url"]["status"] == "pass"
+    assert findings["conformance.insecure-media-url"]["status"] == "pass"
+    loaded = page.replace('rel="author" href="http://example.com/me"', 'rel="icon" href="http://example.com/f.ico"')
+    loaded_findings = run(tmp_path, course(**{"index.html": loaded}), "icon.zip")
+    assert loaded_findings["conformance.insecure-media-url"]["status"] == "fail"  # an icon is loaded: passive
+
+
+@pytest.mark.parametrize(
+    "script, popup",
+    [
+        ('function closeMe() { window.open("", "_self", ""); window.close(); }', False),
+        ("function quit() { top.window.open('', '_top').close(); }", False),
+        ('function ShowDebugWindow() { win = window.open("blank.html", "Debug", "width=600,height=300"); }', False),
+        ('function help() { window.open("help.html", "help", "width=600"); }', True),
+        ("function print() { window.open(url); }", True),
+    ],
+)
+def test_a_window_that_closes_itself_or_a_debug_log_is_not_a_pop_up(tmp_path, script, popup):
+    report = check(build_zip(tmp_path / "c.zip", course(**{"api.js": script})), ("conformance", "plugins"))
+    finding = by_rule(report)["plugins.popups"]
+    assert (finding["status"] != "pass") is popup, finding
+
+
+def test_an_xapi_parameter_name_is_not_a_credential_but_its_value_would_be(tmp_path):
+    names = 'var lrs = {endpoint: "https://lrs.example.com/xapi/", "content_token": "abc123def456"};'
+    assert run(tmp_path, course(**{"api.js": names}))["conformance.embedded-credentials"]["status"] == "pass"
+    secret = 'var lrs = {endpoint: "https://lrs.example.com/xapi/", "token": "abc123def456"};'
+    found = run(tmp_path, course(**{"api.js": secret}), "secret.zip")["conformance.embedded-credentials"]
+    assert found["status"] == "fail" and "ab***" in str(found["evidence"])
+
+
+def test_scorm_12_namespaces_without_schemaversion_are_minor_not_a_version_conflict(tmp_path):
+    manifest = MANIFEST_12.replace("<schemaversion>1.2</schemaversion>", "")
+    findings = run(tmp_path, course(manifest, **{"index.html": "<html><body>Lesson</body></html>"}))
+    version = findings["conformance.scorm-version"]
+    assert version["status"] == "fail" and version["severity"] == "minor"
+    assert "the namespaces say SCORM 1.2" in version["message"]
+    mixed = manifest.replace(
+        'xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2"', 'xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3"'
+    )
+    conflict = run(tmp_path, course(mixed, **{"index.html": "<html><body>Lesson</body></html>"}), "mixed.zip")
+    assert conflict["conformance.scorm-version"]["severity"] == "major"
+
+
+def test_a_bare_web_folder_is_not_a_course_package_unless_the_profile_accepts_plain_html(tmp_path):
+    folder = {
+        "index.html": '<!DOCTYPE html><html><head><script src="lib/main.js"></script></head><body>Hi</body></html>',
+        "lib/main.js": "console.log('course');",
+    }
+    report = check(build_zip(tmp_path / "web.zip", folder))
+    package = by_rule(report)["conformance.course-package"]
+    assert package["status"] == "fail" and package["severity"] == "major" and "no LMS will track" in package["message"]
+    assert report["verdict"] == "NOT CERTIFIED"
+    profile = tmp_path / "plain.toml"
+    profile.write_text('extends = "default"\n[conformance]\naccept_plain_html = true\n')
+    accepted = check(build_zip(tmp_path / "web2.zip", folder), ("conformance",), load_profile(str(profile)))
+    assert by_rule(accepted)["conformance.course-package"]["severity"] == "minor"
+    assert accepted["verdict"] == "CONDITIONAL"
+    scorm = by_rule(check(build_zip(tmp_path / "scorm.zip", course())))["conformance.course-package"]
+    assert scorm["status"] == "pass"
