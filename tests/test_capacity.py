@@ -256,3 +256,25 @@ def test_a_bundled_sites_file_is_taken_by_name_as_the_help_says(name, tmp_path):
         "Only,10,5,20%,8,45,2027-02-01\n"
     )
     assert resolve_sites_file(str(own)) == own
+
+
+def test_a_link_narrower_than_the_demand_carries_one_learner_when_the_media_fit_and_the_first_load_arrives():
+    """Storyline's busiest 30 s: a 791 kbps clip playing while a 3.75 MB first load arrives, 1,793 kbps
+    in all. A 1,200 kbps training share carries no two learners at once, but one: the clip plays at its
+    rate and the first load arrives in 25 s alone. Below the clip's rate, nothing fits."""
+    from certifier.planning.demand import Demand, Driver
+    from probes.capacity.rules import slow_start_finding
+
+    demand = Demand(1793, "measured", 30, 791, Driver("clip", "story_content/video.mp4"), "")
+    start = dt.date(2027, 1, 4)
+    one = plan_site(site(link=6, share=0.2), demand.kbps, 0.05, start, demand, max_alone_wait_s=60)
+    assert one.max_concurrent == 1 and one.alone_wait_s == pytest.approx((1793 - 791) * 30 / 1200, abs=0.1)
+    assert one.waves > 0 and one.completion is not None
+    too_slow = plan_site(site(link=6, share=0.2), demand.kbps, 0.05, start, demand, max_alone_wait_s=20)
+    below_media = plan_site(site(link=3.5, share=0.2), demand.kbps, 0.05, start, demand, max_alone_wait_s=600)
+    assert too_slow.max_concurrent == 0 and below_media.max_concurrent == 0 and below_media.alone_wait_s is None
+    shared = plan_site(site(link=20, share=0.2), demand.kbps, 0.05, start, demand, max_alone_wait_s=60)
+    assert shared.max_concurrent == 2 and shared.alone_wait_s is None
+    finding = slow_start_finding([one], 60)
+    assert finding.status.value == "fail" and finding.severity.value == "minor" and finding.measured == one.alone_wait_s
+    assert "Branch (25 s)" in finding.message

@@ -75,6 +75,18 @@ def test_a_progressive_clip_counts_at_its_own_rate_while_it_plays():
     assert demand.media_kbps == 800 and demand.kbps == pytest.approx(800 + 50_000 * 8 / 1000 / WINDOW, abs=1)
 
 
+def test_clips_of_successive_screens_never_play_together():
+    # Two 2-minute narrated videos on screens one and two: the walk moved on after 5 s. At a learner's
+    # pace (30 s a screen) the first plays until the second screen shows, then the second alone.
+    media = [
+        {"path": "story/v1.mp4", "peak_kbps": 800.0, "duration_s": 120},
+        {"path": "story/v2.mp4", "peak_kbps": 780.0, "duration_s": 120},
+    ]
+    rows = [(100, 900, 3_000_000, "story/v1.mp4", "media"), (5_100, 6_000, 3_000_000, "story/v2.mp4", "media")]
+    demand = measured_demand([lesson(rows, [0, 5_000], end_ms=10_000)], media, WINDOW, screen_s=30)
+    assert demand.media_kbps == 800 and demand.driver.name == "story/v1.mp4"
+
+
 def test_the_walk_is_retimed_to_a_learners_pace():
     # The walk pressed Next every second; each screen loads 500 KB. At 30 s a screen only one load falls
     # in any 10 s window.

@@ -57,6 +57,9 @@ class SitePlan:
     fix: dict[str, Any]
     link_mbps: float = 0.0
     training_share: float = 0.0
+    # Set when the link carries one learner only because a learner alone may wait this long (s)
+    # for the busiest window's pages and first load (see capacity_of).
+    alone_wait_s: float | None = None
 
 
 def calendar_day_after(start: dt.date, days: int) -> dt.date | None:
@@ -95,10 +98,26 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
     return days
 
 
-def capacity_of(site: Site, demand_kbps: float) -> int:
+def capacity_of(site: Site, demand_kbps: float, demand: Demand | None = None, max_alone_wait_s: float = 0.0) -> int:
+    """Learners at once the site's training share carries at ``demand_kbps`` each. A link narrower
+    than one learner's demand still carries one learner when it carries the media at their rate
+    and the rest of the busiest window arrives within ``max_alone_wait_s`` (a slow start, not none)."""
     if demand_kbps <= 0:
         return site.learners  # nothing to carry: the link is no limit
-    return int(site.link_mbps * 1000 * site.training_share // demand_kbps)
+    training_kbps = site.link_mbps * 1000 * site.training_share
+    shared = int(training_kbps // demand_kbps)
+    if shared or demand is None or max_alone_wait_s <= 0:
+        return shared
+    return 1 if alone_wait_s(training_kbps, demand) <= max_alone_wait_s else 0
+
+
+def alone_wait_s(training_kbps: float, demand: Demand) -> float:
+    """How long one learner alone on the link waits for the busiest window's bytes other than the
+    media playing (pages, the player's first load); infinite when the link cannot carry the media
+    at their rate (a clip that arrives slower than it plays stalls, however long one waits)."""
+    if training_kbps <= demand.media_kbps:
+        return math.inf
+    return (demand.kbps - demand.media_kbps) * demand.window_s / training_kbps
 
 
 def site_links(sites: list[Site], demand_kbps: float) -> list[dict[str, Any]]:
@@ -127,9 +146,18 @@ def wave_days(site: Site, online_share: float) -> int:
 
 
 def plan_site(
-    site: Site, demand_kbps: float, online_share: float, start: dt.date, demand: Demand | None = None
+    site: Site,
+    demand_kbps: float,
+    online_share: float,
+    start: dt.date,
+    demand: Demand | None = None,
+    max_alone_wait_s: float = 0.0,
 ) -> SitePlan:
-    capacity = capacity_of(site, demand_kbps)
+    capacity = capacity_of(site, demand_kbps, demand, max_alone_wait_s)
+    training_kbps = site.link_mbps * 1000 * site.training_share
+    waits = (
+        round(alone_wait_s(training_kbps, demand), 1) if demand and capacity and training_kbps < demand_kbps else None
+    )
     peak = math.ceil(site.learners * online_share)
     days_per_wave = wave_days(site, online_share)
     available = working_days_between(start, site.deadline)
@@ -172,6 +200,7 @@ def plan_site(
         {} if meets else fixes(site, demand_kbps, online_share, available, days_per_wave, demand),
         site.link_mbps,
         site.training_share,
+        waits,
     )
 
 
@@ -292,9 +321,14 @@ class RolloutPlan:
 
 
 def plan_rollout(
-    sites: list[Site], demand_kbps: float, online_share: float, start: dt.date, demand: Demand | None = None
+    sites: list[Site],
+    demand_kbps: float,
+    online_share: float,
+    start: dt.date,
+    demand: Demand | None = None,
+    max_alone_wait_s: float = 0.0,
 ) -> RolloutPlan:
-    plans = [plan_site(site, demand_kbps, online_share, start, demand) for site in sites]
+    plans = [plan_site(site, demand_kbps, online_share, start, demand, max_alone_wait_s) for site in sites]
     waves: dict[int, dict[str, Any]] = {}
     for plan in plans:
         for index in range(plan.waves):

@@ -91,10 +91,11 @@ def clip_rates(media_files: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, 
 
 def at_learner_pace(
     rows: Sequence[Sequence[Any]], screens_at_ms: Sequence[float], end_ms: float, screen_s: float
-) -> tuple[list[list[Any]], float]:
+) -> tuple[list[list[Any]], float, list[float]]:
     """The timeline re-timed to a learner's pace: the walk moves on after a second or two, a learner
     after ``screen_s``, so what each later screen requests starts that much later (a screen the walk
-    already stayed on longer keeps its own time). Returns the rows and the session's end."""
+    already stayed on longer keeps its own time). Returns the rows, the session's end and when each
+    screen showed, at that pace."""
     starts = sorted(float(t) for t in screens_at_ms)
     delays, added = [], 0.0
     for previous, current in itertools.pairwise(starts):
@@ -112,14 +113,16 @@ def at_learner_pace(
     end = end_ms + added if end_ms else 0.0
     if starts and screen_s:  # the learner stays on the last screen reached as long as on the others
         end = max(end, shifted(starts[-1]) + screen_s * 1000)
-    return paced, end
+    return paced, end, [shifted(t) for t in starts]
 
 
 def _bins(
-    rows: Sequence[Sequence[Any]], rates: Mapping[str, Mapping[str, Any]], end_ms: float
+    rows: Sequence[Sequence[Any]], rates: Mapping[str, Mapping[str, Any]], end_ms: float, screens: Sequence[float] = ()
 ) -> tuple[list[dict[str, float]], list[dict[str, float]]]:
     """Per 100 ms bin: the kbps each clip plays at (while it plays), and the kilobits every other
-    request moved (its bytes spread over its span)."""
+    request moved (its bytes spread over its span). A clip plays until it ends, the learner leaves,
+    or the next screen shows: players stop a screen's media when the learner moves on, so clips of
+    successive screens never play together."""
     t0 = min(float(r[0]) for r in rows)
     last = max(max(float(r[1]) for r in rows), end_ms or 0.0)
     count = max(1, math.ceil((last - t0) / BIN_MS) + 1)
@@ -142,6 +145,7 @@ def _bins(
         plays_to = max(end, start + duration_s * 1000)
         if end_ms:
             plays_to = min(plays_to, max(end_ms, end))  # the learner left: the player stopped
+        plays_to = min(plays_to, next((t for t in screens if t > start), plays_to))
         for index in range(int((start - t0) // BIN_MS), min(int((plays_to - t0) // BIN_MS), count - 1) + 1):
             playing[index][clip] = playing[index].get(clip, 0.0) + kbps
     return playing, moved
@@ -189,10 +193,10 @@ def measured_demand(
         rows = [r for r in lesson.get("timeline") or [] if r]
         if not rows:
             continue
-        rows, end_ms = at_learner_pace(
+        rows, end_ms, screens = at_learner_pace(
             rows, lesson.get("screens_at_ms") or (), float(lesson.get("walk_end_ms") or 0), screen_s
         )
-        playing, moved = _bins(rows, rates, end_ms)
+        playing, moved = _bins(rows, rates, end_ms, screens)
         seconds = len(moved) * BIN_MS / 1000
         kilobits = sum(sum(b.values()) for b in moved) + sum(sum(b.values()) for b in playing) * BIN_MS / 1000
         total_kilobits, total_s = total_kilobits + kilobits, total_s + seconds
@@ -228,10 +232,10 @@ def busiest_window(
     rows = [r for r in lesson.get("timeline") or [] if r]
     if not rows:
         return []
-    rows, end_ms = at_learner_pace(
+    rows, end_ms, screens = at_learner_pace(
         rows, lesson.get("screens_at_ms") or (), float(lesson.get("walk_end_ms") or 0), screen_s
     )
-    playing, moved = _bins(rows, clip_rates(media_files), end_ms)
+    playing, moved = _bins(rows, clip_rates(media_files), end_ms, screens)
     at = _busiest(playing, moved, window_s)[1]
     start = min(float(r[0]) for r in rows) + at * BIN_MS
     picked = sorted(

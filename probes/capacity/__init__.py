@@ -3,61 +3,38 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
-from certifier.planning.capacity import RolloutPlan, Site, SitePlan, describe_fix, plan_rollout, site_links
+from certifier.planning.capacity import RolloutPlan, Site, describe_fix, plan_rollout, site_links
 from certifier.planning.demand import Demand
 from certifier.planning.lms_peak import lms_peak
 from certifier.planning.sites import bundled_sites_files, load_sites, resolve_sites_file
 from certifier.policy import evidence_kinds as kinds
-from certifier.policy.findings import Evidence, Finding, Severity, Status, quantity
+from certifier.policy.findings import Evidence, Finding, Status
 from certifier.policy.presentation import Bar, BarChart, CheckOption, SummaryRow, Table
 from certifier.policy.probe_api import Probe, ProbeContext
 from certifier.policy.profiles import RETIRED, LimitSpec
-from certifier.policy.rules import Rule, declared_in
+from certifier.policy.rules import declared_in
 
+from . import rules as capacity_rules
 from .command import CAPACITY_COMMAND
 from .demand_inputs import excluded_media, planned_demand
+from .rules import (
+    NO_BANDWIDTH,
+    PLAN,
+    deadline_finding,
+    demand_finding,
+    lms_finding,
+    lms_sentence,
+    plural,
+    site_fixes,
+    slow_start_finding,
+)
 
 EXAMPLE_SITES = "example-60-sites.csv"  # bundled with the tool
 MAX_SITES_CHARTED = 200  # one bar per site up to this; the rollout table lists every site
-
-DEADLINES = Rule(
-    "capacity.deadlines",
-    "Every site can finish by its deadline",
-    "Some sites cannot finish by their deadline",
-    Severity.MAJOR,
-    it_risk="Bandwidth: released together, these sites' learners would saturate the link and stall every application "
-    "on it.",
-)
-NO_BANDWIDTH = Rule(
-    "capacity.no-bandwidth",
-    "Every site has bandwidth for training",
-    "Some sites have no bandwidth for training",
-    Severity.BLOCKER,
-    remediation="Give training a share of these links, or provide the course locally (offline copy).",
-    it_risk="Bandwidth: learners at these sites cannot take the course over the network.",
-)
-PLAN = Rule("capacity.plan", "Rollout plan", "No rollout plan", Severity.INFO)
-DEMAND = Rule(
-    "capacity.demand",
-    "One learner's demand on the network",
-    "One learner's demand could not be measured",
-    Severity.INFO,
-    it_risk="Bandwidth: the plan multiplies this one figure by the learners online at once at each site.",
-)
-LMS_LOAD = Rule(
-    "capacity.lms-load",
-    "The LMS's load at the rollout's peak",
-    "The LMS's load at the rollout's peak exceeds its limit",
-    Severity.MAJOR,
-    remediation="Stagger the sites' waves so fewer learners are online at once, have the course commit less often "
-    "(session.lms-load names the setting), or confirm the LMS is sized for this rate.",
-    it_risk="Servers: every write is a database transaction on the LMS; at the rollout's peak they arrive together.",
-)
 
 
 class CapacityProbe(Probe):
@@ -87,6 +64,12 @@ class CapacityProbe(Probe):
         "sites_file": LimitSpec("string", "CSV or TOML of sites (bundled name or path); empty: no plan."),
         "expected_online_share": LimitSpec("number", "Planning assumption: share of released learners online at once."),
         "rollout_start": LimitSpec("string", "First day of the rollout (YYYY-MM-DD); empty: the day of the run."),
+        "max_alone_wait_s": LimitSpec(
+            "number",
+            "A link narrower than one learner's demand carries one learner if the media fit and a learner alone "
+            "waits at most this long for the first load; 0: never.",
+            "s",
+        ),
         "max_load_time_s": LimitSpec(
             RETIRED,
             "one learner's demand is measured over [capacity] demand_window_s; remove this key from [capacity].",
@@ -106,7 +89,7 @@ class CapacityProbe(Probe):
     )
     demo_settings = {"sites_file": EXAMPLE_SITES}  # the demo answers "how many at once, and when is all done?"
     # Generated from the rule declarations.
-    rules = declared_in(sys.modules[__name__])
+    rules = declared_in(capacity_rules)
 
     def gather(self, ctx: ProbeContext) -> dict[str, Any]:
         limits = ctx.limits(self.id)
@@ -178,6 +161,7 @@ class CapacityProbe(Probe):
                 remediation=site_fixes(starved) if starved else "",
             ),
             deadline_finding(late, evidence["demand_kbps"], len(starved)),
+            slow_start_finding([p for p in plan.sites if p.alone_wait_s], limits["max_alone_wait_s"]),
             PLAN.finding(
                 Status.PASS,
                 plan.summary,
@@ -284,105 +268,5 @@ def plan_from(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> Rollout
         limits["expected_online_share"],
         dt.date.fromisoformat(evidence["start"]),
         demand,
-    )
-
-
-def demand_finding(demand: Mapping[str, Any] | None) -> list[Finding]:
-    """The one figure, with how it was had (measured, or estimated and why) and what drives it."""
-    if not demand:
-        return []
-    return [
-        DEMAND.finding(
-            Status.PASS,
-            demand["explained"],
-            measured=demand["kbps"],
-            unit="kbps",
-            evidence=tuple(Evidence(path=p) for p in (demand.get("driver") or {}).get("files", [])[:3]),
-            details={
-                "basis": demand["basis"],
-                "driver": demand.get("driver"),
-                "window_s": demand["window_s"],
-                "excluded": [e["path"] for e in demand.get("excluded") or []],
-            },
-        )
-    ]
-
-
-def lms_sentence(peak: Mapping[str, Any]) -> str:
-    busiest = max(peak["sites"], key=lambda s: s["writes_per_s"], default=None)
-    return (
-        f"{quantity(peak['peak_writes_per_s'])} writes a second ({quantity(peak['peak_bytes_per_s'] / 1024)} KB/s) "
-        f"from {peak['peak_at_once']:,} learners online at once across the sites' first waves, at "
-        f"{quantity(peak['writes_per_learner_min'])} writes a minute per learner"
-        + (
-            f"; the busiest site, {busiest['name']}, sends {quantity(busiest['writes_per_s'])} a second"
-            if busiest and len(peak["sites"]) > 1
-            else ""
-        )
-        + "."
-    )
-
-
-def lms_finding(peak: Mapping[str, Any], lms_limits: Mapping[str, Any]) -> Finding:
-    limit = float(lms_limits.get("max_writes_per_s") or 0)
-    over = limit > 0 and peak["peak_writes_per_s"] > limit
-    return LMS_LOAD.finding(
-        Status.FAIL if over else Status.PASS,
-        lms_sentence(peak)
-        + (
-            f" The LMS is sized for {quantity(limit)} ([lms] max_writes_per_s)."
-            if limit
-            else " No limit is set ([lms] max_writes_per_s = 0): the figure is for IT to compare."
-        ),
-        measured=peak["peak_writes_per_s"],
-        limit=limit or None,
-        unit="writes/s",
-        details={"sites": peak["sites"]},
-    )
-
-
-def plural(count: int, noun: str) -> str:
-    return noun if count == 1 else noun + "s"
-
-
-FIXES_LISTED = 10  # the rollout table lists every site's fix
-
-
-def site_fixes(sites: list[SitePlan]) -> str:
-    """Each site's fix with its figure, as the plan computed it (the first ones; the table has all)."""
-    fixed = [f"{p.name}: {describe_fix(p.fix)}" for p in sites if p.fix]
-    more = f"; … {len(fixed) - FIXES_LISTED} more in the rollout table" if len(fixed) > FIXES_LISTED else ""
-    return "; ".join(fixed[:FIXES_LISTED]) + more
-
-
-def deadline_finding(late: list[SitePlan], demand_kbps: float, starved: int = 0) -> Finding:
-    if not late:
-        return DEADLINES.finding(
-            Status.PASS,
-            "Every site finishes by its deadline.",
-            measured=0,
-            limit=0,
-            unit="sites",
-            it_risk="Bandwidth: the staggered rollout fits each site's link.",
-        )
-    parts = []
-    for p in late[:10]:
-        parts.append(
-            f"{p.name}: {p.learners:,} {plural(p.learners, 'learner')}, {p.max_concurrent:,} at once, "
-            f"{p.waves} {plural(p.waves, 'wave')}, done {p.completion or 'never'} (deadline {p.deadline}) — "
-            + describe_fix(p.fix)
-        )
-    carried = f" ({starved} of them carry no learner at all: see capacity.no-bandwidth)" if starved else ""
-    return DEADLINES.finding(
-        Status.FAIL,
-        f"{len(late)} {plural(len(late), 'site')} miss their deadline at {demand_kbps:,.0f} kbps per "
-        f"learner{carried}. " + "; ".join(parts[:3]),
-        measured=len(late),
-        limit=0,
-        unit="sites",
-        evidence=tuple(
-            Evidence(path=p.name, note=f"done {p.completion or 'never'}, deadline {p.deadline}") for p in late
-        ),
-        remediation=site_fixes(late),
-        details={"late": [p.name for p in late]},
+        limits["max_alone_wait_s"],
     )
