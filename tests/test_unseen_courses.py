@@ -96,3 +96,50 @@ def test_a_bare_web_folder_is_not_a_course_package_unless_the_profile_accepts_pl
     assert accepted["verdict"] == "CONDITIONAL"
     scorm = by_rule(check(build_zip(tmp_path / "scorm.zip", course())))["conformance.course-package"]
     assert scorm["status"] == "pass"
+
+
+def no_browser_profile(tmp_path):
+    path = tmp_path / "no-browser.toml"
+    path.write_text('extends = "default"\n[pageload]\nbrowser_timing = false\n')
+    return load_profile(str(path))
+
+
+def test_a_launch_file_the_package_lacks_is_one_finding_and_staging_is_not_blamed(tmp_path):
+    files = course()
+    del files["index.html"]
+    report = check(build_zip(tmp_path / "c.zip", files), ("conformance", "pageload"), no_browser_profile(tmp_path))
+    findings = by_rule(report)
+    assert findings["conformance.launch-file"]["status"] == "fail"
+    assert findings["pageload.reachable"]["status"] == "pass", findings["pageload.reachable"]
+    assert findings["pageload.deployed-bytes"]["status"] == "pass", findings["pageload.deployed-bytes"]
+
+
+def test_an_image_the_package_lacks_is_a_missing_reference_not_an_http_error(tmp_path):
+    page = (
+        '<!DOCTYPE html><html><head><link rel="stylesheet" href="style.css"><script src="api.js"></script>'
+        '</head><body><img src="img/logo.png" alt=""><img src="img/gone.png" alt=""></body></html>'
+    )
+    report = check(
+        build_zip(tmp_path / "c.zip", course(**{"index.html": page})),
+        ("conformance", "pageload"),
+        no_browser_profile(tmp_path),
+    )
+    findings = by_rule(report)
+    assert findings["conformance.missing-reference"]["status"] == "fail"
+    assert findings["pageload.http-errors"]["status"] == "pass", findings["pageload.http-errors"]
+
+
+def test_the_runtime_rules_leave_a_named_missing_file_to_conformance_but_keep_one_no_page_names():
+    from probes.pageload.runtime import request_findings
+
+    page = {"launch": "index.html", "url": "http://127.0.0.1:1/__lms__/launch?id=u1"}
+    run = {
+        "failed_requests": [
+            {"url": "http://127.0.0.1:1/img/gone.png", "type": "img", "status": 404},
+            {"url": "http://127.0.0.1:1/data/built-at-run-time.json", "type": "xmlhttprequest", "status": 404},
+        ]
+    }
+    findings = {f.rule_id: f for f in request_findings([(page, run)], {"img/gone.png"})}
+    assert findings["pageload.runtime-style-requests"].status.value == "pass"
+    assert findings["pageload.runtime-requests"].status.value == "fail"
+    assert "built-at-run-time.json" in findings["pageload.runtime-requests"].message

@@ -42,6 +42,7 @@ from .shaping import (
     attach_browser_loads,
     lesson_starts,
     not_waited_for,
+    reported_missing,
     runtime_sequences,
     waterfall,
 )
@@ -54,7 +55,7 @@ class PageLoadProbe(Probe):
     title = "Page load from staging"
     description = "Launch pages fetched from IT's staging server (or the embedded one): status, timing, weight, caching, deployed bytes."
     needs = frozenset({Need.PACKAGE, Need.UNPACKED})
-    uses = (kinds.LAUNCH_MAP, kinds.AUTHORING_TOOL, kinds.TOOL_SETTINGS)
+    uses = (kinds.LAUNCH_MAP, kinds.AUTHORING_TOOL, kinds.TOOL_SETTINGS, kinds.PAGE_REFERENCES)
     publishes = (kinds.PAGE_LOADS, kinds.LESSON_STARTS)
     reads_sections = ("network",)
     limits = {
@@ -191,6 +192,7 @@ class PageLoadProbe(Probe):
                 "browser_limit": limits["browser_lessons"],
             },
             "browser_units": [u["id"] for u in sampled],
+            "reported_missing": reported_missing(browser, ctx.shared(kinds.PAGE_REFERENCES) or [], records),
         }
         evidence["outputs"] = {
             "waterfall": waterfall(pages),
@@ -225,6 +227,9 @@ class PageLoadProbe(Probe):
             "launch_kind": launch_kind(ctx.course_detection.standard),
             "loaded": "error" not in doc and 200 <= doc.get("status", 0) < 300,
             "external_hosts": [],
+            # A launch page the package itself lacks is the package's defect (conformance.launch-file),
+            # not the server's: the page-load rules leave it to that finding.
+            "in_package": unit["launch"] in records,
         }
         if page["loaded"] and "_body" in doc:
             queue = self._targets(unit["launch"], decode_text(doc["_body"]), page)
@@ -258,6 +263,7 @@ class PageLoadProbe(Probe):
         for record in requests_made:
             record.pop("_body", None)
             expected = records.get(record.get("path", ""))
+            record["in_package"] = expected is not None
             if record.get("complete") and record.get("status") == 200 and expected is not None:
                 record["matches_package"] = record["sha256"] == expected.sha256
         page["requests"] = requests_made

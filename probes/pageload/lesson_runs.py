@@ -33,7 +33,12 @@ def paired(evidence: Mapping[str, Any]) -> Pairs:
         unit = parse_qs(urlsplit(page.get("url", "")).query).get("id", [""])[0]
         by_id.setdefault(unit, page)
     ran = evidence.get("browser_units")  # the representative sample; absent in older evidence: every page
-    return [(page, by_id.get(page["id"], {})) for page in evidence["pages"] if ran is None or page["id"] in ran]
+    # A lesson whose launch file the package lacks is conformance.launch-file's, not judged again here.
+    return [
+        (page, by_id.get(page["id"], {}))
+        for page in evidence["pages"]
+        if (ran is None or page["id"] in ran) and page.get("in_package") is not False
+    ]
 
 
 def short_url(url: str) -> str:

@@ -68,3 +68,19 @@ def rule_finding(
 
 def loaded_pages(evidence: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [p for p in evidence["pages"] if p["loaded"]]
+
+
+def missing_from_package(record: Mapping[str, Any]) -> bool:
+    """A 404 for a file the package itself lacks: the package's defect, reported once by conformance
+    (missing reference, launch file), not again as a server's fault. Older evidence says nothing:
+    then the server is not cleared."""
+    return record.get("status") == 404 and record.get("in_package") is False
+
+
+def package_pages(evidence: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The launch pages the package has (see missing_from_package)."""
+    return [
+        p
+        for p in evidence["pages"]
+        if not missing_from_package({**p["requests"][0], "in_package": p.get("in_package")})
+    ]

@@ -13,6 +13,8 @@ from .measures import (
     DOCUMENT_STATUS_OK,
     estimate_load_s,
     loaded_pages,
+    missing_from_package,
+    package_pages,
     page_evidence,
     page_weight,
     rule_finding,
@@ -35,7 +37,7 @@ REACHABLE = Rule(
 
 def reachable(evidence: Mapping[str, Any]) -> Finding:
     problems = []
-    for page in evidence["pages"]:
+    for page in package_pages(evidence):
         doc = page["requests"][0]
         if "error" in doc:
             problems.append((f"{page['url']}: {doc['error']['kind']} — {doc['error']['message']}", page_evidence(page)))
@@ -61,7 +63,7 @@ def http_errors(evidence: Mapping[str, Any]) -> Finding:
         for r in page["requests"][1:]:
             if "error" in r and r["error"]["kind"] not in ("too-large", "too-slow"):
                 problems.append((f"{r['url']}: {r['error']['kind']}", page_evidence(page, r)))
-            elif r.get("status", 200) >= 400:
+            elif r.get("status", 200) >= 400 and not missing_from_package(r):
                 problems.append((f"{r['url']} answered HTTP {r['status']}", page_evidence(page, r)))
     return rule_finding(HTTP_ERRORS, problems, "No resource answered 4xx/5xx or failed.")
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from certifier.policy.findings import Evidence, Finding, Severity, Status, counted, quantity
 from certifier.policy.rules import Rule
@@ -115,7 +116,7 @@ def runtime_rules(evidence: Mapping[str, Any]) -> list[Finding]:
         load_finding(browser, pairs, evidence.get("lessons")),
         *session_findings(evidence, pairs),
         render_finding(pairs),
-        *request_findings(pairs),
+        *request_findings(pairs, set(evidence.get("reported_missing") or ())),
         *xapi_findings(evidence, pairs),
     ]
 
@@ -237,12 +238,16 @@ def render_finding(pairs: Pairs) -> Finding:
     )
 
 
-def request_findings(pairs: Pairs) -> list[Finding]:
+def request_findings(pairs: Pairs, reported_missing: frozenset[str] | set[str] = frozenset()) -> list[Finding]:
+    """Failed requests of the running lessons; a 404 for a file the package lacks and a page names
+    is conformance's missing reference (``reported_missing``), not counted here again."""
     essential: list[tuple[str, Evidence]] = []
     cosmetic: list[tuple[str, Evidence]] = []
     hosts: dict[str, list[tuple[Mapping[str, Any], Mapping[str, Any]]]] = {}
     for page, run in pairs:
         for request in failed_requests(run):
+            if request.get("status") == 404 and unquote(urlsplit(request["url"]).path.lstrip("/")) in reported_missing:
+                continue
             note = f"{page['launch']}: {request['type']} {short_url(request['url'])} answered {request['status']}"
             target = cosmetic if request["type"] in COSMETIC_INITIATORS else essential
             target.append((note, Evidence(url=request["url"], path=page["launch"], note=note)))

@@ -8,7 +8,7 @@ from typing import Any
 from certifier.policy.findings import Finding, Severity, counted, quantity
 from certifier.policy.rules import Rule
 
-from .measures import MEDIA_TYPES, STATIC_TYPES, TEXT_TYPES, loaded_pages, page_evidence, rule_finding
+from .measures import MEDIA_TYPES, STATIC_TYPES, TEXT_TYPES, loaded_pages, package_pages, page_evidence, rule_finding
 
 COMPRESSION = Rule(
     "pageload.compression",
@@ -123,10 +123,10 @@ DEPLOYED_BYTES = Rule(
 
 def deployed_bytes(evidence: Mapping[str, Any]) -> Finding:
     problems = []
-    for p in evidence["pages"]:
+    for p in package_pages(evidence):
         doc = p["requests"][0]
         if doc.get("status") == 404:
-            problems.append((f"the staging copy has no {p['launch']}", page_evidence(p)))
+            problems.append((f"the staging copy has no {p['launch']}, which the package has", page_evidence(p)))
     for p in loaded_pages(evidence):
         for r in p["requests"]:
             if r.get("matches_package") is False:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from certifier.package.references import JS_ABSOLUTE, LINK, SCRIPT_CANDIDATE
 
@@ -140,3 +140,19 @@ def waterfall(pages: list[dict[str, Any]]) -> list[dict[str, Any]]:
         }
         for p in pages
     ]
+
+
+def reported_missing(
+    browser: Mapping[str, Any], references: Sequence[Mapping[str, Any]], package: Mapping[str, Any]
+) -> list[str]:
+    """Files the running lessons asked for and got 404, that the package lacks and its pages name:
+    conformance reports each once as a missing reference, so the runtime rules do not again. A 404
+    for a file no page names (a request built at run time) stays the runtime rules' own finding."""
+    named = {r["resolved"] for r in references if r.get("scheme") == "" and r.get("resolved")}
+    failed = {
+        unquote(urlsplit(r["url"]).path.lstrip("/"))
+        for run in browser.get("pages", [])
+        for r in run.get("failed_requests", [])
+        if r.get("status") == 404
+    }
+    return sorted(path for path in failed & named if path not in package)
