@@ -143,3 +143,19 @@ def test_the_runtime_rules_leave_a_named_missing_file_to_conformance_but_keep_on
     assert findings["pageload.runtime-style-requests"].status.value == "pass"
     assert findings["pageload.runtime-requests"].status.value == "fail"
     assert "built-at-run-time.json" in findings["pageload.runtime-requests"].message
+
+
+TINCAN = """<?xml version="1.0" encoding="utf-8"?>
+<tincan xmlns="http://projecttincan.com/tincan.xsd"><activities>
+<activity id="http://example.com/course" type="http://adlnet.gov/expapi/activities/course">
+<name>Course</name><launch lang="und">{launch}</launch></activity></activities></tincan>"""
+
+
+def test_a_package_with_scorm_and_tin_can_descriptors_is_judged_as_both(tmp_path):
+    good = run(tmp_path, course(**{"tincan.xml": TINCAN.format(launch="index.html")}), "good.zip")
+    assert good["conformance.tincan-launch"]["status"] == "pass"
+    assert good["conformance.launch-file"]["status"] == "pass"
+    broken = run(tmp_path, course(**{"tincan.xml": TINCAN.format(launch="story_html5.html")}), "broken.zip")
+    launch = broken["conformance.tincan-launch"]
+    assert launch["status"] == "fail" and launch["evidence"][0]["path"] == "tincan.xml", launch
+    assert "conformance.tincan-launch" not in run(tmp_path, course(), "scorm-only.zip")

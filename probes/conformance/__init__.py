@@ -133,6 +133,13 @@ class ConformanceProbe(Probe):
                     evidence["tincan"] = parse.parse_tincan(root)
                 else:
                     evidence["scorm"] = parse.parse_scorm(root, manifest_dir)
+                    # Storyline, iSpring and others publish SCORM and Tin Can side by side: an LMS may
+                    # import either descriptor, so both are judged.
+                    beside = posixpath.join(manifest_dir, "tincan.xml")
+                    if beside in files:
+                        also, _ = parse_xml(package.read_bytes(beside))
+                        if also is not None:
+                            evidence["tincan"] = {**parse.parse_tincan(also), "path": beside}
         elif detection.standard == AICC:
             prefix = manifest_dir + "/" if manifest_dir else ""
             evidence["aicc"] = parse.parse_aicc(lambda p: decode_text(package.read_bytes(p)), list(files), prefix)

@@ -70,7 +70,7 @@ def course_package(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> Fi
     profile accepts plain HTML (then at most CONDITIONAL: it still records nothing)."""
     standard = evidence["standard"]
     if standard != HTML:
-        return PLAIN_WEB_CONTENT.finding(Status.PASS, f"A {standard} package: the LMS imports it and tracks learners.")
+        return PLAIN_WEB_CONTENT.finding(Status.PASS, f"{standard} package: the LMS imports it and tracks learners.")
     accepted = bool(limits.get("accept_plain_html"))
     return PLAIN_WEB_CONTENT.finding(
         Status.FAIL,

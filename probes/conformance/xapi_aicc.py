@@ -104,7 +104,7 @@ TINCAN_LAUNCH = Rule(
 
 def tincan_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Finding]:
     tincan = evidence["tincan"]
-    manifest = evidence["manifest"]
+    manifest = tincan.get("path") or evidence["manifest"]  # a tincan.xml beside a SCORM manifest has its own
     base = evidence.get("manifest_dir", "")
     problems: list[Problem] = []
     case: list[Problem] = []
