@@ -159,3 +159,26 @@ def test_a_package_with_scorm_and_tin_can_descriptors_is_judged_as_both(tmp_path
     launch = broken["conformance.tincan-launch"]
     assert launch["status"] == "fail" and launch["evidence"][0]["path"] == "tincan.xml", launch
     assert "conformance.tincan-launch" not in run(tmp_path, course(), "scorm-only.zip")
+
+
+CMI5 = """<?xml version="1.0" encoding="utf-8"?>
+<courseStructure xmlns="https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd" xmlns:x="urn:decoy">
+<course id="https://example.com/course"><title><langstring lang="en">C</langstring></title></course>
+<au id="https://example.com/au1" moveOn="Completed"><title><langstring lang="en">AU</langstring></title>
+<url>index.html</url></au>
+<x:au id="https://example.com/decoy" x:moveOn="Passed"><x:url>missing.html</x:url></x:au>
+</courseStructure>"""
+
+
+def test_cmi5_and_tin_can_are_read_in_their_own_namespace_only():
+    from xml.etree.ElementTree import fromstring
+
+    from probes.conformance.parse import parse_cmi5, parse_tincan
+
+    structure = parse_cmi5(fromstring(CMI5))
+    assert [au["url"] for au in structure["aus"]] == ["index.html"] and structure["aus"][0]["move_on"] == "Completed"
+    decoy = TINCAN.format(launch="index.html").replace(
+        "</activities>",
+        '<x:activity xmlns:x="urn:decoy" id="d"><x:launch>gone.html</x:launch></x:activity></activities>',
+    )
+    assert [a["launch"] for a in parse_tincan(fromstring(decoy))["activities"]] == ["index.html"]

@@ -134,17 +134,6 @@ def namespace(tag: str) -> str:
     return tag[1:].split("}", 1)[0] if tag.startswith("{") else ""
 
 
-def attr(element: Element, name: str) -> str | None:
-    """An attribute by local name, whatever its namespace prefix (SCORM packages vary)."""
-    if name in element.attrib:
-        return element.attrib[name]
-    wanted = name.lower()
-    for key, value in element.attrib.items():
-        if local_name(key).lower() == wanted:
-            return value
-    return None
-
-
 XML_NAMESPACE = "http://www.w3.org/XML/1998/namespace"
 XML_BASE = f"{{{XML_NAMESPACE}}}base"
 

@@ -13,17 +13,7 @@ from collections.abc import Callable
 from typing import Any
 from xml.etree.ElementTree import Element
 
-from certifier.package.safe_xml import (
-    XML_BASE,
-    attr,
-    attr_in,
-    children,
-    descendants,
-    local_name,
-    namespace,
-    text_of,
-    walk,
-)
+from certifier.package.safe_xml import XML_BASE, attr_in, children, descendants, local_name, namespace, text_of, walk
 
 # IMS Simple Sequencing elements SCORM 2004 defines; anything else under imsss is unknown.
 KNOWN_SEQUENCING = {
@@ -185,27 +175,30 @@ def parse_scorm(root: Element, manifest_dir: str) -> dict[str, Any]:
 
 
 def parse_cmi5(root: Element) -> dict[str, Any]:
-    course = descendants(root, "course")
+    # As an LMS reads it: elements only in the course structure's own namespace (the root's),
+    # attributes unqualified; a look-alike <x:au> in a foreign namespace is not an AU.
+    ns = namespace(root.tag)
+    course = descendants(root, "course", ns)
     aus = []
-    for au in descendants(root, "au"):
-        url_el = children(au, "url")
-        title_el = children(au, "title")
+    for au in descendants(root, "au", ns):
+        url_el = children(au, "url", ns)
+        title_el = children(au, "title", ns)
         aus.append(
             {
-                "id": attr(au, "id"),
+                "id": attr_in(au, "id"),
                 "url": text_of(url_el[0]) if url_el else None,
                 "url_line": _line(url_el[0]) if url_el else _line(au),
-                "launch_method": attr(au, "launchMethod"),
-                "move_on": attr(au, "moveOn"),
-                "mastery_score": attr(au, "masteryScore"),
+                "launch_method": attr_in(au, "launchMethod"),
+                "move_on": attr_in(au, "moveOn"),
+                "mastery_score": attr_in(au, "masteryScore"),
                 "title": text_of(title_el[0]) if title_el else "",
                 "line": _line(au),
             }
         )
-    blocks = [{"id": attr(b, "id"), "line": _line(b)} for b in descendants(root, "block")]
+    blocks = [{"id": attr_in(b, "id"), "line": _line(b)} for b in descendants(root, "block", ns)]
     return {
         "root": local_name(root.tag),
-        "course_id": attr(course[0], "id") if course else None,
+        "course_id": attr_in(course[0], "id") if course else None,
         "course_line": _line(course[0]) if course else _line(root),
         "aus": aus,
         "blocks": blocks,
@@ -213,14 +206,15 @@ def parse_cmi5(root: Element) -> dict[str, Any]:
 
 
 def parse_tincan(root: Element) -> dict[str, Any]:
+    ns = namespace(root.tag)  # tincan.xml's own namespace only, as for cmi5
     activities = []
-    for activity in descendants(root, "activity"):
-        launch = children(activity, "launch")
-        name = children(activity, "name")
+    for activity in descendants(root, "activity", ns):
+        launch = children(activity, "launch", ns)
+        name = children(activity, "name", ns)
         activities.append(
             {
-                "id": attr(activity, "id"),
-                "type": attr(activity, "type"),
+                "id": attr_in(activity, "id"),
+                "type": attr_in(activity, "type"),
                 "title": text_of(name[0]) if name else "",
                 "launch": text_of(launch[0]) if launch else None,
                 "line": _line(launch[0]) if launch else _line(activity),
