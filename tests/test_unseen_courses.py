@@ -182,3 +182,58 @@ def test_cmi5_and_tin_can_are_read_in_their_own_namespace_only():
         '<x:activity xmlns:x="urn:decoy" id="d"><x:launch>gone.html</x:launch></x:activity></activities>',
     )
     assert [a["launch"] for a in parse_tincan(fromstring(decoy))["activities"]] == ["index.html"]
+
+
+def rise_files(base: str = "scormcontent/", locales: bool = True, storyline_block: bool = False) -> dict:
+    """A Rise 2024 export: the player's bundle, the course data base64-encoded in locales/und.js
+    (or inline in index.html), a narration MP3 present and one the data names but the export lacks."""
+    import base64
+    import json
+
+    lesson = {
+        "items": [
+            {"media": {"audio": {"src": "narration-1.mp3"}}},
+            {"media": {"audio": {"src": "narration-2.mp3"}}},
+            {"padding": "x" * 2500},
+        ]
+    }
+    encoded = base64.b64encode(json.dumps({"course": {"lessons": [lesson]}}).encode()).decode()
+    index = '<!DOCTYPE html><html><head><script src="lib/main.bundle.js"></script></head><body>'
+    index += "</body></html>" if locales else f'<script>deserialize("{encoded}")</script></body></html>'
+    files = {
+        f"{base}index.html": index,
+        f"{base}lib/main.bundle.js": "/* Rise player */",
+        f"{base}assets/narration-1.mp3": b"ID3" + bytes(64),
+    }
+    if locales:
+        files[f"{base}locales/und.js"] = f'window.__resolveJsonp("course:und", "{encoded}")'
+    if storyline_block:
+        files[f"{base}assets/storyline/story.html"] = "<html><body>Created using Storyline 360</body></html>"
+        files[f"{base}assets/storyline/story_content/user.js"] = "function ExecuteScript() {}"
+        files[f"{base}assets/storyline/meta.xml"] = '<meta><application name="Storyline 360" version="3.8"/></meta>'
+    return files
+
+
+@pytest.mark.parametrize("locales", [True, False], ids=["locales-und-js", "inline-deserialize"])
+def test_rise_course_data_is_read_wherever_the_export_keeps_it(tmp_path, locales):
+    driver = '<html><body><iframe src="scormcontent/index.html"></iframe></body></html>'  # as the SCORM driver does
+    files = {**course(**{"index.html": driver}), **rise_files(locales=locales)}
+    report = check(build_zip(tmp_path / "rise.zip", files))
+    evidence = last_evidence(report, "conformance")
+    assert evidence["authoring_tool"]["name"] == "Articulate Rise 360"
+    named = {r["resolved"]: r["source"] for r in evidence["tool_references"]}
+    data_file = "scormcontent/locales/und.js" if locales else "scormcontent/index.html"
+    assert named == {"scormcontent/assets/narration-1.mp3": data_file, "scormcontent/assets/narration-2.mp3": data_file}
+    missing = by_rule(report)["conformance.missing-reference"]
+    assert missing["status"] == "fail" and "narration-2.mp3" in missing["message"]
+    assert "narration-1.mp3" not in str(by_rule(report)["conformance.unreferenced-files"]["evidence"])
+
+
+def test_a_rise_course_at_the_root_or_with_a_storyline_block_is_still_rise(tmp_path):
+    at_root = check(build_zip(tmp_path / "root.zip", {**course(), **rise_files(base="")}))
+    assert last_evidence(at_root, "conformance")["authoring_tool"]["name"] == "Articulate Rise 360"
+    block = check(build_zip(tmp_path / "block.zip", {**course(), **rise_files(storyline_block=True)}))
+    assert last_evidence(block, "conformance")["authoring_tool"]["name"] == "Articulate Rise 360"
+    bundle_only = {**course(), "index.html": "<html></html>", "lib/main.bundle.js": "webpack"}
+    other = check(build_zip(tmp_path / "webpack.zip", bundle_only))
+    assert last_evidence(other, "conformance")["authoring_tool"] is None

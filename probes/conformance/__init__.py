@@ -13,12 +13,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from certifier.package.archive import MIB
-from certifier.package.authoring_tools import recognise, tool_data
+from certifier.package.authoring_tools import recognise
 from certifier.package.credentials import find_credentials
 from certifier.package.reference_targets import decode_text, resolve
 from certifier.package.references import HTML_SUFFIXES, JS_ABSOLUTE, SCRIPT_CANDIDATE, references_in
 from certifier.package.safe_xml import parse_xml
 from certifier.package.standards import AICC, CMI5, HTML, XAPI
+from certifier.package.tool_data import tool_data
 from certifier.policy import evidence_kinds as kinds
 from certifier.policy.findings import Finding
 from certifier.policy.presentation import SummaryRow
