@@ -306,3 +306,19 @@ def test_a_page_driven_course_is_measured_by_replaying_its_walked_session(tmp_pa
     assert "replayed the walked session's busiest 30 s of lesson.html" in findings["linktest.measured"]["message"]
     assert findings["linktest.model-optimistic"]["status"] == "pass", findings["linktest.measured"]["message"]
     assert findings["linktest.model-conservative"]["status"] == "pass", findings["linktest.measured"]["message"]
+
+
+def test_a_cautious_model_says_why_for_the_workload_the_trials_ran():
+    from probes.linktest.outcomes import why_cautious
+
+    clip = {"path": "story/v.mp4", "kbps": 791.0}
+    mixed = why_cautious({"mode": "stream", "clips": [clip], "demand_kbps": 1096.0})
+    assert "1,096 kbps a learner: the clip's 791 plus 305 of first load or pages" in mixed
+    assert why_cautious({"mode": "stream", "clips": [clip], "demand_kbps": 800.0}) == ""
+    assert "spread over it" in why_cautious({"mode": "replay"})
+    report = LinkTestProbe().evaluate(
+        {**evidence([trial(16, 0), trial(18, 0), trial(24, 0)], 12), "outputs": {"cautious_because": mixed}},
+        {"model_tolerance": 0.2},
+    )
+    conservative = next(f for f in report if f.rule_id == "linktest.model-conservative")
+    assert conservative.status.value == "fail" and "because the model counts 1,096 kbps" in conservative.message

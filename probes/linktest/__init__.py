@@ -29,8 +29,9 @@ from certifier.policy.rules import Rule, declared_in
 from certifier.staging.network import NetworkProfile
 from certifier.staging.server import StagingServer
 
+from .outcomes import disagreement, link_outcome, outcome_sentence, why_cautious, workload_sentence
 from .replay import START_SPREAD_SHARE, ReplayTrial, scaled_requests
-from .trials import Trial, highest_sustained, search, sustained, time_scaled
+from .trials import Trial, search, time_scaled
 
 OPTIMISTIC = Rule(
     "linktest.model-optimistic",
@@ -54,18 +55,6 @@ MEASURED = Rule(
     "Learners at once could not be measured",
     Severity.INFO,
 )
-
-
-def ratio(measured: int, model: int) -> float | None:
-    return round(measured / model, 3) if model > 0 else None
-
-
-def disagreement(measured: int, model: int, tolerance: float) -> str:
-    """'optimistic', 'conservative' or '' — beyond the tolerance and by more than one learner, since a
-    learner is more than the tolerance of a small figure."""
-    if model <= 0 or abs(measured - model) <= 1 or abs(measured - model) <= tolerance * model:
-        return ""
-    return "optimistic" if measured < model else "conservative"
 
 
 class LinkTestProbe(Probe):
@@ -147,7 +136,11 @@ class LinkTestProbe(Probe):
             "mode": workload["mode"],
             "clips": [clip["path"] for clip in workload.get("clips", [])],
             "replayed": workload.get("replayed"),
-            "outputs": {"links": rows, "workload": workload_sentence(workload)},
+            "outputs": {
+                "links": rows,
+                "workload": workload_sentence(workload),
+                "cautious_because": why_cautious(workload),
+            },
         }
 
     @staticmethod
@@ -158,7 +151,7 @@ class LinkTestProbe(Probe):
         streamable = streamable_clips(ctx.shared(kinds.MEDIA_FILES) or [])
         clips = [{"path": path, **streamable[path]} for path in driver.get("files", []) if path in streamable]
         if driver.get("kind") == "clip" and clips:
-            return {"mode": "stream", "clips": clips}
+            return {"mode": "stream", "clips": clips, "demand_kbps": float(planned.get("kbps") or 0)}
         traffic = {t["launch"]: t for t in ctx.shared(kinds.SESSION_TRAFFIC) or []}
         lesson = traffic.get(planned.get("lesson") or "")
         if planned.get("basis") != "measured" or lesson is None:
@@ -255,7 +248,12 @@ class LinkTestProbe(Probe):
                 Status.FAIL if off["conservative"] else Status.PASS,
                 (
                     "; ".join(outcome_sentence(o) for o in off["conservative"])
-                    + f": the link carries more than {tolerance:.0%} beyond the model."
+                    + f": the link carries more than {tolerance:.0%} beyond the model"
+                    + (
+                        f", because {because}."
+                        if (because := (evidence.get("outputs") or {}).get("cautious_because"))
+                        else "."
+                    )
                     if off["conservative"]
                     else f"On every measured link the model is within {tolerance:.0%} or one learner, or optimistic."
                 ),
@@ -327,50 +325,3 @@ def choose_links(
         f"model is {limits['min_model_learners']}–{limits['max_learners']} learners; "
         "see linktest.max_site_links, min_model_learners, max_learners)."
     )
-
-
-def link_outcome(link: Mapping[str, Any], stall_budget: float) -> dict[str, Any]:
-    """One measured link as the report shows it (pure: recomputed from the trials)."""
-    measured = highest_sustained(link["trials"], stall_budget)
-    trials_text = ", ".join(
-        f"{t['learners']} ({t['stalls'] + t['errors']} / {t['chunks'] + t['requests']})"
-        for t in sorted(link["trials"], key=lambda t: t["learners"])
-    )
-    # No trial above the figure failed (the search stopped at its ceiling or its time): a lower bound.
-    open_ended = measured > 0 and not any(
-        t["learners"] > measured and not sustained(t, stall_budget) for t in link["trials"]
-    )
-    return {
-        "training_kbps": link["training_kbps"],
-        "link_mbps": link["link_mbps"],
-        "at_least": open_ended,
-        "training_share": link["training_share"],
-        "sites": link["sites"],
-        "model": link["model_learners"],
-        "measured": measured,
-        "ratio": ratio(measured, link["model_learners"]),
-        "trials": len(link["trials"]),
-        "trials_text": trials_text + (f"; {link['stopped']}" if link.get("stopped") else ""),
-    }
-
-
-def outcome_sentence(outcome: Mapping[str, Any]) -> str:
-    share = f"{outcome['link_mbps']:g} Mbps × {outcome['training_share']:.0%}"
-    return (
-        f"{outcome['training_kbps']:,.0f} kbps ({share}, {counted(len(outcome['sites']), 'site')}): "
-        f"model {outcome['model']:,}, measured {'at least ' if outcome.get('at_least') else ''}"
-        f"{outcome['measured']:,} learners at once"
-        + (f" (×{outcome['ratio']:.2f})" if outcome["ratio"] is not None else "")
-    )
-
-
-def workload_sentence(workload: Mapping[str, Any]) -> str:
-    """What each learner did in the trials, in the report's words."""
-    if workload["mode"] == "replay":
-        replayed = workload["replayed"]
-        return (
-            f"each learner replayed the walked session's busiest {replayed['window_s']:g} s of {replayed['lesson']} "
-            f"({counted(replayed['requests'], 'request')}, {replayed['kilobytes']:,.0f} KB), every request due "
-            f"within {replayed['window_s']:g} s"
-        )
-    return "each learner streamed " + ", ".join(clip["path"] for clip in workload["clips"]) + " without pauses"
