@@ -62,12 +62,17 @@ PAGE_STATE_JS = """
   var frame = document.getElementById('sco');
   var top = frame && frame.contentWindow;
   if (!top) { return JSON.stringify({error: 'no lesson frame'}); }
-  var resources = [], text = 0, media = 0, frames = 0;
+  var resources = [], text = 0, media = 0, frames = 0, errorFrames = [];
   function visit(win, depth) {
     var doc;
     try { doc = win.document; } catch (e) { return; }  // another origin: nothing to read
     if (!doc || depth > 6) { return; }
     frames += 1;
+    var own = win.performance.getEntriesByType('navigation')[0];
+    if (own && own.responseStatus >= 400) {  // the server's error page: its text is not the course
+      errorFrames.push({url: String(win.location.href), status: own.responseStatus});
+      return;
+    }
     win.performance.getEntriesByType('resource').forEach(function (r) {
       resources.push({name: r.name, type: r.initiatorType, status: r.responseStatus || 0,
                       start_ms: r.startTime, duration_ms: r.duration, transfer_bytes: r.transferSize || 0,
@@ -87,7 +92,7 @@ PAGE_STATE_JS = """
   var nav = top.performance.getEntriesByType('navigation')[0] || {};
   return JSON.stringify({load_ms: nav.loadEventEnd || null, doc_bytes: nav.transferSize || nav.encodedBodySize || 0, dom_content_loaded_ms: nav.domContentLoadedEventEnd || null,
                          response_end_ms: nav.responseEnd || null, resources: resources,
-                         rendered: {text_chars: text, media: media, frames: frames},
+                         rendered: {text_chars: text, media: media, frames: frames, error_frames: errorFrames},
                          viewport: [top.innerWidth, top.innerHeight], visibility: document.visibilityState});
 }())
 """

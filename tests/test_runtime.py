@@ -300,3 +300,22 @@ def test_the_browser_runs_the_sample_and_says_so(tmp_path):
     assert findings["pageload.runtime-initialize"]["status"] == "pass"
     assert "3 of 3" in findings["pageload.runtime-initialize"]["message"]
     assert len(last_evidence(report, "pageload")["pages"]) == 5  # every launch page still fetched
+
+
+@pytest.mark.slow
+def test_a_frame_that_shows_the_servers_404_page_is_not_content(tmp_path):
+    """A SCORM driver whose content frame is gone (a Rise course without scormcontent/): the frame
+    shows the server's 404 page, whose text must not pass as the course rendering."""
+    lessons = {
+        "driver.html": sco_page("<iframe src='content/index.html'></iframe><script>startLesson();</script>"),
+        "help.html": sco_page(
+            "<p>The lesson itself</p><iframe src='help/gone.html'></iframe><script>startLesson();</script>"
+        ),
+    }
+    findings, evidence = run_lessons(tmp_path, lessons)
+    runs = {r["url"].split("sco=")[1].split("&")[0]: r for r in evidence["browser"]["pages"]}
+    assert [f["status"] for f in runs["driver.html"]["rendered"]["error_frames"]] == [404]
+    render = findings["pageload.runtime-render"]
+    assert render["status"] == "fail" and render["severity"] == "blocker"
+    assert "driver.html renders nothing: content/index.html (404)" in notes(render)
+    assert "help.html: a frame shows an error page, not content: help/gone.html (404)" in notes(render)

@@ -213,10 +213,20 @@ def session_findings(evidence: Mapping[str, Any], pairs: Pairs) -> list[Finding]
 def render_finding(pairs: Pairs) -> Finding:
     """Nothing shown (no text, no image, canvas or video in any of the lesson's frames) after the
     settle time. With a failed request or a script error it is a blocker; with no error seen it is a
-    warning (a launcher that opens its own window shows nothing here too)."""
-    blank, quiet = [], []
+    warning (a launcher that opens its own window shows nothing here too). A frame whose document
+    answered 4xx/5xx shows the server's error page: its text is not content (a SCORM driver whose
+    content frame 404s still 'shows text'), and beside real content it is a major finding."""
+    blank, quiet, broken_frames = [], [], []
     for page, run in pairs:
-        shown = run.get("rendered")
+        shown = run.get("rendered") or {}
+        errors = shown.get("error_frames") or []
+        if errors and (shown.get("text_chars") or shown.get("media")):
+            # A frame of the lesson shows the server's error page beside content that did load.
+            why = ", ".join(f"{short_url(f['url'])} ({f['status']})" for f in errors[:5])
+            broken_frames.append(
+                (f"{page['launch']}: a frame shows an error page, not content: {why}", lesson_evidence(page))
+            )
+            continue
         if not shown or shown.get("text_chars") or shown.get("media"):
             continue
         failures = [r for r in failed_requests(run) if r["type"] not in COSMETIC_INITIATORS]
@@ -229,7 +239,9 @@ def render_finding(pairs: Pairs) -> Finding:
         else:
             quiet.append((f"{page['launch']} renders nothing and shows no error", lesson_evidence(page)))
     if blank:
-        return RUNTIME_RENDER.outcome(blank + quiet, "")
+        return RUNTIME_RENDER.outcome(blank + quiet + broken_frames, "")
+    if broken_frames:
+        return RUNTIME_RENDER.outcome(broken_frames + quiet, "", severity=Severity.MAJOR)
     return RUNTIME_RENDER.outcome(
         quiet,
         "Every lesson shows text or images once it has run.",
