@@ -3,6 +3,8 @@ careful reviewer found on real courses, rebuilt as the smallest package that sho
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from certifier.policy.registry import load_profile
@@ -237,3 +239,31 @@ def test_a_rise_course_at_the_root_or_with_a_storyline_block_is_still_rise(tmp_p
     bundle_only = {**course(), "index.html": "<html></html>", "lib/main.bundle.js": "webpack"}
     other = check(build_zip(tmp_path / "webpack.zip", bundle_only))
     assert last_evidence(other, "conformance")["authoring_tool"] is None
+
+
+def test_a_tools_stock_player_is_information_not_the_courses_page_weight(tmp_path):
+    """Storyline's player (html5/lib/, the same ~3 MB in every course it publishes) made every recent
+    Storyline course fail the page budget: the budget judges what the course adds."""
+    import os
+
+    story = (
+        "<!DOCTYPE html><html><head><script src='html5/lib/scripts/app.min.js'></script>"
+        "<script src='html5/data/js/data.js'></script></head><body>Created using Storyline 360</body></html>"
+    )
+    files = {
+        **course(),
+        "imsmanifest.xml": MANIFEST_12.replace('href="index.html"', 'href="story.html"'),
+        "story.html": story,
+        "meta.xml": '<meta><application name="Storyline 360" version="3.90"/></meta>',
+        "story_content/user.js": "function ExecuteScript() {}",
+        "html5/lib/scripts/app.min.js": os.urandom(3 * 1024 * 1024),
+        "html5/data/js/data.js": "window.globalProvideData('data', '{}');",
+    }
+    report = check(build_zip(tmp_path / "story.zip", files), ("conformance", "pageload"), no_browser_profile(tmp_path))
+    assert last_evidence(report, "conformance")["authoring_tool"]["player"] == ["html5/lib/", "mobile/", "lms/"]
+    findings = by_rule(report)
+    weight = findings["pageload.page-weight"]
+    assert weight["status"] == "pass" and weight["measured"] < 100, weight
+    assert re.search(r"The Storyline 360 player's 3,07\d KB is not counted", weight["message"]), weight["message"]
+    load = findings["pageload.load-time"]
+    assert load["status"] == "pass" and "player adds" in load["message"] and "first launch" in load["message"]

@@ -38,6 +38,9 @@ class Tool:
     base: str = ""  # folder the tool's player resolves its data from
     runtime: list[str] = field(default_factory=list)  # e.g. ["html5"], as the launch page orders them
     runtime_evidence: str | None = None
+    # Folders of the tool's stock player and LMS driver: the same files in every course it publishes
+    # (a page budget judges what the course adds; the player's share is cached, not a defect).
+    player: list[str] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -105,6 +108,9 @@ def _storyline(files: Mapping[str, int], read_text: ReadText, launch_pages: list
             tool.runtime_evidence = f"{page}:{line_of(text, order.start())}"
     if tool and tool.name.startswith("Articulate Storyline ") and not tool.version:
         tool.name, tool.version = "Articulate Storyline", tool.name.split(" ", 2)[2]
+    if tool:
+        home = posixpath.dirname(tool.evidence)
+        tool.player = [posixpath.join(home, folder) for folder in ("html5/lib/", "mobile/", "lms/")]
     return tool
 
 
@@ -112,7 +118,11 @@ def _rise(files: Mapping[str, int], read_text: ReadText, launch_pages: list[str]
     index = find_shallowest(files, "scormcontent/index.html") or find_shallowest(files, "content/index.html")
     bundle = index and posixpath.join(posixpath.dirname(index), "lib/main.bundle.js")
     if index and bundle in files:
-        return Tool("Articulate Rise 360", evidence=index, base=posixpath.dirname(index), runtime=["html5"])
+        base = posixpath.dirname(index)
+        driver = posixpath.join(posixpath.dirname(base), "scormdriver/")
+        return Tool(
+            "Articulate Rise 360", evidence=index, base=base, runtime=["html5"], player=[f"{base}/lib/", driver]
+        )
     # A Rise course taken out of its package (its content folder moved to a repository's root):
     # the player's bundle beside an index.html, and Rise's own course data (a webpack bundle alone
     # says nothing of the tool).
@@ -121,7 +131,9 @@ def _rise(files: Mapping[str, int], read_text: ReadText, launch_pages: list[str]
     index = posixpath.join(base, "index.html")
     if not bundle or index not in files or not rise_data_files(files, read_text, base, index):
         return None
-    return Tool("Articulate Rise 360", evidence=index, base=base, runtime=["html5"])
+    return Tool(
+        "Articulate Rise 360", evidence=index, base=base, runtime=["html5"], player=[posixpath.join(base, "lib/")]
+    )
 
 
 def rise_data_files(files: Mapping[str, int], read_text: ReadText, base: str, index: str) -> list[str]:

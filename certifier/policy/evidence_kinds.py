@@ -33,11 +33,15 @@ class Reference(TypedDict):
     resolved: str | None
 
 
-class Tool(TypedDict):
+class _ToolBase(TypedDict):
     name: str
     label: str
     version: str | None
     runtime: list[str]
+
+
+class Tool(_ToolBase, total=False):
+    player: list[str]  # folders of the tool's stock player: the same files in every course it publishes
 
 
 class ToolSetting(TypedDict):

@@ -123,6 +123,7 @@ class PageLoadProbe(Probe):
             root = ctx.workdir.extract_all(ctx.course_package)
             server = StagingServer(root, launch_units=units).start()
             base = server.url
+        player = list((ctx.shared(kinds.AUTHORING_TOOL) or {}).get("player") or [])
         try:
             session = new_session(fetch_limits, ctx.staging_auth)
             pages: list[dict[str, Any]] = []
@@ -169,7 +170,7 @@ class PageLoadProbe(Probe):
                 browser = run_browser_timing(urls, settings, ctx.checkpoint)
                 runtime_log = server.log_snapshot()
                 lrs = server.lrs.snapshot()
-                attach_browser_loads(pages, browser)
+                attach_browser_loads(pages, browser, player)
         finally:
             if server is not None:
                 server.stop()
@@ -182,6 +183,7 @@ class PageLoadProbe(Probe):
             "lrs": lrs,
             # What the runtime rules need to name a cause: the tool and its tracking switch.
             "authoring_tool": ctx.shared(kinds.AUTHORING_TOOL),
+            "player": player,
             "tool_settings": ctx.shared(kinds.TOOL_SETTINGS) or [],
             "init_timeout_s": limits["runtime_init_timeout_s"],
             "lessons": {

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from certifier.policy.findings import Evidence, Finding, Status
 from certifier.policy.rules import Rule
@@ -44,6 +45,36 @@ def page_weight(page: Mapping[str, Any]) -> tuple[int, list[int]]:
     doc = next((r for r in page["requests"] if r["kind"] == "document"), None)
     resources = [r["bytes"] for r in page["requests"] if r["kind"] == "resource"]
     return (doc["bytes"] if doc else 0), resources
+
+
+def in_player(url_or_path: str, player: Sequence[str]) -> bool:
+    """Whether a request (URL or package path) is one of the authoring tool's stock player files."""
+    path = unquote(urlsplit(url_or_path).path).lstrip("/")
+    return bool(player) and path.startswith(tuple(player))
+
+
+def player_resources(page: Mapping[str, Any], player: Sequence[str]) -> list[int]:
+    """Bytes of each stock player file among what the page loaded (see ``page_weight``)."""
+    loaded = page.get("browser_load")
+    if loaded:
+        return list(loaded.get("player_resources") or [])
+    return [r["bytes"] for r in page["requests"] if r["kind"] == "resource" and in_player(r.get("path") or "", player)]
+
+
+def course_weight(page: Mapping[str, Any], player: Sequence[str]) -> tuple[int, list[int]]:
+    """``page_weight`` without the tool's stock player: what this course adds, which a page budget
+    judges (every course of the tool loads the same player; it is cached, not this course's defect)."""
+    document, resources = page_weight(page)
+    remaining = list(resources)
+    for size in player_resources(page, player):
+        if size in remaining:
+            remaining.remove(size)
+    return document, remaining
+
+
+def course_total(page: Mapping[str, Any], player: Sequence[str]) -> int:
+    document, resources = course_weight(page, player)
+    return document + sum(resources)
 
 
 def static_weight(page: Mapping[str, Any]) -> int:

@@ -8,6 +8,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from certifier.package.references import JS_ABSOLUTE, LINK, SCRIPT_CANDIDATE
 
+from .measures import in_player
+
 MEDIA_INITIATORS = ("video", "audio", "track")
 SEQUENCE_SHOWN = 40  # calls or statements listed per lesson in the report
 
@@ -41,9 +43,10 @@ def runtime_sequences(
     return sequences
 
 
-def attach_browser_loads(pages: list[dict[str, Any]], browser: Mapping[str, Any]) -> None:
+def attach_browser_loads(pages: list[dict[str, Any]], browser: Mapping[str, Any], player: Sequence[str] = ()) -> None:
     """Give each page what the real browser loaded by its load event (Resource Timing): the page
-    weight and load time are judged on that, not on every file a stylesheet names."""
+    weight and load time are judged on that, not on every file a stylesheet names. Resources under
+    the authoring tool's ``player`` folders are also listed apart (``player_resources``)."""
     by_unit: dict[str, Mapping[str, Any]] = {}
     for run in browser.get("pages", []):
         by_unit.setdefault(parse_qs(urlsplit(run.get("url", "")).query).get("id", [""])[0], run)
@@ -52,15 +55,17 @@ def attach_browser_loads(pages: list[dict[str, Any]], browser: Mapping[str, Any]
         load_ms = run.get("load_ms")
         if not load_ms or run.get("error"):
             continue
+        loaded = [
+            r
+            for r in run.get("resources", [])
+            if (r.get("response_end_ms") or 0) <= load_ms
+            and r.get("type") not in MEDIA_INITIATORS
+            and r.get("status", 200) < 400
+        ]
         page["browser_load"] = {
             "doc_bytes": run.get("doc_bytes") or 0,
-            "resources": [
-                r["transfer_bytes"]
-                for r in run.get("resources", [])
-                if (r.get("response_end_ms") or 0) <= load_ms
-                and r.get("type") not in MEDIA_INITIATORS
-                and r.get("status", 200) < 400
-            ],
+            "resources": [r["transfer_bytes"] for r in loaded],
+            "player_resources": [r["transfer_bytes"] for r in loaded if in_player(r.get("name") or "", player)],
         }
 
 
