@@ -267,3 +267,21 @@ def test_a_tools_stock_player_is_information_not_the_courses_page_weight(tmp_pat
     assert re.search(r"The Storyline 360 player's 3,07\d KB is not counted", weight["message"]), weight["message"]
     load = findings["pageload.load-time"]
     assert load["status"] == "pass" and "player adds" in load["message"] and "first launch" in load["message"]
+
+
+def test_a_page_the_lms_driver_opens_by_script_must_be_in_the_package(tmp_path):
+    """A Rise upload without scormcontent/: the SCORM driver the LMS launches opens
+    '../scormcontent/index.html' by script, which is gone (seen on a real course)."""
+    driver = (
+        '<!DOCTYPE html><html><head><script src="api.js"></script></head><body><frameset></frameset><script>'
+        'var strContentLocation = "content/index.html#/preview"; window.frames[0].location = strContentLocation;'
+        "</script></body></html>"
+    )
+    library = 'function help() { return "docs/missing-help.html"; }'  # a string in a library is only a candidate
+    broken = run(tmp_path, course(**{"index.html": driver, "api.js": library}), "broken.zip")
+    missing = broken["conformance.content-page-missing"]
+    assert missing["status"] == "fail" and missing["severity"] == "blocker"
+    assert "index.html opens 'content/index.html' (resolves to 'content/index.html')" in missing["message"]
+    assert "missing-help.html" not in missing["message"]
+    whole = run(tmp_path, course(**{"index.html": driver, "content/index.html": "<p>Course</p>"}), "whole.zip")
+    assert whole["conformance.content-page-missing"]["status"] == "pass"

@@ -129,7 +129,8 @@ def _rise(files: Mapping[str, int], read_text: ReadText, launch_pages: list[str]
     bundle = find_shallowest(files, "lib/main.bundle.js")
     base = posixpath.dirname(posixpath.dirname(bundle)) if bundle else ""
     index = posixpath.join(base, "index.html")
-    if not bundle or index not in files or not rise_data_files(files, read_text, base, index):
+    # The index may be missing (a broken upload): the bundle and Rise's own course data still say Rise.
+    if not bundle or not rise_data_files(files, read_text, base, index):
         return None
     return Tool(
         "Articulate Rise 360", evidence=index, base=base, runtime=["html5"], player=[posixpath.join(base, "lib/")]

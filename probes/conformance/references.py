@@ -13,6 +13,7 @@ A missing file's harm depends on its kind and on whether a learner's browser eve
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,7 +21,7 @@ from certifier.package.references import CSS_IMAGE, FONT, JS_ABSOLUTE, LINK, OBJ
 from certifier.policy.findings import Evidence, Finding, Severity, Status
 from certifier.policy.rules import Rule
 
-from .common import FileIndex
+from .common import HTML_SUFFIXES, FileIndex
 
 PLUGIN_EXTENSIONS = (".swf", ".dcr", ".xap", ".jar", ".class", ".unity3d")
 
@@ -196,6 +197,58 @@ def loaded_paths(evidence: Mapping[str, Any]) -> set[str]:
         and r["kind"] != LINK
         and (everything or r["source"] in reachable)
     }
+
+
+def _script_bases(target: str, resolved: str, launches: set[str]) -> set[str]:
+    """Where a page named in a script may be: a script builds URLs against the document it runs in,
+    whose folder need not be the script's (a launch page passed the lesson's path, for one). Only a
+    page found under none of them is missing."""
+    path = posixpath.normpath(target.split("#", 1)[0].split("?", 1)[0].replace("\\", "/"))
+    bases = {resolved, path.lstrip("/")}
+    for launch in launches:
+        bases.add(posixpath.normpath(posixpath.join(posixpath.dirname(launch), path)))
+    return {b for b in bases if b and not b.startswith("..")}
+
+
+CONTENT_PAGE_MISSING = Rule(
+    "conformance.content-page-missing",
+    "The pages a launch page opens by script exist",
+    "A page the launch page opens by script is missing",
+    Severity.BLOCKER,
+    remediation="Publish the course again and upload the whole output: the launch page (the LMS driver) opens this "
+    "page as the course's content.",
+    it_risk="Compliance: learners see the server's 404 page where the course should be, while the LMS driver can "
+    "still report the lesson completed.",
+)
+
+
+def content_page_rule(evidence: Mapping[str, Any], files: FileIndex) -> Finding:
+    """A launch page whose own script names an HTML page to open (a SCORM driver's content frame:
+    Rise's ``strContentLocation = "../scormcontent/index.html"``) that the package lacks. Strings in
+    script libraries stay candidates; one in the page the LMS launches is the course's entry."""
+    launches = {u["launch"] for u in (evidence.get("outputs") or {}).get("launch_map") or []}
+    problems = []
+    seen: set[str] = set()
+    for ref in evidence["references"]:
+        resolved = ref.get("resolved")
+        if (
+            ref["kind"] != SCRIPT_CANDIDATE
+            or ref["source"] not in launches
+            or ref.get("rooted")  # '/index.html' leaves the package: not a path a driver opens in it
+            or not resolved
+            or not resolved.lower().endswith(HTML_SUFFIXES)
+            or resolved in seen
+            or any(files.exists(p) for p in _script_bases(ref["target"], resolved, launches))
+        ):
+            continue
+        seen.add(resolved)
+        problems.append(
+            (
+                f"{ref['source']} opens '{ref['target']}' (resolves to '{resolved}'), which is not in the package",
+                Evidence(path=ref["source"], line=ref.get("line"), column=ref.get("column")),
+            )
+        )
+    return CONTENT_PAGE_MISSING.outcome(problems, "Every page a launch page opens by script is in the package.")
 
 
 TRACKING_DISABLED = Rule(

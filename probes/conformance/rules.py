@@ -15,7 +15,7 @@ from certifier.policy.findings import Finding
 from .common import FileIndex
 from .files import file_name_rules, reference_rules, unreferenced_files, unscanned_files
 from .manifest_rules import course_package, manifest_location, xml_rules
-from .references import authoring_tool_finding, credentials_rule, tracking_rule
+from .references import authoring_tool_finding, content_page_rule, credentials_rule, tracking_rule
 from .standards import scorm_rules
 from .xapi_aicc import aicc_rules, cmi5_rules, tincan_rules
 
@@ -33,6 +33,7 @@ def all_rules(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Fi
     if "aicc" in evidence:
         findings += aicc_rules(evidence, files)
     findings += reference_rules(evidence, files)
+    findings.append(content_page_rule(evidence, files))
     findings += tracking_rule(evidence)
     findings.append(credentials_rule(evidence))
     findings.append(authoring_tool_finding(evidence))
