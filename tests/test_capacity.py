@@ -278,3 +278,19 @@ def test_a_link_narrower_than_the_demand_carries_one_learner_when_the_media_fit_
     finding = slow_start_finding([one], 60)
     assert finding.status.value == "fail" and finding.severity.value == "minor" and finding.measured == one.alone_wait_s
     assert "Branch (25 s)" in finding.message
+
+
+def test_a_site_that_carries_no_one_says_whether_the_media_or_the_first_load_is_why():
+    from certifier.planning.demand import Demand, Driver
+    from probes.capacity.rules import starved_because
+
+    start = dt.date(2027, 1, 4)
+    first_load = Demand(3688, "measured", 30, 0, Driver("first-load", "res/index.html"), "")
+    office = plan_site(site(link=6, share=0.2, name="Office 01"), first_load.kbps, 0.05, start, first_load, 60)
+    assert office.max_concurrent == 0
+    assert starved_because([office], first_load.to_dict(), 60) == (
+        " (Office 01: a learner alone would wait 92 s for the first load, over capacity.max_alone_wait_s, 60 s)"
+    )
+    video = Demand(1600, "measured", 30, 1500, Driver("clip", "v.mp4"), "")
+    below = plan_site(site(link=6, share=0.2, name="Office 02"), video.kbps, 0.05, start, video, 60)
+    assert "below the 1,500 kbps of media that play at once" in starved_because([below], video.to_dict(), 60)

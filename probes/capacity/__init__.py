@@ -31,6 +31,7 @@ from .rules import (
     plural,
     site_fixes,
     slow_start_finding,
+    starved_because,
 )
 
 EXAMPLE_SITES = "example-60-sites.csv"  # bundled with the tool
@@ -150,7 +151,9 @@ class CapacityProbe(Probe):
                 Status.FAIL if starved else Status.PASS,
                 (
                     f"{len(starved)} {plural(len(starved), 'site')} cannot carry even one learner at "
-                    f"{evidence['demand_kbps']:,.0f} kbps: " + ", ".join(p.name for p in starved[:10])
+                    f"{evidence['demand_kbps']:,.0f} kbps: "
+                    + ", ".join(p.name for p in starved[:10])
+                    + starved_because(starved, evidence.get("demand"), limits["max_alone_wait_s"])
                 )
                 if starved
                 else "Every site carries at least one learner.",

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from certifier.planning.capacity import SitePlan, describe_fix
+from certifier.planning.capacity import SitePlan, alone_wait_s, describe_fix
+from certifier.planning.demand import Demand
 from certifier.policy.findings import Evidence, Finding, Severity, Status, counted, quantity
 from certifier.policy.rules import Rule
 
@@ -171,4 +172,21 @@ def deadline_finding(late: list[SitePlan], demand_kbps: float, starved: int = 0)
         ),
         remediation=site_fixes(late),
         details={"late": [p.name for p in late]},
+    )
+
+
+def starved_because(starved: list[SitePlan], demand: Mapping[str, Any] | None, max_wait_s: float) -> str:
+    """Why the narrowest of these links carries no one: below the media's rate, or a learner alone
+    would wait longer than max_alone_wait_s for the first load (a figure IT can weigh)."""
+    if not starved or not demand:
+        return ""
+    measured = Demand.from_dict(demand)
+    narrowest = min(starved, key=lambda p: p.link_mbps * p.training_share)
+    training_kbps = narrowest.link_mbps * 1000 * narrowest.training_share
+    wait = alone_wait_s(training_kbps, measured)
+    if wait == float("inf"):
+        return f" ({narrowest.name}'s {training_kbps:,.0f} kbps for training is below the {measured.media_kbps:,.0f} kbps of media that play at once)"
+    return (
+        f" ({narrowest.name}: a learner alone would wait {wait:,.0f} s for the first load, over "
+        f"capacity.max_alone_wait_s, {max_wait_s:g} s)"
     )
