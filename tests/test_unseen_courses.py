@@ -285,3 +285,28 @@ def test_a_page_the_lms_driver_opens_by_script_must_be_in_the_package(tmp_path):
     assert "missing-help.html" not in missing["message"]
     whole = run(tmp_path, course(**{"index.html": driver, "content/index.html": "<p>Course</p>"}), "whole.zip")
     assert whole["conformance.content-page-missing"]["status"] == "pass"
+
+
+PRESENTER = """<!DOCTYPE html><html><head><script src="loadflash.js"></script></head><body><script>
+if (hasFlash(8)) { showFlash("viewer.swf", "100%", "100%", false); } else { document.write("Get Flash Player"); }
+</script></body></html>"""
+
+
+def test_flash_as_the_only_player_is_required_whatever_the_loader_is_called(tmp_path):
+    """Adobe Presenter (a real course fetched for review): index.htm plays viewer.swf through its
+    own showFlash(); there is no HTML5 output at all."""
+    files = {
+        **course(**{"index.html": PRESENTER}),
+        "loadflash.js": "function showFlash(swf, w, h, loop) { document.write('<embed src=' + swf + '>'); }",
+        "viewer.swf": b"FWS" + bytes(64),
+    }
+    only_flash = check(build_zip(tmp_path / "presenter.zip", files), ("conformance", "plugins"))
+    flash = by_rule(only_flash)["plugins.flash"]
+    assert flash["status"] == "fail" and "index.html" in flash["message"], flash
+    assert "HTML5 path; nothing to install" not in by_rule(only_flash)["plugins.fallback-only"]["message"]
+    with_html5 = {
+        **files,
+        "index.html": PRESENTER.replace('document.write("Get Flash Player")', 'location = "index_html5.html"'),
+    }
+    fallback = check(build_zip(tmp_path / "both.zip", with_html5), ("conformance", "plugins"))
+    assert by_rule(fallback)["plugins.flash"]["status"] == "pass"

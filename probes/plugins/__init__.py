@@ -325,10 +325,15 @@ def fallback_finding(evidence: Mapping[str, Any]) -> Finding:
     if not items:
         return FALLBACK_ONLY.finding(Status.PASS, "No file mentions an end-of-life plug-in.")
     summary = ", ".join(f"{tech} ×{n}" for tech, n in sorted(counts.items()))
+    required = sorted({e["technology"] for e in evidence.get("embeds", []) if e["required"]})
     return FALLBACK_ONLY.finding(
         Status.WARN,
         f"Fallback or detection code only, never run by a page the course launches: {summary}. "
-        "Current browsers take the HTML5 path; nothing to install.",
+        + (
+            f"These need nothing, but the course does need {', '.join(required)} elsewhere (see its finding)."
+            if required
+            else "Current browsers take the HTML5 path; nothing to install."
+        ),
         measured=len(items),
         unit="occurrences",
         evidence=tuple(items),

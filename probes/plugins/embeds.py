@@ -38,6 +38,12 @@ _SCRIPT_EMBED = re.compile(
     r"""(?:swfobject\.embedSWF|new\s+SWFObject|AC_FL_RunContent|UFO\.create)\s*\(\s*(?:["']([^"']+)["'])?""",
     re.IGNORECASE,
 )
+# Any call in a page's own script that is handed a movie by name (Adobe Presenter's
+# showFlash("viewer.swf", …), a tool's own loader): the page plays it whatever the loader is called.
+_SCRIPT_MOVIE = re.compile(r"""\b[\w$.]+\s*\(\s*["']([^"']+\.swf)(?:\?[^"']*)?["']""", re.IGNORECASE)
+# What an HTML5 path looks like from the page: media or canvas markup, or another page it may send
+# the browser to instead (a tool's index_html5.html, multiscreen.html…).
+_HTML5_PATH = re.compile(r"""<(?:video|audio|canvas)\b|["'][^"']+\.html?(?:[?#][^"']*)?["']""", re.IGNORECASE)
 
 TYPES = {
     "application/x-shockwave-flash": "flash",
@@ -165,7 +171,23 @@ def embeds_in_page(path: str, text: str, files: Mapping[str, int], html5_runtime
         ext = posixpath.splitext(src.split("?")[0].lower())[1]
         if ext in EXTENSIONS and "://" not in src and resolve(path, src) in files:
             add(EXTENSIONS[ext], match.start(), src, True, "a frame loads the plug-in file directly")
+    html5_path = html5_runtime or bool(_HTML5_PATH.search(text))
     for start, body in scripts:
+        embedded = {m.start() for m in _SCRIPT_EMBED.finditer(body)}
+        for match in _SCRIPT_MOVIE.finditer(body):
+            target = match.group(1)
+            if match.start() in embedded or resolve(path, target) not in files:
+                continue  # the known embedders are judged below; a movie not in the package is no player
+            if html5_path:
+                add("flash", start + match.start(), target, False, "a script plays a Flash movie beside an HTML5 path")
+            else:
+                add(
+                    "flash",
+                    start + match.start(),
+                    target,
+                    True,
+                    "the page's only player is the Flash movie its script plays",
+                )
         for match in _SCRIPT_EMBED.finditer(body):
             target = match.group(1)
             offset = start + match.start()
