@@ -310,3 +310,9 @@ def test_flash_as_the_only_player_is_required_whatever_the_loader_is_called(tmp_
     }
     fallback = check(build_zip(tmp_path / "both.zip", with_html5), ("conformance", "plugins"))
     assert by_rule(fallback)["plugins.flash"]["status"] == "pass"
+
+
+def test_adobe_presenter_is_recognised(tmp_path):
+    files = {**course(), "breeze-manifest.xml": "<manifest/>", "viewer.swf": b"FWS", "data/vconfig.xml": "<config/>"}
+    tool = last_evidence(check(build_zip(tmp_path / "p.zip", files)), "conformance")["authoring_tool"]
+    assert tool["name"] == "Adobe Presenter" and tool["runtime"] == ["flash"]

@@ -72,7 +72,7 @@ def line_of(text: str, offset: int) -> int:
 def recognise(files: Mapping[str, int], read_text: ReadText, launch_pages: list[str]) -> Tool | None:
     """The authoring tool that published the package, or None for hand-made or unknown output."""
     # Rise before Storyline: a Rise course may embed Storyline blocks, never the other way round.
-    for recogniser in (_rise, _storyline, _adapt, _captivate, _ispring, _lectora):
+    for recogniser in (_rise, _storyline, _adapt, _captivate, _ispring, _lectora, _presenter):
         tool = recogniser(files, read_text, launch_pages)
         if tool:
             return tool
@@ -213,3 +213,14 @@ def _lectora(files: Mapping[str, int], read_text: ReadText, launch_pages: list[s
     if trivantis:
         return Tool("Lectora", evidence=trivantis, runtime=["html5"])
     return None
+
+
+def _presenter(files: Mapping[str, int], read_text: ReadText, launch_pages: list[str]) -> Tool | None:
+    """Adobe Presenter: its Connect manifest or viewer settings beside the viewer movie; Flash-only
+    unless the publish also holds an HTML5 output."""
+    marker = find_shallowest(files, "breeze-manifest.xml") or find_shallowest(files, "data/vconfig.xml")
+    viewer = find_shallowest(files, "viewer.swf")
+    if not marker or not viewer:
+        return None
+    html5 = any(p.lower().endswith(("index_html5.html", "multiscreen.html")) for p in files)
+    return Tool("Adobe Presenter", evidence=marker, runtime=["flash", *(["html5"] if html5 else [])])
