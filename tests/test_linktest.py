@@ -298,9 +298,10 @@ def test_a_page_driven_course_is_measured_by_replaying_its_walked_session(tmp_pa
     if findings["session.walk"]["status"] == "skipped":
         pytest.skip(findings["session.walk"]["message"])
     evidence = last_evidence(report, "linktest")
-    assert evidence["mode"] == "replay", evidence.get("skipped")
+    probe = next(p for p in report["probes"] if p["id"] == "linktest")
+    assert evidence.get("mode") == "replay", (probe, evidence.get("skipped"), findings.get("linktest.probe-error"))
     assert evidence["replayed"]["lesson"] == "lesson.html" and evidence["replayed"]["requests"] >= 5
-    assert evidence["replayed"]["kilobytes"] >= 300  # what the browser moved for them (Resource Timing)
+    assert evidence["replayed"]["kilobytes"] >= 150  # what the browser moved for them by then (Resource Timing)
     trials = evidence["links"][0]["trials"]
     assert all(t["requests"] == t["learners"] * evidence["replayed"]["requests"] for t in trials), trials
     assert "replayed the walked session's busiest 30 s of lesson.html" in findings["linktest.measured"]["message"]

@@ -319,3 +319,40 @@ def test_a_frame_that_shows_the_servers_404_page_is_not_content(tmp_path):
     assert render["status"] == "fail" and render["severity"] == "blocker"
     assert "driver.html renders nothing: content/index.html (404)" in notes(render)
     assert "help.html: a frame shows an error page, not content: help/gone.html (404)" in notes(render)
+
+
+@pytest.mark.slow
+def test_one_defect_is_one_finding_with_its_consequences_listed_under_it(tmp_path):
+    """The driver opens a content page the package lacks: the lesson renders only a 404 page and
+    never calls Initialize. Those are consequences of the missing page, not three defects."""
+    driver = sco_page(
+        "<script>var strContentLocation = 'content/index.html';"
+        'document.write("<iframe src=\'" + strContentLocation + "\'></iframe>");</script>'
+    )
+    findings, _ = run_lessons(tmp_path, {"driver.html": driver}, init_timeout_s=2)
+    root = findings["conformance.content-page-missing"]
+    assert root["status"] == "fail" and root["severity"] == "blocker"
+    assert set(root["details"]["consequences"]) >= {"pageload.runtime-render", "pageload.runtime-initialize"}
+    for rule_id in root["details"]["consequences"]:
+        assert findings[rule_id]["details"]["consequence_of"] == "conformance.content-page-missing"
+
+
+def test_a_finding_is_a_consequence_only_where_the_root_explains_every_place_it_names():
+    from certifier.policy.findings import Evidence, Finding, Severity, Status
+    from certifier.policy.rules import Rule
+    from certifier.run.consequences import group_consequences
+
+    root = Finding("c.root", "Root", Severity.MAJOR, Status.FAIL, evidence=(Evidence(path="course/data.json"),))
+    lessons = {
+        "conformance": {"launch_map": [{"launch": "a.html", "files": ["course/data.json"]}, {"launch": "b.html"}]}
+    }
+    rules = {"p.effect": Rule("p.effect", "t", "f", Severity.BLOCKER, consequence_of=("c.root",))}
+    one = Finding("p.effect", "Effect", Severity.BLOCKER, Status.FAIL, evidence=(Evidence(path="a.html"),))
+    grouped = {f.rule_id: f for f in group_consequences([root, one], rules, lessons)}
+    assert grouped["p.effect"].details["consequence_of"] == "c.root"
+    assert grouped["c.root"].severity is Severity.BLOCKER and grouped["c.root"].details["consequences"] == ["p.effect"]
+    both = Finding(
+        "p.effect", "Effect", Severity.BLOCKER, Status.FAIL, evidence=(Evidence(path="a.html"), Evidence(path="b.html"))
+    )
+    apart = {f.rule_id: f for f in group_consequences([root, both], rules, lessons)}
+    assert "consequence_of" not in apart["p.effect"].details and apart["c.root"].severity is Severity.MAJOR

@@ -16,6 +16,7 @@ from certifier.exporters.svg_charts import render_chart
 from certifier.policy.findings import EVIDENCE_SHOWN, SEVERITY_ORDER, Severity, counted, evidence_label, value_with_unit
 from certifier.policy.probe_api import Probe
 from certifier.policy.registry import load_profile
+from certifier.run.consequences import is_consequence
 from certifier.run.presentation import Contributions, contributions
 
 DEFAULT_PROFILE = "default"
@@ -55,7 +56,18 @@ def _evidence(e: dict[str, Any]) -> str:
     return f"<code>{escape(evidence_label(e))}</code>{note}"
 
 
-def _finding(f: dict[str, Any]) -> str:
+def _consequences(f: dict[str, Any], by_rule: dict[str, dict[str, Any]]) -> str:
+    """The findings this one explains: one defect, listed once with what it causes."""
+    items = "".join(
+        f"<li><code>{escape(rule_id)}</code> ({escape(by_rule[rule_id]['severity'])}): "
+        f"{escape(by_rule[rule_id]['message'][:300])}</li>"
+        for rule_id in (f.get("details") or {}).get("consequences", [])
+        if rule_id in by_rule
+    )
+    return f"<p><b>Also caused by this defect</b> (not counted again):</p><ul>{items}</ul>" if items else ""
+
+
+def _finding(f: dict[str, Any], consequences: str = "") -> str:
     measured = ""
     if f.get("measured") is not None or f.get("limit") is not None:
         measured = (
@@ -77,7 +89,7 @@ def _finding(f: dict[str, Any]) -> str:
         f"<div class='finding {escape(f['status'])}'><h4><span class='badge {escape(f['severity'])}'>"
         f"{escape(f['severity'])}</span> {escape(f['title'])}</h4>"
         f"<p class='meta'>{escape(f['status'].upper())} · <code>{escape(f['rule_id'])}</code></p>"
-        f"<p>{escape(f['message'])}</p>{measured}{evidence}"
+        f"<p>{escape(f['message'])}</p>{measured}{evidence}{consequences}"
         + (f"<p><b>Fix:</b> {escape(f['remediation'])}</p>" if f.get("remediation") else "")
         + (f"<p><b>IT risk:</b> {escape(f['it_risk'])}</p>" if f.get("it_risk") else "")
         + f"{spec}</div>"
@@ -86,7 +98,11 @@ def _finding(f: dict[str, Any]) -> str:
 
 def executive_summary(report: dict[str, Any], contributed: Contributions) -> str:
     """What the course needs from network, servers and desktops, in IT's terms (rows from the probes)."""
-    risks = [f for f in report["findings"] if f["status"] in PROBLEM_STATUSES and f["severity"] != Severity.INFO.value]
+    risks = [
+        f
+        for f in report["findings"]
+        if f["status"] in PROBLEM_STATUSES and f["severity"] != Severity.INFO.value and not is_consequence(f)
+    ]
     risk_items = "".join(
         f"<li><span class='badge {escape(f['severity'])}'>{escape(f['severity'])}</span> "
         f"{escape(f['title'])}: {escape(f['it_risk'] or f['message'])}</li>"
@@ -131,15 +147,18 @@ def decisions_block(report: dict[str, Any]) -> str:
 
 
 def findings_section(report: dict[str, Any]) -> str:
-    problems = [f for f in report["findings"] if f["status"] in PROBLEM_STATUSES]
+    by_rule = {f["rule_id"]: f for f in report["findings"]}
+    problems = [f for f in report["findings"] if f["status"] in PROBLEM_STATUSES and not is_consequence(f)]
     parts = []
     for severity in sorted({f["severity"] for f in problems}, key=lambda s: SEVERITY_ORDER[Severity(s)]):
         in_severity = [f for f in problems if f["severity"] == severity]
         parts.append(f"<h3>{escape(severity.capitalize())} ({len(in_severity)})</h3>")
         for probe in sorted({f["rule_id"].split(".")[0] for f in in_severity}):
             parts.append(f"<h4 class='meta'>{escape(probe)}</h4>")
-            parts.extend(_finding(f) for f in in_severity if f["rule_id"].startswith(probe + "."))
-    others = [f for f in report["findings"] if f["status"] not in PROBLEM_STATUSES]
+            parts.extend(
+                _finding(f, _consequences(f, by_rule)) for f in in_severity if f["rule_id"].startswith(probe + ".")
+            )
+    others = [f for f in report["findings"] if f["status"] not in PROBLEM_STATUSES and not is_consequence(f)]
     rows = "".join(
         f"<tr><td><code>{escape(f['rule_id'])}</code></td><td>{escape(f['status'])}</td>"
         f"<td>{escape(f['message'])}</td></tr>"

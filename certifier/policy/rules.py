@@ -31,6 +31,9 @@ class Rule:
     remediation: str = ""
     it_risk: str = ""
     spec_ref: str | None = None
+    # Rules whose failure can explain this one's (by id; see certifier.run.consequences): when such a
+    # root fails for the same places, this finding is listed as its consequence, not counted again.
+    consequence_of: tuple[str, ...] = ()
 
     def _headed(self, finding: Finding) -> Finding:
         title = self.failure_title if finding.status in FAILING else self.title

@@ -16,6 +16,7 @@ from certifier.errors import CertifierError
 from certifier.policy.findings import SEVERITY_ORDER, Finding, Severity, Status
 from certifier.policy.probe_api import Need, Probe, rule_limits
 from certifier.policy.profiles import Profile
+from certifier.run.consequences import group_consequences, rule_catalogue
 from certifier.run.run_record import RunRecord
 from certifier.run.verdict import VERDICT_RULE, verdict
 
@@ -83,6 +84,8 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
 
 
 def summarise(findings: list[Finding]) -> dict[str, Any]:
+    """The tally: a consequence of another finding is listed under its root, not counted again."""
+    findings = [f for f in findings if not f.details.get("consequence_of")]
     by_status = Counter(f.status.value for f in findings)
     failed = Counter(f.severity.value for f in findings if f.status is Status.FAIL)
     return {
@@ -93,7 +96,10 @@ def summarise(findings: list[Finding]) -> dict[str, Any]:
 
 
 def assess(record: RunRecord, profile: Profile, probes: dict[str, type[Probe]]) -> dict[str, Any]:
-    findings = evaluate_findings(record, profile, probes)
+    outputs = {run.probe_id: (run.evidence or {}).get("outputs", {}) for run in record.probe_runs}
+    findings = sort_findings(
+        group_consequences(evaluate_findings(record, profile, probes), rule_catalogue(probes.values()), outputs)
+    )
     probe_status = {run.probe_id: run.status for run in record.probe_runs}
     required = profile.section("certification").get("required_probes", [])
     if not record.package.get("path"):
@@ -101,7 +107,7 @@ def assess(record: RunRecord, profile: Profile, probes: dict[str, type[Probe]]) 
         required = [p for p in required if p in probes and Need.PACKAGE not in probes[p].needs]
     # A required probe that was not run at all counts like a skipped one.
     result = verdict(findings, probe_status, required)
-    counts = Counter(f.probe_id for f in findings if f.status is Status.FAIL)
+    counts = Counter(f.probe_id for f in findings if f.status is Status.FAIL and not f.details.get("consequence_of"))
     return {
         "schema_version": REPORT_SCHEMA_VERSION,
         "tool": {"name": TOOL_NAME, "version": __version__},
@@ -134,7 +140,7 @@ def assess(record: RunRecord, profile: Profile, probes: dict[str, type[Probe]]) 
         "summary": summarise(findings),
         "verdict": result,
         "verdict_rule": VERDICT_RULE,
-        "outputs": {run.probe_id: (run.evidence or {}).get("outputs", {}) for run in record.probe_runs},
+        "outputs": outputs,
     }
 
 

@@ -55,6 +55,7 @@ HTTP_ERRORS = Rule(
     Severity.MAJOR,
     remediation="Deploy the missing files or fix the server's access rules for them.",
     it_risk="Support: broken pages; server load: errors are retried by browsers.",
+    consequence_of=("conformance.course-data-missing", "conformance.missing-reference"),
 )
 
 

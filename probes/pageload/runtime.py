@@ -44,6 +44,10 @@ RUNTIME_INITIALIZE = Rule(
     Severity.MAJOR,
     remediation='Call Initialize("") (LMSInitialize for SCORM 1.2) when the lesson loads.',
     it_risk="Support: no learner record is created; completions never reach the LMS.",
+    consequence_of=(
+        *("conformance.content-page-missing", "conformance.launch-file", "conformance.course-data-missing"),
+        "conformance.tracking-disabled",
+    ),
 )
 RUNTIME_TERMINATE = Rule(
     "pageload.runtime-terminate",
@@ -60,6 +64,7 @@ RUNTIME_RENDER = Rule(
     Severity.BLOCKER,
     remediation="Publish the lesson again with every file it loads; open it in a browser to confirm it shows.",
     it_risk="Support: learners see an empty page; every one of them calls the helpdesk.",
+    consequence_of=("conformance.content-page-missing", "conformance.launch-file", "conformance.course-data-missing"),
 )
 RUNTIME_REQUESTS = Rule(
     "pageload.runtime-requests",
@@ -68,6 +73,7 @@ RUNTIME_REQUESTS = Rule(
     Severity.MAJOR,
     remediation="Add the files the lesson requests, or correct the paths its scripts build, and publish again.",
     it_risk="Support: broken scripts, data or media in the lesson; learners report a broken course.",
+    consequence_of=("conformance.content-page-missing", "conformance.launch-file", "conformance.course-data-missing"),
 )
 RUNTIME_STYLE_REQUESTS = Rule(
     "pageload.runtime-style-requests",

@@ -22,6 +22,10 @@ WALK = Rule(
     remediation="Open the lesson as a learner would and check what stops progress at the screen named "
     "(a control that waits for media, a question the walk does not answer).",
     it_risk="Coverage: what comes after the screen reached was not checked by this run.",
+    consequence_of=(
+        *("conformance.content-page-missing", "conformance.launch-file", "conformance.course-data-missing"),
+        "conformance.tracking-disabled",
+    ),
 )
 COMPLETION = Rule(
     "session.completion",
@@ -33,6 +37,10 @@ COMPLETION = Rule(
     "In the authoring tool, set the course's completion to the slides viewed or the result.",
     it_risk="Support: learners finish and stay 'incomplete'; the LMS help desk's first ticket.",
     spec_ref="SCORM 2004 RTE 4.2.4 (completion_status); SCORM 1.2 RTE 3.4.2 (lesson_status)",
+    consequence_of=(
+        *("conformance.content-page-missing", "conformance.launch-file", "conformance.course-data-missing"),
+        "conformance.tracking-disabled",
+    ),
 )
 DATA_LIMITS = Rule(
     "session.data-limits",
