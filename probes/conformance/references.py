@@ -226,8 +226,20 @@ def content_page_rule(evidence: Mapping[str, Any], files: FileIndex) -> Finding:
     """A launch page whose own script names an HTML page to open (a SCORM driver's content frame:
     Rise's ``strContentLocation = "../scormcontent/index.html"``) that the package lacks. Strings in
     script libraries stay candidates; one in the page the LMS launches is the course's entry."""
+    problems = [
+        (
+            f"{ref['source']} opens '{ref['target']}' (resolves to '{ref['resolved']}'), which is not in the package",
+            Evidence(path=ref["source"], line=ref.get("line"), column=ref.get("column")),
+        )
+        for ref in missing_content_pages(evidence, files)
+    ]
+    return CONTENT_PAGE_MISSING.outcome(problems, "Every page a launch page opens by script is in the package.")
+
+
+def missing_content_pages(evidence: Mapping[str, Any], files: FileIndex) -> list[Mapping[str, Any]]:
+    """The script references of launch pages that name an HTML page the package lacks (one each)."""
     launches = {u["launch"] for u in (evidence.get("outputs") or {}).get("launch_map") or []}
-    problems = []
+    found: list[Mapping[str, Any]] = []
     seen: set[str] = set()
     for ref in evidence["references"]:
         resolved = ref.get("resolved")
@@ -242,13 +254,8 @@ def content_page_rule(evidence: Mapping[str, Any], files: FileIndex) -> Finding:
         ):
             continue
         seen.add(resolved)
-        problems.append(
-            (
-                f"{ref['source']} opens '{ref['target']}' (resolves to '{resolved}'), which is not in the package",
-                Evidence(path=ref["source"], line=ref.get("line"), column=ref.get("column")),
-            )
-        )
-    return CONTENT_PAGE_MISSING.outcome(problems, "Every page a launch page opens by script is in the package.")
+        found.append(ref)
+    return found
 
 
 TRACKING_DISABLED = Rule(

@@ -22,7 +22,7 @@ from .common import (
     missing_or_case,
     outcome,
 )
-from .references import loaded_paths
+from .references import loaded_paths, missing_content_pages
 
 # --- SCORM ------------------------------------------------------------------------------------
 
@@ -201,7 +201,8 @@ def scorm_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Finding]:
 
     file_missing: list[Problem] = []
     file_case: list[Problem] = []
-    loaded = loaded_paths(evidence)
+    # A page a launch page opens by script is loaded (conformance.content-page-missing reports it).
+    loaded = loaded_paths(evidence) | {r["resolved"] for r in missing_content_pages(evidence, files)}
     junk = {_visible_name(p) for p in files.sizes if is_os_junk(p)}
     for res in scorm["resources"]:
         for f in res["files"]:
