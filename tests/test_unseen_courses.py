@@ -316,3 +316,29 @@ def test_adobe_presenter_is_recognised(tmp_path):
     files = {**course(), "breeze-manifest.xml": "<manifest/>", "viewer.swf": b"FWS", "data/vconfig.xml": "<config/>"}
     tool = last_evidence(check(build_zip(tmp_path / "p.zip", files)), "conformance")["authoring_tool"]
     assert tool["name"] == "Adobe Presenter" and tool["runtime"] == ["flash"]
+
+
+def test_rise_2024_without_a_bundle_and_with_assets_in_sub_folders(tmp_path):
+    """Rise 2024 (a real course fetched for review): lib/rise/ instead of lib/main.bundle.js, and
+    course data naming assets by their sub-folder ("Q0IYog/mountains.jpg")."""
+    import base64
+    import json
+
+    data = {
+        "course": {
+            "items": [{"media": {"image": {"key": "assets/rise/x/mountains.jpg", "src": "Q0IYog/mountains.jpg"}}}],
+            "pad": "x" * 2500,
+        }
+    }
+    encoded = base64.b64encode(json.dumps(data).encode()).decode()
+    files = {
+        **course(**{"index.html": '<html><body><iframe src="scormcontent/index.html"></iframe></body></html>'}),
+        "scormcontent/index.html": "<html><head><script src='lib/rise/player.js'></script></head></html>",
+        "scormcontent/lib/rise/player.js": "/* Rise */",
+        "scormcontent/locales/und.js": f'__resolveJsonp("course:und", "{encoded}")',
+        "scormcontent/assets/Q0IYog/mountains.jpg": b"\xff\xd8\xff" + bytes(32),
+    }
+    report = check(build_zip(tmp_path / "rise2024.zip", files))
+    assert last_evidence(report, "conformance")["authoring_tool"]["name"] == "Articulate Rise 360"
+    assert by_rule(report)["conformance.missing-reference"]["status"] == "pass"
+    assert "mountains.jpg" not in str(by_rule(report)["conformance.unreferenced-files"]["evidence"])

@@ -123,18 +123,20 @@ def _rise(files: Mapping[str, int], read_text: ReadText, launch_pages: list[str]
         return Tool(
             "Articulate Rise 360", evidence=index, base=base, runtime=["html5"], player=[f"{base}/lib/", driver]
         )
-    # A Rise course taken out of its package (its content folder moved to a repository's root):
-    # the player's bundle beside an index.html, and Rise's own course data (a webpack bundle alone
-    # says nothing of the tool).
+    # Rise 2024 (no main.bundle.js; lib/rise/ and locales/*.js), or a Rise course taken out of its
+    # package: Rise's own course data beside its player's lib/ folder (a webpack bundle alone says
+    # nothing of the tool). The index may be missing (a broken upload): the data still says Rise.
     bundle = find_shallowest(files, "lib/main.bundle.js")
-    base = posixpath.dirname(posixpath.dirname(bundle)) if bundle else ""
-    index = posixpath.join(base, "index.html")
-    # The index may be missing (a broken upload): the bundle and Rise's own course data still say Rise.
-    if not bundle or not rise_data_files(files, read_text, base, index):
-        return None
-    return Tool(
-        "Articulate Rise 360", evidence=index, base=base, runtime=["html5"], player=[posixpath.join(base, "lib/")]
-    )
+    bases = {posixpath.dirname(posixpath.dirname(p)) for p in files if p.endswith(".js") and "locales/" in p}
+    if bundle:
+        bases.add(posixpath.dirname(posixpath.dirname(bundle)))
+    for base in sorted(bases, key=lambda b: (b.count("/"), b)):
+        lib = posixpath.join(base, "lib/")
+        index = posixpath.join(base, "index.html")
+        if any(p.startswith(lib) for p in files) and rise_data_files(files, read_text, base, index):
+            driver = posixpath.join(posixpath.dirname(base), "scormdriver/") if base else "scormdriver/"
+            return Tool("Articulate Rise 360", evidence=index, base=base, runtime=["html5"], player=[lib, driver])
+    return None
 
 
 def rise_data_files(files: Mapping[str, int], read_text: ReadText, base: str, index: str) -> list[str]:

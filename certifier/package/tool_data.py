@@ -177,8 +177,7 @@ def _rise_data(tool: Tool, files: Mapping[str, int], read_text: ReadText) -> dic
             except (binascii.Error, ValueError):
                 continue
             line = line_of(text, blob.start())
-            for key in _rise_media_keys(data):
-                name = posixpath.basename(key)
+            for name in _rise_media_keys(data):
                 if not name or name in seen:
                     continue
                 seen.add(name)
@@ -209,9 +208,9 @@ def _rise_media_keys(node: Any, depth: int = 0) -> Iterator[str]:
                 if item.get("useCrushedKey") and isinstance(crushed, str) and crushed:
                     yield crushed  # newer Rise exports the re-compressed copy under this name
                 elif isinstance(src, str) and src and not classify(src)[0] and src.lower().endswith(ASSET_EXTENSIONS):
-                    yield src
+                    yield src.lstrip("/")  # the path under assets/ as given: Rise 2024 stores files in sub-folders
                 elif isinstance(key, str) and "://" not in key and key.lower().endswith(ASSET_EXTENSIONS):
-                    yield key
+                    yield posixpath.basename(key)  # the CDN key's file name: the export copies it by that name
                 poster = item.get("poster")
                 if isinstance(poster, str) and "://" not in poster and poster.lower().endswith(ASSET_EXTENSIONS):
                     yield poster
