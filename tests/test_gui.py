@@ -301,6 +301,7 @@ def test_sign_off_then_reopen_shows_the_verified_signature(qtbot, window, tmp_pa
     with qtbot.waitSignal(dialog.signing_done, timeout=10_000) as done:
         qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
     assert done.args == [True]
+    assert "exported before signing do not carry this decision" in dialog.problem.text()
     reopened = SignOffDialog(str(path))
     qtbot.addWidget(reopened)
     assert reopened.verified() and reopened.status.text().startswith("Signatures verified.")
@@ -316,6 +317,19 @@ def test_sign_off_then_reopen_shows_the_verified_signature(qtbot, window, tmp_pa
     tampered = SignOffDialog(str(path))
     qtbot.addWidget(tampered)
     assert "SIGNATURES DO NOT VERIFY" in tampered.status.text() and "verdict" in tampered.status.text()
+
+
+def test_the_sign_off_questions_default_to_no(qtbot):
+    """Enter on a question that approves a failed report or rebinds the signing key answers No."""
+    from PySide6.QtWidgets import QMessageBox, QWidget
+
+    from certifier.ui.signoff_dialog import question_box
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    box = question_box(parent, "Sign under another name?", "Bind it to Mallory instead?")
+    assert box.defaultButton() is box.button(QMessageBox.StandardButton.No)
+    assert box.escapeButton() is box.button(QMessageBox.StandardButton.No)
 
 
 def test_history_tab_lists_runs_and_compares_two(qtbot, window):

@@ -175,18 +175,24 @@ class SignOffDialog(QDialog):
 
     # The two questions a reviewer answers before an unusual signature; tests answer them directly.
     def confirm_approval(self, verdict: str) -> bool:
-        answer = QMessageBox.question(
-            self,
-            "Approve a report that is not certified?",
-            f"This report is {verdict}. Approve it anyway? Your comment must say why.",
+        return (
+            question_box(
+                self,
+                "Approve a report that is not certified?",
+                f"This report is {verdict}. Approve it anyway? Your comment must say why.",
+            ).exec()
+            == QMessageBox.StandardButton.Yes
         )
-        return answer == QMessageBox.StandardButton.Yes
 
     def confirm_rename(self, bound: str, name: str) -> bool:
-        answer = QMessageBox.question(
-            self, "Sign under another name?", f"This machine's signing key signs as {bound}. Bind it to {name} instead?"
+        return (
+            question_box(
+                self,
+                "Sign under another name?",
+                f"This machine's signing key signs as {bound}. Bind it to {name} instead?",
+            ).exec()
+            == QMessageBox.StandardButton.Yes
         )
-        return answer == QMessageBox.StandardButton.Yes
 
     def choose_save_path(self) -> str | None:
         path, _ = QFileDialog.getSaveFileName(
@@ -240,7 +246,11 @@ class SignOffDialog(QDialog):
 
     def _signed(self, signed: dict[str, Any], path: str) -> None:
         self._task = None
-        self.problem.setText("")
+        # An HTML or PDF exported before signing shows no decision: say so where the reviewer looks.
+        self.problem.setText(
+            "Signed. HTML or PDF reports exported before signing do not carry this decision: export them again "
+            "from the signed report."
+        )
         self.key_label.setText(f"Signing key {public_fingerprint()}, bound to {bound_reviewer()}")
         self.show_report(signed, path)
         self.signing_done.emit(True)
@@ -254,3 +264,13 @@ class SignOffDialog(QDialog):
 
     def verified(self) -> bool:
         return bool(self.report) and verify(self.report).valid
+
+
+def question_box(parent: QWidget, title: str, text: str) -> QMessageBox:
+    """A yes/no question whose default is No: a slip of Enter must not approve or rebind a key."""
+    box = QMessageBox(
+        QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent
+    )
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    box.setEscapeButton(QMessageBox.StandardButton.No)
+    return box
