@@ -50,10 +50,15 @@ def _banner_table(match: re.Match) -> str:
 def qt_document(report: dict[str, Any], inventory_rows: int | None = None):
     """The report as a QTextDocument (charts as images): what the PDF prints and the GUI previews."""
     from PySide6.QtCore import QByteArray, QUrl
-    from PySide6.QtGui import QImage, QPainter, QTextDocument
+    from PySide6.QtGui import QFont, QImage, QPainter, QTextDocument
     from PySide6.QtSvg import QSvgRenderer
 
     document = QTextDocument()
+    # No ligatures: "Office 01" must be found by search and copied as typed, not as "O\ufb03ce".
+    font = document.defaultFont()
+    for feature in ("liga", "clig", "dlig"):
+        font.setFeature(QFont.Tag(feature), 0)
+    document.setDefaultFont(font)
     charts: dict[str, QImage] = {}
 
     def rasterise(match: re.Match) -> str:
