@@ -99,12 +99,19 @@ MANIFEST_2004 = """<?xml version="1.0" encoding="UTF-8"?>
 <file href="lesson.html"/></resource></resources></manifest>"""
 
 
-def lesson_zip(path: Path, screens: int = 3, images: dict[str, bytes] | None = None, **behaviour: Any) -> Path:
+def lesson_zip(
+    path: Path,
+    screens: int = 3,
+    images: dict[str, bytes] | None = None,
+    scripts: dict[str, str] | None = None,
+    **behaviour: Any,
+) -> Path:
     """A one-lesson SCORM package (``version``: "1.2" or "2004") of ``screens`` screens; ``images``
-    are shown on its first screen (the lesson's first load)."""
+    are shown on its first screen and ``scripts`` load in its head, before it starts (its first load)."""
     behaviour.setdefault("version", "1.2")
     titles = [f"Screen title {n + 1}" for n in range(screens)]
     page = LESSON.replace("__SCREENS__", json.dumps(titles)).replace("__BEHAVIOUR__", json.dumps(behaviour))
     page = page.replace("<main>", "<main>" + "".join(f'<img src="{name}" alt="">' for name in images or {}))
+    page = page.replace("</head>", "".join(f'<script src="{name}"></script>' for name in scripts or {}) + "</head>")
     manifest = MANIFEST_12 if behaviour["version"] == "1.2" else MANIFEST_2004
-    return build_zip(path, {"imsmanifest.xml": manifest, "lesson.html": page, **(images or {})})
+    return build_zip(path, {"imsmanifest.xml": manifest, "lesson.html": page, **(images or {}), **(scripts or {})})
