@@ -70,3 +70,18 @@ def test_probes_and_profiles_lists():
     assert probes.returncode == 0 and {"package", "conformance"} <= set(listed)
     profiles = run_cli("profiles")
     assert "branch-office" in profiles.stdout and "default" in profiles.stdout
+
+
+def test_a_course_descriptor_given_as_the_path_checks_its_folder(tmp_path, sample_course):
+    import json
+    import shutil
+
+    folder = tmp_path / "course"
+    shutil.copytree(sample_course, folder)
+    out = tmp_path / "r.json"
+    result = run_cli(
+        "check", str(folder / "imsmanifest.xml"), "--probe", "conformance", "--json", str(out), "--no-history"
+    )
+    assert result.returncode in (0, 3), result.stderr[-2000:]
+    report = json.loads(out.read_text())
+    assert report["package"]["path"] == str(folder) and report["package"]["standard"].startswith("SCORM")

@@ -332,6 +332,12 @@ def test_the_sign_off_questions_default_to_no(qtbot):
     assert box.escapeButton() is box.button(QMessageBox.StandardButton.No)
 
 
+def test_a_descriptor_picked_or_dropped_opens_its_course_folder(qtbot, window, sample_course):
+    summary = open_and_wait(qtbot, window, sample_course / "imsmanifest.xml")
+    assert summary["path"] == str(sample_course) and window.course_path == str(sample_course)
+    assert summary["standard"].startswith("SCORM")
+
+
 def test_history_tab_lists_runs_and_compares_two(qtbot, window):
     open_and_wait(qtbot, window)
     run_and_wait(qtbot, window)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from certifier.errors import CertifierError
 from certifier.host.resources_path import sample_course_path
 from certifier.package.course_info import summarise_course
+from certifier.package.standards import course_location
 from certifier.policy.probe_api import Probe
 from certifier.policy.registry import discover_probes
 from certifier.run.run_record import RunEvent
@@ -200,7 +201,10 @@ class MainWindow(SetupPanel, FindingsTab, ResultsView, ExportAndSignOff, Desktop
 
     def choose_course_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Open a course package", "", "Course packages (*.zip);;All files (*)"
+            self,
+            "Open a course package",
+            "",
+            "Course packages or descriptors (*.zip imsmanifest.xml cmi5.xml tincan.xml);;All files (*)",
         )
         if path:
             self.open_course(path)
@@ -220,6 +224,7 @@ class MainWindow(SetupPanel, FindingsTab, ResultsView, ExportAndSignOff, Desktop
             self.open_course(urls[0].toLocalFile())
 
     def open_course(self, path: str) -> None:
+        path = str(course_location(path))  # a descriptor picked or dropped opens its folder
         if self.report is not None and (self.report.get("package") or {}).get("path") != path:
             self.clear_results()  # never show, export or sign another course's verdict
         self.course_path = path

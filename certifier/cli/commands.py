@@ -17,6 +17,7 @@ from certifier.cli.parser import PASSWORD_VARIABLE, check_option_dest
 from certifier.cli.text import ProgressBar, format_summary
 from certifier.errors import CertifierError
 from certifier.host.resources_path import sample_course_path
+from certifier.package.standards import course_location
 from certifier.policy.evidence_kinds import LAUNCH_MAP
 from certifier.policy.findings import printable
 from certifier.policy.probe_api import Probe
@@ -87,7 +88,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.demo:
         path = sample_course_path()
     elif args.path:
-        path = Path(args.path)
+        path = course_location(args.path)
         if not path.exists():
             raise CertifierError(f"No course package at {path}.")
     else:
@@ -356,7 +357,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from certifier.staging.network import network_profiles
     from certifier.staging.server import StagingServer
 
-    path = Path(args.path) if args.path else sample_course_path()
+    path = course_location(args.path) if args.path else sample_course_path()
     if not path.exists():
         raise CertifierError(f"No course package at {path}.")
     profile = load_profile(args.profile)

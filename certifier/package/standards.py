@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from certifier.package.archive import CoursePackage
@@ -20,6 +21,15 @@ HTML = "HTML"
 UNKNOWN = "unknown"
 
 MANIFEST_NAMES = {"imsmanifest.xml": "scorm", "cmi5.xml": CMI5, "tincan.xml": XAPI}
+
+
+def course_location(path: str | Path) -> Path:
+    """What to open for ``path``: a course descriptor (imsmanifest.xml, cmi5.xml, tincan.xml) picked
+    by mistake stands for the folder that holds it; anything else is itself."""
+    chosen = Path(path)
+    return chosen.parent if chosen.is_file() and chosen.name.lower() in MANIFEST_NAMES else chosen
+
+
 AICC_EXTENSIONS = (".crs", ".au", ".des", ".cst")
 _SCHEMAVERSION = re.compile(rb"<(?:\w+:)?schemaversion>\s*([^<]*?)\s*</", re.IGNORECASE)
 # Enough of the manifest to find <schemaversion>, which sits in the first <metadata>.
