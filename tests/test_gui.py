@@ -338,6 +338,15 @@ def test_a_descriptor_picked_or_dropped_opens_its_course_folder(qtbot, window, s
     assert summary["standard"].startswith("SCORM")
 
 
+def test_opening_another_course_clears_the_previous_runs_steps(qtbot, window, tmp_path):
+    open_and_wait(qtbot, window)
+    run_and_wait(qtbot, window)
+    assert window.step_list.count() > 0 and window.progress.value() > 0
+    other = build_zip(tmp_path / "other.zip", {"index.html": "<html><body>Other</body></html>"})
+    open_and_wait(qtbot, window, other)
+    assert window.step_list.count() == 0 and window.progress.value() == 0 and window.report is None
+
+
 def test_history_tab_lists_runs_and_compares_two(qtbot, window):
     open_and_wait(qtbot, window)
     run_and_wait(qtbot, window)

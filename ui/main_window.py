@@ -58,6 +58,7 @@ class MainWindow(SetupPanel, FindingsTab, ResultsView, ExportAndSignOff, Desktop
         self.course: dict[str, Any] | None = None
         self.report: dict[str, Any] | None = None
         self.run_thread: RunThread | None = None
+        self._step_items: dict[str, QListWidgetItem] = {}
         self._course_task: BackgroundTask | None = None
         self._tasks: set[BackgroundTask] = set()  # other background work under way
         self._run_started = 0.0
@@ -227,6 +228,10 @@ class MainWindow(SetupPanel, FindingsTab, ResultsView, ExportAndSignOff, Desktop
         path = str(course_location(path))  # a descriptor picked or dropped opens its folder
         if self.report is not None and (self.report.get("package") or {}).get("path") != path:
             self.clear_results()  # never show, export or sign another course's verdict
+        if path != self.course_path and not self.is_running():
+            self.step_list.clear()  # the previous course's probe steps say nothing of this one
+            self._step_items = {}
+            self.progress.setValue(0)
         self.course_path = path
         self.course = None
         self.course_title.setText(Path(path).name)
