@@ -335,6 +335,7 @@ def test_the_sign_off_questions_default_to_no(qtbot):
 def test_a_descriptor_picked_or_dropped_opens_its_course_folder(qtbot, window, sample_course):
     summary = open_and_wait(qtbot, window, sample_course / "imsmanifest.xml")
     assert summary["path"] == str(sample_course) and window.course_path == str(sample_course)
+    assert window.open_folder_action.shortcut().toString() == "Ctrl+Shift+O"  # folders have a shortcut too
     assert summary["standard"].startswith("SCORM")
 
 

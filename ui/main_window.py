@@ -76,7 +76,9 @@ class MainWindow(SetupPanel, FindingsTab, ResultsView, ExportAndSignOff, Desktop
         self.open_action = QAction(
             "&Open course…", self, shortcut=QKeySequence.StandardKey.Open, triggered=self.choose_course_file
         )
-        self.open_folder_action = QAction("Open course &folder…", self, triggered=self.choose_course_folder)
+        self.open_folder_action = QAction(
+            "Open course &folder…", self, shortcut=QKeySequence("Ctrl+Shift+O"), triggered=self.choose_course_folder
+        )
         self.run_action = QAction("&Run", self, shortcut=QKeySequence("Ctrl+R"), triggered=self.start_run)
         self.cancel_action = QAction(
             "&Cancel", self, shortcut=QKeySequence("Esc"), triggered=self.cancel_run, enabled=False
