@@ -116,8 +116,10 @@ def test_evidence_link_opens_the_file_at_its_line(qtbot, window, tmp_path):
     from certifier.ui.details_view import SourceViewer
 
     viewer = window.findChildren(SourceViewer)[-1]
+    # Wait for what the user sees (the read's result reaches the UI thread after the thread ends).
+    qtbot.waitUntil(lambda: "missing.png" in viewer.editor.toPlainText(), timeout=10_000)
     qtbot.waitUntil(lambda: not running_threads(), timeout=10_000)
-    assert viewer.path == "pages/intro.html" and "missing.png" in viewer.editor.toPlainText()
+    assert viewer.path == "pages/intro.html"
     viewer.close()
 
 
