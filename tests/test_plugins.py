@@ -300,19 +300,7 @@ def test_a_clean_html5_course_raises_no_end_of_life_signal(tmp_path, sample_cour
     )
     files = {"index.html": prose, "clip.mov": clip.read_bytes(), "logo.png": make_png(8, 8)}
     findings = by_rule(check(build_zip(tmp_path / "c.zip", files), PROBES))
-    eol = [
-        "flash",
-        "shockwave",
-        "java-applet",
-        "silverlight",
-        "activex",
-        "quicktime",
-        "windows-media",
-        "realplayer",
-        "unity-web-player",
-        "ie-only",
-    ]
-    assert {t: findings[f"plugins.{t}"]["status"] for t in eol} == dict.fromkeys(eol, "pass")
+    assert {t: findings[f"plugins.{t}"]["status"] for t in END_OF_LIFE} == dict.fromkeys(END_OF_LIFE, "pass")
     sample = by_rule(check(sample_course, PROBES))
     assert all(f["status"] == "pass" for r, f in sample.items() if r.startswith("plugins."))
 
