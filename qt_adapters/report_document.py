@@ -21,6 +21,12 @@ CHART_SCALE = 3  # rasterise charts at three times their size: sharp when printe
 # Lay out at 96 dpi so CSS pixels mean what they mean in a browser; text stays vector anyway.
 PDF_RESOLUTION_DPI = 96
 CONTENT_WIDTH_PX = 660  # A4 less 15 mm margins at 96 dpi
+PDF_INVENTORY_FILES = 40  # past this, the PDF's inventory is per folder (the HTML and JSON list every file)
+# Paper is read closer than a screen: a smaller type keeps a report to fewer pages.
+PRINT_CSS = (
+    "body { font-size: 12px; line-height: 1.3; } h2 { margin-top: 18px; } header.verdict { padding: 0; margin: 0; }"
+)
+TABLE_WITHOUT_WIDTH = re.compile(r"<table(?![^>]*\bwidth=)")
 
 
 def _application():
@@ -75,6 +81,8 @@ def qt_document(report: dict[str, Any], inventory_rows: int | None = None):
         return f'<img src="{name}" width="{int(size.width() * scale)}" height="{int(size.height() * scale)}">'
 
     html = BANNER.sub(_banner_table, SVG.sub(rasterise, render_html(report, inventory_rows)))
+    html = TABLE_WITHOUT_WIDTH.sub("<table width='100%'", html)  # Qt reads the attribute, not CSS width
+    html = html.replace("</style>", PRINT_CSS + "</style>", 1)
     for name, image in charts.items():
         document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), image)
     document.setHtml(html)
@@ -83,22 +91,24 @@ def qt_document(report: dict[str, Any], inventory_rows: int | None = None):
 
 def render_pdf(report: dict[str, Any]) -> bytes:
     app = _application()  # noqa: F841 - must live while painting
-    from PySide6.QtCore import QMarginsF
+    from PySide6.QtCore import QMarginsF, QSizeF
     from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter
 
-    document = qt_document(report)
+    document = qt_document(report, PDF_INVENTORY_FILES)
+    layout = QPageLayout(
+        QPageSize(QPageSize.PageSizeId.A4),
+        QPageLayout.Orientation.Portrait,
+        QMarginsF(15, 15, 15, 15),
+        QPageLayout.Unit.Millimeter,
+    )
+    # Lay the text out on the printable area at the writer's resolution: without it Qt lays out
+    # on a narrower width and squeezes a table's text column to a letter per line.
+    document.setPageSize(QSizeF(layout.paintRectPixels(PDF_RESOLUTION_DPI).size()))
     with tempfile.TemporaryDirectory(prefix="certifier-pdf-") as folder:
         target = Path(folder) / "report.pdf"
         writer = QPdfWriter(str(target))
         writer.setResolution(PDF_RESOLUTION_DPI)
-        writer.setPageLayout(
-            QPageLayout(
-                QPageSize(QPageSize.PageSizeId.A4),
-                QPageLayout.Orientation.Portrait,
-                QMarginsF(15, 15, 15, 15),
-                QPageLayout.Unit.Millimeter,
-            )
-        )
+        writer.setPageLayout(layout)
         writer.setTitle(f"Certification report — {report['package'].get('title') or report['package'].get('name')}")
         writer.setCreator(f"{report['tool']['name']} {report['tool']['version']}")
         document.print_(writer)  # print_ paginates; sizing the document to the page shrinks the text

@@ -21,6 +21,12 @@ from tests.probe_helpers import by_rule, check
 from tests.test_gui import open_and_wait, run_and_wait
 
 SITES = resource_path("sites", "example-60-sites.csv")
+ANSWER_TYPES = (("HQ", 2), ("Hub", 8), ("Branch", 30), ("Office", 20))  # the bundled example's site types
+SAMPLE_PDF_MAX_PAGES = 12
+
+
+def pdf_info(path) -> str:
+    return subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
 
 
 def profile_with_sites(tmp_path, extra: str = ""):
@@ -120,11 +126,15 @@ def test_html_and_pdf_carry_every_site_of_the_bundled_example(tmp_path):
     assert result.returncode in (0, 3, 4), result.stderr
     page = html_path.read_text()
     today = dt.date.today().isoformat()
-    assert f"<section id='rollout'><h2>Rollout plan per site (waves from {today})</h2>" in page
+    assert f"<section id='rollout'><h2>Appendix — Rollout plan per site (waves from {today})</h2>" in page
     names = [line.split(",")[0] for line in SITES.read_text().splitlines()[1:] if line.strip()]
     rollout = page.split("<section id='rollout'>")[1].split("</section>")[0]
     assert len(names) == 60 and all(f">{name}</td>" in rollout for name in names)
-    assert "… and" not in page.split("Learners at once per site")[1].split("</svg>")[0]  # no site folded
+    # Page one answers per site type: each type once, with its learners, waves and outcome, and waves explained.
+    answer = page.split("<section id='answer'>")[1].split("</section>")[0]
+    assert [f">{kind} ({count} sites)</td>" in answer for kind, count in ANSWER_TYPES] == [True] * len(ANSWER_TYPES)
+    assert "A wave is the group of a site&#x27;s learners" in answer and "To fix first" in page
+    assert "… and" not in page.split("Learners at once per site type")[1].split("</svg>")[0]  # no type folded
     # Beside the plan, the one figure for a learner: measured from the walked session, with what drives it.
     demand = page.split("One learner&#x27;s demand</th><td>")[1].split("</td>")[0]
     assert "kbps per learner, measured: the busiest 30 s" in demand and "driven by the clip media/" in demand
@@ -146,6 +156,12 @@ def test_html_and_pdf_carry_every_site_of_the_bundled_example(tmp_path):
     assert abs(found - model) <= 0.2 * model, measured  # the model holds on the demo's narrowest link
     assert "Capacity model vs measurement on emulated site links" in page and "Trials: learners" in text
     assert "Capacity model vs measurement" in text
+    # An IT reviewer reads it in minutes: the sample's PDF stays short, and page one carries the answer.
+    pages = int(re.search(r"Pages:\s+(\d+)", pdf_info(pdf_path)).group(1))
+    print(f"sample course PDF: {pages} pages (limit {SAMPLE_PDF_MAX_PAGES})")
+    assert pages <= SAMPLE_PDF_MAX_PAGES
+    page_one = text.split("\f")[0]
+    assert "CERTIFIED" in page_one and "Branch (30 sites)" in page_one and "To fix first" in page_one
 
 
 def test_the_profile_appendix_lists_changed_keys_not_raw_json(tmp_path, sample_course):
@@ -207,7 +223,9 @@ def test_the_first_run_answers_the_seed_question_per_site(qtbot, window):
         )
     ]
     assert rollout.rowCount() == 60 and rollout.item(0, 0).text() == "HQ 01"
-    assert any("Learners at once per site" in w.chart.title and len(w.chart.bars) == 60 for w in window.chart_widgets)
+    assert any(
+        "Learners at once per site type" in w.chart.title and len(w.chart.bars) == 4 for w in window.chart_widgets
+    )
 
 
 @pytest.mark.qt

@@ -60,12 +60,14 @@ def test_html_report_sections_counts_and_escaping(hostile_report, tmp_path):
     outline = Outline()
     outline.feed(text)
     assert outline.sections == [
+        "answer",
         "summary",
         "decisions",
         "findings",
-        "grading",
         "charts",
+        "grading",
         "probes",
+        "appendix-checks",
         "appendix-inventory",
         "appendix-profile",
     ]

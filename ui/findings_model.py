@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from certifier.policy.findings import SEVERITY_ORDER, Severity, evidence_label, value_with_unit
+from certifier.policy.findings import PROBLEM_STATUSES, SEVERITY_ORDER, Severity, evidence_label, value_with_unit
 
 COLUMNS = ("Severity", "Status", "Rule", "Finding", "Measured", "Limit", "Evidence")
 STATUS_COLOURS = {"fail": "#b3261e", "error": "#8e24aa", "warn": "#b26a00", "skipped": "#5f6368", "pass": "#1e7d32"}
@@ -128,7 +128,7 @@ class FindingsFilter(QSortFilterProxyModel):
         f = self.sourceModel().finding(row)
         if self.severity and f["severity"] != self.severity:
             return False
-        if self.status == self.PROBLEMS and f["status"] not in ("fail", "error", "warn"):
+        if self.status == self.PROBLEMS and f["status"] not in PROBLEM_STATUSES:
             return False
         if self.status and self.status != self.PROBLEMS and f["status"] != self.status:
             return False

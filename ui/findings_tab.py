@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from certifier.package.archive import open_package
+from certifier.policy.findings import PROBLEM_STATUSES
 from certifier.run.runner import archive_limits
 
 from .details_view import FindingDetails, SourceViewer
@@ -100,7 +101,7 @@ class FindingsTab:
         if not getattr(self, "report", None):
             return
         findings = self.report["findings"]
-        problems = sum(1 for f in findings if f["status"] in ("fail", "error", "warn"))
+        problems = sum(1 for f in findings if f["status"] in PROBLEM_STATUSES)
         shown = self.findings_proxy.rowCount()
         text = f"Showing {shown} of {len(findings)} findings; {problems} to look at."
         if problems == 0 and shown == 0:

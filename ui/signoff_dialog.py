@@ -31,10 +31,10 @@ from certifier.records.signoff import DECISIONS, bound_reviewer, public_fingerpr
 from certifier.run.report import load_report, report_problems, write_json_atomic
 from certifier.run.verdict import CERTIFIED
 
+from .main_window_text import PREVIEW_INVENTORY_ROWS
 from .workers import BackgroundTask
 
 CHOOSE_DECISION = "Choose a decision…"
-PREVIEW_INVENTORY_ROWS = 100
 
 
 class SignOffDialog(QDialog):

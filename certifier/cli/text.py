@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from certifier.policy.findings import evidence_label
+from certifier.policy.findings import PROBLEM_STATUSES, evidence_label
 from certifier.run.run_record import RunEvent
 
 TOP_FINDINGS_SHOWN = 10
@@ -32,7 +32,7 @@ def format_summary(report: dict[str, Any], probe_lines: Sequence[str] = ()) -> s
         f"VERDICT:  {report['verdict']}{cancelled}",
         f"Findings: {counted}" + (f"  |  failed: {failed_text}" if failed_text else ""),
     ]
-    top = [f for f in report["findings"] if f["status"] in ("fail", "error", "warn")][:TOP_FINDINGS_SHOWN]
+    top = [f for f in report["findings"] if f["status"] in PROBLEM_STATUSES][:TOP_FINDINGS_SHOWN]
     if top:
         lines.append("")
         lines.append("Top findings:")

@@ -6,23 +6,31 @@ titled ``<script>`` is shown, never run.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from html import escape
 from typing import Any
 
-from certifier.errors import CertifierError
+from certifier.exporters.appendices import appendices, checks_appendix
 from certifier.exporters.svg_charts import render_chart
-from certifier.policy.findings import EVIDENCE_SHOWN, SEVERITY_ORDER, Severity, counted, evidence_label, value_with_unit
+from certifier.policy.findings import (
+    EVIDENCE_SHOWN,
+    PROBLEM_STATUSES,
+    SEVERITY_ORDER,
+    Severity,
+    evidence_label,
+    value_with_unit,
+)
+from certifier.policy.presentation import Table
 from certifier.policy.probe_api import Probe
-from certifier.policy.registry import load_profile
 from certifier.run.consequences import is_consequence
 from certifier.run.presentation import Contributions, contributions
 
 DEFAULT_PROFILE = "default"
 SHORT_VALUE_CHARS = 120
 VERDICT_CLASS = {"CERTIFIED": "ok", "CONDITIONAL": "cond", "NOT CERTIFIED": "no"}
-PROBLEM_STATUSES = ("fail", "error", "warn")
+FIX_FIRST_SHOWN = 8  # findings page one lists; the rest follow under "Findings to act on"
+WRAP_COLUMN_SHARE = "40%"  # the text column's share of a table: whole figures beside it, readable text in it
+GROUP_EVIDENCE_FROM = 4  # places sharing one note are told once from this many on
 
 CSS = """
 body { font-family: "DejaVu Sans", "Segoe UI", Arial, sans-serif; color: #1d2733; margin: 0 auto; max-width: 980px;
@@ -56,6 +64,27 @@ def _evidence(e: dict[str, Any]) -> str:
     return f"<code>{escape(evidence_label(e))}</code>{note}"
 
 
+def _evidence_items(items: list[dict[str, Any]]) -> str:
+    """Evidence as list items; places that share one note are one item ("50 places: no learner fits — A, B, …")."""
+    by_note: dict[str, list[dict[str, Any]]] = {}
+    for e in items:
+        by_note.setdefault(e.get("note") or f"\0{id(e)}", []).append(e)  # items without a note stay apart
+    shown: list[str] = []
+    for note, group in by_note.items():
+        if len(group) < GROUP_EVIDENCE_FROM or note.startswith("\0"):
+            shown.extend(f"<li>{_evidence(e)}</li>" for e in group)
+            continue
+        labels = ", ".join(escape(evidence_label(e)) for e in group[:EVIDENCE_SHOWN])
+        more = f" and {len(group) - EVIDENCE_SHOWN} more" if len(group) > EVIDENCE_SHOWN else ""
+        shown.append(f"<li><b>{len(group)} places:</b> {escape(note)} — {labels}{more}</li>")
+    more = (
+        f"<li>… and {len(shown) - EVIDENCE_SHOWN} more (all are in the JSON report)</li>"
+        if len(shown) > EVIDENCE_SHOWN
+        else ""
+    )
+    return "".join(shown[:EVIDENCE_SHOWN]) + more
+
+
 def _consequences(f: dict[str, Any], by_rule: dict[str, dict[str, Any]]) -> str:
     """The findings this one explains: one defect, listed once with what it causes."""
     items = "".join(
@@ -75,18 +104,10 @@ def _finding(f: dict[str, Any], consequences: str = "") -> str:
             + (f" · <b>Limit:</b> {_value(f.get('limit'), f.get('unit'))}" if f.get("limit") is not None else "")
             + "</p>"
         )
-    evidence = ""
-    if f["evidence"]:
-        items = "".join(f"<li>{_evidence(e)}</li>" for e in f["evidence"][:EVIDENCE_SHOWN])
-        more = (
-            f"<li>… and {len(f['evidence']) - EVIDENCE_SHOWN} more (all are in the JSON report)</li>"
-            if len(f["evidence"]) > EVIDENCE_SHOWN
-            else ""
-        )
-        evidence = f"<p><b>Evidence:</b></p><ul>{items}{more}</ul>"
+    evidence = f"<p><b>Evidence:</b></p><ul>{_evidence_items(f['evidence'])}</ul>" if f["evidence"] else ""
     spec = f"<p class='meta'>Specification: {escape(f['spec_ref'])}</p>" if f.get("spec_ref") else ""
     return (
-        f"<div class='finding {escape(f['status'])}'><h4><span class='badge {escape(f['severity'])}'>"
+        f"<div class='finding {escape(f['status'])}' id='{finding_anchor(f)}'><h4><span class='badge {escape(f['severity'])}'>"
         f"{escape(f['severity'])}</span> {escape(f['title'])}</h4>"
         f"<p class='meta'>{escape(f['status'].upper())} · <code>{escape(f['rule_id'])}</code></p>"
         f"<p>{escape(f['message'])}</p>{measured}{evidence}{consequences}"
@@ -98,23 +119,44 @@ def _finding(f: dict[str, Any], consequences: str = "") -> str:
 
 def executive_summary(report: dict[str, Any], contributed: Contributions) -> str:
     """What the course needs from network, servers and desktops, in IT's terms (rows from the probes)."""
+    table = "".join(
+        f"<tr><th>{escape(row.topic)}</th><td>{escape(row.text)}</td></tr>" for row in contributed.summary_rows
+    )
+    problems = "".join(f"<p class='meta'>{escape(problem)}</p>" for problem in contributed.problems)
+    return f"<section id='summary'><h2>Summary for IT</h2><table width='100%'>{table}</table>{problems}</section>"
+
+
+def finding_anchor(f: Mapping[str, Any]) -> str:
+    return "f-" + escape(str(f["rule_id"]).replace(".", "-"))
+
+
+def fix_first(report: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The failing findings above info that are not another's consequence, worst first."""
     risks = [
         f
         for f in report["findings"]
         if f["status"] in PROBLEM_STATUSES and f["severity"] != Severity.INFO.value and not is_consequence(f)
     ]
-    risk_items = "".join(
+    return sorted(risks, key=lambda f: SEVERITY_ORDER[Severity(f["severity"])])
+
+
+def answer_section(report: dict[str, Any], contributed: Contributions) -> str:
+    """Page one: what IT asked (learners at once per site type, waves, last day, the fix) and what to fix first."""
+    tables = "".join(_table(t, heading="h3") for t in contributed.tables if t.placement == "answer")
+    risks = fix_first(report)
+    items = "".join(
         f"<li><span class='badge {escape(f['severity'])}'>{escape(f['severity'])}</span> "
-        f"{escape(f['title'])}: {escape(f['it_risk'] or f['message'])}</li>"
-        for f in risks[:15]
+        f"<a href='#{finding_anchor(f)}'>{escape(f['title'])}</a>: {escape(f['it_risk'] or f['message'])}</li>"
+        for f in risks[:FIX_FIRST_SHOWN]
     )
-    table = "".join(
-        f"<tr><th>{escape(row.topic)}</th><td>{escape(row.text)}</td></tr>" for row in contributed.summary_rows
+    more = (
+        f"<li>… and {len(risks) - FIX_FIRST_SHOWN} more under Findings to act on.</li>"
+        if len(risks) > FIX_FIRST_SHOWN
+        else ""
     )
-    problems = "".join(f"<p class='meta'>{escape(problem)}</p>" for problem in contributed.problems)
     return (
-        f"<section id='summary'><h2>Summary for IT</h2><table>{table}</table>{problems}"
-        f"<h3>Risks</h3><ul>{risk_items or '<li>No failing check.</li>'}</ul></section>"
+        f"<section id='answer'>{tables}<h3>To fix first</h3>"
+        f"<ul>{items + more or '<li>No failing check above info.</li>'}</ul></section>"
     )
 
 
@@ -158,17 +200,9 @@ def findings_section(report: dict[str, Any]) -> str:
             parts.extend(
                 _finding(f, _consequences(f, by_rule)) for f in in_severity if f["rule_id"].startswith(probe + ".")
             )
-    others = [f for f in report["findings"] if f["status"] not in PROBLEM_STATUSES and not is_consequence(f)]
-    rows = "".join(
-        f"<tr><td><code>{escape(f['rule_id'])}</code></td><td>{escape(f['status'])}</td>"
-        f"<td>{escape(f['message'])}</td></tr>"
-        for f in others
-    )
     return (
         f"<section id='findings'><h2>Findings to act on ({len(problems)})</h2>"
-        f"{''.join(parts) or '<p>None.</p>'}"
-        f"<h3>Checks passed or not applicable ({len(others)})</h3>"
-        f"<table><tr><th>Rule</th><th>Status</th><th>Result</th></tr>{rows}</table></section>"
+        f"{''.join(parts) or '<p>None.</p>'}</section>"
     )
 
 
@@ -180,25 +214,31 @@ def grading_section(report: dict[str, Any]) -> str:
     return f"<section id='grading'><h2>How findings are graded</h2><ul>{items}</ul></section>" if items else ""
 
 
-def tables_section(contributed: Contributions) -> str:
-    """The probes' table sections (e.g. the runtime log: SCORM calls or statements per lesson, in order)."""
-    sections = []
-    for table in contributed.tables:
-        head = "".join(
-            f"<th>{escape(c)}</th>" if i == table.wrap_column else f"<th style='white-space:nowrap'>{escape(c)}</th>"
-            for i, c in enumerate(table.columns)
-        )
-        rows = "".join(
-            "<tr>"
-            + "".join(_cell(cell, i in table.code_columns, wrap=i == table.wrap_column) for i, cell in enumerate(row))
-            + "</tr>"
-            for row in table.rows
-        )
-        sections.append(
-            f"<section id='{escape(table.anchor)}'><h2>{escape(table.title)}</h2>"
-            f"<table class='data' width='100%'><tr>{head}</tr>{rows}</table></section>"
-        )
-    return "".join(sections)
+def tables_section(contributed: Contributions, placement: str = "body") -> str:
+    """The probes' table sections placed in the body (e.g. the runtime log) or the appendix (e.g.
+    the plan per site)."""
+    prefix = "Appendix — " if placement == "appendix" else ""
+    return "".join(_table(t, prefix=prefix) for t in contributed.tables if t.placement == placement)
+
+
+def _table(table: Table, heading: str = "h2", prefix: str = "") -> str:
+    head = "".join(
+        f"<th width='{WRAP_COLUMN_SHARE}'>{escape(c)}</th>"
+        if i == table.wrap_column
+        else f"<th style='white-space:nowrap'>{escape(c)}</th>"
+        for i, c in enumerate(table.columns)
+    )
+    rows = "".join(
+        "<tr>"
+        + "".join(_cell(cell, i in table.code_columns, wrap=i == table.wrap_column) for i, cell in enumerate(row))
+        + "</tr>"
+        for row in table.rows
+    )
+    note = f"<p class='meta'>{escape(table.note)}</p>" if table.note else ""
+    return (
+        f"<section id='{escape(table.anchor)}'><{heading}>{escape(prefix + table.title)}</{heading}>"
+        f"<table class='data' width='100%'><thead><tr>{head}</tr></thead>{rows}</table>{note}</section>"
+    )
 
 
 def _cell(text: str, code: bool, wrap: bool) -> str:
@@ -210,73 +250,6 @@ def _cell(text: str, code: bool, wrap: bool) -> str:
 def charts_section(contributed: Contributions) -> str:
     charts = "".join(f"<h3>{escape(chart.title)}</h3>{render_chart(chart)}" for chart in contributed.charts)
     return f"<section id='charts'><h2>Charts</h2>{charts}</section>" if charts else ""
-
-
-def appendices(report: dict[str, Any], inventory_rows: int | None = None) -> str:
-    shown = report["inventory"] if inventory_rows is None else report["inventory"][:inventory_rows]
-    files = "".join(
-        f"<tr><td><code>{escape(f['path'])}</code></td><td class='num'>{f['size']:,}</td>"
-        f"<td>{escape(f['media_type'])}</td><td class='small'>{escape(f['sha256'])}</td></tr>"
-        for f in shown
-    )
-    if len(shown) < len(report["inventory"]):
-        files += (
-            f"<tr><td colspan='4'>… {len(report['inventory']) - len(shown):,} more files: see the exported "
-            "report.</td></tr>"
-        )
-    profile = report["profile"]
-    return (
-        f"<section id='appendix-inventory'><h2>Appendix A — Package inventory ({counted(len(report['inventory']), 'file')})</h2>"
-        f"<table><tr><th>Path</th><th>Bytes</th><th>Type</th><th>SHA-256</th></tr>{files}</table></section>"
-        f"<section id='appendix-profile'><h2>Appendix B — Policy profile</h2>"
-        f"<p>{escape(profile['name'])} — {escape(profile.get('description', ''))}<br>"
-        f"<span class='small'>SHA-256 {escape(profile['sha256'])}. Every value is in the JSON report.</span></p>"
-        f"{profile_changes_table(profile['values'])}</section>"
-    )
-
-
-def profile_changes_table(values: Mapping[str, Any]) -> str:
-    """The keys where this profile departs from the bundled default: what a reviewer needs to know."""
-    changes = profile_changes(values)
-    if changes is None:
-        return "<p>The bundled default profile is not available here to compare with.</p>"
-    if not changes:
-        return "<p>Every limit is the bundled default's.</p>"
-    rows = "".join(
-        f"<tr><td><code>{escape(key)}</code></td><td>{escape(_short(value))}</td>"
-        f"<td>{escape(_short(default))}</td></tr>"
-        for key, value, default in changes
-    )
-    return (
-        f"<p>{len(changes)} {'limit differs' if len(changes) == 1 else 'limits differ'} from the bundled "
-        f"default:</p><table><tr><th>Key</th><th>This profile</th><th>Default</th></tr>{rows}</table>"
-    )
-
-
-def profile_changes(values: Mapping[str, Any]) -> list[tuple[str, Any, Any]] | None:
-    try:
-        default = load_profile(DEFAULT_PROFILE).values
-    except CertifierError:
-        return None
-    keys = sorted(
-        {
-            (s, k)
-            for source in (default, values)
-            for s, section in source.items()
-            if isinstance(section, dict)
-            for k in section
-        }
-    )
-    return [
-        (f"{s}.{k}", values.get(s, {}).get(k, "—"), default.get(s, {}).get(k, "—"))
-        for s, k in keys
-        if values.get(s, {}).get(k) != default.get(s, {}).get(k)
-    ]
-
-
-def _short(value: Any) -> str:
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False) if not isinstance(value, str) else value
-    return text if len(text) <= SHORT_VALUE_CHARS else text[:SHORT_VALUE_CHARS] + "…"
 
 
 def render_html(
@@ -302,11 +275,13 @@ def render_html(
         f"<div>{escape(title)} — {escape(package.get('standard', 'package not read'))} — {escape(failed)}</div>"
         f"<div class='small' style='color:#fff'>Profile {escape(report['profile']['name'])} · run "
         f"{escape(report['run']['finished_at'])} · package SHA-256 {escape(package.get('sha256', '—'))}</div></header>"
-        f"{executive_summary(report, contributed)}{decisions_block(report)}{findings_section(report)}"
-        f"{grading_section(report)}{tables_section(contributed)}{charts_section(contributed)}"
-        f"<section id='probes'><h2>Probes run</h2><table><tr><th>Probe</th><th>Status</th><th>Time</th><th>Note</th></tr>"
+        f"{answer_section(report, contributed)}{executive_summary(report, contributed)}{decisions_block(report)}"
+        f"{findings_section(report)}{tables_section(contributed)}{charts_section(contributed)}"
+        f"{grading_section(report)}"
+        f"<section id='probes'><h2>Probes run</h2><table width='100%'><thead><tr><th>Probe</th><th>Status</th>"
+        f"<th>Time</th><th>Note</th></tr></thead>"
         f"{probe_rows}</table><p class='meta'>Verdict rule: {escape(report['verdict_rule'])}</p></section>"
-        f"{appendices(report, inventory_rows)}"
+        f"{tables_section(contributed, 'appendix')}{checks_appendix(report)}{appendices(report, inventory_rows)}"
         f"<footer class='small'>{escape(report['tool']['name'])} {escape(report['tool']['version'])} · report schema "
         f"{escape(report['schema_version'])} · run {escape(report['run']['id'])} · machine "
         f"{escape(report['machine'].get('os', ''))}</footer></body></html>"

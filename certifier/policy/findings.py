@@ -24,6 +24,8 @@ class Status(StrEnum):
 
 
 SEVERITY_ORDER = {s: i for i, s in enumerate(Severity)}
+# The statuses a reader acts on (the others: passed, or not applicable).
+PROBLEM_STATUSES = (Status.FAIL.value, Status.ERROR.value, Status.WARN.value)
 
 
 @dataclass(frozen=True)

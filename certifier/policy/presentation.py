@@ -106,6 +106,8 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
     code_columns: tuple[int, ...] = ()  # columns shown as code (paths, ids)
     wrap_column: int | None = None  # the one column of long text that may wrap; the others stay whole
+    note: str = ""  # one sentence under the table (what a word in it means)
+    placement: str = "body"  # "answer": with the verdict, first; "body"; "appendix": at the end, for reference
 
 
 class CommandServices(Protocol):

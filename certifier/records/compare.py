@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-PROBLEM = ("fail", "error", "warn")
+from certifier.policy.findings import PROBLEM_STATUSES as PROBLEM
 
 
 def compare_reports(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:

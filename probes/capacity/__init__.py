@@ -10,9 +10,10 @@ from typing import Any
 from certifier.planning.capacity import RolloutPlan, Site, describe_fix, plan_rollout, site_links
 from certifier.planning.demand import Demand
 from certifier.planning.lms_peak import lms_peak
+from certifier.planning.site_groups import GROUP_COLUMNS, WAVES_EXPLAINED, group_rows, group_sites
 from certifier.planning.sites import bundled_sites_files, load_sites, resolve_sites_file
 from certifier.policy import evidence_kinds as kinds
-from certifier.policy.findings import Evidence, Finding, Status
+from certifier.policy.findings import Evidence, Finding, Status, counted
 from certifier.policy.presentation import Bar, BarChart, CheckOption, SummaryRow, Table
 from certifier.policy.probe_api import Probe, ProbeContext
 from certifier.policy.profiles import RETIRED, LimitSpec
@@ -35,7 +36,7 @@ from .rules import (
 )
 
 EXAMPLE_SITES = "example-60-sites.csv"  # bundled with the tool
-MAX_SITES_CHARTED = 200  # one bar per site up to this; the rollout table lists every site
+MAX_SITES_CHARTED = 200  # one bar per site type up to this; the rollout table lists every site
 
 
 class CapacityProbe(Probe):
@@ -200,21 +201,25 @@ class CapacityProbe(Probe):
         sites = cls.outputs_in(report).get("sites", [])
         if not sites:
             return []
-        bars = [
-            Bar(
-                s["name"],
-                float(s["max_concurrent"]),
-                marker=float(s["peak_concurrent_needed"]),
-                alert=not s["meets_deadline"],
-                note=f"{s['max_concurrent']:,} fit / {s['peak_concurrent_needed']:,} expected · "
-                f"{s['waves']} {plural(s['waves'], 'wave')}",
+        by_name = {s["name"]: s for s in sites}
+        bars = []
+        for group in group_sites(sites):
+            s = by_name[group.tightest]
+            label = s["name"] if group.sites == 1 else f"{group.type} ×{group.sites} (tightest: {s['name']})"
+            bars.append(
+                Bar(
+                    label,
+                    float(s["max_concurrent"]),
+                    marker=float(s["peak_concurrent_needed"]),
+                    alert=not s["meets_deadline"],
+                    note=f"{s['max_concurrent']:,} fit / {s['peak_concurrent_needed']:,} expected · "
+                    f"{s['waves']} {plural(s['waves'], 'wave')}",
+                )
             )
-            for s in sites
-        ]
         return [
             BarChart.capped(
-                "Learners at once per site: what fits the link (bar) vs what is expected at once "
-                "(line); red: misses its deadline",
+                "Learners at once per site type, at its tightest site: what fits the link (bar) vs what is "
+                "expected at once (line); red: misses its deadline",
                 "learners",
                 bars,
                 limit=MAX_SITES_CHARTED,
@@ -242,11 +247,21 @@ class CapacityProbe(Probe):
         )
         tables = [
             Table(
+                "rollout-by-type",
+                f"Learners at once and rollout by site type ({counted(len(sites), 'site')}, waves from {sites[0]['start']})",
+                GROUP_COLUMNS,
+                group_rows(group_sites(sites)),
+                wrap_column=len(GROUP_COLUMNS) - 1,
+                note=WAVES_EXPLAINED,
+                placement="answer",
+            ),
+            Table(
                 "rollout",
                 f"Rollout plan per site (waves from {sites[0]['start']})",
                 ("Site", "Learners", "Link × share", "At once", "Waves", "Last day", "Deadline", "Met"),
                 rows,
-            )
+                placement="appendix",
+            ),
         ]
         fixes = tuple((s["name"], describe_fix(s["fix"])) for s in sites if s["fix"])
         if fixes:
@@ -257,6 +272,7 @@ class CapacityProbe(Probe):
                     ("Site", "Fix"),
                     fixes,
                     wrap_column=1,
+                    placement="appendix",
                 )
             )
         return tables
