@@ -228,7 +228,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         json.dumps(
-            {"engine": browser.engine, "viewport": [args.width, args.height], "parallel": len(slots), "pages": pages}
+            {
+                "engine": browser.engine,
+                "viewport": [args.width, args.height],
+                "parallel": len(slots),
+                "windows": browser.placements,
+                "pages": pages,
+            }
         )
     )
     sys.stdout.flush()

@@ -32,6 +32,7 @@ class Browser:
         self.engine = f"Qt WebEngine (Qt {qVersion()})"
         self.allowed_host = allowed_host
         self.width, self.height = width, height
+        self.placements: list[dict[str, Any]] = []  # where each lesson's view was: never on the user's screen
 
     def slots(self, count: int) -> list[Any]:
         return [new_slot(self) for _ in range(max(1, count))]
@@ -78,6 +79,54 @@ class Browser:
             slot.close()
         self.app.processEvents()
         return [results.get(i, not_run(i)) for i in range(len(jobs))]
+
+
+OFFSCREEN_PLATFORM = "offscreen"
+OFF_SCREEN_GAP_PX = 4000  # past the right edge of every screen, so no view is ever seen
+
+
+def keep_off_screen(view: Any) -> None:
+    """A lesson's view is painted and sized (Chromium treats it as visible and runs its timers and
+    media) but never shown on the user's screens, never takes focus, never receives their keys."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
+
+    if QGuiApplication.platformName() == OFFSCREEN_PLATFORM:
+        return  # no user sees this platform's screen: the view keeps its focus, as the tests run it
+    view.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+    view.setWindowFlags(
+        Qt.WindowType.Tool
+        | Qt.WindowType.FramelessWindowHint
+        | Qt.WindowType.WindowDoesNotAcceptFocus
+        | Qt.WindowType.WindowTransparentForInput
+        | Qt.WindowType.BypassWindowManagerHint  # X11: no window manager moves it back on screen
+    )
+    view.move(off_screen_position(0))
+
+
+def off_screen_position(index: int) -> Any:
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QGuiApplication
+
+    right = max((screen.geometry().right() for screen in QGuiApplication.screens()), default=0)
+    return QPoint(right + OFF_SCREEN_GAP_PX + index * 100, 0)
+
+
+def placement(view: Any) -> dict[str, Any]:
+    """What the helper reports of a view: the platform, whether it overlaps any screen, whether it can take focus."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
+
+    frame = view.frameGeometry()
+    platform = QGuiApplication.platformName()
+    return {
+        "platform": platform,
+        "on_screen": platform != OFFSCREEN_PLATFORM
+        and any(screen.geometry().intersects(frame) for screen in QGuiApplication.screens()),
+        "takes_focus": platform != OFFSCREEN_PLATFORM
+        and not bool(view.windowFlags() & Qt.WindowType.WindowDoesNotAcceptFocus),
+        "size": [view.width(), view.height()],
+    }
 
 
 def new_slot(browser: Browser) -> Any:
@@ -136,7 +185,11 @@ def new_slot(browser: Browser) -> Any:
             self.view = QWebEngineView()
             self.view.setPage(self.page)
             self.view.resize(browser.width, browser.height)
+            keep_off_screen(self.view)
             self.view.show()
+            if browser.app.platformName() != OFFSCREEN_PLATFORM:
+                self.view.move(off_screen_position(len(browser.placements)))  # again: some systems place on show
+            browser.placements.append(placement(self.view))
             self.loaded: bool | None = None
             self.value: Any = None
             self.page.loadFinished.connect(self._loaded)

@@ -31,6 +31,7 @@ from certifier.policy.registry import discover_probes
 from certifier.run.run_record import RunEvent
 from certifier.run.runner import READ_STEP, archive_limits
 
+from .answer_view import AnswerTab
 from .desktop_history_tabs import DesktopAndHistoryTabs
 from .export_actions import ExportAndSignOff
 from .findings_tab import FindingsTab
@@ -41,7 +42,7 @@ from .setup_panel import SetupPanel
 from .workers import BackgroundTask, RunThread
 
 
-class MainWindow(SetupPanel, FindingsTab, ResultsView, ExportAndSignOff, DesktopAndHistoryTabs, QMainWindow):
+class MainWindow(SetupPanel, AnswerTab, FindingsTab, ResultsView, ExportAndSignOff, DesktopAndHistoryTabs, QMainWindow):
     run_finished = Signal(object)  # the report
     course_loaded = Signal(object)  # the course summary, or an exception
     desktop_checked = Signal(object)  # the machine report
@@ -111,7 +112,8 @@ class MainWindow(SetupPanel, FindingsTab, ResultsView, ExportAndSignOff, Desktop
         splitter.addWidget(self._build_setup_panel())
         splitter.addWidget(self._build_results())
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([360, 900])
+        splitter.setCollapsible(0, False)
+        splitter.setSizes([self.setup_panel_width, max(self.width() - self.setup_panel_width, 600)])
         self.setCentralWidget(splitter)
         self.statusBar().showMessage("Ready")
 
@@ -124,7 +126,9 @@ class MainWindow(SetupPanel, FindingsTab, ResultsView, ExportAndSignOff, Desktop
         self.verdict_label.setStyleSheet("padding: 8px; font-size: 15px; background: #eceff1; border-radius: 4px")
         layout.addWidget(self.verdict_label)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self._build_findings_tab(), "Findings")
+        self.tabs.addTab(self._build_answer_tab(), "Answer")
+        self.findings_tab = self._build_findings_tab()
+        self.tabs.addTab(self.findings_tab, "Findings")
         chart_page = QWidget()
         self.chart_layout = QVBoxLayout(chart_page)
         self.chart_widgets: list[QWidget] = []  # one per chart the probes of the last run contributed

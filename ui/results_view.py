@@ -32,6 +32,7 @@ class ResultsView:
             f"padding: 8px; font-size: 15px; color: white; background: {colour}; border-radius: 4px"
         )
         contributed = contributions(report, self.probes)
+        self.show_answer(report, contributed)
         self._show_charts(contributed.charts)
         self.report_tables.set_tables(contributed.tables)
         self._preview_stale = True  # built when the Report tab is opened: layout is not free
@@ -48,6 +49,7 @@ class ResultsView:
         self.empty_findings.setText(message)
         self.verdict_label.setText(message)
         self.verdict_label.setStyleSheet("padding: 8px; font-size: 15px; background: #eceff1; border-radius: 4px")
+        self.clear_answer(message)
         self._show_charts([])
         self.report_tables.set_tables([])
         self.report_view.setHtml(f"<p>{message}</p>")

@@ -33,6 +33,8 @@ from certifier.policy.registry import load_profile
 from .main_window_text import OTHER_PROFILE
 from .sites_panel import SitesPanel
 
+COMBO_MIN_CHARACTERS = 16
+
 
 class PanelComboBox(QComboBox):
     """A combo box in the scrolling panel: the wheel scrolls the panel unless the box has focus."""
@@ -40,6 +42,9 @@ class PanelComboBox(QComboBox):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        # A long entry ("cable (5 Mbps, 28 ms) — profile's target") is elided, never widening the panel.
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(COMBO_MIN_CHARACTERS)
 
     def wheelEvent(self, event) -> None:
         if self.hasFocus():
@@ -134,7 +139,7 @@ class SetupPanel:
         self.probe_checks: dict[str, QCheckBox] = {}
         for probe_id, cls in sorted(self.probes.items()):
             check = QCheckBox(cls.title or probe_id)
-            check.setChecked(cls.default_enabled)
+            check.setChecked(cls.default_enabled or cls.in_demo)  # the window runs what `check --demo` runs
             check.setToolTip(cls.description)
             check.setAccessibleName(f"Run probe {probe_id}")
             self.probe_checks[probe_id] = check
@@ -163,10 +168,14 @@ class SetupPanel:
         layout.addStretch(1)
 
         scroll = QScrollArea()
+        scroll.setObjectName("setup-panel")
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(panel)
-        scroll.setMinimumWidth(320)
+        # Never narrower than its content (no clipped button); wider when the user drags the splitter.
+        scrollbar = scroll.verticalScrollBar().sizeHint().width()
+        scroll.setMinimumWidth(panel.minimumSizeHint().width() + scrollbar + 2 * scroll.frameWidth())
+        self.setup_panel_width = max(scroll.minimumWidth(), panel.sizeHint().width() + scrollbar)
         return scroll
 
     def _profile_chosen(self, index: int) -> None:

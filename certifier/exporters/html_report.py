@@ -160,6 +160,14 @@ def answer_section(report: dict[str, Any], contributed: Contributions) -> str:
     )
 
 
+def landing_html(report: dict[str, Any], contributed: Contributions) -> str:
+    """The window's first view after a run: the answer and the summary for IT, as page one prints them."""
+    return (
+        f"<html><head><style>{CSS}</style></head><body>{answer_section(report, contributed)}"
+        f"{executive_summary(report, contributed)}</body></html>"
+    )
+
+
 def decisions_block(report: dict[str, Any]) -> str:
     decisions = report.get("decisions", [])
     signatures = {s["decision_index"]: s for s in report.get("signatures", [])}

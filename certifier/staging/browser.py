@@ -20,7 +20,9 @@ POLL_S = 0.1
 def helper_environment() -> dict[str, str]:
     """Environment for Qt WebEngine in the helper (the one platform-specific detail here)."""
     env = dict(os.environ)
-    if sys.platform.startswith("linux") and not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
+    if sys.platform.startswith("linux"):
+        # Lessons render offscreen even on a desktop: no window over the user's work, no focus taken.
+        # (Elsewhere the helper keeps each view off every screen and unfocusable: browser_slots.)
         env.setdefault("QT_QPA_PLATFORM", "offscreen")
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         env.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")  # Chromium refuses its sandbox as root
