@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT / "docs"))
 from take_screenshots import defective_course  # noqa: E402
 
 from certifier.exporters import export  # noqa: E402
-from certifier.policy.registry import discover_probes, load_profile  # noqa: E402
+from certifier.policy.registry import apply_demo_settings, discover_probes, load_profile  # noqa: E402
 from certifier.run.report import assess  # noqa: E402
 from certifier.run.runner import Runner  # noqa: E402
 
@@ -46,6 +46,7 @@ def main() -> None:
         work = Path(folder)
         profile = load_profile("branch-office")
         probes = discover_probes()[0]
+        apply_demo_settings(profile, probes)  # the bundled 60 sites: page one answers per site type
         report = assess(Runner(probes).run(defective_course(work), profile), profile, probes)
         html = export(report, work / "report.html", "html")
         target = ROOT / "docs" / "screenshots" / "06-html-report.png"

@@ -79,8 +79,8 @@ def main() -> None:
 
     def sample_done(_):
         window.run_finished.disconnect(sample_done)
-        window.status_filter.setCurrentText("All statuses")
         save("02-sample-course-certified")
+        window.status_filter.setCurrentText("All statuses")
         window.course_loaded.connect(defects_loaded)
         window.profile_combo.setCurrentText("branch-office")
         window.open_course(str(defective_course(work)))
@@ -94,6 +94,7 @@ def main() -> None:
         window.tabs.setCurrentIndex(next(i for i in range(window.tabs.count()) if window.tabs.tabText(i) == title))
 
     def defects_done(_):
+        save("11-answer-with-defects")  # the Answer tab: shown first after a run
         window.status_filter.setCurrentText("Problems")
         window.table.selectRow(0)
         save("03-findings-and-details")

@@ -163,7 +163,7 @@ def answer_section(report: dict[str, Any], contributed: Contributions) -> str:
 def landing_html(report: dict[str, Any], contributed: Contributions) -> str:
     """The window's first view after a run: the answer and the summary for IT, as page one prints them."""
     return (
-        f"<html><head><style>{CSS}</style></head><body>{answer_section(report, contributed)}"
+        f"<html><head><style>{CSS}body {{ padding: 0; }}</style></head><body>{answer_section(report, contributed)}"
         f"{executive_summary(report, contributed)}</body></html>"
     )
 

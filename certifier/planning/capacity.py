@@ -297,7 +297,7 @@ def describe_fix(fix: dict[str, Any]) -> str:
         carried = fix["whole_link_carries"]
         options.append(
             f"a bigger link (even the whole link carries {carried:,} {'learner' if carried == 1 else 'learners'} "
-            f"at once; {fix['needed_at_once']:,} are needed)"
+            f"at once; {fix['needed_at_once']:,} {'is' if fix['needed_at_once'] == 1 else 'are'} needed)"
         )
     if fix.get("reason"):
         options.append(fix["reason"])
