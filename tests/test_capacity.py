@@ -246,7 +246,19 @@ def test_check_takes_the_sites_file_the_capacity_probe_offers(tmp_path):
 def test_a_bundled_sites_file_is_taken_by_name_as_the_help_says(name, tmp_path):
     assert resolve_sites_file(name).name == "example-60-sites.csv" and resolve_sites_file(name).is_file()
     out = tmp_path / "r.json"
-    result = run_cli("check", "--demo", "--no-history", "--probe", "capacity", "--sites", name, "--json", str(out))
+    result = run_cli(
+        "check",
+        "--demo",
+        "--no-history",
+        "--probe",
+        "media",
+        "--probe",
+        "capacity",
+        "--sites",
+        name,
+        "--json",
+        str(out),
+    )
     assert result.returncode in (0, 3, 4), result.stderr
     assert len(json.loads(out.read_text())["outputs"]["capacity"]["sites"]) == 60
     # A file of the user's own with the bundled name wins over the bundled one.
@@ -294,3 +306,30 @@ def test_a_site_that_carries_no_one_says_whether_the_media_or_the_first_load_is_
     video = Demand(1600, "measured", 30, 1500, Driver("clip", "v.mp4"), "")
     below = plan_site(site(link=6, share=0.2, name="Office 02"), video.kbps, 0.05, start, video, 60)
     assert "below the 1,500 kbps of media that play at once" in starved_because([below], video.to_dict(), 60)
+
+
+def test_no_plan_is_promised_for_a_course_nothing_could_be_measured_of(tmp_path):
+    """A SCORM package whose launch page is absent: no page loads, no media, no session. A plan at
+    0 kbps would say every site meets its deadline; the probe says there is no plan, and why."""
+    from certifier.policy.registry import load_profile
+    from probes.capacity import NOT_PLANNED
+    from tests.factories import build_zip
+
+    manifest = (
+        '<?xml version="1.0"?><manifest identifier="m" version="1" '
+        'xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2" xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2">'
+        "<metadata><schema>ADL SCORM</schema><schemaversion>1.2</schemaversion></metadata>"
+        '<organizations default="o"><organization identifier="o"><title>T</title>'
+        '<item identifier="i" identifierref="r"><title>L</title></item></organization></organizations>'
+        '<resources><resource identifier="r" type="webcontent" adlcp:scormtype="sco" href="index.html">'
+        '<file href="index.html"/></resource></resources></manifest>'
+    )
+    course = build_zip(tmp_path / "empty.zip", {"imsmanifest.xml": manifest, "readme.txt": "published without content"})
+    profile = tmp_path / "p.toml"
+    profile.write_text('extends = "default"\n[capacity]\nsites_file = "example-60-sites.csv"\n')
+    report = check(course, ("conformance", "media", "pageload", "capacity"), load_profile(str(profile)))
+    findings = by_rule(report)
+    assert findings["capacity.demand"]["measured"] == 0, findings["capacity.demand"]
+    assert findings["capacity.plan"]["status"] == "skipped" and findings["capacity.plan"]["message"] == NOT_PLANNED
+    assert "capacity.deadlines" not in findings and "sites" not in report["outputs"]["capacity"]
+    assert report["outputs"]["capacity"]["not_planned"] == NOT_PLANNED

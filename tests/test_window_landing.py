@@ -74,3 +74,17 @@ def test_the_left_panel_shows_its_buttons_whole_at_1280x720_and_widens_with_the_
     splitter.setSizes([before + 200, splitter.sizes()[1] - 200])
     assert splitter.sizes()[0] == before + 200
     qtbot.waitUntil(lambda: panel.widget().width() >= viewport.width() > before)
+
+
+def test_ctrl_o_opens_a_course_folder_by_its_manifest(qtbot, window, monkeypatch, sample_course):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QFileDialog
+
+    picked = str(sample_course / "imsmanifest.xml")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (picked, "")))
+    window.activateWindow()
+    with qtbot.waitSignal(window.course_loaded, timeout=30_000) as loaded:
+        qtbot.keyClick(window, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
+    summary = loaded.args[0]
+    assert summary["path"] == str(sample_course) and window.course_path == str(sample_course)
+    assert "SCORM 2004" in window.course_standard.text()

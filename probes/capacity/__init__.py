@@ -36,6 +36,11 @@ from .rules import (
 )
 
 EXAMPLE_SITES = "example-60-sites.csv"  # bundled with the tool
+NOT_PLANNED = (
+    "No rollout plan: one learner's demand could not be measured (no lesson started, and there is no "
+    "page or media to estimate it from), so no site's capacity can be told. Fix what stops the lessons "
+    "(the page-load findings say what), then run again."
+)
 MAX_SITES_CHARTED = 200  # one bar per site type up to this; the rollout table lists every site
 
 
@@ -102,6 +107,14 @@ class CapacityProbe(Probe):
                 "skipped": "No sites file: set capacity.sites_file in the profile or give --sites FILE.",
                 "demand": demand.to_dict(),
                 "outputs": {"demand": demand.to_dict()},
+            }
+        if demand.basis == "none" or demand.kbps <= 0:
+            # A plan at 0 kbps promises every site everything: for a course whose lessons never
+            # started (nothing measured, no media or page bytes to estimate from) there is no plan.
+            return {
+                "skipped": NOT_PLANNED,
+                "demand": demand.to_dict(),
+                "outputs": {"demand": demand.to_dict(), "not_planned": NOT_PLANNED},
             }
         sites = load_sites(resolve_sites_file(limits["sites_file"]))
         start = limits["rollout_start"] or dt.date.today().isoformat()
@@ -182,13 +195,15 @@ class CapacityProbe(Probe):
 
     @classmethod
     def text_lines(cls, report: Mapping[str, Any]) -> list[str]:
-        summary = cls.outputs_in(report).get("summary")
+        outputs = cls.outputs_in(report)
+        summary = outputs.get("summary") or outputs.get("not_planned")
         return [f"Capacity: {summary}"] if summary else []
 
     @classmethod
     def summary_rows(cls, report: Mapping[str, Any]) -> list[SummaryRow]:
         outputs = cls.outputs_in(report)
-        rows = [SummaryRow("Capacity", outputs["summary"], 50)] if outputs.get("summary") else []
+        planned = outputs.get("summary") or outputs.get("not_planned")
+        rows = [SummaryRow("Capacity", planned, 50)] if planned else []
         if (outputs.get("demand") or {}).get("explained"):
             rows.append(SummaryRow("One learner's demand", outputs["demand"]["explained"], 51))
         peak = outputs.get("lms_peak")
