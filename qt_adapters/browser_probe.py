@@ -20,7 +20,7 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
-from .browser_slots import CONSOLE_KEPT, Browser
+from .browser_slots import CONSOLE_KEPT, Browser, SameFailure
 
 LOAD_TIMEOUT_S = 30.0  # the launch frame itself must load within this
 UNLOAD_S = 0.7  # after emptying the lesson frame: unload handlers have posted their calls…
@@ -118,6 +118,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--width", type=int, default=1280)
     parser.add_argument("--height", type=int, default=800)
     parser.add_argument("--parallel", type=int, default=3, help="lessons run at once")
+    parser.add_argument(
+        "--give-up-after",
+        type=int,
+        default=0,
+        help="lessons failing to start the same way before the rest are not awaited",
+    )
     parser.add_argument("urls", nargs="+")
     return parser.parse_args(argv)
 
@@ -171,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
                 break
             yield
         result["initialized"] = "init_ms" in result
+        result["tracked"] = waits
         settle_until = min(time.monotonic() + (args.settle if waits else 0.2), deadline)
         while time.monotonic() < settle_until:
             yield
@@ -225,6 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         [lambda slot, url=url: lesson(slot, url) for url in args.urls],
         deadline,
         lambda number: {"url": args.urls[number], "error": "not run: the time budget ran out"},
+        SameFailure(args.give_up_after, args.init_timeout),
     )
     print(
         json.dumps(

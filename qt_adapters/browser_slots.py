@@ -43,13 +43,28 @@ class Browser:
         jobs: list[Callable[[Any], Lesson]],
         deadline: float,
         not_run: Callable[[int], dict[str, Any]],
+        give_up: SameFailure | None = None,
     ) -> list[dict[str, Any]]:
-        """Run each job (a generator over a slot) with the slots at once; results in job order."""
+        """Run each job (a generator over a slot) with the slots at once; results in job order.
+
+        ``give_up`` reads the results finished so far (in the order they finished); when it gives a
+        reason, the jobs not started are reported with it (``not_awaited``) instead of being run."""
         from PySide6.QtCore import QTimer
 
         queue: list[tuple[int, Callable[[Any], Lesson]]] = list(enumerate(jobs))
         results: dict[int, dict[str, Any]] = {}
+        finished: list[dict[str, Any]] = []
         running: dict[int, tuple[int, Iterator[None]]] = {}
+
+        def done(number: int, result: dict[str, Any]) -> None:
+            results[number] = result
+            finished.append(result)
+            reason = give_up(finished) if give_up and queue else None
+            if reason:
+                for waiting, _ in queue:
+                    unrun = {k: v for k, v in not_run(waiting).items() if k != "error"}
+                    results[waiting] = {**unrun, "not_awaited": reason}
+                queue.clear()
 
         def tick() -> None:
             for index, slot in enumerate(slots):
@@ -58,10 +73,11 @@ class Browser:
                     try:
                         next(steps)
                         continue
-                    except StopIteration as done:
-                        results[number] = done.value
+                    except StopIteration as stopped:
                         del running[index]
-                if queue and time.monotonic() < deadline:
+                        done(number, stopped.value)
+                holding = give_up is not None and give_up.holding(finished, len(jobs) - len(queue))
+                if queue and time.monotonic() < deadline and not holding:
                     number, job = queue.pop(0)
                     running[index] = (number, job(slot))
             if not running and (not queue or time.monotonic() >= deadline):
@@ -83,6 +99,44 @@ class Browser:
 
 OFFSCREEN_PLATFORM = "offscreen"
 OFF_SCREEN_GAP_PX = 4000  # past the right edge of every screen, so no view is ever seen
+
+
+def failure_signature(result: dict[str, Any]) -> tuple[str, tuple[int, ...]] | None:
+    """How a lesson failed to start, told apart enough to see the same failure again: its first
+    script error and the statuses of its failed requests. None when it started (or owes no start)."""
+    if result.get("initialized") or not result.get("tracked", True) or result.get("not_awaited"):
+        return None
+    errors = result.get("console_errors") or []
+    first = str(errors[0].get("message", ""))[:200] if errors else ""
+    return first, tuple(sorted({int(r.get("status") or 0) for r in result.get("failed_requests") or []}))
+
+
+class SameFailure:
+    """Give up on the rest once the first ``count`` lessons to finish all failed to start the same
+    way (0: never): every further one would cost the same wait to show the same thing."""
+
+    def __init__(self, count: int, waited_s: float) -> None:
+        self.count, self.waited_s = count, waited_s
+
+    def __call__(self, finished: list[dict[str, Any]]) -> str | None:
+        if self.count <= 0 or len(finished) < self.count:
+            return None
+        signatures = [failure_signature(r) for r in finished]
+        if any(s is None for s in signatures) or len(set(signatures)) != 1:
+            return None
+        return (
+            f"not awaited: the {len(finished)} lessons run before it never started tracking within "
+            f"{self.waited_s:g} s, each failing the same way; this one would wait the same"
+        )
+
+    def holding(self, finished: list[dict[str, Any]], started: int) -> bool:
+        """No new lesson while the first ``count`` are still being awaited and all that finished
+        failed: a lesson started meanwhile would be awaited for nothing."""
+        return (
+            0 < self.count <= started
+            and len(finished) < self.count
+            and all(failure_signature(r) is not None for r in finished)
+        )
 
 
 def keep_off_screen(view: Any) -> None:

@@ -356,3 +356,49 @@ def test_a_finding_is_a_consequence_only_where_the_root_explains_every_place_it_
     )
     apart = {f.rule_id: f for f in group_consequences([root, both], rules, lessons)}
     assert "consequence_of" not in apart["p.effect"].details and apart["c.root"].severity is Severity.MAJOR
+
+
+def silent_lessons(count: int) -> dict[str, str]:
+    """Lessons that show their text and never look for the LMS: a publish with tracking off."""
+    return {f"lesson{n}.html": sco_page(f"<p>Lesson {n}</p>") for n in range(count)}
+
+
+@pytest.mark.slow
+def test_a_broken_publish_is_waited_for_once_and_the_rest_reported_with_the_same_cause(tmp_path):
+    lessons = silent_lessons(6)
+    files = {"imsmanifest.xml": manifest(list(lessons)), "sco.js": SCO_SCRIPT, **lessons}
+    report = check(
+        build_zip(tmp_path / "c.zip", files), (*PROBES, "session"), runtime_profile(tmp_path, init_timeout_s=3)
+    )
+    findings = by_rule(report)
+    if findings["pageload.browser-load"]["status"] == "skipped":
+        pytest.skip(findings["pageload.browser-load"]["message"])
+    runs = last_evidence(report, "pageload")["browser"]["pages"]
+    awaited = [r for r in runs if not r.get("not_awaited")]
+    assert len(runs) == 6 and len(awaited) == 2  # the profile's runtime_same_failure_lessons
+    assert all(not r["initialized"] for r in awaited)
+    initialize = findings["pageload.runtime-initialize"]
+    assert initialize["status"] == "fail" and len(initialize["evidence"]) == 6
+    text = notes(initialize)
+    assert text.count("never started tracking (no Initialize call, no statement) within 3 s") == 2
+    assert text.count("not awaited: the 2 lessons run before it never started tracking within 3 s") == 4
+    assert "Publish from" in initialize["remediation"]  # the awaited lessons' cause gives the fix
+    assert "4 more lessons of the sample not awaited" in findings["pageload.browser-load"]["message"]
+    assert findings["pageload.browser-load"]["status"] == "pass"  # not awaiting is not a failed load
+    # The session pass launches none of them again: each is reported with the cause.
+    walked = last_evidence(report, "session")["lessons"]
+    assert walked and all(w["end"] == "not started" for w in walked)
+    awaited_ids = {r["url"].split("id=")[1].split("&")[0] for r in awaited}
+    for lesson in walked:
+        expected = "the runtime pass waited 3 s" if lesson["id"] in awaited_ids else "not launched: the 2 lessons"
+        assert lesson["error"].startswith(expected), lesson
+
+
+@pytest.mark.slow
+def test_lessons_failing_in_different_ways_are_each_awaited(tmp_path):
+    lessons = silent_lessons(4)
+    lessons["lesson1.html"] = sco_page("<p>Lesson 1</p><script>undefinedPlayer.start();</script>")
+    findings, evidence = run_lessons(tmp_path, lessons, init_timeout_s=3)
+    runs = evidence["browser"]["pages"]
+    assert len(runs) == 4 and not any(r.get("not_awaited") for r in runs)
+    assert "undefinedPlayer is not defined" in notes(findings["pageload.runtime-initialize"])

@@ -127,11 +127,15 @@ class RequirementsBill(TypedDict):
     media_codecs: list[str]
 
 
-class LessonStart(TypedDict):
+class _LessonStartBase(TypedDict):
     id: str
     launch: str
     initialized: bool  # the lesson started tracking (Initialize, or its first statement) in a real browser
     waited_s: float  # how long the runtime pass waited for it
+
+
+class LessonStart(_LessonStartBase, total=False):
+    not_awaited: str  # not run: the lessons run before it failed to start the same way (the reason)
 
 
 class _LmsLoadBase(TypedDict):

@@ -51,6 +51,7 @@ class BrowserSettings:
     width: int = 1280
     height: int = 800
     parallel: int = 2
+    give_up_after: int = 0  # lessons failing to start the same way before the rest are not awaited
 
     def arguments(self) -> list[str]:
         return [
@@ -58,6 +59,8 @@ class BrowserSettings:
             str(self.timeout_s),
             "--init-timeout",
             str(self.init_timeout_s),
+            "--give-up-after",
+            str(self.give_up_after),
             "--settle",
             str(self.settle_s),
             "--width",

@@ -89,6 +89,12 @@ class PageLoadProbe(Probe):
         "runtime_settle_s": LimitSpec(
             "number", "Time after Initialize for the SCO's first Commit/SetValue calls.", "s"
         ),
+        "runtime_same_failure_lessons": LimitSpec(
+            "integer",
+            "Lessons that fail to start the same way before the rest of the sample is reported, not "
+            "awaited; 0 awaits every one.",
+            "lessons",
+        ),
     }
     # Generated from the rule declarations.
     rules = declared_in(pageload_rules, pageload_serving_rules, pageload_runtime, pageload_xapi_rules)
@@ -166,6 +172,7 @@ class PageLoadProbe(Probe):
                     limits["browser_width_px"],
                     limits["browser_height_px"],
                     limits["browser_parallel_lessons"],
+                    limits["runtime_same_failure_lessons"],
                 )
                 browser = run_browser_timing(urls, settings, ctx.checkpoint)
                 runtime_log = server.log_snapshot()
@@ -199,7 +206,7 @@ class PageLoadProbe(Probe):
         evidence["outputs"] = {
             "waterfall": waterfall(pages),
             "runtime_log": runtime_sequences(units, runtime_log, lrs),
-            "lesson_starts": lesson_starts(sampled, browser, limits["runtime_init_timeout_s"]),
+            "lesson_starts": lesson_starts(sampled, browser, limits["runtime_init_timeout_s"], local_units),
         }
         return evidence
 

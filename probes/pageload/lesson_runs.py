@@ -57,7 +57,10 @@ def failed_requests(run: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def cause(run: Mapping[str, Any], evidence: Mapping[str, Any]) -> tuple[str, str]:
-    """Why a lesson did not initialise, and the kind of fix: tracking, host, missing, error, silent."""
+    """Why a lesson did not initialise, and the kind of fix: tracking, host, missing, error, silent
+    (or not-awaited: the lessons before it failed the same way, and their cause stands for it)."""
+    if run.get("not_awaited"):
+        return str(run["not_awaited"]), "not-awaited"
     tracking_off = [s for s in evidence.get("tool_settings") or [] if s["setting"] == "tracking" and not s["enabled"]]
     blocked = [b for b in run.get("blocked_requests", []) if b.get("type") in ESSENTIAL_BLOCKED]
     hosts = sorted({b["host"] for b in blocked})

@@ -146,7 +146,8 @@ def lesson_sample(lessons: Mapping[str, Any] | None) -> str:
 
 
 def load_finding(browser: Mapping[str, Any], pairs: Pairs, lessons: Mapping[str, Any] | None = None) -> Finding:
-    runs = [run for _, run in pairs if run]
+    runs = [run for _, run in pairs if run and not run.get("not_awaited")]
+    unawaited = sum(1 for _, run in pairs if run.get("not_awaited"))
     failed = [(f"{page['launch']}: {run['error']}", lesson_evidence(page)) for page, run in pairs if run.get("error")]
     slowest = max((run.get("load_ms") or 0 for run in runs), default=0)
     loaded_mb = max((run.get("bytes_by_load") or 0 for run in runs), default=0) / 1024 / 1024
@@ -156,7 +157,12 @@ def load_finding(browser: Mapping[str, Any], pairs: Pairs, lessons: Mapping[str,
         failed,
         f"{counted(len(runs), 'lesson')}{sample} ran in Qt WebEngine in a visible {width}×{height} page "
         f"({browser.get('parallel', 1)} at once); slowest load event at {quantity(slowest, 'ms')}, at most "
-        f"{quantity(loaded_mb, 'MB')} loaded by then.",
+        f"{quantity(loaded_mb, 'MB')} loaded by then."
+        + (
+            f" {counted(unawaited, 'more lesson')} of the sample not awaited: those run failed to start the same way."
+            if unawaited
+            else ""
+        ),
         measured=slowest,
         unit="ms",
         details={

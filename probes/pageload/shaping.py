@@ -105,22 +105,35 @@ def not_waited_for(unit: Mapping[str, Any], url: str, stalled: Mapping[str, Any]
     }
 
 
-def lesson_starts(units: list[dict[str, Any]], browser: Mapping[str, Any], waited_s: float) -> list[dict[str, Any]]:
+def lesson_starts(
+    units: list[dict[str, Any]],
+    browser: Mapping[str, Any],
+    waited_s: float,
+    course_units: Sequence[Mapping[str, Any]] = (),
+) -> list[dict[str, Any]]:
     """Each lesson the browser ran: whether it started tracking, so that no later pass waits for a
-    lesson that never starts a second time."""
+    lesson that never starts a second time. When the pass stopped awaiting lessons that all failed
+    to start the same way, every other lesson of the course is reported with that reason too."""
     by_unit = {parse_qs(urlsplit(run.get("url", "")).query).get("id", [""])[0]: run for run in browser.get("pages", [])}
     starts = []
+    gave_up = ""
     for unit in units:
         run = by_unit.get(unit["id"])
-        if run and not run.get("error"):
-            starts.append(
-                {
-                    "id": unit["id"],
-                    "launch": unit["launch"],
-                    "initialized": bool(run.get("initialized")),
-                    "waited_s": float(waited_s),
-                }
-            )
+        if not run or run.get("error"):
+            continue
+        start = {"id": unit["id"], "launch": unit["launch"], "initialized": bool(run.get("initialized"))}
+        if run.get("not_awaited"):
+            gave_up = run["not_awaited"]
+            starts.append({**start, "waited_s": 0.0, "not_awaited": gave_up})
+        else:
+            starts.append({**start, "waited_s": float(waited_s)})
+    if gave_up:
+        seen = {s["id"] for s in starts}
+        starts.extend(
+            {"id": u["id"], "launch": u["launch"], "initialized": False, "waited_s": 0.0, "not_awaited": gave_up}
+            for u in course_units
+            if u["id"] not in seen
+        )
     return starts
 
 

@@ -273,8 +273,12 @@ def not_started(unit: Mapping[str, Any], start: Mapping[str, Any]) -> dict[str, 
         "launch": unit["launch"],
         "title": unit.get("title"),
         "initialized": False,
-        "error": f"the runtime pass waited {start['waited_s']:g} s and it never started tracking "
-        "(pageload.runtime-initialize says why); it was not launched again",
+        "error": (
+            f"not launched: {start['not_awaited'].removeprefix('not awaited: ')} (pageload.runtime-initialize says why)"
+            if start.get("not_awaited")
+            else f"the runtime pass waited {start['waited_s']:g} s and it never started tracking "
+            "(pageload.runtime-initialize says why); it was not launched again"
+        ),
         "screens": [],
         "actions": [],
         "end": "not started",
