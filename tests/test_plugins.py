@@ -154,6 +154,17 @@ REQUIRED = [
         },
         "swfobject.embedSWF",
     ),
+    (  # the old way of hiding a script from script-less browsers: the browser still runs it
+        "flash",
+        {
+            "index.html": page(
+                '<div id="stage"></div>\n<script><!--\nswfobject.embedSWF("intro.swf", "stage", 800, 600, "9");\n'
+                "// --></script>"
+            ),
+            "intro.swf": b"FWS\x0a" + bytes(60),
+        },
+        "swfobject.embedSWF",
+    ),
     (
         "flash",
         {"index.html": page('<iframe src="movie.swf"></iframe>'), "movie.swf": b"FWS\x0a" + bytes(60)},

@@ -342,3 +342,39 @@ def test_rise_2024_without_a_bundle_and_with_assets_in_sub_folders(tmp_path):
     assert last_evidence(report, "conformance")["authoring_tool"]["name"] == "Articulate Rise 360"
     assert by_rule(report)["conformance.missing-reference"]["status"] == "pass"
     assert "mountains.jpg" not in str(by_rule(report)["conformance.unreferenced-files"]["evidence"])
+
+
+LECTORA_PAGE = """<!DOCTYPE html><html><head><script src="api.js"></script>
+<script>
+<!--
+var VarPage = new Variable('VarPage', null, 0, 0, null, null, 'lesson_location.html');
+video1 = new ObjMedia('video1', 'Talk 1', 160, 125, 689, 413, 1, 17, 'media/talk_1.mp4', 0, 1);
+video2 = new ObjMedia('video2', 'Talk 2', 160, 125, 689, 413, 1, 18, 'media/talk_2.mp4', 0, 1);
+clip = 'audio/elsewhere.mp3';
+function trivNextPage() { trivExitPage('second.html', true) }
+// -->
+</script></head><body><p>First page</p></body></html>"""
+
+
+def test_a_script_hidden_in_an_html_comment_still_runs_and_its_media_must_be_there(tmp_path):
+    """Lectora (and many older pages) hide inline scripts in <!-- … //-->: the browser runs them. The
+    pages they navigate to are part of the course, and a video they play that the package lacks is
+    missing; a name that is a variable's value, or in a folder the package has not, is left alone."""
+    files = course(
+        MANIFEST_12,
+        **{
+            "index.html": LECTORA_PAGE,
+            "second.html": "<!DOCTYPE html><html><body><video src='media/talk_2.mp4'></video></body></html>",
+            "media/talk_2.mp4": b"\x00\x00\x00\x18ftypmp42" + bytes(40),
+        },
+    )
+    report = check(build_zip(tmp_path / "c.zip", files))
+    findings = by_rule(report)
+    reachable = last_evidence(report, "conformance")["outputs"]["reachable"]
+    assert "second.html" in reachable and "media/talk_2.mp4" in reachable
+    missing = findings["conformance.missing-reference"]
+    assert missing["status"] == "fail" and missing["severity"] == "major"
+    notes = [e["note"] for e in missing["evidence"]]
+    assert notes == ["video 'media/talk_1.mp4', named by a script in the page, is not in the package"], notes
+    unused = findings["conformance.unreferenced-files"]
+    assert "second.html" not in unused["message"] and "talk_2.mp4" not in unused["message"]

@@ -71,8 +71,6 @@ _JS_FILE_LITERAL = re.compile(
     re.IGNORECASE,
 )
 _BASE = re.compile(r"""<base\b[^>]*\shref\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-_SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
 IGNORED_SCHEMES = ("data:", "javascript:", "mailto:", "tel:", "about:", "blob:", "#")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 TEXT_SUFFIXES = (*HTML_SUFFIXES, ".css", ".js", ".mjs", ".json", ".xml", ".svg", ".txt", ".vtt")
@@ -207,11 +205,7 @@ def _link_kind(attrs: str) -> str:
 def html_references(source: str, text: str) -> list[Reference]:
     # Blank out comments and script bodies (keeping offsets, so lines and columns stay right):
     # markup in comments is dead, and markup inside script strings is built at run time.
-    if "<!--" in text:
-        text = _COMMENT.sub(_blank, text)
-    scripts = [(m.start(1), m.group(1)) for m in _SCRIPT.finditer(text) if m.group(1).strip()]
-    if scripts:
-        text = _SCRIPT.sub(lambda m: m.group(0).replace(m.group(1), _blank_text(m.group(1))), text)
+    text, scripts = blank_comments_and_scripts(text)
     lines = _Lines(text)
     base_match = _BASE.search(text)
     base = base_match.group(1) if base_match and classify(base_match.group(1))[0] == "" else None
@@ -256,6 +250,40 @@ def _inline_style_references(source: str, text: str, base: str | None, lines: _L
             if ref:
                 found.append(ref)
     return found
+
+
+_COMMENT_OR_SCRIPT = re.compile(r"<!--|<script\b[^>]*>", re.IGNORECASE)
+_SCRIPT_END = re.compile(r"</script\s*>", re.IGNORECASE)
+
+
+def blank_comments_and_scripts(text: str) -> tuple[str, list[tuple[int, str]]]:
+    """The page with its comments and script bodies blanked, and each script body with its offset.
+
+    Read in document order, as a browser does: a comment hides what it holds (a commented-out
+    script too), but inside a script ``<!--`` is script text. Old pages hide their scripts from
+    script-less browsers that way (``<script><!-- … // --></script>``); the script still runs."""
+    if "<!--" not in text and "<script" not in text.lower():
+        return text, []
+    parts: list[str] = []
+    scripts: list[tuple[int, str]] = []
+    position = 0
+    while (found := _COMMENT_OR_SCRIPT.search(text, position)) is not None:
+        parts.append(text[position : found.start()])
+        if found.group(0) == "<!--":
+            end = text.find("-->", found.end())
+            end = len(text) if end < 0 else end + 3
+            parts.append(_blank_text(text[found.start() : end]))
+        else:
+            closing = _SCRIPT_END.search(text, found.end())
+            body_end = closing.start() if closing else len(text)
+            end = closing.end() if closing else len(text)
+            body = text[found.end() : body_end]
+            if body.strip():
+                scripts.append((found.end(), body))
+            parts.append(found.group(0) + _blank_text(body) + text[body_end:end])
+        position = end
+    parts.append(text[position:])
+    return "".join(parts), scripts
 
 
 def _blank_text(text: str) -> str:

@@ -60,8 +60,14 @@ def graded_missing(evidence: Mapping[str, Any], files: FileIndex) -> dict[str, l
     everything_reachable = not evidence.get("outputs", {}).get("launch_map")
     buckets: dict[str, list[tuple[str, Evidence]]] = {"blocker": [], "major": [], "minor": [], "info": [], "case": []}
     seen: set[tuple[Any, ...]] = set()
+    folders = {posixpath.dirname(p) for p in files.sizes}
     for ref in [*evidence["references"], *evidence.get("tool_references", [])]:
-        if ref["scheme"] != "" or ref["kind"] in (SCRIPT_CANDIDATE, JS_ABSOLUTE) or ref["resolved"] is None:
+        if ref["kind"] == SCRIPT_CANDIDATE and ref["scheme"] == "" and ref["resolved"] is not None:
+            missing = _script_named_missing(ref, files, folders, reachable, everything_reachable)
+            if missing:
+                buckets["major"].append(_problem(ref, missing))
+            continue
+        if ref["scheme"] != "" or ref["kind"] == JS_ABSOLUTE or ref["resolved"] is None:
             continue
         key = (ref["source"], ref.get("line"), ref.get("column"), ref["target"])
         if key in seen:
@@ -108,6 +114,33 @@ def graded_missing(evidence: Mapping[str, Any], files: FileIndex) -> dict[str, l
         else:
             buckets["major"].append(_problem(ref, message))
     return buckets
+
+
+# What a page's own script may name that a learner then plays: its video and audio (old tools build
+# players in inline scripts: Lectora's ``new ObjMedia(…, 'media/a.mp4')``). Page and image names in
+# scripts are as often variable values, lesson locations or fallback paths never taken: not judged.
+SCRIPT_NAMED = {
+    **dict.fromkeys((".mp4", ".m4v", ".webm"), "video"),
+    **dict.fromkeys((".mp3", ".m4a", ".wav", ".ogg"), "audio"),
+}
+
+
+def _script_named_missing(
+    ref: Mapping[str, Any], files: FileIndex, folders: set[str], reachable: set[str], everything_reachable: bool
+) -> str | None:
+    """A file named by a string in a reachable page's own (inline) script, of a kind a learner gets,
+    in a folder the package has, found under none of the bases a script may resolve from: missing.
+    (Strings in shared script files name paths relative to pages that vary: they are left alone.)"""
+    source, target = ref["source"], ref["target"]
+    kind = SCRIPT_NAMED.get(posixpath.splitext(target.split("?")[0].lower())[1])
+    if not kind or not source.lower().endswith(HTML_SUFFIXES) or not (everything_reachable or source in reachable):
+        return None
+    candidates = {ref["resolved"], posixpath.normpath(target.lstrip("./")) if target.startswith("./") else target}
+    if any(files.exists(c) or files.case_variant(c) for c in candidates):
+        return None
+    if posixpath.dirname(ref["resolved"]) not in folders:
+        return None  # a folder the package does not have: a path built for another place
+    return f"{kind} '{target}', named by a script in the page, is not in the package"
 
 
 COURSE_DATA_MISSING = Rule(

@@ -15,12 +15,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from certifier.package.reference_targets import resolve
-from certifier.package.references import _Lines
+from certifier.package.references import _Lines, blank_comments_and_scripts
 
 from .signals import FLASH_CLSID, KNOWN_CLSIDS, QUICKTIME_CLSID, REAL_CLSID, SHOCKWAVE_CLSID, WMP_CLSIDS
 
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-_SCRIPT_BODY = re.compile(r"(<script\b[^>]*>)(.*?)(</script\s*>)", re.IGNORECASE | re.DOTALL)
 _EMBED_TAG = re.compile(r"<(object|embed|applet)\b((?:[^>\"']|\"[^\">]*\"|'[^'>]*')*)>", re.IGNORECASE)
 _FRAME_TAG = re.compile(r"<i?frame\b((?:[^>\"']|\"[^\">]*\"|'[^'>]*')*)>", re.IGNORECASE)
 _ATTR = re.compile(
@@ -83,10 +81,6 @@ CLSIDS = {
 assert set(CLSIDS) == set(KNOWN_CLSIDS)
 
 
-def _blank(match: re.Match[str]) -> str:
-    return re.sub(r"[^\n]", " ", match.group(0))
-
-
 def _attrs(text: str) -> dict[str, str]:
     return {m.group(1).lower(): next(g for g in m.groups()[1:] if g is not None) for m in _ATTR.finditer(text)}
 
@@ -125,10 +119,10 @@ def embeds_in_page(path: str, text: str, files: Mapping[str, int], html5_runtime
             }
         )
 
-    if "<!--" in text:
-        text = _COMMENT.sub(_blank, text)  # conditional comments and dead markup
-    vbscript = list(_VBSCRIPT.finditer(text))
-    other_scripts = len(_SCRIPT_OPEN.findall(text)) - len(vbscript)
+    # Conditional comments and dead markup go; a script hidden in a comment inside <script> stays.
+    markup, scripts = blank_comments_and_scripts(text)
+    vbscript = list(_VBSCRIPT.finditer(markup))
+    other_scripts = len(_SCRIPT_OPEN.findall(markup)) - len(vbscript)
     for match in vbscript:
         if other_scripts:  # the page's JavaScript does the same job; VBScript is IE's path
             add("ie-only", match.start(), None, False, "VBScript beside JavaScript: Internet Explorer's fallback path")
@@ -140,8 +134,6 @@ def embeds_in_page(path: str, text: str, files: Mapping[str, int], html5_runtime
                 True,
                 "the page's only scripts are VBScript, which only Internet Explorer runs",
             )
-    scripts = [(m.start(2), m.group(2)) for m in _SCRIPT_BODY.finditer(text)]
-    markup = _SCRIPT_BODY.sub(lambda m: m.group(1) + _blank_text(m.group(2)) + m.group(3), text)
     for match in _EMBED_TAG.finditer(markup):
         tag, attrs = match.group(1).lower(), _attrs(match.group(2))
         inner = ""
@@ -171,7 +163,7 @@ def embeds_in_page(path: str, text: str, files: Mapping[str, int], html5_runtime
         ext = posixpath.splitext(src.split("?")[0].lower())[1]
         if ext in EXTENSIONS and "://" not in src and resolve(path, src) in files:
             add(EXTENSIONS[ext], match.start(), src, True, "a frame loads the plug-in file directly")
-    html5_path = html5_runtime or bool(_HTML5_PATH.search(text))
+    html5_path = html5_runtime or any(_HTML5_PATH.search(part) for part in (markup, *(b for _, b in scripts)))
     for start, body in scripts:
         embedded = {m.start() for m in _SCRIPT_EMBED.finditer(body)}
         for match in _SCRIPT_MOVIE.finditer(body):
@@ -200,10 +192,6 @@ def embeds_in_page(path: str, text: str, files: Mapping[str, int], html5_runtime
             else:
                 add("flash", offset, target, True, "a script embeds the Flash movie")
     return found
-
-
-def _blank_text(text: str) -> str:
-    return re.sub(r"[^\n]", " ", text)
 
 
 def launched_plugin_files(launches: list[str], files: Mapping[str, int]) -> list[dict[str, Any]]:
