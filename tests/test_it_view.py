@@ -49,6 +49,7 @@ def test_opening_another_course_clears_the_shown_verdict_and_blocks_its_export(q
     assert window.report is None and not window.export_action.isEnabled()
     assert report["verdict"] not in window.verdict_label.text() and "Not run yet" in window.verdict_label.text()
     assert window.findings_model.rowCount() == 0 and window.chart_widgets == [] and window.report_tables.tables == []
+    assert "Branch" not in window.answer_view.toPlainText() and "after a run" in window.answer_view.toPlainText()
     with pytest.raises(CertifierError, match="run the probes first"):
         window.export_report(str(tmp_path / "r.json"), "json")
 

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from certifier.package.markup import blank_comments_and_scripts, blank_match
 from certifier.package.reference_targets import classify, is_identifier, resolve
 
 # A quoted value stops at '>' too: an unclosed quote must not send every '<' scanning to the end
@@ -252,48 +253,6 @@ def _inline_style_references(source: str, text: str, base: str | None, lines: _L
     return found
 
 
-_COMMENT_OR_SCRIPT = re.compile(r"<!--|<script\b[^>]*>", re.IGNORECASE)
-_SCRIPT_END = re.compile(r"</script\s*>", re.IGNORECASE)
-
-
-def blank_comments_and_scripts(text: str) -> tuple[str, list[tuple[int, str]]]:
-    """The page with its comments and script bodies blanked, and each script body with its offset.
-
-    Read in document order, as a browser does: a comment hides what it holds (a commented-out
-    script too), but inside a script ``<!--`` is script text. Old pages hide their scripts from
-    script-less browsers that way (``<script><!-- … // --></script>``); the script still runs."""
-    if "<!--" not in text and "<script" not in text.lower():
-        return text, []
-    parts: list[str] = []
-    scripts: list[tuple[int, str]] = []
-    position = 0
-    while (found := _COMMENT_OR_SCRIPT.search(text, position)) is not None:
-        parts.append(text[position : found.start()])
-        if found.group(0) == "<!--":
-            end = text.find("-->", found.end())
-            end = len(text) if end < 0 else end + 3
-            parts.append(_blank_text(text[found.start() : end]))
-        else:
-            closing = _SCRIPT_END.search(text, found.end())
-            body_end = closing.start() if closing else len(text)
-            end = closing.end() if closing else len(text)
-            body = text[found.end() : body_end]
-            if body.strip():
-                scripts.append((found.end(), body))
-            parts.append(found.group(0) + _blank_text(body) + text[body_end:end])
-        position = end
-    parts.append(text[position:])
-    return "".join(parts), scripts
-
-
-def _blank_text(text: str) -> str:
-    return re.sub(r"[^\n]", " ", text)
-
-
-def _blank(match: re.Match[str]) -> str:
-    return _blank_text(match.group(0))
-
-
 def css_references(
     source: str, text: str, base: str | None = None, lines: _Lines | None = None, offset: int = 0
 ) -> list[Reference]:
@@ -305,7 +264,7 @@ def css_references(
         return []  # a plain 'in' check is far cheaper than the case-insensitive patterns
     lines = lines or _Lines(text if not offset else " " * offset + text)
     if "/*" in text:
-        text = _CSS_COMMENT.sub(_blank, text)
+        text = _CSS_COMMENT.sub(blank_match, text)
     found: list[Reference] = []
     for match in _CSS_IMPORT.finditer(text):
         value = next((g for g in match.groups() if g is not None), "")

@@ -14,8 +14,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from certifier.package.markup import blank_comments_and_scripts
 from certifier.package.reference_targets import resolve
-from certifier.package.references import _Lines, blank_comments_and_scripts
+from certifier.package.references import _Lines
 
 from .signals import FLASH_CLSID, KNOWN_CLSIDS, QUICKTIME_CLSID, REAL_CLSID, SHOCKWAVE_CLSID, WMP_CLSIDS
 
