@@ -11,7 +11,7 @@ Ratios are printed against `openssl dgst -sha256` on the zip (the anchor: readin
 once and hashing it with the CPU's SHA instructions) and against `sha256sum` (about four times
 slower). Targets: static ≤ 2.0× the anchor, full default check ≤ 10×, peak RSS ≤ 200 MB.
 
-    python bench/full.py [--runs N] [--rebuild]
+    python bench/full.py [--runs N] [--rebuild] [--text-heavy]
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ DISTINCT_CLIPS = 12  # encoded once each, published under many names as a course
 CLIP_SECONDS = 20
 CLIP_KBPS = 2400  # about 6 MB per clip: 156 clips ≈ 0.9 GB
 STATIC_PROBES = ("package", "conformance", "plugins", "media")
+TEXT_HEAVY_WORDS = (2400, 7200)  # words per page of the text-heavy variant: about 126 MB of text
 
 # The child measures its own peak RSS on the way out (RUSAGE_SELF: this process, not its helpers).
 RSS_WRAPPER = """
@@ -124,9 +125,9 @@ window.addEventListener("unload", function () { if (api) { api.Terminate(""); } 
 """
 
 
-def page(sco: int, number: int, rng: random.Random) -> str:
+def page(sco: int, number: int, rng: random.Random, words_per_page: tuple[int, int] = (400, 1200)) -> str:
     words = ["learner", "network", "policy", "module", "lesson", "practice", "safety", "report", "desk"]
-    text = " ".join(rng.choice(words) for _ in range(rng.randint(400, 1200)))
+    text = " ".join(rng.choice(words) for _ in range(rng.randint(*words_per_page)))
     image = f"../images/img-{(sco * PAGES_PER_SCO + number) % IMAGES:04}.png"
     media = f'<video controls src="../media/clip-{sco:03}.mp4"></video>' if number == 0 and sco < CLIPS else ""
     nav = f'<a href="page-{number + 1:02}.html">Next</a>' if number + 1 < PAGES_PER_SCO else ""
@@ -138,8 +139,11 @@ def page(sco: int, number: int, rng: random.Random) -> str:
     )
 
 
-def build_course(path: Path) -> None:
+def build_course(path: Path, text_heavy: bool = False) -> None:
+    """The bench course; ``text_heavy``: about 126 MB of page text (six times the words) and the
+    clips stored rather than deflated, as a text-rich course with a video-first export is."""
     rng = random.Random(18)
+    words_per_page = TEXT_HEAVY_WORDS if text_heavy else (400, 1200)
     work = OUT / "full-clips"
     work.mkdir(parents=True, exist_ok=True)
     clips = encode_clips(work)
@@ -150,12 +154,16 @@ def build_course(path: Path) -> None:
         archive.writestr("shared/course.css", "body { font-family: sans-serif; max-width: 60em; }\n")
         for sco in range(SCOS):
             for number in range(PAGES_PER_SCO):
-                archive.writestr(f"sco{sco:03}/page-{number:02}.html", page(sco, number, rng))
+                archive.writestr(f"sco{sco:03}/page-{number:02}.html", page(sco, number, rng, words_per_page))
         for index in range(IMAGES):
             side = rng.randint(90, 160)
             archive.writestr(f"images/img-{index:04}.png", png(side, side, rng))
         for index in range(CLIPS):
-            archive.write(clips[index % DISTINCT_CLIPS], f"media/clip-{index:03}.mp4")
+            archive.write(
+                clips[index % DISTINCT_CLIPS],
+                f"media/clip-{index:03}.mp4",
+                zipfile.ZIP_STORED if text_heavy else zipfile.ZIP_DEFLATED,
+            )
     partial.replace(path)
 
 
@@ -176,11 +184,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="alternating runs of each (medians compared)")
     parser.add_argument("--rebuild", action="store_true", help="build the course again")
+    parser.add_argument(
+        "--text-heavy", action="store_true", help="the variant with about 126 MB of page text and stored clips"
+    )
     args = parser.parse_args()
-    course = OUT / "full-course.zip"
+    course = OUT / ("full-course-text.zip" if args.text_heavy else "full-course.zip")
     if args.rebuild or not course.exists():
         print("building the course (once; a few minutes)…", flush=True)
-        build_course(course)
+        build_course(course, args.text_heavy)
     with zipfile.ZipFile(course) as archive:
         names = archive.namelist()
     print(

@@ -338,3 +338,14 @@ def test_minimum_screen_from_a_fixed_stage(tmp_path):
     findings = by_rule(check(build_zip(tmp_path / "c.zip", files), PROBES))
     assert findings["plugins.requirements"]["details"]["min_screen"] == {"width": 1280, "height": 800}
     assert evidence_at(findings["plugins.requirements"]) == [("index.html", 8)]
+
+
+def test_the_html5_path_is_found_by_its_tags_or_a_quoted_page_name_in_any_length_of_text():
+    from probes.plugins.embeds import has_html5_path
+
+    words = "<p>" + " ".join(["learner network policy"] * 20_000) + "</p>"  # a long page: 460 KB of words
+    assert not has_html5_path(f'<img alt="Figure" src="a.png">{words}<a title="x">next</a>')
+    assert has_html5_path(f"{words}<VIDEO src='a.mp4'></VIDEO>")
+    assert has_html5_path(f'{words}<script>location = "index_html5.html?lang=en";</script>')
+    assert has_html5_path("var page = 'multiscreen.htm';")
+    assert not has_html5_path('<p title="a">text about .html files</p><b title="b">')  # no quoted name

@@ -42,7 +42,26 @@ _SCRIPT_EMBED = re.compile(
 _SCRIPT_MOVIE = re.compile(r"""\b[\w$.]+\s*\(\s*["']([^"']+\.swf)(?:\?[^"']*)?["']""", re.IGNORECASE)
 # What an HTML5 path looks like from the page: media or canvas markup, or another page it may send
 # the browser to instead (a tool's index_html5.html, multiscreen.html…).
-_HTML5_PATH = re.compile(r"""<(?:video|audio|canvas)\b|["'][^"']+\.html?(?:[?#][^"']*)?["']""", re.IGNORECASE)
+# A quoted page name is a path: bounded, on one line, without markup in it (an unbounded run from
+# one quote to the next spans a page's whole text and costs a backtrack over it per quote).
+_QUOTED_PAGE = re.compile(r"""["'][^"'<>\n]{1,512}?\.html?(?:[?#][^"'<>\n]{0,512})?["']""", re.IGNORECASE)
+HTML5_TAGS = ("<video", "<audio", "<canvas")
+PAGE_NAME_WINDOW = 520  # characters either side of ".htm" that can hold the quoted name around it
+
+
+def has_html5_path(text: str) -> bool:
+    """Media or canvas markup, or a quoted page name the page may send the learner to. Found from
+    the literal parts first: a regex tried at every position of a long page's text costs seconds."""
+    lowered = text.lower()
+    if any(tag in lowered for tag in HTML5_TAGS):
+        return True
+    start = 0
+    while (at := lowered.find(".htm", start)) >= 0:
+        if _QUOTED_PAGE.search(text, max(0, at - PAGE_NAME_WINDOW), at + PAGE_NAME_WINDOW):
+            return True
+        start = at + 4
+    return False
+
 
 TYPES = {
     "application/x-shockwave-flash": "flash",
@@ -164,7 +183,7 @@ def embeds_in_page(path: str, text: str, files: Mapping[str, int], html5_runtime
         ext = posixpath.splitext(src.split("?")[0].lower())[1]
         if ext in EXTENSIONS and "://" not in src and resolve(path, src) in files:
             add(EXTENSIONS[ext], match.start(), src, True, "a frame loads the plug-in file directly")
-    html5_path = html5_runtime or any(_HTML5_PATH.search(part) for part in (markup, *(b for _, b in scripts)))
+    html5_path = html5_runtime or any(has_html5_path(part) for part in (markup, *(b for _, b in scripts)))
     for start, body in scripts:
         embedded = {m.start() for m in _SCRIPT_EMBED.finditer(body)}
         for match in _SCRIPT_MOVIE.finditer(body):
