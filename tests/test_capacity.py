@@ -11,7 +11,7 @@ from certifier.errors import CertifierError
 from certifier.planning.capacity import Site, plan_rollout, plan_site, working_day_after, working_days_between
 from certifier.planning.sites import load_sites, resolve_sites_file
 from tests.conftest import run_cli
-from tests.probe_helpers import by_rule, check
+from tests.probe_helpers import by_rule, check, last_evidence
 
 MONDAY = dt.date(2027, 1, 4)
 FAR = dt.date(2027, 12, 31)
@@ -333,3 +333,24 @@ def test_no_plan_is_promised_for_a_course_nothing_could_be_measured_of(tmp_path)
     assert findings["capacity.plan"]["status"] == "skipped" and findings["capacity.plan"]["message"] == NOT_PLANNED
     assert "capacity.deadlines" not in findings and "sites" not in report["outputs"]["capacity"]
     assert report["outputs"]["capacity"]["not_planned"] == NOT_PLANNED
+
+
+def test_without_a_session_the_estimate_counts_what_the_real_browser_loaded(sample_course, tmp_path):
+    """The page-load probe's real browser_load shape feeds the estimate (a course whose session is
+    not walked, e.g. a plain web publish): the first load is not counted as zero."""
+    from certifier.policy.registry import load_profile
+
+    profile = tmp_path / "p.toml"
+    profile.write_text('extends = "default"\n[capacity]\nsites_file = "example-60-sites.csv"\n')
+    report = check(sample_course, ("conformance", "pageload", "capacity"), load_profile(str(profile)))
+    findings = by_rule(report)
+    if findings["pageload.browser-load"]["status"] == "skipped":
+        pytest.skip(findings["pageload.browser-load"]["message"])
+    pages = last_evidence(report, "pageload")["pages"]
+    loaded = sum(
+        p["browser_load"]["doc_bytes"] + sum(p["browser_load"]["resources"]) for p in pages if "browser_load" in p
+    )
+    demand = findings["capacity.demand"]
+    assert loaded > 0 and demand["details"]["basis"] == "estimate"
+    assert demand["details"]["driver"]["kind"] == "first-load" and demand["measured"] > 0
+    assert findings["capacity.plan"]["status"] == "pass"

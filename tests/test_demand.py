@@ -121,7 +121,12 @@ def test_missing_media_is_named_and_planned_at_the_profiles_cap():
 
 def test_without_a_session_the_figure_is_an_estimate_from_what_the_browser_loaded():
     pages = [
-        {"launch": "index.html", "browser_load": {"bytes": 120_000}, "requests": [{"bytes": 3_877_000, "kind": "font"}]}
+        {
+            "launch": "index.html",
+            # The shape the page-load probe gives: the document, then each file by the load event.
+            "browser_load": {"doc_bytes": 20_000, "resources": [60_000, 40_000], "player_resources": [40_000]},
+            "requests": [{"bytes": 3_877_000, "kind": "font"}],
+        }
     ]  # a stylesheet names far more than loads
     demand = estimated_demand({"kbps": 80.0, "files": ["video/a.mp4"]}, pages, WINDOW, "no session ran")
     assert demand.basis == "estimate" and demand.kbps == pytest.approx(80 + 96)

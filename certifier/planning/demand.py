@@ -274,7 +274,11 @@ def estimated_demand(
     heaviest, page_bytes, loaded = "", 0, False
     for page in pages or []:
         browser = page.get("browser_load") or {}
-        size = int(browser.get("bytes") or 0) if browser else 0
+        # Everything the browser fetched by the load event, the tool's player included: a learner's
+        # first launch downloads it too (the page-weight budget leaves it out; the network does not).
+        size = (
+            int(browser.get("doc_bytes") or 0) + sum(int(b) for b in browser.get("resources") or []) if browser else 0
+        )
         if not browser:
             size = sum(int(r.get("bytes") or 0) for r in page.get("requests") or [] if r.get("kind") != "media")
         if size > page_bytes:

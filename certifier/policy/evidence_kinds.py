@@ -109,9 +109,19 @@ class PageRequest(TypedDict, total=False):
     bytes: int
 
 
-class PageLoad(TypedDict):
+class BrowserLoad(TypedDict):
+    doc_bytes: int  # the launch page itself
+    resources: list[int]  # bytes of each file the browser loaded by the load event (media excluded)
+    player_resources: list[int]  # the subset under the authoring tool's stock player folders
+
+
+class _PageLoadBase(TypedDict):
     launch: str
     requests: list[PageRequest]
+
+
+class PageLoad(_PageLoadBase, total=False):
+    browser_load: BrowserLoad  # what a real browser loaded, where the runtime pass ran the page
 
 
 class Screen(TypedDict):
