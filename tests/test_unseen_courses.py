@@ -378,3 +378,30 @@ def test_a_script_hidden_in_an_html_comment_still_runs_and_its_media_must_be_the
     assert notes == ["video 'media/talk_1.mp4', named by a script in the page, is not in the package"], notes
     unused = findings["conformance.unreferenced-files"]
     assert "second.html" not in unused["message"] and "talk_2.mp4" not in unused["message"]
+
+
+def test_files_the_tools_player_loads_by_itself_are_not_unused_but_a_left_over_is(tmp_path):
+    """A Storyline web publish: no markup names the player's slide scripts or the data beside data.js
+    (the player loads them by its own logic), and 'remove them' would break the course. A README left
+    in the package, or an image in a data sub-folder nothing names, is still unused."""
+    story = (
+        "<!DOCTYPE html><html><head><script src='html5/lib/scripts/bootstrapper.min.js'></script>"
+        "<script src='html5/data/js/data.js'></script></head><body>Created using Storyline 360</body></html>"
+    )
+    files = {
+        **course(),
+        "imsmanifest.xml": MANIFEST_12.replace('href="index.html"', 'href="story.html"'),
+        "story.html": story,
+        "meta.xml": '<meta><application name="Articulate Storyline" version="3.92.33225.0" xmlversion="4.0" /></meta>',
+        "story_content/user.js": "function ExecuteScript() {}",
+        "html5/lib/scripts/bootstrapper.min.js": "var boot = 1;",
+        "html5/lib/scripts/slides.min.js": "var slides = 1;",
+        "html5/data/js/data.js": "window.globalProvideData('data', '{}');",
+        "html5/data/js/paths.js": "window.globalProvideData('paths', '{}');",
+        "html5/data/js/extra/old.png": b"\x89PNG\r\n\x1a\n" + bytes(40),
+        "README.md": "notes",
+    }
+    findings = run(tmp_path, files)
+    unused = [e["path"] for e in findings["conformance.unreferenced-files"]["evidence"]]
+    assert "README.md" in unused and "html5/data/js/extra/old.png" in unused
+    assert "html5/lib/scripts/slides.min.js" not in unused and "html5/data/js/paths.js" not in unused

@@ -6,7 +6,7 @@ from __future__ import annotations
 import posixpath
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from certifier.package.references import JS_ABSOLUTE, LINK, SCRIPT_CANDIDATE
@@ -325,10 +325,26 @@ UNREFERENCED_FILES = Rule(
 )
 
 
+def loaded_by_the_tool(evidence: Mapping[str, Any]) -> Callable[[str], bool]:
+    """Whether the authoring tool's player loads a file by its own logic: its stock player folders,
+    and the files beside the data it starts from (Storyline's html5/data/js/*.js, Adapt's
+    course/en/*.js): no markup names them and removing one breaks the course, so they are never
+    'unused'. The data folder's sub-folders (a course's assets) are judged as any other file."""
+    tool = evidence.get("authoring_tool") or {}
+    player = tuple(tool.get("player") or [])
+    data_folders = {posixpath.dirname(root) for root in evidence.get("tool_roots") or [] if "/" in root}
+
+    def loaded(path: str) -> bool:
+        return (bool(player) and path.startswith(player)) or posixpath.dirname(path) in data_folders
+
+    return loaded
+
+
 def unreferenced_files(evidence: Mapping[str, Any]) -> Finding:
     referenced = set(evidence.get("referenced", []))
     sizes = evidence["files"]
-    unused = [p for p in sizes if p not in referenced and not is_os_junk(p)]
+    by_tool = loaded_by_the_tool(evidence)
+    unused = [p for p in sizes if p not in referenced and not is_os_junk(p) and not by_tool(p)]
     total = sum(sizes[p] for p in unused)
     problems = [
         Problem(f"'{escaped(p)}' ({quantity(sizes[p] / 1024, 'KB')})", escaped(p))
