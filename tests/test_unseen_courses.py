@@ -405,3 +405,36 @@ def test_files_the_tools_player_loads_by_itself_are_not_unused_but_a_left_over_i
     unused = [e["path"] for e in findings["conformance.unreferenced-files"]["evidence"]]
     assert "README.md" in unused and "html5/data/js/extra/old.png" in unused
     assert "html5/lib/scripts/slides.min.js" not in unused and "html5/data/js/paths.js" not in unused
+
+
+@pytest.mark.parametrize(
+    ("own_script", "severity"),
+    [("function ExecuteScript() {}", "info"), ("window.open('cert.html', '_blank', 'width=800');", "minor")],
+    ids=["player-only", "the-course-itself"],
+)
+def test_a_feature_only_the_tools_player_has_is_information_and_the_courses_own_use_is_graded(
+    tmp_path, own_script, severity
+):
+    """Every Storyline course's player can open a window: that says nothing of this course. The
+    course's own script opening its certificate in a pop-up is what IT's policy judges."""
+    story = (
+        "<!DOCTYPE html><html><head><script src='html5/lib/scripts/bootstrapper.min.js'></script>"
+        "<script src='story_content/user.js'></script></head><body>Created using Storyline 360</body></html>"
+    )
+    files = {
+        **course(),
+        "imsmanifest.xml": MANIFEST_12.replace('href="index.html"', 'href="story.html"'),
+        "story.html": story,
+        "meta.xml": '<meta><application name="Articulate Storyline" version="3.92.33225.0" xmlversion="4.0" /></meta>',
+        "story_content/user.js": own_script,
+        "html5/lib/scripts/bootstrapper.min.js": "function openUrl(u){window.open(u,'_blank')}",
+    }
+    report = check(build_zip(tmp_path / "story.zip", files), ("conformance", "plugins"))
+    popups = by_rule(report)["plugins.popups"]
+    assert popups["status"] == "warn" and popups["severity"] == severity, popups
+    bill = last_evidence(report, "plugins")["outputs"]["requirements"]
+    if severity == "info":
+        assert "stock player can use pop-up windows" in popups["message"] and bill["player_features"] == ["popups"]
+        assert "popups" not in bill["browser_features"]
+    else:
+        assert "popups" in bill["browser_features"] and "story_content/user.js:1" in popups["message"]
