@@ -438,3 +438,22 @@ def test_a_feature_only_the_tools_player_has_is_information_and_the_courses_own_
         assert "popups" not in bill["browser_features"]
     else:
         assert "popups" in bill["browser_features"] and "story_content/user.js:1" in popups["message"]
+
+
+def test_lectoras_stock_player_is_its_trivantis_files_and_media_player(tmp_path):
+    page = (
+        '<!DOCTYPE html><html><head><meta name="generator" content="Lectora Inspire 16.2.2">'
+        '<script src="trivantis.js"></script><script src="trivantis-media.js"></script></head>'
+        "<body><p>Page one</p></body></html>"
+    )
+    files = {
+        **course(MANIFEST_12),
+        "index.html": page,
+        "trivantis.js": "function ObjLayerActionGoToNewWindow(u, n, p) { return window.open(u, n, p, false) }",
+        "trivantis-media.js": "var media = 1;",
+        "MediaPlayer/loading.gif": b"GIF89a" + bytes(20),
+    }
+    report = check(build_zip(tmp_path / "lectora.zip", files), ("conformance", "plugins"))
+    assert last_evidence(report, "conformance")["authoring_tool"]["player"] == ["trivantis", "MediaPlayer/"]
+    popups = by_rule(report)["plugins.popups"]
+    assert popups["severity"] == "info" and "Lectora Inspire 16.2.2's stock player" in popups["message"], popups

@@ -203,17 +203,28 @@ def _ispring(files: Mapping[str, int], read_text: ReadText, launch_pages: list[s
     return None
 
 
+def _lectora_player(files: Mapping[str, int]) -> tuple[str | None, list[str]]:
+    """Lectora's stock player: the trivantis*.js/.css files beside trivantis.js, and its MediaPlayer/."""
+    trivantis = find_shallowest(files, "trivantis.js")
+    if not trivantis:
+        return None, []
+    home = posixpath.dirname(trivantis)
+    return trivantis, [posixpath.join(home, "trivantis"), posixpath.join(home, "MediaPlayer/")]
+
+
 def _lectora(files: Mapping[str, int], read_text: ReadText, launch_pages: list[str]) -> Tool | None:
+    trivantis, player = _lectora_player(files)
     for page in launch_pages:
         text = read_tool_file(files, read_text, page) or ""
         generator = _GENERATOR_META.search(text)
         if generator and "lectora" in generator.group(1).lower():
             match = re.match(r"(Lectora(?: Online| Publisher| Inspire)?)\s*v?\s*([0-9][^\s(]*)?", generator.group(1))
             name, version = (match.group(1), match.group(2)) if match else ("Lectora", None)
-            return Tool(name, version, evidence=page, line=line_of(text, generator.start()), runtime=["html5"])
-    trivantis = find_shallowest(files, "trivantis.js")
+            return Tool(
+                name, version, evidence=page, line=line_of(text, generator.start()), runtime=["html5"], player=player
+            )
     if trivantis:
-        return Tool("Lectora", evidence=trivantis, runtime=["html5"])
+        return Tool("Lectora", evidence=trivantis, runtime=["html5"], player=player)
     return None
 
 
