@@ -8,9 +8,16 @@ import pytest
 
 from certifier.probes.media.inspection import inspect_media, peak_window
 from tests.factories import build_zip, encode_audio, encode_video
-from tests.probe_helpers import by_rule, check, evidence_at
+from tests.probe_helpers import by_rule, check, evidence_at, last_evidence
 
 PROBES = ("conformance", "media")
+
+
+def page_playing(*clips: str) -> str:
+    """A page that plays the clips: media nothing names is not judged against the streaming limits."""
+    return "<html><body>" + "".join(f"<video src='{clip}'></video>" for clip in clips) + "</body></html>"
+
+
 CBR = {"preset": "ultrafast"}
 
 
@@ -193,7 +200,7 @@ def test_legacy_flv_is_blocker(tmp_path):
 def test_codec_not_allowed_and_fast_start_missing(tmp_path):
     mkv = encode_video(tmp_path / "a.mkv", seconds=1, bitrate_kbps=300, audio_kbps=None, codec_options=CBR)
     slow = encode_video(tmp_path / "slow.mp4", seconds=1, bitrate_kbps=300, audio_kbps=None, codec_options=CBR)
-    files = {"index.html": "<html></html>", "a.mkv": mkv.read_bytes(), "slow.mp4": slow.read_bytes()}
+    files = {"index.html": page_playing("a.mkv", "slow.mp4"), "a.mkv": mkv.read_bytes(), "slow.mp4": slow.read_bytes()}
     findings = by_rule(check(build_zip(tmp_path / "c.zip", files), PROBES))
     assert findings["media.codec"]["status"] == "fail" and ("a.mkv", None) in evidence_at(findings["media.codec"])
     # A clip under fast_start_major_mb arrives in seconds: minor. The same clip is major once the
@@ -210,7 +217,7 @@ def test_fast_start_is_major_from_the_profile_size(tmp_path, default_profile):
     values = {k: dict(v) for k, v in default_profile.values.items()}
     values["media"]["fast_start_major_mb"] = 0.001
     report = check(
-        build_zip(tmp_path / "c.zip", {"index.html": "<html></html>", "slow.mp4": slow.read_bytes()}),
+        build_zip(tmp_path / "c.zip", {"index.html": page_playing("slow.mp4"), "slow.mp4": slow.read_bytes()}),
         PROBES,
         profile=Profile("strict", "", "test", values),
     )
@@ -235,3 +242,27 @@ def test_file_over_time_budget_is_abandoned(tmp_path, default_profile):
     finding = by_rule(report)["media.timeout"]
     assert finding["status"] == "warn" and finding["severity"] == "major"
     assert report["verdict"] == "CONDITIONAL"
+
+
+def test_a_clip_nothing_in_the_course_names_is_stored_not_streamed(tmp_path):
+    """A publish that carries clips from an earlier version (no page, script or player data names
+    them): their bitrate is no learner's demand. They are listed for removal at info, not judged
+    against the streaming limits; the clip a page plays still is."""
+    played = tmp_path / "played.mp4"
+    leftover = tmp_path / "leftover.mp4"
+    encode_video(played, seconds=1, width=320, height=180, bitrate_kbps=400)
+    encode_video(leftover, seconds=1, width=1920, height=1080, bitrate_kbps=9000, noise=0.3)
+    page = "<!DOCTYPE html><html><body><video controls src='media/played.mp4'></video></body></html>"
+    files = {"index.html": page, "media/played.mp4": played.read_bytes(), "vr/Vi46.mp4": leftover.read_bytes()}
+    report = check(build_zip(tmp_path / "c.zip", files), ("conformance", "media"))
+    findings = by_rule(report)
+    unnamed = findings["media.unnamed"]
+    assert unnamed["status"] == "warn" and unnamed["severity"] == "info"
+    assert [e["path"] for e in unnamed["evidence"]] == ["vr/Vi46.mp4"] and "peaks at" in unnamed["message"]
+    assert findings["media.video-peak-bitrate"]["status"] == "pass", findings["media.video-peak-bitrate"]
+    assert findings["media.resolution"]["status"] == "pass"
+    demand = last_evidence(report, "media")["outputs"]["learner_demand"]
+    assert demand["files"] == ["media/played.mp4"]
+    # Without the course's references (the media probe alone), every clip is judged as before.
+    alone = by_rule(check(build_zip(tmp_path / "c2.zip", files), ("media",)))
+    assert alone["media.unnamed"]["status"] == "pass" and alone["media.video-peak-bitrate"]["status"] == "fail"

@@ -6,6 +6,7 @@ Files inside a zip are copied one at a time into the run's work folder, then del
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Mapping
 from typing import Any
 
@@ -56,7 +57,7 @@ class MediaProbe(Probe):
     id = "media"
     title = "Media bitrates and formats"
     description = "Codecs, resolution, average and peak bitrate per file, and the bandwidth one learner needs."
-    uses = (kinds.PAGE_REFERENCES,)
+    uses = (kinds.PAGE_REFERENCES, kinds.REACHABLE_FILES)
     publishes = (kinds.MEDIA_FILES, kinds.LEARNER_DEMAND)
     # One learner's demand is the peak over what the learners' player fetches at once: [load] stream_chunk_s.
     reads_sections = ("load",)
@@ -101,10 +102,16 @@ class MediaProbe(Probe):
             ctx.progress(index / max(len(candidates), 1), record.path)
             files.append(self._inspect(ctx, record, limits))
         files.extend(streams)
-        pages = pages_with_media(ctx.shared(kinds.PAGE_REFERENCES) or [], {f["path"] for f in files})
-        evidence = {"files": files, "pages": pages, "window_s": limits["peak_window_s"]}
+        references = ctx.shared(kinds.PAGE_REFERENCES)
+        pages = pages_with_media(references or [], {f["path"] for f in files})
+        # A stream's variants are named by its master playlist, which no page reference reads: judged.
+        clip_paths = {c.path for c in candidates}
+        clips = [f for f in files if f["path"] in clip_paths]
+        unnamed = unnamed_media(clips, references, ctx.shared(kinds.REACHABLE_FILES))
+        played = [f for f in files if f["path"] not in unnamed]
+        evidence = {"files": files, "pages": pages, "window_s": limits["peak_window_s"], "unnamed": unnamed}
         evidence["outputs"] = {
-            "learner_demand": learner_demand(files, pages, ctx.profile.section("load").get("stream_chunk_s")),
+            "learner_demand": learner_demand(played, pages, ctx.profile.section("load").get("stream_chunk_s")),
             "bitrates": [bitrate_summary(f) for f in files if "error" not in f],
         }
         return evidence
@@ -248,6 +255,24 @@ def streams_in(ctx: ProbeContext) -> list[dict[str, Any]]:
         if f.path.lower().endswith(".mpd"):
             entries.extend(dash_entries(f.path, package.read_bytes(f.path, MAX_PLAYLIST_BYTES)))
     return entries
+
+
+def unnamed_media(
+    files: list[dict[str, Any]], references: list[Mapping[str, Any]] | None, reachable: list[str] | None
+) -> list[str]:
+    """Media no page, script, stylesheet or player data of the course names, by path or by file name
+    (a player may build the folder): nothing plays them, so their bitrates say nothing of a
+    learner's demand. Empty when the course's references were not read (the conformance probe did
+    not run): then every file is judged."""
+    if references is None:
+        return []
+    named = set(reachable or [])
+    names = set()
+    for ref in references:
+        if ref.get("resolved"):
+            named.add(ref["resolved"])
+        names.add(posixpath.basename(str(ref.get("target") or "").split("?")[0].split("#")[0]))
+    return sorted(f["path"] for f in files if f["path"] not in named and posixpath.basename(f["path"]) not in names)
 
 
 def pages_with_media(references: list[Mapping[str, Any]], media: set[str]) -> dict[str, list[str]]:

@@ -35,7 +35,7 @@ def video_bitrate(files: Files, limits: Mapping[str, Any]) -> Finding:
     return clip_finding(
         VIDEO_BITRATE,
         offenders,
-        f"{len(values)} video streams within {quantity(limit, 'kbps')}." if values else "No video in the package.",
+        f"{len(values)} video streams within {quantity(limit, 'kbps')}." if values else "No video the course plays.",
         measured=max((s["avg_kbps"] for _, s in values), default=None),
         limit=limit,
         unit="kbps",
@@ -69,7 +69,7 @@ def video_peak_bitrate(files: Files, limits: Mapping[str, Any]) -> Finding:
         offenders,
         f"Video peaks stay within {quantity(limit, 'kbps')} over {window:g} s windows."
         if values
-        else "No video in the package.",
+        else "No video the course plays.",
         measured=max((s["peak_kbps"] for _, s in values), default=None),
         limit=limit,
         unit="kbps",
@@ -99,7 +99,7 @@ def resolution(files: Files, limits: Mapping[str, Any]) -> Finding:
     return clip_finding(
         RESOLUTION,
         offenders,
-        f"All video within {max_w}×{max_h}." if values else "No video in the package.",
+        f"All video within {max_w}×{max_h}." if values else "No video the course plays.",
         measured=f"{largest[1]['width']}x{largest[1]['height']}" if largest else None,
         limit=f"{max_w}x{max_h}",
         unit="px",
@@ -127,7 +127,7 @@ def audio_bitrate(files: Files, limits: Mapping[str, Any]) -> Finding:
     return clip_finding(
         AUDIO_BITRATE,
         offenders,
-        f"Audio within {quantity(limit, 'kbps')}." if values else "No audio in the package.",
+        f"Audio within {quantity(limit, 'kbps')}." if values else "No audio the course plays.",
         measured=max((s["avg_kbps"] for _, s in values), default=None),
         limit=limit,
         unit="kbps",
@@ -297,18 +297,52 @@ def learner_demand(evidence: Mapping[str, Any]) -> Finding:
     )
 
 
+UNNAMED_MEDIA = Rule(
+    "media.unnamed",
+    "Every media file is one the course plays",
+    "Media files nothing in the course names",
+    Severity.INFO,
+    remediation="Remove them from the package (conformance.unreferenced-files lists them), or, if the course "
+    "does play them, name them where the player can be read and check again.",
+    it_risk="Storage only: nothing plays them, so they add no load on the network.",
+)
+
+
+def unnamed_media(files: Files, unnamed: list[str]) -> Finding:
+    """Clips no page, script or player data names: stored, never streamed. Their bitrate rules are
+    not applied (a learner never plays them); what they would have measured is listed."""
+    by_path = {f["path"]: f for f in files}
+    problems = []
+    for path in unnamed:
+        peak = by_path.get(path, {}).get("peak_kbps")
+        problems.append(
+            (f"{path}" + (f" (peaks at {peak:,.0f} kbps)" if peak else ""), Evidence(path=path, note="named nowhere"))
+        )
+    return UNNAMED_MEDIA.outcome(
+        problems,
+        "Every media file is named by a page, a script or the player's data.",
+        fail_status=Status.WARN,
+        count_prefix=True,
+        measured=len(unnamed),
+        unit="files",
+    )
+
+
 def all_rules(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> list[Finding]:
     files = evidence["files"]
+    unnamed = set(evidence.get("unnamed") or [])
+    played = [f for f in files if f["path"] not in unnamed]  # what a learner can stream is what is judged
     return [
         unreadable(files),
         *timed_out(files, limits),
-        video_bitrate(files, limits),
-        video_peak_bitrate(files, limits),
-        resolution(files, limits),
-        audio_bitrate(files, limits),
+        video_bitrate(played, limits),
+        video_peak_bitrate(played, limits),
+        resolution(played, limits),
+        audio_bitrate(played, limits),
         *formats(files, limits),
-        *fast_start(files, limits),
+        *fast_start(played, limits),
         total_bytes(files, limits),
         learner_demand(evidence),
         timeline(files),
+        unnamed_media(files, sorted(unnamed)),
     ]
