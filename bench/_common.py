@@ -77,3 +77,23 @@ print(json.dumps({"inventory_s": inventory_s, "probe_s": probe_s, "files": len(i
 def time_probe(package, probe: str, runs: int) -> dict:
     """Inventory and one probe (gather + rules) on ``package`` in a fresh process; best of ``runs``."""
     return run_child(PROBE_CHILD, str(package), str(runs), probe)
+
+
+def scorm_2004_manifest(identifier: str, title: str, launches: list[str]) -> str:
+    """A SCORM 2004 4th Edition manifest with one SCO per launch page ("Lesson 1", "Lesson 2", …)."""
+    items = "".join(
+        f'<item identifier="i{n}" identifierref="r{n}"><title>Lesson {n + 1}</title></item>'
+        for n in range(len(launches))
+    )
+    resources = "".join(
+        f'<resource identifier="r{n}" type="webcontent" adlcp:scormType="sco" href="{href}">'
+        f'<file href="{href}"/></resource>'
+        for n, href in enumerate(launches)
+    )
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><manifest identifier="{identifier}" version="1" '
+        'xmlns="http://www.imsglobal.org/xsd/imscp_v1p1" xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3">'
+        "<metadata><schema>ADL SCORM</schema><schemaversion>2004 4th Edition</schemaversion></metadata>"
+        f'<organizations default="o"><organization identifier="o"><title>{title}</title>{items}'
+        f"</organization></organizations><resources>{resources}</resources></manifest>"
+    )

@@ -19,28 +19,14 @@ import time
 import zipfile
 from pathlib import Path
 
-from _common import REPO_ROOT
+from _common import REPO_ROOT, scorm_2004_manifest
 
 LIMIT_S = 30.0
 SCOS = 200
 
 
 def manifest(scos: int) -> str:
-    items = "".join(
-        f'<item identifier="i{n}" identifierref="r{n}"><title>Lesson {n}</title></item>' for n in range(scos)
-    )
-    resources = "".join(
-        f'<resource identifier="r{n}" type="webcontent" adlcp:scormType="sco" href="sco{n}/index.html">'
-        f'<file href="sco{n}/index.html"/></resource>'
-        for n in range(scos)
-    )
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?><manifest identifier="broken" version="1" '
-        'xmlns="http://www.imsglobal.org/xsd/imscp_v1p1" xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3">'
-        "<metadata><schema>ADL SCORM</schema><schemaversion>2004 4th Edition</schemaversion></metadata>"
-        f'<organizations default="o"><organization identifier="o"><title>Broken publish</title>{items}'
-        f"</organization></organizations><resources>{resources}</resources></manifest>"
-    )
+    return scorm_2004_manifest("broken", "Broken publish", [f"sco{n}/index.html" for n in range(scos)])
 
 
 def build(path: Path, scos: int) -> Path:

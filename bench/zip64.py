@@ -19,7 +19,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from _common import OUT
+from _common import OUT, scorm_2004_manifest
 from full import OUT as FULL_OUT
 from full import SCORM_API, STATIC_PROBES, certifier, encode_clips, timed
 
@@ -29,21 +29,7 @@ MAX_UNCOMPRESSED_MB = 8192
 
 
 def manifest(scos: int) -> str:
-    items = "".join(
-        f'<item identifier="i{n}" identifierref="r{n}"><title>Lesson {n + 1}</title></item>' for n in range(scos)
-    )
-    resources = "".join(
-        f'<resource identifier="r{n}" type="webcontent" adlcp:scormType="sco" href="sco{n:03}/index.html">'
-        f'<file href="sco{n:03}/index.html"/></resource>'
-        for n in range(scos)
-    )
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?><manifest identifier="zip64-course" version="1" '
-        'xmlns="http://www.imsglobal.org/xsd/imscp_v1p1" xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3">'
-        "<metadata><schema>ADL SCORM</schema><schemaversion>2004 4th Edition</schemaversion></metadata>"
-        f'<organizations default="o"><organization identifier="o"><title>Video course</title>{items}'
-        f"</organization></organizations><resources>{resources}</resources></manifest>"
-    )
+    return scorm_2004_manifest("zip64-course", "Video course", [f"sco{n:03}/index.html" for n in range(scos)])
 
 
 def build(path: Path) -> None:
