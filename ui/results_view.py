@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 
 from certifier.qt_adapters.report_document import qt_document
 from certifier.run.presentation import contributions
@@ -32,9 +32,14 @@ class ResultsView:
             f"padding: 8px; font-size: 15px; color: white; background: {colour}; border-radius: 4px"
         )
         contributed = contributions(report, self.probes)
-        self.show_answer(report, contributed)
-        self._show_charts(contributed.charts)
-        self.report_tables.set_tables(contributed.tables)
+        # Each view is laid out in its own turn of the event loop: together they would hold the
+        # UI thread past a heartbeat (100 ms on a loaded machine); the verdict and findings come first.
+        for stage in (
+            lambda: self.show_answer(report, contributed),
+            lambda: self._show_charts(contributed.charts),
+            lambda: self.report_tables.set_tables(contributed.tables),
+        ):
+            QTimer.singleShot(0, lambda stage=stage: stage() if self.report is report else None)
         self._preview_stale = True  # built when the Report tab is opened: layout is not free
         if self.tabs.currentWidget() is self.report_view:
             self._refresh_preview()
