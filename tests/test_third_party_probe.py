@@ -103,7 +103,8 @@ def test_its_chart_and_row_appear_in_the_gui(qtbot, gui_settings, report_with_he
     window = MainWindow(probes=third_party_probe, settings=gui_settings)
     qtbot.addWidget(window)
     window.show()
-    window.show_report(report_with_helpdesk)
+    with qtbot.waitCallback() as shown:  # the views are laid out over a few turns of the event loop
+        window.show_report(report_with_helpdesk, shown=shown)
     titles = [w.chart.title for w in window.chart_widgets]
     assert titles == ["Files per lesson (acme-probe)"]
     assert [b.label for b in window.chart_widgets[0].chart.bars] == [

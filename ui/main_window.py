@@ -359,11 +359,10 @@ class MainWindow(SetupPanel, AnswerTab, FindingsTab, ResultsView, ExportAndSignO
 
     def _completed(self, result: tuple[dict[str, Any], Any]) -> None:
         report, _record = result
-        self.show_report(report)
         elapsed = time.monotonic() - self._run_started
         state = "cancelled" if report["run"]["status"] == "cancelled" else "finished"
         self.statusBar().showMessage(f"Run {state} in {elapsed:.2f} s: {report['verdict']}")
-        self.run_finished.emit(report)
+        self.show_report(report, shown=lambda: self.run_finished.emit(report))  # once every view shows it
 
     def _failed(self, error: Exception) -> None:
         QMessageBox.warning(self, "Run failed", str(error))

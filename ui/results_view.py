@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
@@ -17,7 +18,9 @@ from .main_window_text import NOT_RUN, PREVIEW_INVENTORY_ROWS, VERDICT_STYLES
 class ResultsView:
     """Mixed into MainWindow: shows one run's report everywhere, or clears it everywhere."""
 
-    def show_report(self, report: dict[str, Any]) -> None:
+    def show_report(self, report: dict[str, Any], shown: Callable[[], None] | None = None) -> None:
+        """Show ``report`` everywhere; ``shown`` runs once every view has it (they are laid out over
+        a few turns of the event loop)."""
         self.report = report
         self.findings_model.set_findings(report["findings"])
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
@@ -34,12 +37,22 @@ class ResultsView:
         contributed = contributions(report, self.probes)
         # Each view is laid out in its own turn of the event loop: together they would hold the
         # UI thread past a heartbeat (100 ms on a loaded machine); the verdict and findings come first.
-        for stage in (
+        stages = [
             lambda: self.show_answer(report, contributed),
             lambda: self._show_charts(contributed.charts),
             lambda: self.report_tables.set_tables(contributed.tables),
-        ):
-            QTimer.singleShot(0, lambda stage=stage: stage() if self.report is report else None)
+        ]
+
+        def next_stage() -> None:
+            stage = stages.pop(0)
+            if self.report is report:  # another course opened meanwhile: its views stay cleared
+                stage()
+            if stages:
+                QTimer.singleShot(0, next_stage)
+            elif shown is not None:
+                shown()
+
+        QTimer.singleShot(0, next_stage)
         self._preview_stale = True  # built when the Report tab is opened: layout is not free
         if self.tabs.currentWidget() is self.report_view:
             self._refresh_preview()
