@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -27,6 +27,12 @@ _RUNTIME_ORDER = re.compile(r"runtimeOrder\s*:\s*\[([^\]]*)\]")
 _RUNTIME_TYPE = re.compile(r"""["']?type["']?\s*:\s*["'](\w+)["']""")
 _RISE_INLINE_DATA = re.compile(r"""deserialize\(\s*["'][A-Za-z0-9+/]{100}|courseData\s*=\s*["'][A-Za-z0-9+/]{100}""")
 _RISE_JSONP_DATA = re.compile(r"""__resolveJsonp\(\s*["']course:""")
+
+
+def in_stock_player(path: str, player: Sequence[str]) -> bool:
+    """Whether a package path is one of the tool's stock player files (``Tool.player`` holds their
+    folder or name prefixes, e.g. "html5/lib/", "trivantis")."""
+    return bool(player) and path.startswith(tuple(player))
 
 
 @dataclass

@@ -9,6 +9,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from certifier.package.authoring_tools import in_stock_player
 from certifier.package.references import JS_ABSOLUTE, LINK, SCRIPT_CANDIDATE
 from certifier.policy.findings import Finding, Severity, Status, quantity
 from certifier.policy.rules import Rule
@@ -331,11 +332,11 @@ def loaded_by_the_tool(evidence: Mapping[str, Any]) -> Callable[[str], bool]:
     course/en/*.js): no markup names them and removing one breaks the course, so they are never
     'unused'. The data folder's sub-folders (a course's assets) are judged as any other file."""
     tool = evidence.get("authoring_tool") or {}
-    player = tuple(tool.get("player") or [])
+    player = tool.get("player") or []
     data_folders = {posixpath.dirname(root) for root in evidence.get("tool_roots") or [] if "/" in root}
 
     def loaded(path: str) -> bool:
-        return (bool(player) and path.startswith(player)) or posixpath.dirname(path) in data_folders
+        return in_stock_player(path, player) or posixpath.dirname(path) in data_folders
 
     return loaded
 

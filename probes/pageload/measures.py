@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from certifier.package.authoring_tools import in_stock_player
 from certifier.policy.findings import Evidence, Finding, Status
 from certifier.policy.rules import Rule
 from certifier.staging.network import NetworkProfile
@@ -49,8 +50,7 @@ def page_weight(page: Mapping[str, Any]) -> tuple[int, list[int]]:
 
 def in_player(url_or_path: str, player: Sequence[str]) -> bool:
     """Whether a request (URL or package path) is one of the authoring tool's stock player files."""
-    path = unquote(urlsplit(url_or_path).path).lstrip("/")
-    return bool(player) and path.startswith(tuple(player))
+    return in_stock_player(unquote(urlsplit(url_or_path).path).lstrip("/"), player)
 
 
 def player_resources(page: Mapping[str, Any], player: Sequence[str]) -> list[int]:

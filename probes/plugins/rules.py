@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from certifier.package.authoring_tools import in_stock_player
 from certifier.policy.findings import Evidence, Finding, Severity, Status
 from certifier.policy.rules import Rule
 
@@ -111,7 +112,7 @@ def plugin_finding(
 
 def course_own(hits: list[dict[str, Any]], player: Sequence[str]) -> bool:
     """Whether any mention is in the course's own files rather than the tool's stock player."""
-    return any(not (player and h["path"].startswith(tuple(player))) for h in hits)
+    return any(not in_stock_player(h["path"], player) for h in hits)
 
 
 def technology_finding(
