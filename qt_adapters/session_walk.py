@@ -65,6 +65,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def click(slot: Any, where: dict[str, float], walk_deadline: float) -> Steps:
+    """A learner's real mouse click at a point of the view, once a scroll has settled."""
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+
+    yield from wait(0.1, walk_deadline)
+    target = slot.view.focusProxy() or slot.view
+    point = QPoint(int(where["x"]), int(where["y"]))
+    QTest.mouseClick(target, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point)
+
+
 class Walker:
     """One lesson's session on one slot: each method is a generator the scheduler steps."""
 
@@ -155,12 +166,12 @@ class Walker:
                 continue  # look again: the screen may have moved on by itself
             if state["questions"] and signature not in answered:
                 answered.add(signature)
-                count = yield from evaluated(slot, "window.__walk.answer()", self.deadline)
+                count = yield from self.answer(slot, walk_deadline)
                 actions.append(
                     {
                         "screen": len(screens),
                         "kind": "answer",
-                        "name": f"{int(count or 0)} question(s)",
+                        "name": f"{count} question(s)",
                         "at_ms": round(state["at_ms"], 1),
                     }
                 )
@@ -230,20 +241,21 @@ class Walker:
                     return control
         return None
 
-    def press(self, slot: Any, control: dict[str, Any], signature: str, walk_deadline: float) -> Steps:
-        from PySide6.QtCore import QPoint, Qt
-        from PySide6.QtTest import QTest
+    def answer(self, slot: Any, walk_deadline: float) -> Steps:
+        """Answers what the screen asks; choices drawn by the player over an invisible input are
+        clicked where they show. Returns how many questions were answered."""
+        done = yield from evaluated_json(slot, "window.__walk.answer()", self.deadline, {})
+        for where in done.get("clicks", []):
+            yield from click(slot, where, walk_deadline)
+        return int(done.get("answered", 0))
 
+    def press(self, slot: Any, control: dict[str, Any], signature: str, walk_deadline: float) -> Steps:
         where = yield from evaluated_json(
             slot, f"window.__walk.locate({json.dumps(control['key'])}, {self.extra})", self.deadline, None
         )
         if not where:
             return "gone"
-        yield from wait(0.1, walk_deadline)  # the scroll settles before the press
-        target = slot.view.focusProxy() or slot.view
-        QTest.mouseClick(
-            target, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(int(where["x"]), int(where["y"]))
-        )
+        yield from click(slot, where, walk_deadline)
         until = min(time.monotonic() + self.args.change_wait, walk_deadline)
         while time.monotonic() < until:
             yield from wait(POLL_S, until)

@@ -14,6 +14,12 @@ LESSON = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Lesson</title></head>
 <body>
 <main><h1 id="title"></h1><p id="text"></p>
+<div id="quiz" style="display:none">
+<input type="text" class="search-field" placeholder="Search">
+<div class="choice" id="choice-a"><input type="radio" name="q" style="opacity:0;width:1px;height:1px">
+<span>First answer</span></div>
+<div class="choice" id="choice-b"><input type="radio" name="q" style="opacity:0;width:1px;height:1px">
+<span>Second answer</span></div></div>
 <button type="button" id="next">Next</button></main>
 <script>
 var SCREENS = __SCREENS__, B = __BEHAVIOUR__;
@@ -36,6 +42,9 @@ function show() {
   document.getElementById("title").textContent = SCREENS[screen];
   document.getElementById("text").textContent = "Screen " + (screen + 1) + " of " + SCREENS.length + ".";
   document.getElementById("next").style.display = screen < SCREENS.length - 1 ? "" : "none";
+  // A player's own quiz on the second screen: choices drawn over invisible inputs, taken by a
+  // pointer press on the row (as a learner clicks), and Next does nothing until one is chosen.
+  document.getElementById("quiz").style.display = B.quiz && screen === 1 ? "" : "none";
   if (B.suspend_chars) {
     var size = Math.round(B.suspend_chars * (screen + 1) / SCREENS.length);
     api[E.set]("cmi.suspend_data", new Array(size + 1).join("s"));
@@ -66,11 +75,22 @@ window.addEventListener("load", function () {
     var match = /screen=(\\d+)/.exec(stored);
     if (match) { screen = Number(match[1]); }
   }
+  if (B.aria_hidden) { document.querySelector("main").setAttribute("aria-hidden", "true"); }
+  if (B.description_chars) {
+    api[E.set]("cmi.interactions.0.id", "q1");
+    api[E.set]("cmi.interactions.0.type", "choice");
+    api[E.set]("cmi.interactions.0.description", new Array(B.description_chars + 1).join("d"));
+  }
+  var chosen = false;
+  Array.prototype.forEach.call(document.querySelectorAll(".choice"), function (row) {
+    row.addEventListener("mousedown", function () { chosen = true; row.querySelector("input").checked = true; });
+  });
   if (B.score) { api[E.set](V === "1.2" ? "cmi.core.score.raw" : "cmi.score.scaled", B.score); }
   for (var n = 0; n < (B.flood || 0); n++) { api[E.get](E.status); }
   if (B.commit_every_ms) { setInterval(function () { api[E.commit](""); }, B.commit_every_ms); }
   show();
   document.getElementById("next").addEventListener("click", function () {
+    if (B.quiz && screen === 1 && !chosen) { return; }
     if (screen < SCREENS.length - 1) { screen += 1; show(); }
   });
 });

@@ -85,6 +85,31 @@ def test_suspend_data_beyond_the_scorm_12_limit_fails_naming_4096(tmp_path):
 
 
 @pytest.mark.slow
+def test_a_player_hidden_from_screen_readers_with_a_drawn_quiz_is_walked_to_its_end(tmp_path):
+    # iSpring's player: its whole view is aria-hidden (a reader gets another view), its choices are
+    # rows over invisible inputs, and a search box sits beside the question.
+    findings, evidence = walk(tmp_path, screens=3, version="2004", status="completed", aria_hidden=True, quiz=True)
+    lesson = evidence["lessons"][0]
+    assert [s["title"] for s in lesson["screens"]] == ["Screen title 1", "Screen title 2", "Screen title 3"]
+    answers = [a for a in lesson["actions"] if a["kind"] == "answer"]
+    assert [(a["screen"], a["name"]) for a in answers] == [(2, "1 question(s)")]  # the search box is no question
+    assert lesson["end"] == "end"
+    assert findings["session.completion"]["status"] == "pass"
+
+
+@pytest.mark.slow
+def test_a_reported_text_beyond_its_limit_is_minor_and_one_finding(tmp_path):
+    findings, _ = walk(tmp_path, screens=2, version="2004", status="completed", description_chars=300)
+    limits = findings["session.data-limits"]
+    assert limits["status"] == "fail" and limits["severity"] == "minor", limits
+    assert "cmi.interactions.0.description reached 300 characters" in limits["message"]
+    assert "limit an LMS must keep is 250" in limits["message"]
+    assert "question's wording" in limits["remediation"]
+    # The run-time refused the value for its length: named there, not again as a refused call.
+    assert findings["session.rejected-calls"]["status"] == "pass", findings["session.rejected-calls"]
+
+
+@pytest.mark.slow
 def test_a_lesson_that_reads_its_state_back_on_resume_passes(tmp_path):
     findings, evidence = walk(tmp_path, screens=3, bookmark=True, resume="read", status="completed")
     resume = findings["session.resume"]

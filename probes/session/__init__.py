@@ -25,6 +25,7 @@ from certifier.staging.browser import WalkSettings, representative, run_session_
 from certifier.staging.lms import launch_kind
 from certifier.staging.server import StagingServer
 
+from . import load as session_load
 from . import rules as session_rules
 from .timeline import compact_timeline
 
@@ -87,7 +88,7 @@ class SessionProbe(Probe):
             "s",
         ),
     }
-    rules = declared_in(session_rules)
+    rules = declared_in(session_rules, session_load)
     grading = (
         "A lesson that reaches its last screen without reporting completion or success, stores more than "
         "the standard's minimum an LMS must keep, has calls refused, or loses its state when resumed fails "
@@ -160,7 +161,7 @@ class SessionProbe(Probe):
         ]
         lessons += [not_started(u, never[u["id"]]) for u in unstarted]
         outputs: dict[str, Any] = {"walks": walk_table(lessons), "traffic": traffic(lessons)}
-        load = session_rules.lms_load_per_learner(lessons, limits["learner_screen_s"])
+        load = session_load.lms_load_per_learner(lessons, limits["learner_screen_s"])
         if load:
             outputs["lms_load"] = load
         return {

@@ -102,6 +102,14 @@ def over_spm(calls: list[Call], version: str, edition: str) -> list[dict[str, An
     return list(worst.values())
 
 
+def beyond_spm(call: Call, version: str, edition: str) -> bool:
+    """Whether a write's value is longer than its element's SPM (named by session.data-limits)."""
+    if call.get("fn") not in SETS or not call.get("args"):
+        return False
+    limit = spm_table(version, edition).get(element_pattern(str(call["args"][0])))
+    return limit is not None and (call.get("length") or 0) > limit
+
+
 def growth(calls: list[Call], element: str, screen_times: list[float]) -> float | None:
     """How much a value grows per screen (characters), from its length on the first and the last
     screen it was set on; None when it was set on fewer than two screens."""

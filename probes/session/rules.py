@@ -13,6 +13,7 @@ from certifier.policy.rules import Rule
 
 from . import calls as lms
 from . import fixes
+from .load import LMS_LOAD, load_finding
 
 WALK = Rule(
     "session.walk",
@@ -53,6 +54,16 @@ DATA_LIMITS = Rule(
     "learners lose their place and restart the course.",
     spec_ref="SCORM 1.2 RTE 3.4 (CMIString4096); SCORM 2004 RTE 4.2 (smallest permitted maximum)",
 )
+# Past the limit, a value the lesson resumes from loses the learner's place (major); a text the LMS
+# only reports (a question's wording, a response, a comment) shows truncated or blank (minor).
+REPORT_TEXT_FIX = (
+    "Shorten the text the course reports to the LMS (a question's wording sent as the interaction's "
+    "description, a learner's response) to the standard's limit, or stop sending it."
+)
+REPORT_TEXT_RISK = (
+    "Reporting: an LMS that keeps only the standard's minimum truncates or refuses the text; the "
+    "learner's progress and result are not affected."
+)
 REJECTED = Rule(
     "session.rejected-calls",
     "The run-time accepts every call the lesson makes",
@@ -72,14 +83,6 @@ RESUME = Rule(
     "(cmi.core.lesson_location in SCORM 1.2) before writing them, and restore the learner's place.",
     it_risk="Support: learners who leave and come back start again from the first screen.",
     spec_ref="SCORM 2004 RTE 4.2.9 (entry), 4.2.23 (suspend_data)",
-)
-LMS_LOAD = Rule(
-    "session.lms-load",
-    "How hard one learner's session writes to the LMS",
-    "A learner's session writes to the LMS very often",
-    Severity.INFO,
-    it_risk="Servers: every write is a round trip the LMS stores (its database load); multiply by the "
-    "learners at once.",
 )
 
 REACHED_END = ("end", "terminated")
@@ -121,7 +124,7 @@ def session_rules(evidence: Mapping[str, Any], limits: Mapping[str, Any]) -> lis
         walk_finding(evidence, lessons),
         completion,
         data_limit_finding(lessons, evidence.get("standard", ""), tool),
-        rejected_finding(lessons, failed_completion),
+        rejected_finding(lessons, failed_completion, evidence.get("standard", "")),
         resume_finding(lessons),
         load_finding(lessons, limits["learner_screen_s"]),
     ]
@@ -203,7 +206,7 @@ def completion_finding(lessons: Sequence[Mapping[str, Any]], failed: set[str], t
 
 
 def data_limit_finding(lessons: Sequence[Mapping[str, Any]], edition: str, tool: str | None = None) -> Finding:
-    problems, worst = [], 0
+    problems, worst, state = [], 0, False
     for lesson in lessons:
         first = lms.scorm_calls(lesson.get("calls") or [])
         if not first:
@@ -215,6 +218,7 @@ def data_limit_finding(lessons: Sequence[Mapping[str, Any]], edition: str, tool:
             per_screen = lms.growth(first, over["element"], screen_times)
             grows = f", growing about {quantity(per_screen)} characters a screen" if per_screen else ""
             taken = "the run-time accepted it" if over["accepted"] else "the run-time refused it"
+            state = state or over["element"] in lms.STATE_ELEMENTS
             problems.append(
                 (
                     (
@@ -225,27 +229,36 @@ def data_limit_finding(lessons: Sequence[Mapping[str, Any]], edition: str, tool:
                     _where(lesson),
                 )
             )
-    return DATA_LIMITS.outcome(
+    finding = DATA_LIMITS.outcome(
         problems,
         "Every value the lessons stored fits the smallest maximum the standard lets an LMS keep.",
         measured=worst or None,
         unit="characters",
         remediation=fixes.for_tool(fixes.DATA_LIMITS, tool, DATA_LIMITS.remediation),
     )
+    if problems and not state:
+        finding = dataclasses.replace(
+            finding, severity=Severity.MINOR, remediation=REPORT_TEXT_FIX, it_risk=REPORT_TEXT_RISK
+        )
+    return finding
 
 
-def rejected_finding(lessons: Sequence[Mapping[str, Any]], completion_failed: set[str]) -> Finding:
-    """Refused calls, each once (a call refused in both launches is one defect). Values that carry
-    nothing (NaN, undefined, an empty number) lose nothing when refused: minor; the rest: major."""
+def rejected_finding(lessons: Sequence[Mapping[str, Any]], completion_failed: set[str], edition: str = "") -> Finding:
+    """Refused calls, each once (a call refused in both launches is one defect; a value refused for
+    its length is session.data-limits'). Values that carry nothing (NaN, undefined, an empty
+    number) lose nothing when refused: minor; the rest: major."""
     problems: list[tuple[str, Evidence]] = []
     seen: dict[tuple[Any, ...], list[str]] = {}
     serious = False
     for lesson in lessons:
         for launch, key in (("", "calls"), ("resumed", "resume_calls")):
             calls = lms.scorm_calls(lesson.get(key) or [])
+            version = lms.version_of(calls)
             for call in lms.rejected(calls):
                 if lesson["launch"] in completion_failed and call in lms.refused_status(calls):
                     continue  # named by session.completion: one defect, one finding
+                if lms.beyond_spm(call, version, edition):
+                    continue  # named by session.data-limits
                 same = (lesson["launch"], call["fn"], tuple(call.get("args") or ()), call.get("error"))
                 if same in seen:
                     seen[same].append(launch)
@@ -317,79 +330,3 @@ def resume_finding(lessons: Sequence[Mapping[str, Any]]) -> Finding:
             + "."
         )
     return RESUME.outcome(problems, ok)
-
-
-def lesson_loads(lessons: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Each walked lesson's writes to the LMS (SCORM calls, or xAPI statements sent)."""
-    loads = []
-    for lesson in lessons:
-        first = lms.scorm_calls(lesson.get("calls") or [])
-        figures = lms.lms_load(
-            first,
-            [a["at_ms"] for a in lesson.get("actions") or [] if a.get("at_ms") is not None],
-            lesson.get("walk_end_ms"),
-        )
-        statements = lesson.get("statements") or {}
-        if not figures and statements.get("count"):
-            figures = {
-                "session_s": round((lesson.get("walk_end_ms") or 0) / 1000, 1),
-                "calls": statements["count"],
-                "writes": statements["count"],
-                "learner_writes": statements["count"],
-                "timed_writes": 0,
-                "timed_writes_per_min": None,
-                "bytes": statements.get("bytes", 0),
-            }
-        if figures:
-            loads.append({"launch": lesson["launch"], "screens": max(len(lesson.get("screens") or []), 1), **figures})
-    return loads
-
-
-def lms_load_per_learner(lessons: Sequence[Mapping[str, Any]], screen_s: float) -> dict[str, Any] | None:
-    loads = lesson_loads([lesson for lesson in lessons if lesson.get("initialized")])
-    return learner_paced(loads, screen_s) if loads else None
-
-
-def load_finding(lessons: Sequence[Mapping[str, Any]], screen_s: float) -> Finding:
-    loads = lesson_loads(lessons)
-    if not loads:
-        return LMS_LOAD.finding(Status.SKIPPED, "Not measured: no lesson wrote to the LMS during its session.")
-    pace = learner_paced(loads, screen_s)
-    timed = pace["timed_writes_per_min"]
-    message = (
-        f"At a learner's pace (a screen every {quantity(screen_s)} s, session.learner_screen_s), one learner "
-        f"writes to the LMS about {quantity(pace['writes_per_min'])} times a minute: "
-        + (f"{quantity(timed)} on the lesson's own timers, " if timed else "no timed writes, ")
-        + f"{quantity(pace['writes_per_screen'])} a screen (at the launch, on moving on, at the exit); with "
-        f"{quantity(pace['calls_per_min'])} API calls and {quantity(pace['bytes_per_min'] / 1024)} KB of data a "
-        f"minute (measured over {quantity(pace['session_s'])} s of walked sessions in "
-        f"{counted(len(loads), 'lesson')})."
-    )
-    return LMS_LOAD.finding(
-        Status.PASS,
-        message,
-        measured=pace["writes_per_min"],
-        unit="writes/min",
-        details={"per_learner": pace, "lessons": loads},
-    )
-
-
-def learner_paced(loads: Sequence[Mapping[str, Any]], screen_s: float) -> dict[str, Any]:
-    """One learner's load on the LMS per minute at a learner's pace: the busiest timed rate the
-    walk measured, plus the writes a learner causes per screen at one screen every ``screen_s``.
-    The walk itself moves faster than a learner, so its own per-minute figures would overstate."""
-    screens = sum(load["screens"] for load in loads)
-    minutes_at_pace = screens * screen_s / 60
-    timed = [load["timed_writes_per_min"] for load in loads if load.get("timed_writes_per_min") is not None]
-    timed_rate = max(timed) if timed else 0.0
-    per_screen = sum(load.get("learner_writes") or 0 for load in loads) / screens
-    return {
-        "writes_per_min": round(timed_rate + per_screen * 60 / screen_s, 1),
-        "timed_writes_per_min": round(timed_rate, 1) if timed else None,
-        "writes_per_screen": round(per_screen, 2),
-        "calls_per_min": round(sum(load.get("calls") or 0 for load in loads) / minutes_at_pace, 1),
-        "bytes_per_min": round(sum(load.get("bytes") or 0 for load in loads) / minutes_at_pace),
-        "screens": screens,
-        "screen_s": screen_s,
-        "session_s": round(sum(load.get("session_s") or 0 for load in loads), 1),
-    }

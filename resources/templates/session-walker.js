@@ -13,6 +13,8 @@
   var SUBMIT = /^(submit|check|check (my )?answers?|confirm|validate|done)\b/i;
   var COMPLETE = /^(mark (it |this )?(as )?(read|complete|completed|done|viewed|finished)|complete( (the )?(course|lesson|module|training))?|finish( (the )?(course|lesson|module|training))?|i have (read|watched|viewed|seen|completed|finished)|i agree|i understand|i acknowledge|acknowledge|got it)\b/i;
   // A control with no name of its own, told by its id or class (players' icon buttons).
+  // A box a learner types in to find something, not a question the lesson asks.
+  var SEARCH = /(^|[-_\s])search([-_\s]|$)|\bsearch\b/i;
   var FORWARD_HINT = /(^|[-_\s])(next|nxt|forward|continue)([-_\s]|btn|button|arrow|$)/i;
   var CANDIDATES = "button, [role=button], [role=link], a[href], input[type=button], input[type=submit], " +
                    "input[type=image], [onclick], [data-acc-text], [tabindex]:not([tabindex='-1'])";
@@ -46,7 +48,12 @@
     if (box.width < 2 || box.height < 2) { return false; }
     var style = win.getComputedStyle(el);
     if (style.visibility === "hidden" || style.display === "none" || Number(style.opacity) === 0) { return false; }
-    return !el.closest("[aria-hidden=true], [hidden]");
+    if (el.closest("[hidden]")) { return false; }
+    if (!el.closest("[aria-hidden=true]")) { return true; }
+    // Hidden from screen readers only (iSpring hides its whole player while a reader's view is
+    // off): a sighted learner still sees and presses it when it is the top element where it is.
+    var top = el.ownerDocument.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+    return !!top && (top === el || el.contains(top));
   }
 
   function disabled(el) {
@@ -111,20 +118,48 @@
     return found;
   }
 
+  // A choice a learner sees: the input itself, its label, or (a player's own choice widget, whose
+  // input is an invisible stand-in) the row around it that shows the choice's text.
+  function choiceShown(el, win) {
+    return shown(el, win) || !!(el.labels && el.labels[0] && shown(el.labels[0], win)) || !!standIn(el, win);
+  }
+
+  // The row that shows a choice whose own input cannot be seen; null for a plain input.
+  function standIn(el, win) {
+    if ((el.type !== "radio" && el.type !== "checkbox") || shown(el, win) ||
+        (el.labels && el.labels[0] && shown(el.labels[0], win))) { return null; }
+    // Rendered (no hidden ancestor) but not seen: the nearest box around it is the choice's row.
+    if (!el.getClientRects().length || win.getComputedStyle(el).visibility === "hidden") { return null; }
+    for (var row = el.parentElement, up = 0; row && up < 3; row = row.parentElement, up++) {
+      var box = row.getBoundingClientRect();
+      if (box.width >= 2 && box.height >= 2) {
+        return shown(row, win) && (row.innerText || "").trim() ? row : null;
+      }
+    }
+    return null;
+  }
+
+  function fieldName(el) {
+    return [el.type, el.name, el.id, typeof el.className === "string" ? el.className : "",
+            el.getAttribute("placeholder"), el.getAttribute("aria-label")].join(" ");
+  }
+
   function questions(list) {
     var open = [];
     list.forEach(function (f) {
       var groups = {};
       Array.prototype.forEach.call(f.doc.querySelectorAll("input[type=radio], input[type=checkbox]"), function (el) {
-        if (!shown(el, f.win) && !(el.labels && el.labels[0] && shown(el.labels[0], f.win))) { return; }
+        if (!choiceShown(el, f.win)) { return; }
         var group = el.type + ":" + (el.name || el.id);
         groups[group] = groups[group] || {els: [], checked: false};
         groups[group].els.push(el);
         groups[group].checked = groups[group].checked || el.checked;
       });
-      Object.keys(groups).forEach(function (g) { if (!groups[g].checked) { open.push(groups[g].els[0]); } });
+      Object.keys(groups).forEach(function (g) {
+        if (!groups[g].checked) { open.push({el: groups[g].els[0], frame: f}); }
+      });
       Array.prototype.forEach.call(f.doc.querySelectorAll("input[type=text], input:not([type]), textarea, select"), function (el) {
-        if (shown(el, f.win) && !el.value) { open.push(el); }
+        if (shown(el, f.win) && !el.value && !SEARCH.test(fieldName(el))) { open.push({el: el, frame: f}); }
       });
     });
     return open;
@@ -220,16 +255,25 @@
         return c.el === match.el; }).map(function (c) { return c.key; })[0] || key});
     },
     // A learner answers what is asked: the first choice of each group, a word in each box.
+    // A choice whose input is an invisible stand-in is answered as a learner does: the helper
+    // clicks the row that shows it (its position on the view is returned).
     answer: function () {
-      var open = questions(frames());
-      open.forEach(function (el) {
+      var open = questions(frames()), clicks = [];
+      open.forEach(function (q) {
+        var el = q.el, row = standIn(el, q.frame.win);
+        if (row) {
+          row.scrollIntoView({block: "center", inline: "center"});
+          var box = row.getBoundingClientRect();
+          clicks.push({x: q.frame.x + box.left + box.width / 2, y: q.frame.y + box.top + box.height / 2});
+          return;
+        }
         if (el.tagName === "SELECT") { if (el.options.length > 1) { el.selectedIndex = 1; } }
         else if (el.type === "radio" || el.type === "checkbox") { el.click(); }
         else { el.value = "answer"; }
         el.dispatchEvent(new Event("input", {bubbles: true}));
         el.dispatchEvent(new Event("change", {bubbles: true}));
       });
-      return open.length;
+      return JSON.stringify({answered: open.length, clicks: clicks});
     },
     // A learner presses play on the clip shown; what it then does is read on the next look.
     play: function () {
