@@ -3,7 +3,10 @@ careful reviewer found on real courses, rebuilt as the smallest package that sho
 
 from __future__ import annotations
 
+import base64
+import json
 import re
+import zlib
 
 import pytest
 
@@ -457,3 +460,95 @@ def test_lectoras_stock_player_is_its_trivantis_files_and_media_player(tmp_path)
     assert last_evidence(report, "conformance")["authoring_tool"]["player"] == ["trivantis", "MediaPlayer/"]
     popups = by_rule(report)["plugins.popups"]
     assert popups["severity"] == "info" and "Lectora Inspire 16.2.2's stock player" in popups["message"], popups
+
+
+@pytest.mark.parametrize("own_embed", [False, True], ids=["player-only", "the-course-embeds"])
+def test_ispring_player_is_its_player_and_lms_scripts_and_the_hosts_it_names_are_not_the_courses(tmp_path, own_embed):
+    """iSpring's player.js can open windows and names YouTube, Youku and Macromedia for what a
+    course may embed: none of that is this course's until its own slides embed from a host."""
+    page = (
+        "<!DOCTYPE html>\n<!-- Created with iSpring --><!--version 10.3.3.9018 -->"
+        '<html><head><script src="lms.js"></script><script src="data/player.js"></script></head>'
+        '<body><script src="data/slide1.js"></script></body></html>'
+    )
+    slide = "var slide = {video: 'https://www.youtube.com/embed/abc'};" if own_embed else "var slide = {text: 'Hi'};"
+    files = {
+        **course(),
+        "imsmanifest.xml": MANIFEST_12.replace('href="index.html"', 'href="res/index.html"'),
+        "res/index.html": page,
+        "res/lms.js": "var lms = 1;",
+        "res/data/player.js": (
+            "function openUrl(u){window.open(u,'_blank')}\n"
+            "var embeds = ['https://www.youtube.com/embed/', 'https://player.youku.com/embed/'];\n"
+            "var flash = 'http://www.macromedia.com/go/getflashplayer';"
+        ),
+        "res/data/slide1.js": slide,
+    }
+    report = check(build_zip(tmp_path / "ispring.zip", files), ("conformance", "plugins"))
+    tool = last_evidence(report, "conformance")["authoring_tool"]
+    assert tool["name"] == "iSpring" and tool["player"] == ["res/data/player.js", "res/lms.js"]
+    findings = by_rule(report)
+    assert findings["plugins.popups"]["severity"] == "info", findings["plugins.popups"]
+    hosts = findings["conformance.external-hosts"]
+    proxy = last_evidence(report, "conformance")["outputs"]["external_hosts"]
+    if own_embed:
+        assert hosts["status"] == "warn" and hosts["details"]["hosts"] == ["www.youtube.com"], hosts
+        assert proxy == ["www.youtube.com"]
+    else:
+        assert hosts["status"] == "pass" and hosts["details"]["hosts"] == [] and proxy == [], hosts
+        assert "iSpring player's own code names player.youku.com, www.macromedia.com" in hosts["message"]
+    assert "www.macromedia.com" in hosts["details"]["player_only_hosts"]
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(40)
+
+
+def _ispring_info(data: object, compress: bool) -> str:
+    raw = json.dumps(data).encode()
+    return base64.b64encode(zlib.compress(raw) if compress else raw).decode()
+
+
+def test_ispring_presentation_and_quiz_data_are_read_so_a_missing_clip_is_found_and_nothing_is_unused(tmp_path):
+    """iSpring 9+ names its slides, clips and fonts only inside a compressed presentation in the
+    launch page, and a quiz's fonts inside its quiz script (real iSpring 11 web publishes)."""
+    presentation = {
+        "s": [{"s": "data/slide1.js", "c": "data/slide1.css", "T": {"i": "data/thmb1.png"}}, {"q": "data/quiz1.js"}],
+        "V": [{"h": '<video controls poster="data/img6.jpg"><source src="data/video1.mp4" type="video/mp4"/></video>'}],
+        "f": [{"n": "Open Sans", "u": ["data/fnt0.woff"]}],
+    }
+    quiz = {"fs": {"fnt0": ["quiz1/fonts/fnt0.woff"]}, "bg": "quiz1\\images\\quiz_bg_0.png"}
+    page = (
+        "<!DOCTYPE html>\n<!-- Created with iSpring --><!--version 11.3.2.6010 -->"
+        f'<html><head><script src="data/player.js"></script></head><body><script>var presInfo = "'
+        f'{_ispring_info(presentation, compress=True)}";</script></body></html>'
+    )
+    files = {
+        "index.html": page,
+        "data/player.js": "var player = 1;",
+        "data/slide1.js": "loadHandler(0, '<img src=\"data/img0.png\">');",
+        "data/slide1.css": "#s{}",
+        "data/thmb1.png": PNG,
+        "data/img0.png": PNG,
+        "data/img6.jpg": PNG,
+        "data/fnt0.woff": b"wOFF" + bytes(40),
+        "data/quiz1.js": f'var quizInfo = "{_ispring_info(quiz, compress=False)}";',
+        "data/quiz1/fonts/fnt0.woff": b"wOFF" + bytes(40),
+        "data/quiz1/images/quiz_bg_0.png": PNG,
+        "extra/left-over.png": PNG,
+    }
+    report = check(build_zip(tmp_path / "ispring.zip", files), ("conformance",))
+    findings = by_rule(report)
+    missing = findings["conformance.missing-reference"]
+    assert missing["status"] == "fail" and missing["severity"] == "major", missing
+    assert "media file 'data/video1.mp4'" in missing["message"] and missing["measured"] == 1, missing
+    unused = [e["path"] for e in findings["conformance.unreferenced-files"]["evidence"]]
+    assert unused == ["extra/left-over.png"], unused
+
+
+def test_an_ispring_presentation_that_inflates_past_its_bound_is_not_read(tmp_path):
+    # Read whole, it would name a clip the package lacks; past the bound it is refused unread.
+    bomb = base64.b64encode(zlib.compress(b'["data/clip.mp4"' + b" " * (40 * 1024 * 1024) + b"]", 9)).decode()
+    page = f'<!-- Created with iSpring --><html><body><script>var presInfo = "{bomb}";</script></body></html>'
+    report = check(build_zip(tmp_path / "bomb.zip", {"index.html": page}), ("conformance",))
+    assert last_evidence(report, "conformance")["tool_references"] == []
+    assert by_rule(report)["conformance.missing-reference"]["status"] == "pass"

@@ -193,18 +193,30 @@ def _captivate(files: Mapping[str, int], read_text: ReadText, launch_pages: list
     return tool
 
 
+_ISPRING_PLAYER = (
+    "data/player.js",
+    "data/quizplayer.js",
+    "data/browsersupport.js",
+    "data/html5-unsupported.html",
+    "lms.js",
+)
+
+
 def _ispring(files: Mapping[str, int], read_text: ReadText, launch_pages: list[str]) -> Tool | None:
     for page in launch_pages:
         text = read_tool_file(files, read_text, page) or ""
         created = re.search(r"<!--\s*Created with iSpring[^>]*-->", text)
         if created:
             version = _HTML_COMMENT_VERSION.search(text)
+            home = posixpath.dirname(page)
             return Tool(
                 "iSpring",
                 version.group(1) if version else None,
                 evidence=page,
                 line=line_of(text, created.start()),
                 runtime=["html5"],
+                # Its player, quiz player and LMS driver; the slides, quizzes, images and fonts are the course's.
+                player=[posixpath.join(home, f) for f in _ISPRING_PLAYER if posixpath.join(home, f) in files],
             )
     return None
 

@@ -1,6 +1,6 @@
 """What an authoring tool's player loads beyond the markup: assets named in Adapt's JSON,
-Storyline's data.js and Rise's base64 course data, read as references for the reachability and
-missing-file rules."""
+Storyline's data.js, Rise's base64 course data and iSpring's compressed presentation, read as
+references for the reachability and missing-file rules."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ import binascii
 import json
 import posixpath
 import re
+import zlib
 from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import unquote
 
 from certifier.package.authoring_tools import ReadText, Tool, find_shallowest, line_of, read_tool_file, rise_data_files
 from certifier.package.reference_targets import classify
-from certifier.package.references import DATA, IMAGE, MEDIA, Reference, _Lines
+from certifier.package.references import DATA, FONT, IMAGE, MEDIA, SCRIPT, STYLESHEET, Reference, _Lines
 
 ADAPT_CONTENT_FILES = ("course.json", "contentObjects.json", "articles.json", "blocks.json", "components.json")
 MEDIA_EXTENSIONS = (".mp4", ".m4v", ".webm", ".mp3", ".m4a", ".wav", ".ogg", ".vtt")
@@ -40,6 +41,8 @@ def tool_data(tool: Tool | None, files: Mapping[str, int], read_text: ReadText) 
         return _rise_data(tool, files, read_text)
     if tool.name.startswith("Articulate Storyline"):
         return _storyline_data(files, read_text)
+    if tool.name == "iSpring":
+        return _ispring_data(tool, files, read_text)
     return empty
 
 
@@ -219,3 +222,87 @@ def _rise_media_keys(node: Any, depth: int = 0) -> Iterator[str]:
     elif isinstance(node, list):
         for value in node:
             yield from _rise_media_keys(value, depth + 1)
+
+
+# iSpring 9+ keeps its presentation (slides, quizzes, fonts, clips, thumbnails) as JSON in base64 —
+# zlib-compressed in the launch page (``var presInfo = "eNrN…"``), plain in each quiz script
+# (``var quizInfo = "eyJ…"``) — naming files relative to the file that holds it.
+_ISPRING_INFO = re.compile(r"""\b(?:presInfo|quizInfo)\s*=\s*["']([A-Za-z0-9+/]{16,}={0,2})["']""")
+_ISPRING_FILE = re.compile(
+    r"""(?:^|(?<=["'=(\s]))((?:[\w.-]+/)*[\w.%-]+\.(js|css|woff2?|ttf|otf|mp4|m4v|webm|mp3|m4a|wav|ogg|vtt|png|jpe?g|gif|svg))"""
+    r"""(?=$|["'\s)?#])""",
+    re.IGNORECASE,
+)
+_ISPRING_KINDS = {
+    **dict.fromkeys(("js",), SCRIPT),
+    **dict.fromkeys(("css",), STYLESHEET),
+    **dict.fromkeys(("woff", "woff2", "ttf", "otf"), FONT),
+    **dict.fromkeys(("mp4", "m4v", "webm", "mp3", "m4a", "wav", "ogg", "vtt"), MEDIA),
+}
+MAX_TOOL_DATA_BYTES = 32 * 1024 * 1024  # a decoded presentation past this is refused, not read
+
+
+def _decoded_json(blob: str) -> Any:
+    """The JSON a base64 string holds, zlib-compressed or not, inflated within MAX_TOOL_DATA_BYTES;
+    None when it holds no JSON."""
+    try:
+        raw = base64.b64decode(blob, validate=True)
+    except binascii.Error:
+        return None
+    if raw[:1] in (b"{", b"["):
+        text = raw
+    else:
+        inflater = zlib.decompressobj()
+        try:
+            text = inflater.decompress(raw, MAX_TOOL_DATA_BYTES)
+        except zlib.error:
+            return None
+        if inflater.unconsumed_tail:
+            return None  # past the bound: a bomb, not a presentation
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _strings(node: Any, depth: int = 0) -> Iterator[str]:
+    if depth > 64:
+        return
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for value in node.values():
+            yield from _strings(value, depth + 1)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _strings(value, depth + 1)
+
+
+def _ispring_data(tool: Tool, files: Mapping[str, int], read_text: ReadText) -> dict[str, Any]:
+    """The files iSpring's player loads from its presentation and quizzes: the slide and quiz
+    scripts it renders from (roots), their stylesheets, fonts, clips and images."""
+    references: list[dict[str, Any]] = []
+    roots: list[str] = []
+    seen: set[str] = set()
+    holders = [tool.evidence]
+    for holder in holders:  # the launch page, then each script it names (a quiz holds its own data)
+        text = read_tool_file(files, read_text, holder) or ""
+        for match in _ISPRING_INFO.finditer(text):
+            data = _decoded_json(match.group(1))
+            base, line = posixpath.dirname(holder), line_of(text, match.start())
+            for value in _strings(data):
+                for found in _ISPRING_FILE.finditer(value.replace("\\", "/")):
+                    name, kind = found.group(1), _ISPRING_KINDS.get(found.group(2).lower(), IMAGE)
+                    resolved = posixpath.normpath(posixpath.join(base, unquote(name)))
+                    if resolved in seen or classify(name)[0]:
+                        continue
+                    seen.add(resolved)
+                    ref = Reference(holder, line, kind, name, resolved, "").to_dict() | {"via": "presentation"}
+                    if kind == SCRIPT:
+                        ref["renders"] = True  # a slide or quiz script: without it the player shows nothing there
+                    references.append(ref)
+                    if kind in (SCRIPT, STYLESHEET) and resolved in files:
+                        roots.append(resolved)
+                        if kind == SCRIPT and len(holders) < 1000:
+                            holders.append(resolved)
+    return {"roots": roots, "references": references, "settings": []}

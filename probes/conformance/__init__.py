@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from certifier.package.archive import MIB
-from certifier.package.authoring_tools import recognise
+from certifier.package.authoring_tools import in_stock_player, recognise
 from certifier.package.credentials import find_credentials
 from certifier.package.reference_targets import decode_text, resolve
 from certifier.package.references import HTML_SUFFIXES, JS_ABSOLUTE, SCRIPT_CANDIDATE, references_in
@@ -32,6 +32,7 @@ from . import manifest_rules as conformance_manifest
 from . import parse
 from . import references as conformance_references
 from . import standards as conformance_standards
+from . import urls as conformance_urls
 from . import xapi_aicc as conformance_xapi_aicc
 from .common import strip_query
 from .rules import all_rules
@@ -82,7 +83,12 @@ class ConformanceProbe(Probe):
     }
     # Generated from the rule declarations.
     rules = declared_in(
-        conformance_manifest, conformance_standards, conformance_xapi_aicc, conformance_files, conformance_references
+        conformance_manifest,
+        conformance_standards,
+        conformance_xapi_aicc,
+        conformance_files,
+        conformance_urls,
+        conformance_references,
     )
 
     grading = (
@@ -183,7 +189,18 @@ class ConformanceProbe(Probe):
         reachable = {p for unit in launch_map for p in unit["files"]}
         evidence["reachable"] = sorted(reachable)
         evidence["referenced"] = sorted(referenced_paths(evidence, launch_map))
-        hosts = sorted({r["host"] for r in references if r["host"]})
+        # The hosts a learner's browser contacts: named by files a launch page loads, outside the
+        # tool's stock player (whose embed support names hosts a course may never use).
+        player = (tool.player if tool else []) or []
+        hosts = sorted(
+            {
+                r["host"]
+                for r in references
+                if r["host"]
+                and (not launch_map or r["source"] in reachable)
+                and not in_stock_player(r["source"], player)
+            }
+        )
         evidence["outputs"] = {
             "launch_map": launch_map,
             "external_hosts": hosts,

@@ -13,10 +13,11 @@ from typing import Any
 from certifier.policy.findings import Finding
 
 from .common import FileIndex
-from .files import file_name_rules, reference_rules, unreferenced_files, unscanned_files
+from .files import file_name_rules, unreferenced_files, unscanned_files
 from .manifest_rules import course_package, manifest_location, xml_rules
 from .references import authoring_tool_finding, content_page_rule, credentials_rule, tracking_rule
 from .standards import scorm_rules
+from .urls import reference_rules
 from .xapi_aicc import aicc_rules, cmi5_rules, tincan_rules
 
 
