@@ -218,8 +218,12 @@ class Walker:
             return "stuck"
         if any(c["tier"] == "disabled-forward" for c in state["controls"]):
             return "waiting"  # the player's next control is there but disabled (media, a trigger)
-        if state["questions"]:
-            return "question"
+        tiers = {c["tier"] for c in state["controls"]}
+        submitted = any(
+            a["screen"] == screen - 1 and a["kind"] == "submit" and a.get("effect") == "moved" for a in actions
+        )
+        if state["questions"] or tiers & {"retry", "disabled-submit"} or (submitted and "submit" in tiers):
+            return "question"  # unanswered, answered wrong (a retry), or a submission answered by asking again
         if any(clip["shown"] and clip["unplayable"] for clip in state["media"]):
             return "media"  # the lesson may wait for a clip this browser could not play
         if not any(a["kind"] != "answer" and a.get("effect") in ("moved", "ended") for a in actions):

@@ -20,6 +20,8 @@ LESSON = """<!DOCTYPE html>
 <span>First answer</span></div>
 <div class="choice" id="choice-b"><input type="radio" name="q" style="opacity:0;width:1px;height:1px">
 <span>Second answer</span></div></div>
+<div id="graded" style="display:none"><button type="button" id="submit">Submit</button></div>
+<div id="wrong" style="display:none"><p>Incorrect.</p><button type="button" id="again">Try again</button></div>
 <button type="button" id="next">Next</button></main>
 <script>
 var SCREENS = __SCREENS__, B = __BEHAVIOUR__;
@@ -45,6 +47,9 @@ function show() {
   // A player's own quiz on the second screen: choices drawn over invisible inputs, taken by a
   // pointer press on the row (as a learner clicks), and Next does nothing until one is chosen.
   document.getElementById("quiz").style.display = B.quiz && screen === 1 ? "" : "none";
+  // Graded: the quiz is submitted, and only the second choice is right; a wrong one offers a retry.
+  document.getElementById("graded").style.display = B.graded && screen === 1 ? "" : "none";
+  if (B.graded && screen === 1) { document.getElementById("next").style.display = "none"; }
   if (B.suspend_chars) {
     var size = Math.round(B.suspend_chars * (screen + 1) / SCREENS.length);
     api[E.set]("cmi.suspend_data", new Array(size + 1).join("s"));
@@ -81,9 +86,15 @@ window.addEventListener("load", function () {
     api[E.set]("cmi.interactions.0.type", "choice");
     api[E.set]("cmi.interactions.0.description", new Array(B.description_chars + 1).join("d"));
   }
-  var chosen = false;
+  var chosen = null;
   Array.prototype.forEach.call(document.querySelectorAll(".choice"), function (row) {
-    row.addEventListener("mousedown", function () { chosen = true; row.querySelector("input").checked = true; });
+    row.addEventListener("mousedown", function () { chosen = row.id; row.querySelector("input").checked = true; });
+  });
+  document.getElementById("submit").addEventListener("click", function () {
+    if (chosen === "choice-b") { screen += 1; show(); return; }
+    document.getElementById("quiz").style.display = "none";
+    document.getElementById("graded").style.display = "none";
+    document.getElementById("wrong").style.display = "";
   });
   if (B.score) { api[E.set](V === "1.2" ? "cmi.core.score.raw" : "cmi.score.scaled", B.score); }
   for (var n = 0; n < (B.flood || 0); n++) { api[E.get](E.status); }

@@ -98,6 +98,16 @@ def test_a_player_hidden_from_screen_readers_with_a_drawn_quiz_is_walked_to_its_
 
 
 @pytest.mark.slow
+def test_a_wrong_answer_that_offers_a_retry_is_a_question_not_the_lessons_end(tmp_path):
+    findings, evidence = walk(tmp_path, screens=3, version="2004", status="completed", quiz=True, graded=True)
+    lesson = evidence["lessons"][0]
+    assert [a["kind"] for a in lesson["actions"]] == ["forward", "answer", "submit"], lesson["actions"]
+    assert lesson["end"] == "question"
+    assert findings["session.completion"]["status"] == "skipped"
+    assert "a question the walk could not answer" in findings["session.walk"]["message"]
+
+
+@pytest.mark.slow
 def test_a_reported_text_beyond_its_limit_is_minor_and_one_finding(tmp_path):
     findings, _ = walk(tmp_path, screens=2, version="2004", status="completed", description_chars=300)
     limits = findings["session.data-limits"]

@@ -13,6 +13,8 @@
   var SUBMIT = /^(submit|check|check (my )?answers?|confirm|validate|done)\b/i;
   var COMPLETE = /^(mark (it |this )?(as )?(read|complete|completed|done|viewed|finished)|complete( (the )?(course|lesson|module|training))?|finish( (the )?(course|lesson|module|training))?|i have (read|watched|viewed|seen|completed|finished)|i agree|i understand|i acknowledge|acknowledge|got it)\b/i;
   // A control with no name of its own, told by its id or class (players' icon buttons).
+  // A question the lesson wants answered again before it goes on.
+  var RETRY = /^(try again|retry|retake( (the )?(quiz|question|test))?|answer again)\b/i;
   // A box a learner types in to find something, not a question the lesson asks.
   var SEARCH = /(^|[-_\s])search([-_\s]|$)|\bsearch\b/i;
   var FORWARD_HINT = /(^|[-_\s])(next|nxt|forward|continue)([-_\s]|btn|button|arrow|$)/i;
@@ -43,13 +45,14 @@
     return found;
   }
 
-  function shown(el, win) {
+  // Seen by a learner; ``drawn``: drawn at all, whether or not something else is on top of it.
+  function shown(el, win, drawn) {
     var box = el.getBoundingClientRect();
     if (box.width < 2 || box.height < 2) { return false; }
     var style = win.getComputedStyle(el);
     if (style.visibility === "hidden" || style.display === "none" || Number(style.opacity) === 0) { return false; }
     if (el.closest("[hidden]")) { return false; }
-    if (!el.closest("[aria-hidden=true]")) { return true; }
+    if (drawn || !el.closest("[aria-hidden=true]")) { return true; }
     // Hidden from screen readers only (iSpring hides its whole player while a reader's view is
     // off): a sighted learner still sees and presses it when it is the top element where it is.
     var top = el.ownerDocument.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
@@ -79,6 +82,7 @@
   }
 
   function classify(el, name) {
+    if (RETRY.test(name)) { return "retry"; }  // never pressed: it says the lesson wants another answer
     if (NEVER.test(name)) { return null; }
     if (el.tagName === "A") {
       var href = el.getAttribute("href") || "";
@@ -101,13 +105,15 @@
         try { els = els.concat(Array.prototype.slice.call(f.doc.querySelectorAll(selector))); } catch (e) { /* bad selector */ }
       });
       els.forEach(function (el) {
-        if (seen.indexOf(el) >= 0 || !shown(el, f.win)) { return; }
+        if (seen.indexOf(el) >= 0 || !shown(el, f.win, true)) { return; }
         seen.push(el);
         var name = nameOf(el);
         var tier = (extra && extra.length && el.matches && extra.some(function (s) {
           try { return el.matches(s); } catch (e) { return false; }
         })) ? "forward" : classify(el, name);
-        if (!tier) { return; }
+        // A retry is never pressed, only read: shown at all, it says the lesson wants another answer
+        // (a feedback box still moving in may not yet be on top where it is).
+        if (!tier || (tier !== "retry" && !shown(el, f.win))) { return; }
         if (disabled(el)) { tier = "disabled-" + tier; }
         var box = el.getBoundingClientRect();
         found.push({tier: tier, name: name || (el.id ? "#" + el.id : el.tagName.toLowerCase()),
@@ -128,13 +134,12 @@
   function standIn(el, win) {
     if ((el.type !== "radio" && el.type !== "checkbox") || shown(el, win) ||
         (el.labels && el.labels[0] && shown(el.labels[0], win))) { return null; }
-    // Rendered (no hidden ancestor) but not seen: the nearest box around it is the choice's row.
+    // Rendered (no hidden ancestor) but not seen: the nearest box around it is what the player
+    // draws for it (its circle or its row), where a learner clicks.
     if (!el.getClientRects().length || win.getComputedStyle(el).visibility === "hidden") { return null; }
     for (var row = el.parentElement, up = 0; row && up < 3; row = row.parentElement, up++) {
       var box = row.getBoundingClientRect();
-      if (box.width >= 2 && box.height >= 2) {
-        return shown(row, win) && (row.innerText || "").trim() ? row : null;
-      }
+      if (box.width >= 2 && box.height >= 2) { return shown(row, win) ? row : null; }
     }
     return null;
   }
