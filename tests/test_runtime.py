@@ -322,6 +322,23 @@ def test_a_frame_that_shows_the_servers_404_page_is_not_content(tmp_path):
 
 
 @pytest.mark.slow
+def test_a_lesson_whose_content_is_a_page_on_another_host_is_not_judged_blank(tmp_path):
+    """A SCORM driver wrapping a Vimeo page (a real one: iru-ken/scormvideo): this run contacts
+    loopback only, so the lesson shows nothing here; that is not 'renders nothing', and the
+    certificate covers only the wrapper (CONDITIONAL)."""
+    driver = sco_page(
+        "<script>startLesson();</script>"
+        "<iframe src='https://player.vimeo.invalid/video/1?autoplay=1' width='640' height='360'></iframe>"
+    )
+    findings, _ = run_lessons(tmp_path, {"driver.html": driver})
+    render = findings["pageload.runtime-render"]
+    assert render["status"] == "warn" and render["severity"] == "minor", render
+    assert "driver.html shows a page from player.vimeo.invalid, which this run does not contact" in notes(render)
+    assert "where that host is reachable" in render["remediation"]
+    assert "player.vimeo.invalid" in findings["pageload.runtime-hosts"]["message"]
+
+
+@pytest.mark.slow
 def test_one_defect_is_one_finding_with_its_consequences_listed_under_it(tmp_path):
     """The driver opens a content page the package lacks: the lesson renders only a 404 page and
     never calls Initialize. Those are consequences of the missing page, not three defects."""

@@ -222,13 +222,16 @@ def session_findings(evidence: Mapping[str, Any], pairs: Pairs) -> list[Finding]
     return [initialize, RUNTIME_TERMINATE.outcome(no_term, f"All {started} SCOs that initialised also terminated.")]
 
 
+EXTERNAL_FRAMES = ("MainFrame", "SubFrame")  # blocked requests that were a frame's document
+
+
 def render_finding(pairs: Pairs) -> Finding:
     """Nothing shown (no text, no image, canvas or video in any of the lesson's frames) after the
     settle time. With a failed request or a script error it is a blocker; with no error seen it is a
     warning (a launcher that opens its own window shows nothing here too). A frame whose document
     answered 4xx/5xx shows the server's error page: its text is not content (a SCORM driver whose
     content frame 404s still 'shows text'), and beside real content it is a major finding."""
-    blank, quiet, broken_frames = [], [], []
+    blank, quiet, broken_frames, elsewhere = [], [], [], []
     for page, run in pairs:
         shown = run.get("rendered") or {}
         errors = shown.get("error_frames") or []
@@ -248,14 +251,36 @@ def render_finding(pairs: Pairs) -> Finding:
                 or run["console_errors"][0]["message"]
             )
             blank.append((f"{page['launch']} renders nothing: {why}", lesson_evidence(page)))
+        elif frames := sorted({b["host"] for b in run.get("blocked_requests", []) if b.get("type") in EXTERNAL_FRAMES}):
+            # Its content is a page on another host (a SCORM driver wrapping a Vimeo or web page):
+            # this run contacts loopback only, so what shows there is judged where that host is reached.
+            elsewhere.append(
+                (
+                    (
+                        f"{page['launch']} shows a page from {', '.join(frames)}, which this run does not "
+                        "contact (see pageload.runtime-hosts): not judged here"
+                    ),
+                    lesson_evidence(page),
+                )
+            )
         else:
             quiet.append((f"{page['launch']} renders nothing and shows no error", lesson_evidence(page)))
     if blank:
         return RUNTIME_RENDER.outcome(blank + quiet + broken_frames, "")
     if broken_frames:
         return RUNTIME_RENDER.outcome(broken_frames + quiet, "", severity=Severity.MAJOR)
+    if elsewhere and not quiet:
+        # The content is outside the package: certification covers its wrapper only (CONDITIONAL).
+        return RUNTIME_RENDER.outcome(
+            elsewhere,
+            "",
+            fail_status=Status.WARN,
+            severity=Severity.MINOR,
+            remediation="Open the lesson where that host is reachable to confirm it shows, and ask IT to allow the "
+            "host for learners; or bring the content into the package, where it can be checked.",
+        )
     return RUNTIME_RENDER.outcome(
-        quiet,
+        quiet + elsewhere,
         "Every lesson shows text or images once it has run.",
         fail_status=Status.WARN,
         severity=Severity.MAJOR if quiet else None,
