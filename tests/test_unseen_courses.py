@@ -552,3 +552,17 @@ def test_an_ispring_presentation_that_inflates_past_its_bound_is_not_read(tmp_pa
     report = check(build_zip(tmp_path / "bomb.zip", {"index.html": page}), ("conformance",))
     assert last_evidence(report, "conformance")["tool_references"] == []
     assert by_rule(report)["conformance.missing-reference"]["status"] == "pass"
+
+
+def test_a_clip_the_manifest_lists_percent_encoded_and_a_page_loads_is_one_missing_file(tmp_path):
+    """Rise lists 'Handle%20Direct%20Calls.mp4' in the manifest and its data loads the file
+    'Handle Direct Calls.mp4' (a real Rise course, ethanthefro/LiveVoxTraining): one missing clip,
+    a missing reference, not also a manifest file 'no page loads'."""
+    manifest = MANIFEST_12.replace(
+        '<file href="index.html"/>', '<file href="index.html"/><file href="media/a%20b.mp4"/>'
+    )
+    page = '<!DOCTYPE html><html><body><video src="media/a%20b.mp4"></video></body></html>'
+    findings = run(tmp_path, course(manifest, **{"index.html": page}))
+    missing = findings["conformance.missing-reference"]
+    assert missing["status"] == "fail" and "media/a%20b.mp4" in missing["message"], missing
+    assert findings["conformance.file-reference"]["status"] == "pass", findings["conformance.file-reference"]

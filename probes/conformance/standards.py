@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import unquote
 
 from certifier.package.standards import SCORM_12
 from certifier.policy.findings import Finding, Severity, Status
@@ -207,7 +208,8 @@ def scorm_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Finding]:
     for res in scorm["resources"]:
         for f in res["files"]:
             path = f["path"]
-            if "://" in path or path in loaded or _visible_name(path) in junk:
+            # Manifest hrefs are URLs: 'a%20b.mp4' names the file a page loads as 'a b.mp4'.
+            if "://" in path or path in loaded or unquote(path) in loaded or _visible_name(path) in junk:
                 continue  # a loaded file is graded by the reference rules; junk by conformance.os-junk
             missing_or_case(files, path, Problem("", manifest, f["line"]), "file", file_missing, file_case)
     file_missing = [
