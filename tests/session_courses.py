@@ -80,6 +80,7 @@ window.addEventListener("load", function () {
     var match = /screen=(\\d+)/.exec(stored);
     if (match) { screen = Number(match[1]); }
   }
+  if (B.next_label) { document.getElementById("next").textContent = B.next_label; }
   if (B.aria_hidden) { document.querySelector("main").setAttribute("aria-hidden", "true"); }
   if (B.description_chars) {
     api[E.set]("cmi.interactions.0.id", "q1");

@@ -98,6 +98,14 @@ def test_a_player_hidden_from_screen_readers_with_a_drawn_quiz_is_walked_to_its_
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("label", ["Próximo", "Suivant", "Weiter"])
+def test_a_lesson_in_its_learners_language_is_walked_to_its_end(tmp_path, label):
+    findings, evidence = walk(tmp_path, screens=3, status="completed", next_label=label)
+    assert [a["name"] for a in evidence["lessons"][0]["actions"]] == [label, label]
+    assert findings["session.completion"]["status"] == "pass"
+
+
+@pytest.mark.slow
 def test_a_wrong_answer_that_offers_a_retry_is_a_question_not_the_lessons_end(tmp_path):
     findings, evidence = walk(tmp_path, screens=3, version="2004", status="completed", quiz=True, graded=True)
     lesson = evidence["lessons"][0]

@@ -10,11 +10,14 @@
   // Accessible names, as a learner reads them. Never pressed: leaving, going back, tools.
   var NEVER = /\b(exit|close|quit|log ?out|sign ?out|print|download|back|previous|prev|replay|restart|retry|retake|try again|(start|begin) (again|over)|reset|menu|glossary|resources|help|transcript|mute|unmute|volume|settings|full ?screen|skip|captions?|search|home|bookmarks?|share|feedback|review)\b/i;
   var FORWARD = /^(next|continue|start|begin|forward|proceed|go on|get started|let'?s (go|start|begin)|(start|begin|launch|enter|resume) (the )?(course|lesson|module|training|now|here|learning)|next (slide|page|lesson|section|topic|screen|chapter|question|module))\b|^(→|›|»|>|>>|▶|►|⟩|➔|➜|⇨)$/i;
-  var SUBMIT = /^(submit|check|check (my )?answers?|confirm|validate|done)\b/i;
+  // Courses speak their learners' language: the same words in Spanish, Portuguese, French, German,
+  // Italian and Dutch (a Rise course in Portuguese starts with INICIAR).
+  var FORWARD_WORDS = /^(siguiente|continuar|iniciar|empezar|comenzar|avanzar|próximo|próxima|proximo|seguinte|avançar|começar|suivant|suivante|continuer|commencer|démarrer|weiter|nächste|nächster|fortfahren|starten|beginnen|avanti|successivo|successiva|continua|inizia|iniziare|volgende|doorgaan|verder|begin)\b/i;
+  var SUBMIT = /^(submit|check|check (my )?answers?|confirm|validate|done|enviar|comprobar|verificar|envoyer|valider|absenden|prüfen|invia|verifica|indienen|controleren)\b/i;
   var COMPLETE = /^(mark (it |this )?(as )?(read|complete|completed|done|viewed|finished)|complete( (the )?(course|lesson|module|training))?|finish( (the )?(course|lesson|module|training))?|i have (read|watched|viewed|seen|completed|finished)|i agree|i understand|i acknowledge|acknowledge|got it)\b/i;
   // A control with no name of its own, told by its id or class (players' icon buttons).
   // A question the lesson wants answered again before it goes on.
-  var RETRY = /^(try again|retry|retake( (the )?(quiz|question|test))?|answer again)\b/i;
+  var RETRY = /^(try again|retry|retake( (the )?(quiz|question|test))?|answer again|reintentar|intentar de nuevo|tentar novamente|réessayer|erneut versuchen|riprova|opnieuw proberen)\b/i;
   // A box a learner types in to find something, not a question the lesson asks.
   var SEARCH = /(^|[-_\s])search([-_\s]|$)|\bsearch\b/i;
   var FORWARD_HINT = /(^|[-_\s])(next|nxt|forward|continue)([-_\s]|btn|button|arrow|$)/i;
@@ -89,7 +92,7 @@
       if (el.target === "_blank" || /^(mailto|tel|javascript:void)/i.test(href) ||
           (/^[a-z]+:\/\//i.test(href) && href.indexOf(location.origin) !== 0)) { return null; }
     }
-    if (FORWARD.test(name)) { return "forward"; }
+    if (FORWARD.test(name) || FORWARD_WORDS.test(name)) { return "forward"; }
     if (SUBMIT.test(name)) { return "submit"; }
     if (COMPLETE.test(name)) { return "complete"; }
     var hint = (el.id || "") + " " + (typeof el.className === "string" ? el.className : "");
