@@ -13,6 +13,7 @@ from tests.factories import build_zip
 LESSON = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Lesson</title></head>
 <body>
+<nav id="outline" style="display:none"><ol><li><a href="#">Get started with safety</a></li></ol></nav>
 <main><h1 id="title"></h1><p id="text"></p>
 <div id="quiz" style="display:none">
 <input type="text" class="search-field" placeholder="Search">
@@ -80,6 +81,7 @@ window.addEventListener("load", function () {
     var match = /screen=(\\d+)/.exec(stored);
     if (match) { screen = Number(match[1]); }
   }
+  if (B.outline) { document.getElementById("outline").style.display = ""; }
   if (B.next_label) { document.getElementById("next").textContent = B.next_label; }
   if (B.aria_hidden) { document.querySelector("main").setAttribute("aria-hidden", "true"); }
   if (B.description_chars) {

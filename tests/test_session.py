@@ -106,6 +106,15 @@ def test_a_lesson_in_its_learners_language_is_walked_to_its_end(tmp_path, label)
 
 
 @pytest.mark.slow
+def test_an_outline_entry_is_never_pressed_to_go_on(tmp_path):
+    """Rise's outline names a lesson 'Get Started with …': a jump, not the lesson's own Next (on a
+    real Rise course the walk pressed it and called the lesson stuck)."""
+    findings, evidence = walk(tmp_path, screens=3, status="completed", outline=True)
+    assert [a["name"] for a in evidence["lessons"][0]["actions"]] == ["Next", "Next"]
+    assert findings["session.completion"]["status"] == "pass"
+
+
+@pytest.mark.slow
 def test_a_wrong_answer_that_offers_a_retry_is_a_question_not_the_lessons_end(tmp_path):
     findings, evidence = walk(tmp_path, screens=3, version="2004", status="completed", quiz=True, graded=True)
     lesson = evidence["lessons"][0]

@@ -92,6 +92,11 @@
       if (el.target === "_blank" || /^(mailto|tel|javascript:void)/i.test(href) ||
           (/^[a-z]+:\/\//i.test(href) && href.indexOf(location.origin) !== 0)) { return null; }
     }
+    // An entry of the course's outline (a list inside navigation) jumps to its lesson; a learner
+    // goes on with the lesson's own controls (Rise's outline names 'Get Started with …').
+    if (el.closest("li, [role=listitem], [role=treeitem], [role=menuitem]") && el.closest("nav, [role=navigation]")) {
+      return null;
+    }
     if (FORWARD.test(name) || FORWARD_WORDS.test(name)) { return "forward"; }
     if (SUBMIT.test(name)) { return "submit"; }
     if (COMPLETE.test(name)) { return "complete"; }
