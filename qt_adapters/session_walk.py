@@ -226,20 +226,19 @@ class Walker:
             return "question"  # unanswered, answered wrong (a retry), or a submission answered by asking again
         if any(clip["shown"] and clip["unplayable"] for clip in state["media"]):
             return "media"  # the lesson may wait for a clip this browser could not play
-        if not any(a["kind"] != "answer" and a.get("effect") in ("moved", "ended") for a in actions):
-            return "no control"  # nothing the walk could press ever moved the lesson on
+        if not any(a["kind"] not in ("answer", "dismiss") and a.get("effect") in ("moved", "ended") for a in actions):
+            return "no control"  # nothing the walk pressed ever moved the lesson on (a message's OK aside)
         return "end"
 
     @staticmethod
     def choose(
         state: dict[str, Any], pressed: Counter[tuple[str, str]], signature: str, answered: bool
     ) -> dict[str, Any] | None:
-        """The control a learner presses next: forward first (after answering: submit first); at
-        the end, one that marks the lesson complete. Each control once per screen."""
+        """The control a learner presses next: a message's OK, then forward (after answering: submit
+        first); at the end, one that marks the lesson complete. Each control once per screen."""
         if sum(n for (sig, _), n in pressed.items() if sig == signature) >= PRESSES_PER_SCREEN:
             return None
-        order = ("submit", "forward", "complete") if answered else ("forward", "submit", "complete")
-        for tier in order:
+        for tier in ("dismiss", *(("submit", "forward") if answered else ("forward", "submit")), "complete"):
             for control in state["controls"]:
                 if control["tier"] == tier and not pressed[(signature, control["key"])]:
                     return control

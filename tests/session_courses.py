@@ -13,6 +13,8 @@ from tests.factories import build_zip
 LESSON = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Lesson</title></head>
 <body>
+<div id="notice" style="display:none;position:fixed;inset:0;z-index:9;background:rgba(0,0,0,.6)">
+<p>This title was created with a trial version.</p><input type="button" id="ok" value="OK"></div>
 <nav id="outline" style="display:none"><ol><li><a href="#">Get started with safety</a></li></ol></nav>
 <main><h1 id="title"></h1><p id="text"></p>
 <div id="quiz" style="display:none">
@@ -81,6 +83,10 @@ window.addEventListener("load", function () {
     var match = /screen=(\\d+)/.exec(stored);
     if (match) { screen = Number(match[1]); }
   }
+  if (B.notice) { document.getElementById("notice").style.display = ""; }
+  document.getElementById("ok").addEventListener("click", function () {
+    document.getElementById("notice").style.display = "none";
+  });
   if (B.outline) { document.getElementById("outline").style.display = ""; }
   if (B.next_label) { document.getElementById("next").textContent = B.next_label; }
   if (B.aria_hidden) { document.querySelector("main").setAttribute("aria-hidden", "true"); }

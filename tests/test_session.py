@@ -106,6 +106,29 @@ def test_a_lesson_in_its_learners_language_is_walked_to_its_end(tmp_path, label)
 
 
 @pytest.mark.slow
+def test_a_notice_over_the_lesson_is_acknowledged_before_going_on(tmp_path):
+    """Lectora Online's trial notice covers the first page with an OK: a learner presses it first."""
+    findings, evidence = walk(tmp_path, screens=3, status="completed", notice=True)
+    assert [a["name"] for a in evidence["lessons"][0]["actions"]] == ["OK", "Next", "Next"]
+    assert findings["session.completion"]["status"] == "pass"
+
+
+def test_an_xapi_outcome_in_a_statements_result_is_a_report():
+    """xAPI reports an outcome in a result too ('scored' with success false), not only by verb."""
+    from certifier.policy.findings import Status
+    from probes.session import reports_outcome
+    from probes.session.rules import completion_finding
+
+    assert reports_outcome({"verb": {"id": "x/scored"}, "result": {"success": False}})
+    assert not reports_outcome({"verb": {"id": "x/scored"}, "result": {"score": {"scaled": 0.2}}})
+    lesson = {"launch": "a.html", "end": "end", "calls": [], "screens": [{"n": 1}]}
+    scored = {**lesson, "statements": {"count": 1, "verbs": ["scored"], "outcomes": 1}}
+    silent = {**lesson, "statements": {"count": 1, "verbs": ["scored"], "outcomes": 0}}
+    assert completion_finding([scored], set()).status == Status.PASS
+    assert completion_finding([silent], set()).status == Status.FAIL
+
+
+@pytest.mark.slow
 def test_an_outline_entry_is_never_pressed_to_go_on(tmp_path):
     """Rise's outline names a lesson 'Get Started with …': a jump, not the lesson's own Next (on a
     real Rise course the walk pressed it and called the lesson stuck)."""

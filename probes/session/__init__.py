@@ -246,11 +246,18 @@ def lesson_evidence(
             "count": len(sent),
             "bytes": sum(len(json.dumps(s["statement"])) for s in sent),
             "verbs": [str((s["statement"].get("verb") or {}).get("id") or "").rsplit("/", 1)[-1] for s in sent][:200],
+            # xAPI reports an outcome in a statement's result too ('scored' with success false).
+            "outcomes": sum(1 for s in sent if reports_outcome(s["statement"])),
         }
     if "resume" in run:
         lesson["resume"] = {k: v for k, v in run["resume"].items() if k != "url"}
         lesson["resume_calls"] = resumed
     return lesson
+
+
+def reports_outcome(statement: Mapping[str, Any]) -> bool:
+    result = statement.get("result")
+    return isinstance(result, dict) and (isinstance(result.get("success"), bool) or result.get("completion") is True)
 
 
 def traffic(lessons: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:

@@ -169,7 +169,8 @@ def completion_finding(lessons: Sequence[Mapping[str, Any]], failed: set[str], t
     for lesson in lessons:
         first = lms.scorm_calls(lesson.get("calls") or [])
         verbs = (lesson.get("statements") or {}).get("verbs") or []
-        reported = lms.reported_status(first) or [v for v in verbs if v in lms.REPORTING_VERBS]
+        outcomes = (lesson.get("statements") or {}).get("outcomes") or 0
+        reported = lms.reported_status(first) or [v for v in verbs if v in lms.REPORTING_VERBS] or outcomes
         if not reported and lesson.get("end") not in REACHED_END:
             continue
         judged += 1

@@ -16,11 +16,13 @@
   var SUBMIT = /^(submit|check|check (my )?answers?|confirm|validate|done|enviar|comprobar|verificar|envoyer|valider|absenden|prüfen|invia|verifica|indienen|controleren)\b/i;
   var COMPLETE = /^(mark (it |this )?(as )?(read|complete|completed|done|viewed|finished)|complete( (the )?(course|lesson|module|training))?|finish( (the )?(course|lesson|module|training))?|i have (read|watched|viewed|seen|completed|finished)|i agree|i understand|i acknowledge|acknowledge|got it)\b/i;
   // A control with no name of its own, told by its id or class (players' icon buttons).
+  // A message a learner acknowledges before anything else (Lectora's trial notice, an alert's OK).
+  var DISMISS = /^(ok|okay)$/i;
   // A question the lesson wants answered again before it goes on.
   var RETRY = /^(try again|retry|retake( (the )?(quiz|question|test))?|answer again|reintentar|intentar de nuevo|tentar novamente|réessayer|erneut versuchen|riprova|opnieuw proberen)\b/i;
   // A box a learner types in to find something, not a question the lesson asks.
   var SEARCH = /(^|[-_\s])search([-_\s]|$)|\bsearch\b/i;
-  var FORWARD_HINT = /(^|[-_\s])(next|nxt|forward|continue)([-_\s]|btn|button|arrow|$)/i;
+  var FORWARD_HINT = /(^|[-_\s])(next|nxt|forward|continue|right)([-_\s.]|btn|button|arrow|$)/i;
   var CANDIDATES = "button, [role=button], [role=link], a[href], input[type=button], input[type=submit], " +
                    "input[type=image], [onclick], [data-acc-text], [tabindex]:not([tabindex='-1'])";
 
@@ -86,11 +88,12 @@
 
   function classify(el, name) {
     if (RETRY.test(name)) { return "retry"; }  // never pressed: it says the lesson wants another answer
+    if (DISMISS.test(name)) { return "dismiss"; }
     if (NEVER.test(name)) { return null; }
     if (el.tagName === "A") {
       var href = el.getAttribute("href") || "";
       if (el.target === "_blank" || /^(mailto|tel|javascript:void)/i.test(href) ||
-          (/^[a-z]+:\/\//i.test(href) && href.indexOf(location.origin) !== 0)) { return null; }
+          (/^[a-z]+:\/\//i.test(href) && !/^javascript:/i.test(href) && href.indexOf(location.origin) !== 0)) { return null; }
     }
     // An entry of the course's outline (a list inside navigation) jumps to its lesson; a learner
     // goes on with the lesson's own controls (Rise's outline names 'Get Started with …').
@@ -100,7 +103,10 @@
     if (FORWARD.test(name) || FORWARD_WORDS.test(name)) { return "forward"; }
     if (SUBMIT.test(name)) { return "submit"; }
     if (COMPLETE.test(name)) { return "complete"; }
-    var hint = (el.id || "") + " " + (typeof el.className === "string" ? el.className : "");
+    // …or by the picture it shows (Lectora's arrow: an unnamed link around images/right-normal.png).
+    var img = el.querySelector && el.querySelector("img[src]");
+    var hint = (el.id || "") + " " + (typeof el.className === "string" ? el.className : "") + " " +
+               (img ? img.getAttribute("src").split("/").pop() : "");
     if (!name && FORWARD_HINT.test(hint) && !/(prev|back)/i.test(hint)) { return "forward"; }
     return null;
   }
