@@ -218,12 +218,12 @@ class Walker:
             return "stuck"
         if any(c["tier"] == "disabled-forward" for c in state["controls"]):
             return "waiting"  # the player's next control is there but disabled (media, a trigger)
-        tiers = {c["tier"] for c in state["controls"]}
-        submitted = any(
-            a["screen"] == screen - 1 and a["kind"] == "submit" and a.get("effect") == "moved" for a in actions
-        )
-        if state["questions"] or tiers & {"retry", "disabled-submit"} or (submitted and "submit" in tiers):
-            return "question"  # unanswered, answered wrong (a retry), or a submission answered by asking again
+        last = next((a for a in reversed(actions) if a["kind"] != "answer"), {})
+        submitted = last.get("kind") == "submit" and last.get("effect") == "moved"
+        # Unanswered, answered wrong (a retry), or just submitted: feedback still moving in is not
+        # told from a results screen, so a walk that stops right after a submission claims no end.
+        if state["questions"] or {c["tier"] for c in state["controls"]} & {"retry", "disabled-submit"} or submitted:
+            return "question"
         if any(clip["shown"] and clip["unplayable"] for clip in state["media"]):
             return "media"  # the lesson may wait for a clip this browser could not play
         if not any(a["kind"] not in ("answer", "dismiss") and a.get("effect") in ("moved", "ended") for a in actions):
