@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from certifier.package.archive import MIB
-from certifier.package.authoring_tools import in_stock_player, recognise
+from certifier.package.authoring_tools import recognise
 from certifier.package.credentials import find_credentials
 from certifier.package.reference_targets import decode_text, resolve
 from certifier.package.references import HTML_SUFFIXES, JS_ABSOLUTE, SCRIPT_CANDIDATE, references_in
@@ -36,6 +36,7 @@ from . import urls as conformance_urls
 from . import xapi_aicc as conformance_xapi_aicc
 from .common import strip_query
 from .rules import all_rules
+from .urls import contacted_hosts
 
 SCANNED_SUFFIXES = (".html", ".htm", ".xhtml", ".css", ".js", ".mjs")
 # Configuration files read only for credentials (a course's LRS key in course/config.json…).
@@ -189,18 +190,7 @@ class ConformanceProbe(Probe):
         reachable = {p for unit in launch_map for p in unit["files"]}
         evidence["reachable"] = sorted(reachable)
         evidence["referenced"] = sorted(referenced_paths(evidence, launch_map))
-        # The hosts a learner's browser contacts: named by files a launch page loads, outside the
-        # tool's stock player (whose embed support names hosts a course may never use).
-        player = (tool.player if tool else []) or []
-        hosts = sorted(
-            {
-                r["host"]
-                for r in references
-                if r["host"]
-                and (not launch_map or r["source"] in reachable)
-                and not in_stock_player(r["source"], player)
-            }
-        )
+        hosts = sorted(contacted_hosts(references, reachable, not launch_map, (tool.player if tool else []) or [])[0])
         evidence["outputs"] = {
             "launch_map": launch_map,
             "external_hosts": hosts,

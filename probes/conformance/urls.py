@@ -54,11 +54,10 @@ def reference_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Findi
     insecure: list[Problem] = []
     passive: list[Problem] = []
     local: list[Problem] = []
-    external: dict[str, list[Mapping[str, Any]]] = {}  # host → the references to it
-    player_only: set[str] = set()  # hosts only the tool's stock player names
-    player = (evidence.get("authoring_tool") or {}).get("player") or []
     reachable = set(evidence.get("reachable") or [])
     everything = not evidence.get("outputs", {}).get("launch_map")
+    player = (evidence.get("authoring_tool") or {}).get("player") or []
+    external, player_only = contacted_hosts(evidence["references"], reachable, everything, player)
     for ref in evidence["references"]:
         scheme = ref["scheme"]
         if not (everything or ref["source"] in reachable):
@@ -72,24 +71,17 @@ def reference_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Findi
                     column=ref.get("column"),
                 )
             )
-        elif scheme in ("http", "https", "protocol-relative"):
-            if in_stock_player(ref["source"], player):
-                # The player's support for what a course may embed (a YouTube clip): contacted only
-                # when the course's own data embeds from that host, which its own files then name.
-                player_only.add(ref["host"])
-                continue
-            external.setdefault(ref["host"], []).append(ref)
-            if scheme == "http" and ref["kind"] not in (LINK, JS_ABSOLUTE, SCRIPT_CANDIDATE):
-                # Browsers block active mixed content; images and media are upgraded to https or dropped.
-                bucket = passive if ref["kind"] in PASSIVE_KINDS else insecure
-                bucket.append(
-                    Problem(
-                        f"{ref['kind']} '{ref['target']}' is loaded over plain http",
-                        ref["source"],
-                        ref["line"],
-                        column=ref.get("column"),
-                    )
+        elif scheme == "http" and ref["kind"] not in (LINK, JS_ABSOLUTE, SCRIPT_CANDIDATE):
+            # Browsers block active mixed content; images and media are upgraded to https or dropped.
+            bucket = passive if ref["kind"] in PASSIVE_KINDS else insecure
+            bucket.append(
+                Problem(
+                    f"{ref['kind']} '{ref['target']}' is loaded over plain http",
+                    ref["source"],
+                    ref["line"],
+                    column=ref.get("column"),
                 )
+            )
     host_problems = [
         Problem(
             f"{host} ({len(refs)} reference{'s' if len(refs) > 1 else ''})",
@@ -113,11 +105,31 @@ def reference_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Findi
         outcome(
             EXTERNAL_HOSTS,
             host_problems,
-            "The course contacts no external host." + _player_hosts_note(player_only - set(external), evidence),
+            "The course contacts no external host." + _player_hosts_note(player_only, evidence),
             fail_status=Status.WARN,
-            details={"hosts": sorted(external), "player_only_hosts": sorted(player_only - set(external))},
+            details={"hosts": sorted(external), "player_only_hosts": sorted(player_only)},
         ),
     ]
+
+
+def contacted_hosts(
+    references: list[Mapping[str, Any]], reachable: set[str], everything: bool, player: list[str]
+) -> tuple[dict[str, list[Mapping[str, Any]]], set[str]]:
+    """The hosts a learner's browser contacts (each with the references to it), named by files a
+    launch page loads; and the hosts only the tool's stock player names (its support for what a
+    course may embed, a YouTube clip: contacted only when the course's own files embed from it)."""
+    course: dict[str, list[Mapping[str, Any]]] = {}
+    player_only: set[str] = set()
+    for ref in references:
+        if ref["scheme"] not in ("http", "https", "protocol-relative") or not ref["host"]:
+            continue
+        if not (everything or ref["source"] in reachable):
+            continue  # a file no launch page loads: nothing a learner's browser asks for
+        if in_stock_player(ref["source"], player):
+            player_only.add(ref["host"])
+        else:
+            course.setdefault(ref["host"], []).append(ref)
+    return course, player_only - set(course)
 
 
 def _player_hosts_note(hosts: set[str], evidence: Mapping[str, Any]) -> str:
