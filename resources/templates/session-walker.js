@@ -138,16 +138,19 @@
     return found;
   }
 
-  // A choice a learner sees: the input itself, its label, or (a player's own choice widget, whose
-  // input is an invisible stand-in) the row around it that shows the choice's text.
-  function choiceShown(el, win) {
-    return shown(el, win) || !!(el.labels && el.labels[0] && shown(el.labels[0], win)) || !!standIn(el, win);
+  // A choice a learner sees: the input itself or its label…
+  function seenChoice(el, win) {
+    return shown(el, win) || !!(el.labels && el.labels[0] && shown(el.labels[0], win));
   }
 
-  // The row that shows a choice whose own input cannot be seen; null for a plain input.
+  // …or what a player's own choice widget draws over its input, an invisible stand-in.
+  function choiceShown(el, win) {
+    return seenChoice(el, win) || !!standIn(el, win);
+  }
+
+  // What the player draws for a choice whose own input cannot be seen; null for a plain input.
   function standIn(el, win) {
-    if ((el.type !== "radio" && el.type !== "checkbox") || shown(el, win) ||
-        (el.labels && el.labels[0] && shown(el.labels[0], win))) { return null; }
+    if ((el.type !== "radio" && el.type !== "checkbox") || seenChoice(el, win)) { return null; }
     // Rendered (no hidden ancestor) but not seen: the nearest box around it is what the player
     // draws for it (its circle or its row), where a learner clicks.
     if (!el.getClientRects().length || win.getComputedStyle(el).visibility === "hidden") { return null; }
