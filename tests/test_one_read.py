@@ -1,5 +1,5 @@
 """One read of each entry feeds everything that needs its bytes: the hash, the kept text, the media
-demux beside the pass, and the unpacked copy only when a probe serves the package."""
+demux beside the pass; a served package writes only the files asked for, once each."""
 
 from __future__ import annotations
 
@@ -74,16 +74,48 @@ def test_text_is_kept_within_its_limit_and_media_reaches_the_examiner_without_di
         examiners.close()
 
 
-def test_a_probe_that_serves_the_package_gets_it_unpacked_by_the_same_pass(course, tmp_path):
+def test_a_served_package_writes_only_the_files_asked_for_each_once(course):
+    import requests
+
+    from certifier.staging.server import StagingServer
+
     profile = load_profile("default")
     with open_package(course, archive_limits(profile)) as package, WorkDir() as workdir:
         reads = CountingPackage(package)
-        build_inventory(package, unpack_to=workdir, unpack_all=True)
-        root = workdir.extract_all(package)  # what the page-load probe calls: nothing left to inflate
-        assert (root / "big.js").stat().st_size == KEEP_TEXT_MAX_BYTES + 1
-        assert (root / "media" / "clip.mp4").read_bytes() == zipfile.ZipFile(course).read("media/clip.mp4")
-        assert set(reads.reads.values()) == {1}
-        assert not list(root.rglob("*.partial"))
+        build_inventory(package, unpack_to=workdir)  # no probe taps the clip: the pass writes it
+        clip = workdir.path / "package" / "media" / "clip.mp4"
+        assert clip.read_bytes() == zipfile.ZipFile(course).read("media/clip.mp4")
+        assert not (workdir.path / "package" / "index.html").exists()  # nothing else is written up front
+        folder = workdir.course_folder(package)
+        with StagingServer(folder) as server:
+            assert requests.get(server.url, timeout=10).text.startswith("<html>")  # the top's index.html
+            assert requests.get(server.url + "index.html", timeout=10).status_code == 200
+            assert requests.get(server.url + "media/clip.mp4", timeout=10).content == clip.read_bytes()
+            assert requests.get(server.url + "missing.js", timeout=10).status_code == 404
+            assert requests.get(server.url + "../course.zip", timeout=10).status_code == 404
+        # Each entry inflated once: the page is written from the text the pass kept, the clip was written by it.
+        assert reads.reads == {"index.html": 1, "big.js": 1, "media/clip.mp4": 1}
+        assert not (workdir.path / "package" / "big.js").exists()  # never asked for, never written
+        assert not list(workdir.path.rglob("*.partial"))
+
+
+def test_a_file_the_machine_cannot_write_fails_the_serving_probe_not_the_course(course, tmp_path):
+    import requests
+
+    from certifier.errors import MachineError
+    from certifier.staging.server import StagingServer
+
+    profile = load_profile("default")
+    with open_package(course, archive_limits(profile)) as package, WorkDir() as workdir:
+        folder = workdir.course_folder(package)
+        (folder.root / "media").write_text("x")  # a file where the clip's folder must go: it cannot be written
+        server = StagingServer(folder).start()
+        try:
+            assert requests.get(server.url + "index.html", timeout=10).status_code == 200
+            assert requests.get(server.url + "media/clip.mp4", timeout=10).status_code == 404
+        finally:
+            with pytest.raises(MachineError, match=r"media/clip\.mp4"):
+                server.stop()
 
 
 def test_the_media_probe_reports_the_same_facts_from_memory_as_from_disk(course):

@@ -371,21 +371,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if publishers := publishing([LAUNCH_MAP], probes):
         units = shared_in(Runner(probes).run(path, profile, publishers), LAUNCH_MAP, probes) or []
     network = networks.get(args.network) if args.network else None
-    with WorkDir() as workdir, open_package(path, archive_limits(profile)) as package:
-        root = workdir.extract_all(package)
-        with StagingServer(root, network, launch_units=units, port=args.port) as server:
-            print(
-                f"Serving {path.name} at {server.url}"
-                + (f" over '{network.name}' ({network.down_kbps:,.0f} kbps, {network.rtt_ms:g} ms)" if network else "")
-            )
-            print(f"Lessons in the LMS frame: {server.url}__lms__/   runtime log: {server.url}__lms__/log")
-            print("Press Ctrl-C to stop.", flush=True)
-            deadline = time.monotonic() + args.seconds if args.seconds else None
-            interrupted = False
-            try:
-                while deadline is None or time.monotonic() < deadline:
-                    time.sleep(0.2)
-            except KeyboardInterrupt:
-                interrupted = True
-            print(f"Stopped. {len(server.log_snapshot())} SCORM calls were logged.")
+    with (
+        WorkDir() as workdir,
+        open_package(path, archive_limits(profile)) as package,
+        StagingServer(workdir.course_folder(package), network, launch_units=units, port=args.port) as server,
+    ):
+        print(
+            f"Serving {path.name} at {server.url}"
+            + (f" over '{network.name}' ({network.down_kbps:,.0f} kbps, {network.rtt_ms:g} ms)" if network else "")
+        )
+        print(f"Lessons in the LMS frame: {server.url}__lms__/   runtime log: {server.url}__lms__/log")
+        print("Press Ctrl-C to stop.", flush=True)
+        deadline = time.monotonic() + args.seconds if args.seconds else None
+        interrupted = False
+        try:
+            while deadline is None or time.monotonic() < deadline:
+                time.sleep(0.2)
+        except KeyboardInterrupt:
+            interrupted = True
+        print(f"Stopped. {len(server.log_snapshot())} SCORM calls were logged.")
     return EXIT_CANCELLED if interrupted else 0

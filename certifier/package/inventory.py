@@ -85,17 +85,16 @@ def build_inventory(
     progress: ProgressCallback | None = None,
     checkpoint: Callable[[], None] | None = None,
     unpack_to: WorkDir | None = None,
-    unpack_all: bool = False,
     tap: Callable[[str, str, int], Callable[[bytes], None] | None] | None = None,
 ) -> Inventory:
     """Hash every entry in one read that also feeds everything else needing its bytes: text files
-        are kept for the probes that parse them (within a memory budget), and media files (every file
-        with ``unpack_all``) are written to ``unpack_to`` for the probes that read them from disk, unless
-    ``tap`` takes their bytes (it returns a sink for an entry it wants, given path, type and size). For
-        a zip the archive's own hash runs in parallel.
+    are kept for the probes that parse them (within a memory budget), and media files are written to
+    ``unpack_to`` for the probes that read them from disk, unless ``tap`` takes their bytes (it returns
+    a sink for an entry it wants, given path, type and size). For a zip the archive's own hash runs in
+    parallel. Other files are written only when a probe asks for them (:class:`CourseFolder`).
 
-        hashlib and zlib release the GIL on large buffers, so the archive's hash and two entries'
-        inflating and hashing share the cores instead of queueing on one.
+    hashlib and zlib release the GIL on large buffers, so the archive's hash and two entries'
+    inflating and hashing share the cores instead of queueing on one.
     """
     archive_digest: list[str | BaseException] = []
     archive_thread = None
@@ -120,7 +119,7 @@ def build_inventory(
         plans.append((entry, keep_text))
 
     def read(plan: tuple[Entry, bool]) -> tuple[str, str]:
-        return _read_entry(package, plan[0], plan[1], unpack_to, unpack_all, tap)
+        return _read_entry(package, plan[0], plan[1], unpack_to, tap)
 
     order = reading_order(plans)
     records: list[FileRecord | None] = [None] * len(plans)
@@ -172,7 +171,6 @@ def _read_entry(
     entry: Entry,
     keep_text: bool,
     unpack_to: WorkDir | None,
-    unpack_all: bool,
     tap: Callable[[str, str, int], Callable[[bytes], None] | None] | None,
 ) -> tuple[str, str]:
     """One read of an entry feeds its hash, its media type, the kept text, the probes that examine
@@ -188,7 +186,7 @@ def _read_entry(
         sink = tap(path, media_type, entry.size) if tap else None
         keep = keep_text or sink is not None
         out = None
-        if unpack_to is not None and (unpack_all or (sink is None and is_audio_or_video(media_type))):
+        if unpack_to is not None and sink is None and is_audio_or_video(media_type):
             out = stack.enter_context(unpack_to.writing(path))
         for chunk in itertools.chain((first,) if first else (), chunks):
             digest.update(chunk)

@@ -33,8 +33,8 @@ class MissingContext(RuntimeError):
 
 class Need(StrEnum):
     PACKAGE = "package"
-    # The package unpacked on disk (e.g. to serve it): the read pass writes every entry as it
-    # hashes it, so no probe inflates the archive a second time.
+    # The package's files on disk (to serve them): ctx.workdir.course_folder writes each file the
+    # first time it is asked for, so a check writes only what its lessons load.
     UNPACKED = "unpacked"
     STAGING = "staging"
     MACHINE = "machine"

@@ -151,9 +151,8 @@ class Runner:
             examiners = EntryExaminers(selected, profile, ctx.examined)
             try:
                 if package_path is not None:
-                    unpack_all = any(Need.UNPACKED in cls.needs for cls in selected)
                     package = self._read_package(
-                        Path(package_path), profile, ctx, package_info, timeout_s, steps, unpack_all, examiners
+                        Path(package_path), profile, ctx, package_info, timeout_s, steps, examiners
                     )
                 runs = [self._run_probe(cls, ctx, index + 1, steps, timeout_s) for index, cls in enumerate(selected)]
             finally:
@@ -188,7 +187,6 @@ class Runner:
         info: dict[str, Any],
         timeout_s: float,
         steps: int,
-        unpack_all: bool,
         examiners: EntryExaminers,
     ) -> CoursePackage | None:
         info["name"] = path.name
@@ -202,12 +200,7 @@ class Runner:
             holder["detection"] = detect_standard(package)
             holder["title"] = course_title(package, holder["detection"])
             holder["inventory"] = build_inventory(
-                package,
-                step_ctx.progress,
-                step_ctx.checkpoint,
-                unpack_to=ctx.workdir,
-                unpack_all=unpack_all,
-                tap=examiners.tap,
+                package, step_ctx.progress, step_ctx.checkpoint, unpack_to=ctx.workdir, tap=examiners.tap
             )
 
         status, error, _ = self._call(read, ctx, READ_STEP, 0, steps, timeout_s)
@@ -246,6 +239,8 @@ class Runner:
             status, error, evidence = self._call(
                 cls().gather, ctx, cls.id, index, steps, timeout_s, readable=frozenset(k.name for k in cls.uses)
             )
+            if isinstance(error, MachineError):  # e.g. a file it serves could not be written: no verdict
+                raise error
             reason = ""
             if status == "error":
                 reason = f"{type(error).__name__}: {error}"

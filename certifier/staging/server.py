@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
+from certifier.package.workdir import CourseFolder
 from certifier.staging.handler import StagingHandler
 from certifier.staging.lms import LmsRecord
 from certifier.staging.lrs import EmbeddedLrs
@@ -24,18 +25,22 @@ from certifier.staging.network import NetworkProfile, SharedLink, chunk_size_for
 
 
 class StagingServer:
-    """Serve ``root`` on 127.0.0.1; use as a context manager (``with StagingServer(...) as s:``)."""
+    """Serve ``root`` on 127.0.0.1; use as a context manager (``with StagingServer(...) as s:``).
+
+    ``root`` is a folder, or a package's :class:`CourseFolder` whose files are written as they are
+    first asked for; a file the machine could not write is raised when the server stops."""
 
     def __init__(
         self,
-        root: str | os.PathLike[str],
+        root: str | os.PathLike[str] | CourseFolder,
         network: NetworkProfile | None = None,
         gzip_text: bool = True,
         launch_units: list[dict[str, Any]] | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
     ):
-        self.root = Path(root).resolve()
+        self.folder = root if isinstance(root, CourseFolder) else None
+        self.root = Path(root.root if isinstance(root, CourseFolder) else root).resolve()
         self.network = network
         self.gzip_text = gzip_text
         self.launch_units = launch_units or []
@@ -90,6 +95,8 @@ class StagingServer:
         self._httpd.server_close()
         if self._thread:
             self._thread.join(5)
+        if self.folder is not None:
+            self.folder.check()
 
     def __enter__(self) -> StagingServer:
         return self.start()
@@ -111,6 +118,8 @@ class StagingServer:
         parts = [p for p in relative.split("/") if p not in ("", ".")]
         if ".." in parts:
             return None
+        if self.folder is not None:
+            self.folder.provide("/".join(parts))
         target = (self.root / Path(*parts)) if parts else self.root
         try:
             target = target.resolve()

@@ -105,7 +105,7 @@ class LinkTestProbe(Probe):
         chosen, passed_over = choose_links(links, limits)
         if not chosen:
             return {"skipped": "No site link measured: " + passed_over}
-        root = ctx.workdir.extract_all(ctx.course_package)
+        course = ctx.workdir.course_folder(ctx.course_package)
         deadline = time.monotonic() + limits["max_seconds"]
         measured = []
         for index, link in enumerate(chosen):
@@ -117,7 +117,7 @@ class LinkTestProbe(Probe):
                 link["training_kbps"] * scale,
                 limits["link_rtt_ms"] / scale,
             )
-            with StagingServer(root, network) as server:
+            with StagingServer(course, network) as server:
                 trial, trial_s = self._trial(workload, server.url, scale, limits, load, ctx)
                 trials, stopped = search(
                     link["model_learners"],

@@ -107,7 +107,7 @@ class LoadProbe(Probe):
             if limits["emulate_network"]:
                 network_name = ctx.profile.section("network")["target_network"]
                 network = network_profiles(ctx.profile.values)[network_name]
-            server = StagingServer(ctx.workdir.extract_all(ctx.course_package), network).start()
+            server = StagingServer(ctx.workdir.course_folder(ctx.course_package), network).start()
             base = server.url
         try:
             steps, stopped = run_ramp(ctx, base, sequence, ramp, limits)

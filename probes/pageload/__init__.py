@@ -126,8 +126,7 @@ class PageLoadProbe(Probe):
             base = ctx.staging_url if ctx.staging_url.endswith("/") else ctx.staging_url + "/"
         else:
             ctx.progress(0.0, "starting the embedded staging server")
-            root = ctx.workdir.extract_all(ctx.course_package)
-            server = StagingServer(root, launch_units=units).start()
+            server = StagingServer(ctx.workdir.course_folder(ctx.course_package), launch_units=units).start()
             base = server.url
         player = list((ctx.shared(kinds.AUTHORING_TOOL) or {}).get("player") or [])
         try:

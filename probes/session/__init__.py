@@ -138,7 +138,6 @@ class SessionProbe(Probe):
             controls=PLAYER_CONTROLS.get(tool.get("name", ""), ()),
         )
         ctx.progress(0.05, "walking lessons as a learner")
-        root = ctx.workdir.extract_all(ctx.course_package)
         clips = {
             f["path"]: {"kbps": f.get("avg_kbps"), "duration_s": f.get("duration_s")}
             for f in ctx.shared(kinds.MEDIA_FILES) or []
@@ -148,7 +147,7 @@ class SessionProbe(Probe):
             media_file = ctx.workdir.path / "session-media.json"
             media_file.write_text(json.dumps(clips), encoding="utf-8")
             settings = dataclasses.replace(settings, media_file=str(media_file))
-        with StagingServer(root, launch_units=sampled) as server:
+        with StagingServer(ctx.workdir.course_folder(ctx.course_package), launch_units=sampled) as server:
             urls = [server.launch_url(u["launch"], u["id"], kind) for u in sampled]
             walked = run_session_walk(urls, settings, ctx.checkpoint)
             log = server.log_snapshot()
