@@ -23,8 +23,8 @@ from urllib.parse import urlsplit
 from .browser_slots import CONSOLE_KEPT, Browser, SameFailure
 
 LOAD_TIMEOUT_S = 30.0  # the launch frame itself must load within this
-UNLOAD_S = 0.7  # after emptying the lesson frame: unload handlers have posted their calls…
-UNLOAD_MAX_S = 4.0  # …or, for a lesson that started, until its Terminate/terminated arrives
+UNLOAD_S = 0.7  # after emptying a frame whose lesson never started: its unload handlers have posted
+UNLOAD_MAX_S = 4.0  # a lesson that started: until its Terminate/terminated arrives, asked at once
 LEAVE_MAX_S = 8.0  # a cmi5 AU asked to leave (beforeunload) has this long to send terminated
 
 # Runs in the LMS frame: what the lesson has done so far, from the staging server (its SCORM calls
@@ -174,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
             # SCORM's Initialize, cmi5's initialized, or any statement of an xAPI course ('attempted'…).
             if any(c.get("fn") in INITIALIZED or c.get("statement") for c in calls):
                 result["init_ms"] = round((time.monotonic() - started) * 1000, 1)
+                slot.tracking = True
                 break
             yield
         result["initialized"] = "init_ms" in result
@@ -203,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
         unload_until = min(emptied + (UNLOAD_MAX_S if result["initialized"] else UNLOAD_S), deadline)
         while time.monotonic() < unload_until:
             yield
-            if not result["initialized"] or time.monotonic() - emptied < UNLOAD_S:
+            if not result["initialized"]:
                 continue
             if (yield from session_ended(slot, deadline)):  # the LMS frame is still there
                 break

@@ -76,7 +76,8 @@ class Browser:
                     except StopIteration as stopped:
                         del running[index]
                         done(number, stopped.value)
-                holding = give_up is not None and give_up.holding(finished, len(jobs) - len(queue))
+                tracking = any(getattr(slots[i], "tracking", False) for i in running)
+                holding = give_up is not None and give_up.holding(finished, len(jobs) - len(queue), tracking)
                 if queue and time.monotonic() < deadline and not holding:
                     number, job = queue.pop(0)
                     running[index] = (number, job(slot))
@@ -129,11 +130,13 @@ class SameFailure:
             f"{self.waited_s:g} s, each failing the same way; this one would wait the same"
         )
 
-    def holding(self, finished: list[dict[str, Any]], started: int) -> bool:
-        """No new lesson while the first ``count`` are still being awaited and all that finished
-        failed: a lesson started meanwhile would be awaited for nothing."""
+    def holding(self, finished: list[dict[str, Any]], started: int, tracking: bool = False) -> bool:
+        """No new lesson while the first ``count`` are still being awaited, none of those running has
+        started tracking, and all that finished failed: a lesson started meanwhile would be awaited
+        for nothing. Once one starts tracking the course is not broken that way: every slot fills."""
         return (
-            0 < self.count <= started
+            not tracking
+            and 0 < self.count <= started
             and len(finished) < self.count
             and all(failure_signature(r) is not None for r in finished)
         )
@@ -245,6 +248,7 @@ def new_slot(browser: Browser) -> Any:
                 self.view.move(off_screen_position(len(browser.placements)))  # again: some systems place on show
             browser.placements.append(placement(self.view))
             self.loaded: bool | None = None
+            self.tracking = False  # the lesson running here has started tracking (set by the lesson)
             self.value: Any = None
             self.page.loadFinished.connect(self._loaded)
 
@@ -255,6 +259,7 @@ def new_slot(browser: Browser) -> Any:
             self.interceptor.blocked = []
             self.page.errors = []
             self.loaded = None
+            self.tracking = False
             self.page.load(QUrl(url))
 
         def evaluate(self, script: str) -> None:

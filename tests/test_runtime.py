@@ -419,3 +419,14 @@ def test_lessons_failing_in_different_ways_are_each_awaited(tmp_path):
     runs = evidence["browser"]["pages"]
     assert len(runs) == 4 and not any(r.get("not_awaited") for r in runs)
     assert "undefinedPlayer is not defined" in notes(findings["pageload.runtime-initialize"])
+
+
+def test_a_lesson_that_starts_tracking_fills_every_slot_at_once():
+    from certifier.qt_adapters.browser_slots import SameFailure
+
+    give_up = SameFailure(2, 20)
+    assert give_up.holding([], started=2)  # the first two are awaited: nothing known of the course yet
+    assert not give_up.holding([], started=2, tracking=True)  # one of them tracks: the course is not broken so
+    assert not give_up.holding([{"initialized": True, "tracked": True}], started=2)
+    assert give_up.holding([{"initialized": False, "tracked": True}], started=2)  # one failed, one awaited
+    assert not SameFailure(0, 20).holding([], started=2)  # the profile awaits every lesson
