@@ -145,3 +145,45 @@ def test_texts_are_read_spread_through_the_large_entries_and_the_inventory_keeps
     with open_package(course, archive_limits(profile)) as package:
         inventory = build_inventory(package)
         assert [r.path for r in inventory.files] == [e.path for e in package.entries]
+
+
+def test_threads_that_end_hand_their_archive_handle_to_the_next(course, monkeypatch):
+    # The staging server answers each request on a new thread: each must not parse the archive's
+    # directory again and keep that copy until the run ends.
+    import threading
+
+    from certifier.package import archive
+
+    opened = []
+    real_zipfile = archive.zipfile.ZipFile
+
+    def counting_zipfile(*args, **kwargs):
+        opened.append(args[0])
+        return real_zipfile(*args, **kwargs)
+
+    profile = load_profile("default")
+    with open_package(course, archive_limits(profile)) as package:
+        monkeypatch.setattr(archive.zipfile, "ZipFile", counting_zipfile)
+        for _ in range(20):  # one after another, as requests a page makes
+            reader = threading.Thread(target=package.read_bytes, args=("media/clip.mp4",))
+            reader.start()
+            reader.join()
+        assert len(opened) == 1
+        gate = threading.Barrier(3)
+        readers = [threading.Thread(target=lambda: (package.read_bytes("index.html"), gate.wait())) for _ in range(3)]
+        for reader in readers:
+            reader.start()
+        for reader in readers:
+            reader.join()
+        assert len(opened) == 3  # three at once: three handles, the first one reused
+
+
+def test_the_read_pass_gives_its_memory_pad_back():
+    import platform
+    import sys
+
+    from certifier.host.memory import give_freed_memory_back, keep_freed_memory_for_reuse
+
+    glibc = sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
+    assert keep_freed_memory_for_reuse() is glibc
+    assert give_freed_memory_back() is glibc

@@ -18,7 +18,7 @@ from typing import Any
 
 from certifier.errors import Cancelled, CertifierError, MachineError, PackageRejected
 from certifier.host.machine_info import machine_summary
-from certifier.host.memory import keep_freed_memory_for_reuse
+from certifier.host.memory import give_freed_memory_back, keep_freed_memory_for_reuse
 from certifier.package.archive import CoursePackage, open_package
 from certifier.package.archive_limits import ArchiveLimits
 from certifier.package.credentials import split_url_credentials
@@ -199,9 +199,12 @@ class Runner:
             holder["package"] = package
             holder["detection"] = detect_standard(package)
             holder["title"] = course_title(package, holder["detection"])
-            holder["inventory"] = build_inventory(
-                package, step_ctx.progress, step_ctx.checkpoint, unpack_to=ctx.workdir, tap=examiners.tap
-            )
+            try:
+                holder["inventory"] = build_inventory(
+                    package, step_ctx.progress, step_ctx.checkpoint, unpack_to=ctx.workdir, tap=examiners.tap
+                )
+            finally:
+                give_freed_memory_back()  # the pad is for the pass's buffers, not every later thread's heap
 
         status, error, _ = self._call(read, ctx, READ_STEP, 0, steps, timeout_s)
         package = holder.get("package")
