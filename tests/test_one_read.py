@@ -187,3 +187,36 @@ def test_the_read_pass_gives_its_memory_pad_back():
     glibc = sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
     assert keep_freed_memory_for_reuse() is glibc
     assert give_freed_memory_back() is glibc
+
+
+def test_the_work_folder_waits_for_a_write_in_flight_and_takes_none_after_the_run(course):
+    # An interrupted run must leave no folder behind: a request the staging server was answering
+    # could otherwise write (and so re-create) the folder after it was removed.
+    import threading
+    import time
+
+    profile = load_profile("default")
+    with open_package(course, archive_limits(profile)) as package:
+        workdir = WorkDir()
+        folder = workdir.course_folder(package)
+        writing, release = threading.Event(), threading.Event()
+
+        def slow_write():
+            with workdir.writing("late.txt") as out:
+                writing.set()
+                release.wait(10)
+                out.write(b"x")
+
+        writer = threading.Thread(target=slow_write)
+        writer.start()
+        assert writing.wait(10)
+        cleaner = threading.Thread(target=workdir.cleanup)
+        cleaner.start()
+        time.sleep(0.3)
+        assert cleaner.is_alive()  # the removal waits for the write in flight
+        release.set()
+        cleaner.join(10)
+        writer.join(10)
+        assert not workdir.path.exists()
+        folder.provide("index.html")  # a request arriving after the end writes nothing
+        assert not workdir.path.exists()

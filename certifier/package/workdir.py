@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from certifier.errors import MachineError, PackageRejected
+from certifier.errors import Cancelled, MachineError, PackageRejected
 from certifier.package.archive import CoursePackage
 from certifier.package.entry_names import unsafe_path_reason
 
@@ -25,8 +25,14 @@ def machine_error(doing: str, exc: OSError) -> MachineError:
     )
 
 
+# When the run ends, files still being written (a request the staging server is answering, a
+# cancelled probe's extraction) get this long to finish before the folder is removed.
+WRITES_DRAIN_S = 5.0
+
+
 class WorkDir:
-    """A temporary folder removed when the run ends; extraction re-checks every path."""
+    """A temporary folder removed when the run ends; extraction re-checks every path. Once removal
+    has begun nothing more is written: a late write would leave the folder behind."""
 
     def __init__(self, prefix: str = "certifier-run-"):
         try:
@@ -35,6 +41,9 @@ class WorkDir:
             raise machine_error("create its work folder", exc) from exc
         self._writers: dict[str, threading.Lock] = {}
         self._writers_guard = threading.Lock()
+        self._writes = threading.Condition()  # guards the two below
+        self._writing_now = 0
+        self._closed = False
 
     def target_for(self, member: str) -> Path:
         reason = unsafe_path_reason(member)
@@ -51,6 +60,10 @@ class WorkDir:
         """A file to write ``member`` into; it appears under its name only once written whole."""
         target = self.target_for(member)
         partial = target.with_name(target.name + ".partial")
+        with self._writes:
+            if self._closed:
+                raise Cancelled(f"The run has ended: {member} is not written.")
+            self._writing_now += 1
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             with open(partial, "wb") as out:
@@ -61,6 +74,9 @@ class WorkDir:
         finally:
             with contextlib.suppress(OSError):  # nothing to remove, or a folder that could not be made
                 partial.unlink(missing_ok=True)
+            with self._writes:
+                self._writing_now -= 1
+                self._writes.notify_all()
 
     def extract(self, package: CoursePackage, member: str) -> Path:
         """``member`` written under the work folder once; a caller on another thread asking for the
@@ -72,6 +88,8 @@ class WorkDir:
             if not target.exists():
                 with self.writing(member) as out:
                     for chunk in package.iter_chunks(member):
+                        if self._closed:  # the run is ending: a large file is not finished for nothing
+                            raise Cancelled(f"The run has ended: {member} is not written.")
                         out.write(chunk)
         return target
 
@@ -79,6 +97,9 @@ class WorkDir:
         return CourseFolder(self, package)
 
     def cleanup(self) -> None:
+        with self._writes:
+            self._closed = True
+            self._writes.wait_for(lambda: self._writing_now == 0, timeout=WRITES_DRAIN_S)
         shutil.rmtree(self.path, ignore_errors=True)
 
     def __enter__(self) -> WorkDir:
@@ -115,7 +136,7 @@ class CourseFolder:
                     self.workdir.extract(self.package, member)
                 except MachineError as exc:
                     self.failure = self.failure or exc
-                except PackageRejected:  # damaged: the read pass has already said so; served as absent
+                except (PackageRejected, Cancelled):  # damaged (the read pass has said so), or the run ended
                     pass
                 return
 
