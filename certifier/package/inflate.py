@@ -1,11 +1,12 @@
-"""One deflated zip entry inflated whole, with zlib-ng where it is installed.
+"""One deflated zip entry inflated whole, with libdeflate where it is installed.
 
-zlib-ng inflates and checksums the same data as zlib, about 1.4× faster (543 against 391 MB/s on
-the bench course's clips, with the CRC), and the read pass spends most of its time inflating.
-zipfile cannot be given another inflater, so whole entries are read here: the local header is
-located as zipfile locates it, the compressed bytes are read in one call, the output is bounded by
-the size the entry declares, and the checksum is compared with the central directory's, so a
-damaged or lying entry fails as it would in zipfile.
+libdeflate inflates a whole buffer of known size about 1.65× as fast as zlib-ng and 2.2× as fast
+as zlib on the same data (961, 583 and 429 MB/s on the bench course's clips, with the CRC; 1,442,
+1,022 and 507 MB/s on its pages), and the read pass spends most of its time inflating. zipfile
+cannot be given another inflater, so whole entries are read here: the local header is located as
+zipfile locates it, the compressed bytes are read in one call, the output is bounded by the size
+the entry declares, and the checksum is compared with the central directory's, so a damaged or
+lying entry fails as it would in zipfile.
 """
 
 from __future__ import annotations
@@ -15,23 +16,22 @@ import struct
 import zipfile
 from typing import IO, Any
 
-zlib_ng: Any  # an optional speed-up: without it, entries are inflated by zipfile
+libdeflate: Any  # an optional speed-up: without it, entries are inflated by zipfile
 try:
-    zlib_ng = importlib.import_module("zlib_ng.zlib_ng")
+    libdeflate = importlib.import_module("deflate")
 except ImportError:  # pragma: no cover - depends on the installation
-    zlib_ng = None
+    libdeflate = None
 
 LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, then the name and extra field lengths
 LOCAL_SIGNATURE = b"PK\x03\x04"
-RAW_DEFLATE = -15
 
 
 def can_inflate(info: zipfile.ZipInfo) -> bool:
-    return zlib_ng is not None and info.compress_type == zipfile.ZIP_DEFLATED and not info.flag_bits & 0x1
+    return libdeflate is not None and info.compress_type == zipfile.ZIP_DEFLATED and not info.flag_bits & 0x1
 
 
 def inflate_entry(stream: IO[bytes], info: zipfile.ZipInfo) -> bytes:
-    """The entry's content; BadZipFile, EOFError or zlib errors for a damaged one."""
+    """The entry's content; BadZipFile or EOFError for a damaged one."""
     stream.seek(info.header_offset)
     header = stream.read(LOCAL_HEADER.size)
     if len(header) != LOCAL_HEADER.size:
@@ -43,10 +43,14 @@ def inflate_entry(stream: IO[bytes], info: zipfile.ZipInfo) -> bytes:
     packed = stream.read(info.compress_size)
     if len(packed) != info.compress_size:
         raise EOFError("the entry's data is cut short")
-    inflater = zlib_ng.decompressobj(RAW_DEFLATE)
-    content: bytes = inflater.decompress(packed, info.file_size + 1)  # one byte more than declared shows a lie
-    if len(content) != info.file_size or not inflater.eof:
-        raise zipfile.BadZipFile(f"the entry inflates to another size than the {info.file_size:,} bytes it declares")
-    if zlib_ng.crc32(content) != info.CRC:
+    lie = f"the entry inflates to another size than the {info.file_size:,} bytes it declares"
+    try:
+        # Room for one byte more than declared: a longer stream fails here, a shorter one below.
+        content: bytes = libdeflate.deflate_decompress(packed, info.file_size + 1)
+    except libdeflate.DeflateError as exc:  # damaged data, or more of it than declared
+        raise zipfile.BadZipFile(f"{lie}, or its deflated data is damaged ({exc})") from exc
+    if len(content) != info.file_size:
+        raise zipfile.BadZipFile(lie)
+    if libdeflate.crc32(content) != info.CRC:
         raise zipfile.BadZipFile(f"Bad CRC-32 for file {info.filename!r}")
     return content
