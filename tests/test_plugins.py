@@ -349,3 +349,19 @@ def test_the_html5_path_is_found_by_its_tags_or_a_quoted_page_name_in_any_length
     assert has_html5_path(f'{words}<script>location = "index_html5.html?lang=en";</script>')
     assert has_html5_path("var page = 'multiscreen.htm';")
     assert not has_html5_path('<p title="a">text about .html files</p><b title="b">')  # no quoted name
+
+
+def test_a_page_is_parsed_for_embeds_only_when_it_names_one_in_any_case():
+    from probes.plugins.embeds import embeds_in_page
+
+    files = {"movie.swf": 100, "index.html": 50}
+    assert embeds_in_page("index.html", "<p>Lesson text</p><video src='a.mp4'></video>", files, False) == []
+    upper = "<p>Intro</p>\n<OBJECT TYPE='application/x-shockwave-flash' DATA='movie.swf'></OBJECT>"
+    [found] = embeds_in_page("index.html", upper, files, False)
+    assert (found["technology"], found["required"], found["line"]) == ("flash", True, 2)
+    script = "<script>\nshowFlash('MOVIE.SWF'.toLowerCase());\nswfobject.embedSWF('movie.swf', 'x');</script>"
+    assert [e["technology"] for e in embeds_in_page("index.html", script, files, False)] == ["flash"]
+    vb = '<SCRIPT LANGUAGE="VBScript">MsgBox "hi"</SCRIPT>'
+    assert [e["reason"] for e in embeds_in_page("index.html", vb, files, False)] == [
+        "the page's only scripts are VBScript, which only Internet Explorer runs"
+    ]
