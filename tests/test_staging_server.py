@@ -222,6 +222,48 @@ def test_the_embedded_lrs_holds_a_bounded_number_of_bytes_and_each_launch_has_it
         assert put(left + 1).status_code == 507 and put(left).status_code == 204
 
 
+def test_the_embedded_lrs_takes_xapis_alternate_request_syntax(site):
+    # TinCanJS (SCORM Driver's cmi5 output: Rise, Storyline) sends the terminated statement at the
+    # learner's exit as a keepalive POST with ?method=PUT and its headers and body as form fields.
+    import json as json_module
+
+    with StagingServer(site) as server:
+        launch = server.lrs.launch("lesson-1", "xapi", "https://example.invalid/au")
+        statement = {
+            "actor": {"mbox": "mailto:a@b.invalid"},
+            "verb": {"id": "http://adlnet.gov/expapi/verbs/terminated"},
+            "object": {"id": "https://example.invalid/au"},
+        }
+        form = {
+            "Authorization": launch["auth"],
+            "X-Experience-API-Version": "1.0.3",
+            "Content-Type": "application/json",
+            "statementId": "6fa459ea-ee8a-3ca4-894e-db77e160355e",
+            "content": json_module.dumps(statement),
+        }
+        lrs = server.url + "__lrs__/"
+        assert requests.post(lrs + "statements?method=PUT", data=form, timeout=5).status_code == 204
+        stored = [s["statement"] for s in server.lrs.snapshot()["statements"] if s["by"] == "course"]
+        assert stored == [{**statement, "id": "6fa459ea-ee8a-3ca4-894e-db77e160355e"}]
+        # A state document the same way, read back in the usual syntax with its own content type.
+        where = {"activityId": "https://example.invalid/au", "agent": '{"mbox":"mailto:a@b.invalid"}', "stateId": "t"}
+        state = {**where, "Authorization": launch["auth"], "Content-Type": "text/plain", "content": "PT42S"}
+        assert requests.post(lrs + "activities/state?method=PUT", data=state, timeout=5).status_code == 204
+        back = requests.get(
+            lrs + "activities/state", params=where, headers={"Authorization": launch["auth"]}, timeout=5
+        )
+        assert (back.status_code, back.text, back.headers["Content-Type"]) == (200, "PT42S", "text/plain")
+        # Still the launch's own key, and the method the only query parameter.
+        assert (
+            requests.post(
+                lrs + "statements?method=PUT", data={**form, "Authorization": "Basic eDp5"}, timeout=5
+            ).status_code
+            == 401
+        )
+        assert requests.post(lrs + "statements?method=PUT&x=1", data=form, timeout=5).status_code == 400
+        assert requests.post(lrs + "statements?method=PATCH", data=form, timeout=5).status_code == 400
+
+
 def test_a_page_flooding_the_lms_log_is_kept_compact_and_other_lessons_still_recorded(site):
     import gc
     import json as json_module

@@ -2,7 +2,7 @@
 
 Only the resources a course uses at run time: statements (POST, PUT, GET), the state, activity
 profile and agent profile documents, ``about``, and cmi5's one-time fetch URL that hands the AU
-its credentials. Everything lives in memory for one run and is bounded in count and size. A
+its credentials, in the usual syntax or xAPI 1.0.3's alternate one (:func:`alternate_request`). Everything lives in memory for one run and is bounded in count and size. A
 launch (:meth:`EmbeddedLrs.launch`) does what a cmi5 LMS does before opening an AU: a
 registration, a session id, ``LMS.LaunchData`` in the state, the *launched* statement, a one-time
 fetch token. xAPI (Tin Can) launches get the endpoint, Basic credentials and actor in the URL.
@@ -17,8 +17,9 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.message import Message
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qs, quote, urlencode
 
 XAPI_VERSION = "1.0.3"
 MAX_STATEMENTS = 10_000
@@ -136,6 +137,11 @@ class EmbeddedLrs:
         """(status, content type, body) for a request under ``/__lrs__/``."""
         if len(body) > MAX_BODY_BYTES:
             return 413, "text/plain", b"too large"
+        if method == "POST" and "method" in query:
+            alternate = alternate_request(query, headers, body)
+            if alternate is None:
+                return 400, "text/plain", b"not a valid alternate request"
+            method, query, headers, body = alternate
         if route == "cmi5/fetch":
             return self._fetch(method, query)
         if route == "about":
@@ -256,6 +262,47 @@ class EmbeddedLrs:
                 "stored_bytes": self.stored_bytes,
                 "refused_full": self.refused_full,
             }
+
+
+# xAPI 1.0.3 (Part Three, 1.3): a request may come as a POST whose real method is the only query
+# parameter and whose headers, parameters and body ("content") are form fields; an LRS must take
+# it. TinCanJS (inside SCORM Driver: Rise's and Storyline's cmi5 output) sends this way when a
+# request has to outlive the page (a keepalive fetch at unload): the AU's terminated statement at
+# the learner's exit, and the state it saves just before, arrive like this.
+ALTERNATE_METHODS = ("GET", "PUT", "POST", "DELETE")
+ALTERNATE_HEADERS = (
+    "Authorization",
+    "X-Experience-API-Version",
+    "Content-Type",
+    "Content-Length",
+    "If-Match",
+    "If-None-Match",
+)
+
+
+def alternate_request(
+    query: dict[str, list[str]], headers: Any, body: bytes
+) -> tuple[str, dict[str, list[str]], Message, bytes] | None:
+    """(method, query, headers, body) of an alternate-syntax request, or None when it is not one."""
+    method = query.get("method", [""])[0].upper()
+    if method not in ALTERNATE_METHODS or len(query) != 1:
+        return None
+    if not (headers.get("Content-Type") or "").lower().startswith("application/x-www-form-urlencoded"):
+        return None
+    try:
+        form = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=100)
+    except (UnicodeDecodeError, ValueError):
+        return None
+    canonical = {name.lower(): name for name in ALTERNATE_HEADERS}
+    real_headers = Message()
+    params: dict[str, list[str]] = {}
+    for name, values in form.items():
+        if name.lower() in canonical:
+            real_headers[canonical[name.lower()]] = values[0]
+        elif name != "content":
+            params[name] = values
+    content = form.get("content", [""])[0].encode("utf-8")
+    return method, params, real_headers, content
 
 
 def launch_query(params: dict[str, str]) -> str:
