@@ -23,12 +23,15 @@ LESSON = """<!DOCTYPE html>
 <span>First answer</span></div>
 <div class="choice" id="choice-b"><input type="radio" name="q" style="opacity:0;width:1px;height:1px">
 <span>Second answer</span></div></div>
+<div id="aria-quiz" role="radiogroup" style="display:none">
+<div role="radio" aria-checked="false" class="aria-choice" tabindex="0">First answer</div>
+<div role="radio" aria-checked="false" class="aria-choice" tabindex="0">Second answer</div></div>
 <div id="graded" style="display:none"><button type="button" id="submit">Submit</button></div>
 <div id="wrong" style="display:none"><p>Incorrect.</p><button type="button" id="again">Try again</button></div>
 <button type="button" id="next">Next</button></main>
 <script>
 var SCREENS = __SCREENS__, B = __BEHAVIOUR__;
-var V = B.version, api = null, screen = 0, finished = false;
+var V = B.version, api = null, screen = 0, finished = false, ariaChosen = false;
 var E = V === "1.2" ? {init: "LMSInitialize", get: "LMSGetValue", set: "LMSSetValue", commit: "LMSCommit",
                        finish: "LMSFinish", status: "cmi.core.lesson_status", location: "cmi.core.lesson_location",
                        entry: "cmi.core.entry", exit: "cmi.core.exit"}
@@ -53,6 +56,11 @@ function show() {
   // Graded: the quiz is submitted, and only the second choice is right; a wrong one offers a retry.
   document.getElementById("graded").style.display = B.graded && screen === 1 ? "" : "none";
   if (B.graded && screen === 1) { document.getElementById("next").style.display = "none"; }
+  // A knowledge check drawn as ARIA widgets (role radio in a radiogroup, as Rise draws its own):
+  // the way on appears only once a choice is made.
+  var ariaQuiz = B.aria_quiz && screen === 1;
+  document.getElementById("aria-quiz").style.display = ariaQuiz ? "" : "none";
+  if (ariaQuiz && !ariaChosen) { document.getElementById("next").style.display = "none"; }
   if (B.suspend_chars) {
     var size = Math.round(B.suspend_chars * (screen + 1) / SCREENS.length);
     api[E.set]("cmi.suspend_data", new Array(size + 1).join("s"));
@@ -98,6 +106,13 @@ window.addEventListener("load", function () {
   var chosen = null;
   Array.prototype.forEach.call(document.querySelectorAll(".choice"), function (row) {
     row.addEventListener("mousedown", function () { chosen = row.id; row.querySelector("input").checked = true; });
+  });
+  Array.prototype.forEach.call(document.querySelectorAll(".aria-choice"), function (choice) {
+    choice.addEventListener("click", function () {
+      choice.setAttribute("aria-checked", "true");
+      ariaChosen = true;
+      document.getElementById("next").style.display = "";
+    });
   });
   document.getElementById("submit").addEventListener("click", function () {
     if (chosen === "choice-b") { screen += 1; show(); return; }

@@ -148,6 +148,17 @@ def test_a_wrong_answer_that_offers_a_retry_is_a_question_not_the_lessons_end(tm
 
 
 @pytest.mark.slow
+def test_a_knowledge_check_drawn_as_aria_choices_is_answered_not_taken_for_the_end(tmp_path):
+    # Rise's knowledge checks: div role=radio choices, no input; the way on shows once one is chosen.
+    findings, evidence = walk(tmp_path, screens=3, version="2004", status="completed", aria_quiz=True)
+    lesson = evidence["lessons"][0]
+    answers = [a for a in lesson["actions"] if a["kind"] == "answer"]
+    assert [(a["screen"], a["name"]) for a in answers] == [(2, "1 question(s)")], lesson["actions"]
+    assert [s["title"] for s in lesson["screens"]][-1] == "Screen title 3" and lesson["end"] == "end"
+    assert findings["session.completion"]["status"] == "pass", findings["session.completion"]["message"]
+
+
+@pytest.mark.slow
 def test_a_reported_text_beyond_its_limit_is_minor_and_one_finding(tmp_path):
     findings, _ = walk(tmp_path, screens=2, version="2004", status="completed", description_chars=300)
     limits = findings["session.data-limits"]

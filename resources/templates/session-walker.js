@@ -161,6 +161,16 @@
     return null;
   }
 
+  // The question a choice widget with no group role belongs to: the nearest box holding another
+  // choice of its kind (a player may wrap each choice in its own box).
+  function choiceGroup(el) {
+    var selector = "[role=" + el.getAttribute("role") + "]";
+    for (var box = el.parentElement, up = 0; box && up < 6; box = box.parentElement, up++) {
+      if (box.querySelectorAll(selector).length > 1) { return box; }
+    }
+    return el.parentElement;
+  }
+
   function fieldName(el) {
     return [el.type, el.name, el.id, typeof el.className === "string" ? el.className : "",
             el.getAttribute("placeholder"), el.getAttribute("aria-label")].join(" ");
@@ -180,6 +190,17 @@
       Object.keys(groups).forEach(function (g) {
         if (!groups[g].checked) { open.push({el: groups[g].els[0], frame: f}); }
       });
+      // A player's own choice widgets, no input behind them (Rise draws its knowledge checks so):
+      // role radio or checkbox, one question per group, answered once one of it is aria-checked.
+      var owners = [];
+      Array.prototype.forEach.call(f.doc.querySelectorAll("[role=radio], [role=checkbox]"), function (el) {
+        if (el.tagName === "INPUT" || !shown(el, f.win)) { return; }
+        var owner = el.closest("[role=radiogroup], [role=group], fieldset") || choiceGroup(el);
+        var group = owners.filter(function (o) { return o.owner === owner; })[0];
+        if (!group) { group = {owner: owner, el: el, checked: false}; owners.push(group); }
+        group.checked = group.checked || el.getAttribute("aria-checked") === "true";
+      });
+      owners.forEach(function (o) { if (!o.checked) { open.push({el: o.el, frame: f}); } });
       Array.prototype.forEach.call(f.doc.querySelectorAll("input[type=text], input:not([type]), textarea, select"), function (el) {
         if (shown(el, f.win) && !el.value && !SEARCH.test(fieldName(el))) { open.push({el: el, frame: f}); }
       });
@@ -290,7 +311,9 @@
           return;
         }
         if (el.tagName === "SELECT") { if (el.options.length > 1) { el.selectedIndex = 1; } }
-        else if (el.type === "radio" || el.type === "checkbox") { el.click(); }
+        else if (el.type === "radio" || el.type === "checkbox" || (el.tagName !== "INPUT" && el.tagName !== "TEXTAREA")) {
+          el.click();
+        }
         else { el.value = "answer"; }
         el.dispatchEvent(new Event("input", {bubbles: true}));
         el.dispatchEvent(new Event("change", {bubbles: true}));
