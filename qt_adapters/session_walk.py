@@ -228,7 +228,7 @@ class Walker:
             return "media"  # the lesson may wait for a clip this browser could not play
         if not any(a["kind"] not in ("answer", "dismiss") and a.get("effect") in ("moved", "ended") for a in actions):
             return "no control"  # nothing the walk pressed ever moved the lesson on (a message's OK aside)
-        return "end"
+        return "more lessons" if state.get("lessons_after") else "end"  # the outline goes on past this one
 
     @staticmethod
     def choose(

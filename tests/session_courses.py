@@ -96,6 +96,12 @@ window.addEventListener("load", function () {
     document.getElementById("notice").style.display = "none";
   });
   if (B.outline) { document.getElementById("outline").style.display = ""; }
+  if (B.outline_more) {  // an outline marking this lesson current, with two more after it (Rise's sidebar)
+    var list = document.querySelector("#outline ol");
+    list.innerHTML = '<li><a href="#" class="lesson-link lesson-link--active">This lesson</a></li>' +
+      '<li><a href="#" class="lesson-link">Second lesson</a></li><li><a href="#" class="lesson-link">Third lesson</a></li>';
+    document.getElementById("outline").style.display = "";
+  }
   if (B.next_label) { document.getElementById("next").textContent = B.next_label; }
   if (B.aria_hidden) { document.querySelector("main").setAttribute("aria-hidden", "true"); }
   if (B.description_chars) {

@@ -159,6 +159,16 @@ def test_a_knowledge_check_drawn_as_aria_choices_is_answered_not_taken_for_the_e
 
 
 @pytest.mark.slow
+def test_a_lesson_with_more_lessons_after_it_in_the_outline_is_not_the_courses_end(tmp_path):
+    # Rise locks its Continue until every callout of an interactive graphic is opened: no control
+    # goes on, yet the outline shows lessons after this one. That is no last screen to judge.
+    findings, evidence = walk(tmp_path, screens=2, outline_more=True)
+    assert evidence["lessons"][0]["end"] == "more lessons"
+    assert "outline lists more lessons after this one" in findings["session.walk"]["message"]
+    assert findings["session.completion"]["status"] == "skipped", findings["session.completion"]["message"]
+
+
+@pytest.mark.slow
 def test_a_reported_text_beyond_its_limit_is_minor_and_one_finding(tmp_path):
     findings, _ = walk(tmp_path, screens=2, version="2004", status="completed", description_chars=300)
     limits = findings["session.data-limits"]

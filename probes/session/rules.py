@@ -94,6 +94,8 @@ END_WORDS = {
     "waiting": "the player's next control stayed disabled (it waits for media or an interaction)",
     "media": "the screen's clip could not play in this browser, and the lesson may wait for it to end",
     "no control": "the walk found no control it could press (a player it does not drive, or a one-screen lesson)",
+    "more lessons": "no control goes on, yet the course's outline lists more lessons after this one (the player waits "
+    "for something the walk did not do, such as opening every callout of an interactive graphic)",
     "budget": "the walk's time budget ran out",
     "screen limit": "the walk's screen limit was reached",
     "unreadable": "the lesson's screen could not be read",

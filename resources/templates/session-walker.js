@@ -171,6 +171,28 @@
     return el.parentElement;
   }
 
+  // How many lessons the course's outline (a list inside navigation) lists after the entry it
+  // marks current: a screen with lessons after it is not the course's last, whatever it offers.
+  function lessonsAfter(list) {
+    var after = 0;
+    list.forEach(function (f) {
+      Array.prototype.forEach.call(f.doc.querySelectorAll("nav, [role=navigation]"), function (nav) {
+        var entries = Array.prototype.slice.call(nav.querySelectorAll("li, [role=listitem], [role=treeitem]"));
+        var current = -1;
+        entries.forEach(function (entry, index) {
+          var marked = entry.matches("[aria-current]:not([aria-current=false])") ||
+                       entry.querySelector("[aria-current]:not([aria-current=false])") ||
+                       [entry].concat(Array.prototype.slice.call(entry.querySelectorAll("a, button"))).some(function (e) {
+                         return /(^|[\s_-])(active|current)([\s_-]|$)/i.test(typeof e.className === "string" ? e.className : "");
+                       });
+          if (marked && current < 0) { current = index; }
+        });
+        if (current >= 0) { after = Math.max(after, entries.length - current - 1); }
+      });
+    });
+    return after;
+  }
+
   function fieldName(el) {
     return [el.type, el.name, el.id, typeof el.className === "string" ? el.className : "",
             el.getAttribute("placeholder"), el.getAttribute("aria-label")].join(" ");
@@ -280,6 +302,7 @@
         return {tier: c.tier, name: c.name, key: c.key};
       });
       state.questions = questions(list).length;
+      state.lessons_after = lessonsAfter(list);
       state.media = media(list);
       state.frames = list.length;
       state.requests = requests(list);
