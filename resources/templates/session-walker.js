@@ -23,6 +23,8 @@
   // A box a learner types in to find something, not a question the lesson asks.
   var SEARCH = /(^|[-_\s])search([-_\s]|$)|\bsearch\b/i;
   var FORWARD_HINT = /(^|[-_\s])(next|nxt|forward|continue|right)([-_\s.]|btn|button|arrow|$)/i;
+  // Where a course keeps its outline (a list of its lessons).
+  var NAVIGATION = "nav, [role=navigation]";
   var CANDIDATES = "button, [role=button], [role=link], a[href], input[type=button], input[type=submit], " +
                    "input[type=image], [onclick], [data-acc-text], [tabindex]:not([tabindex='-1'])";
 
@@ -97,7 +99,7 @@
     }
     // An entry of the course's outline (a list inside navigation) jumps to its lesson; a learner
     // goes on with the lesson's own controls (Rise's outline names 'Get Started with …').
-    if (el.closest("li, [role=listitem], [role=treeitem], [role=menuitem]") && el.closest("nav, [role=navigation]")) {
+    if (el.closest("li, [role=listitem], [role=treeitem], [role=menuitem]") && el.closest(NAVIGATION)) {
       return null;
     }
     if (FORWARD.test(name) || FORWARD_WORDS.test(name)) { return "forward"; }
@@ -176,7 +178,7 @@
   function lessonsAfter(list) {
     var after = 0;
     list.forEach(function (f) {
-      Array.prototype.forEach.call(f.doc.querySelectorAll("nav, [role=navigation]"), function (nav) {
+      Array.prototype.forEach.call(f.doc.querySelectorAll(NAVIGATION), function (nav) {
         var entries = Array.prototype.slice.call(nav.querySelectorAll("li, [role=listitem], [role=treeitem]"));
         var current = -1;
         entries.forEach(function (entry, index) {
