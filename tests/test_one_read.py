@@ -82,21 +82,40 @@ def test_a_served_package_writes_only_the_files_asked_for_each_once(course):
     profile = load_profile("default")
     with open_package(course, archive_limits(profile)) as package, WorkDir() as workdir:
         reads = CountingPackage(package)
-        build_inventory(package, unpack_to=workdir)  # no probe taps the clip: the pass writes it
+        build_inventory(package, unpack_to=workdir)  # no probe reads from disk: nothing is written up front
         clip = workdir.path / "package" / "media" / "clip.mp4"
-        assert clip.read_bytes() == zipfile.ZipFile(course).read("media/clip.mp4")
-        assert not (workdir.path / "package" / "index.html").exists()  # nothing else is written up front
+        assert not list((workdir.path / "package").rglob("*"))
         folder = workdir.course_folder(package)
         with StagingServer(folder) as server:
             assert requests.get(server.url, timeout=10).text.startswith("<html>")  # the top's index.html
             assert requests.get(server.url + "index.html", timeout=10).status_code == 200
-            assert requests.get(server.url + "media/clip.mp4", timeout=10).content == clip.read_bytes()
+            assert requests.get(server.url + "media/clip.mp4", timeout=10).content == zipfile.ZipFile(course).read(
+                "media/clip.mp4"
+            )
+            assert clip.exists()  # written when first asked for
             assert requests.get(server.url + "missing.js", timeout=10).status_code == 404
             assert requests.get(server.url + "../course.zip", timeout=10).status_code == 404
-        # Each entry inflated once: the page is written from the text the pass kept, the clip was written by it.
-        assert reads.reads == {"index.html": 1, "big.js": 1, "media/clip.mp4": 1}
+        # The page is written from the text the pass kept; the clip, which no probe took, is inflated again.
+        assert reads.reads == {"index.html": 1, "big.js": 1, "media/clip.mp4": 2}
         assert not (workdir.path / "package" / "big.js").exists()  # never asked for, never written
         assert not list(workdir.path.rglob("*.partial"))
+
+
+def test_the_pass_writes_up_front_only_what_a_probe_reads_from_disk_later(course, monkeypatch):
+    """A clip too large to hand the media probe in memory is written while the pass has its bytes;
+    without that probe, or for a folder package, nothing is written (0.9 GB of clips once were)."""
+    import certifier.run.examine as examine
+
+    profile = load_profile("default")
+    probes = discover_probes()[0]
+    monkeypatch.setattr(examine, "EXAMINE_IN_MEMORY_MAX_BYTES", 1024)  # the clip is "too large"
+    for selected, written in ((["media", "conformance"], True), (["conformance", "package"], False)):
+        examiners = EntryExaminers([probes[p] for p in selected], profile, {})
+        with open_package(course, archive_limits(profile)) as package, WorkDir() as workdir:
+            build_inventory(package, unpack_to=workdir, tap=examiners.tap, unpack_if=examiners.reads_from_disk)
+            on_disk = sorted(p.relative_to(workdir.path).as_posix() for p in workdir.path.rglob("*") if p.is_file())
+            assert on_disk == (["package/media/clip.mp4"] if written else []), selected
+        examiners.close()
 
 
 def test_a_file_the_machine_cannot_write_fails_the_serving_probe_not_the_course(course, tmp_path):

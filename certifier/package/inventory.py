@@ -14,7 +14,7 @@ from typing import Any
 
 from certifier.package.archive import READ_CHUNK_BYTES, CoursePackage
 from certifier.package.archive_limits import Entry
-from certifier.package.media_types import SNIFF_BYTES, guess_media_type, is_audio_or_video
+from certifier.package.media_types import SNIFF_BYTES, guess_media_type
 from certifier.package.workdir import WorkDir
 
 # Text the probes parse (pages, scripts, styles, manifests, configuration) is kept from the read
@@ -86,12 +86,14 @@ def build_inventory(
     checkpoint: Callable[[], None] | None = None,
     unpack_to: WorkDir | None = None,
     tap: Callable[[str, str, int], Callable[[bytes], None] | None] | None = None,
+    unpack_if: Callable[[str, str, int], bool] | None = None,
 ) -> Inventory:
     """Hash every entry in one read that also feeds everything else needing its bytes: text files
-    are kept for the probes that parse them (within a memory budget), and media files are written to
-    ``unpack_to`` for the probes that read them from disk, unless ``tap`` takes their bytes (it returns
-    a sink for an entry it wants, given path, type and size). For a zip the archive's own hash runs in
-    parallel. Other files are written only when a probe asks for them (:class:`CourseFolder`).
+    are kept for the probes that parse them (within a memory budget), ``tap`` takes the bytes of
+    the entries a probe examines beside the pass (it returns a sink for an entry it wants, given
+    path, type and size), and the entries ``unpack_if`` names (a probe reads them from disk later)
+    are written to ``unpack_to``. For a zip the archive's own hash runs in parallel. Other files are
+    written only when a probe asks for them (:class:`CourseFolder`).
 
     hashlib and zlib release the GIL on large buffers, so the archive's hash and two entries'
     inflating and hashing share the cores instead of queueing on one.
@@ -119,7 +121,7 @@ def build_inventory(
         plans.append((entry, keep_text))
 
     def read(plan: tuple[Entry, bool]) -> tuple[str, str]:
-        return _read_entry(package, plan[0], plan[1], unpack_to, tap)
+        return _read_entry(package, plan[0], plan[1], unpack_to if unpack_if else None, tap, unpack_if)
 
     order = reading_order(plans)
     records: list[FileRecord | None] = [None] * len(plans)
@@ -172,6 +174,7 @@ def _read_entry(
     keep_text: bool,
     unpack_to: WorkDir | None,
     tap: Callable[[str, str, int], Callable[[bytes], None] | None] | None,
+    unpack_if: Callable[[str, str, int], bool] | None,
 ) -> tuple[str, str]:
     """One read of an entry feeds its hash, its media type, the kept text, the probes that examine
     it and the unpacked copy."""
@@ -186,7 +189,7 @@ def _read_entry(
         sink = tap(path, media_type, entry.size) if tap else None
         keep = keep_text or sink is not None
         out = None
-        if unpack_to is not None and sink is None and is_audio_or_video(media_type):
+        if unpack_to is not None and unpack_if and sink is None and unpack_if(path, media_type, entry.size):
             out = stack.enter_context(unpack_to.writing(path))
         for chunk in itertools.chain((first,) if first else (), chunks):
             digest.update(chunk)

@@ -110,6 +110,10 @@ class Probe:
         thread beside the pass, so it never reads them again (e.g. the media probe's demux)."""
         return False
 
+    # An entry this probe examines that is too large to hand over in memory is read from disk after
+    # the pass (a demuxer seeks in it): the pass writes it to the work folder while it has the bytes.
+    examines_large_from_disk: ClassVar[bool] = False
+
     @classmethod
     def examine(cls, path: str, content: bytes, profile: Profile) -> dict[str, Any]:
         """Facts about one entry from its bytes; what ``gather`` finds in ``ctx.examined``."""

@@ -84,6 +84,14 @@ class EntryExaminers:
 
         return hand_over
 
+    def reads_from_disk(self, path: str, media_type: str, size: int) -> bool:
+        """For the read pass: whether a selected probe reads this entry from disk after the pass (it
+        examines it, the entry is too large to hand over, and the probe reads such entries from disk),
+        so the pass writes it while it has the bytes. Nothing else is written up front: a served file is written when first asked for."""
+        return size > EXAMINE_IN_MEMORY_MAX_BYTES and any(
+            cls.examines_large_from_disk and cls.examines(path, media_type) for cls in self.probes
+        )
+
     def close(self) -> None:
         for pool in self.pools.values():
             pool.shutdown(wait=False, cancel_futures=True)

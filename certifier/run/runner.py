@@ -201,7 +201,13 @@ class Runner:
             holder["title"] = course_title(package, holder["detection"])
             try:
                 holder["inventory"] = build_inventory(
-                    package, step_ctx.progress, step_ctx.checkpoint, unpack_to=ctx.workdir, tap=examiners.tap
+                    package,
+                    step_ctx.progress,
+                    step_ctx.checkpoint,
+                    unpack_to=ctx.workdir,
+                    tap=examiners.tap,
+                    # A folder's files are read where they are: nothing to write.
+                    unpack_if=examiners.reads_from_disk if package.is_zip else None,
                 )
             finally:
                 give_freed_memory_back()  # the pad is for the pass's buffers, not every later thread's heap

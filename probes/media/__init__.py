@@ -116,6 +116,8 @@ class MediaProbe(Probe):
         }
         return evidence
 
+    examines_large_from_disk = True  # a clip past the in-memory limit is demuxed from the work folder
+
     @classmethod
     def examines(cls, path: str, media_type: str) -> bool:
         # The files _inspect demuxes; MPEG-TS is mostly a stream's segments, measured from its playlist.
