@@ -9,7 +9,9 @@ both see the same machine state; medians are compared.
 
 Ratios are printed against `openssl dgst -sha256` on the zip (the anchor: reading the archive
 once and hashing it with the CPU's SHA instructions) and against `sha256sum` (about four times
-slower). Targets: static ≤ 2.0× the anchor, full default check ≤ 10×, peak RSS ≤ 200 MB.
+slower). Targets: static ≤ 2.0× the anchor, full default check ≤ 10×, peak RSS ≤ 200 MB. Beside
+them, `unzip -t` on the same zip: inflating every entry and checking its CRC, which a certification
+must do too (a damaged entry fails an LMS's import) and the anchor does not.
 
     python bench/full.py [--runs N] [--rebuild] [--text-heavy] [--all]
 """
@@ -218,14 +220,20 @@ def main() -> None:
     # the CPU's SHA instructions (hashlib is the same code); sha256sum is about four times slower.
     openssl = shutil.which("openssl")
     anchor = [openssl, "dgst", "-sha256", str(course)] if openssl else hashlib_sha256
+    # What checking every entry's CRC costs on its own (inflating all, as an LMS's unzip does): the
+    # work a static certification cannot skip beyond the anchor, measured by the usual tool.
+    unzip = shutil.which("unzip")
+    tested = [unzip, "-tqq", str(course)] if unzip else None
     out = Path(tempfile.mkdtemp(prefix="bench-full-"))
     static_args = ["check", str(course), "--no-history", "--json", str(out / "static.json")]
     for probe in STATIC_PROBES:
         static_args += ["--probe", probe]
     full_args = ["check", str(course), "--no-history", "--json", str(out / "full.json")]
-    refs, anchors, statics, fulls, rss, full_rss = [], [], [], [], [], []
+    refs, anchors, statics, fulls, rss, full_rss, tests = [], [], [], [], [], [], []
     for run in range(args.runs):
         anchors.append(timed(anchor)[0])
+        if tested:
+            tests.append(timed(tested)[0])
         refs.append(timed(reference)[0])
         seconds, stderr = timed(certifier(static_args))
         statics.append(seconds)
@@ -235,7 +243,9 @@ def main() -> None:
         fulls.append(seconds)
         full_rss.append(float(stderr.rsplit("PEAK_RSS_MB", 1)[1]))
         print(
-            f"run {run + 1}: openssl {anchors[-1]:.2f} s, sha256sum {refs[-2]:.2f} / {refs[-1]:.2f} s, "
+            f"run {run + 1}: openssl {anchors[-1]:.2f} s, "
+            + (f"unzip -t {tests[-1]:.2f} s, " if tests else "")
+            + f"sha256sum {refs[-2]:.2f} / {refs[-1]:.2f} s, "
             f"static {statics[-1]:.2f} s, "
             f"full {fulls[-1]:.2f} s",
             flush=True,
@@ -248,6 +258,11 @@ def main() -> None:
         f"static probes ({', '.join(STATIC_PROBES)}): median {static:.2f} s = {static / floor:.2f}× the anchor "
         f"(target ≤ 2.0×), {static / ref:.2f}× sha256sum"
     )
+    if tests:
+        print(
+            f"unzip -t of the zip (every entry inflated and its CRC checked, nothing else): median "
+            f"{statistics.median(tests):.2f} s; the static probes take {static / statistics.median(tests):.2f}× that"
+        )
     print(
         f"full default check: median {full:.2f} s = {full / floor:.2f}× the anchor (target ≤ 10×), {full / ref:.2f}× sha256sum"
     )
