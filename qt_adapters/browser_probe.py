@@ -27,8 +27,21 @@ UNLOAD_S = 0.7  # after emptying a frame whose lesson never started: its unload 
 UNLOAD_MAX_S = 4.0  # a lesson that started: until its Terminate/terminated arrives, asked at once
 LEAVE_MAX_S = 8.0  # a cmi5 AU asked to leave (beforeunload) has this long to send terminated
 
-# Runs in the LMS frame: what the lesson has done so far, from the staging server (its SCORM calls
-# and its xAPI statements), else the calls the frame recorded in page.
+# Runs in the LMS frame when the learner closes the window. That window goes too, but it must stay
+# to log what the lesson sends, so it is told of its closing instead: a lesson served from the LMS's
+# origin may listen on the topmost window it can reach rather than its own (Lectora's pages put the
+# pagehide handler that calls LMSFinish there), as on an LMS whose player page shares that origin.
+CLOSE_WINDOW_JS = """
+(function () {
+  window.dispatchEvent(new Event('beforeunload', {cancelable: true}));
+  window.dispatchEvent(new PageTransitionEvent('pagehide', {persisted: false}));
+  window.dispatchEvent(new Event('unload'));
+  return true;
+})()
+"""
+
+# Runs in the LMS frame: the lesson is asked to leave (its own beforeunload and pagehide, where an
+# AU sends terminated without the frame being emptied yet), and the window's closing is told.
 LEAVE_JS = """
 (function () {
   var frame = document.getElementById('sco');
@@ -37,8 +50,10 @@ LEAVE_JS = """
     frame.contentWindow.dispatchEvent(new Event('pagehide'));
   }
   return true;
-})()
-"""
+})() && """ + CLOSE_WINDOW_JS.strip()
+
+# Runs in the LMS frame: what the lesson has done so far, from the staging server (its SCORM calls
+# and its xAPI statements), else the calls the frame recorded in page.
 
 CALLS_JS = """
 (function () {
@@ -199,6 +214,10 @@ def main(argv: list[str] | None = None) -> int:
                 yield
                 if (yield from session_ended(slot, deadline)):
                     break
+        elif result["initialized"]:  # a learner closing the window closes the LMS's window too
+            slot.evaluate(CLOSE_WINDOW_JS)
+            while slot.value is None and time.monotonic() < deadline:
+                yield
         slot.evaluate("document.getElementById('sco') && (document.getElementById('sco').src = 'about:blank'); true")
         emptied = time.monotonic()
         unload_until = min(emptied + (UNLOAD_MAX_S if result["initialized"] else UNLOAD_S), deadline)

@@ -135,8 +135,15 @@ window.addEventListener("load", function () {
     if (screen < SCREENS.length - 1) { screen += 1; show(); }
   });
 });
-window.addEventListener("pagehide", finish);
-window.addEventListener("beforeunload", finish);
+// Where the lesson listens for the learner leaving: its own window, or (finish_on_top, as Lectora's
+// pages do) the topmost window of its origin it can reach, which on an LMS is the LMS's own page.
+var leaving = window;
+while (B.finish_on_top && leaving.parent !== leaving) {
+  try { if (leaving.parent.document) { leaving = leaving.parent; continue; } } catch (e) { /* another origin */ }
+  break;
+}
+leaving.addEventListener("pagehide", finish);
+if (!B.finish_on_top) { window.addEventListener("beforeunload", finish); }
 </script>
 </body></html>
 """

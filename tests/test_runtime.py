@@ -122,6 +122,25 @@ def test_late_starts_cdn_failures_and_missing_data_each_get_their_cause(tmp_path
     assert findings["pageload.runtime-terminate"]["message"].startswith("All 1 SCOs")
 
 
+# Finishes on the pagehide of the topmost window it can reach, as Lectora's pages do (myTop): on an
+# LMS whose player page shares the course's origin that is the LMS's window, which a learner closes.
+TOP_FINISH = """<script>(function () {
+  var api = findApi(window), top = window;
+  api.LMSInitialize(""); api.LMSSetValue("cmi.core.lesson_status", "incomplete"); api.LMSCommit("");
+  while (top.parent !== top) { try { if (top.parent.document) { top = top.parent; continue; } } catch (e) {} break; }
+  top.addEventListener("pagehide", function () { api.LMSFinish(""); });
+})();</script>"""
+
+
+@pytest.mark.slow
+def test_a_lesson_that_finishes_when_the_lms_window_closes_is_seen_to_finish(tmp_path):
+    lessons = {"top.html": sco_page("<p>Finishes with the window</p>" + TOP_FINISH)}
+    findings, evidence = run_lessons(tmp_path, lessons)
+    assert evidence["browser"]["pages"][0]["initialized"]
+    terminate = findings["pageload.runtime-terminate"]
+    assert terminate["status"] == "pass", terminate
+
+
 @pytest.mark.slow
 def test_nothing_observed_is_skipped_not_passed(tmp_path):
     files = {"index.html": "<!DOCTYPE html><html><body><p>Plain page, no SCORM</p></body></html>"}

@@ -54,6 +54,15 @@ def test_completion_behind_five_next_clicks_is_reached_and_recorded(tmp_path):
 
 
 @pytest.mark.slow
+def test_a_lesson_that_finishes_when_the_lms_window_closes_finishes_at_the_walks_exit(tmp_path):
+    findings, evidence = walk(tmp_path, screens=2, status="completed", finish_on_top=True, resume="read")
+    lesson = evidence["lessons"][0]
+    first = [c["fn"] for c in lesson["calls"] if c.get("api") != "frame"]
+    assert first[-1] == "LMSFinish", first  # the learner closing the window reached its handler
+    assert findings["session.resume"]["status"] == "pass", findings["session.resume"]
+
+
+@pytest.mark.slow
 def test_a_last_screen_that_never_reports_completion_is_reported(tmp_path):
     findings, _ = walk(tmp_path, screens=3)
     completion = findings["session.completion"]
@@ -328,3 +337,4 @@ def test_a_lesson_that_floods_the_api_is_bounded(tmp_path):
     counted = [json.loads(c["result"]) for c in calls if c["fn"] == "calls-counted"]
     assert counted and counted[-1]["LMSGetValue"] >= 30000
     assert sum(1 for c in calls if c["fn"] == "LMSGetValue") < 2000
+
