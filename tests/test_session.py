@@ -338,3 +338,23 @@ def test_a_lesson_that_floods_the_api_is_bounded(tmp_path):
     assert counted and counted[-1]["LMSGetValue"] >= 30000
     assert sum(1 for c in calls if c["fn"] == "LMSGetValue") < 2000
 
+
+def call(seq, fn, *args, error="0"):
+    return {"api": "1.2", "seq": seq, "fn": fn, "args": list(args), "error": error, "result": ""}
+
+
+def test_a_read_refused_before_initialize_loses_nothing_and_a_refused_write_does():
+    """Lectora asks whether the session has started by reading cmi.core.student_name (error 301
+    means not yet) before it calls LMSInitialize on a resumed launch: minor, and said of that launch.
+    A write refused the same way loses what it carried: major."""
+    from probes.session.rules import rejected_finding
+
+    first = [call(1, "LMSInitialize", ""), call(2, "LMSSetValue", "cmi.core.lesson_location", "p2")]
+    probe = [call(1, "LMSGetValue", "cmi.core.student_name", error="301"), call(2, "LMSInitialize", "")]
+    lesson = {"launch": "index.html", "calls": first, "resume_calls": probe}
+    read = rejected_finding([lesson], set(), "1.2").to_dict()
+    assert read["status"] == "fail" and read["severity"] == "minor", read
+    assert 'index.html (resumed): call 1 LMSGetValue("cmi.core.student_name") → error 301' in read["message"]
+    early_write = [call(1, "LMSSetValue", "cmi.core.lesson_location", "p2", error="301"), call(2, "LMSInitialize", "")]
+    written = rejected_finding([{**lesson, "calls": early_write, "resume_calls": []}], set(), "1.2").to_dict()
+    assert written["severity"] == "major" and "(resumed)" not in written["message"], written

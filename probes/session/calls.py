@@ -139,6 +139,13 @@ def rejected(calls: list[Call]) -> list[Call]:
     return out
 
 
+def loses_nothing(call: Call) -> bool:
+    """A refused call the LMS keeps nothing less for: a read (made before Initialize, it returns an
+    empty value: what the lesson does with it, such as resuming, is judged on its own) or a write
+    that carries nothing (NaN, undefined, an empty number)."""
+    return call.get("fn") in GETS or carries_nothing(call)
+
+
 def carries_nothing(call: Call) -> bool:
     args = call.get("args") or []
     return call.get("fn") in SETS and len(args) >= 2 and str(args[1]).strip().lower() in EMPTY_VALUES

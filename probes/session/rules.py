@@ -248,8 +248,9 @@ def data_limit_finding(lessons: Sequence[Mapping[str, Any]], edition: str, tool:
 
 def rejected_finding(lessons: Sequence[Mapping[str, Any]], completion_failed: set[str], edition: str = "") -> Finding:
     """Refused calls, each once (a call refused in both launches is one defect; a value refused for
-    its length is session.data-limits'). Values that carry nothing (NaN, undefined, an empty
-    number) lose nothing when refused: minor; the rest: major."""
+    its length is session.data-limits'). Reads before Initialize (Lectora's own check of whether the
+    session has started is one) and values that carry nothing (NaN, undefined, an empty number) lose
+    nothing the LMS keeps when refused: minor; the rest: major."""
     problems: list[tuple[str, Evidence]] = []
     seen: dict[tuple[Any, ...], list[str]] = {}
     serious = False
@@ -267,13 +268,14 @@ def rejected_finding(lessons: Sequence[Mapping[str, Any]], completion_failed: se
                     seen[same].append(launch)
                     continue
                 seen[same] = [launch]
-                serious = serious or not lms.carries_nothing(call)
+                serious = serious or not lms.loses_nothing(call)
                 args = ", ".join(f'"{lms.shorten(str(a))}"' for a in call.get("args") or [])
                 message = f": {call['message']}" if call.get("message") else ""
                 problems.append(
                     (
                         (
-                            f"{lesson['launch']}: call {call.get('seq')} {call['fn']}({args}) → error "
+                            f"{lesson['launch']}{' (resumed)' if launch else ''}: call {call.get('seq')} "
+                            f"{call['fn']}({args}) → error "
                             f"{call.get('error')}{message}"
                         ),
                         _where(lesson),
