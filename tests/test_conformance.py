@@ -453,6 +453,22 @@ def test_page_references_missing_insecure_local_and_external(tmp_path):
     assert hosts["details"]["hosts"] == ["cdn.example.com", "fonts.example.net", "intranet.example.org"]
 
 
+def test_a_stylesheet_link_to_a_missing_image_costs_a_request_not_the_pages_style(tmp_path):
+    """Lectora links its player's control sprite as a stylesheet on every page: no browser styles a
+    page with an image, so its absence is a failed request (minor), not a lost stylesheet (major)."""
+    page = PAGE.replace(
+        "</head>",
+        '<link rel="stylesheet" href="MediaPlayer/control-nemesis.png" type="text/css">\n'
+        '<link rel="stylesheet" href="skin.css">\n</head>',
+    )
+    findings = run(tmp_path, course(**{"index.html": page}))
+    assert_fails(findings["conformance.missing-reference"], "major", "index.html", line_of(page, "skin.css"))
+    assert findings["conformance.missing-reference"]["measured"] == 1
+    sprite = findings["conformance.missing-style-asset"]
+    assert_fails(sprite, "minor", "index.html", line_of(page, "control-nemesis.png"))
+    assert "a file named as image, which no browser applies" in sprite["message"]
+
+
 def test_reference_outside_the_package(tmp_path):
     page = PAGE.replace("img/logo.png", "../../outside/logo.png")
     finding = run(tmp_path, course(**{"index.html": page}))["conformance.missing-reference"]

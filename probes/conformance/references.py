@@ -7,6 +7,8 @@ A missing file's harm depends on its kind and on whether a learner's browser eve
 * a page, script, stylesheet, media, object or data file that a reachable page loads, and any
   root-absolute reference (``/js/index.js`` leaves the package on every LMS) → major;
 * an image or font named by a stylesheet → minor: a widget state or glyph looks wrong;
+* a stylesheet link to a file named as an image, media or font → minor: no browser styles a page
+  with it, so its absence costs a failed request on each page naming it and changes nothing shown;
 * a reference only from a file no launch page reaches (left-overs of an earlier publish), or an
   image in a CSS rule that a later rule with the same selector overrides → info.
 """
@@ -17,13 +19,17 @@ import posixpath
 from collections.abc import Mapping
 from typing import Any
 
-from certifier.package.references import CSS_IMAGE, FONT, JS_ABSOLUTE, LINK, OBJECT, SCRIPT_CANDIDATE
+from certifier.package.media_types import guess_by_name
+from certifier.package.references import CSS_IMAGE, FONT, JS_ABSOLUTE, LINK, OBJECT, SCRIPT_CANDIDATE, STYLESHEET
 from certifier.policy.findings import Evidence, Finding, Severity, Status
 from certifier.policy.rules import Rule
 
 from .common import HTML_SUFFIXES, FileIndex
 
 PLUGIN_EXTENSIONS = (".swf", ".dcr", ".xap", ".jar", ".class", ".unity3d")
+# Kinds of file no browser styles a page with, whatever a stylesheet link says (a Lectora page links
+# its player's control sprite, an image, as a stylesheet).
+NOT_STYLES = ("image/", "audio/", "video/", "font/")
 
 WHAT = {
     "page": "page",
@@ -110,6 +116,15 @@ def graded_missing(evidence: Mapping[str, Any], files: FileIndex) -> dict[str, l
         elif ref["kind"] in (CSS_IMAGE, FONT):
             buckets["minor"].append(
                 _problem(ref, message + (f" (rule '{ref['selector']}')" if ref.get("selector") else ""))
+            )
+        elif ref["kind"] == STYLESHEET and guess_by_name(ref["resolved"]).startswith(NOT_STYLES):
+            buckets["minor"].append(
+                _problem(
+                    ref,
+                    message + " — a stylesheet link to a file named as "
+                    f"{guess_by_name(ref['resolved']).split('/')[0]}, which no browser applies: a failed "
+                    "request, nothing shown changes",
+                )
             )
         else:
             buckets["major"].append(_problem(ref, message))
