@@ -83,6 +83,15 @@ def test_player_libraries_need_no_plugin(authoring_tools, package):
     assert all("fallback / detection only" in e["note"] or "not required" in e["note"] for e in fallback["evidence"])
 
 
+@pytest.mark.parametrize("package", ["captivate/ayubkidvento", "captivate/mconnely-ppe-2004"])
+def test_a_feature_only_the_tools_stock_player_has_is_information(authoring_tools, package):
+    """Captivate's player (assets/js/CPM.js) can open pop-up windows in every course it publishes;
+    neither course asks it to, so the policy question is information, as for the other tools."""
+    popups = by_rule(report_of(package))["plugins.popups"]
+    assert popups["severity"] == "info" and popups["details"]["player_only"], popups
+    assert "Only Adobe Captivate" in popups["message"] and "assets/js/CPM.js" in popups["message"]
+
+
 def _notes(finding: dict) -> list[str]:
     return [e.get("note", "") for e in finding["evidence"]]
 

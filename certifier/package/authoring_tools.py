@@ -190,7 +190,15 @@ def _captivate(files: Mapping[str, int], read_text: ReadText, launch_pages: list
         tool.version, tool.evidence = match.group(1), project
     elif not cpm:
         return None
+    if cpm:
+        # Its player (CPM.js, its loader, jQuery), playbar and LMS driver; slides, audio and images are the course's.
+        home = posixpath.dirname(posixpath.dirname(posixpath.dirname(cpm)))
+        folders = [posixpath.join(home, f) for f in ("assets/js/", "assets/playbar/")]
+        tool.player = folders + [posixpath.join(home, f) for f in _CAPTIVATE_DRIVER if posixpath.join(home, f) in files]
     return tool
+
+
+_CAPTIVATE_DRIVER = ("scormdriver.js", "SCORM_utilities.js", "Utilities.js", "browsersniff.js", "standard.js")
 
 
 _ISPRING_PLAYER = (
