@@ -29,12 +29,12 @@ from certifier.staging.paced_media import PacedClip
 
 from .browser_probe import CALLS_JS, INITIALIZED, LEAVE_JS, ends_session, resume_url, session_ended, unplayable_reason
 from .browser_slots import Browser, evaluated, evaluated_json, wait
+from .walk_choices import choose, why_stopped
 
 LOAD_TIMEOUT_S = 30.0
 POLL_S = 0.25  # how often a changing screen is looked at
 LEAVE_MAX_S = 6.0  # a leaving lesson has this long to send Terminate / terminated
 UNLOAD_S = 0.7  # after the lesson frame is emptied, for unload handlers' calls
-PRESSES_PER_SCREEN = 6  # controls tried on one unchanged screen before the walk calls it stuck
 TIMELINE_KEPT = 3000  # requests kept per lesson
 Steps = Generator[None, None, Any]
 
@@ -141,6 +141,7 @@ class Walker:
         timeline: list[dict[str, Any]] = []
         pressed: Counter[tuple[str, str]] = Counter()
         answered: set[str] = set()
+        waited: set[str] = set()  # painted screens waited on for a control or a change
         signature, end = None, "budget"
         while time.monotonic() < walk_deadline:
             state = yield from self.look(slot)
@@ -176,9 +177,20 @@ class Walker:
                     }
                 )
                 continue
-            choice = self.choose(state, pressed, signature, signature in answered)
+            choice = choose(state, pressed, signature, signature in answered)
+            if choice is None and state.get("drawn") and signature not in waited:
+                # A painted screen shows its controls as its timeline reaches them, or moves on itself.
+                waited.add(signature)
+                changed = yield from self.changes(
+                    slot, signature, min(time.monotonic() + self.args.media_wait, walk_deadline)
+                )
+                if changed == "moved":
+                    continue
+                if changed == "ended":
+                    end = "terminated"
+                    break
             if choice is None:
-                end = self.why_stopped(state, actions, len(screens))
+                end = why_stopped(state, actions, len(screens))
                 break
             pressed[(signature, choice["key"])] += 1
             moved = yield from self.press(slot, choice, signature, walk_deadline)
@@ -208,42 +220,6 @@ class Walker:
             "walk_end_ms": round(float(ended_at or 0), 1),
         }
 
-    @staticmethod
-    def why_stopped(state: dict[str, Any], actions: list[dict[str, Any]], screen: int) -> str:
-        """Why no control is left to press: the lesson's end (nothing goes on, or only what marks it
-        complete or submits it was offered), a question the walk could not get past, or a control
-        that should go on and did nothing (the player waits for something the walk did not do)."""
-        here = [a for a in actions if a["screen"] == screen and a["kind"] != "answer"]
-        if any(a["kind"] == "forward" for a in here):
-            return "stuck"
-        if any(c["tier"] == "disabled-forward" for c in state["controls"]):
-            return "waiting"  # the player's next control is there but disabled (media, a trigger)
-        last = next((a for a in reversed(actions) if a["kind"] != "answer"), {})
-        submitted = last.get("kind") == "submit" and last.get("effect") == "moved"
-        # Unanswered, answered wrong (a retry), or just submitted: feedback still moving in is not
-        # told from a results screen, so a walk that stops right after a submission claims no end.
-        if state["questions"] or {c["tier"] for c in state["controls"]} & {"retry", "disabled-submit"} or submitted:
-            return "question"
-        if any(clip["shown"] and clip["unplayable"] for clip in state["media"]):
-            return "media"  # the lesson may wait for a clip this browser could not play
-        if not any(a["kind"] not in ("answer", "dismiss") and a.get("effect") in ("moved", "ended") for a in actions):
-            return "no control"  # nothing the walk pressed ever moved the lesson on (a message's OK aside)
-        return "more lessons" if state.get("lessons_after") else "end"  # the outline goes on past this one
-
-    @staticmethod
-    def choose(
-        state: dict[str, Any], pressed: Counter[tuple[str, str]], signature: str, answered: bool
-    ) -> dict[str, Any] | None:
-        """The control a learner presses next: a message's OK, then forward (after answering: submit
-        first); at the end, one that marks the lesson complete. Each control once per screen."""
-        if sum(n for (sig, _), n in pressed.items() if sig == signature) >= PRESSES_PER_SCREEN:
-            return None
-        for tier in ("dismiss", *(("submit", "forward") if answered else ("forward", "submit")), "complete"):
-            for control in state["controls"]:
-                if control["tier"] == tier and not pressed[(signature, control["key"])]:
-                    return control
-        return None
-
     def answer(self, slot: Any, walk_deadline: float) -> Steps:
         """Answers what the screen asks; choices drawn by the player over an invisible input are
         clicked where they show. Returns how many questions were answered."""
@@ -259,7 +235,10 @@ class Walker:
         if not where:
             return "gone"
         yield from click(slot, where, walk_deadline)
-        until = min(time.monotonic() + self.args.change_wait, walk_deadline)
+        return (yield from self.changes(slot, signature, min(time.monotonic() + self.args.change_wait, walk_deadline)))
+
+    def changes(self, slot: Any, signature: str, until: float) -> Steps:
+        """How the screen changes by ``until``: "moved", "ended" (the lesson ended its session) or "nothing"."""
         while time.monotonic() < until:
             yield from wait(POLL_S, until)
             now = yield from evaluated(slot, "window.__walk ? window.__walk.signature() : ''", self.deadline)

@@ -16,7 +16,10 @@ LESSON = """<!DOCTYPE html>
 <div id="notice" style="display:none;position:fixed;inset:0;z-index:9;background:rgba(0,0,0,.6)">
 <p>This title was created with a trial version.</p><input type="button" id="ok" value="OK"></div>
 <nav id="outline" style="display:none"><ol><li><a href="#">Get started with safety</a></li></ol></nav>
+<div id="start" role="button" aria-label="play" tabindex="0"
+  style="display:none;position:fixed;left:40%;top:30%;width:150px;height:150px;background:#888;z-index:8"></div>
 <main><h1 id="title"></h1><p id="text"></p>
+<canvas id="painted" role="img" width="300" height="120"></canvas>
 <div id="quiz" style="display:none">
 <input type="text" class="search-field" placeholder="Search">
 <div class="choice" id="choice-a"><input type="radio" name="q" style="opacity:0;width:1px;height:1px">
@@ -49,6 +52,13 @@ function findApi(w) {
 function show() {
   document.getElementById("title").textContent = SCREENS[screen];
   document.getElementById("text").textContent = "Screen " + (screen + 1) + " of " + SCREENS.length + ".";
+  if (B.drawn) {  // a player that paints its screens: no text at all, only text alternatives
+    document.getElementById("title").textContent = "";
+    document.getElementById("text").textContent = "";
+    document.getElementById("painted").setAttribute("aria-label", SCREENS[screen]);
+    document.getElementById("next").textContent = "";
+    document.getElementById("next").setAttribute("aria-label", "Next");
+  }
   document.getElementById("next").style.display = screen < SCREENS.length - 1 ? "" : "none";
   // A player's own quiz on the second screen: choices drawn over invisible inputs, taken by a
   // pointer press on the row (as a learner clicks), and Next does nothing until one is chosen.
@@ -129,7 +139,14 @@ window.addEventListener("load", function () {
   if (B.score) { api[E.set](V === "1.2" ? "cmi.core.score.raw" : "cmi.score.scaled", B.score); }
   for (var n = 0; n < (B.flood || 0); n++) { api[E.get](E.status); }
   if (B.commit_every_ms) { setInterval(function () { api[E.commit](""); }, B.commit_every_ms); }
-  show();
+  if (B.start_overlay) {  // the player waits for the learner to press its large play button
+    var start = document.getElementById("start"), main = document.querySelector("main");
+    start.style.display = "";
+    main.style.display = "none";
+    start.addEventListener("click", function () { start.style.display = "none"; main.style.display = ""; show(); });
+  } else {
+    show();
+  }
   document.getElementById("next").addEventListener("click", function () {
     if (B.quiz && screen === 1 && !chosen) { return; }
     if (screen < SCREENS.length - 1) { screen += 1; show(); }

@@ -63,6 +63,21 @@ def test_a_lesson_that_finishes_when_the_lms_window_closes_finishes_at_the_walks
 
 
 @pytest.mark.slow
+def test_a_painted_lesson_behind_a_play_button_is_walked_and_its_last_screen_not_called_the_end(tmp_path):
+    """A player that paints its screens (no text, only text alternatives; Captivate) and waits for its
+    large play button: the walk presses play, tells screens apart by what they say they show, and at
+    a painted screen with no control it recognises claims no end (it may hide a click area)."""
+    profile = session_profile(tmp_path, media_wait_s=2)
+    findings, evidence = walk(tmp_path, screens=3, profile=profile, start_overlay=True, drawn=True)
+    lesson = evidence["lessons"][0]
+    assert [a["name"] for a in lesson["actions"]][:3] == ["play", "Next", "Next"], lesson["actions"]
+    assert len(lesson["screens"]) == 4  # the play button's screen, then the lesson's three
+    assert lesson["end"] == "drawn"
+    assert findings["session.completion"]["status"] == "skipped", findings["session.completion"]
+    assert "paints the screen without text" in findings["session.walk"]["message"]
+
+
+@pytest.mark.slow
 def test_a_last_screen_that_never_reports_completion_is_reported(tmp_path):
     findings, _ = walk(tmp_path, screens=3)
     completion = findings["session.completion"]

@@ -23,6 +23,11 @@
   // A box a learner types in to find something, not a question the lesson asks.
   var SEARCH = /(^|[-_\s])search([-_\s]|$)|\bsearch\b/i;
   var FORWARD_HINT = /(^|[-_\s])(next|nxt|forward|continue|right)([-_\s.]|btn|button|arrow|$)/i;
+  // A large play button over the lesson: the player waits for the learner to start it (Captivate's
+  // start overlay, when its project does not play by itself). A clip's own play button is smaller
+  // and, pressed, only plays the clip.
+  var START = /^(play|click to (play|start|begin)|tap to (play|start|begin))$/i;
+  var START_MIN_PX = 100;
   // Where a course keeps its outline (a list of its lessons).
   var NAVIGATION = "nav, [role=navigation]";
   var CANDIDATES = "button, [role=button], [role=link], a[href], input[type=button], input[type=submit], " +
@@ -103,6 +108,10 @@
       return null;
     }
     if (FORWARD.test(name) || FORWARD_WORDS.test(name)) { return "forward"; }
+    if (START.test(name)) {
+      var area = el.getBoundingClientRect();
+      if (area.width >= START_MIN_PX && area.height >= START_MIN_PX) { return "forward"; }
+    }
     if (SUBMIT.test(name)) { return "submit"; }
     if (COMPLETE.test(name)) { return "complete"; }
     // …or by the picture it shows (Lectora's arrow: an unnamed link around images/right-normal.png).
@@ -256,21 +265,39 @@
     return (h >>> 0).toString(16);
   }
 
+  // What a player that draws everything (no text at all: Captivate paints its slides on canvases)
+  // still says of its screen: the text alternatives of what it shows, or the names of the labelled
+  // boxes it shows (a slide whose only picture is a clip has no text alternative, but its own box).
+  function drawnText(list) {
+    var said = [];
+    list.forEach(function (f) {
+      Array.prototype.forEach.call(f.doc.querySelectorAll("[aria-label], img[alt]"), function (el) {
+        var label = (el.getAttribute("aria-label") || el.getAttribute("alt") || "").trim() || (el.id ? "#" + el.id : "");
+        if (label && shown(el, f.win, true)) { said.push(label); }
+      });
+    });
+    return said.join("\u0002").slice(0, 20000);
+  }
+
   // A screen is told by its text (clock times left out: a player's time display ticks while the
   // screen stays the same), the frames' pages and the media shown.
   function look(list) {
-    var text = "", title = "", docTitle = "";
+    var text = "", title = "", docTitle = "", visible = "";
     list.forEach(function (f) {
-      text += (f.doc.body.innerText || "").slice(0, 20000) + "\u0001" + f.win.location.pathname;
+      var own = (f.doc.body.innerText || "").slice(0, 20000);
+      visible += own.trim();
+      text += own + "\u0001" + f.win.location.pathname;
       if (!title) {
         var heading = f.doc.querySelector("h1, h2, [role=heading]");
         title = (heading && heading.innerText.trim()) || "";
       }
       docTitle = docTitle || (f.doc.title || "").trim();
     });
+    if (!visible) { text += drawnText(list); }
     var shownMedia = media(list).filter(function (m) { return m.shown; }).map(function (m) { return m.src; });
     return {signature: hash(text.replace(/\b\d{1,2}(:\d{2}){1,2}\b/g, "#:#") + shownMedia.join("|")),
-            title: (title || docTitle).replace(/\s+/g, " ").slice(0, 80), text_chars: text.length};
+            title: (title || docTitle).replace(/\s+/g, " ").slice(0, 80), text_chars: text.length,
+            drawn: !visible};
   }
 
   function requests(list) {
