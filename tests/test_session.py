@@ -74,7 +74,18 @@ def test_a_painted_lesson_behind_a_play_button_is_walked_and_its_last_screen_not
     assert len(lesson["screens"]) == 4  # the play button's screen, then the lesson's three
     assert lesson["end"] == "drawn"
     assert findings["session.completion"]["status"] == "skipped", findings["session.completion"]
-    assert "paints the screen without text" in findings["session.walk"]["message"]
+    assert "paints the screen and shows no control" in findings["session.walk"]["message"]
+
+
+@pytest.mark.slow
+def test_a_captivate_lesson_is_never_said_to_end_where_the_walk_finds_no_control(tmp_path):
+    """Captivate paints its slides and names a custom arrow 'This is a Scalable Vector Graphic': on a
+    lesson the tool's player file marks as Captivate's, a screen with text but no control the walk
+    recognises is no end either (a Captivate course was called complete-less at its second slide)."""
+    captivate = {"assets/js/CPM.js": "/* the player */"}
+    findings, evidence = walk(tmp_path, screens=2, profile=session_profile(tmp_path, media_wait_s=1), scripts=captivate)
+    assert evidence["lessons"][0]["end"] == "drawn", evidence["lessons"][0]["actions"]
+    assert findings["session.completion"]["status"] == "skipped", findings["session.completion"]
 
 
 @pytest.mark.slow

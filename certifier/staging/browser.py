@@ -101,6 +101,8 @@ class WalkSettings:
     height: int = 800
     parallel: int = 2
     controls: tuple[str, ...] = ()
+    # The player paints its screens (canvases, SVG named by their kind): no screen is taken for the end.
+    painted: bool = False
     # A JSON file: package path → {"kbps", "duration_s"} of each clip, for clips this browser cannot
     # decode (they are fetched as a learner's player would, paced at that bitrate).
     media_file: str | None = None
@@ -135,6 +137,7 @@ class WalkSettings:
             "--controls",
             json.dumps(list(self.controls)),
             *([] if self.resume else ["--no-resume"]),
+            *(["--painted"] if self.painted else []),
         ]
 
 

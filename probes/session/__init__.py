@@ -42,6 +42,10 @@ READ_CALLS = (
 )
 # Players whose own next control is known by selector, tried before controls found by their names.
 PLAYER_CONTROLS: Mapping[str, tuple[str, ...]] = {}
+# Players that paint their slides (canvases, SVG shapes named by their kind: "Image", "This is a
+# Scalable Vector Graphic"): a custom arrow or a click area has no name the walk can read, so the
+# last screen is never told from one that waits for such a press.
+PAINTED_PLAYERS = frozenset({"Adobe Captivate"})
 
 
 class SessionProbe(Probe):
@@ -136,6 +140,7 @@ class SessionProbe(Probe):
             height=limits["height_px"],
             parallel=limits["parallel_lessons"],
             controls=PLAYER_CONTROLS.get(tool.get("name", ""), ()),
+            painted=tool.get("name") in PAINTED_PLAYERS,
         )
         ctx.progress(0.05, "walking lessons as a learner")
         clips = {

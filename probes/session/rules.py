@@ -96,8 +96,9 @@ END_WORDS = {
     "no control": "the walk found no control it could press (a player it does not drive, or a one-screen lesson)",
     "more lessons": "no control goes on, yet the course's outline lists more lessons after this one (the player waits "
     "for something the walk did not do, such as opening every callout of an interactive graphic)",
-    "drawn": "its player paints the screen without text and shows no control the walk recognises, even after "
-    "letting its timeline run (a click area, say): the last screen of such a player is not told apart",
+    "drawn": "its player paints the screen and shows no control the walk recognises, even after letting its "
+    "timeline run (a painted arrow or click area has no name it can read): the last screen of such a player is "
+    "not told apart",
     "budget": "the walk's time budget ran out",
     "screen limit": "the walk's screen limit was reached",
     "unreadable": "the lesson's screen could not be read",
