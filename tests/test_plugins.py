@@ -234,6 +234,18 @@ NOT_REQUIRED = [
         "old/flash.html": page('<embed src="old.swf" type="application/x-shockwave-flash">'),
         "old/old.swf": b"FWS\x0a" + bytes(60),
     },
+    # Camtasia's Smart Player: the video plays with HTML5 where the browser can; the controller .swf
+    # it is configured with is the Flash fallback (a real Camtasia 8.5 SCORM publish).
+    {
+        "index.html": page(
+            "<script src='scripts/techsmith-smart-player.min.js'></script><script>"
+            'TSC.playerConfiguration.setFlashPlayerSwf("Quiz1_controller.swf");\n'
+            'TSC.playerConfiguration.addMediaSrc("Quiz1.mp4");</script>'
+        ),
+        "scripts/techsmith-smart-player.min.js": "var TSC = {};",
+        "Quiz1_controller.swf": b"FWS\x0a" + bytes(60),
+        "Quiz1_config.xml": '<x:xmpmeta><rdf:Description dc:source="Camtasia Studio,8.5.1,enu"/></x:xmpmeta>',
+    },
     # VBScript beside JavaScript: Internet Explorer's path (Rustici's AICCComm.html does this).
     {
         "index.html": page(
@@ -246,7 +258,14 @@ NOT_REQUIRED = [
 @pytest.mark.parametrize(
     "files",
     NOT_REQUIRED,
-    ids=["library-fallbacks", "missing-swf", "html5-fallback", "unreachable-page", "vbscript-beside-javascript"],
+    ids=[
+        "library-fallbacks",
+        "missing-swf",
+        "html5-fallback",
+        "unreachable-page",
+        "camtasia-smart-player",
+        "vbscript-beside-javascript",
+    ],
 )
 def test_fallbacks_and_detection_are_information_never_blockers(tmp_path, files):
     report = check(build_zip(tmp_path / "c.zip", files), PROBES)

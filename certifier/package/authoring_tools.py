@@ -78,7 +78,7 @@ def line_of(text: str, offset: int) -> int:
 def recognise(files: Mapping[str, int], read_text: ReadText, launch_pages: list[str]) -> Tool | None:
     """The authoring tool that published the package, or None for hand-made or unknown output."""
     # Rise before Storyline: a Rise course may embed Storyline blocks, never the other way round.
-    for recogniser in (_rise, _storyline, _adapt, _captivate, _ispring, _lectora, _presenter):
+    for recogniser in (_rise, _storyline, _adapt, _captivate, _ispring, _lectora, _camtasia, _presenter):
         tool = recogniser(files, read_text, launch_pages)
         if tool:
             return tool
@@ -252,6 +252,27 @@ def _lectora(files: Mapping[str, int], read_text: ReadText, launch_pages: list[s
     if trivantis:
         return Tool("Lectora", evidence=trivantis, runtime=["html5"], player=player)
     return None
+
+
+_CAMTASIA_SOURCE = re.compile(r"""dc:source=["']Camtasia( Studio)?,\s*([0-9][0-9.]*)""")
+
+
+def _camtasia(files: Mapping[str, int], read_text: ReadText, launch_pages: list[str]) -> Tool | None:
+    """TechSmith Camtasia: its Smart Player plays the video with HTML5 where the browser can, the
+    ``*_controller.swf`` beside it being the Flash fallback it is configured with."""
+    player = find_shallowest(files, "techsmith-smart-player.min.js")
+    if not player:
+        return None
+    home = posixpath.dirname(posixpath.dirname(player))
+    tool = Tool("TechSmith Camtasia", evidence=player, runtime=["html5"])
+    for config in sorted(p for p in files if posixpath.dirname(p) == home and p.endswith("_config.xml")):
+        match = _CAMTASIA_SOURCE.search(read_tool_file(files, read_text, config) or "")
+        if match:
+            tool.version, tool.evidence = match.group(2), config
+            break
+    stock = [posixpath.join(home, f) for f in ("scripts/", "skins/", "playerProductInstall.swf")]
+    tool.player = stock + [p for p in files if posixpath.dirname(p) == home and p.endswith("_controller.swf")]
+    return tool
 
 
 def _presenter(files: Mapping[str, int], read_text: ReadText, launch_pages: list[str]) -> Tool | None:
