@@ -30,12 +30,14 @@ TABLE_WITHOUT_WIDTH = re.compile(r"<table(?![^>]*\bwidth=)")
 
 
 def _application():
-    """A Qt GUI application for fonts and painting; headless when there is no screen."""
+    """A Qt application for fonts and painting; headless when there is no screen. A widgets
+    application, not a bare GUI one: the process may open a window later (the window's export, a
+    test run), and Qt aborts a widget made under a QGuiApplication."""
     if sys.platform.startswith("linux") and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
 
-    return QGuiApplication.instance() or QGuiApplication(["certifier-pdf"])
+    return QApplication.instance() or QApplication(["certifier-pdf"])
 
 
 def _banner_table(match: re.Match) -> str:

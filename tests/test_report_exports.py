@@ -127,3 +127,20 @@ def test_cli_writes_every_format(tmp_path):
     )
     assert result.returncode in (0, 3), result.stderr
     assert all(p.stat().st_size > 200 for p in out.values())
+
+
+def test_a_window_can_open_in_a_process_that_rendered_a_pdf_first():
+    """The PDF renderer's Qt application must serve widgets too: a QGuiApplication made for the PDF
+    made the next QWidget abort the whole process (a test worker crashed on it)."""
+    import os
+    import sys
+
+    script = (
+        "from certifier.qt_adapters.report_document import _application; _application()\n"
+        "from PySide6.QtWidgets import QWidget; QWidget(); print('window made')"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], check=False, capture_output=True, text=True, env=env, timeout=60
+    )
+    assert done.returncode == 0 and "window made" in done.stdout, done.stderr[-500:]
