@@ -40,6 +40,8 @@ CLOSE_WINDOW_JS = """
 })()
 """
 
+EMPTY_FRAME_JS = "(document.getElementById('sco') && (document.getElementById('sco').src = 'about:blank'), true)"
+
 # Runs in the LMS frame: the lesson is asked to leave (its own beforeunload and pagehide, where an
 # AU sends terminated without the frame being emptied yet), and the window's closing is told.
 LEAVE_JS = """
@@ -214,11 +216,10 @@ def main(argv: list[str] | None = None) -> int:
                 yield
                 if (yield from session_ended(slot, deadline)):
                     break
-        elif result["initialized"]:  # a learner closing the window closes the LMS's window too
-            slot.evaluate(CLOSE_WINDOW_JS)
-            while slot.value is None and time.monotonic() < deadline:
-                yield
-        slot.evaluate("document.getElementById('sco') && (document.getElementById('sco').src = 'about:blank'); true")
+        # A learner closing the window closes the LMS's window too: it is told so, then the lesson's
+        # frame is emptied, in one step (a cmi5 AU has been asked to leave above).
+        closing = CLOSE_WINDOW_JS.strip() + " && " if result["initialized"] and "launch=cmi5" not in url else ""
+        slot.evaluate(closing + EMPTY_FRAME_JS)
         emptied = time.monotonic()
         unload_until = min(emptied + (UNLOAD_MAX_S if result["initialized"] else UNLOAD_S), deadline)
         while time.monotonic() < unload_until:

@@ -27,7 +27,16 @@ from urllib.parse import unquote, urlsplit
 from certifier.host.resources_path import resource_path
 from certifier.staging.paced_media import PacedClip
 
-from .browser_probe import CALLS_JS, INITIALIZED, LEAVE_JS, ends_session, resume_url, session_ended, unplayable_reason
+from .browser_probe import (
+    CALLS_JS,
+    EMPTY_FRAME_JS,
+    INITIALIZED,
+    LEAVE_JS,
+    ends_session,
+    resume_url,
+    session_ended,
+    unplayable_reason,
+)
 from .browser_slots import Browser, evaluated, evaluated_json, wait
 from .walk_choices import choose, why_stopped
 
@@ -325,11 +334,7 @@ class Walker:
                 if (yield from session_ended(slot, self.deadline)):
                     ended = True
                     break
-        yield from evaluated(
-            slot,
-            "document.getElementById('sco') && (document.getElementById('sco').src = 'about:blank'); true",
-            self.deadline,
-        )
+        yield from evaluated(slot, EMPTY_FRAME_JS, self.deadline)
         if not ended:
             yield from wait(UNLOAD_S, self.deadline)
         yield from evaluated(slot, "window.__certifierFlush && window.__certifierFlush(true); true", self.deadline)
