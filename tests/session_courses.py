@@ -20,6 +20,9 @@ LESSON = """<!DOCTYPE html>
   style="display:none;position:fixed;left:40%;top:30%;width:150px;height:150px;background:#888;z-index:8"></div>
 <main><h1 id="title"></h1><p id="text"></p>
 <canvas id="painted" role="img" width="300" height="120"></canvas>
+<div id="titled" style="display:none"><div tabindex="-1" title="Next steps text block" style="width:200px;height:20px"></div>
+<div tabindex="-1" id="tobj6742" title="arrow2_next" style="cursor:pointer;width:40px;height:40px;background:#333">
+<svg viewBox="0 0 40 40" aria-hidden="true" width="40" height="40"><path d="M5 20 L35 20" stroke="#fff"/></svg></div></div>
 <div id="quiz" style="display:none">
 <input type="text" class="search-field" placeholder="Search">
 <div class="choice" id="choice-a"><input type="radio" name="q" style="opacity:0;width:1px;height:1px">
@@ -52,6 +55,9 @@ function findApi(w) {
 function show() {
   document.getElementById("title").textContent = SCREENS[screen];
   document.getElementById("text").textContent = "Screen " + (screen + 1) + " of " + SCREENS.length + ".";
+  if (B.titled_arrow) {  // Lectora Online's way on: a box out of the tab order named by its title
+    document.getElementById("titled").style.display = screen < SCREENS.length - 1 ? "" : "none";
+  }
   if (B.drawn) {  // a player that paints its screens: no text at all, only text alternatives
     document.getElementById("title").textContent = "";
     document.getElementById("text").textContent = "";
@@ -59,7 +65,7 @@ function show() {
     document.getElementById("next").textContent = "";
     document.getElementById("next").setAttribute("aria-label", "Next");
   }
-  document.getElementById("next").style.display = screen < SCREENS.length - 1 ? "" : "none";
+  document.getElementById("next").style.display = screen < SCREENS.length - 1 && !B.titled_arrow ? "" : "none";
   // A player's own quiz on the second screen: choices drawn over invisible inputs, taken by a
   // pointer press on the row (as a learner clicks), and Next does nothing until one is chosen.
   document.getElementById("quiz").style.display = B.quiz && screen === 1 ? "" : "none";
@@ -147,6 +153,9 @@ window.addEventListener("load", function () {
   } else {
     show();
   }
+  document.getElementById("tobj6742").addEventListener("click", function () {
+    if (screen < SCREENS.length - 1) { screen += 1; show(); }
+  });
   document.getElementById("next").addEventListener("click", function () {
     if (B.quiz && screen === 1 && !chosen) { return; }
     if (screen < SCREENS.length - 1) { screen += 1; show(); }

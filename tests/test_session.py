@@ -89,6 +89,17 @@ def test_a_captivate_lesson_is_never_said_to_end_where_the_walk_finds_no_control
 
 
 @pytest.mark.slow
+def test_a_box_named_by_its_title_that_shows_a_pointer_is_pressed_when_its_name_says_next(tmp_path):
+    """Lectora Online's arrow: a div out of the tab order, titled with the object's name
+    ('arrow2_next'), with a pointer cursor. A titled box without the pointer (a text block whose
+    name starts with 'Next') is never pressed."""
+    findings, evidence = walk(tmp_path, screens=3, status="completed", titled_arrow=True)
+    lesson = evidence["lessons"][0]
+    assert [(a["name"], a["effect"]) for a in lesson["actions"]] == [("arrow2_next", "moved")] * 2, lesson["actions"]
+    assert lesson["end"] == "end" and findings["session.completion"]["status"] == "pass"
+
+
+@pytest.mark.slow
 def test_a_last_screen_that_never_reports_completion_is_reported(tmp_path):
     findings, _ = walk(tmp_path, screens=3)
     completion = findings["session.completion"]

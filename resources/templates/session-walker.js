@@ -30,8 +30,13 @@
   var START_MIN_PX = 100;
   // Where a course keeps its outline (a list of its lessons).
   var NAVIGATION = "nav, [role=navigation]";
+  // Lectora Online draws a button as a box out of the tab order named only by its title (the
+  // object's name in the tool, such as 'arrow2_next'); of those, only what shows a pointer is pressed.
+  var TITLED_BOX = "[title][tabindex='-1']";
   var CANDIDATES = "button, [role=button], [role=link], a[href], input[type=button], input[type=submit], " +
-                   "input[type=image], [onclick], [data-acc-text], [tabindex]:not([tabindex='-1'])";
+                   "input[type=image], [onclick], [data-acc-text], [tabindex]:not([tabindex='-1']), " + TITLED_BOX;
+  // A name that is an object's identifier rather than words ('arrow2_next', 'btn-next'): read as a hint.
+  var IDENTIFIER = /^[A-Za-z][\w-]*[_\d-][\w-]*$/;
 
   function frames() {
     var found = [];
@@ -85,7 +90,8 @@
         return ref ? ref.textContent : "";
       }).join(" ");
     }
-    if (!label) { label = (el.innerText || el.textContent || el.value || el.getAttribute("title") || "").trim(); }
+    // Its text, else its title (a box whose only content is a drawing has whitespace for text).
+    if (!label) { label = (el.innerText || el.textContent || el.value || "").trim() || el.getAttribute("title") || ""; }
     if (!label) {
       var img = el.querySelector && el.querySelector("img[alt]");
       label = img ? img.getAttribute("alt") : "";
@@ -118,7 +124,8 @@
     var img = el.querySelector && el.querySelector("img[src]");
     var hint = (el.id || "") + " " + (typeof el.className === "string" ? el.className : "") + " " +
                (img ? img.getAttribute("src").split("/").pop() : "");
-    if (!name && FORWARD_HINT.test(hint) && !/(prev|back)/i.test(hint)) { return "forward"; }
+    var told = hint + " " + (IDENTIFIER.test(name) ? name : "");
+    if ((!name || IDENTIFIER.test(name)) && FORWARD_HINT.test(told) && !/(prev|back)/i.test(told)) { return "forward"; }
     return null;
   }
 
@@ -132,6 +139,7 @@
       els.forEach(function (el) {
         if (seen.indexOf(el) >= 0 || !shown(el, f.win, true)) { return; }
         seen.push(el);
+        if (el.matches(TITLED_BOX) && f.win.getComputedStyle(el).cursor !== "pointer") { return; }
         var name = nameOf(el);
         var tier = (extra && extra.length && el.matches && extra.some(function (s) {
           try { return el.matches(s); } catch (e) { return false; }
