@@ -79,7 +79,7 @@ PAGE_STATE_JS = """
   var frame = document.getElementById('sco');
   var top = frame && frame.contentWindow;
   if (!top) { return JSON.stringify({error: 'no lesson frame'}); }
-  var resources = [], text = 0, media = 0, frames = 0, errorFrames = [];
+  var resources = [], text = 0, media = 0, starts = 0, frames = 0, errorFrames = [];
   function visit(win, depth) {
     var doc;
     try { doc = win.document; } catch (e) { return; }  // another origin: nothing to read
@@ -102,6 +102,12 @@ PAGE_STATE_JS = """
         var box = shown[i].getBoundingClientRect();
         if (box.width * box.height >= 400) { media += 1; }
       }
+      // A large button the player waits on (Captivate's play overlay before its first slide): shown.
+      var buttons = doc.querySelectorAll('[role=button], button');
+      for (var k = 0; k < buttons.length; k++) {
+        var area = buttons[k].getBoundingClientRect(), look = win.getComputedStyle(buttons[k]);
+        if (area.width >= 100 && area.height >= 100 && look.visibility !== 'hidden' && look.display !== 'none') { starts += 1; }
+      }
     }
     for (var j = 0; j < win.frames.length; j++) { visit(win.frames[j], depth + 1); }
   }
@@ -109,7 +115,8 @@ PAGE_STATE_JS = """
   var nav = top.performance.getEntriesByType('navigation')[0] || {};
   return JSON.stringify({load_ms: nav.loadEventEnd || null, doc_bytes: nav.transferSize || nav.encodedBodySize || 0, dom_content_loaded_ms: nav.domContentLoadedEventEnd || null,
                          response_end_ms: nav.responseEnd || null, resources: resources,
-                         rendered: {text_chars: text, media: media, frames: frames, error_frames: errorFrames},
+                         rendered: {text_chars: text, media: media, start_buttons: starts, frames: frames,
+                                    error_frames: errorFrames},
                          viewport: [top.innerWidth, top.innerHeight], visibility: document.visibilityState});
 }())
 """

@@ -142,6 +142,21 @@ def test_a_lesson_that_finishes_when_the_lms_window_closes_is_seen_to_finish(tmp
 
 
 @pytest.mark.slow
+def test_a_lesson_waiting_behind_a_large_play_button_shows_something(tmp_path):
+    """Captivate shows only its play overlay (a 135 px role=button, no text) until the learner
+    presses it: that is not a blank lesson. A lesson showing nothing at all still is."""
+    start = (
+        "<div role='button' aria-label='play' style='width:135px;height:135px;background:#999'></div>"
+        "<script>startLesson();</script>"
+    )
+    findings, _ = run_lessons(tmp_path, {"start.html": sco_page(start)})
+    assert findings["pageload.runtime-render"]["status"] == "pass", findings["pageload.runtime-render"]
+    (tmp_path / "blank").mkdir()
+    blank, _ = run_lessons(tmp_path / "blank", {"blank.html": sco_page("<div></div><script>startLesson();</script>")})
+    assert blank["pageload.runtime-render"]["status"] == "warn", blank["pageload.runtime-render"]
+
+
+@pytest.mark.slow
 def test_nothing_observed_is_skipped_not_passed(tmp_path):
     files = {"index.html": "<!DOCTYPE html><html><body><p>Plain page, no SCORM</p></body></html>"}
     report = check(build_zip(tmp_path / "c.zip", files), PROBES, runtime_profile(tmp_path))

@@ -226,7 +226,7 @@ EXTERNAL_FRAMES = ("MainFrame", "SubFrame")  # blocked requests that were a fram
 
 
 def render_finding(pairs: Pairs) -> Finding:
-    """Nothing shown (no text, no image, canvas or video in any of the lesson's frames) after the
+    """Nothing shown (no text, no image, canvas or video, no large start button in any of the lesson's frames) after the
     settle time. With a failed request or a script error it is a blocker; with no error seen it is a
     warning (a launcher that opens its own window shows nothing here too). A frame whose document
     answered 4xx/5xx shows the server's error page: its text is not content (a SCORM driver whose
@@ -242,8 +242,8 @@ def render_finding(pairs: Pairs) -> Finding:
                 (f"{page['launch']}: a frame shows an error page, not content: {why}", lesson_evidence(page))
             )
             continue
-        if not shown or shown.get("text_chars") or shown.get("media"):
-            continue
+        if not shown or shown.get("text_chars") or shown.get("media") or shown.get("start_buttons"):
+            continue  # a large start button shows too: the learner presses it (the session walk does)
         failures = [r for r in failed_requests(run) if r["type"] not in COSMETIC_INITIATORS]
         if failures or run.get("console_errors"):
             why = (
