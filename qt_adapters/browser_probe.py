@@ -56,7 +56,6 @@ LEAVE_JS = """
 
 # Runs in the LMS frame: what the lesson has done so far, from the staging server (its SCORM calls
 # and its xAPI statements), else the calls the frame recorded in page.
-
 CALLS_JS = """
 (function () {
   try {
