@@ -131,7 +131,7 @@ def build_inventory(
         plans.append((entry, keep_text))
 
     def read(plan: tuple[Entry, bool]) -> tuple[str, str]:
-        return _read_entry(package, plan[0], plan[1], unpack_to if unpack_if else None, tap, unpack_if)
+        return _read_entry(package, plan[0], plan[1], unpack_to, tap, unpack_if)
 
     order = reading_order(plans)
     records: list[FileRecord | None] = [None] * len(plans)

@@ -117,13 +117,12 @@ def graded_missing(evidence: Mapping[str, Any], files: FileIndex) -> dict[str, l
             buckets["minor"].append(
                 _problem(ref, message + (f" (rule '{ref['selector']}')" if ref.get("selector") else ""))
             )
-        elif ref["kind"] == STYLESHEET and guess_by_name(ref["resolved"]).startswith(NOT_STYLES):
+        elif ref["kind"] == STYLESHEET and (named := guess_by_name(ref["resolved"])).startswith(NOT_STYLES):
             buckets["minor"].append(
                 _problem(
                     ref,
-                    message + " — a stylesheet link to a file named as "
-                    f"{guess_by_name(ref['resolved']).split('/')[0]}, which no browser applies: a failed "
-                    "request, nothing shown changes",
+                    message + f" — a stylesheet link to a file named as {named.split('/')[0]}, which no browser "
+                    "applies: a failed request, nothing shown changes",
                 )
             )
         else:

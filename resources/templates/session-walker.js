@@ -124,8 +124,9 @@
     var img = el.querySelector && el.querySelector("img[src]");
     var hint = (el.id || "") + " " + (typeof el.className === "string" ? el.className : "") + " " +
                (img ? img.getAttribute("src").split("/").pop() : "");
-    var told = hint + " " + (IDENTIFIER.test(name) ? name : "");
-    if ((!name || IDENTIFIER.test(name)) && FORWARD_HINT.test(told) && !/(prev|back)/i.test(told)) { return "forward"; }
+    var named = IDENTIFIER.test(name);
+    var told = hint + " " + (named ? name : "");
+    if ((!name || named) && FORWARD_HINT.test(told) && !/(prev|back)/i.test(told)) { return "forward"; }
     return null;
   }
 
