@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .browser_slots import CONSOLE_KEPT, Browser, SameFailure
+from .learner_hands import START_PRESS_AFTER_S, press_start, walker_script
 
 LOAD_TIMEOUT_S = 30.0  # the launch frame itself must load within this
 UNLOAD_S = 0.7  # after emptying a frame whose lesson never started: its unload handlers have posted
@@ -172,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     browser = Browser(urlsplit(args.urls[0]).hostname or "", args.width, args.height)
     deadline = time.monotonic() + args.timeout
+    script = walker_script()
 
     def lesson(slot: Any, url: str) -> Any:
         """A generator stepped every tick: each ``yield`` gives the event loop back."""
@@ -185,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         # A page that tracks nothing in the browser (plain HTML, AICC) is not waited for.
         waits = "launch=untracked" not in url
         init_deadline = min(started + args.init_timeout, deadline) if waits else started
+        loaded = time.monotonic()
         calls: list[dict[str, Any]] = []
         while slot.loaded and time.monotonic() < init_deadline:
             slot.evaluate(CALLS_JS)
@@ -199,6 +202,9 @@ def main(argv: list[str] | None = None) -> int:
                 result["init_ms"] = round((time.monotonic() - started) * 1000, 1)
                 slot.tracking = True
                 break
+            if "started_by" not in result and time.monotonic() - loaded >= START_PRESS_AFTER_S:
+                # Still silent: the lesson may wait on its learner's start (a splash screen's button).
+                result["started_by"] = yield from press_start(slot, script, "[]", init_deadline)
             yield
         result["initialized"] = "init_ms" in result
         result["tracked"] = waits
@@ -225,6 +231,7 @@ def main(argv: list[str] | None = None) -> int:
         # A learner closing the window closes the LMS's window too: it is told so, then the lesson's
         # frame is emptied, in one step (a cmi5 AU has been asked to leave above).
         closing = CLOSE_WINDOW_JS.strip() + " && " if result["initialized"] and "launch=cmi5" not in url else ""
+        thrown_running = len(slot.page.errors)  # what it throws while being closed is no cause of anything before
         slot.evaluate(closing + EMPTY_FRAME_JS)
         emptied = time.monotonic()
         unload_until = min(emptied + (UNLOAD_MAX_S if result["initialized"] else UNLOAD_S), deadline)
@@ -248,7 +255,11 @@ def main(argv: list[str] | None = None) -> int:
             {"url": r["name"][:300], "status": r["status"], "type": r["type"]} for r in resources if r["status"] >= 400
         ][:CONSOLE_KEPT]
         result["blocked_requests"] = list(slot.interceptor.blocked)
-        result["console_errors"] = list(slot.page.errors)
+        result["console_errors"] = [
+            {**error, "on_leave": True} if number >= thrown_running else error
+            for number, error in enumerate(slot.page.errors)
+        ]
+        result["dialogs"] = list(slot.page.dialogs)
         result["wall_ms"] = round((time.monotonic() - started) * 1000, 1)
         result["viewport"] = state.get("viewport") or [args.width, args.height]
         return result

@@ -107,7 +107,7 @@ def failure_signature(result: dict[str, Any]) -> tuple[str, tuple[int, ...]] | N
     script error and the statuses of its failed requests. None when it started (or owes no start)."""
     if result.get("initialized") or not result.get("tracked", True) or result.get("not_awaited"):
         return None
-    errors = result.get("console_errors") or []
+    errors = [e for e in result.get("console_errors") or [] if not e.get("on_leave")]
     first = str(errors[0].get("message", ""))[:200] if errors else ""
     return first, tuple(sorted({int(r.get("status") or 0) for r in result.get("failed_requests") or []}))
 
@@ -220,9 +220,28 @@ def new_slot(browser: Browser) -> Any:
                 )
 
     class LessonPage(QWebEnginePage):
+        """Its console errors kept; its dialogs answered as a learner answers them (OK), since a
+        dialog left open stops the lesson's scripts, and kept (CourseLab asks on leaving)."""
+
         def __init__(self, profile: Any) -> None:
             super().__init__(profile)
             self.errors: list[dict[str, Any]] = []
+            self.dialogs: list[dict[str, str]] = []
+
+        def _dialog(self, kind: str, message: str) -> None:
+            if len(self.dialogs) < CONSOLE_KEPT:
+                self.dialogs.append({"kind": kind, "message": message[:300]})
+
+        def javaScriptAlert(self, origin: Any, message: str) -> None:
+            self._dialog("alert", message)
+
+        def javaScriptConfirm(self, origin: Any, message: str) -> bool:
+            self._dialog("confirm", message)
+            return True
+
+        def javaScriptPrompt(self, origin: Any, message: str, default: str) -> tuple[bool, str]:
+            self._dialog("prompt", message)
+            return True, default
 
         def javaScriptConsoleMessage(self, level: Any, message: str, line: int, source: str) -> None:
             if (
@@ -258,6 +277,7 @@ def new_slot(browser: Browser) -> Any:
         def load(self, url: str) -> None:
             self.interceptor.blocked = []
             self.page.errors = []
+            self.page.dialogs = []
             self.loaded = None
             self.tracking = False
             self.page.load(QUrl(url))

@@ -24,7 +24,6 @@ from collections.abc import Generator
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from certifier.host.resources_path import resource_path
 from certifier.staging.paced_media import PacedClip
 
 from .browser_probe import (
@@ -38,6 +37,7 @@ from .browser_probe import (
     unplayable_reason,
 )
 from .browser_slots import Browser, evaluated, evaluated_json, wait
+from .learner_hands import START_PRESS_AFTER_S, click, look, press_start, walker_script
 from .walk_choices import choose, why_stopped
 
 LOAD_TIMEOUT_S = 30.0
@@ -75,17 +75,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def click(slot: Any, where: dict[str, float], walk_deadline: float) -> Steps:
-    """A learner's real mouse click at a point of the view, once a scroll has settled."""
-    from PySide6.QtCore import QPoint, Qt
-    from PySide6.QtTest import QTest
-
-    yield from wait(0.1, walk_deadline)
-    target = slot.view.focusProxy() or slot.view
-    point = QPoint(int(where["x"]), int(where["y"]))
-    QTest.mouseClick(target, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point)
-
-
 class Walker:
     """One lesson's session on one slot: each method is a generator the scheduler steps."""
 
@@ -117,6 +106,7 @@ class Walker:
         result.update(walk)
         result["left"] = yield from self.leave(slot, launch["initialized"] and ends_session(url))
         result["console_errors"] = list(slot.page.errors)
+        result["dialogs"] = list(slot.page.dialogs)  # answered OK, as a learner does
         result["blocked_requests"] = list(slot.interceptor.blocked)
         if launch["initialized"] and not self.args.no_resume and time.monotonic() < self.deadline:
             result["resume"] = yield from self.resume(slot, resume_url(url), walk["screens"])
@@ -129,21 +119,22 @@ class Walker:
             yield
         if not slot.loaded:
             return {"initialized": False, "error": "the launch frame did not finish loading"}
-        until = min(time.monotonic() + self.args.init_timeout, self.deadline)
+        loaded = time.monotonic()
+        until = min(loaded + self.args.init_timeout, self.deadline)
+        started_by = None
         while time.monotonic() < until:
             calls = yield from evaluated_json(slot, CALLS_JS, self.deadline, [])
             if any(c.get("fn") in INITIALIZED or c.get("statement") for c in calls):
-                return {"initialized": True, "init_ms": round((time.monotonic() - started) * 1000, 1)}
+                opened = {"initialized": True, "init_ms": round((time.monotonic() - started) * 1000, 1)}
+                return {**opened, "started_by": started_by} if started_by else opened
+            if started_by is None and time.monotonic() - loaded >= START_PRESS_AFTER_S:
+                # Still silent: the lesson may wait on its learner's start (a splash screen's button).
+                started_by = (yield from press_start(slot, self.script, self.extra, until)) or {}
             yield from wait(POLL_S, until)
         return {"initialized": False}
 
     def look(self, slot: Any) -> Steps:
-        yield from evaluated(slot, self.script, self.deadline)
-        return (
-            yield from evaluated_json(
-                slot, f"window.__walk ? window.__walk.screen({self.extra}) : ''", self.deadline, None
-            )
-        )
+        return (yield from look(slot, self.script, self.extra, self.deadline))
 
     def walk(self, slot: Any, walk_deadline: float, opened: float) -> Steps:
         screens: list[dict[str, Any]] = []
@@ -351,6 +342,7 @@ class Walker:
                 result["screen"] = {"title": state["title"], "signature": state["signature"]}
         result["left"] = yield from self.leave(slot, launch["initialized"] and ends_session(url))
         result["console_errors"] = list(slot.page.errors)
+        result["dialogs"] = list(slot.page.dialogs)
         return result
 
 
@@ -358,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     browser = Browser(urlsplit(args.urls[0]).hostname or "", args.width, args.height)
     deadline = time.monotonic() + args.timeout
-    script = resource_path("templates", "session-walker.js").read_text(encoding="utf-8")
+    script = walker_script()
     walker = Walker(args, deadline, script)
     slots = browser.slots(min(args.parallel, len(args.urls)))
     lessons = browser.run(

@@ -18,6 +18,7 @@ LESSON = """<!DOCTYPE html>
 <nav id="outline" style="display:none"><ol><li><a href="#">Get started with safety</a></li></ol></nav>
 <div id="start" role="button" aria-label="play" tabindex="0"
   style="display:none;position:fixed;left:40%;top:30%;width:150px;height:150px;background:#888;z-index:8"></div>
+<div id="splash" onclick="start(); return false;" style="display:none;cursor:pointer;width:150px;height:35px;background:#0080c0"></div>
 <main><h1 id="title"></h1><p id="text"></p>
 <canvas id="painted" role="img" width="300" height="120"></canvas>
 <div id="titled" style="display:none"><div tabindex="-1" title="Next steps text block" style="width:200px;height:20px"></div>
@@ -34,10 +35,12 @@ LESSON = """<!DOCTYPE html>
 <div role="radio" aria-checked="false" class="aria-choice" tabindex="0">Second answer</div></div>
 <div id="graded" style="display:none"><button type="button" id="submit">Submit</button></div>
 <div id="wrong" style="display:none"><p>Incorrect.</p><button type="button" id="again">Try again</button></div>
+<p id="clock"></p>
+<div id="cl-next" title="Следующий слайд" style="display:none;cursor:pointer;width:68px;height:28px;background:#333"></div>
 <button type="button" id="next">Next</button></main>
 <script>
 var SCREENS = __SCREENS__, B = __BEHAVIOUR__;
-var V = B.version, api = null, screen = 0, finished = false, ariaChosen = false;
+var V = B.version, api = null, screen = 0, finished = false, ariaChosen = false, begun = false;
 var E = V === "1.2" ? {init: "LMSInitialize", get: "LMSGetValue", set: "LMSSetValue", commit: "LMSCommit",
                        finish: "LMSFinish", status: "cmi.core.lesson_status", location: "cmi.core.lesson_location",
                        entry: "cmi.core.entry", exit: "cmi.core.exit"}
@@ -65,7 +68,9 @@ function show() {
     document.getElementById("next").textContent = "";
     document.getElementById("next").setAttribute("aria-label", "Next");
   }
-  document.getElementById("next").style.display = screen < SCREENS.length - 1 && !B.titled_arrow ? "" : "none";
+  document.getElementById("next").style.display = screen < SCREENS.length - 1 && !B.titled_arrow && !B.courselab ? "" : "none";
+  // CourseLab's way on: a box named by its title, with a pointer and a script's handler, no tab stop.
+  document.getElementById("cl-next").style.display = screen < SCREENS.length - 1 && B.courselab ? "" : "none";
   // A player's own quiz on the second screen: choices drawn over invisible inputs, taken by a
   // pointer press on the row (as a learner clicks), and Next does nothing until one is chosen.
   document.getElementById("quiz").style.display = B.quiz && screen === 1 ? "" : "none";
@@ -92,7 +97,8 @@ function show() {
   }
 }
 function finish() {
-  if (finished) { return; }
+  if (!begun && B.throw_on_leave) { throw new TypeError("Cannot read properties of null (reading 'find')"); }
+  if (finished || !begun) { return; }
   finished = true;
   api[E.set](E.exit, "suspend");
   api[E.commit]("");
@@ -100,7 +106,32 @@ function finish() {
 }
 window.addEventListener("load", function () {
   api = findApi(window);
+  if (B.splash) {  // a splash screen (CourseLab's): the session opens when the learner presses its start
+    document.getElementById("splash").textContent = B.splash;
+    document.getElementById("splash").style.display = "";
+    document.querySelector("main").style.display = "none";
+  } else {
+    begin();
+  }
+});
+function start() {
+  if (B.splash_dead) { return; }  // a start control that does nothing: the lesson never opens its session
+  document.getElementById("splash").style.display = "none";
+  document.querySelector("main").style.display = "";
+  begin();
+}
+function begin() {
+  begun = true;
   api[E.init]("");
+  if (B.courselab) {
+    // Its test timer ticks on the same screen; coming back, it tells the learner where it goes on.
+    var left = 180;
+    setInterval(function () {
+      left -= 1;
+      document.getElementById("clock").textContent = "Время теста " + Math.floor(left / 60) + " мин " + (left % 60) + " сек";
+    }, 300);
+    if (api[E.get](E.entry) === "resume") { alert("Вы уже начинали проходить этот тест."); }
+  }
   if (B.resume === "overwrite") { api[E.set]("cmi.suspend_data", "screen=0"); }
   if (B.resume === "read" && api[E.get](E.entry) === "resume") {
     var stored = api[E.get]("cmi.suspend_data");
@@ -153,6 +184,9 @@ window.addEventListener("load", function () {
   } else {
     show();
   }
+  document.getElementById("cl-next").addEventListener("click", function () {
+    if (screen < SCREENS.length - 1) { screen += 1; show(); }
+  });
   document.getElementById("tobj6742").addEventListener("click", function () {
     if (screen < SCREENS.length - 1) { screen += 1; show(); }
   });
@@ -160,7 +194,7 @@ window.addEventListener("load", function () {
     if (B.quiz && screen === 1 && !chosen) { return; }
     if (screen < SCREENS.length - 1) { screen += 1; show(); }
   });
-});
+}
 // Where the lesson listens for the learner leaving: its own window, or (finish_on_top, as Lectora's
 // pages do) the topmost window of its origin it can reach, which on an LMS is the LMS's own page.
 var leaving = window;

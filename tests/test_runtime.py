@@ -11,6 +11,7 @@ from certifier.policy.registry import load_profile
 from tests.conftest import REPO_ROOT
 from tests.factories import build_zip
 from tests.probe_helpers import by_rule, check, last_evidence
+from tests.session_courses import lesson_zip
 
 PROBES = ("conformance", "pageload")
 AUTHORING_TOOLS = REPO_ROOT.parent / "shared" / "fixtures" / "authoring-tools"
@@ -104,7 +105,7 @@ def test_late_starts_cdn_failures_and_missing_data_each_get_their_cause(tmp_path
     text = notes(initialize)
     assert "late.html" not in text
     assert (
-        "cdn.html never called Initialize: the page threw `ReferenceError: $ is not defined` after "
+        "cdn.html never called Initialize: the page threw `ReferenceError: $ is not defined` (cdn.html:1) after "
         "ajax.googleapis.com could not be reached: the course needs that host at run time" in text
     )
     assert "data.html never called Initialize: requests failed: data/course.json (404)" in text
@@ -464,3 +465,28 @@ def test_a_lesson_that_starts_tracking_fills_every_slot_at_once():
     assert not give_up.holding([{"initialized": True, "tracked": True}], started=2)
     assert give_up.holding([{"initialized": False, "tracked": True}], started=2)  # one failed, one awaited
     assert not SameFailure(0, 20).holding([], started=2)  # the profile awaits every lesson
+
+
+@pytest.mark.slow
+def test_a_lesson_that_opens_its_session_from_a_splash_screen_is_started_as_a_learner_starts_it(tmp_path):
+    """CourseLab's splash screen waits for its start control before Initialize: pressed, the lesson
+    starts and passes. A start control that does nothing is named in the cause, and an error the
+    lesson throws only while being closed is told as such, not as why it never started."""
+    profile = runtime_profile(tmp_path, init_timeout_s=10)
+    course = lesson_zip(tmp_path / "splash.zip", 2, status="completed", splash="НАЧАТЬ")
+    findings = by_rule(check(course, PROBES, profile))
+    if findings["pageload.browser-load"]["status"] == "skipped":
+        pytest.skip(findings["pageload.browser-load"]["message"])
+    initialize = findings["pageload.runtime-initialize"]
+    assert initialize["status"] == "pass", initialize
+    assert (
+        "1 only once its start control was pressed, as a learner does: lesson.html ('НАЧАТЬ')" in initialize["message"]
+    )
+
+    dead = lesson_zip(tmp_path / "dead.zip", 2, splash="НАЧАТЬ", splash_dead=True, throw_on_leave=True)
+    initialize = by_rule(check(dead, PROBES, profile))["pageload.runtime-initialize"]
+    assert initialize["status"] == "fail"
+    text = notes(initialize)
+    assert "within 10 s, its start control 'НАЧАТЬ' pressed" in text, text
+    assert "(closed, it threw `TypeError: Cannot read properties of null (reading 'find')` (lesson.html:" in text
+    assert "the page threw" not in text

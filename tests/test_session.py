@@ -144,7 +144,7 @@ def test_a_player_hidden_from_screen_readers_with_a_drawn_quiz_is_walked_to_its_
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("label", ["Próximo", "Suivant", "Weiter"])
+@pytest.mark.parametrize("label", ["Próximo", "Suivant", "Weiter", "Далее"])
 def test_a_lesson_in_its_learners_language_is_walked_to_its_end(tmp_path, label):
     findings, evidence = walk(tmp_path, screens=3, status="completed", next_label=label)
     assert [a["name"] for a in evidence["lessons"][0]["actions"]] == [label, label]
@@ -395,3 +395,22 @@ def test_a_read_refused_before_initialize_loses_nothing_and_a_refused_write_does
     early_write = [call(1, "LMSSetValue", "cmi.core.lesson_location", "p2", error="301"), call(2, "LMSInitialize", "")]
     written = rejected_finding([{**lesson, "calls": early_write, "resume_calls": []}], set(), "1.2").to_dict()
     assert written["severity"] == "major" and "(resumed)" not in written["message"], written
+
+
+@pytest.mark.slow
+def test_a_lesson_behind_a_splash_screen_is_started_by_its_start_control_and_walked(tmp_path):
+    """CourseLab shows a splash screen and opens the LMS session only when the learner presses its
+    start control (НАЧАТЬ, a box with an onclick): the walk presses it as the learner does."""
+    findings, evidence = walk(tmp_path, screens=3, status="completed", splash="НАЧАТЬ", courselab=True, resume="read")
+    lesson = evidence["lessons"][0]
+    assert lesson["started_by"] == {"name": "НАЧАТЬ", "tier": "forward"}
+    # Its way on is a box named by its title; its ticking test timer makes no new screen.
+    assert [a["name"] for a in lesson["actions"]] == ["Следующий слайд", "Следующий слайд"]
+    assert len(lesson["screens"]) == 3 and lesson["end"] == "end"
+    assert findings["session.completion"]["status"] == "pass"
+    assert "from its start control 'НАЧАТЬ'" in findings["session.walk"]["message"]
+    # Coming back, it says so in an alert: answered OK as a learner does, the lesson goes on.
+    assert lesson["resume"]["dialogs"] == [{"kind": "alert", "message": "Вы уже начинали проходить этот тест."}]
+    resume = findings["session.resume"]
+    assert resume["status"] == "pass", resume
+    assert "the learner was told (and pressed OK): lesson.html: 'Вы уже начинали" in resume["message"]

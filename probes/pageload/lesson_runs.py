@@ -64,7 +64,7 @@ def cause(run: Mapping[str, Any], evidence: Mapping[str, Any]) -> tuple[str, str
     tracking_off = [s for s in evidence.get("tool_settings") or [] if s["setting"] == "tracking" and not s["enabled"]]
     blocked = [b for b in run.get("blocked_requests", []) if b.get("type") in ESSENTIAL_BLOCKED]
     hosts = sorted({b["host"] for b in blocked})
-    errors = run.get("console_errors", [])
+    errors = [e for e in run.get("console_errors", []) if not e.get("on_leave")]
     missing = [r for r in failed_requests(run) if r["type"] not in COSMETIC_INITIATORS]
     if tracking_off:
         setting = tracking_off[0]
@@ -72,7 +72,7 @@ def cause(run: Mapping[str, Any], evidence: Mapping[str, Any]) -> tuple[str, str
             f"tracking is off in {setting['path']} ({setting['name']}): the course never looks for the LMS",
             "tracking",
         )
-    error = f"the page threw `{errors[0]['message'].removeprefix('Uncaught ')}`" if errors else ""
+    error = f"the page threw {thrown(errors[0])}" if errors else ""
     code_hosts = sorted({b["host"] for b in blocked if b.get("type") in CODE_BLOCKED})
     if code_hosts:  # a script or data the page needed never came
         return _host_cause(error, code_hosts), "host"
@@ -83,13 +83,26 @@ def cause(run: Mapping[str, Any], evidence: Mapping[str, Any]) -> tuple[str, str
         return error + (f" ({', '.join(hosts)} could not be reached)" if hosts else ""), "error"
     if hosts:
         return _host_cause("", hosts), "host"
+    pressed = (run.get("started_by") or {}).get("name")
+    on_leave = [e for e in run.get("console_errors", []) if e.get("on_leave")]
     return (
         (
             f"no error was seen, but it never started tracking (no Initialize call, no statement) within "
             f"{evidence.get('init_timeout_s', 20):g} s"
+            + (f", its start control '{pressed}' pressed" if pressed else "")
+            + (f" (closed, it threw {thrown(on_leave[0])})" if on_leave else "")
         ),
         "silent",
     )
+
+
+def thrown(error: Mapping[str, Any]) -> str:
+    """A script error as the author finds it: its message, and where, when the course's own file threw it."""
+    message = f"`{str(error.get('message', '')).removeprefix('Uncaught ')}`"
+    source = str(error.get("source") or "")
+    if source.startswith(("http://", "https://")) and error.get("line"):
+        return f"{message} ({short_url(source)}:{error['line']})"
+    return message
 
 
 def _host_cause(error: str, hosts: list[str]) -> str:

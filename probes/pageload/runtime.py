@@ -198,7 +198,7 @@ def session_findings(evidence: Mapping[str, Any], pairs: Pairs) -> list[Finding]
         return [
             rule.finding(Status.SKIPPED, f"Not observed: {reason}.") for rule in (RUNTIME_INITIALIZE, RUNTIME_TERMINATE)
         ]
-    no_init, kinds, no_term, started = [], set(), [], 0
+    no_init, kinds, no_term, started, on_press = [], set(), [], 0, []
     for page, run in scos:
         entries = by_sco.get(page["id"], [])
         if not _called(entries, "Initialize", "LMSInitialize"):
@@ -207,11 +207,18 @@ def session_findings(evidence: Mapping[str, Any], pairs: Pairs) -> list[Finding]
             no_init.append((f"{page['launch']} never called Initialize: {text}", lesson_evidence(page)))
             continue
         started += 1
+        if run and (run.get("started_by") or {}).get("name"):
+            on_press.append(f"{page['launch']} ('{run['started_by']['name']}')")
         if not _called(entries, "Terminate", "LMSFinish"):
             no_term.append((f"{page['launch']} never called Terminate/LMSFinish", lesson_evidence(page)))
     initialize = RUNTIME_INITIALIZE.outcome(
         no_init,
-        f"{started} of {len(scos)} SCOs called Initialize.",
+        f"{started} of {len(scos)} SCOs called Initialize"
+        + (
+            f"; {len(on_press)} only once its start control was pressed, as a learner does: {', '.join(on_press[:3])}."
+            if on_press
+            else "."
+        ),
         remediation=remediation_for(kinds, evidence, [run for _, run in scos]) or None,
         details={"causes": sorted(kinds)},
     )

@@ -234,6 +234,7 @@ def lesson_evidence(
         "launch": unit["launch"],
         "title": unit.get("title"),
         "initialized": bool(run.get("initialized")),
+        "started_by": run.get("started_by"),  # the start control the lesson waited on, pressed
         "error": run.get("error"),
         "screens": run.get("screens", []),
         "actions": run.get("actions", []),
@@ -241,6 +242,7 @@ def lesson_evidence(
         "walk_end_ms": run.get("walk_end_ms"),
         "calls": first,
         "console_errors": run.get("console_errors", []),
+        "dialogs": run.get("dialogs", []),  # alerts and confirms, answered OK as a learner does
         "blocked_requests": run.get("blocked_requests", []),
         "timeline": compact_timeline(run.get("timeline", [])),
         "timeline_total": run.get("timeline_total", 0),

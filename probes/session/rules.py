@@ -146,6 +146,7 @@ def walk_finding(evidence: Mapping[str, Any], lessons: Sequence[Mapping[str, Any
                 "screens": len(lesson.get("screens") or []),
                 "end": lesson.get("end"),
                 "presses": len(lesson.get("actions") or []),
+                "started_by": (lesson.get("started_by") or {}).get("name"),
             }
         )
         if lesson.get("end") not in REACHED_END:
@@ -160,7 +161,11 @@ def walk_finding(evidence: Mapping[str, Any], lessons: Sequence[Mapping[str, Any
     return WALK.outcome(
         short,
         f"{walked}; each to its end: "
-        + "; ".join(f"{s['launch']} {counted(s['screens'], 'screen')}" for s in summary)
+        + "; ".join(
+            f"{s['launch']} {counted(s['screens'], 'screen')}"
+            + (f" from its start control '{s['started_by']}'" if s["started_by"] else "")
+            for s in summary
+        )
         + ".",
         fail_status=Status.WARN,
         details={"lessons": summary},
@@ -297,9 +302,10 @@ def rejected_finding(lessons: Sequence[Mapping[str, Any]], completion_failed: se
 
 
 def resume_finding(lessons: Sequence[Mapping[str, Any]]) -> Finding:
-    problems, read_back, stored_none = [], [], []
+    problems, read_back, stored_none, told = [], [], [], []
     for lesson in lessons:
         resumed = lesson.get("resume")
+        told += [f"{lesson['launch']}: '{d['message']}'" for d in (resumed or {}).get("dialogs") or []][:1]
         outcome = lms.resume_outcome(
             lms.scorm_calls(lesson.get("calls") or []),
             lms.scorm_calls(lesson.get("resume_calls") or []) if resumed else None,
@@ -337,4 +343,6 @@ def resume_finding(lessons: Sequence[Mapping[str, Any]]) -> Finding:
             + (f"; {counted(len(stored_none), 'lesson')} stored none" if stored_none else "")
             + "."
         )
+    if told:  # a dialog a learner meets on coming back (CourseLab's test says where it goes on)
+        ok += f" Resumed, the learner was told (and pressed OK): {'; '.join(told[:3])}."
     return RESUME.outcome(problems, ok)

@@ -13,6 +13,9 @@
   // Courses speak their learners' language: the same words in Spanish, Portuguese, French, German,
   // Italian and Dutch (a Rise course in Portuguese starts with INICIAR).
   var FORWARD_WORDS = /^(siguiente|continuar|iniciar|empezar|comenzar|avanzar|próximo|próxima|proximo|seguinte|avançar|começar|suivant|suivante|continuer|commencer|démarrer|weiter|nächste|nächster|fortfahren|starten|beginnen|avanti|successivo|successiva|continua|inizia|iniziare|volgende|doorgaan|verder|begin)\b/i;
+  // Russian (CourseLab and iSpring courses; its Cyrillic letters are no word characters for \b).
+  var FORWARD_RU = /^(далее|дальше|вперёд|вперед|продолжить|начать|начало|старт|приступить|следующий|следующая|следующее)(?![а-яё])/i;
+  var NEVER_RU = /(^|[^а-яё])(выход|выйти|закрыть|назад|печать|справка|меню|заново|повторить)(?![а-яё])/i;
   var SUBMIT = /^(submit|check|check (my )?answers?|confirm|validate|done|enviar|comprobar|verificar|envoyer|valider|absenden|prüfen|invia|verifica|indienen|controleren)\b/i;
   var COMPLETE = /^(mark (it |this )?(as )?(read|complete|completed|done|viewed|finished)|complete( (the )?(course|lesson|module|training))?|finish( (the )?(course|lesson|module|training))?|i have (read|watched|viewed|seen|completed|finished)|i agree|i understand|i acknowledge|acknowledge|got it)\b/i;
   // A control with no name of its own, told by its id or class (players' icon buttons).
@@ -30,11 +33,13 @@
   var START_MIN_PX = 100;
   // Where a course keeps its outline (a list of its lessons).
   var NAVIGATION = "nav, [role=navigation]";
-  // Lectora Online draws a button as a box out of the tab order named only by its title (the
-  // object's name in the tool, such as 'arrow2_next'); of those, only what shows a pointer is pressed.
-  var TITLED_BOX = "[title][tabindex='-1']";
-  var CANDIDATES = "button, [role=button], [role=link], a[href], input[type=button], input[type=submit], " +
-                   "input[type=image], [onclick], [data-acc-text], [tabindex]:not([tabindex='-1']), " + TITLED_BOX;
+  // Players draw buttons as boxes named only by their title: Lectora Online's out of the tab order
+  // (the object's name in the tool, such as 'arrow2_next'), CourseLab's with a script's handler
+  // ('Следующий слайд' over a picture of an arrow). Of those, only what shows a pointer is pressed.
+  var TITLED_BOX = "[title]";
+  var CONTROLS = "button, [role=button], [role=link], a[href], input[type=button], input[type=submit], " +
+                 "input[type=image], [onclick], [data-acc-text], [tabindex]:not([tabindex='-1'])";
+  var CANDIDATES = CONTROLS + ", " + TITLED_BOX;
   // A name that is an object's identifier rather than words ('arrow2_next', 'btn-next'): read as a hint.
   var IDENTIFIER = /^[A-Za-z][\w-]*[_\d-][\w-]*$/;
 
@@ -102,7 +107,7 @@
   function classify(el, name) {
     if (RETRY.test(name)) { return "retry"; }  // never pressed: it says the lesson wants another answer
     if (DISMISS.test(name)) { return "dismiss"; }
-    if (NEVER.test(name)) { return null; }
+    if (NEVER.test(name) || NEVER_RU.test(name)) { return null; }
     if (el.tagName === "A") {
       var href = el.getAttribute("href") || "";
       if (el.target === "_blank" || /^(mailto|tel|javascript:void)/i.test(href) ||
@@ -113,7 +118,7 @@
     if (el.closest("li, [role=listitem], [role=treeitem], [role=menuitem]") && el.closest(NAVIGATION)) {
       return null;
     }
-    if (FORWARD.test(name) || FORWARD_WORDS.test(name)) { return "forward"; }
+    if (FORWARD.test(name) || FORWARD_WORDS.test(name) || FORWARD_RU.test(name)) { return "forward"; }
     if (START.test(name)) {
       var area = el.getBoundingClientRect();
       if (area.width >= START_MIN_PX && area.height >= START_MIN_PX) { return "forward"; }
@@ -140,7 +145,7 @@
       els.forEach(function (el) {
         if (seen.indexOf(el) >= 0 || !shown(el, f.win, true)) { return; }
         seen.push(el);
-        if (el.matches(TITLED_BOX) && f.win.getComputedStyle(el).cursor !== "pointer") { return; }
+        if (el.matches(TITLED_BOX) && !el.matches(CONTROLS) && f.win.getComputedStyle(el).cursor !== "pointer") { return; }
         var name = nameOf(el);
         var tier = (extra && extra.length && el.matches && extra.some(function (s) {
           try { return el.matches(s); } catch (e) { return false; }
@@ -289,7 +294,10 @@
   }
 
   // A screen is told by its text (clock times left out: a player's time display ticks while the
-  // screen stays the same), the frames' pages and the media shown.
+  // screen stays the same, as 02:56 or as CourseLab's test timer, '2 мин 56 сек'), the frames'
+  // pages and the media shown.
+  var CLOCK = /\b\d{1,2}(:\d{2}){1,2}\b/g;
+  var DURATION = /\d+\s*(h|hrs?|hours?|min|mins|minutes?|s|secs?|seconds?|ч|час(а|ов)?|мин(ут[аы]?)?|с|сек(унд[аы]?)?)(?![A-Za-zА-Яа-яЁё])/gi;
   function look(list) {
     var text = "", title = "", docTitle = "", visible = "";
     list.forEach(function (f) {
@@ -304,7 +312,7 @@
     });
     if (!visible) { text += drawnText(list); }
     var shownMedia = media(list).filter(function (m) { return m.shown; }).map(function (m) { return m.src; });
-    return {signature: hash(text.replace(/\b\d{1,2}(:\d{2}){1,2}\b/g, "#:#") + shownMedia.join("|")),
+    return {signature: hash(text.replace(CLOCK, "#:#").replace(DURATION, "#") + shownMedia.join("|")),
             title: (title || docTitle).replace(/\s+/g, " ").slice(0, 80), text_chars: text.length,
             drawn: !visible};
   }
