@@ -321,6 +321,16 @@ def test_adobe_presenter_is_recognised(tmp_path):
     assert tool["name"] == "Adobe Presenter" and tool["runtime"] == ["flash"]
 
 
+def test_courselab_is_recognised_with_its_build_and_its_player_folder(tmp_path):
+    """CourseLab (a real course fetched for review): courseimages/ holds its player for every
+    module; the manifest's comment names the build that published it."""
+    manifest = MANIFEST_12.replace("<manifest ", "<!-- created by iliab using CourseLab 170305 -->\n<manifest ", 1)
+    files = {**course(manifest), "courseimages/cl.js": "var CL = {};", "courseimages/lms.js": "var CLLMS = {};"}
+    tool = last_evidence(check(build_zip(tmp_path / "cl.zip", files)), "conformance")["authoring_tool"]
+    assert (tool["label"], tool["evidence"], tool["line"]) == ("CourseLab 170305", "imsmanifest.xml", 2)
+    assert tool["player"] == ["courseimages/"] and tool["runtime"] == ["html5"]
+
+
 def test_rise_2024_without_a_bundle_and_with_assets_in_sub_folders(tmp_path):
     """Rise 2024 (a real course fetched for review): lib/rise/ instead of lib/main.bundle.js, and
     course data naming assets by their sub-folder ("Q0IYog/mountains.jpg")."""

@@ -78,7 +78,7 @@ def line_of(text: str, offset: int) -> int:
 def recognise(files: Mapping[str, int], read_text: ReadText, launch_pages: list[str]) -> Tool | None:
     """The authoring tool that published the package, or None for hand-made or unknown output."""
     # Rise before Storyline: a Rise course may embed Storyline blocks, never the other way round.
-    for recogniser in (_rise, _storyline, _adapt, _captivate, _ispring, _lectora, _camtasia, _presenter):
+    for recogniser in (_rise, _storyline, _adapt, _captivate, _ispring, _lectora, _camtasia, _presenter, _courselab):
         tool = recogniser(files, read_text, launch_pages)
         if tool:
             return tool
@@ -284,3 +284,22 @@ def _presenter(files: Mapping[str, int], read_text: ReadText, launch_pages: list
         return None
     html5 = any(p.lower().endswith(("index_html5.html", "multiscreen.html")) for p in files)
     return Tool("Adobe Presenter", evidence=marker, runtime=["flash", *(["html5"] if html5 else [])])
+
+
+_COURSELAB_MANIFEST = re.compile(r"using CourseLab\s+([0-9][0-9.]*)")
+
+
+def _courselab(files: Mapping[str, int], read_text: ReadText, launch_pages: list[str]) -> Tool | None:
+    """CourseLab (WebSoft): its player in ``courseimages/`` (cl.js, jQuery, its LMS driver lms.js,
+    sounds, cursors and fonts) beside one folder per module; the manifest's comment names the build."""
+    player = find_shallowest(files, "courseimages/cl.js")
+    if not player:
+        return None
+    home = posixpath.dirname(posixpath.dirname(player))
+    tool = Tool("CourseLab", evidence=player, runtime=["html5"], player=[posixpath.join(home, "courseimages/")])
+    manifest = posixpath.join(home, "imsmanifest.xml")
+    text = read_tool_file(files, read_text, manifest) or ""
+    match = _COURSELAB_MANIFEST.search(text)
+    if match:
+        tool.version, tool.evidence, tool.line = match.group(1), manifest, line_of(text, match.start())
+    return tool
