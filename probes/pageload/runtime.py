@@ -300,12 +300,16 @@ def request_findings(pairs: Pairs, reported_missing: frozenset[str] | set[str] =
     essential: list[tuple[str, Evidence]] = []
     cosmetic: list[tuple[str, Evidence]] = []
     hosts: dict[str, list[tuple[Mapping[str, Any], Mapping[str, Any]]]] = {}
+    known: dict[str, set[str]] = {"essential": set(), "cosmetic": set()}  # 404s conformance already reports
     for page, run in pairs:
         for request in failed_requests(run):
-            if request.get("status") == 404 and unquote(urlsplit(request["url"]).path.lstrip("/")) in reported_missing:
+            kind = "cosmetic" if request["type"] in COSMETIC_INITIATORS else "essential"
+            path = unquote(urlsplit(request["url"]).path.lstrip("/"))
+            if request.get("status") == 404 and path in reported_missing:
+                known[kind].add(path)
                 continue
             note = f"{page['launch']}: {request['type']} {short_url(request['url'])} answered {request['status']}"
-            target = cosmetic if request["type"] in COSMETIC_INITIATORS else essential
+            target = cosmetic if kind == "cosmetic" else essential
             target.append((note, Evidence(url=request["url"], path=page["launch"], note=note)))
         for blocked in run.get("blocked_requests", []):
             hosts.setdefault(blocked["host"], []).append((page, blocked))
@@ -321,10 +325,16 @@ def request_findings(pairs: Pairs, reported_missing: frozenset[str] | set[str] =
     ]
     return [
         RUNTIME_REQUESTS.outcome(
-            essential, "Every script, data, page and media request of the running lessons succeeded.", count_prefix=True
+            essential,
+            _but_known(
+                "Every script, data, page and media request of the running lessons succeeded", known["essential"]
+            ),
+            count_prefix=True,
         ),
         RUNTIME_STYLE_REQUESTS.outcome(
-            cosmetic, "Every image and font the running lessons asked for was there.", count_prefix=True
+            cosmetic,
+            _but_known("Every image and font the running lessons asked for was there", known["cosmetic"]),
+            count_prefix=True,
         ),
         RUNTIME_HOSTS.outcome(
             host_problems,
@@ -333,3 +343,14 @@ def request_findings(pairs: Pairs, reported_missing: frozenset[str] | set[str] =
             details={"hosts": sorted(hosts)},
         ),
     ]
+
+
+def _but_known(passed: str, known: set[str]) -> str:
+    """A pass that names the requests it left to conformance.missing-reference, never hides them."""
+    if not known:
+        return passed + "."
+    listed = ", ".join(sorted(known)[:3]) + (f" and {len(known) - 3} more" if len(known) > 3 else "")
+    return (
+        f"{passed}, but for {counted(len(known), 'file')} the package lacks, answered 404 "
+        f"({listed}): conformance.missing-reference reports {'it' if len(known) == 1 else 'them'}."
+    )
