@@ -205,12 +205,15 @@ def scorm_rules(evidence: Mapping[str, Any], files: FileIndex) -> list[Finding]:
     # A page a launch page opens by script is loaded (conformance.content-page-missing reports it).
     loaded = loaded_paths(evidence) | {r["resolved"] for r in missing_content_pages(evidence, files)}
     junk = {_visible_name(p) for p in files.sizes if is_os_junk(p)}
+    launches = {res["launch"] for res in scorm["resources"] if res.get("launch")}  # graded by LAUNCH_FILE
     for res in scorm["resources"]:
         for f in res["files"]:
             path = f["path"]
             # Manifest hrefs are URLs: 'a%20b.mp4' names the file a page loads as 'a b.mp4'.
             if "://" in path or path in loaded or unquote(path) in loaded or _visible_name(path) in junk:
                 continue  # a loaded file is graded by the reference rules; junk by conformance.os-junk
+            if path in launches:
+                continue  # a missing launch file is one defect: conformance.launch-file (a blocker) says it
             missing_or_case(files, path, Problem("", manifest, f["line"]), "file", file_missing, file_case)
     file_missing = [
         Problem(p.message + " (listed in the manifest; no page loads it)", p.path, p.line) for p in file_missing
