@@ -97,7 +97,7 @@ def cause(run: Mapping[str, Any], evidence: Mapping[str, Any]) -> tuple[str, str
 
 
 def thrown(error: Mapping[str, Any]) -> str:
-    """A script error as the author finds it: its message, and where, when the course's own file threw it."""
+    """A script error as the author finds it: its message, and the served file and line that threw it."""
     message = f"`{str(error.get('message', '')).removeprefix('Uncaught ')}`"
     source = str(error.get("source") or "")
     if source.startswith(("http://", "https://")) and error.get("line"):
