@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .browser_slots import CONSOLE_KEPT, Browser, SameFailure
-from .learner_hands import START_PRESS_AFTER_S, press_start, walker_script
+from .learner_hands import StartPress, walker_script
 
 LOAD_TIMEOUT_S = 30.0  # the launch frame itself must load within this
 UNLOAD_S = 0.7  # after emptying a frame whose lesson never started: its unload handlers have posted
@@ -187,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         # A page that tracks nothing in the browser (plain HTML, AICC) is not waited for.
         waits = "launch=untracked" not in url
         init_deadline = min(started + args.init_timeout, deadline) if waits else started
-        loaded = time.monotonic()
+        start = StartPress(script, "[]")
         calls: list[dict[str, Any]] = []
         while slot.loaded and time.monotonic() < init_deadline:
             slot.evaluate(CALLS_JS)
@@ -202,10 +202,10 @@ def main(argv: list[str] | None = None) -> int:
                 result["init_ms"] = round((time.monotonic() - started) * 1000, 1)
                 slot.tracking = True
                 break
-            if "started_by" not in result and time.monotonic() - loaded >= START_PRESS_AFTER_S:
-                # Still silent: the lesson may wait on its learner's start (a splash screen's button).
-                result["started_by"] = yield from press_start(slot, script, "[]", init_deadline)
+            yield from start.step(slot, init_deadline)  # still silent: it may wait on its learner's start
             yield
+        if start.pressed:
+            result["started_by"] = start.pressed
         result["initialized"] = "init_ms" in result
         result["tracked"] = waits
         settle_until = min(time.monotonic() + (args.settle if waits else 0.2), deadline)

@@ -7,6 +7,7 @@ launching the lesson does."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Generator
 from typing import Any
 
@@ -59,3 +60,19 @@ def press_start(slot: Any, script: str, extra: str, deadline: float) -> Steps:
         return None
     yield from click(slot, where, deadline)
     return {"name": control["name"], "tier": control["tier"]}
+
+
+class StartPress:
+    """The one start press of a lesson launched at ``loaded``: made once it has stayed silent for
+    START_PRESS_AFTER_S; ``pressed`` is what was pressed ({name, tier}), None when nothing was."""
+
+    def __init__(self, script: str, extra: str) -> None:
+        self.script, self.extra = script, extra
+        self.loaded = time.monotonic()
+        self.tried = False
+        self.pressed: dict[str, str] | None = None
+
+    def step(self, slot: Any, deadline: float) -> Steps:
+        if not self.tried and time.monotonic() - self.loaded >= START_PRESS_AFTER_S:
+            self.tried = True
+            self.pressed = yield from press_start(slot, self.script, self.extra, deadline)

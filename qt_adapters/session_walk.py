@@ -37,7 +37,7 @@ from .browser_probe import (
     unplayable_reason,
 )
 from .browser_slots import Browser, evaluated, evaluated_json, wait
-from .learner_hands import START_PRESS_AFTER_S, click, look, press_start, walker_script
+from .learner_hands import StartPress, click, look, walker_script
 from .walk_choices import choose, why_stopped
 
 LOAD_TIMEOUT_S = 30.0
@@ -119,17 +119,14 @@ class Walker:
             yield
         if not slot.loaded:
             return {"initialized": False, "error": "the launch frame did not finish loading"}
-        loaded = time.monotonic()
-        until = min(loaded + self.args.init_timeout, self.deadline)
-        started_by = None
+        start = StartPress(self.script, self.extra)
+        until = min(start.loaded + self.args.init_timeout, self.deadline)
         while time.monotonic() < until:
             calls = yield from evaluated_json(slot, CALLS_JS, self.deadline, [])
             if any(c.get("fn") in INITIALIZED or c.get("statement") for c in calls):
                 opened = {"initialized": True, "init_ms": round((time.monotonic() - started) * 1000, 1)}
-                return {**opened, "started_by": started_by} if started_by else opened
-            if started_by is None and time.monotonic() - loaded >= START_PRESS_AFTER_S:
-                # Still silent: the lesson may wait on its learner's start (a splash screen's button).
-                started_by = (yield from press_start(slot, self.script, self.extra, until)) or {}
+                return {**opened, "started_by": start.pressed} if start.pressed else opened
+            yield from start.step(slot, until)  # still silent: it may wait on its learner's start
             yield from wait(POLL_S, until)
         return {"initialized": False}
 
